@@ -1,0 +1,257 @@
+//! The build pipeline, start to end: config → walk → parse → model → render → swap.
+//!
+//! Every stage pushes its problems into one list and the pipeline goes on as far as it can,
+//! so that one run reports every error of the site. Output is written only when there is no
+//! error at all, and then atomically (see [`crate::output`]).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{front_matter, walk};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{self, Parsed};
+use crate::output::{NullSink, Sink, Staging};
+use crate::render;
+use crate::theme::TemplateSet;
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site root (holds `site.toml`).
+    pub root: PathBuf,
+    /// Output directory; `public/` under the root when `None`.
+    pub output: Option<PathBuf>,
+    /// Replaces `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+    /// Include pages marked `draft: true`.
+    pub drafts: bool,
+    /// Treat warnings as errors.
+    pub strict: bool,
+    /// `false` for `qiao check`: do everything but write nothing.
+    pub write: bool,
+}
+
+impl BuildOptions {
+    /// Defaults for building the site at `root` into `root/public`.
+    pub fn new(root: impl Into<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            root: root.into(),
+            output: None,
+            base_url: None,
+            drafts: false,
+            strict: false,
+            write: true,
+        }
+    }
+
+    /// The output directory these options write to.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// What a finished build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Pages (not counting fallback copies) per language code, in config order.
+    pub pages_per_language: Vec<(String, usize)>,
+    /// Files written (or that would have been, for `check`).
+    pub files: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Warnings (errors make the build fail instead).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds the site. On failure returns every diagnostic, errors and warnings, sorted;
+/// the previous output is then untouched.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
+    let start = Instant::now();
+    let mut diags = Diagnostics::new();
+
+    let mut config = Config::load(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        config = config.with_base_url(url).map_err(|d| vec![d])?;
+    }
+    let output = opts.output_dir();
+    if opts.write {
+        check_output_dir(&opts.root, &output).map_err(|d| vec![d])?;
+    }
+
+    let templates = TemplateSet::load(&opts.root, config.theme.as_deref());
+    let content_dir = opts.root.join("content");
+    let walked = walk::walk(&content_dir, &config);
+    diags.extend(walked.diagnostics);
+
+    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = walked
+        .sources
+        .into_par_iter()
+        .map(|source| {
+            let display = format!("content/{}", source.rel);
+            let text = std::fs::read(&source.abs).map_err(|e| {
+                vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(&display)]
+            })?;
+            let text = String::from_utf8(text).map_err(|e| {
+                let (line, col) = crate::diagnostics::line_col(
+                    &String::from_utf8_lossy(e.as_bytes()),
+                    e.utf8_error().valid_up_to(),
+                );
+                vec![Diagnostic::error("the file is not valid UTF-8")
+                    .in_file(&display)
+                    .at(&String::from_utf8_lossy(e.as_bytes()), line, col)
+                    .with_hint("save the file as UTF-8")]
+            })?;
+            let doc = front_matter::parse(&text)
+                .map_err(|ds| ds.into_iter().map(|d| d.in_file(&display)).collect::<Vec<_>>())?;
+            Ok(Parsed { source, doc })
+        })
+        .collect();
+    let mut parsed = Vec::new();
+    for r in results {
+        match r {
+            Ok(p) if p.doc.meta.draft && !opts.drafts => {}
+            Ok(p) => parsed.push(p),
+            Err(ds) => diags.extend(ds),
+        }
+    }
+
+    let mut model_diags = Vec::new();
+    let site = model::build(config, parsed, walked.assets, &mut model_diags);
+    diags.extend(model_diags);
+
+    let templates = match templates {
+        Ok(t) => Some(t),
+        Err(ds) => {
+            diags.extend(ds);
+            None
+        }
+    };
+    if opts.strict {
+        diags.make_strict();
+    }
+
+    // Render even when there are errors already, into a sink that writes nothing: template
+    // errors are then reported in the same run.
+    let staging = if opts.write && !diags.has_errors() && templates.is_some() {
+        match Staging::new(&output) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(format!("cannot prepare the output directory: {e}"))
+                        .in_file(&output),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let null = NullSink::default();
+    let sink: &dyn Sink = match &staging {
+        Some(s) => s,
+        None => &null,
+    };
+    if let Some(t) = &templates {
+        let mut rd = render::render_site(&site, t, sink);
+        if opts.strict {
+            for d in &mut rd {
+                d.severity = crate::diagnostics::Severity::Error;
+            }
+        }
+        diags.extend(rd);
+    }
+    let files = sink.count();
+
+    if diags.has_errors() {
+        // `staging` is dropped here: the temporary directory goes, the output stays.
+        return Err(diags.sorted());
+    }
+    if let Some(s) = staging {
+        s.commit().map_err(|e| {
+            vec![Diagnostic::error(format!("cannot move the built site into place: {e}")).in_file(&output)]
+        })?;
+    }
+    let pages_per_language = site
+        .config
+        .languages
+        .iter()
+        .map(|l| {
+            let n = site.pages.iter().filter(|p| p.lang == l.code && !p.fallback).count();
+            (l.code.clone(), n)
+        })
+        .collect();
+    Ok(BuildReport {
+        pages_per_language,
+        files,
+        elapsed: start.elapsed(),
+        warnings: diags.sorted(),
+    })
+}
+
+/// The output may not be the site itself, a directory holding its sources, or a parent of
+/// the site: replacing it would destroy the sources.
+fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostic> {
+    let abs = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        normalize(&p)
+    };
+    let root = abs(root);
+    let out = abs(output);
+    let refuse = |why: &str| {
+        Err(Diagnostic::error(format!(
+            "refusing to use {} as the output directory: {why}",
+            output.display()
+        ))
+        .with_hint("choose a separate directory such as public/"))
+    };
+    if root.starts_with(&out) {
+        return refuse("it contains the site's sources");
+    }
+    for dir in ["content", "themes", "static", "templates", "i18n", ".git"] {
+        if out.starts_with(root.join(dir)) {
+            return refuse(&format!("it is inside {dir}/"));
+        }
+    }
+    if out.join(crate::config::CONFIG_FILE).exists() {
+        return refuse("it holds a site.toml");
+    }
+    Ok(())
+}
+
+/// Removes `.` and `..` components without touching the file system (the output directory
+/// may not exist yet).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_may_not_hold_sources() {
+        let root = Path::new("/srv/site");
+        assert!(check_output_dir(root, Path::new("/srv/site/public")).is_ok());
+        assert!(check_output_dir(root, Path::new("/srv/out")).is_ok());
+        for bad in ["/srv/site", "/srv", "/srv/site/content", "/srv/site/themes/x", "/srv/site/public/../content"] {
+            assert!(check_output_dir(root, Path::new(bad)).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,517 @@
+//! `site.toml`: the raw, serde-shaped file and the validated [`Config`] the build uses.
+//!
+//! Parsing and validation are separate steps: serde rejects unknown keys (with a "did you
+//! mean" hint), then [`Config::from_raw`] destructures every field, checks what serde cannot
+//! (the default language exists, locales look like BCP 47 tags, `base_url` is absolute) and
+//! produces types the rest of the pipeline can trust.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diagnostics::{Diagnostic, line_col, unknown_field_hint};
+
+/// The configuration file name at the root of a site.
+pub const CONFIG_FILE: &str = "site.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    base_url: Spanned<String>,
+    default_language: Spanned<String>,
+    #[serde(default)]
+    theme: Option<Spanned<String>>,
+    #[serde(default)]
+    paginate: Option<Spanned<i64>>,
+    #[serde(default)]
+    missing_translation: Option<MissingTranslation>,
+    #[serde(default)]
+    feed_limit: Option<Spanned<i64>>,
+    languages: Spanned<IndexMap<String, RawLanguage>>,
+    #[serde(default)]
+    taxonomies: RawTaxonomies,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    name: String,
+    locale: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomies {
+    tags: Option<RawTaxonomy>,
+    categories: Option<RawTaxonomy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomy {
+    #[serde(default)]
+    paginate: Option<Spanned<i64>>,
+    #[serde(default)]
+    feed: bool,
+}
+
+/// What to do with a page that has no translation in some language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingTranslation {
+    /// The page exists only in the languages it is written in (the default).
+    #[default]
+    Omit,
+    /// The page is also rendered in the other languages from the default-language source.
+    Fallback,
+}
+
+/// One configured language.
+#[derive(Debug, Clone, Serialize)]
+pub struct Language {
+    /// The code used in file names and URLs (`en` in `x.en.md` and `/en/`).
+    pub code: String,
+    /// The name shown in the language switcher, in that language (`Deutsch`).
+    pub name: String,
+    /// BCP 47 tag for `lang` and `hreflang` (`zh-Hans`).
+    pub locale: String,
+    /// Site title in this language.
+    pub title: String,
+    /// Site description in this language.
+    pub description: String,
+    /// Whether this is the default language, served at `/`.
+    pub is_default: bool,
+}
+
+/// Settings of one taxonomy (`tags` or `categories`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Taxonomy {
+    /// `tags` or `categories`.
+    pub name: String,
+    /// Pages per term page.
+    pub paginate: usize,
+    /// Whether each term gets an Atom feed.
+    pub feed: bool,
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    /// Absolute base URL, always ending in `/`.
+    pub base_url: String,
+    /// The path part of `base_url` (`/` or `/sub/`), prefixed to every internal link.
+    pub base_path: String,
+    /// Code of the default language.
+    pub default_language: String,
+    /// Theme directory name under `themes/`, or `None` for the built-in theme.
+    pub theme: Option<String>,
+    /// Items per list page.
+    pub paginate: usize,
+    /// Entries per Atom feed.
+    pub feed_limit: usize,
+    /// Policy for untranslated pages.
+    pub missing_translation: MissingTranslation,
+    /// Languages, the default first, then in the order of `site.toml`.
+    pub languages: Vec<Language>,
+    /// Configured taxonomies, `tags` before `categories`.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Free settings for themes.
+    pub extra: serde_json::Value,
+}
+
+impl Config {
+    /// Reads and validates `site.toml` under `root`.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            vec![
+                Diagnostic::error(format!("cannot read {CONFIG_FILE}: {e}"))
+                    .in_file(&path)
+                    .with_hint(format!(
+                        "run qiao in the site's directory, or pass --root DIR where DIR holds {CONFIG_FILE}"
+                    )),
+            ]
+        })?;
+        Config::parse(&text)
+            .map_err(|ds| ds.into_iter().map(|d| d.in_file(CONFIG_FILE)).collect())
+    }
+
+    /// Parses and validates the text of a `site.toml`.
+    pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_error(text, &e)])?;
+        Config::from_raw(raw, text)
+    }
+
+    fn from_raw(raw: RawConfig, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let RawConfig {
+            base_url,
+            default_language,
+            theme,
+            paginate,
+            missing_translation,
+            feed_limit,
+            languages,
+            taxonomies,
+            extra,
+        } = raw;
+        let mut errors = Vec::new();
+        let at = |span: std::ops::Range<usize>, msg: String, hint: &str| {
+            let (line, col) = line_col(text, span.start);
+            Diagnostic::error(msg).at(text, line, col).with_hint(hint)
+        };
+
+        let mut base = base_url.get_ref().trim().to_string();
+        let base_path = match url_path(&base) {
+            Some(p) => p,
+            None => {
+                errors.push(at(
+                    base_url.span(),
+                    format!("`base_url` must be an absolute http(s) URL, not `{base}`"),
+                    "write it like base_url = \"https://example.org/\"",
+                ));
+                "/".to_string()
+            }
+        };
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+
+        let mut langs = Vec::new();
+        let lang_span = languages.span();
+        for (code, l) in languages.into_inner() {
+            let RawLanguage {
+                name,
+                locale,
+                title,
+                description,
+            } = l;
+            if !is_language_code(&code) {
+                errors.push(at(
+                    lang_span.clone(),
+                    format!("`{code}` is not a valid language code"),
+                    "use a lowercase code such as `zh`, `en` or `de`; it appears in file names and URLs",
+                ));
+            }
+            if !is_bcp47(locale.get_ref()) {
+                errors.push(at(
+                    locale.span(),
+                    format!("`{}` is not a BCP 47 language tag", locale.get_ref()),
+                    "use a tag such as `zh-Hans`, `en`, `en-GB` or `de`",
+                ));
+            }
+            langs.push(Language {
+                is_default: code == *default_language.get_ref(),
+                code,
+                name,
+                locale: locale.into_inner(),
+                title,
+                description,
+            });
+        }
+        if langs.is_empty() {
+            errors.push(at(
+                lang_span,
+                "no language is configured".into(),
+                "add a [languages.<code>] table for each language",
+            ));
+        } else if !langs.iter().any(|l| l.is_default) {
+            let known: Vec<&str> = langs.iter().map(|l| l.code.as_str()).collect();
+            errors.push(at(
+                default_language.span(),
+                format!(
+                    "`default_language` is `{}`, which is not one of the configured languages",
+                    default_language.get_ref()
+                ),
+                &format!("choose one of: {}", known.join(", ")),
+            ));
+        }
+        // The default language first; the others keep the order of the file.
+        langs.sort_by_key(|l| !l.is_default);
+
+        let positive = |v: Option<Spanned<i64>>, default: usize, key: &str, errors: &mut Vec<_>| {
+            match v {
+                None => default,
+                Some(s) if *s.get_ref() > 0 => *s.get_ref() as usize,
+                Some(s) => {
+                    errors.push(at(
+                        s.span(),
+                        format!("`{key}` must be a positive number"),
+                        "use a value such as 10",
+                    ));
+                    default
+                }
+            }
+        };
+        let paginate = positive(paginate, 10, "paginate", &mut errors);
+        let feed_limit = positive(feed_limit, 20, "feed_limit", &mut errors);
+        let mut taxos = Vec::new();
+        for (name, t) in [("tags", taxonomies.tags), ("categories", taxonomies.categories)] {
+            if let Some(t) = t {
+                let RawTaxonomy { paginate: p, feed } = t;
+                let p = positive(p, paginate, "paginate", &mut errors);
+                taxos.push(Taxonomy {
+                    name: name.to_string(),
+                    paginate: p,
+                    feed,
+                });
+            }
+        }
+        let theme = match theme {
+            Some(t) if !is_safe_name(t.get_ref()) => {
+                errors.push(at(
+                    t.span(),
+                    format!("`{}` is not a theme directory name", t.get_ref()),
+                    "give the name of a directory under themes/, without slashes",
+                ));
+                None
+            }
+            t => t.map(Spanned::into_inner),
+        };
+        let extra = serde_json::to_value(&extra).unwrap_or(serde_json::Value::Null);
+
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Config {
+            base_url: base,
+            base_path,
+            default_language: default_language.into_inner(),
+            theme,
+            paginate,
+            feed_limit,
+            missing_translation: missing_translation.unwrap_or_default(),
+            languages: langs,
+            taxonomies: taxos,
+            extra,
+        })
+    }
+
+    /// The language with this code.
+    pub fn language(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    /// The default language.
+    pub fn default_lang(&self) -> &Language {
+        // from_raw guarantees that exactly one language is the default
+        self.languages
+            .iter()
+            .find(|l| l.is_default)
+            .unwrap_or(&self.languages[0])
+    }
+
+    /// The URL path prefix of a language: `/` for the default, `/en/` for the others
+    /// (under `base_path`).
+    pub fn lang_prefix(&self, code: &str) -> String {
+        if code == self.default_language {
+            self.base_path.clone()
+        } else {
+            format!("{}{code}/", self.base_path)
+        }
+    }
+
+    /// Turns a site path (`/en/news/`) into an absolute URL.
+    pub fn permalink(&self, path: &str) -> String {
+        let origin_end = self.base_url.len() - self.base_path.len();
+        format!("{}{}", &self.base_url[..origin_end], path)
+    }
+}
+
+/// Where the parts of a site live.
+#[derive(Debug, Clone)]
+pub struct SitePaths {
+    /// The site root (holds `site.toml`).
+    pub root: PathBuf,
+    /// `content/`.
+    pub content: PathBuf,
+}
+
+impl SitePaths {
+    /// The layout of the site at `root`.
+    pub fn new(root: &Path) -> SitePaths {
+        SitePaths {
+            root: root.to_path_buf(),
+            content: root.join("content"),
+        }
+    }
+}
+
+fn toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
+    let msg = e.message().trim().to_string();
+    let (line, col) = e
+        .span()
+        .map_or((1, 1), |s| line_col(text, s.start));
+    let d = Diagnostic::error(msg.clone()).at(text, line, col);
+    match unknown_field_hint(&msg) {
+        Some((field, hint)) => {
+            let mut d = d.with_hint(hint);
+            d.message = format!("unknown key `{field}`");
+            d
+        }
+        None => d.with_hint("see the site.toml reference in the README"),
+    }
+}
+
+/// The path of an absolute http(s) URL, always starting and ending with `/`.
+fn url_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    if host_end == 0 || rest.contains(['?', '#', ' ']) {
+        return None;
+    }
+    let mut path = rest[host_end..].to_string();
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    Some(path)
+}
+
+/// Language codes appear in file names and URLs: lowercase letters, optionally with
+/// `-subtag`s (`zh`, `pt-br`).
+pub fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase()));
+    first_ok
+        && parts.all(|p| {
+            (1..=8).contains(&p.len())
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// A light syntactic check of a BCP 47 tag: a 2–3 letter language subtag, then
+/// alphanumeric subtags of 1–8 characters.
+pub fn is_bcp47(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+base_url = "https://zone.example.org/sub"
+default_language = "zh"
+
+[languages.en]
+name = "English"
+locale = "en"
+title = "Zone"
+
+[languages.zh]
+name = "中文"
+locale = "zh-Hans"
+title = "合作区"
+"#;
+
+    #[test]
+    fn minimal_config_validates() {
+        let c = Config::parse(MINIMAL).unwrap();
+        assert_eq!(c.base_url, "https://zone.example.org/sub/");
+        assert_eq!(c.base_path, "/sub/");
+        assert_eq!(c.languages[0].code, "zh", "default language comes first");
+        assert_eq!(c.languages[1].code, "en");
+        assert_eq!(c.lang_prefix("en"), "/sub/en/");
+        assert_eq!(c.lang_prefix("zh"), "/sub/");
+        assert_eq!(
+            c.permalink("/sub/en/news/"),
+            "https://zone.example.org/sub/en/news/"
+        );
+        assert_eq!(c.paginate, 10);
+        assert_eq!(c.missing_translation, MissingTranslation::Omit);
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_suggestion_and_position() {
+        let text = MINIMAL.replace("default_language", "paginate = 5\ndefault_languag = \"zh\"\ndefault_language");
+        let err = Config::parse(&text).unwrap_err();
+        assert_eq!(err[0].message, "unknown key `default_languag`");
+        assert_eq!(err[0].hint.as_deref(), Some("did you mean `default_language`?"));
+        assert_eq!(err[0].line, Some(4));
+    }
+
+    #[test]
+    fn unknown_key_in_language_table() {
+        let text = MINIMAL.replace("locale = \"en\"", "locale = \"en\"\ntitel = \"x\"");
+        let err = Config::parse(&text).unwrap_err();
+        assert_eq!(err[0].hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn all_validation_errors_are_reported_together() {
+        let text = MINIMAL
+            .replace("https://zone.example.org/sub", "zone.example.org")
+            .replace("zh-Hans", "zh_Hans!")
+            .replace("default_language = \"zh\"", "default_language = \"fr\"");
+        let err = Config::parse(&text).unwrap_err();
+        assert_eq!(err.len(), 3, "{err:#?}");
+        assert!(err[0].message.contains("base_url"));
+        assert_eq!(err[0].line, Some(2));
+    }
+
+    #[test]
+    fn missing_translation_values() {
+        let text = format!("missing_translation = \"fallback\"\n{MINIMAL}");
+        assert_eq!(
+            Config::parse(&text).unwrap().missing_translation,
+            MissingTranslation::Fallback
+        );
+        let text = format!("missing_translation = \"maybe\"\n{MINIMAL}");
+        let err = Config::parse(&text).unwrap_err();
+        assert_eq!(err[0].line, Some(1));
+    }
+
+    #[test]
+    fn codes_and_tags() {
+        assert!(is_language_code("zh"));
+        assert!(is_language_code("pt-br"));
+        assert!(!is_language_code("EN"));
+        assert!(!is_language_code("e"));
+        assert!(is_bcp47("zh-Hans"));
+        assert!(is_bcp47("en-GB"));
+        assert!(!is_bcp47("zh_Hans"));
+    }
+}
+
+impl Config {
+    /// The same configuration with another `base_url` (`qiao build --base-url`).
+    pub fn with_base_url(mut self, url: &str) -> Result<Config, Diagnostic> {
+        let path = url_path(url.trim()).ok_or_else(|| {
+            Diagnostic::error(format!("--base-url must be an absolute http(s) URL, not `{url}`"))
+                .with_hint("for example --base-url https://example.org/")
+        })?;
+        let mut base = url.trim().to_string();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        self.base_url = base;
+        self.base_path = path;
+        Ok(self)
+    }
+}

@@ -1,0 +1,339 @@
+//! User-facing errors and warnings.
+//!
+//! A build collects every problem it finds instead of stopping at the first, so an editor
+//! fixes a whole batch in one go. Each [`Diagnostic`] names the file and, where there is one,
+//! the line and column, says what is wrong and how to fix it, and carries the source line so
+//! that it can be shown with a caret under the culprit (rendered by `annotate-snippets`).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The site cannot be built correctly.
+    Error,
+    /// The site builds, but something is probably not what the editor wants.
+    /// `--strict` turns these into errors.
+    Warning,
+}
+
+/// One problem, located as precisely as we can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file, relative to the site root where possible.
+    pub path: Option<PathBuf>,
+    /// 1-based line, if known.
+    pub line: Option<usize>,
+    /// 1-based column in characters, if known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// The text of the offending line, shown under the message.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with a message and nothing else.
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            path: None,
+            line: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    /// A warning with a message and nothing else.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    /// Attaches the file.
+    pub fn in_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.path = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Attaches a 1-based line and column and the source line they point into.
+    pub fn at(mut self, source: &str, line: usize, column: usize) -> Self {
+        self.line = Some(line.max(1));
+        self.column = Some(column.max(1));
+        self.source_line = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(|l| l.trim_end_matches('\r').to_string());
+        self
+    }
+
+    /// Attaches a 1-based line (column 1) and its source text.
+    pub fn at_line(self, source: &str, line: usize) -> Self {
+        self.at(source, line, 1)
+    }
+
+    /// Attaches a hint saying how to fix the problem.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Whether this is an error (after `--strict` has been applied).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `path:line:column`, as far as known; used as the location prefix.
+    pub fn location(&self) -> String {
+        let mut s = match &self.path {
+            Some(p) => display_path(p),
+            None => String::new(),
+        };
+        if let Some(line) = self.line {
+            s.push_str(&format!(":{line}"));
+            if let Some(col) = self.column {
+                s.push_str(&format!(":{col}"));
+            }
+        }
+        s
+    }
+
+    /// Renders the diagnostic the way rustc does, with the source line and a caret.
+    pub fn render(&self, color: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let path = self.path.as_deref().map(display_path);
+        let title = level.primary_title(self.message.as_str());
+        let mut group = match (&self.source_line, self.line) {
+            (Some(src), Some(line)) => {
+                let col = self.column.unwrap_or(1);
+                let start = src
+                    .char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(src.len(), |(i, _)| i);
+                let end = src[start..]
+                    .chars()
+                    .next()
+                    .map_or(start, |c| start + c.len_utf8());
+                let mut snippet = Snippet::source(src.as_str())
+                    .line_start(line)
+                    .annotation(AnnotationKind::Primary.span(start..end));
+                if let Some(p) = &path {
+                    snippet = snippet.path(p.as_str());
+                }
+                title.element(snippet)
+            }
+            _ => match &path {
+                Some(p) => {
+                    let mut origin = annotate_snippets::Origin::path(p.as_str());
+                    if let Some(line) = self.line {
+                        origin = origin.line(line);
+                    }
+                    title.element(origin)
+                }
+                None => Group::with_title(title),
+            },
+        };
+        if let Some(hint) = &self.hint {
+            group = group.element(Level::HELP.message(hint.as_str()));
+        }
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&[group])
+    }
+
+    /// Sort key that gives a stable, readable order: by file, then position.
+    fn sort_key(&self) -> (Option<&PathBuf>, usize, usize, Severity, &str) {
+        (
+            self.path.as_ref(),
+            self.line.unwrap_or(0),
+            self.column.unwrap_or(0),
+            self.severity,
+            &self.message,
+        )
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let loc = self.location();
+        if loc.is_empty() {
+            write!(f, "{kind}: {}", self.message)?;
+        } else {
+            write!(f, "{loc}: {kind}: {}", self.message)?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, " (hint: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Paths are shown with forward slashes on every platform, so that messages and snapshots
+/// are the same everywhere.
+pub fn display_path(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// Every diagnostic of a run, kept in a stable order.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// Adds many.
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(ds);
+    }
+
+    /// Whether any error is present.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    /// Turns every warning into an error (`--strict`).
+    pub fn make_strict(&mut self) {
+        for d in &mut self.items {
+            d.severity = Severity::Error;
+        }
+    }
+
+    /// Sorted, deduplicated diagnostics: the same input always reports the same way,
+    /// whatever the number of threads.
+    pub fn sorted(&self) -> Vec<Diagnostic> {
+        let mut v = self.items.clone();
+        v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        v.dedup();
+        v
+    }
+
+    /// Whether there is nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// Turns serde's "unknown field `x`, expected one of `a`, `b`" into a hint naming the nearest
+/// valid key, so that a typo such as `titel` gets "did you mean `title`?".
+pub fn unknown_field_hint(message: &str) -> Option<(String, String)> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let best = expected
+        .iter()
+        .map(|cand| (strsim::jaro_winkler(field, cand), *cand))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let hint = match best {
+        Some((_, cand)) => format!("did you mean `{cand}`?"),
+        None if !expected.is_empty() => format!("valid keys here are: {}", expected.join(", ")),
+        None => "remove this key".to_string(),
+    };
+    Some((field.to_string(), hint))
+}
+
+/// Converts a byte offset into a 1-based (line, character column) pair.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let mut start = offset;
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &source[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_nearest_key() {
+        let (field, hint) =
+            unknown_field_hint("unknown field `titel`, expected one of `title`, `date`, `tags`")
+                .unwrap();
+        assert_eq!(field, "titel");
+        assert_eq!(hint, "did you mean `title`?");
+    }
+
+    #[test]
+    fn lists_keys_when_nothing_is_close() {
+        let (_, hint) =
+            unknown_field_hint("unknown field `zzzzzz`, expected `name` or `locale`").unwrap();
+        assert_eq!(hint, "valid keys here are: name, locale");
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let src = "第一行\n中欧合作区 x";
+        assert_eq!(line_col(src, src.find('x').unwrap()), (2, 7));
+        assert_eq!(line_col(src, 0), (1, 1));
+        // an offset inside a character snaps back to its start
+        assert_eq!(line_col(src, 1), (1, 1));
+    }
+
+    #[test]
+    fn renders_file_line_and_caret() {
+        let d = Diagnostic::error("bad date")
+            .in_file("content/news/x.md")
+            .at("a\ndate: 2016-02-30\n", 2, 7)
+            .with_hint("use a real date");
+        let out = d.render(false);
+        assert!(out.contains("content/news/x.md:2:7"), "{out}");
+        assert!(out.contains("date: 2016-02-30"), "{out}");
+        assert!(out.contains("use a real date"), "{out}");
+        assert_eq!(
+            d.to_string(),
+            "content/news/x.md:2:7: error: bad date (hint: use a real date)"
+        );
+    }
+}

@@ -1,0 +1,24 @@
+//! qiao: a static site generator for publications that live in Chinese, English and German
+//! at once.
+//!
+//! The build is a pipeline of small stages, each in its own module, each taking the previous
+//! stage's value and returning a new one:
+//!
+//! `config` (site.toml) → `content::walk` (which files) → `content::front_matter` (parse) →
+//! `markdown` (HTML, TOC, links) → `model` (URLs, translations, sections, taxonomies) →
+//! `render` (templates, feeds, sitemap) → `output` (staging directory, atomic swap).
+#![deny(missing_docs)]
+
+pub mod build;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod theme;
+pub mod xml;
+
+pub use build::{BuildOptions, BuildReport, build};

@@ -1,0 +1,141 @@
+//! The `qiao` command: parses arguments, runs one command, prints diagnostics once, and
+//! maps the outcome to an exit code (0 success, 1 the site has errors, 2 bad usage).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use qiao::diagnostics::Diagnostic;
+use qiao::{BuildOptions, BuildReport};
+
+/// A static site generator for publications in Chinese, English and German at once.
+#[derive(Parser)]
+#[command(name = "qiao", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output directory (public/ by default).
+    Build {
+        /// Site root, the directory that holds site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output directory [default: ROOT/public].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Base URL to use instead of site.toml's base_url.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Do everything a build does, links included, but write nothing.
+    Check {
+        /// Site root, the directory that holds site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Create a page with a front matter scaffold.
+    New {
+        /// Path under content/, e.g. news/my-article.
+        path: String,
+        /// Language of the page [default: the default language].
+        #[arg(long)]
+        lang: Option<String>,
+        /// Site root, the directory that holds site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match cli.command {
+        Command::Build { root, output, base_url, drafts, strict } => {
+            let opts = BuildOptions { root, output, base_url, drafts, strict, write: true };
+            finish(qiao::build(&opts), color, "built")
+        }
+        Command::Check { root, drafts, strict } => {
+            let opts = BuildOptions { root, output: None, base_url: None, drafts, strict, write: false };
+            finish(qiao::build(&opts), color, "checked")
+        }
+        Command::New { path, lang, root } => {
+            let today = jiff::Zoned::now().date().to_string();
+            match qiao::scaffold::new_page(&root, &path, lang.as_deref(), &today) {
+                Ok(p) => {
+                    println!("created {}", p.display());
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprintln!("{}", d.render(color));
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
+
+fn finish(result: Result<BuildReport, Vec<Diagnostic>>, color: bool, verb: &str) -> ExitCode {
+    match result {
+        Ok(report) => {
+            for w in &report.warnings {
+                eprintln!("{}", w.render(color));
+            }
+            let langs: Vec<String> = report
+                .pages_per_language
+                .iter()
+                .map(|(code, n)| format!("{code} {n}"))
+                .collect();
+            let warnings = match report.warnings.len() {
+                0 => String::new(),
+                1 => ", 1 warning".to_string(),
+                n => format!(", {n} warnings"),
+            };
+            println!(
+                "{verb}: pages {}; {} files in {:.2} s{warnings}",
+                langs.join(", "),
+                report.files,
+                report.elapsed.as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{}", d.render(color));
+            }
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            let warnings = diags.len() - errors;
+            eprintln!(
+                "error: the site has {errors} error{}{}; nothing was written",
+                if errors == 1 { "" } else { "s" },
+                match warnings {
+                    0 => String::new(),
+                    1 => " and 1 warning".into(),
+                    n => format!(" and {n} warnings"),
+                }
+            );
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,1464 @@
+//! Markdown to HTML for pages written in Chinese, English and German.
+//!
+//! pulldown-cmark parses CommonMark well, but its HTML output is not what a
+//! multilingual publication needs, so this module filters its event stream:
+//!
+//! - Editors hard-wrap Chinese and Japanese paragraphs. A browser turns every
+//!   line break into a space, which puts stray gaps between ideographs; a soft
+//!   break with East Asian characters on both sides is therefore dropped.
+//! - Every heading gets a stable, unique `id` (kept in the page's own script,
+//!   so Chinese headings do not turn into empty or transliterated slugs) and
+//!   the headings form a nested table of contents.
+//! - Footnotes are collected into one endnote section with back-links instead
+//!   of being rendered where their definitions happen to stand.
+//! - Internal links (`@/path/to/page.md#anchor`) are resolved to URLs, and
+//!   each one is reported with its line and column so the caller can name
+//!   broken links precisely.
+//! - A `<!-- more -->` line splits off a summary, and the first paragraph and
+//!   the plain text (for word counts) are extracted in the same pass.
+//!
+//! Everything here is a pure function of its input: no global state, no
+//! panics, the same source always gives the same output.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::{Range, RangeInclusive};
+
+use pulldown_cmark::{CowStr, Event, Options as ParserOptions, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+/// The line that separates a page's summary from the rest of its body.
+pub const MORE_MARKER: &str = "<!-- more -->";
+
+/// Id of the empty `<span>` that replaces the [`MORE_MARKER`] line in the
+/// body, so that "continue reading" links can jump past the summary.
+pub const CONTINUE_READING_ID: &str = "continue-reading";
+
+/// Settings for [`render`]. There are none yet; the struct exists so that
+/// callers need not change when some are added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {}
+
+/// The result of rendering one page's Markdown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// The full body as HTML, footnotes included at the end.
+    pub html: String,
+    /// Nested table of contents built from the headings.
+    pub toc: Vec<TocEntry>,
+    /// HTML of everything before the `<!-- more -->` line, if there is one.
+    pub summary_html: Option<String>,
+    /// HTML of the first top-level paragraph (`<p>…</p>`), if there is one.
+    pub first_paragraph_html: Option<String>,
+    /// Every id defined in the page: headings (explicit and generated),
+    /// footnotes and footnote references, and [`CONTINUE_READING_ID`] when the
+    /// page has a `<!-- more -->` line. In document order.
+    pub anchors: Vec<String>,
+    /// Every `@/` link or image, in document order.
+    pub links: Vec<InternalLink>,
+    /// Plain text of the body without markup or raw HTML, blocks separated
+    /// by `"\n\n"`; meant for word counts and search indexes.
+    pub text: String,
+}
+
+/// One heading in the table of contents; serializable so templates can
+/// render it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    /// Heading level, 1 to 6.
+    pub level: u8,
+    /// The heading's `id`, the link target is `#` + this.
+    pub id: String,
+    /// The heading as plain text.
+    pub title: String,
+    /// Headings of a deeper level that follow this one before the next
+    /// heading of the same or a higher level.
+    pub children: Vec<TocEntry>,
+}
+
+/// A link or image whose destination starts with `@/`, i.e. points at
+/// another file of the site's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalLink {
+    /// The path after `@/`, without the fragment, e.g. `news/unveiling.md`.
+    pub target: String,
+    /// The fragment after `#`, percent-decoded, if there is a non-empty one.
+    pub anchor: Option<String>,
+    /// 1-based line of the link's start in the source given to [`render`].
+    pub line: usize,
+    /// 1-based column of the link's start, counted in chars.
+    pub column: usize,
+    /// Whether the resolver knew the target.
+    pub resolved: bool,
+}
+
+/// Renders Markdown to HTML.
+///
+/// `resolve` maps the path of an internal link (`news/unveiling.md` for
+/// `@/news/unveiling.md`) to its URL, or returns `None` when there is no such
+/// page. A resolved link points at the URL plus `#anchor` if it had one; an
+/// unresolved link gets `href="#"` and an unresolved image keeps its original
+/// `src`. Either way the link is listed in [`Rendered::links`] so the caller
+/// can report it.
+///
+/// Supported on top of CommonMark: tables, footnotes, strikethrough, task
+/// lists and heading attributes (`# Title {#id .class}`). Raw HTML passes
+/// through unchanged. A top-level line consisting of `<!-- more -->` is
+/// replaced by `<span id="continue-reading"></span>` in the body.
+pub fn render(
+    source: &str,
+    options: &Options,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Rendered {
+    let Options {} = options; // No settings yet.
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
+        .into_offset_iter()
+        .collect();
+    let dropped_breaks: Vec<bool> = events
+        .iter()
+        .enumerate()
+        .map(|(i, (event, _))| matches!(event, Event::SoftBreak) && joins_east_asian(&events, i))
+        .collect();
+    let marker = find_more_marker(&events);
+    let footnotes = Footnotes::scan(&events);
+    let headings = scan_headings(&events, &dropped_breaks);
+
+    // Explicit heading ids, footnote ids and the marker's id are fixed;
+    // generated heading ids must avoid all of them.
+    let mut ids = IdSet::default();
+    for explicit in headings.iter().filter_map(|h| h.explicit_id.as_deref()) {
+        ids.reserve(explicit);
+    }
+    for id in footnotes.reserved_ids() {
+        ids.reserve(&id);
+    }
+    if marker.is_some() {
+        ids.reserve(CONTINUE_READING_ID);
+    }
+    let heading_ids: Vec<String> = headings
+        .iter()
+        .map(|h| match &h.explicit_id {
+            Some(id) => id.clone(),
+            None => ids.unique(&slugify(&h.title)),
+        })
+        .collect();
+    let toc = build_toc(
+        headings
+            .into_iter()
+            .zip(&heading_ids)
+            .map(|(h, id)| TocEntry {
+                level: h.level,
+                id: id.clone(),
+                title: h.title,
+                children: Vec::new(),
+            }),
+    );
+
+    let mut pass = Transform {
+        resolve,
+        lines: LineIndex::new(source),
+        footnotes,
+        heading_ids,
+        next_heading: 0,
+        next_footnote_number: 0,
+        main: Vec::new(),
+        collecting: Vec::new(),
+        links: Vec::new(),
+        anchors: Vec::new(),
+        marker_position: None,
+        first_paragraph: None,
+    };
+    pass.run(events, &dropped_breaks, marker);
+    Rendered {
+        toc,
+        ..pass.finish()
+    }
+}
+
+/// The pulldown-cmark extensions qiao supports.
+fn parser_options() -> ParserOptions {
+    ParserOptions::ENABLE_TABLES
+        | ParserOptions::ENABLE_FOOTNOTES
+        | ParserOptions::ENABLE_STRIKETHROUGH
+        | ParserOptions::ENABLE_TASKLISTS
+        | ParserOptions::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// The single pass that rewrites the event stream: it resolves links, gives
+/// headings their ids, replaces footnote references, drops East Asian soft
+/// breaks and sets footnote definitions aside for the endnote section.
+struct Transform<'a, 'r> {
+    resolve: &'r dyn Fn(&str) -> Option<String>,
+    lines: LineIndex<'a>,
+    footnotes: Footnotes<'a>,
+    heading_ids: Vec<String>,
+    next_heading: usize,
+    next_footnote_number: usize,
+    /// The body's events, without footnote definitions.
+    main: Vec<Event<'a>>,
+    /// Footnote definitions being collected (key and events), innermost last.
+    collecting: Vec<(String, Vec<Event<'a>>)>,
+    links: Vec<InternalLink>,
+    anchors: Vec<String>,
+    /// Index in `main` where the `<!-- more -->` line stood.
+    marker_position: Option<usize>,
+    /// Indices in `main` of the first top-level paragraph; the end is `None`
+    /// while the paragraph is still open.
+    first_paragraph: Option<(usize, Option<usize>)>,
+}
+
+impl<'a> Transform<'a, '_> {
+    fn run(
+        &mut self,
+        events: Vec<(Event<'a>, Range<usize>)>,
+        dropped_breaks: &[bool],
+        marker: Option<RangeInclusive<usize>>,
+    ) {
+        let mut depth = 0usize;
+        for (i, ((event, range), dropped)) in events.into_iter().zip(dropped_breaks).enumerate() {
+            if let Some(marker) = &marker
+                && marker.contains(&i)
+            {
+                // The marker is a balanced top-level block: skipping all of
+                // it leaves `depth` unchanged.
+                if i == *marker.start() {
+                    self.marker_position = Some(self.main.len());
+                    self.anchors.push(CONTINUE_READING_ID.to_owned());
+                    self.main.push(Event::Html(
+                        format!("<span id=\"{CONTINUE_READING_ID}\"></span>\n").into(),
+                    ));
+                }
+                continue;
+            }
+            let top_level = depth == 0;
+            match &event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            match event {
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    self.collecting.push((footnote_key(&label), Vec::new()));
+                }
+                Event::End(TagEnd::FootnoteDefinition) => {
+                    if let Some((key, body)) = self.collecting.pop() {
+                        self.footnotes.set_body(&key, body);
+                    }
+                }
+                Event::Start(Tag::Paragraph) if top_level && self.first_paragraph.is_none() => {
+                    self.first_paragraph = Some((self.main.len(), None));
+                    self.main.push(Event::Start(Tag::Paragraph));
+                }
+                Event::End(TagEnd::Paragraph) if depth == 0 => {
+                    if let Some((_, end @ None)) = &mut self.first_paragraph {
+                        *end = Some(self.main.len());
+                    }
+                    self.main.push(Event::End(TagEnd::Paragraph));
+                }
+                Event::Start(mut tag) => {
+                    let image = matches!(tag, Tag::Image { .. });
+                    match &mut tag {
+                        Tag::Heading { id, .. } => {
+                            let heading_id = self.heading_ids.get(self.next_heading).cloned();
+                            self.next_heading += 1;
+                            self.anchors.extend(heading_id.clone());
+                            *id = heading_id.map(CowStr::from);
+                        }
+                        Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
+                            let dest = std::mem::replace(dest_url, CowStr::Borrowed(""));
+                            *dest_url = self.internal(dest, range.start, image);
+                        }
+                        _ => {}
+                    }
+                    self.emit(Event::Start(tag));
+                }
+                Event::FootnoteReference(label) => {
+                    let replacement = self.footnote_reference(&label);
+                    self.emit(replacement);
+                }
+                Event::SoftBreak if *dropped => {}
+                Event::TaskListMarker(done) => {
+                    let checked = if done { " checked" } else { "" };
+                    self.emit(Event::InlineHtml(
+                        format!("<input type=\"checkbox\" disabled{checked}>\n").into(),
+                    ));
+                }
+                other => self.emit(other),
+            }
+        }
+    }
+
+    /// Appends to the footnote being collected, or else to the body.
+    fn emit(&mut self, event: Event<'a>) {
+        match self.collecting.last_mut() {
+            Some((_, body)) => body.push(event),
+            None => self.main.push(event),
+        }
+    }
+
+    /// Resolves an `@/` destination and records the link; other
+    /// destinations come back unchanged.
+    fn internal(&mut self, dest: CowStr<'a>, offset: usize, image: bool) -> CowStr<'a> {
+        let Some(path) = dest.strip_prefix("@/") else {
+            return dest;
+        };
+        let (target, fragment) = path.split_once('#').unwrap_or((path, ""));
+        let anchor = (!fragment.is_empty())
+            .then(|| percent_decode(fragment).unwrap_or_else(|| fragment.to_owned()));
+        let url = (self.resolve)(target);
+        let (line, column) = self.lines.position(offset);
+        self.links.push(InternalLink {
+            target: target.to_owned(),
+            anchor: anchor.clone(),
+            line,
+            column,
+            resolved: url.is_some(),
+        });
+        match (url, anchor) {
+            (Some(url), Some(anchor)) => format!("{url}#{anchor}").into(),
+            (Some(url), None) => url.into(),
+            (None, _) if image => dest,
+            (None, _) => "#".into(),
+        }
+    }
+
+    /// The superscript number linking to a footnote, or the literal source
+    /// text when no such footnote is defined.
+    fn footnote_reference(&mut self, label: &str) -> Event<'a> {
+        let Some(note) = self.footnotes.notes.get_mut(&footnote_key(label)) else {
+            return Event::Text(format!("[^{label}]").into());
+        };
+        let number = *note.number.get_or_insert_with(|| {
+            self.next_footnote_number += 1;
+            self.next_footnote_number
+        });
+        note.references_emitted += 1;
+        let ref_id = reference_id(&note.slug, note.references_emitted);
+        let html = format!(
+            "<sup class=\"footnote-ref\"><a href=\"#fn-{}\" id=\"{ref_id}\">{number}</a></sup>",
+            note.slug
+        );
+        self.anchors.push(ref_id);
+        Event::InlineHtml(html.into())
+    }
+
+    fn finish(mut self) -> Rendered {
+        let summary_html = (self.marker_position)
+            .and_then(|end| self.main.get(..end))
+            .map(to_html);
+        let first_paragraph_html = match self.first_paragraph {
+            Some((start, Some(end))) => self.main.get(start..=end).map(to_html),
+            _ => None,
+        };
+        let mut html = to_html(&self.main);
+        let mut text = PlainText::default();
+        for event in &self.main {
+            text.push(event);
+        }
+        let notes = self.footnotes.in_section_order();
+        if !notes.is_empty() {
+            html.push_str("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n");
+            for note in notes {
+                let id = format!("fn-{}", note.slug);
+                let mut body = note.body.clone();
+                if note.references_emitted > 0 {
+                    let backref = format!(
+                        " <a href=\"#{}\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a>",
+                        reference_id(&note.slug, 1)
+                    );
+                    // Inside the last paragraph if there is one, else after.
+                    let closing = match body.last() {
+                        Some(Event::End(TagEnd::Paragraph)) => body.pop(),
+                        _ => None,
+                    };
+                    body.push(Event::InlineHtml(backref.into()));
+                    body.extend(closing);
+                }
+                html.push_str(&format!("<li id=\"{id}\">\n"));
+                html.push_str(&to_html(&body));
+                html.push_str("</li>\n");
+                text.separate("\n\n");
+                for event in &note.body {
+                    text.push(event);
+                }
+                self.anchors.push(id);
+            }
+            html.push_str("</ol>\n</section>\n");
+        }
+        Rendered {
+            html,
+            toc: Vec::new(),
+            summary_html,
+            first_paragraph_html,
+            anchors: self.anchors,
+            links: self.links,
+            text: text.finish(),
+        }
+    }
+}
+
+fn to_html(events: &[Event<'_>]) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, events.iter().cloned());
+    out
+}
+
+/// Finds the first top-level HTML block consisting only of
+/// `<!-- more -->` and returns the indices of its events.
+fn find_more_marker(events: &[(Event<'_>, Range<usize>)]) -> Option<RangeInclusive<usize>> {
+    let mut depth = 0usize;
+    for (i, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::HtmlBlock) if depth == 0 => {
+                let mut content = String::new();
+                for (j, (inner, _)) in events.iter().enumerate().skip(i + 1) {
+                    match inner {
+                        Event::Html(s) | Event::Text(s) => content.push_str(s),
+                        Event::End(TagEnd::HtmlBlock) => {
+                            if content.trim() == MORE_MARKER {
+                                return Some(i..=j);
+                            }
+                            break;
+                        }
+                        _ => break,
+                    }
+                }
+                depth += 1;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// East Asian line breaks
+
+/// Whether the soft break at `index` sits between two East Asian characters
+/// of the same block, looking through inline tags such as emphasis. Anything
+/// else in the way (an image, inline HTML, a footnote reference, the block's
+/// edge) means "unsure", which keeps the break.
+fn joins_east_asian(events: &[(Event<'_>, Range<usize>)], index: usize) -> bool {
+    let before = events.get(..index).unwrap_or_default().iter().rev();
+    let after = events.get(index + 1..).unwrap_or_default().iter();
+    let last = neighbour_char(before.map(|(e, _)| e), |s| s.chars().next_back());
+    let first = neighbour_char(after.map(|(e, _)| e), |s| s.chars().next());
+    matches!((last, first), (Some(a), Some(b)) if is_east_asian(a) && is_east_asian(b))
+}
+
+fn neighbour_char<'e, 'a: 'e>(
+    events: impl Iterator<Item = &'e Event<'a>>,
+    pick: impl Fn(&str) -> Option<char>,
+) -> Option<char> {
+    for event in events {
+        match event {
+            Event::Text(s) | Event::Code(s) => {
+                if let Some(c) = pick(s) {
+                    return Some(c);
+                }
+            }
+            Event::Start(tag) if wraps_text(&tag.to_end()) => {}
+            Event::End(end) if wraps_text(end) => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Characters written without spaces between words: Han, kana, Bopomofo,
+/// CJK punctuation and fullwidth forms.
+///
+/// Hangul is deliberately not included: Korean separates words with spaces,
+/// so a line break between Hangul syllables must stay a space (as in the CSS
+/// Text Level 3 segment-break rules).
+fn is_east_asian(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FFF       // CJK radicals, Kangxi radicals, description characters
+        | 0x3000..=0x303F     // CJK symbols and punctuation
+        | 0x3040..=0x30FF     // Hiragana, Katakana
+        | 0x3100..=0x312F     // Bopomofo
+        | 0x3190..=0x31FF     // Kanbun, Bopomofo extended, strokes, Katakana extension
+        | 0x3200..=0x33FF     // enclosed CJK letters, CJK compatibility
+        | 0x3400..=0x4DBF     // CJK extension A
+        | 0x4E00..=0x9FFF     // CJK unified ideographs
+        | 0xF900..=0xFAFF     // CJK compatibility ideographs
+        | 0xFE10..=0xFE1F     // vertical forms
+        | 0xFE30..=0xFE4F     // CJK compatibility forms
+        | 0xFF00..=0xFF9F     // fullwidth forms, halfwidth CJK punctuation and Katakana
+        | 0xFFE0..=0xFFEF     // fullwidth signs
+        | 0x1B000..=0x1B16F   // Kana supplement and extensions
+        | 0x20000..=0x3FFFF // CJK extensions B and later, compatibility supplement
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Headings and the table of contents
+
+struct HeadingInfo {
+    level: u8,
+    explicit_id: Option<String>,
+    title: String,
+}
+
+/// Collects every heading's level, explicit id and plain-text title.
+fn scan_headings(
+    events: &[(Event<'_>, Range<usize>)],
+    dropped_breaks: &[bool],
+) -> Vec<HeadingInfo> {
+    let mut headings = Vec::new();
+    let mut current: Option<(HeadingInfo, PlainText)> = None;
+    for ((event, _), dropped) in events.iter().zip(dropped_breaks) {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let explicit_id = id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_owned);
+                let info = HeadingInfo {
+                    level: *level as u8,
+                    explicit_id,
+                    title: String::new(),
+                };
+                current = Some((info, PlainText::default()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((mut info, title)) = current.take() {
+                    info.title = title.finish();
+                    headings.push(info);
+                }
+            }
+            _ => {
+                if let Some((_, title)) = &mut current
+                    && !dropped
+                {
+                    title.push(event);
+                }
+            }
+        }
+    }
+    headings
+}
+
+/// Turns a heading's text into an id: lowercase letters and digits of any
+/// script, every other run of characters collapsed to a single `-`.
+fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    let mut gap = false;
+    for c in text.chars() {
+        // Combining marks continue a word (decomposed umlauts: "u\u{308}").
+        let continues_word = ('\u{300}'..='\u{36f}').contains(&c) && !gap && !slug.is_empty();
+        if c.is_alphanumeric() || continues_word {
+            if gap && !slug.is_empty() {
+                slug.push('-');
+            }
+            gap = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    if slug.is_empty() {
+        "section".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// Ids in use in one page.
+#[derive(Default)]
+struct IdSet {
+    taken: HashSet<String>,
+}
+
+impl IdSet {
+    fn contains(&self, id: &str) -> bool {
+        self.taken.contains(id)
+    }
+
+    fn reserve(&mut self, id: &str) {
+        self.taken.insert(id.to_owned());
+    }
+
+    /// `base` if it is free, else the first free `base-1`, `base-2`, ….
+    fn unique(&mut self, base: &str) -> String {
+        let mut candidate = base.to_owned();
+        let mut n = 0usize;
+        while self.taken.contains(&candidate) {
+            n += 1;
+            candidate = format!("{base}-{n}");
+        }
+        self.taken.insert(candidate.clone());
+        candidate
+    }
+}
+
+/// Nests a flat list of headings: each heading becomes a child of the
+/// nearest preceding heading with a lower level.
+fn build_toc(flat: impl IntoIterator<Item = TocEntry>) -> Vec<TocEntry> {
+    fn close(stack: &mut Vec<TocEntry>, roots: &mut Vec<TocEntry>) {
+        if let Some(done) = stack.pop() {
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(done),
+                None => roots.push(done),
+            }
+        }
+    }
+    let mut roots = Vec::new();
+    let mut stack: Vec<TocEntry> = Vec::new();
+    for entry in flat {
+        while stack.last().is_some_and(|open| open.level >= entry.level) {
+            close(&mut stack, &mut roots);
+        }
+        stack.push(entry);
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut roots);
+    }
+    roots
+}
+
+// ---------------------------------------------------------------------------
+// Footnotes
+
+/// Footnote definitions of one page, keyed by case-folded label.
+struct Footnotes<'a> {
+    notes: HashMap<String, Note<'a>>,
+    /// Keys in the order of their definitions.
+    order: Vec<String>,
+}
+
+struct Note<'a> {
+    /// The label reduced to id characters; unique among the page's notes
+    /// once [`Footnotes::scan`] is done.
+    slug: String,
+    /// How many references the source has to this note.
+    references: usize,
+    /// How many references have been rendered so far.
+    references_emitted: usize,
+    /// Position in order of first reference; `None` if never referenced.
+    number: Option<usize>,
+    body: Vec<Event<'a>>,
+    has_body: bool,
+}
+
+impl Note<'_> {
+    /// The note's own id and those of all references to it.
+    fn ids(&self) -> Vec<String> {
+        let references = (1..=self.references).map(|n| reference_id(&self.slug, n));
+        std::iter::once(format!("fn-{}", self.slug))
+            .chain(references)
+            .collect()
+    }
+}
+
+impl<'a> Footnotes<'a> {
+    fn scan(events: &[(Event<'a>, Range<usize>)]) -> Self {
+        let mut notes: HashMap<String, Note<'a>> = HashMap::new();
+        let mut order = Vec::new();
+        let mut references: HashMap<String, usize> = HashMap::new();
+        for (event, _) in events {
+            match event {
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    let key = footnote_key(label);
+                    if !notes.contains_key(&key) {
+                        let note = Note {
+                            slug: footnote_slug(label),
+                            references: 0,
+                            references_emitted: 0,
+                            number: None,
+                            body: Vec::new(),
+                            has_body: false,
+                        };
+                        notes.insert(key.clone(), note);
+                        order.push(key);
+                    }
+                }
+                Event::FootnoteReference(label) => {
+                    *references.entry(footnote_key(label)).or_default() += 1;
+                }
+                _ => {}
+            }
+        }
+        // Make the slugs unique such that no two notes share an id (label
+        // `a` referenced twice and label `a-2` would both have `fnref-a-2`).
+        let mut taken = IdSet::default();
+        for key in &order {
+            if let Some(note) = notes.get_mut(key) {
+                note.references = references.get(key).copied().unwrap_or(0);
+                let base = note.slug.clone();
+                let mut n = 0;
+                while note.ids().iter().any(|id| taken.contains(id)) {
+                    n += 1;
+                    note.slug = format!("{base}-{n}");
+                }
+                for id in note.ids() {
+                    taken.reserve(&id);
+                }
+            }
+        }
+        Footnotes { notes, order }
+    }
+
+    /// Ids the footnotes will define: `fn-NAME`, `fnref-NAME`,
+    /// `fnref-NAME-2`, ….
+    fn reserved_ids(&self) -> Vec<String> {
+        self.notes.values().flat_map(Note::ids).collect()
+    }
+
+    /// Keeps the first definition of a label; later duplicates are ignored.
+    fn set_body(&mut self, key: &str, body: Vec<Event<'a>>) {
+        if let Some(note) = self.notes.get_mut(key)
+            && !note.has_body
+        {
+            note.body = body;
+            note.has_body = true;
+        }
+    }
+
+    /// Referenced notes by number, then unreferenced ones in source order.
+    fn in_section_order(&self) -> Vec<&Note<'a>> {
+        let mut notes: Vec<&Note<'a>> = self
+            .order
+            .iter()
+            .filter_map(|key| self.notes.get(key))
+            .collect();
+        notes.sort_by_key(|note| note.number.unwrap_or(usize::MAX));
+        notes
+    }
+}
+
+/// Footnote labels match case-insensitively, as in pulldown-cmark.
+fn footnote_key(label: &str) -> String {
+    label.to_lowercase()
+}
+
+/// A footnote label reduced to characters that are safe in an id.
+fn footnote_slug(label: &str) -> String {
+    let slug: String = label
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if slug.is_empty() {
+        "note".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// Id of the `n`-th (1-based) reference to a footnote.
+fn reference_id(slug: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("fnref-{slug}")
+    } else {
+        format!("fnref-{slug}-{n}")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Plain text
+
+/// Accumulates the visible text of events: text and code, but no raw HTML,
+/// no image alt text and no footnote numbers.
+#[derive(Default)]
+struct PlainText {
+    out: String,
+    /// The strongest separator seen since the last text.
+    pending: &'static str,
+    /// Depth inside images and HTML blocks, whose text is not shown.
+    hidden: usize,
+}
+
+impl PlainText {
+    fn push(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Text(s) | Event::Code(s) if self.hidden == 0 => self.push_str(s),
+            Event::Start(Tag::Image { .. }) => self.hidden += 1,
+            Event::End(TagEnd::Image) => self.hidden = self.hidden.saturating_sub(1),
+            Event::Start(Tag::HtmlBlock) => {
+                self.hidden += 1;
+                self.separate("\n\n");
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                self.hidden = self.hidden.saturating_sub(1);
+                self.separate("\n\n");
+            }
+            Event::SoftBreak => self.separate(" "),
+            Event::HardBreak => self.separate("\n"),
+            Event::Start(Tag::TableCell) | Event::End(TagEnd::TableCell) => self.separate(" "),
+            Event::Start(Tag::TableHead | Tag::TableRow)
+            | Event::End(TagEnd::TableHead | TagEnd::TableRow) => self.separate("\n"),
+            Event::Start(tag) if !wraps_text(&tag.to_end()) => self.separate("\n\n"),
+            Event::End(end) if !wraps_text(end) => self.separate("\n\n"),
+            Event::Rule => self.separate("\n\n"),
+            _ => {}
+        }
+    }
+
+    /// Records a separator; of several in a row the strongest wins.
+    fn separate(&mut self, separator: &'static str) {
+        fn strength(separator: &str) -> u8 {
+            match separator {
+                "" => 0,
+                " " => 1,
+                "\n" => 2,
+                _ => 3,
+            }
+        }
+        if strength(separator) > strength(self.pending) {
+            self.pending = separator;
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        let mut s = s;
+        if !self.out.is_empty() {
+            if !self.pending.is_empty() {
+                self.out.truncate(self.out.trim_end().len());
+                self.out.push_str(self.pending);
+            }
+            // Text after something hidden, like an image, may start with
+            // the space that separated the two.
+            if self.out.ends_with([' ', '\n']) {
+                s = s.trim_start_matches(' ');
+            }
+        }
+        self.pending = "";
+        self.out.push_str(s);
+    }
+
+    fn finish(self) -> String {
+        self.out.trim().to_owned()
+    }
+}
+
+/// Inline tags whose content is ordinary running text (images are not:
+/// their content is alt text).
+fn wraps_text(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Positions and percent-decoding
+
+/// Converts byte offsets in the source to 1-based line and char column.
+struct LineIndex<'s> {
+    source: &'s str,
+    /// Byte offset of the start of each line.
+    starts: Vec<usize>,
+}
+
+impl<'s> LineIndex<'s> {
+    fn new(source: &'s str) -> Self {
+        let bytes = source.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { source, starts }
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&start| start <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .source
+            .get(start..offset)
+            .map_or(offset.saturating_sub(start), |s| s.chars().count());
+        (line, column + 1)
+    }
+}
+
+/// Decodes `%XX` escapes. A `%` not followed by two hex digits stays as it
+/// is; `None` if the decoded bytes are not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&hi), Some(&lo)) => hex(hi).zip(hex(lo)),
+            _ => None,
+        };
+        match escaped {
+            Some((hi, lo)) => {
+                out.push(hi << 4 | lo);
+                i += 3;
+            }
+            None => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver(path: &str) -> Option<String> {
+        match path {
+            "news/unveiling.md" => Some("/en/news/unveiling/".to_owned()),
+            "bases/x/photo.jpg" => Some("/bases/x/photo.jpg".to_owned()),
+            _ => None,
+        }
+    }
+
+    fn md(source: &str) -> Rendered {
+        render(source, &Options::default(), &resolver)
+    }
+
+    fn heading_ids(source: &str) -> Vec<String> {
+        fn walk(entries: &[TocEntry], out: &mut Vec<String>) {
+            for entry in entries {
+                out.push(entry.id.clone());
+                walk(&entry.children, out);
+            }
+        }
+        let mut ids = Vec::new();
+        walk(&md(source).toc, &mut ids);
+        ids
+    }
+
+    #[test]
+    fn cjk_soft_break_is_removed() {
+        let r = md("中欧合作区\n挂牌仪式");
+        assert_eq!(r.html, "<p>中欧合作区挂牌仪式</p>\n");
+        assert_eq!(r.text, "中欧合作区挂牌仪式");
+    }
+
+    #[test]
+    fn cjk_punctuation_and_kana_join_too() {
+        assert_eq!(md("合作区，\n（江门）").html, "<p>合作区，（江门）</p>\n");
+        assert_eq!(md("ひらがな\nカタカナ").html, "<p>ひらがなカタカナ</p>\n");
+        assert_eq!(md("全角ＡＢＣ\n。").html, "<p>全角ＡＢＣ。</p>\n");
+    }
+
+    #[test]
+    fn latin_soft_break_is_kept() {
+        let r = md("Sino-European\ncooperation zone");
+        assert_eq!(r.html, "<p>Sino-European\ncooperation zone</p>\n");
+        assert_eq!(r.text, "Sino-European cooperation zone");
+        assert_eq!(md("Ziele für\n2018").html, "<p>Ziele für\n2018</p>\n");
+    }
+
+    #[test]
+    fn mixed_cjk_latin_soft_break_is_kept() {
+        assert_eq!(md("合作区\nZone").html, "<p>合作区\nZone</p>\n");
+        assert_eq!(md("Jiangmen\n合作区").html, "<p>Jiangmen\n合作区</p>\n");
+        assert_eq!(md("合作区\nZone").text, "合作区 Zone");
+    }
+
+    #[test]
+    fn hangul_soft_break_is_kept() {
+        // Korean separates words with spaces.
+        assert_eq!(md("한국어\n문장").html, "<p>한국어\n문장</p>\n");
+    }
+
+    #[test]
+    fn soft_break_across_inline_tags() {
+        assert_eq!(md("**江门**\n市").html, "<p><strong>江门</strong>市</p>\n");
+        assert_eq!(md("江门\n*市*").html, "<p>江门<em>市</em></p>\n");
+        assert_eq!(
+            md("[江门](https://example.com/)\n~~市~~").html,
+            "<p><a href=\"https://example.com/\">江门</a><del>市</del></p>\n"
+        );
+        assert_eq!(md("`江门`\n市").html, "<p><code>江门</code>市</p>\n");
+    }
+
+    #[test]
+    fn soft_break_kept_when_unsure() {
+        // An image or inline HTML next to the break: keep it.
+        assert_eq!(
+            md("江门![图](a.png)\n市").html,
+            "<p>江门<img src=\"a.png\" alt=\"图\" />\n市</p>\n"
+        );
+        assert_eq!(md("江门<br>\n市").html, "<p>江门<br>\n市</p>\n");
+    }
+
+    #[test]
+    fn chinese_heading_keeps_its_characters() {
+        assert_eq!(
+            heading_ids("# 各级领导嘉宾共同见证合作区挂牌"),
+            ["各级领导嘉宾共同见证合作区挂牌"]
+        );
+        assert_eq!(
+            heading_ids("## 合作区，“江门”（2018）《报告》。"),
+            ["合作区-江门-2018-报告"]
+        );
+        let r = md("# 各级领导嘉宾共同见证合作区挂牌");
+        assert_eq!(
+            r.html,
+            "<h1 id=\"各级领导嘉宾共同见证合作区挂牌\">各级领导嘉宾共同见证合作区挂牌</h1>\n"
+        );
+    }
+
+    #[test]
+    fn german_heading_keeps_umlauts() {
+        assert_eq!(heading_ids("## Ziele für 2018"), ["ziele-für-2018"]);
+        assert_eq!(
+            heading_ids("## Über Straße & Größe!"),
+            ["über-straße-größe"]
+        );
+        // Decomposed umlaut (as typed on some systems) stays one word.
+        assert_eq!(heading_ids("## Fu\u{308}r alle"), ["fu\u{308}r-alle"]);
+        assert_eq!(
+            heading_ids("## *Wichtig*: `code` [Link](x)"),
+            ["wichtig-code-link"]
+        );
+    }
+
+    #[test]
+    fn empty_heading_becomes_section() {
+        assert_eq!(
+            heading_ids("# !!!\n\n# ...\n\n#"),
+            ["section", "section-1", "section-2"]
+        );
+    }
+
+    #[test]
+    fn duplicate_heading_ids_are_numbered() {
+        assert_eq!(
+            heading_ids("# Intro\n## Intro\n### Intro"),
+            ["intro", "intro-1", "intro-2"]
+        );
+        // Ids taken by explicit ids and footnotes are skipped.
+        assert_eq!(
+            heading_ids(
+                "# Intro\n# Other {#intro-1}\n# Intro\n# Fn note\n\nx[^note]\n\n[^note]: n"
+            ),
+            ["intro", "intro-1", "intro-2", "fn-note-1"]
+        );
+        // An explicit id later in the page still wins over a generated one.
+        assert_eq!(
+            heading_ids("# Intro\n# Other {#intro}"),
+            ["intro-1", "intro"]
+        );
+    }
+
+    #[test]
+    fn explicit_id_wins() {
+        let r = md("# Title {#custom-id .class}");
+        assert_eq!(r.html, "<h1 id=\"custom-id\" class=\"class\">Title</h1>\n");
+        assert_eq!(r.toc[0].id, "custom-id");
+        assert_eq!(r.toc[0].title, "Title");
+        assert_eq!(r.anchors, ["custom-id"]);
+    }
+
+    /// The TOC as `title(children) title(children)`.
+    fn outline(entries: &[TocEntry]) -> String {
+        let parts: Vec<String> = entries
+            .iter()
+            .map(|e| match e.children.as_slice() {
+                [] => e.title.clone(),
+                children => format!("{}({})", e.title, outline(children)),
+            })
+            .collect();
+        parts.join(" ")
+    }
+
+    #[test]
+    fn toc_nests_by_level() {
+        let r = md("# A\n## B\n### C\n## *D* `d`\n#### E\n# F");
+        assert_eq!(outline(&r.toc), "A(B(C) D d(E)) F");
+        let d = &r.toc[0].children[1];
+        assert_eq!((d.level, d.id.as_str()), (2, "d-d"));
+        assert_eq!(d.children[0].level, 4);
+        // A page starting below h1 still gets top-level entries.
+        assert_eq!(
+            outline(&md("### Deep\n## Up\n# Top\n## Down").toc),
+            "Deep Up Top(Down)"
+        );
+    }
+
+    #[test]
+    fn toc_serializes_for_templates() {
+        let toc = md("# 标题\n## Ziel").toc;
+        let json = serde_json::to_string(&toc).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"[{"level":1,"id":"标题","title":"标题","children":[{"level":2,"id":"ziel","title":"Ziel","children":[]}]}]"#
+        );
+    }
+
+    #[test]
+    fn footnotes_go_to_the_end_with_back_links() {
+        let r = md("B[^b] and A[^a].\n\n[^a]: Note A.\n\nMiddle.\n\n[^b]: Note B.\n\nAgain B[^b].");
+        assert_eq!(
+            r.html,
+            "<p>B<sup class=\"footnote-ref\"><a href=\"#fn-b\" id=\"fnref-b\">1</a></sup> and \
+             A<sup class=\"footnote-ref\"><a href=\"#fn-a\" id=\"fnref-a\">2</a></sup>.</p>\n\
+             <p>Middle.</p>\n\
+             <p>Again B<sup class=\"footnote-ref\"><a href=\"#fn-b\" id=\"fnref-b-2\">1</a></sup>.</p>\n\
+             <section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n\
+             <li id=\"fn-b\">\n<p>Note B. <a href=\"#fnref-b\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a></p>\n</li>\n\
+             <li id=\"fn-a\">\n<p>Note A. <a href=\"#fnref-a\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a></p>\n</li>\n\
+             </ol>\n</section>\n"
+        );
+        for id in ["fnref-b", "fnref-a", "fnref-b-2", "fn-b", "fn-a"] {
+            assert!(
+                r.anchors.contains(&id.to_owned()),
+                "{id} missing in {:?}",
+                r.anchors
+            );
+        }
+        assert_eq!(
+            r.text,
+            "B and A.\n\nMiddle.\n\nAgain B.\n\nNote B.\n\nNote A."
+        );
+    }
+
+    #[test]
+    fn footnote_names_are_sanitized_and_case_insensitive() {
+        let r = md("x[^Mein.Hinweis]\n\n[^mein.hinweis]: Text");
+        assert!(
+            r.html
+                .contains("<a href=\"#fn-mein-hinweis\" id=\"fnref-mein-hinweis\">1</a>")
+        );
+        assert!(r.html.contains("<li id=\"fn-mein-hinweis\">"));
+        let r = md("x[^注释]\n\n[^注释]: 说明");
+        assert!(r.html.contains("<li id=\"fn-注释\">"));
+    }
+
+    #[test]
+    fn footnote_ids_never_collide() {
+        let r = md("x[^a] y[^a] z[^a-2] w[^a b]\n\n[^a]: A\n[^a-2]: B\n[^a b]: C");
+        assert!(r.html.contains("<li id=\"fn-a-2-1\">"), "{}", r.html);
+        assert!(r.html.contains("<li id=\"fn-a-b\">"));
+        let mut seen = HashSet::new();
+        assert!(
+            r.anchors.iter().all(|id| seen.insert(id)),
+            "{:?}",
+            r.anchors
+        );
+    }
+
+    #[test]
+    fn footnote_defined_in_a_quote_or_unreferenced_still_listed() {
+        let r = md("> [^q]: Quoted note.\n\nText[^q].\n\n[^u]: Unused.");
+        let section = r.html.split("<section").nth(1).unwrap_or_default();
+        assert!(section.contains("<li id=\"fn-q\">\n<p>Quoted note. <a href=\"#fnref-q\""));
+        assert!(section.contains("<li id=\"fn-u\">\n<p>Unused.</p>\n</li>"));
+        assert!(section.find("fn-q") < section.find("fn-u"));
+        assert!(
+            !r.html
+                .split("<section")
+                .next()
+                .unwrap_or_default()
+                .contains("Quoted note")
+        );
+    }
+
+    #[test]
+    fn undefined_footnote_stays_literal() {
+        let r = md("Text[^nope] here.");
+        assert_eq!(r.html, "<p>Text[^nope] here.</p>\n");
+        assert!(r.anchors.is_empty());
+        assert!(!r.html.contains("footnotes"));
+    }
+
+    #[test]
+    fn summary_before_more_marker() {
+        let r = md("Intro *para*.\n\n<!-- more -->\n\nRest.");
+        assert_eq!(
+            r.summary_html.as_deref(),
+            Some("<p>Intro <em>para</em>.</p>\n")
+        );
+        assert_eq!(
+            r.html,
+            "<p>Intro <em>para</em>.</p>\n<span id=\"continue-reading\"></span>\n<p>Rest.</p>\n"
+        );
+        assert!(!r.html.contains("more"));
+        assert_eq!(r.anchors, [CONTINUE_READING_ID]);
+        assert_eq!(r.text, "Intro para.\n\nRest.");
+        // Surrounding whitespace is allowed; only the first marker counts.
+        let r = md("A\n\n  <!-- more -->  \n\nB\n\n<!-- more -->\n");
+        assert_eq!(r.summary_html.as_deref(), Some("<p>A</p>\n"));
+        assert!(r.html.ends_with("<p>B</p>\n<!-- more -->\n"));
+    }
+
+    #[test]
+    fn summary_after_a_list_is_well_formed() {
+        for source in [
+            "- one\n- two\n<!-- more -->\nrest",
+            "1. one\n2. two\n\n<!-- more -->\n\nrest",
+        ] {
+            let summary = md(source).summary_html.unwrap_or_default();
+            let list = if source.starts_with('-') { "ul" } else { "ol" };
+            assert_eq!(
+                summary,
+                format!("<{list}>\n<li>one</li>\n<li>two</li>\n</{list}>\n")
+            );
+        }
+    }
+
+    #[test]
+    fn marker_must_be_top_level_and_exact() {
+        for source in [
+            "- a\n\n  <!-- more -->\n",
+            "> <!-- more -->\n",
+            "```\n<!-- more -->\n```\n",
+            "<!-- more --> text\n",
+            "<!-- more\n-->\n",
+            "No marker.",
+        ] {
+            let r = md(source);
+            assert_eq!(r.summary_html, None, "{source:?}");
+            assert!(!r.anchors.contains(&CONTINUE_READING_ID.to_owned()));
+        }
+    }
+
+    #[test]
+    fn first_paragraph_is_top_level() {
+        let r =
+            md("# Title\n\n> quoted\n\n- item\n\n  loose\n\nFirst *real* paragraph.\n\nSecond.");
+        assert_eq!(
+            r.first_paragraph_html.as_deref(),
+            Some("<p>First <em>real</em> paragraph.</p>\n")
+        );
+        assert_eq!(md("# Only a heading").first_paragraph_html, None);
+        assert_eq!(
+            md("中欧\n合作区[^1]\n\n[^1]: n")
+                .first_paragraph_html
+                .as_deref(),
+            Some(
+                "<p>中欧合作区<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup></p>\n"
+            )
+        );
+    }
+
+    #[test]
+    fn internal_link_resolved_with_anchor() {
+        let r = md(
+            "[新闻](@/news/unveiling.md#%E7%8E%B0%E5%9C%BA) [b](@/news/unveiling.md#现场) [c](@/news/unveiling.md)",
+        );
+        assert_eq!(
+            r.html,
+            "<p><a href=\"/en/news/unveiling/#%E7%8E%B0%E5%9C%BA\">新闻</a> \
+             <a href=\"/en/news/unveiling/#%E7%8E%B0%E5%9C%BA\">b</a> \
+             <a href=\"/en/news/unveiling/\">c</a></p>\n"
+        );
+        let anchors: Vec<Option<&str>> = r.links.iter().map(|l| l.anchor.as_deref()).collect();
+        assert_eq!(anchors, [Some("现场"), Some("现场"), None]);
+        assert!(
+            r.links
+                .iter()
+                .all(|l| l.resolved && l.target == "news/unveiling.md")
+        );
+    }
+
+    #[test]
+    fn unresolved_link_reports_line_and_char_column() {
+        let r =
+            md("第一行\n\n合作区挂牌 [链接](@/missing.md#ziel) und ![Foto](@/bases/x/photo.jpg)");
+        assert_eq!(
+            r.links,
+            [
+                InternalLink {
+                    target: "missing.md".to_owned(),
+                    anchor: Some("ziel".to_owned()),
+                    line: 3,
+                    column: 7,
+                    resolved: false,
+                },
+                InternalLink {
+                    target: "bases/x/photo.jpg".to_owned(),
+                    anchor: None,
+                    line: 3,
+                    column: 35,
+                    resolved: true,
+                },
+            ]
+        );
+        assert!(r.html.contains("<a href=\"#\">链接</a>"));
+        assert!(
+            r.html
+                .contains("<img src=\"/bases/x/photo.jpg\" alt=\"Foto\" />")
+        );
+    }
+
+    #[test]
+    fn unresolved_image_keeps_src_and_other_links_are_untouched() {
+        let r = md(
+            "![照片](@/bases/y.jpg)\n[a](https://example.com/@/x) [b](../c.md) [c][ref]\n\n[ref]: @/news/unveiling.md",
+        );
+        assert!(
+            r.html
+                .contains("<img src=\"@/bases/y.jpg\" alt=\"照片\" />")
+        );
+        assert!(r.html.contains("<a href=\"https://example.com/@/x\">a</a>"));
+        assert!(r.html.contains("<a href=\"../c.md\">b</a>"));
+        assert!(r.html.contains("<a href=\"/en/news/unveiling/\">c</a>"));
+        let found: Vec<(&str, bool, usize, usize)> = r
+            .links
+            .iter()
+            .map(|l| (l.target.as_str(), l.resolved, l.line, l.column))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("bases/y.jpg", false, 1, 1),
+                ("news/unveiling.md", true, 2, 43)
+            ]
+        );
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(
+            percent_decode("%E7%8E%B0%E5%9C%BA").as_deref(),
+            Some("现场")
+        );
+        assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
+        assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
+        assert_eq!(percent_decode("%zz%4").as_deref(), Some("%zz%4"));
+        assert_eq!(percent_decode("%E7%8E"), None);
+        assert_eq!(percent_decode("%FF"), None);
+        let r = md("[x](@/news/unveiling.md#%E7%8E)");
+        assert_eq!(r.links[0].anchor.as_deref(), Some("%E7%8E"));
+    }
+
+    #[test]
+    fn task_list() {
+        let r = md("- [ ] todo\n- [x] done");
+        assert!(
+            r.html
+                .contains("<li><input type=\"checkbox\" disabled>\ntodo</li>")
+        );
+        assert!(
+            r.html
+                .contains("<li><input type=\"checkbox\" disabled checked>\ndone</li>")
+        );
+        assert_eq!(r.text, "todo\n\ndone");
+    }
+
+    #[test]
+    fn strikethrough_and_table() {
+        assert_eq!(md("~~alt~~ neu").html, "<p><del>alt</del> neu</p>\n");
+        let r = md("| Stadt | 城市 |\n|:--|--:|\n| Jiangmen | 江门 |");
+        assert!(
+            r.html
+                .starts_with("<table><thead><tr><th style=\"text-align: left\">Stadt</th>")
+        );
+        assert!(r.html.contains("<td style=\"text-align: right\">江门</td>"));
+        assert!(r.html.ends_with("</tbody></table>\n"));
+        assert_eq!(r.text, "Stadt 城市\nJiangmen 江门");
+    }
+
+    #[test]
+    fn raw_html_passes_through() {
+        let r = md("<div class=\"box\">\n\n**x**\n\n</div>\n\nA <kbd>key</kbd>.");
+        assert!(
+            r.html
+                .starts_with("<div class=\"box\">\n<p><strong>x</strong></p>\n</div>\n")
+        );
+        assert!(r.html.contains("<p>A <kbd>key</kbd>.</p>"));
+        assert_eq!(r.text, "x\n\nA key.");
+    }
+
+    #[test]
+    fn plain_text() {
+        let r = md(
+            "# 标题\n\n中欧合作区\n挂牌仪式 and **bold**\ntext `code`.\n\n- one\n- two\n\n\
+             <div>raw</div>\n\n![alt text](x.png) after\n\n```\nfn main() {}\n```\n\nLine  \nbreak",
+        );
+        assert_eq!(
+            r.text,
+            "标题\n\n中欧合作区挂牌仪式 and bold text code.\n\none\n\ntwo\n\nafter\n\nfn main() {}\n\nLine\nbreak"
+        );
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let source = "# A\n# A\nx[^1][^2]\n\n[^2]: b\n[^1]: a\n\n# 中文\n";
+        assert_eq!(md(source), md(source));
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let nested_list: String = (0..200)
+            .map(|i| format!("{}- x\n", "  ".repeat(i)))
+            .collect();
+        let nested_quote = format!("{}text", "> ".repeat(200));
+        let nested_emphasis = format!("{}x{}", "*_".repeat(500), "_*".repeat(500));
+        let inputs = [
+            "",
+            "\n",
+            "---",
+            "---\n---\n",
+            "---\ntitle: x\n---\n",
+            "```rust\nunclosed",
+            "~~~\n",
+            "[^",
+            "[^]",
+            "[^]: x",
+            "[^ ]: x\n\n[^ ]",
+            "[^a]: [^a]\n\nx[^a]",
+            "[^a]: [^b]: nested\n\n[^a][^b]",
+            "# {#}",
+            "# {#a #b .c d=e}",
+            "#",
+            "######",
+            "[x](@/a.md#%)",
+            "[x](@/a.md#%E7%8E)",
+            "[x](@/a.md#%ZZ%)",
+            "[x](@/#)",
+            "[x](@/)",
+            "![x](@/)",
+            "[@/x]",
+            "\0",
+            "a\0b\n\0\n# \0",
+            "\r\n\r",
+            "中\r挂",
+            "<!-- more -->",
+            "<!-- more -->\n<!-- more -->",
+            "| a |\n|---|\n| [^x] 中\n文 |\n\n[^x]: y",
+            "*\n*",
+            "中\n",
+            "\n中",
+            "\u{feff}# BOM",
+            "- [ ]",
+            "- [x] [^1]\n\n[^1]:",
+            &nested_list,
+            &nested_quote,
+            &nested_emphasis,
+        ];
+        for input in inputs {
+            let r = md(input);
+            for link in &r.links {
+                assert!(link.line >= 1 && link.column >= 1, "{input:?}: {link:?}");
+            }
+            let mut seen = HashSet::new();
+            for id in &r.anchors {
+                assert!(seen.insert(id), "{input:?}: duplicate id {id}");
+            }
+        }
+    }
+}

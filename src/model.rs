@@ -1,0 +1,758 @@
+//! The site model: every page and section in every language, with its URL, its
+//! translations, its place in its section and its taxonomy terms.
+//!
+//! Built once from parsed documents and never mutated afterwards; rendering only reads it.
+//! All collections are sorted, so the model, and therefore the output, is the same whatever
+//! the order in which parallel stages finished.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, MissingTranslation};
+use crate::content::{Asset, DateValue, Document, Source, SourceKind};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, TocEntry};
+
+/// A parsed source, ready to be placed in the model.
+#[derive(Debug)]
+pub struct Parsed {
+    /// Where it came from.
+    pub source: Source,
+    /// What it says.
+    pub doc: Document,
+}
+
+/// A link from one taxonomy term to its page.
+#[derive(Debug, Clone)]
+pub struct TermRef {
+    /// The term as written by the editor.
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// Site path of the term page.
+    pub path: String,
+}
+
+/// One page in one language.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Translation key (`news/x`).
+    pub key: String,
+    /// Language the page is served in.
+    pub lang: String,
+    /// Language the content is written in (differs from `lang` for fallback copies).
+    pub content_lang: String,
+    /// Source file, relative to the site root (`content/news/x.en.md`).
+    pub source: String,
+    /// Parsed front matter and body.
+    pub doc: Document,
+    /// Rendered body.
+    pub html: String,
+    /// Summary HTML (`<!-- more -->`, front matter `summary`, or first paragraph).
+    pub summary: Option<String>,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Plain text of the body.
+    pub text: String,
+    /// Site path, e.g. `/en/news/x/`.
+    pub path: String,
+    /// Output directory relative to the output root (`en/news/x`).
+    pub out_dir: String,
+    /// Index into [`SiteModel::sections`].
+    pub section: usize,
+    /// Neighbours within the section, in list order.
+    pub prev: Option<usize>,
+    /// See `prev`.
+    pub next: Option<usize>,
+    /// Terms per taxonomy name.
+    pub terms: BTreeMap<String, Vec<TermRef>>,
+    /// Rendered from the default-language source because no translation exists.
+    pub fallback: bool,
+    /// Files of a page bundle: (absolute source, path inside the bundle).
+    pub assets: Vec<(std::path::PathBuf, String)>,
+}
+
+/// One section (a directory of `content/`) in one language.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Directory relative to `content/` (`` for the home page).
+    pub dir: String,
+    /// Language.
+    pub lang: String,
+    /// Language the section's text is written in.
+    pub content_lang: String,
+    /// Source file, when the section has an `_index` in some language.
+    pub source: Option<String>,
+    /// Parsed `_index` (own language, else the default language's), if any.
+    pub doc: Option<Document>,
+    /// Title (front matter, else the directory name).
+    pub title: String,
+    /// Rendered body.
+    pub html: String,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Site path.
+    pub path: String,
+    /// Output directory.
+    pub out_dir: String,
+    /// Pages, sorted for listing.
+    pub pages: Vec<usize>,
+    /// Child sections, sorted.
+    pub subsections: Vec<usize>,
+    /// Parent section.
+    pub parent: Option<usize>,
+    /// Rendered from the default-language `_index` because no translation exists.
+    pub fallback: bool,
+}
+
+/// All terms of one taxonomy in one language.
+#[derive(Debug, Clone)]
+pub struct TaxonomyModel {
+    /// `tags` or `categories`.
+    pub name: String,
+    /// Language.
+    pub lang: String,
+    /// Site path of the index of terms.
+    pub path: String,
+    /// Terms sorted by slug.
+    pub terms: Vec<Term>,
+}
+
+/// One term and its pages.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// Display name (the first spelling met, in sorted source order).
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// Site path.
+    pub path: String,
+    /// Pages, newest first.
+    pub pages: Vec<usize>,
+}
+
+/// A redirect from an old path.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    /// Output directory of the redirect page.
+    pub out_dir: String,
+    /// Where it points to.
+    pub target_path: String,
+    /// Source file that declared it.
+    pub source: String,
+}
+
+/// The complete, immutable site.
+#[derive(Debug)]
+pub struct SiteModel {
+    /// Validated configuration.
+    pub config: Config,
+    /// Every page in every language.
+    pub pages: Vec<Page>,
+    /// Every section in every language.
+    pub sections: Vec<Section>,
+    /// Taxonomies per language.
+    pub taxonomies: Vec<TaxonomyModel>,
+    /// Redirects.
+    pub aliases: Vec<Alias>,
+    /// Files of `content/` that are copied as they are: (absolute source, output path).
+    pub static_assets: Vec<(std::path::PathBuf, String)>,
+    /// Page by (key, language).
+    pub page_index: HashMap<(String, String), usize>,
+    /// Section by (directory, language).
+    pub section_index: HashMap<(String, String), usize>,
+}
+
+impl SiteModel {
+    /// All languages in which the page with this key exists (not as a fallback copy).
+    pub fn translations_of_page(&self, idx: usize) -> Vec<(String, Option<&Page>)> {
+        let key = &self.pages[idx].key;
+        self.config
+            .languages
+            .iter()
+            .map(|l| {
+                let p = self
+                    .page_index
+                    .get(&(key.clone(), l.code.clone()))
+                    .map(|&i| &self.pages[i]);
+                (l.code.clone(), p)
+            })
+            .collect()
+    }
+
+    /// The original of a fallback copy: the default-language page.
+    pub fn original_of(&self, idx: usize) -> Option<&Page> {
+        let p = &self.pages[idx];
+        self.page_index
+            .get(&(p.key.clone(), p.content_lang.clone()))
+            .map(|&i| &self.pages[i])
+    }
+}
+
+/// Slug of a taxonomy term: lowercase, Unicode letters and digits kept (Chinese and German
+/// terms stay readable), anything else folded into single dashes.
+pub fn term_slug(name: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    if out.is_empty() {
+        "term".to_string()
+    } else {
+        out
+    }
+}
+
+/// Builds the model. Problems are pushed to `diags`; the model contains whatever could be
+/// built, so that later stages can still find more errors.
+pub fn build(
+    config: Config,
+    parsed: Vec<Parsed>,
+    assets: Vec<Asset>,
+    diags: &mut Vec<Diagnostic>,
+) -> SiteModel {
+    let default = config.default_language.clone();
+
+    // 1. URLs and output paths, with a check that no two sources map to one path.
+    let placed: Vec<(Parsed, String)> = parsed
+        .into_iter()
+        .map(|p| {
+            let path = source_path(&config, &p.source, &p.doc);
+            (p, path)
+        })
+        .collect();
+    let mut claimed: BTreeMap<String, String> = BTreeMap::new();
+    let mut kept = Vec::new();
+    for (p, path) in placed {
+        let rel = format!("content/{}", p.source.rel);
+        if let Some(other) = claimed.get(&path) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "{rel} and {other} would both be written to {path}"
+                ))
+                .in_file(&rel)
+                .with_hint("give one of them a different `slug` in its front matter, or rename the file"),
+            );
+            continue;
+        }
+        claimed.insert(path.clone(), rel);
+        kept.push((p, path));
+    }
+
+    // 2. Link index: (key, lang) -> site path, for `@/` links.
+    let mut link_index: HashMap<(String, String), String> = HashMap::new();
+    for (p, path) in &kept {
+        link_index.insert((p.source.key.clone(), p.source.lang.clone()), path.clone());
+    }
+    let asset_paths: HashMap<String, &Asset> = assets.iter().map(|a| (a.rel.clone(), a)).collect();
+    let resolver = LinkResolver {
+        config: &config,
+        index: &link_index,
+        assets: &asset_paths,
+    };
+
+    // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
+    //    known.
+    let rendered: Vec<(Parsed, String, markdown::Rendered)> = kept
+        .into_par_iter()
+        .map(|(p, path)| {
+            let lang = p.source.lang.clone();
+            let r = markdown::render(&p.doc.body, &markdown::Options::default(), &|target| {
+                resolver.resolve(target, &lang).map(|(url, _)| url)
+            });
+            (p, path, r)
+        })
+        .collect();
+    let anchors: HashMap<(String, String), &[String]> = rendered
+        .iter()
+        .map(|(p, _, r)| {
+            (
+                (p.source.key.clone(), p.source.lang.clone()),
+                r.anchors.as_slice(),
+            )
+        })
+        .collect();
+    for (p, _, r) in &rendered {
+        let rel = format!("content/{}", p.source.rel);
+        for link in &r.links {
+            let line = p.doc.body_line + link.line - 1;
+            let at = |d: Diagnostic| d.in_file(&rel).at(&p.doc.text, line, link.column);
+            match resolver.resolve(&link.target, &p.source.lang) {
+                None => diags.push(at(Diagnostic::error(format!(
+                    "link to `@/{}`, which does not exist",
+                    link.target
+                ))
+                .with_hint("write the path of a Markdown file relative to content/, e.g. `@/news/zone-unveiling.md`"))),
+                Some((_, found)) => {
+                    if let Some((key, lang)) = &found
+                        && lang != &p.source.lang
+                    {
+                        diags.push(at(Diagnostic::warning(format!(
+                            "`@/{}` has no {} translation; linking to the {lang} page",
+                            link.target, p.source.lang
+                        ))
+                        .with_hint(format!("translate `{key}` or link to another page"))));
+                    }
+                    if let (Some(anchor), Some((key, lang))) = (&link.anchor, &found)
+                        && !anchors
+                            .get(&(key.clone(), lang.clone()))
+                            .is_some_and(|a| a.iter().any(|x| x == anchor))
+                    {
+                        diags.push(at(Diagnostic::error(format!(
+                            "`@/{}#{anchor}`: the page has no heading or anchor `{anchor}`",
+                            link.target
+                        ))
+                        .with_hint("check the heading's id (give it one with `## Title {#id}`)")));
+                    }
+                }
+            }
+        }
+    }
+    drop(anchors);
+
+    // 4. Pages and section sources.
+    let mut pages: Vec<Page> = Vec::new();
+    let mut section_docs: BTreeMap<(String, String), (String, Document, markdown::Rendered)> =
+        BTreeMap::new();
+    let mut bundle_assets: HashMap<String, Vec<(std::path::PathBuf, String)>> = HashMap::new();
+    let mut static_assets = Vec::new();
+    for a in assets {
+        match a.bundle {
+            Some((key, inner)) => bundle_assets.entry(key).or_default().push((a.abs, inner)),
+            None => static_assets.push((a.abs, a.rel)),
+        }
+    }
+    for (p, path, r) in rendered {
+        let rel = format!("content/{}", p.source.rel);
+        match p.source.kind {
+            SourceKind::Section => {
+                section_docs.insert(
+                    (p.source.section_dir.clone(), p.source.lang.clone()),
+                    (rel, p.doc, r),
+                );
+            }
+            SourceKind::Page => {
+                let summary = r
+                    .summary_html
+                    .clone()
+                    .or_else(|| {
+                        p.doc
+                            .meta
+                            .summary
+                            .as_ref()
+                            .map(|s| format!("<p>{}</p>", escape_html(s)))
+                    })
+                    .or_else(|| r.first_paragraph_html.clone());
+                pages.push(Page {
+                    key: p.source.key.clone(),
+                    content_lang: p.source.lang.clone(),
+                    lang: p.source.lang.clone(),
+                    source: rel,
+                    out_dir: out_dir(&config, &path),
+                    path,
+                    html: r.html,
+                    summary,
+                    toc: r.toc,
+                    text: r.text,
+                    section: usize::MAX,
+                    prev: None,
+                    next: None,
+                    terms: BTreeMap::new(),
+                    fallback: false,
+                    assets: bundle_assets.get(&p.source.key).cloned().unwrap_or_default(),
+                    doc: p.doc,
+                });
+            }
+        }
+    }
+    // 5. Fallback copies for missing translations.
+    if config.missing_translation == MissingTranslation::Fallback {
+        let have: std::collections::HashSet<(String, String)> = pages
+            .iter()
+            .map(|p| (p.key.clone(), p.lang.clone()))
+            .collect();
+        let mut copies = Vec::new();
+        for p in pages.iter().filter(|p| p.lang == default) {
+            for l in &config.languages {
+                if l.code != default && !have.contains(&(p.key.clone(), l.code.clone())) {
+                    let mut c = p.clone();
+                    c.lang = l.code.clone();
+                    c.fallback = true;
+                    c.path = relocate(&config, &p.path, &default, &l.code);
+                    c.out_dir = out_dir(&config, &c.path);
+                    copies.push(c);
+                }
+            }
+        }
+        pages.extend(copies);
+    }
+    pages.sort_by(|a, b| (&a.lang, &a.key).cmp(&(&b.lang, &b.key)));
+
+    // 6. Sections: every directory that has an `_index` or pages, plus all their ancestors
+    //    and the home page, in every language that has something to show there.
+    let mut sections = Vec::new();
+    let mut section_index = HashMap::new();
+    let mut dirs: std::collections::BTreeSet<String> = section_docs.keys().map(|(d, _)| d.clone()).collect();
+    for p in &pages {
+        dirs.insert(page_section_dir(p));
+    }
+    let all_dirs: Vec<String> = {
+        let mut s = std::collections::BTreeSet::new();
+        for d in &dirs {
+            let mut cur = d.as_str();
+            loop {
+                s.insert(cur.to_string());
+                match cur.rsplit_once('/') {
+                    Some((parent, _)) => cur = parent,
+                    None if !cur.is_empty() => cur = "",
+                    None => break,
+                }
+            }
+        }
+        s.into_iter().collect()
+    };
+    for l in &config.languages {
+        for dir in &all_dirs {
+            let own = section_docs.get(&(dir.clone(), l.code.clone()));
+            let from_default = section_docs.get(&(dir.clone(), default.clone()));
+            let has_pages = pages.iter().any(|p| p.lang == l.code && page_section_dir(p).starts_with(dir.as_str()));
+            let shown = own.is_some()
+                || dir.is_empty()
+                || has_pages
+                || (config.missing_translation == MissingTranslation::Fallback && from_default.is_some());
+            if !shown {
+                continue;
+            }
+            let (doc, fallback) = match (own, from_default) {
+                (Some(o), _) => (Some(o), false),
+                (None, Some(d)) => (Some(d), l.code != default),
+                (None, None) => (None, false),
+            };
+            let title = doc.map_or_else(
+                || {
+                    if dir.is_empty() {
+                        l.title.clone()
+                    } else {
+                        dir.rsplit('/').next().unwrap_or(dir).to_string()
+                    }
+                },
+                |(_, d, _)| d.title.clone(),
+            );
+            let path = format!(
+                "{}{}",
+                config.lang_prefix(&l.code),
+                if dir.is_empty() { String::new() } else { format!("{dir}/") }
+            );
+            section_index.insert((dir.clone(), l.code.clone()), sections.len());
+            sections.push(Section {
+                dir: dir.clone(),
+                lang: l.code.clone(),
+                content_lang: if fallback { default.clone() } else { l.code.clone() },
+                source: doc.map(|(rel, _, _)| rel.clone()),
+                title,
+                html: doc.map(|(_, _, r)| r.html.clone()).unwrap_or_default(),
+                toc: doc.map(|(_, _, r)| r.toc.clone()).unwrap_or_default(),
+                doc: doc.map(|(_, d, _)| d.clone()),
+                out_dir: out_dir(&config, &path),
+                path,
+                pages: Vec::new(),
+                subsections: Vec::new(),
+                parent: None,
+                fallback,
+            });
+        }
+    }
+    for i in 0..sections.len() {
+        let (dir, lang) = (sections[i].dir.clone(), sections[i].lang.clone());
+        if dir.is_empty() {
+            continue;
+        }
+        let parent_dir = dir.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+        if let Some(&pi) = section_index.get(&(parent_dir, lang)) {
+            sections[i].parent = Some(pi);
+            sections[pi].subsections.push(i);
+        }
+    }
+
+    // 7. Pages into sections, sorted: weight first (if any), then newest first, then title.
+    for (i, p) in pages.iter_mut().enumerate() {
+        let dir = page_section_dir(p);
+        if let Some(&si) = section_index.get(&(dir, p.lang.clone())) {
+            p.section = si;
+            sections[si].pages.push(i);
+        }
+    }
+    for s in &mut sections {
+        s.pages.sort_by(|&a, &b| list_order(&pages[a], &pages[b]));
+        for w in 0..s.pages.len() {
+            let i = s.pages[w];
+            pages[i].prev = w.checked_sub(1).map(|k| s.pages[k]);
+            pages[i].next = s.pages.get(w + 1).copied();
+        }
+    }
+    // Subsections by their `_index` weight, then by directory.
+    let weights: Vec<i64> = sections
+        .iter()
+        .map(|s| s.doc.as_ref().and_then(|d| d.meta.weight).unwrap_or(i64::MAX))
+        .collect();
+    for s in &mut sections {
+        s.subsections.sort_by_key(|&i| (weights[i], i));
+    }
+
+    let page_index: HashMap<(String, String), usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.fallback)
+        .map(|(i, p)| ((p.key.clone(), p.lang.clone()), i))
+        .collect();
+
+    // 8. Taxonomies per language. Fallback copies are left out: their terms are in another
+    //    language.
+    let mut taxonomies = Vec::new();
+    for t in &config.taxonomies {
+        for l in &config.languages {
+            let prefix = format!("{}{}/", config.lang_prefix(&l.code), t.name);
+            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
+            for (i, p) in pages.iter().enumerate() {
+                if p.lang != l.code || p.fallback {
+                    continue;
+                }
+                let names = if t.name == "tags" {
+                    &p.doc.meta.tags
+                } else {
+                    &p.doc.meta.categories
+                };
+                for name in names {
+                    let slug = term_slug(name);
+                    let term = terms.entry(slug.clone()).or_insert_with(|| Term {
+                        name: name.trim().to_string(),
+                        path: format!("{prefix}{slug}/"),
+                        slug,
+                        pages: Vec::new(),
+                    });
+                    if !term.pages.contains(&i) {
+                        term.pages.push(i);
+                    }
+                }
+            }
+            let mut terms: Vec<Term> = terms.into_values().collect();
+            for term in &mut terms {
+                term.pages.sort_by(|&a, &b| date_order(&pages[a], &pages[b]));
+            }
+            taxonomies.push(TaxonomyModel {
+                name: t.name.clone(),
+                lang: l.code.clone(),
+                path: prefix,
+                terms,
+            });
+        }
+    }
+    for tax in &taxonomies {
+        for term in &tax.terms {
+            for &i in &term.pages {
+                pages[i].terms.entry(tax.name.clone()).or_default().push(TermRef {
+                    name: term.name.clone(),
+                    slug: term.slug.clone(),
+                    path: term.path.clone(),
+                });
+            }
+        }
+    }
+    for p in &mut pages {
+        for refs in p.terms.values_mut() {
+            refs.sort_by(|a, b| a.slug.cmp(&b.slug));
+        }
+    }
+
+    // 9. Aliases.
+    let mut aliases = Vec::new();
+    let mut alias_claims: BTreeMap<String, String> = BTreeMap::new();
+    for p in pages.iter().filter(|p| !p.fallback) {
+        for a in &p.doc.meta.aliases {
+            let out = a.trim_matches('/').to_string();
+            if let Some(prev) = alias_claims.get(&out) {
+                diags.push(
+                    Diagnostic::error(format!("alias `{a}` is declared twice (also in {prev})"))
+                        .in_file(&p.source)
+                        .with_hint("remove one of the two aliases"),
+                );
+                continue;
+            }
+            alias_claims.insert(out.clone(), p.source.clone());
+            aliases.push(Alias {
+                out_dir: out,
+                target_path: p.path.clone(),
+                source: p.source.clone(),
+            });
+        }
+    }
+    let taken: std::collections::HashSet<&str> = pages
+        .iter()
+        .map(|p| p.out_dir.as_str())
+        .chain(sections.iter().map(|s| s.out_dir.as_str()))
+        .collect();
+    aliases.retain(|a| {
+        if taken.contains(a.out_dir.as_str()) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "alias `/{}/` is the address of an existing page",
+                    a.out_dir
+                ))
+                .in_file(&a.source)
+                .with_hint("an alias must be an old address that no page uses any more"),
+            );
+            false
+        } else {
+            true
+        }
+    });
+
+    SiteModel {
+        config,
+        pages,
+        sections,
+        taxonomies,
+        aliases,
+        static_assets,
+        page_index,
+        section_index,
+    }
+}
+
+/// The section directory of a page, derived from its key.
+fn page_section_dir(p: &Page) -> String {
+    let key = p.key.strip_suffix("/index").unwrap_or(&p.key);
+    key.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string())
+}
+
+/// Order of pages in a section list.
+fn list_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+    let wa = a.doc.meta.weight.unwrap_or(i64::MAX);
+    let wb = b.doc.meta.weight.unwrap_or(i64::MAX);
+    wa.cmp(&wb).then_with(|| date_order(a, b))
+}
+
+/// Newest first; undated pages last; then by title and key for a total order.
+fn date_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+    let da = a.doc.date.as_ref().map(|d| d.timestamp);
+    let db = b.doc.date.as_ref().map(|d| d.timestamp);
+    db.cmp(&da)
+        .then_with(|| a.doc.title.cmp(&b.doc.title))
+        .then_with(|| a.key.cmp(&b.key))
+}
+
+/// The newest date among pages, for `updated` in feeds and `lastmod` in sitemaps.
+pub fn newest<'a>(pages: impl Iterator<Item = &'a Page>) -> Option<&'a DateValue> {
+    pages
+        .filter_map(|p| p.doc.updated.as_ref().or(p.doc.date.as_ref()))
+        .max_by_key(|d| d.timestamp)
+}
+
+fn source_path(config: &Config, source: &Source, doc: &Document) -> String {
+    let prefix = config.lang_prefix(&source.lang);
+    let dir = if source.section_dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", source.section_dir)
+    };
+    match source.kind {
+        SourceKind::Section => format!("{prefix}{dir}"),
+        SourceKind::Page => {
+            let slug = doc.meta.slug.as_deref().unwrap_or(&source.stem);
+            format!("{prefix}{dir}{slug}/")
+        }
+    }
+}
+
+fn relocate(config: &Config, path: &str, from: &str, to: &str) -> String {
+    let old = config.lang_prefix(from);
+    let rest = path.strip_prefix(old.as_str()).unwrap_or(path);
+    format!("{}{rest}", config.lang_prefix(to))
+}
+
+/// Output directory (relative, no leading or trailing slash) of a site path.
+pub fn out_dir(config: &Config, path: &str) -> String {
+    path.strip_prefix(config.base_path.as_str())
+        .unwrap_or(path)
+        .trim_matches('/')
+        .to_string()
+}
+
+struct LinkResolver<'a> {
+    config: &'a Config,
+    index: &'a HashMap<(String, String), String>,
+    assets: &'a HashMap<String, &'a Asset>,
+}
+
+impl LinkResolver<'_> {
+    /// Resolves an `@/` target for a page in `lang`: the URL, and the (key, language) of the
+    /// page it lands on (`None` for a static file).
+    fn resolve(&self, target: &str, lang: &str) -> Option<(String, Option<(String, String)>)> {
+        let target = target.trim_start_matches('/');
+        if let Some(stem) = target.strip_suffix(".md") {
+            let (key, explicit) = match stem.rsplit_once('.') {
+                Some((k, l)) if self.config.language(l).is_some() => (k, Some(l)),
+                _ => (stem, None),
+            };
+            let key = key.to_string();
+            let langs: Vec<&str> = match explicit {
+                Some(l) => vec![l],
+                None => vec![lang, self.config.default_language.as_str()],
+            };
+            for l in langs {
+                if let Some(url) = self.index.get(&(key.clone(), l.to_string())) {
+                    return Some((url.clone(), Some((key, l.to_string()))));
+                }
+            }
+            return None;
+        }
+        let asset = self.assets.get(target)?;
+        match &asset.bundle {
+            Some((key, inner)) => {
+                let page = self
+                    .index
+                    .get(&(key.clone(), lang.to_string()))
+                    .or_else(|| self.index.get(&(key.clone(), self.config.default_language.clone())))?;
+                Some((format!("{page}{inner}"), None))
+            }
+            None => Some((format!("{}{}", self.config.base_path, asset.rel), None)),
+        }
+    }
+}
+
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_slugs_keep_unicode_letters() {
+        assert_eq!(term_slug("中欧合作"), "中欧合作");
+        assert_eq!(term_slug("China-EU cooperation"), "china-eu-cooperation");
+        assert_eq!(term_slug("Förderpolitik & Recht"), "förderpolitik-recht");
+        assert_eq!(term_slug("  ?? "), "term");
+    }
+}

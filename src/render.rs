@@ -1,0 +1,865 @@
+//! Rendering the model: template contexts (typed, serialize-only views), Tera setup with the
+//! functions themes may call, and the list of every file a build writes.
+//!
+//! Each page's view is serialized once into a Tera value; lists, paginators and the
+//! `get_page`/`get_section` functions share those values (Tera values are reference
+//! counted), so a 30,000-page site does not serialize any page twice.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::{Config, Language};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::TocEntry;
+use crate::model::{Page, SiteModel, TaxonomyModel, Term};
+use crate::output::Sink;
+use crate::theme::TemplateSet;
+use crate::xml;
+
+/// A reference from a view to another page.
+#[derive(Serialize, Clone)]
+struct Link<'a> {
+    title: &'a str,
+    path: &'a str,
+    permalink: String,
+}
+
+#[derive(Serialize)]
+struct TermView<'a> {
+    name: &'a str,
+    slug: &'a str,
+    path: &'a str,
+    permalink: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct TranslationView<'a> {
+    code: &'a str,
+    name: &'a str,
+    locale: &'a str,
+    /// Site path of the page in that language; `None` when it does not exist.
+    path: Option<&'a str>,
+    permalink: Option<String>,
+    present: bool,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    summary: Option<&'a str>,
+    content: &'a str,
+    toc: &'a [TocEntry],
+    date: Option<&'a str>,
+    updated: Option<&'a str>,
+    draft: bool,
+    slug: &'a str,
+    path: &'a str,
+    permalink: String,
+    lang: &'a str,
+    locale: &'a str,
+    content_lang: &'a str,
+    content_locale: &'a str,
+    key: &'a str,
+    source: &'a str,
+    section: &'a str,
+    weight: Option<i64>,
+    extra: &'a serde_json::Value,
+    tags: Vec<Link<'a>>,
+    categories: Vec<Link<'a>>,
+    prev: Option<Link<'a>>,
+    next: Option<Link<'a>>,
+    fallback: bool,
+    original: Option<Link<'a>>,
+    translations: Vec<TranslationView<'a>>,
+    assets: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SectionLink<'a> {
+    title: &'a str,
+    path: &'a str,
+    dir: &'a str,
+    page_count: usize,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    content: &'a str,
+    toc: &'a [TocEntry],
+    dir: &'a str,
+    path: &'a str,
+    permalink: String,
+    lang: &'a str,
+    content_lang: &'a str,
+    content_locale: &'a str,
+    source: Option<&'a str>,
+    extra: &'a serde_json::Value,
+    subsections: Vec<SectionLink<'a>>,
+    parent: Option<Link<'a>>,
+    fallback: bool,
+    page_count: usize,
+    translations: Vec<TranslationView<'a>>,
+}
+
+#[derive(Serialize)]
+struct LanguageView<'a> {
+    code: &'a str,
+    name: &'a str,
+    locale: &'a str,
+    title: &'a str,
+    description: &'a str,
+    is_default: bool,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct ConfigView<'a> {
+    base_url: &'a str,
+    base_path: &'a str,
+    default_language: &'a str,
+    title: &'a str,
+    description: &'a str,
+    languages: Vec<LanguageView<'a>>,
+    taxonomies: Vec<&'a str>,
+    extra: &'a serde_json::Value,
+}
+
+#[derive(Serialize, Clone)]
+struct FeedLink {
+    title: String,
+    path: String,
+}
+
+fn empty_map() -> &'static serde_json::Value {
+    static MAP: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| serde_json::Value::Object(Default::default()))
+}
+
+fn val<T: Serialize>(v: &T) -> tera::Value {
+    tera::Value::from_serializable(v)
+}
+
+/// Everything that renders needs, computed once per build.
+struct Prepared<'m> {
+    model: &'m SiteModel,
+    page_values: Vec<tera::Value>,
+    section_values: Vec<tera::Value>,
+    config_values: HashMap<String, tera::Value>,
+    feeds: Feeds,
+}
+
+/// Which Atom feeds exist: per language, per section, per term.
+#[derive(Default)]
+struct Feeds {
+    language: HashMap<String, String>,
+    section: HashMap<usize, String>,
+    term: HashMap<(usize, usize), String>,
+}
+
+/// Renders every output file of the site into `sink`. Returns the diagnostics of
+/// rendering (template errors name template, line and cause).
+pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) -> Vec<Diagnostic> {
+    let config = &model.config;
+    let feeds = plan_feeds(model);
+    let mut prepared = Prepared {
+        model,
+        page_values: Vec::new(),
+        section_values: Vec::new(),
+        config_values: config
+            .languages
+            .iter()
+            .map(|l| (l.code.clone(), val(&config_view(config, l))))
+            .collect(),
+        feeds,
+    };
+    prepared.page_values = model
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, _)| val(&page_view(model, i)))
+        .collect();
+    prepared.section_values = (0..model.sections.len())
+        .map(|i| section_value(model, i, &prepared.page_values))
+        .collect();
+    let lookup = Arc::new(Lookup::new(&prepared));
+    let tera = match templates.build(|t| register_functions(t, lookup.clone())) {
+        Ok(t) => t,
+        Err(ds) => return ds,
+    };
+
+    let mut jobs = Vec::new();
+    for i in 0..model.pages.len() {
+        jobs.push(Job::Page(i));
+    }
+    for (i, s) in model.sections.iter().enumerate() {
+        let pagers = pager_count(s.pages.len(), config.paginate);
+        for n in 0..pagers {
+            jobs.push(Job::Section(i, n));
+        }
+    }
+    for (t, tax) in model.taxonomies.iter().enumerate() {
+        jobs.push(Job::TaxonomyIndex(t));
+        let per = taxonomy_paginate(config, &tax.name);
+        for (k, term) in tax.terms.iter().enumerate() {
+            for n in 0..pager_count(term.pages.len(), per) {
+                jobs.push(Job::Term(t, k, n));
+            }
+        }
+    }
+    for l in &config.languages {
+        jobs.push(Job::NotFound(l.code.clone()));
+    }
+
+    let p = &prepared;
+    let mut diags: Vec<Diagnostic> = jobs
+        .par_iter()
+        .filter_map(|job| {
+            let (rel, html) = match render_job(p, &tera, templates, job) {
+                Ok(x) => x,
+                Err(e) => return Some(e),
+            };
+            sink.write(&rel, html.as_bytes())
+                .err()
+                .map(|e| Diagnostic::error(format!("cannot write {rel}: {e}")))
+        })
+        .collect();
+
+    // Files that need no template.
+    let mut plain: Vec<(String, Vec<u8>)> = Vec::new();
+    for a in &model.aliases {
+        plain.push((
+            join(&a.out_dir, "index.html"),
+            xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
+        ));
+    }
+    plain.extend(feed_files(p));
+    plain.extend(xml::sitemaps(model));
+    plain.push(("robots.txt".into(), xml::robots(config).into_bytes()));
+    for (rel, data) in &plain {
+        if let Err(e) = sink.write(rel, data) {
+            diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
+        }
+    }
+    let mut copies: Vec<(&std::path::Path, String)> = Vec::new();
+    for p in &model.pages {
+        for (abs, inner) in &p.assets {
+            copies.push((abs, join(&p.out_dir, inner)));
+        }
+    }
+    for (abs, rel) in &model.static_assets {
+        copies.push((abs, rel.clone()));
+    }
+    for (abs, rel) in templates.static_files() {
+        if !copies.iter().any(|(_, r)| *r == rel) {
+            copies.push((abs, rel));
+        }
+    }
+    diags.extend(copies.par_iter().filter_map(|(abs, rel)| {
+        sink.copy(abs, rel)
+            .err()
+            .map(|e| Diagnostic::error(format!("cannot copy {} to {rel}: {e}", abs.display())))
+    }).collect::<Vec<_>>());
+    diags
+}
+
+enum Job {
+    Page(usize),
+    Section(usize, usize),
+    TaxonomyIndex(usize),
+    Term(usize, usize, usize),
+    NotFound(String),
+}
+
+fn render_job(
+    p: &Prepared,
+    tera: &tera::Tera,
+    templates: &TemplateSet,
+    job: &Job,
+) -> Result<(String, String), Diagnostic> {
+    let model = p.model;
+    let config = &model.config;
+    let mut ctx = tera::Context::new();
+    let (lang, template, rel, path, source): (&str, String, String, String, Option<&str>) = match job {
+        Job::Page(i) => {
+            let page = &model.pages[*i];
+            ctx.insert_value("page", p.page_values[*i].clone());
+            ctx.insert("translations", &page_translations(model, *i));
+            let section = &model.sections[page.section.min(model.sections.len().saturating_sub(1))];
+            let mut feeds = lang_feeds(p, &page.lang);
+            if let Some(f) = p.feeds.section.get(&page.section) {
+                feeds.push(FeedLink { title: section.title.clone(), path: f.clone() });
+            }
+            ctx.insert("feeds", &feeds);
+            (
+                &page.lang,
+                page.doc.meta.template.clone().unwrap_or_else(|| "page.html".into()),
+                join(&page.out_dir, "index.html"),
+                page.path.clone(),
+                Some(page.source.as_str()),
+            )
+        }
+        Job::Section(i, n) => {
+            let s = &model.sections[*i];
+            ctx.insert_value("section", p.section_values[*i].clone());
+            ctx.insert("translations", &section_translations(model, *i));
+            let items: Vec<tera::Value> = s.pages.iter().map(|&k| p.page_values[k].clone()).collect();
+            let (pager, path) = paginator(&s.path, &items, *n, config.paginate);
+            ctx.insert_value("paginator", pager);
+            let mut feeds = lang_feeds(p, &s.lang);
+            if let Some(f) = p.feeds.section.get(i) && !s.dir.is_empty() {
+                feeds.push(FeedLink { title: s.title.clone(), path: f.clone() });
+            }
+            ctx.insert("feeds", &feeds);
+            let default_tpl = if s.dir.is_empty() { "index.html" } else { "section.html" };
+            let template = s
+                .doc
+                .as_ref()
+                .and_then(|d| d.meta.template.clone())
+                .unwrap_or_else(|| default_tpl.into());
+            let rel = join(&crate::model::out_dir(config, &path), "index.html");
+            (&s.lang, template, rel, path, s.source.as_deref())
+        }
+        Job::TaxonomyIndex(t) => {
+            let tax = &model.taxonomies[*t];
+            ctx.insert("taxonomy", &taxonomy_view(config, tax));
+            ctx.insert("translations", &taxonomy_translations(model, tax));
+            ctx.insert("feeds", &lang_feeds(p, &tax.lang));
+            (
+                &tax.lang,
+                "taxonomy_list.html".into(),
+                join(&crate::model::out_dir(config, &tax.path), "index.html"),
+                tax.path.clone(),
+                None,
+            )
+        }
+        Job::Term(t, k, n) => {
+            let tax = &model.taxonomies[*t];
+            let term = &tax.terms[*k];
+            ctx.insert("taxonomy", &taxonomy_view(config, tax));
+            ctx.insert("term", &term_view(config, term));
+            let only_self = vec![TranslationView {
+                code: &tax.lang,
+                name: lang_of(config, &tax.lang).map_or("", |l| l.name.as_str()),
+                locale: lang_of(config, &tax.lang).map_or("", |l| l.locale.as_str()),
+                path: Some(&term.path),
+                permalink: Some(config.permalink(&term.path)),
+                present: true,
+                current: true,
+            }];
+            ctx.insert("translations", &only_self);
+            let items: Vec<tera::Value> = term.pages.iter().map(|&k| p.page_values[k].clone()).collect();
+            let per = taxonomy_paginate(config, &tax.name);
+            let (pager, path) = paginator(&term.path, &items, *n, per);
+            ctx.insert_value("paginator", pager);
+            let mut feeds = lang_feeds(p, &tax.lang);
+            if let Some(f) = p.feeds.term.get(&(*t, *k)) {
+                feeds.push(FeedLink { title: term.name.clone(), path: f.clone() });
+            }
+            ctx.insert("feeds", &feeds);
+            let rel = join(&crate::model::out_dir(config, &path), "index.html");
+            (&tax.lang, "taxonomy_single.html".into(), rel, path, None)
+        }
+        Job::NotFound(code) => {
+            let prefix = config.lang_prefix(code);
+            let rel = join(&crate::model::out_dir(config, &prefix), "404.html");
+            ctx.insert("translations", &Vec::<TranslationView>::new());
+            ctx.insert("feeds", &lang_feeds(p, code));
+            (code, "404.html".into(), rel, format!("{prefix}404.html"), None)
+        }
+    };
+    ctx.insert("lang", lang);
+    if let Some(c) = p.config_values.get(lang) {
+        ctx.insert_value("config", c.clone());
+    }
+    if let Some(l) = lang_of(config, lang) {
+        ctx.insert("language", &language_view(config, l));
+    }
+    ctx.insert("current_path", &path);
+    ctx.insert("current_url", &config.permalink(&path));
+    let html = tera.render(&template, &ctx).map_err(|e| {
+        let d = templates.diagnostic(&e);
+        match source {
+            Some(s) => Diagnostic {
+                message: format!("{} (while rendering {s})", d.message),
+                ..d
+            },
+            None => d,
+        }
+    })?;
+    Ok((rel, html))
+}
+
+fn lang_of<'c>(config: &'c Config, code: &str) -> Option<&'c Language> {
+    config.language(code)
+}
+
+fn join(dir: &str, file: &str) -> String {
+    if dir.is_empty() {
+        file.to_string()
+    } else {
+        format!("{dir}/{file}")
+    }
+}
+
+fn pager_count(items: usize, per: usize) -> usize {
+    items.div_ceil(per.max(1)).max(1)
+}
+
+fn taxonomy_paginate(config: &Config, name: &str) -> usize {
+    config
+        .taxonomies
+        .iter()
+        .find(|t| t.name == name)
+        .map_or(config.paginate, |t| t.paginate)
+}
+
+/// The paginator of list page `n` (0-based) and the site path of that page:
+/// page 1 is the list's own path, page n is `<path>page/n/`.
+fn paginator(base: &str, items: &[tera::Value], n: usize, per: usize) -> (tera::Value, String) {
+    let total = pager_count(items.len(), per);
+    let page_path = |k: usize| {
+        if k == 0 {
+            base.to_string()
+        } else {
+            format!("{base}page/{}/", k + 1)
+        }
+    };
+    let start = (n * per).min(items.len());
+    let end = (start + per).min(items.len());
+    let mut m = tera::Map::new();
+    m.insert("pages".into(), tera::Value::from(items[start..end].to_vec()));
+    m.insert("current_index".into(), tera::Value::from(n + 1));
+    m.insert("number_pagers".into(), tera::Value::from(total));
+    m.insert("total_pages".into(), tera::Value::from(items.len()));
+    m.insert("paginate_by".into(), tera::Value::from(per));
+    m.insert("first".into(), tera::Value::from(page_path(0)));
+    m.insert("last".into(), tera::Value::from(page_path(total - 1)));
+    let opt = |k: Option<usize>| k.map_or(tera::Value::none(), |k| tera::Value::from(page_path(k)));
+    m.insert("previous".into(), opt(n.checked_sub(1)));
+    m.insert("next".into(), opt((n + 1 < total).then_some(n + 1)));
+    (tera::Value::from(m), page_path(n))
+}
+
+fn config_view<'a>(config: &'a Config, lang: &'a Language) -> ConfigView<'a> {
+    ConfigView {
+        base_url: &config.base_url,
+        base_path: &config.base_path,
+        default_language: &config.default_language,
+        title: &lang.title,
+        description: &lang.description,
+        languages: config.languages.iter().map(|l| language_view(config, l)).collect(),
+        taxonomies: config.taxonomies.iter().map(|t| t.name.as_str()).collect(),
+        extra: &config.extra,
+    }
+}
+
+fn language_view<'a>(config: &Config, l: &'a Language) -> LanguageView<'a> {
+    LanguageView {
+        code: &l.code,
+        name: &l.name,
+        locale: &l.locale,
+        title: &l.title,
+        description: &l.description,
+        is_default: l.is_default,
+        path: config.lang_prefix(&l.code),
+    }
+}
+
+fn locale_of<'c>(config: &'c Config, code: &str) -> &'c str {
+    config.language(code).map_or("", |l| l.locale.as_str())
+}
+
+fn link<'a>(config: &Config, title: &'a str, path: &'a str) -> Link<'a> {
+    Link { title, path, permalink: config.permalink(path) }
+}
+
+fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
+    let config = &model.config;
+    let p = &model.pages[i];
+    let terms = |name: &str| -> Vec<Link<'_>> {
+        p.terms
+            .get(name)
+            .map(|ts| ts.iter().map(|t| link(config, &t.name, &t.path)).collect())
+            .unwrap_or_default()
+    };
+    let neighbour = |k: Option<usize>| k.map(|k| link(config, &model.pages[k].doc.title, &model.pages[k].path));
+    let section = model.sections.get(p.section);
+    PageView {
+        title: &p.doc.title,
+        description: p.doc.meta.description.as_deref(),
+        summary: p.summary.as_deref(),
+        content: &p.html,
+        toc: &p.toc,
+        date: p.doc.date.as_ref().map(|d| d.rfc3339.as_str()),
+        updated: p.doc.updated.as_ref().map(|d| d.rfc3339.as_str()),
+        draft: p.doc.meta.draft,
+        slug: p.path.trim_end_matches('/').rsplit('/').next().unwrap_or(""),
+        path: &p.path,
+        permalink: config.permalink(&p.path),
+        lang: &p.lang,
+        locale: locale_of(config, &p.lang),
+        content_lang: &p.content_lang,
+        content_locale: locale_of(config, &p.content_lang),
+        key: &p.key,
+        source: &p.source,
+        section: section.map_or("", |s| s.dir.as_str()),
+        weight: p.doc.meta.weight,
+        extra: p.doc.meta.extra.as_ref().unwrap_or_else(|| empty_map()),
+        tags: terms("tags"),
+        categories: terms("categories"),
+        prev: neighbour(p.prev),
+        next: neighbour(p.next),
+        fallback: p.fallback,
+        original: if p.fallback {
+            model.original_of(i).map(|o| link(config, &o.doc.title, &o.path))
+        } else {
+            None
+        },
+        translations: page_translations(model, i),
+        assets: p.assets.iter().map(|(_, inner)| format!("{}{inner}", p.path)).collect(),
+    }
+}
+
+fn page_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>> {
+    let config = &model.config;
+    let me = &model.pages[i];
+    model
+        .translations_of_page(i)
+        .into_iter()
+        .filter_map(|(code, page)| {
+            let l = config.language(&code)?;
+            // A fallback copy is the page shown in its language, but not a translation.
+            let page = page.filter(|p| !p.fallback);
+            let current = code == me.lang;
+            let path = if current { Some(me.path.as_str()) } else { page.map(|p| p.path.as_str()) };
+            Some(TranslationView {
+                code: &l.code,
+                name: &l.name,
+                locale: &l.locale,
+                path,
+                permalink: path.map(|p| config.permalink(p)),
+                present: path.is_some() && (current && !me.fallback || page.is_some()),
+                current,
+            })
+        })
+        .collect()
+}
+
+fn section_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>> {
+    let config = &model.config;
+    let me = &model.sections[i];
+    config
+        .languages
+        .iter()
+        .map(|l| {
+            let s = model
+                .section_index
+                .get(&(me.dir.clone(), l.code.clone()))
+                .map(|&k| &model.sections[k]);
+            let present = s.is_some_and(|s| !s.fallback);
+            let path = s.filter(|_| present || l.code == me.lang).map(|s| s.path.as_str());
+            TranslationView {
+                code: &l.code,
+                name: &l.name,
+                locale: &l.locale,
+                path,
+                permalink: path.map(|p| config.permalink(p)),
+                present,
+                current: l.code == me.lang,
+            }
+        })
+        .collect()
+}
+
+fn taxonomy_translations<'m>(model: &'m SiteModel, tax: &'m TaxonomyModel) -> Vec<TranslationView<'m>> {
+    let config = &model.config;
+    config
+        .languages
+        .iter()
+        .map(|l| {
+            let other = model.taxonomies.iter().find(|t| t.name == tax.name && t.lang == l.code);
+            let path = other.map(|t| t.path.as_str());
+            TranslationView {
+                code: &l.code,
+                name: &l.name,
+                locale: &l.locale,
+                path,
+                permalink: path.map(|p| config.permalink(p)),
+                present: path.is_some(),
+                current: l.code == tax.lang,
+            }
+        })
+        .collect()
+}
+
+fn section_value(model: &SiteModel, i: usize, page_values: &[tera::Value]) -> tera::Value {
+    let config = &model.config;
+    let s = &model.sections[i];
+    let view = SectionView {
+        title: &s.title,
+        description: s.doc.as_ref().and_then(|d| d.meta.description.as_deref()),
+        content: &s.html,
+        toc: &s.toc,
+        dir: &s.dir,
+        path: &s.path,
+        permalink: config.permalink(&s.path),
+        lang: &s.lang,
+        content_lang: &s.content_lang,
+        content_locale: locale_of(config, &s.content_lang),
+        source: s.source.as_deref(),
+        extra: s
+            .doc
+            .as_ref()
+            .and_then(|d| d.meta.extra.as_ref())
+            .unwrap_or_else(|| empty_map()),
+        subsections: s
+            .subsections
+            .iter()
+            .map(|&k| {
+                let c = &model.sections[k];
+                SectionLink { title: &c.title, path: &c.path, dir: &c.dir, page_count: c.pages.len() }
+            })
+            .collect(),
+        parent: s.parent.map(|k| link(config, &model.sections[k].title, &model.sections[k].path)),
+        fallback: s.fallback,
+        page_count: s.pages.len(),
+        translations: section_translations(model, i),
+    };
+    let mut v = val(&view).into_map().unwrap_or_default();
+    let pages: Vec<tera::Value> = s.pages.iter().map(|&k| page_values[k].clone()).collect();
+    v.insert("pages".into(), tera::Value::from(pages));
+    tera::Value::from(v)
+}
+
+fn taxonomy_view<'a>(config: &Config, tax: &'a TaxonomyModel) -> serde_json::Value {
+    serde_json::json!({
+        "name": tax.name,
+        "lang": tax.lang,
+        "path": tax.path,
+        "permalink": config.permalink(&tax.path),
+        "terms": tax.terms.iter().map(|t| term_view(config, t)).collect::<Vec<_>>(),
+    })
+}
+
+fn term_view<'a>(config: &Config, term: &'a Term) -> TermView<'a> {
+    TermView {
+        name: &term.name,
+        slug: &term.slug,
+        path: &term.path,
+        permalink: config.permalink(&term.path),
+        count: term.pages.len(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Feeds
+
+fn plan_feeds(model: &SiteModel) -> Feeds {
+    let config = &model.config;
+    let mut f = Feeds::default();
+    let dated = |ps: &[usize]| ps.iter().any(|&i| model.pages[i].doc.date.is_some() && !model.pages[i].fallback);
+    for l in &config.languages {
+        let all: Vec<usize> = (0..model.pages.len()).filter(|&i| model.pages[i].lang == l.code).collect();
+        if dated(&all) {
+            f.language.insert(l.code.clone(), format!("{}atom.xml", config.lang_prefix(&l.code)));
+        }
+    }
+    for (i, s) in model.sections.iter().enumerate() {
+        if !s.dir.is_empty() && dated(&s.pages) {
+            f.section.insert(i, format!("{}atom.xml", s.path));
+        }
+    }
+    for (t, tax) in model.taxonomies.iter().enumerate() {
+        let feed = config.taxonomies.iter().any(|c| c.name == tax.name && c.feed);
+        if !feed {
+            continue;
+        }
+        for (k, term) in tax.terms.iter().enumerate() {
+            if dated(&term.pages) {
+                f.term.insert((t, k), format!("{}atom.xml", term.path));
+            }
+        }
+    }
+    f
+}
+
+fn lang_feeds(p: &Prepared, lang: &str) -> Vec<FeedLink> {
+    let config = &p.model.config;
+    p.feeds
+        .language
+        .get(lang)
+        .map(|path| FeedLink {
+            title: config.language(lang).map_or_else(String::new, |l| l.title.clone()),
+            path: path.clone(),
+        })
+        .into_iter()
+        .collect()
+}
+
+fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
+    let model = p.model;
+    let config = &model.config;
+    let mut out = Vec::new();
+    let mut emit = |path: &str, title: String, alternate: &str, lang: &str, pages: Vec<&Page>| {
+        let body = xml::atom(config, path, &title, alternate, lang, &pages);
+        out.push((crate::model::out_dir(config, path), body.into_bytes()));
+    };
+    let select = |idx: &mut dyn Iterator<Item = usize>| -> Vec<&Page> {
+        let mut v: Vec<&Page> = idx
+            .map(|i| &model.pages[i])
+            .filter(|p| p.doc.date.is_some() && !p.fallback)
+            .collect();
+        v.sort_by(|a, b| {
+            let (da, db) = (a.doc.date.as_ref().map(|d| d.timestamp), b.doc.date.as_ref().map(|d| d.timestamp));
+            db.cmp(&da).then_with(|| a.key.cmp(&b.key))
+        });
+        v.truncate(config.feed_limit);
+        v
+    };
+    let mut langs: Vec<_> = p.feeds.language.iter().collect();
+    langs.sort();
+    for (code, path) in langs {
+        let title = config.language(code).map_or_else(String::new, |l| l.title.clone());
+        let pages = select(&mut (0..model.pages.len()).filter(|&i| model.pages[i].lang == *code));
+        emit(path, title, &config.lang_prefix(code), code, pages);
+    }
+    let mut secs: Vec<_> = p.feeds.section.iter().collect();
+    secs.sort();
+    for (&i, path) in secs {
+        let s = &model.sections[i];
+        let site = config.language(&s.lang).map_or("", |l| l.title.as_str());
+        let pages = select(&mut s.pages.iter().copied());
+        emit(path, format!("{} · {site}", s.title), &s.path, &s.lang, pages);
+    }
+    let mut terms: Vec<_> = p.feeds.term.iter().collect();
+    terms.sort();
+    for (&(t, k), path) in terms {
+        let tax = &model.taxonomies[t];
+        let term = &tax.terms[k];
+        let site = config.language(&tax.lang).map_or("", |l| l.title.as_str());
+        let pages = select(&mut term.pages.iter().copied());
+        emit(path, format!("{} · {site}", term.name), &term.path, &tax.lang, pages);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Template functions
+
+/// What `get_page`, `get_section` and `url_for` look up: owned, shareable copies of the
+/// prepared values, so the functions can live inside Tera (which wants `'static`).
+pub struct Lookup {
+    default_language: String,
+    base_path: String,
+    pages: HashMap<(String, String), tera::Value>,
+    sections: HashMap<(String, String), tera::Value>,
+    paths: HashMap<(String, String), String>,
+}
+
+impl Lookup {
+    fn new(p: &Prepared) -> Lookup {
+        let m = p.model;
+        let mut pages = HashMap::new();
+        let mut paths = HashMap::new();
+        for (i, page) in m.pages.iter().enumerate() {
+            if !page.fallback {
+                pages.insert((page.key.clone(), page.lang.clone()), p.page_values[i].clone());
+                paths.insert((page.key.clone(), page.lang.clone()), page.path.clone());
+            }
+        }
+        let mut sections = HashMap::new();
+        for (i, s) in m.sections.iter().enumerate() {
+            sections.insert((s.dir.clone(), s.lang.clone()), p.section_values[i].clone());
+            let key = if s.dir.is_empty() { "_index".to_string() } else { format!("{}/_index", s.dir) };
+            paths.insert((key, s.lang.clone()), s.path.clone());
+        }
+        Lookup {
+            default_language: m.config.default_language.clone(),
+            base_path: m.config.base_path.clone(),
+            pages,
+            sections,
+            paths,
+        }
+    }
+
+    /// `news/x.md`, `news/x.en.md` or `news/x` → (key, explicit language).
+    fn key_of<'a>(&self, path: &'a str) -> (&'a str, Option<&'a str>) {
+        let path = path.trim_start_matches("@/").trim_start_matches('/');
+        let stem = path.strip_suffix(".md").unwrap_or(path);
+        match stem.rsplit_once('.') {
+            Some((k, l)) if crate::config::is_language_code(l) => (k, Some(l)),
+            _ => (stem, None),
+        }
+    }
+}
+
+fn lang_arg(kwargs: &tera::Kwargs, state: &tera::State) -> tera::TeraResult<String> {
+    if let Some(l) = kwargs.get::<String>("lang")? {
+        return Ok(l);
+    }
+    Ok(state.get::<String>("lang")?.unwrap_or_default())
+}
+
+/// Registers `get_page`, `get_section`, `url_for` and the reserved `t`.
+pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>) {
+    let l = lookup.clone();
+    tera.register_function("get_page", move |kwargs: tera::Kwargs, state: &tera::State| {
+        let path: String = kwargs.must_get("path")?;
+        let (key, explicit) = l.key_of(&path);
+        let lang = match explicit {
+            Some(x) => x.to_string(),
+            None => lang_arg(&kwargs, state)?,
+        };
+        l.pages
+            .get(&(key.to_string(), lang.clone()))
+            .cloned()
+            .ok_or_else(|| tera::Error::message(format!("get_page: no page `{path}` in language `{lang}`")))
+    });
+    let l = lookup.clone();
+    tera.register_function("get_section", move |kwargs: tera::Kwargs, state: &tera::State| {
+        let path: String = kwargs.must_get("path")?;
+        let (key, explicit) = l.key_of(&path);
+        let dir = key.strip_suffix("_index").unwrap_or(key).trim_end_matches('/');
+        let lang = match explicit {
+            Some(x) => x.to_string(),
+            None => lang_arg(&kwargs, state)?,
+        };
+        l.sections
+            .get(&(dir.to_string(), lang.clone()))
+            .cloned()
+            .ok_or_else(|| tera::Error::message(format!("get_section: no section `{path}` in language `{lang}`")))
+    });
+    let l = lookup;
+    tera.register_function("url_for", move |kwargs: tera::Kwargs, state: &tera::State| {
+        let path: String = kwargs.must_get("path")?;
+        if path.ends_with(".md") || path.starts_with("@/") {
+            let (key, explicit) = l.key_of(&path);
+            let lang = match explicit {
+                Some(x) => x.to_string(),
+                None => lang_arg(&kwargs, state)?,
+            };
+            let key = key.to_string();
+            return l
+                .paths
+                .get(&(key.clone(), lang))
+                .or_else(|| l.paths.get(&(key, l.default_language.clone())))
+                .cloned()
+                .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")));
+        }
+        Ok(format!("{}{}", l.base_path, path.trim_start_matches('/')))
+    });
+    tera.register_function("t", |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+        let key: String = kwargs.must_get("key")?;
+        Err(tera::Error::message(format!(
+            "t(key=\"{key}\"): translations through Fluent are not available in this version of qiao"
+        )))
+    });
+}

@@ -1,0 +1,237 @@
+//! Files qiao writes without templates: Atom feeds, sitemaps, `robots.txt` and alias
+//! redirects. Their formats are fixed by standards, so they are generated here, escaped
+//! correctly, rather than left to themes.
+
+use std::fmt::Write as _;
+
+use crate::config::Config;
+use crate::model::{Page, SiteModel, newest};
+
+/// Escapes text for XML and HTML attribute and element content.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 forbids most control characters even as references.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An Atom feed (RFC 4287). `updated` is the newest entry's date, never the build time,
+/// so that two builds of the same sources are byte-identical.
+pub fn atom(config: &Config, self_path: &str, title: &str, alternate: &str, lang: &str, pages: &[&Page]) -> String {
+    let locale = config.language(lang).map_or(lang, |l| l.locale.as_str());
+    let updated = newest(pages.iter().copied()).map_or("1970-01-01T00:00:00+00:00", |d| d.rfc3339.as_str());
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n\
+         <title>{}</title>\n<id>{}</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n\
+         <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{}</updated>\n<generator uri=\"https://github.com/qiao-ssg/qiao\">qiao</generator>\n",
+        escape(locale),
+        escape(title),
+        escape(&config.permalink(self_path)),
+        escape(&config.permalink(self_path)),
+        escape(&config.permalink(alternate)),
+        updated,
+    );
+    for p in pages {
+        let link = config.permalink(&p.path);
+        let published = p.doc.date.as_ref().map_or(updated, |d| d.rfc3339.as_str());
+        let upd = p.doc.updated.as_ref().map_or(published, |d| d.rfc3339.as_str());
+        let _ = write!(
+            s,
+            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n\
+             <published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n",
+            escape(&p.doc.title),
+            escape(&link),
+            escape(&link),
+            published,
+            upd,
+            escape(config.language(&p.lang).map_or("", |l| l.title.as_str())),
+        );
+        if let Some(sum) = &p.summary {
+            let _ = writeln!(s, "<summary type=\"html\">{}</summary>", escape(sum));
+        }
+        let _ = write!(s, "<content type=\"html\">{}</content>\n</entry>\n", escape(&p.html));
+    }
+    s.push_str("</feed>\n");
+    s
+}
+
+/// The most URLs one sitemap file may list (sitemaps.org).
+const SITEMAP_LIMIT: usize = 50_000;
+
+struct UrlEntry {
+    loc: String,
+    lastmod: Option<String>,
+    alternates: Vec<(String, String)>,
+}
+
+/// `sitemap.xml`: every page once, with `xhtml:link` alternates for all its translations
+/// and `x-default`. Above 50,000 URLs it becomes a sitemap index over `sitemap-N.xml`.
+pub fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
+    let config = &model.config;
+    let mut urls = Vec::new();
+    let default = &config.default_language;
+    let alternates = |paths: Vec<(&str, &str)>| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = paths
+            .iter()
+            .map(|(code, path)| {
+                let locale = config.language(code).map_or(*code, |l| l.locale.as_str());
+                (locale.to_string(), config.permalink(path))
+            })
+            .collect();
+        if v.len() > 1 {
+            let x = paths
+                .iter()
+                .find(|(c, _)| c == default)
+                .or(paths.first())
+                .map(|(_, p)| config.permalink(p));
+            if let Some(x) = x {
+                v.push(("x-default".into(), x));
+            }
+        } else {
+            v.clear();
+        }
+        v
+    };
+    for (i, p) in model.pages.iter().enumerate() {
+        if p.fallback {
+            continue;
+        }
+        let paths: Vec<(&str, &str)> = model
+            .translations_of_page(i)
+            .into_iter()
+            .filter_map(|(code, t)| t.filter(|t| !t.fallback).map(|t| (config.language(&code).map_or("", |l| l.code.as_str()), t.path.as_str())))
+            .collect();
+        urls.push(UrlEntry {
+            loc: config.permalink(&p.path),
+            lastmod: p.doc.updated.as_ref().or(p.doc.date.as_ref()).map(|d| d.rfc3339.clone()),
+            alternates: alternates(paths),
+        });
+    }
+    for s in &model.sections {
+        if s.fallback {
+            continue;
+        }
+        let paths: Vec<(&str, &str)> = config
+            .languages
+            .iter()
+            .filter_map(|l| {
+                let k = *model.section_index.get(&(s.dir.clone(), l.code.clone()))?;
+                let other = &model.sections[k];
+                (!other.fallback).then_some((l.code.as_str(), other.path.as_str()))
+            })
+            .collect();
+        urls.push(UrlEntry {
+            loc: config.permalink(&s.path),
+            lastmod: newest(s.pages.iter().map(|&i| &model.pages[i])).map(|d| d.rfc3339.clone()),
+            alternates: alternates(paths),
+        });
+    }
+    for t in &model.taxonomies {
+        let paths: Vec<(&str, &str)> = model
+            .taxonomies
+            .iter()
+            .filter(|o| o.name == t.name)
+            .map(|o| (o.lang.as_str(), o.path.as_str()))
+            .collect();
+        urls.push(UrlEntry { loc: config.permalink(&t.path), lastmod: None, alternates: alternates(paths) });
+        for term in &t.terms {
+            urls.push(UrlEntry {
+                loc: config.permalink(&term.path),
+                lastmod: newest(term.pages.iter().map(|&i| &model.pages[i])).map(|d| d.rfc3339.clone()),
+                alternates: Vec::new(),
+            });
+        }
+    }
+    urls.sort_by(|a, b| a.loc.cmp(&b.loc));
+
+    let chunks: Vec<&[UrlEntry]> = urls.chunks(SITEMAP_LIMIT).collect();
+    if chunks.len() <= 1 {
+        return vec![("sitemap.xml".into(), urlset(&urls).into_bytes())];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (n, chunk) in chunks.iter().enumerate() {
+        let name = format!("sitemap-{}.xml", n + 1);
+        let _ = writeln!(
+            index,
+            "<sitemap><loc>{}</loc></sitemap>",
+            escape(&config.permalink(&format!("{}{name}", config.base_path)))
+        );
+        files.push((name, urlset(chunk).into_bytes()));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.push(("sitemap.xml".into(), index.into_bytes()));
+    files
+}
+
+fn urlset(urls: &[UrlEntry]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+    );
+    for u in urls {
+        let _ = write!(s, "<url>\n<loc>{}</loc>\n", escape(&u.loc));
+        if let Some(m) = &u.lastmod {
+            let _ = writeln!(s, "<lastmod>{m}</lastmod>");
+        }
+        for (lang, href) in &u.alternates {
+            let _ = writeln!(
+                s,
+                "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                escape(lang),
+                escape(href)
+            );
+        }
+        s.push_str("</url>\n");
+    }
+    s.push_str("</urlset>\n");
+    s
+}
+
+/// `robots.txt` allowing everything and pointing at the sitemap.
+pub fn robots(config: &Config) -> String {
+    format!(
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        config.permalink(&format!("{}sitemap.xml", config.base_path))
+    )
+}
+
+/// A redirect page for an alias: works without JavaScript and tells search engines where
+/// the page lives now.
+pub fn redirect_page(target: &str) -> String {
+    let t = escape(target);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirect</title>\n\
+         <link rel=\"canonical\" href=\"{t}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={t}\">\n</head>\n<body>\n<p><a href=\"{t}\">{t}</a></p>\n</body>\n</html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_forbidden_controls() {
+        assert_eq!(escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn redirect_is_escaped() {
+        let r = redirect_page("https://x.org/a?b=\"<\"");
+        assert!(r.contains("url=https://x.org/a?b=&quot;&lt;&quot;"));
+    }
+}
