@@ -49,7 +49,9 @@ impl BuildOptions {
 
     /// The output directory these options write to.
     pub fn output_dir(&self) -> PathBuf {
-        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
     }
 }
 
@@ -99,13 +101,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
                     &String::from_utf8_lossy(e.as_bytes()),
                     e.utf8_error().valid_up_to(),
                 );
-                vec![Diagnostic::error("the file is not valid UTF-8")
-                    .in_file(&display)
-                    .at(&String::from_utf8_lossy(e.as_bytes()), line, col)
-                    .with_hint("save the file as UTF-8")]
+                vec![
+                    Diagnostic::error("the file is not valid UTF-8")
+                        .in_file(&display)
+                        .at(&String::from_utf8_lossy(e.as_bytes()), line, col)
+                        .with_hint("save the file as UTF-8"),
+                ]
             })?;
-            let doc = front_matter::parse(&text)
-                .map_err(|ds| ds.into_iter().map(|d| d.in_file(&display)).collect::<Vec<_>>())?;
+            let doc = front_matter::parse(&text).map_err(|ds| {
+                ds.into_iter()
+                    .map(|d| d.in_file(&display))
+                    .collect::<Vec<_>>()
+            })?;
             Ok(Parsed { source, doc })
         })
         .collect();
@@ -171,7 +178,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     }
     if let Some(s) = staging {
         s.commit().map_err(|e| {
-            vec![Diagnostic::error(format!("cannot move the built site into place: {e}")).in_file(&output)]
+            vec![
+                Diagnostic::error(format!("cannot move the built site into place: {e}"))
+                    .in_file(&output),
+            ]
         })?;
     }
     let pages_per_language = site
@@ -179,7 +189,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         .languages
         .iter()
         .map(|l| {
-            let n = site.pages.iter().filter(|p| p.lang == l.code && !p.fallback).count();
+            let n = site
+                .pages
+                .iter()
+                .filter(|p| p.lang == l.code && !p.fallback)
+                .count();
             (l.code.clone(), n)
         })
         .collect();
@@ -250,7 +264,13 @@ mod tests {
         let root = Path::new("/srv/site");
         assert!(check_output_dir(root, Path::new("/srv/site/public")).is_ok());
         assert!(check_output_dir(root, Path::new("/srv/out")).is_ok());
-        for bad in ["/srv/site", "/srv", "/srv/site/content", "/srv/site/themes/x", "/srv/site/public/../content"] {
+        for bad in [
+            "/srv/site",
+            "/srv",
+            "/srv/site/content",
+            "/srv/site/themes/x",
+            "/srv/site/public/../content",
+        ] {
             assert!(check_output_dir(root, Path::new(bad)).is_err(), "{bad}");
         }
     }

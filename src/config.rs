@@ -139,8 +139,7 @@ impl Config {
                     )),
             ]
         })?;
-        Config::parse(&text)
-            .map_err(|ds| ds.into_iter().map(|d| d.in_file(CONFIG_FILE)).collect())
+        Config::parse(&text).map_err(|ds| ds.into_iter().map(|d| d.in_file(CONFIG_FILE)).collect())
     }
 
     /// Parses and validates the text of a `site.toml`.
@@ -235,8 +234,8 @@ impl Config {
         // The default language first; the others keep the order of the file.
         langs.sort_by_key(|l| !l.is_default);
 
-        let positive = |v: Option<Spanned<i64>>, default: usize, key: &str, errors: &mut Vec<_>| {
-            match v {
+        let positive =
+            |v: Option<Spanned<i64>>, default: usize, key: &str, errors: &mut Vec<_>| match v {
                 None => default,
                 Some(s) if *s.get_ref() > 0 => *s.get_ref() as usize,
                 Some(s) => {
@@ -247,12 +246,14 @@ impl Config {
                     ));
                     default
                 }
-            }
-        };
+            };
         let paginate = positive(paginate, 10, "paginate", &mut errors);
         let feed_limit = positive(feed_limit, 20, "feed_limit", &mut errors);
         let mut taxos = Vec::new();
-        for (name, t) in [("tags", taxonomies.tags), ("categories", taxonomies.categories)] {
+        for (name, t) in [
+            ("tags", taxonomies.tags),
+            ("categories", taxonomies.categories),
+        ] {
             if let Some(t) = t {
                 let RawTaxonomy { paginate: p, feed } = t;
                 let p = positive(p, paginate, "paginate", &mut errors);
@@ -345,9 +346,7 @@ impl SitePaths {
 
 fn toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
     let msg = e.message().trim().to_string();
-    let (line, col) = e
-        .span()
-        .map_or((1, 1), |s| line_col(text, s.start));
+    let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
     let d = Diagnostic::error(msg.clone()).at(text, line, col);
     match unknown_field_hint(&msg) {
         Some((field, hint)) => {
@@ -400,7 +399,8 @@ pub fn is_bcp47(tag: &str) -> bool {
     let first_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
-    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 fn is_safe_name(name: &str) -> bool {
@@ -409,6 +409,25 @@ fn is_safe_name(name: &str) -> bool {
         && name != ".."
         && !name.contains(['/', '\\'])
         && !name.chars().any(char::is_control)
+}
+
+impl Config {
+    /// The same configuration with another `base_url` (`qiao build --base-url`).
+    pub fn with_base_url(mut self, url: &str) -> Result<Config, Diagnostic> {
+        let path = url_path(url.trim()).ok_or_else(|| {
+            Diagnostic::error(format!(
+                "--base-url must be an absolute http(s) URL, not `{url}`"
+            ))
+            .with_hint("for example --base-url https://example.org/")
+        })?;
+        let mut base = url.trim().to_string();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        self.base_url = base;
+        self.base_path = path;
+        Ok(self)
+    }
 }
 
 #[cfg(test)]
@@ -449,10 +468,16 @@ title = "合作区"
 
     #[test]
     fn unknown_key_is_named_with_suggestion_and_position() {
-        let text = MINIMAL.replace("default_language", "paginate = 5\ndefault_languag = \"zh\"\ndefault_language");
+        let text = MINIMAL.replace(
+            "default_language",
+            "paginate = 5\ndefault_languag = \"zh\"\ndefault_language",
+        );
         let err = Config::parse(&text).unwrap_err();
         assert_eq!(err[0].message, "unknown key `default_languag`");
-        assert_eq!(err[0].hint.as_deref(), Some("did you mean `default_language`?"));
+        assert_eq!(
+            err[0].hint.as_deref(),
+            Some("did you mean `default_language`?")
+        );
         assert_eq!(err[0].line, Some(4));
     }
 
@@ -496,22 +521,5 @@ title = "合作区"
         assert!(is_bcp47("zh-Hans"));
         assert!(is_bcp47("en-GB"));
         assert!(!is_bcp47("zh_Hans"));
-    }
-}
-
-impl Config {
-    /// The same configuration with another `base_url` (`qiao build --base-url`).
-    pub fn with_base_url(mut self, url: &str) -> Result<Config, Diagnostic> {
-        let path = url_path(url.trim()).ok_or_else(|| {
-            Diagnostic::error(format!("--base-url must be an absolute http(s) URL, not `{url}`"))
-                .with_hint("for example --base-url https://example.org/")
-        })?;
-        let mut base = url.trim().to_string();
-        if !base.ends_with('/') {
-            base.push('/');
-        }
-        self.base_url = base;
-        self.base_path = path;
-        Ok(self)
     }
 }

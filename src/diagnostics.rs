@@ -259,11 +259,17 @@ impl Diagnostics {
 pub fn unknown_field_hint(message: &str) -> Option<(String, String)> {
     let rest = message.split("unknown field `").nth(1)?;
     let (field, rest) = rest.split_once('`')?;
-    let expected: Vec<&str> = rest
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .filter(|s| !s.is_empty())
+    // serde writes "expected one of `a`, `b`"; serde-saphyr "expected one of a, b".
+    let list = rest
+        .split_once("expected one of ")
+        .or_else(|| rest.split_once("expected "))
+        .map_or("", |(_, l)| l);
+    let list = list.lines().next().unwrap_or("");
+    let expected: Vec<&str> = list
+        .split(", ")
+        .flat_map(|s| s.split(" or "))
+        .map(|s| s.trim().trim_matches('`'))
+        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
         .collect();
     let best = expected
         .iter()
@@ -303,6 +309,15 @@ mod tests {
                 .unwrap();
         assert_eq!(field, "titel");
         assert_eq!(hint, "did you mean `title`?");
+    }
+
+    #[test]
+    fn understands_serde_saphyr_wording() {
+        let (_, hint) = unknown_field_hint(
+            "line 2 column 1: unknown field `tgas`, expected one of title, tags",
+        )
+        .unwrap();
+        assert_eq!(hint, "did you mean `tags`?");
     }
 
     #[test]

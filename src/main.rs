@@ -67,17 +67,45 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match cli.command {
-        Command::Build { root, output, base_url, drafts, strict } => {
-            let opts = BuildOptions { root, output, base_url, drafts, strict, write: true };
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+            strict,
+        } => {
+            let opts = BuildOptions {
+                root,
+                output,
+                base_url,
+                drafts,
+                strict,
+                write: true,
+            };
             finish(qiao::build(&opts), color, "built")
         }
-        Command::Check { root, drafts, strict } => {
-            let opts = BuildOptions { root, output: None, base_url: None, drafts, strict, write: false };
+        Command::Check {
+            root,
+            drafts,
+            strict,
+        } => {
+            let opts = BuildOptions {
+                root,
+                output: None,
+                base_url: None,
+                drafts,
+                strict,
+                write: false,
+            };
             finish(qiao::build(&opts), color, "checked")
         }
         Command::New { path, lang, root } => {

@@ -369,7 +369,10 @@ pub fn build(
                     next: None,
                     terms: BTreeMap::new(),
                     fallback: false,
-                    assets: bundle_assets.get(&p.source.key).cloned().unwrap_or_default(),
+                    assets: bundle_assets
+                        .get(&p.source.key)
+                        .cloned()
+                        .unwrap_or_default(),
                     doc: p.doc,
                 });
             }
@@ -402,7 +405,8 @@ pub fn build(
     //    and the home page, in every language that has something to show there.
     let mut sections = Vec::new();
     let mut section_index = HashMap::new();
-    let mut dirs: std::collections::BTreeSet<String> = section_docs.keys().map(|(d, _)| d.clone()).collect();
+    let mut dirs: std::collections::BTreeSet<String> =
+        section_docs.keys().map(|(d, _)| d.clone()).collect();
     for p in &pages {
         dirs.insert(page_section_dir(p));
     }
@@ -425,11 +429,14 @@ pub fn build(
         for dir in &all_dirs {
             let own = section_docs.get(&(dir.clone(), l.code.clone()));
             let from_default = section_docs.get(&(dir.clone(), default.clone()));
-            let has_pages = pages.iter().any(|p| p.lang == l.code && page_section_dir(p).starts_with(dir.as_str()));
+            let has_pages = pages
+                .iter()
+                .any(|p| p.lang == l.code && page_section_dir(p).starts_with(dir.as_str()));
             let shown = own.is_some()
                 || dir.is_empty()
                 || has_pages
-                || (config.missing_translation == MissingTranslation::Fallback && from_default.is_some());
+                || (config.missing_translation == MissingTranslation::Fallback
+                    && from_default.is_some());
             if !shown {
                 continue;
             }
@@ -451,13 +458,21 @@ pub fn build(
             let path = format!(
                 "{}{}",
                 config.lang_prefix(&l.code),
-                if dir.is_empty() { String::new() } else { format!("{dir}/") }
+                if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                }
             );
             section_index.insert((dir.clone(), l.code.clone()), sections.len());
             sections.push(Section {
                 dir: dir.clone(),
                 lang: l.code.clone(),
-                content_lang: if fallback { default.clone() } else { l.code.clone() },
+                content_lang: if fallback {
+                    default.clone()
+                } else {
+                    l.code.clone()
+                },
                 source: doc.map(|(rel, _, _)| rel.clone()),
                 title,
                 html: doc.map(|(_, _, r)| r.html.clone()).unwrap_or_default(),
@@ -503,7 +518,12 @@ pub fn build(
     // Subsections by their `_index` weight, then by directory.
     let weights: Vec<i64> = sections
         .iter()
-        .map(|s| s.doc.as_ref().and_then(|d| d.meta.weight).unwrap_or(i64::MAX))
+        .map(|s| {
+            s.doc
+                .as_ref()
+                .and_then(|d| d.meta.weight)
+                .unwrap_or(i64::MAX)
+        })
         .collect();
     for s in &mut sections {
         s.subsections.sort_by_key(|&i| (weights[i], i));
@@ -547,7 +567,8 @@ pub fn build(
             }
             let mut terms: Vec<Term> = terms.into_values().collect();
             for term in &mut terms {
-                term.pages.sort_by(|&a, &b| date_order(&pages[a], &pages[b]));
+                term.pages
+                    .sort_by(|&a, &b| date_order(&pages[a], &pages[b]));
             }
             taxonomies.push(TaxonomyModel {
                 name: t.name.clone(),
@@ -560,11 +581,15 @@ pub fn build(
     for tax in &taxonomies {
         for term in &tax.terms {
             for &i in &term.pages {
-                pages[i].terms.entry(tax.name.clone()).or_default().push(TermRef {
-                    name: term.name.clone(),
-                    slug: term.slug.clone(),
-                    path: term.path.clone(),
-                });
+                pages[i]
+                    .terms
+                    .entry(tax.name.clone())
+                    .or_default()
+                    .push(TermRef {
+                        name: term.name.clone(),
+                        slug: term.slug.clone(),
+                        path: term.path.clone(),
+                    });
             }
         }
     }
@@ -632,7 +657,8 @@ pub fn build(
 /// The section directory of a page, derived from its key.
 fn page_section_dir(p: &Page) -> String {
     let key = p.key.strip_suffix("/index").unwrap_or(&p.key);
-    key.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string())
+    key.rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string())
 }
 
 /// Order of pages in a section list.
@@ -722,7 +748,10 @@ impl LinkResolver<'_> {
                 let page = self
                     .index
                     .get(&(key.clone(), lang.to_string()))
-                    .or_else(|| self.index.get(&(key.clone(), self.config.default_language.clone())))?;
+                    .or_else(|| {
+                        self.index
+                            .get(&(key.clone(), self.config.default_language.clone()))
+                    })?;
                 Some((format!("{page}{inner}"), None))
             }
             None => Some((format!("{}{}", self.config.base_path, asset.rel), None)),

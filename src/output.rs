@@ -92,7 +92,10 @@ impl Staging {
 
     /// Swaps the staged site into place and deletes the previous one.
     pub fn commit(mut self) -> io::Result<()> {
-        let dir = self.dir.take().ok_or_else(|| io::Error::other("already committed"))?;
+        let dir = self
+            .dir
+            .take()
+            .ok_or_else(|| io::Error::other("already committed"))?;
         let staged = dir.keep();
         // Directories from tempfile are 0700; a published site must be readable.
         set_dir_permissions(&staged)?;

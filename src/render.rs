@@ -37,6 +37,15 @@ struct TermView<'a> {
 }
 
 #[derive(Serialize)]
+struct TaxonomyView<'a> {
+    name: &'a str,
+    lang: &'a str,
+    path: &'a str,
+    permalink: String,
+    terms: Vec<TermView<'a>>,
+}
+
+#[derive(Serialize)]
 struct TranslationView<'a> {
     code: &'a str,
     name: &'a str,
@@ -248,25 +257,35 @@ pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) 
             diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
         }
     }
-    let mut copies: Vec<(&std::path::Path, String)> = Vec::new();
+    // Later layers win: theme and site static files over content files with the same path.
+    let mut copies: std::collections::BTreeMap<String, &std::path::Path> = Default::default();
     for p in &model.pages {
         for (abs, inner) in &p.assets {
-            copies.push((abs, join(&p.out_dir, inner)));
+            copies.insert(join(&p.out_dir, inner), abs);
         }
     }
     for (abs, rel) in &model.static_assets {
-        copies.push((abs, rel.clone()));
+        copies.insert(rel.clone(), abs);
     }
-    for (abs, rel) in templates.static_files() {
-        if !copies.iter().any(|(_, r)| *r == rel) {
-            copies.push((abs, rel));
+    for (rel, text) in templates.builtin_static() {
+        if let Err(e) = sink.write(&rel, text.as_bytes()) {
+            diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
         }
     }
-    diags.extend(copies.par_iter().filter_map(|(abs, rel)| {
-        sink.copy(abs, rel)
-            .err()
-            .map(|e| Diagnostic::error(format!("cannot copy {} to {rel}: {e}", abs.display())))
-    }).collect::<Vec<_>>());
+    for (abs, rel) in templates.static_files() {
+        copies.insert(rel, abs);
+    }
+    let copies: Vec<(String, &std::path::Path)> = copies.into_iter().collect();
+    diags.extend(
+        copies
+            .par_iter()
+            .filter_map(|(rel, abs)| {
+                sink.copy(abs, rel).err().map(|e| {
+                    Diagnostic::error(format!("cannot copy {} to {rel}: {e}", abs.display()))
+                })
+            })
+            .collect::<Vec<_>>(),
+    );
     diags
 }
 
@@ -287,94 +306,126 @@ fn render_job(
     let model = p.model;
     let config = &model.config;
     let mut ctx = tera::Context::new();
-    let (lang, template, rel, path, source): (&str, String, String, String, Option<&str>) = match job {
-        Job::Page(i) => {
-            let page = &model.pages[*i];
-            ctx.insert_value("page", p.page_values[*i].clone());
-            ctx.insert("translations", &page_translations(model, *i));
-            let section = &model.sections[page.section.min(model.sections.len().saturating_sub(1))];
-            let mut feeds = lang_feeds(p, &page.lang);
-            if let Some(f) = p.feeds.section.get(&page.section) {
-                feeds.push(FeedLink { title: section.title.clone(), path: f.clone() });
+    let (lang, template, rel, path, source): (&str, String, String, String, Option<&str>) =
+        match job {
+            Job::Page(i) => {
+                let page = &model.pages[*i];
+                ctx.insert_value("page", p.page_values[*i].clone());
+                ctx.insert("translations", &page_translations(model, *i));
+                let section =
+                    &model.sections[page.section.min(model.sections.len().saturating_sub(1))];
+                let mut feeds = lang_feeds(p, &page.lang);
+                if let Some(f) = p.feeds.section.get(&page.section) {
+                    feeds.push(FeedLink {
+                        title: section.title.clone(),
+                        path: f.clone(),
+                    });
+                }
+                ctx.insert("feeds", &feeds);
+                (
+                    &page.lang,
+                    page.doc
+                        .meta
+                        .template
+                        .clone()
+                        .unwrap_or_else(|| "page.html".into()),
+                    join(&page.out_dir, "index.html"),
+                    page.path.clone(),
+                    Some(page.source.as_str()),
+                )
             }
-            ctx.insert("feeds", &feeds);
-            (
-                &page.lang,
-                page.doc.meta.template.clone().unwrap_or_else(|| "page.html".into()),
-                join(&page.out_dir, "index.html"),
-                page.path.clone(),
-                Some(page.source.as_str()),
-            )
-        }
-        Job::Section(i, n) => {
-            let s = &model.sections[*i];
-            ctx.insert_value("section", p.section_values[*i].clone());
-            ctx.insert("translations", &section_translations(model, *i));
-            let items: Vec<tera::Value> = s.pages.iter().map(|&k| p.page_values[k].clone()).collect();
-            let (pager, path) = paginator(&s.path, &items, *n, config.paginate);
-            ctx.insert_value("paginator", pager);
-            let mut feeds = lang_feeds(p, &s.lang);
-            if let Some(f) = p.feeds.section.get(i) && !s.dir.is_empty() {
-                feeds.push(FeedLink { title: s.title.clone(), path: f.clone() });
+            Job::Section(i, n) => {
+                let s = &model.sections[*i];
+                ctx.insert_value("section", p.section_values[*i].clone());
+                ctx.insert("translations", &section_translations(model, *i));
+                let items: Vec<tera::Value> =
+                    s.pages.iter().map(|&k| p.page_values[k].clone()).collect();
+                let (pager, path) = paginator(&s.path, &items, *n, config.paginate);
+                ctx.insert_value("paginator", pager);
+                let mut feeds = lang_feeds(p, &s.lang);
+                if let Some(f) = p.feeds.section.get(i)
+                    && !s.dir.is_empty()
+                {
+                    feeds.push(FeedLink {
+                        title: s.title.clone(),
+                        path: f.clone(),
+                    });
+                }
+                ctx.insert("feeds", &feeds);
+                let default_tpl = if s.dir.is_empty() {
+                    "index.html"
+                } else {
+                    "section.html"
+                };
+                let template = s
+                    .doc
+                    .as_ref()
+                    .and_then(|d| d.meta.template.clone())
+                    .unwrap_or_else(|| default_tpl.into());
+                let rel = join(&crate::model::out_dir(config, &path), "index.html");
+                (&s.lang, template, rel, path, s.source.as_deref())
             }
-            ctx.insert("feeds", &feeds);
-            let default_tpl = if s.dir.is_empty() { "index.html" } else { "section.html" };
-            let template = s
-                .doc
-                .as_ref()
-                .and_then(|d| d.meta.template.clone())
-                .unwrap_or_else(|| default_tpl.into());
-            let rel = join(&crate::model::out_dir(config, &path), "index.html");
-            (&s.lang, template, rel, path, s.source.as_deref())
-        }
-        Job::TaxonomyIndex(t) => {
-            let tax = &model.taxonomies[*t];
-            ctx.insert("taxonomy", &taxonomy_view(config, tax));
-            ctx.insert("translations", &taxonomy_translations(model, tax));
-            ctx.insert("feeds", &lang_feeds(p, &tax.lang));
-            (
-                &tax.lang,
-                "taxonomy_list.html".into(),
-                join(&crate::model::out_dir(config, &tax.path), "index.html"),
-                tax.path.clone(),
-                None,
-            )
-        }
-        Job::Term(t, k, n) => {
-            let tax = &model.taxonomies[*t];
-            let term = &tax.terms[*k];
-            ctx.insert("taxonomy", &taxonomy_view(config, tax));
-            ctx.insert("term", &term_view(config, term));
-            let only_self = vec![TranslationView {
-                code: &tax.lang,
-                name: lang_of(config, &tax.lang).map_or("", |l| l.name.as_str()),
-                locale: lang_of(config, &tax.lang).map_or("", |l| l.locale.as_str()),
-                path: Some(&term.path),
-                permalink: Some(config.permalink(&term.path)),
-                present: true,
-                current: true,
-            }];
-            ctx.insert("translations", &only_self);
-            let items: Vec<tera::Value> = term.pages.iter().map(|&k| p.page_values[k].clone()).collect();
-            let per = taxonomy_paginate(config, &tax.name);
-            let (pager, path) = paginator(&term.path, &items, *n, per);
-            ctx.insert_value("paginator", pager);
-            let mut feeds = lang_feeds(p, &tax.lang);
-            if let Some(f) = p.feeds.term.get(&(*t, *k)) {
-                feeds.push(FeedLink { title: term.name.clone(), path: f.clone() });
+            Job::TaxonomyIndex(t) => {
+                let tax = &model.taxonomies[*t];
+                ctx.insert("taxonomy", &taxonomy_view(config, tax));
+                ctx.insert("translations", &taxonomy_translations(model, tax));
+                ctx.insert("feeds", &lang_feeds(p, &tax.lang));
+                (
+                    &tax.lang,
+                    "taxonomy_list.html".into(),
+                    join(&crate::model::out_dir(config, &tax.path), "index.html"),
+                    tax.path.clone(),
+                    None,
+                )
             }
-            ctx.insert("feeds", &feeds);
-            let rel = join(&crate::model::out_dir(config, &path), "index.html");
-            (&tax.lang, "taxonomy_single.html".into(), rel, path, None)
-        }
-        Job::NotFound(code) => {
-            let prefix = config.lang_prefix(code);
-            let rel = join(&crate::model::out_dir(config, &prefix), "404.html");
-            ctx.insert("translations", &Vec::<TranslationView>::new());
-            ctx.insert("feeds", &lang_feeds(p, code));
-            (code, "404.html".into(), rel, format!("{prefix}404.html"), None)
-        }
-    };
+            Job::Term(t, k, n) => {
+                let tax = &model.taxonomies[*t];
+                let term = &tax.terms[*k];
+                ctx.insert("taxonomy", &taxonomy_view(config, tax));
+                ctx.insert("term", &term_view(config, term));
+                let only_self = vec![TranslationView {
+                    code: &tax.lang,
+                    name: lang_of(config, &tax.lang).map_or("", |l| l.name.as_str()),
+                    locale: lang_of(config, &tax.lang).map_or("", |l| l.locale.as_str()),
+                    path: Some(&term.path),
+                    permalink: Some(config.permalink(&term.path)),
+                    present: true,
+                    current: true,
+                }];
+                ctx.insert("translations", &only_self);
+                let items: Vec<tera::Value> = term
+                    .pages
+                    .iter()
+                    .map(|&k| p.page_values[k].clone())
+                    .collect();
+                let per = taxonomy_paginate(config, &tax.name);
+                let (pager, path) = paginator(&term.path, &items, *n, per);
+                ctx.insert_value("paginator", pager);
+                let mut feeds = lang_feeds(p, &tax.lang);
+                if let Some(f) = p.feeds.term.get(&(*t, *k)) {
+                    feeds.push(FeedLink {
+                        title: term.name.clone(),
+                        path: f.clone(),
+                    });
+                }
+                ctx.insert("feeds", &feeds);
+                let rel = join(&crate::model::out_dir(config, &path), "index.html");
+                (&tax.lang, "taxonomy_single.html".into(), rel, path, None)
+            }
+            Job::NotFound(code) => {
+                let prefix = config.lang_prefix(code);
+                let rel = join(&crate::model::out_dir(config, &prefix), "404.html");
+                ctx.insert("translations", &Vec::<TranslationView>::new());
+                ctx.insert("feeds", &lang_feeds(p, code));
+                (
+                    code,
+                    "404.html".into(),
+                    rel,
+                    format!("{prefix}404.html"),
+                    None,
+                )
+            }
+        };
     ctx.insert("lang", lang);
     if let Some(c) = p.config_values.get(lang) {
         ctx.insert_value("config", c.clone());
@@ -435,7 +486,10 @@ fn paginator(base: &str, items: &[tera::Value], n: usize, per: usize) -> (tera::
     let start = (n * per).min(items.len());
     let end = (start + per).min(items.len());
     let mut m = tera::Map::new();
-    m.insert("pages".into(), tera::Value::from(items[start..end].to_vec()));
+    m.insert(
+        "pages".into(),
+        tera::Value::from(items[start..end].to_vec()),
+    );
     m.insert("current_index".into(), tera::Value::from(n + 1));
     m.insert("number_pagers".into(), tera::Value::from(total));
     m.insert("total_pages".into(), tera::Value::from(items.len()));
@@ -455,7 +509,11 @@ fn config_view<'a>(config: &'a Config, lang: &'a Language) -> ConfigView<'a> {
         default_language: &config.default_language,
         title: &lang.title,
         description: &lang.description,
-        languages: config.languages.iter().map(|l| language_view(config, l)).collect(),
+        languages: config
+            .languages
+            .iter()
+            .map(|l| language_view(config, l))
+            .collect(),
         taxonomies: config.taxonomies.iter().map(|t| t.name.as_str()).collect(),
         extra: &config.extra,
     }
@@ -478,7 +536,11 @@ fn locale_of<'c>(config: &'c Config, code: &str) -> &'c str {
 }
 
 fn link<'a>(config: &Config, title: &'a str, path: &'a str) -> Link<'a> {
-    Link { title, path, permalink: config.permalink(path) }
+    Link {
+        title,
+        path,
+        permalink: config.permalink(path),
+    }
 }
 
 fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
@@ -490,7 +552,8 @@ fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
             .map(|ts| ts.iter().map(|t| link(config, &t.name, &t.path)).collect())
             .unwrap_or_default()
     };
-    let neighbour = |k: Option<usize>| k.map(|k| link(config, &model.pages[k].doc.title, &model.pages[k].path));
+    let neighbour =
+        |k: Option<usize>| k.map(|k| link(config, &model.pages[k].doc.title, &model.pages[k].path));
     let section = model.sections.get(p.section);
     PageView {
         title: &p.doc.title,
@@ -501,7 +564,12 @@ fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
         date: p.doc.date.as_ref().map(|d| d.rfc3339.as_str()),
         updated: p.doc.updated.as_ref().map(|d| d.rfc3339.as_str()),
         draft: p.doc.meta.draft,
-        slug: p.path.trim_end_matches('/').rsplit('/').next().unwrap_or(""),
+        slug: p
+            .path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(""),
         path: &p.path,
         permalink: config.permalink(&p.path),
         lang: &p.lang,
@@ -519,12 +587,18 @@ fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
         next: neighbour(p.next),
         fallback: p.fallback,
         original: if p.fallback {
-            model.original_of(i).map(|o| link(config, &o.doc.title, &o.path))
+            model
+                .original_of(i)
+                .map(|o| link(config, &o.doc.title, &o.path))
         } else {
             None
         },
         translations: page_translations(model, i),
-        assets: p.assets.iter().map(|(_, inner)| format!("{}{inner}", p.path)).collect(),
+        assets: p
+            .assets
+            .iter()
+            .map(|(_, inner)| format!("{}{inner}", p.path))
+            .collect(),
     }
 }
 
@@ -539,7 +613,11 @@ fn page_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>> {
             // A fallback copy is the page shown in its language, but not a translation.
             let page = page.filter(|p| !p.fallback);
             let current = code == me.lang;
-            let path = if current { Some(me.path.as_str()) } else { page.map(|p| p.path.as_str()) };
+            let path = if current {
+                Some(me.path.as_str())
+            } else {
+                page.map(|p| p.path.as_str())
+            };
             Some(TranslationView {
                 code: &l.code,
                 name: &l.name,
@@ -565,7 +643,9 @@ fn section_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>>
                 .get(&(me.dir.clone(), l.code.clone()))
                 .map(|&k| &model.sections[k]);
             let present = s.is_some_and(|s| !s.fallback);
-            let path = s.filter(|_| present || l.code == me.lang).map(|s| s.path.as_str());
+            let path = s
+                .filter(|_| present || l.code == me.lang)
+                .map(|s| s.path.as_str());
             TranslationView {
                 code: &l.code,
                 name: &l.name,
@@ -579,13 +659,19 @@ fn section_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>>
         .collect()
 }
 
-fn taxonomy_translations<'m>(model: &'m SiteModel, tax: &'m TaxonomyModel) -> Vec<TranslationView<'m>> {
+fn taxonomy_translations<'m>(
+    model: &'m SiteModel,
+    tax: &'m TaxonomyModel,
+) -> Vec<TranslationView<'m>> {
     let config = &model.config;
     config
         .languages
         .iter()
         .map(|l| {
-            let other = model.taxonomies.iter().find(|t| t.name == tax.name && t.lang == l.code);
+            let other = model
+                .taxonomies
+                .iter()
+                .find(|t| t.name == tax.name && t.lang == l.code);
             let path = other.map(|t| t.path.as_str());
             TranslationView {
                 code: &l.code,
@@ -625,10 +711,17 @@ fn section_value(model: &SiteModel, i: usize, page_values: &[tera::Value]) -> te
             .iter()
             .map(|&k| {
                 let c = &model.sections[k];
-                SectionLink { title: &c.title, path: &c.path, dir: &c.dir, page_count: c.pages.len() }
+                SectionLink {
+                    title: &c.title,
+                    path: &c.path,
+                    dir: &c.dir,
+                    page_count: c.pages.len(),
+                }
             })
             .collect(),
-        parent: s.parent.map(|k| link(config, &model.sections[k].title, &model.sections[k].path)),
+        parent: s
+            .parent
+            .map(|k| link(config, &model.sections[k].title, &model.sections[k].path)),
         fallback: s.fallback,
         page_count: s.pages.len(),
         translations: section_translations(model, i),
@@ -639,14 +732,14 @@ fn section_value(model: &SiteModel, i: usize, page_values: &[tera::Value]) -> te
     tera::Value::from(v)
 }
 
-fn taxonomy_view<'a>(config: &Config, tax: &'a TaxonomyModel) -> serde_json::Value {
-    serde_json::json!({
-        "name": tax.name,
-        "lang": tax.lang,
-        "path": tax.path,
-        "permalink": config.permalink(&tax.path),
-        "terms": tax.terms.iter().map(|t| term_view(config, t)).collect::<Vec<_>>(),
-    })
+fn taxonomy_view<'a>(config: &Config, tax: &'a TaxonomyModel) -> TaxonomyView<'a> {
+    TaxonomyView {
+        name: &tax.name,
+        lang: &tax.lang,
+        path: &tax.path,
+        permalink: config.permalink(&tax.path),
+        terms: tax.terms.iter().map(|t| term_view(config, t)).collect(),
+    }
 }
 
 fn term_view<'a>(config: &Config, term: &'a Term) -> TermView<'a> {
@@ -665,11 +758,19 @@ fn term_view<'a>(config: &Config, term: &'a Term) -> TermView<'a> {
 fn plan_feeds(model: &SiteModel) -> Feeds {
     let config = &model.config;
     let mut f = Feeds::default();
-    let dated = |ps: &[usize]| ps.iter().any(|&i| model.pages[i].doc.date.is_some() && !model.pages[i].fallback);
+    let dated = |ps: &[usize]| {
+        ps.iter()
+            .any(|&i| model.pages[i].doc.date.is_some() && !model.pages[i].fallback)
+    };
     for l in &config.languages {
-        let all: Vec<usize> = (0..model.pages.len()).filter(|&i| model.pages[i].lang == l.code).collect();
+        let all: Vec<usize> = (0..model.pages.len())
+            .filter(|&i| model.pages[i].lang == l.code)
+            .collect();
         if dated(&all) {
-            f.language.insert(l.code.clone(), format!("{}atom.xml", config.lang_prefix(&l.code)));
+            f.language.insert(
+                l.code.clone(),
+                format!("{}atom.xml", config.lang_prefix(&l.code)),
+            );
         }
     }
     for (i, s) in model.sections.iter().enumerate() {
@@ -678,7 +779,10 @@ fn plan_feeds(model: &SiteModel) -> Feeds {
         }
     }
     for (t, tax) in model.taxonomies.iter().enumerate() {
-        let feed = config.taxonomies.iter().any(|c| c.name == tax.name && c.feed);
+        let feed = config
+            .taxonomies
+            .iter()
+            .any(|c| c.name == tax.name && c.feed);
         if !feed {
             continue;
         }
@@ -697,7 +801,9 @@ fn lang_feeds(p: &Prepared, lang: &str) -> Vec<FeedLink> {
         .language
         .get(lang)
         .map(|path| FeedLink {
-            title: config.language(lang).map_or_else(String::new, |l| l.title.clone()),
+            title: config
+                .language(lang)
+                .map_or_else(String::new, |l| l.title.clone()),
             path: path.clone(),
         })
         .into_iter()
@@ -718,7 +824,10 @@ fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
             .filter(|p| p.doc.date.is_some() && !p.fallback)
             .collect();
         v.sort_by(|a, b| {
-            let (da, db) = (a.doc.date.as_ref().map(|d| d.timestamp), b.doc.date.as_ref().map(|d| d.timestamp));
+            let (da, db) = (
+                a.doc.date.as_ref().map(|d| d.timestamp),
+                b.doc.date.as_ref().map(|d| d.timestamp),
+            );
             db.cmp(&da).then_with(|| a.key.cmp(&b.key))
         });
         v.truncate(config.feed_limit);
@@ -727,7 +836,9 @@ fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
     let mut langs: Vec<_> = p.feeds.language.iter().collect();
     langs.sort();
     for (code, path) in langs {
-        let title = config.language(code).map_or_else(String::new, |l| l.title.clone());
+        let title = config
+            .language(code)
+            .map_or_else(String::new, |l| l.title.clone());
         let pages = select(&mut (0..model.pages.len()).filter(|&i| model.pages[i].lang == *code));
         emit(path, title, &config.lang_prefix(code), code, pages);
     }
@@ -737,7 +848,13 @@ fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
         let s = &model.sections[i];
         let site = config.language(&s.lang).map_or("", |l| l.title.as_str());
         let pages = select(&mut s.pages.iter().copied());
-        emit(path, format!("{} · {site}", s.title), &s.path, &s.lang, pages);
+        emit(
+            path,
+            format!("{} · {site}", s.title),
+            &s.path,
+            &s.lang,
+            pages,
+        );
     }
     let mut terms: Vec<_> = p.feeds.term.iter().collect();
     terms.sort();
@@ -746,7 +863,13 @@ fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
         let term = &tax.terms[k];
         let site = config.language(&tax.lang).map_or("", |l| l.title.as_str());
         let pages = select(&mut term.pages.iter().copied());
-        emit(path, format!("{} · {site}", term.name), &term.path, &tax.lang, pages);
+        emit(
+            path,
+            format!("{} · {site}", term.name),
+            &term.path,
+            &tax.lang,
+            pages,
+        );
     }
     out
 }
@@ -771,14 +894,21 @@ impl Lookup {
         let mut paths = HashMap::new();
         for (i, page) in m.pages.iter().enumerate() {
             if !page.fallback {
-                pages.insert((page.key.clone(), page.lang.clone()), p.page_values[i].clone());
+                pages.insert(
+                    (page.key.clone(), page.lang.clone()),
+                    p.page_values[i].clone(),
+                );
                 paths.insert((page.key.clone(), page.lang.clone()), page.path.clone());
             }
         }
         let mut sections = HashMap::new();
         for (i, s) in m.sections.iter().enumerate() {
             sections.insert((s.dir.clone(), s.lang.clone()), p.section_values[i].clone());
-            let key = if s.dir.is_empty() { "_index".to_string() } else { format!("{}/_index", s.dir) };
+            let key = if s.dir.is_empty() {
+                "_index".to_string()
+            } else {
+                format!("{}/_index", s.dir)
+            };
             paths.insert((key, s.lang.clone()), s.path.clone());
         }
         Lookup {
@@ -811,51 +941,69 @@ fn lang_arg(kwargs: &tera::Kwargs, state: &tera::State) -> tera::TeraResult<Stri
 /// Registers `get_page`, `get_section`, `url_for` and the reserved `t`.
 pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>) {
     let l = lookup.clone();
-    tera.register_function("get_page", move |kwargs: tera::Kwargs, state: &tera::State| {
-        let path: String = kwargs.must_get("path")?;
-        let (key, explicit) = l.key_of(&path);
-        let lang = match explicit {
-            Some(x) => x.to_string(),
-            None => lang_arg(&kwargs, state)?,
-        };
-        l.pages
-            .get(&(key.to_string(), lang.clone()))
-            .cloned()
-            .ok_or_else(|| tera::Error::message(format!("get_page: no page `{path}` in language `{lang}`")))
-    });
-    let l = lookup.clone();
-    tera.register_function("get_section", move |kwargs: tera::Kwargs, state: &tera::State| {
-        let path: String = kwargs.must_get("path")?;
-        let (key, explicit) = l.key_of(&path);
-        let dir = key.strip_suffix("_index").unwrap_or(key).trim_end_matches('/');
-        let lang = match explicit {
-            Some(x) => x.to_string(),
-            None => lang_arg(&kwargs, state)?,
-        };
-        l.sections
-            .get(&(dir.to_string(), lang.clone()))
-            .cloned()
-            .ok_or_else(|| tera::Error::message(format!("get_section: no section `{path}` in language `{lang}`")))
-    });
-    let l = lookup;
-    tera.register_function("url_for", move |kwargs: tera::Kwargs, state: &tera::State| {
-        let path: String = kwargs.must_get("path")?;
-        if path.ends_with(".md") || path.starts_with("@/") {
+    tera.register_function(
+        "get_page",
+        move |kwargs: tera::Kwargs, state: &tera::State| {
+            let path: String = kwargs.must_get("path")?;
             let (key, explicit) = l.key_of(&path);
             let lang = match explicit {
                 Some(x) => x.to_string(),
                 None => lang_arg(&kwargs, state)?,
             };
-            let key = key.to_string();
-            return l
-                .paths
-                .get(&(key.clone(), lang))
-                .or_else(|| l.paths.get(&(key, l.default_language.clone())))
+            l.pages
+                .get(&(key.to_string(), lang.clone()))
                 .cloned()
-                .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")));
-        }
-        Ok(format!("{}{}", l.base_path, path.trim_start_matches('/')))
-    });
+                .ok_or_else(|| {
+                    tera::Error::message(format!("get_page: no page `{path}` in language `{lang}`"))
+                })
+        },
+    );
+    let l = lookup.clone();
+    tera.register_function(
+        "get_section",
+        move |kwargs: tera::Kwargs, state: &tera::State| {
+            let path: String = kwargs.must_get("path")?;
+            let (key, explicit) = l.key_of(&path);
+            let dir = key
+                .strip_suffix("_index")
+                .unwrap_or(key)
+                .trim_end_matches('/');
+            let lang = match explicit {
+                Some(x) => x.to_string(),
+                None => lang_arg(&kwargs, state)?,
+            };
+            l.sections
+                .get(&(dir.to_string(), lang.clone()))
+                .cloned()
+                .ok_or_else(|| {
+                    tera::Error::message(format!(
+                        "get_section: no section `{path}` in language `{lang}`"
+                    ))
+                })
+        },
+    );
+    let l = lookup;
+    tera.register_function(
+        "url_for",
+        move |kwargs: tera::Kwargs, state: &tera::State| {
+            let path: String = kwargs.must_get("path")?;
+            if path.ends_with(".md") || path.starts_with("@/") {
+                let (key, explicit) = l.key_of(&path);
+                let lang = match explicit {
+                    Some(x) => x.to_string(),
+                    None => lang_arg(&kwargs, state)?,
+                };
+                let key = key.to_string();
+                return l
+                    .paths
+                    .get(&(key.clone(), lang))
+                    .or_else(|| l.paths.get(&(key, l.default_language.clone())))
+                    .cloned()
+                    .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")));
+            }
+            Ok(format!("{}{}", l.base_path, path.trim_start_matches('/')))
+        },
+    );
     tera.register_function("t", |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
         let key: String = kwargs.must_get("key")?;
         Err(tera::Error::message(format!(

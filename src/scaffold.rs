@@ -9,20 +9,31 @@ use crate::diagnostics::Diagnostic;
 ///
 /// `path` is relative to `content/` (`news/new-article`, with or without `.md`); a leading
 /// `content/` is accepted too, so that shell completion works.
-pub fn new_page(root: &Path, path: &str, lang: Option<&str>, today: &str) -> Result<PathBuf, Diagnostic> {
+pub fn new_page(
+    root: &Path,
+    path: &str,
+    lang: Option<&str>,
+    today: &str,
+) -> Result<PathBuf, Diagnostic> {
     let config = Config::load(root).map_err(|mut ds| ds.remove(0))?;
     let lang = lang.unwrap_or(&config.default_language);
     if config.language(lang).is_none() {
         let known: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
-        return Err(Diagnostic::error(format!("`{lang}` is not a configured language"))
-            .with_hint(format!("use one of: {}", known.join(", "))));
+        return Err(
+            Diagnostic::error(format!("`{lang}` is not a configured language"))
+                .with_hint(format!("use one of: {}", known.join(", "))),
+        );
     }
     let rel = path.trim_start_matches("content/").trim_end_matches(".md");
     let ok = !rel.is_empty()
-        && Path::new(rel).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
     if !ok {
-        return Err(Diagnostic::error(format!("`{path}` is not a path inside content/"))
-            .with_hint("write it like news/my-article"));
+        return Err(
+            Diagnostic::error(format!("`{path}` is not a path inside content/"))
+                .with_hint("write it like news/my-article"),
+        );
     }
     let file = if lang == config.default_language {
         format!("{rel}.md")

@@ -25,11 +25,34 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Percent-encodes what a URI may not contain (non-ASCII, spaces, controls), keeping
+/// everything else, so `/tags/中欧合作/` becomes `/tags/%E4%B8%AD.../` in feeds and sitemaps,
+/// whose schemas want URIs rather than IRIs.
+pub fn uri(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b > 0x20 && b < 0x7f && b != b'"' && b != b'<' && b != b'>' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// An Atom feed (RFC 4287). `updated` is the newest entry's date, never the build time,
 /// so that two builds of the same sources are byte-identical.
-pub fn atom(config: &Config, self_path: &str, title: &str, alternate: &str, lang: &str, pages: &[&Page]) -> String {
+pub fn atom(
+    config: &Config,
+    self_path: &str,
+    title: &str,
+    alternate: &str,
+    lang: &str,
+    pages: &[&Page],
+) -> String {
     let locale = config.language(lang).map_or(lang, |l| l.locale.as_str());
-    let updated = newest(pages.iter().copied()).map_or("1970-01-01T00:00:00+00:00", |d| d.rfc3339.as_str());
+    let updated =
+        newest(pages.iter().copied()).map_or("1970-01-01T00:00:00+00:00", |d| d.rfc3339.as_str());
     let mut s = String::new();
     let _ = write!(
         s,
@@ -38,15 +61,19 @@ pub fn atom(config: &Config, self_path: &str, title: &str, alternate: &str, lang
          <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{}</updated>\n<generator uri=\"https://github.com/qiao-ssg/qiao\">qiao</generator>\n",
         escape(locale),
         escape(title),
-        escape(&config.permalink(self_path)),
-        escape(&config.permalink(self_path)),
-        escape(&config.permalink(alternate)),
+        escape(&uri(&config.permalink(self_path))),
+        escape(&uri(&config.permalink(self_path))),
+        escape(&uri(&config.permalink(alternate))),
         updated,
     );
     for p in pages {
-        let link = config.permalink(&p.path);
+        let link = uri(&config.permalink(&p.path));
         let published = p.doc.date.as_ref().map_or(updated, |d| d.rfc3339.as_str());
-        let upd = p.doc.updated.as_ref().map_or(published, |d| d.rfc3339.as_str());
+        let upd = p
+            .doc
+            .updated
+            .as_ref()
+            .map_or(published, |d| d.rfc3339.as_str());
         let _ = write!(
             s,
             "<entry>\n<title>{}</title>\n<id>{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n\
@@ -61,7 +88,11 @@ pub fn atom(config: &Config, self_path: &str, title: &str, alternate: &str, lang
         if let Some(sum) = &p.summary {
             let _ = writeln!(s, "<summary type=\"html\">{}</summary>", escape(sum));
         }
-        let _ = write!(s, "<content type=\"html\">{}</content>\n</entry>\n", escape(&p.html));
+        let _ = write!(
+            s,
+            "<content type=\"html\">{}</content>\n</entry>\n",
+            escape(&p.html)
+        );
     }
     s.push_str("</feed>\n");
     s
@@ -111,11 +142,23 @@ pub fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
         let paths: Vec<(&str, &str)> = model
             .translations_of_page(i)
             .into_iter()
-            .filter_map(|(code, t)| t.filter(|t| !t.fallback).map(|t| (config.language(&code).map_or("", |l| l.code.as_str()), t.path.as_str())))
+            .filter_map(|(code, t)| {
+                t.filter(|t| !t.fallback).map(|t| {
+                    (
+                        config.language(&code).map_or("", |l| l.code.as_str()),
+                        t.path.as_str(),
+                    )
+                })
+            })
             .collect();
         urls.push(UrlEntry {
             loc: config.permalink(&p.path),
-            lastmod: p.doc.updated.as_ref().or(p.doc.date.as_ref()).map(|d| d.rfc3339.clone()),
+            lastmod: p
+                .doc
+                .updated
+                .as_ref()
+                .or(p.doc.date.as_ref())
+                .map(|d| d.rfc3339.clone()),
             alternates: alternates(paths),
         });
     }
@@ -145,11 +188,16 @@ pub fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
             .filter(|o| o.name == t.name)
             .map(|o| (o.lang.as_str(), o.path.as_str()))
             .collect();
-        urls.push(UrlEntry { loc: config.permalink(&t.path), lastmod: None, alternates: alternates(paths) });
+        urls.push(UrlEntry {
+            loc: config.permalink(&t.path),
+            lastmod: None,
+            alternates: alternates(paths),
+        });
         for term in &t.terms {
             urls.push(UrlEntry {
                 loc: config.permalink(&term.path),
-                lastmod: newest(term.pages.iter().map(|&i| &model.pages[i])).map(|d| d.rfc3339.clone()),
+                lastmod: newest(term.pages.iter().map(|&i| &model.pages[i]))
+                    .map(|d| d.rfc3339.clone()),
                 alternates: Vec::new(),
             });
         }
@@ -183,7 +231,7 @@ fn urlset(urls: &[UrlEntry]) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
     for u in urls {
-        let _ = write!(s, "<url>\n<loc>{}</loc>\n", escape(&u.loc));
+        let _ = write!(s, "<url>\n<loc>{}</loc>\n", escape(&uri(&u.loc)));
         if let Some(m) = &u.lastmod {
             let _ = writeln!(s, "<lastmod>{m}</lastmod>");
         }
@@ -192,7 +240,7 @@ fn urlset(urls: &[UrlEntry]) -> String {
                 s,
                 "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
                 escape(lang),
-                escape(href)
+                escape(&uri(href))
             );
         }
         s.push_str("</url>\n");
@@ -227,6 +275,12 @@ mod tests {
     #[test]
     fn escapes_markup_and_drops_forbidden_controls() {
         assert_eq!(escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri("https://x.org/tags/江门/"), "https://x.org/tags/%E6%B1%9F%E9%97%A8/");
+        assert_eq!(uri("https://x.org/a b/"), "https://x.org/a%20b/");
     }
 
     #[test]

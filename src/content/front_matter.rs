@@ -135,14 +135,19 @@ pub struct Document {
 /// Splits and validates a Markdown file. Every problem found is returned, not just the
 /// first. Diagnostics carry line and column but no path: the caller adds it.
 pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
-    let text = raw.strip_prefix('\u{feff}').unwrap_or(raw).replace("\r\n", "\n");
+    let text = raw
+        .strip_prefix('\u{feff}')
+        .unwrap_or(raw)
+        .replace("\r\n", "\n");
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
         return Err(vec![
             Diagnostic::error("the file does not start with front matter")
                 .at_line(&text, 1)
-                .with_hint("begin the file with a `---` line, then `title: ...`, then another `---` line"),
+                .with_hint(
+                    "begin the file with a `---` line, then `title: ...`, then another `---` line",
+                ),
         ]);
     }
     let yaml_start = first.len();
@@ -175,9 +180,9 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
         match serde_saphyr::from_str(yaml) {
             Ok(m) => m,
             Err(e) => {
-                let (line, col) = e
-                    .location()
-                    .map_or((2, 1), |l| (yaml_line(l.line()), l.column().max(1) as usize));
+                let (line, col) = e.location().map_or((2, 1), |l| {
+                    (yaml_line(l.line()), l.column().max(1) as usize)
+                });
                 let raw_msg = first_line(&e.to_string());
                 let d = match unknown_field_hint(&raw_msg) {
                     Some((field, hint)) => {
@@ -204,7 +209,14 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
         _ => {
             errors.push(
                 Diagnostic::error("the page has no title")
-                    .at_line(&text, if meta.title.is_some() { find_line("title") } else { 1 })
+                    .at_line(
+                        &text,
+                        if meta.title.is_some() {
+                            find_line("title")
+                        } else {
+                            1
+                        },
+                    )
                     .with_hint("add `title: ...` to the front matter"),
             );
             String::new()
@@ -219,7 +231,11 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
                 .lines()
                 .nth(line - 1)
                 .and_then(|l| l.find(v.trim()))
-                .map_or(1, |b| text.lines().nth(line - 1).map_or(1, |l| l[..b].chars().count() + 1));
+                .map_or(1, |b| {
+                    text.lines()
+                        .nth(line - 1)
+                        .map_or(1, |l| l[..b].chars().count() + 1)
+                });
             errors.push(
                 Diagnostic::error(format!("`{key}: {v}` is not a valid date"))
                     .at(&text, line, col)
@@ -278,8 +294,19 @@ fn first_line(s: &str) -> String {
 /// Names that a URL segment may not be: they would escape the output directory, clash with
 /// files qiao writes, or be unusable on Windows hosts.
 const RESERVED: &[&str] = &[
-    ".", "..", "con", "prn", "aux", "nul", "com1", "lpt1", "index.html", "404.html",
-    "sitemap.xml", "atom.xml", "robots.txt",
+    ".",
+    "..",
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    "com1",
+    "lpt1",
+    "index.html",
+    "404.html",
+    "sitemap.xml",
+    "atom.xml",
+    "robots.txt",
 ];
 
 /// Checks that a slug is one safe URL segment.
@@ -331,12 +358,15 @@ mod tests {
         let src = "\u{feff}---\r\ntitle: 中欧合作区挂牌\r\ndate: 2016-02-29\r\ntags: [中欧合作, 江门]\r\nweight: 3\r\nextra:\r\n  district: 蓬江区\r\n---\r\n正文\r\n";
         let d = parse(src).unwrap();
         assert_eq!(d.title, "中欧合作区挂牌");
-        assert_eq!(d.date.as_ref().unwrap().rfc3339, "2016-02-29T00:00:00+00:00");
+        assert_eq!(
+            d.date.as_ref().unwrap().rfc3339,
+            "2016-02-29T00:00:00+00:00"
+        );
         assert_eq!(d.meta.tags, vec!["中欧合作", "江门"]);
         assert_eq!(d.meta.weight, Some(3));
         assert_eq!(d.meta.extra.unwrap()["district"], "蓬江区");
         assert_eq!(d.body, "正文\n");
-        assert_eq!(d.body_line, 8);
+        assert_eq!(d.body_line, 9);
     }
 
     #[test]
@@ -344,7 +374,10 @@ mod tests {
         let d = DateValue::parse("2016-02-29T11:00:00+08:00").unwrap();
         assert_eq!(d.rfc3339, "2016-02-29T11:00:00+08:00");
         assert_eq!(d.ymd, "2016-02-29");
-        assert_eq!(DateValue::parse("2016-02-29T03:00:00Z").unwrap().timestamp, d.timestamp);
+        assert_eq!(
+            DateValue::parse("2016-02-29T03:00:00Z").unwrap().timestamp,
+            d.timestamp
+        );
     }
 
     #[test]
@@ -355,7 +388,10 @@ mod tests {
         assert_eq!((err[0].line, err[0].column), (Some(3), Some(7)));
         assert!(DateValue::parse("2016-13-01").is_none());
         assert!(DateValue::parse("29.02.2016").is_none());
-        assert!(DateValue::parse("2016-02-29T11:00:00").is_none(), "offset required");
+        assert!(
+            DateValue::parse("2016-02-29T11:00:00").is_none(),
+            "offset required"
+        );
     }
 
     #[test]
@@ -381,8 +417,16 @@ mod tests {
 
     #[test]
     fn missing_or_unclosed_front_matter() {
-        assert!(parse("# just markdown").unwrap_err()[0].message.contains("front matter"));
-        assert!(parse("---\ntitle: x\n").unwrap_err()[0].message.contains("not closed"));
+        assert!(
+            parse("# just markdown").unwrap_err()[0]
+                .message
+                .contains("front matter")
+        );
+        assert!(
+            parse("---\ntitle: x\n").unwrap_err()[0]
+                .message
+                .contains("not closed")
+        );
         assert!(parse("").is_err());
     }
 

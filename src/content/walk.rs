@@ -131,9 +131,11 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
                     files.push((path, target))
                 }
                 _ => out.diagnostics.push(
-                    Diagnostic::warning("skipped a symbolic link that leads out of content/ or to a directory")
-                        .in_file(format!("content/{}", rel_display(&root, &path)))
-                        .with_hint("copy the file into content/ instead of linking to it"),
+                    Diagnostic::warning(
+                        "skipped a symbolic link that leads out of content/ or to a directory",
+                    )
+                    .in_file(format!("content/{}", rel_display(&root, &path)))
+                    .with_hint("copy the file into content/ instead of linking to it"),
                 ),
             }
         } else if ft.is_file() {
@@ -324,18 +326,44 @@ title = "t"
         let got: Vec<_> = w
             .sources
             .iter()
-            .map(|s| (s.rel.as_str(), s.key.as_str(), s.lang.as_str(), s.kind, s.stem.as_str()))
+            .map(|s| {
+                (
+                    s.rel.as_str(),
+                    s.key.as_str(),
+                    s.lang.as_str(),
+                    s.kind,
+                    s.stem.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
             vec![
                 ("_index.en.md", "_index", "en", SourceKind::Section, ""),
                 ("_index.md", "_index", "zh", SourceKind::Section, ""),
-                ("news/_index.md", "news/_index", "zh", SourceKind::Section, ""),
+                (
+                    "news/_index.md",
+                    "news/_index",
+                    "zh",
+                    SourceKind::Section,
+                    ""
+                ),
                 ("news/a.en.md", "news/a", "en", SourceKind::Page, "a"),
                 ("news/a.md", "news/a", "zh", SourceKind::Page, "a"),
-                ("news/b/index.en.md", "news/b/index", "en", SourceKind::Page, "b"),
-                ("news/b/index.md", "news/b/index", "zh", SourceKind::Page, "b"),
+                (
+                    "news/b/index.en.md",
+                    "news/b/index",
+                    "en",
+                    SourceKind::Page,
+                    "b"
+                ),
+                (
+                    "news/b/index.md",
+                    "news/b/index",
+                    "zh",
+                    SourceKind::Page,
+                    "b"
+                ),
                 ("news/v1.2.md", "news/v1.2", "zh", SourceKind::Page, "v1.2"),
             ]
         );

@@ -12,13 +12,28 @@ use crate::diagnostics::{Diagnostic, display_path};
 const BUILTIN: &[(&str, &str)] = &[
     ("base.html", include_str!("builtin/templates/base.html")),
     ("index.html", include_str!("builtin/templates/index.html")),
-    ("section.html", include_str!("builtin/templates/section.html")),
+    (
+        "section.html",
+        include_str!("builtin/templates/section.html"),
+    ),
     ("page.html", include_str!("builtin/templates/page.html")),
-    ("taxonomy_list.html", include_str!("builtin/templates/taxonomy_list.html")),
-    ("taxonomy_single.html", include_str!("builtin/templates/taxonomy_single.html")),
+    (
+        "taxonomy_list.html",
+        include_str!("builtin/templates/taxonomy_list.html"),
+    ),
+    (
+        "taxonomy_single.html",
+        include_str!("builtin/templates/taxonomy_single.html"),
+    ),
     ("404.html", include_str!("builtin/templates/404.html")),
-    ("partials/languages.html", include_str!("builtin/templates/partials/languages.html")),
-    ("partials/list.html", include_str!("builtin/templates/partials/list.html")),
+    (
+        "partials/languages.html",
+        include_str!("builtin/templates/partials/languages.html"),
+    ),
+    (
+        "partials/list.html",
+        include_str!("builtin/templates/partials/list.html"),
+    ),
 ];
 
 const BUILTIN_STATIC: &[(&str, &str)] = &[("qiao.css", include_str!("builtin/static/qiao.css"))];
@@ -52,7 +67,10 @@ impl TemplateSet {
         for (name, text) in BUILTIN {
             templates.insert(
                 name.to_string(),
-                TemplateSource { display: format!("<built-in theme>/{name}"), text: text.to_string() },
+                TemplateSource {
+                    display: format!("<built-in theme>/{name}"),
+                    text: text.to_string(),
+                },
             );
         }
         for (name, text) in BUILTIN_STATIC {
@@ -78,7 +96,10 @@ impl TemplateSet {
                     Ok(text) => {
                         templates.insert(
                             rel.clone(),
-                            TemplateSource { display: format!("{prefix}templates/{rel}"), text },
+                            TemplateSource {
+                                display: format!("{prefix}templates/{rel}"),
+                                text,
+                            },
                         );
                     }
                     Err(e) => errors.push(
@@ -100,7 +121,10 @@ impl TemplateSet {
 
     /// Compiles the templates into a Tera instance. `register` adds the functions and
     /// filters (they must exist before templates are added, in Tera 2).
-    pub fn build(&self, register: impl FnOnce(&mut tera::Tera)) -> Result<tera::Tera, Vec<Diagnostic>> {
+    pub fn build(
+        &self,
+        register: impl FnOnce(&mut tera::Tera),
+    ) -> Result<tera::Tera, Vec<Diagnostic>> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         register(&mut tera);
@@ -108,7 +132,8 @@ impl TemplateSet {
             .templates
             .iter()
             .map(|(name, src)| (name.as_str(), src.text.as_str()));
-        tera.add_raw_templates(all).map_err(|e| vec![self.diagnostic(&e)])?;
+        tera.add_raw_templates(all)
+            .map_err(|e| vec![self.diagnostic(&e)])?;
         Ok(tera)
     }
 
@@ -159,8 +184,12 @@ impl TemplateSet {
                 }
                 .with_hint("fix the template; see docs/templates.md for the variables and functions available")
             }
-            tera::ErrorKind::TemplateNotFound(name) => Diagnostic::error(format!("template `{name}` not found"))
-                .with_hint("add it to templates/ or to the theme, or fix the `template` front matter field"),
+            tera::ErrorKind::TemplateNotFound(name) => Diagnostic::error(format!(
+                "template `{name}` not found"
+            ))
+            .with_hint(
+                "add it to templates/ or to the theme, or fix the `template` front matter field",
+            ),
             other => {
                 let mut message = other.to_string();
                 if !causes.is_empty() {
@@ -182,7 +211,10 @@ fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
     for e in walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !crate::content::walk::is_ignored_name(&e.file_name().to_string_lossy()))
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !crate::content::walk::is_ignored_name(&e.file_name().to_string_lossy())
+        })
         .flatten()
     {
         if e.file_type().is_file() {
