@@ -269,7 +269,11 @@ pub fn unknown_field_hint(message: &str) -> Option<(String, String)> {
         .split(", ")
         .flat_map(|s| s.split(" or "))
         .map(|s| s.trim().trim_matches('`'))
-        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
+        .filter(|s| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        })
         .collect();
     let best = expected
         .iter()

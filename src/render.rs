@@ -228,7 +228,7 @@ pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) 
     }
 
     let p = &prepared;
-    let mut diags: Vec<Diagnostic> = jobs
+    let failures: Vec<(Diagnostic, String)> = jobs
         .par_iter()
         .filter_map(|job| {
             let (rel, html) = match render_job(p, &tera, templates, job) {
@@ -237,9 +237,10 @@ pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) 
             };
             sink.write(&rel, html.as_bytes())
                 .err()
-                .map(|e| Diagnostic::error(format!("cannot write {rel}: {e}")))
+                .map(|e| (Diagnostic::error(format!("cannot write {rel}: {e}")), rel))
         })
         .collect();
+    let mut diags = group_failures(failures);
 
     // Files that need no template.
     let mut plain: Vec<(String, Vec<u8>)> = Vec::new();
@@ -289,6 +290,33 @@ pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) 
     diags
 }
 
+/// One template mistake breaks every page that uses the template: report it once, with
+/// the first page it broke and how many others.
+fn group_failures(failures: Vec<(Diagnostic, String)>) -> Vec<Diagnostic> {
+    let mut groups: std::collections::BTreeMap<String, (Diagnostic, Vec<String>)> =
+        Default::default();
+    for (d, what) in failures {
+        let key = d.to_string();
+        groups
+            .entry(key)
+            .or_insert_with(|| (d, Vec::new()))
+            .1
+            .push(what);
+    }
+    groups
+        .into_values()
+        .map(|(mut d, mut whats)| {
+            whats.sort();
+            let first = &whats[0];
+            d.message = match whats.len() {
+                1 => format!("{} (while rendering {first})", d.message),
+                n => format!("{} (while rendering {first} and {} more)", d.message, n - 1),
+            };
+            d
+        })
+        .collect()
+}
+
 enum Job {
     Page(usize),
     Section(usize, usize),
@@ -302,7 +330,7 @@ fn render_job(
     tera: &tera::Tera,
     templates: &TemplateSet,
     job: &Job,
-) -> Result<(String, String), Diagnostic> {
+) -> Result<(String, String), (Diagnostic, String)> {
     let model = p.model;
     let config = &model.config;
     let mut ctx = tera::Context::new();
@@ -436,14 +464,10 @@ fn render_job(
     ctx.insert("current_path", &path);
     ctx.insert("current_url", &config.permalink(&path));
     let html = tera.render(&template, &ctx).map_err(|e| {
-        let d = templates.diagnostic(&e);
-        match source {
-            Some(s) => Diagnostic {
-                message: format!("{} (while rendering {s})", d.message),
-                ..d
-            },
-            None => d,
-        }
+        (
+            templates.diagnostic(&e),
+            source.unwrap_or(&path).to_string(),
+        )
     })?;
     Ok((rel, html))
 }

@@ -279,7 +279,10 @@ mod tests {
 
     #[test]
     fn uris_are_percent_encoded() {
-        assert_eq!(uri("https://x.org/tags/江门/"), "https://x.org/tags/%E6%B1%9F%E9%97%A8/");
+        assert_eq!(
+            uri("https://x.org/tags/江门/"),
+            "https://x.org/tags/%E6%B1%9F%E9%97%A8/"
+        );
         assert_eq!(uri("https://x.org/a b/"), "https://x.org/a%20b/");
     }
 

@@ -287,8 +287,17 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
     })
 }
 
+/// The first line of a serde-saphyr message, without its own "error: line N column M: "
+/// prefix (the diagnostic shows the position already, relative to the whole file).
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).trim().to_string()
+    let mut l = s.lines().next().unwrap_or(s).trim();
+    l = l.strip_prefix("error: ").unwrap_or(l);
+    if l.starts_with("line ")
+        && let Some((_, rest)) = l.split_once(": ")
+    {
+        l = rest;
+    }
+    l.to_string()
 }
 
 /// Names that a URL segment may not be: they would escape the output directory, clash with

@@ -1,0 +1,337 @@
+//! Bad input and the guarantees of the output directory: every error reported at once with
+//! file and line, exit codes, a failed build leaving `public/` untouched, byte-identical
+//! output across runs and thread counts.
+
+mod common;
+
+use std::path::Path;
+
+use common::{build_root, copy_fixture, fixture, qiao, tree};
+
+fn located(ds: &[qiao::diagnostics::Diagnostic]) -> Vec<(String, Option<usize>, String)> {
+    ds.iter()
+        .map(|d| {
+            (
+                d.path
+                    .as_deref()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                d.line,
+                d.message.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_error_of_the_invalid_site_is_reported_at_once() {
+    let errs = build_root(&fixture("invalid"), |_| {})
+        .err()
+        .expect("the build must fail");
+    let got = located(&errs);
+    let expect: &[(&str, Option<usize>, &str)] = &[
+        (
+            "content/news/bad-date.md",
+            Some(3),
+            "`date: 2016-02-30` is not a valid date",
+        ),
+        ("content/news/bad-yaml.md", Some(3), "invalid front matter"),
+        (
+            "content/news/clash-b.md",
+            None,
+            "would both be written to /news/same/",
+        ),
+        (
+            "content/news/escape.md",
+            Some(3),
+            "invalid slug `../../etc`",
+        ),
+        (
+            "content/news/links.md",
+            Some(6),
+            "link to `@/news/nowhere.md`, which does not exist",
+        ),
+        (
+            "content/news/links.md",
+            Some(7),
+            "has no heading or anchor `nowhere`",
+        ),
+        ("content/news/no-title.md", Some(1), "the page has no title"),
+        (
+            "content/news/typo.md",
+            Some(3),
+            "unknown front matter field `tgas`",
+        ),
+        (
+            "content/news/wrong-lang.fr.md",
+            None,
+            "`fr` in the file name is not a configured language",
+        ),
+    ];
+    assert_eq!(got.len(), expect.len(), "{got:#?}");
+    for ((path, line, msg), (epath, eline, emsg)) in got.iter().zip(expect) {
+        assert_eq!(path, epath);
+        assert_eq!(line, eline, "{path}");
+        assert!(msg.contains(emsg), "{path}: {msg}");
+    }
+    let typo = errs.iter().find(|d| d.message.contains("tgas")).unwrap();
+    assert_eq!(typo.hint.as_deref(), Some("did you mean `tags`?"));
+    assert_eq!(typo.source_line.as_deref(), Some("tgas: [江门]"));
+    let clash = errs.iter().find(|d| d.message.contains("same")).unwrap();
+    assert!(clash.message.contains("clash-a.md"), "names both files");
+}
+
+#[test]
+fn the_cli_prints_file_line_and_exits_1() {
+    let root = fixture("invalid");
+    let out = tempfile::tempdir().unwrap();
+    let o = qiao(
+        &[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.path().join("p").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--> content/news/bad-date.md:3:7"), "{err}");
+    assert!(err.contains("3 | date: 2016-02-30"), "{err}");
+    assert!(
+        err.contains("the site has 9 errors; nothing was written"),
+        "{err}"
+    );
+    assert!(!out.path().join("p").exists());
+}
+
+#[test]
+fn bad_usage_exits_2_and_help_and_version_work() {
+    assert_eq!(
+        qiao(&["build", "--no-such-flag"], &[]).status.code(),
+        Some(2)
+    );
+    assert_eq!(qiao(&["frobnicate"], &[]).status.code(), Some(2));
+    let help = qiao(&["--help"], &[]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("build"));
+    let v = qiao(&["--version"], &[]);
+    assert!(String::from_utf8_lossy(&v.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn strict_turns_warnings_into_errors() {
+    let root = fixture("trilingual");
+    let out = tempfile::tempdir().unwrap();
+    let p = out.path().join("p");
+    let args = |strict: bool| {
+        let mut a = vec![
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            p.to_str().unwrap(),
+        ];
+        if strict {
+            a.push("--strict");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| qiao(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let ok = run(args(false));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("built: pages zh 6, en 3, de 2;"));
+    assert!(
+        String::from_utf8_lossy(&ok.stderr)
+            .contains("warning: `@/news/only-zh.md` has no en translation")
+    );
+    let strict = run(args(true));
+    assert_eq!(strict.status.code(), Some(1));
+    let c = qiao(
+        &["check", "--root", root.to_str().unwrap(), "--strict"],
+        &[],
+    );
+    assert_eq!(c.status.code(), Some(1));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_exactly_as_it_was() {
+    let site = copy_fixture("trilingual");
+    let out = site.path().join("public");
+    let first = qiao(&["build", "--root", site.path().to_str().unwrap()], &[]);
+    assert_eq!(first.status.code(), Some(0));
+    let before = tree(&out);
+    assert!(before.len() > 30);
+    std::fs::write(
+        site.path().join("content/news/broken.md"),
+        "---\ntitle: x\ndate: 2016-02-30\n---\n",
+    )
+    .unwrap();
+    let second = qiao(&["build", "--root", site.path().to_str().unwrap()], &[]);
+    assert_eq!(second.status.code(), Some(1));
+    assert_eq!(tree(&out), before);
+    // and no staging directory is left behind
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("staging"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_template_error_also_leaves_the_output_and_names_template_and_line() {
+    let site = copy_fixture("trilingual");
+    let out = site.path().join("public");
+    assert!(build_root(site.path(), |o| o.output = Some(out.clone())).is_ok());
+    let before = tree(&out);
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::write(
+        site.path().join("templates/page.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ page.title }}</h1>\n{{ page.no_such_field }}\n{% endblock content %}\n",
+    )
+    .unwrap();
+    let errs = build_root(site.path(), |o| o.output = Some(out.clone()))
+        .err()
+        .unwrap();
+    assert_eq!(tree(&out), before);
+    let d = errs
+        .iter()
+        .find(|d| d.message.starts_with("template error"))
+        .unwrap();
+    assert_eq!(d.path.as_deref(), Some(Path::new("templates/page.html")));
+    assert_eq!(d.line, Some(4));
+    assert!(d.message.contains("no_such_field"), "{}", d.message);
+}
+
+#[test]
+fn stale_files_disappear_on_the_next_successful_build() {
+    let site = copy_fixture("trilingual");
+    let out = site.path().join("public");
+    build_root(site.path(), |o| o.output = Some(out.clone())).unwrap();
+    assert!(out.join("about/index.html").exists());
+    std::fs::remove_file(site.path().join("content/about.md")).unwrap();
+    build_root(site.path(), |o| o.output = Some(out.clone())).unwrap();
+    assert!(!out.join("about").exists());
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_thread_counts() {
+    let root = fixture("trilingual");
+    let dir = tempfile::tempdir().unwrap();
+    let mut trees = Vec::new();
+    for (n, threads) in [("a", "1"), ("b", "4"), ("c", "4")] {
+        let p = dir.path().join(n);
+        let o = qiao(
+            &[
+                "build",
+                "--root",
+                root.to_str().unwrap(),
+                "--output",
+                p.to_str().unwrap(),
+            ],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert_eq!(o.status.code(), Some(0));
+        trees.push(tree(&p));
+    }
+    assert_eq!(trees[0], trees[1]);
+    assert_eq!(trees[1], trees[2]);
+}
+
+#[test]
+fn refuses_outputs_that_would_destroy_sources() {
+    let site = copy_fixture("trilingual");
+    for bad in ["content", ".", "static"] {
+        let errs = build_root(site.path(), |o| o.output = Some(site.path().join(bad)))
+            .err()
+            .unwrap();
+        assert!(
+            errs[0].message.contains("refusing to use"),
+            "{bad}: {}",
+            errs[0].message
+        );
+    }
+    // a directory qiao did not write is never replaced
+    let foreign = site.path().join("elsewhere");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "keep me").unwrap();
+    assert!(build_root(site.path(), |o| o.output = Some(foreign.clone())).is_err());
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(site.path().join("content/_index.md").exists());
+}
+
+#[test]
+fn check_writes_nothing() {
+    let site = copy_fixture("trilingual");
+    let o = qiao(&["check", "--root", site.path().to_str().unwrap()], &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("checked: "));
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn config_errors_suggest_the_nearest_key() {
+    let site = copy_fixture("trilingual");
+    let toml = site.path().join("site.toml");
+    let text = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("paginate = 2", "pagiante = 2");
+    std::fs::write(&toml, text).unwrap();
+    let errs = build_root(site.path(), |_| {}).err().unwrap();
+    assert_eq!(errs[0].path.as_deref(), Some(Path::new("site.toml")));
+    assert_eq!(errs[0].line, Some(3));
+    assert_eq!(errs[0].message, "unknown key `pagiante`");
+    assert_eq!(errs[0].hint.as_deref(), Some("did you mean `paginate`?"));
+}
+
+#[test]
+fn new_creates_a_scaffold_and_never_overwrites() {
+    let site = copy_fixture("trilingual");
+    let root = site.path().to_str().unwrap();
+    let o = qiao(
+        &["new", "news/fresh-news", "--lang", "en", "--root", root],
+        &[],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let created = site.path().join("content/news/fresh-news.en.md");
+    let text = std::fs::read_to_string(&created).unwrap();
+    assert!(text.starts_with("---\ntitle: \"fresh news\"\ndate: "));
+    assert!(text.contains("draft: true"));
+    std::fs::write(&created, "edited").unwrap();
+    let again = qiao(
+        &["new", "news/fresh-news", "--lang", "en", "--root", root],
+        &[],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&created).unwrap(), "edited");
+    let bad = qiao(&["new", "../escape", "--root", root], &[]);
+    assert_eq!(bad.status.code(), Some(1));
+    // the scaffold builds (as a draft)
+    std::fs::remove_file(&created).unwrap();
+    qiao(&["new", "news/fresh-news", "--root", root], &[]);
+    assert!(
+        build_root(site.path(), |o| o.drafts = true)
+            .unwrap()
+            .exists("news/fresh-news/index.html")
+    );
+}
