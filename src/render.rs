@@ -228,18 +228,25 @@ pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) 
     }
 
     let p = &prepared;
-    let failures: Vec<(Diagnostic, String)> = jobs
+    let results: Vec<Result<(String, String), (Diagnostic, String)>> = jobs
         .par_iter()
-        .filter_map(|job| {
-            let (rel, html) = match render_job(p, &tera, templates, job) {
-                Ok(x) => x,
-                Err(e) => return Some(e),
-            };
-            sink.write(&rel, html.as_bytes())
-                .err()
-                .map(|e| (Diagnostic::error(format!("cannot write {rel}: {e}")), rel))
+        .map(|job| {
+            let (rel, html, owner) = render_job(p, &tera, templates, job)?;
+            match sink.write(&rel, html.as_bytes()) {
+                Ok(()) => Ok((rel, owner)),
+                Err(e) => Err((Diagnostic::error(format!("cannot write {rel}: {e}")), rel)),
+            }
         })
         .collect();
+    // Who wrote what, to catch two sources claiming one output file.
+    let mut written: Vec<(String, String)> = Vec::new();
+    let mut failures = Vec::new();
+    for r in results {
+        match r {
+            Ok(w) => written.push(w),
+            Err(f) => failures.push(f),
+        }
+    }
     let mut diags = group_failures(failures);
 
     // Files that need no template.
@@ -257,6 +264,10 @@ pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) 
         if let Err(e) = sink.write(rel, data) {
             diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
         }
+        written.push((
+            rel.clone(),
+            "qiao (feed, sitemap, robots.txt or alias)".into(),
+        ));
     }
     // Later layers win: theme and site static files over content files with the same path.
     let mut copies: std::collections::BTreeMap<String, &std::path::Path> = Default::default();
@@ -277,6 +288,10 @@ pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) 
         copies.insert(rel, abs);
     }
     let copies: Vec<(String, &std::path::Path)> = copies.into_iter().collect();
+    for (rel, abs) in &copies {
+        written.push((rel.clone(), abs.display().to_string()));
+    }
+    diags.extend(clashes(written));
     diags.extend(
         copies
             .par_iter()
@@ -288,6 +303,24 @@ pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) 
             .collect::<Vec<_>>(),
     );
     diags
+}
+
+/// Two sources that map to one output file would silently overwrite each other: a page with
+/// the slug `tags` and the index of tags, a static file and a rendered page.
+fn clashes(mut written: Vec<(String, String)>) -> Vec<Diagnostic> {
+    written.sort();
+    written
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0)
+        .map(|w| {
+            Diagnostic::error(format!(
+                "{} and {} would both be written to {}",
+                w[0].1, w[1].1, w[0].0
+            ))
+            .in_file(&w[0].1)
+            .with_hint("give one of them another slug or file name")
+        })
+        .collect()
 }
 
 /// One template mistake breaks every page that uses the template: report it once, with
@@ -330,7 +363,7 @@ fn render_job(
     tera: &tera::Tera,
     templates: &TemplateSet,
     job: &Job,
-) -> Result<(String, String), (Diagnostic, String)> {
+) -> Result<(String, String, String), (Diagnostic, String)> {
     let model = p.model;
     let config = &model.config;
     let mut ctx = tera::Context::new();
@@ -469,7 +502,8 @@ fn render_job(
             source.unwrap_or(&path).to_string(),
         )
     })?;
-    Ok((rel, html))
+    let owner = source.map_or_else(|| format!("the page {path}"), str::to_string);
+    Ok((rel, html, owner))
 }
 
 fn lang_of<'c>(config: &'c Config, code: &str) -> Option<&'c Language> {

@@ -335,3 +335,51 @@ fn new_creates_a_scaffold_and_never_overwrites() {
             .exists("news/fresh-news/index.html")
     );
 }
+
+#[test]
+fn a_slug_that_takes_a_generated_path_is_an_error() {
+    let site = copy_fixture("trilingual");
+    std::fs::write(
+        site.path().join("content/clash.md"),
+        "---\ntitle: x\nslug: tags\n---\n",
+    )
+    .unwrap();
+    let errs = build_root(site.path(), |_| {}).err().unwrap();
+    let d = errs.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(
+        d.message,
+        "content/clash.md and the page /tags/ would both be written to tags/index.html"
+    );
+}
+
+#[test]
+fn no_input_makes_qiao_panic() {
+    let site = copy_fixture("trilingual");
+    let nasty: &[(&str, &[u8])] = &[
+        ("empty.md", b""),
+        ("binary.md", &[0xff, 0xfe, 0x00, 0x9f, 0x92, 0x96]),
+        ("only-dashes.md", b"---\n---\n---\n"),
+        ("nul.md", b"---\ntitle: \"a\\0b\"\n---\n\0\0\0"),
+        ("deep.md", b"---\ntitle: deep\n---\n>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>> x\n"),
+        ("weird-yaml.md", b"---\ntitle: [unclosed\nextra: *alias\n---\n"),
+        ("tags-not-list.md", b"---\ntitle: t\ntags: 5\n---\n"),
+        ("extra-scalar.md", b"---\ntitle: t\nextra: 5\n---\n"),
+        ("huge-weight.md", b"---\ntitle: t\nweight: 999999999999999999999999\n---\n"),
+        ("link-chaos.md", b"---\ntitle: t\n---\n[a](@/) [b](@/.md) [c](@/../../etc/passwd.md) [d](@/#) ![e](@/x.png)\n"),
+        ("dot.en.en.md", b"---\ntitle: t\n---\n"),
+        (".md", b"---\ntitle: t\n---\n"),
+    ];
+    for (name, bytes) in nasty {
+        std::fs::write(site.path().join("content").join(name), bytes).unwrap();
+    }
+    // Errors are expected; a panic would abort the test.
+    let errs = build_root(site.path(), |_| {}).err().unwrap();
+    assert!(
+        errs.iter().filter(|d| d.is_error()).count() >= 8,
+        "{errs:#?}"
+    );
+    assert!(
+        errs.iter().all(|d| d.path.is_some()),
+        "every error names its file: {errs:#?}"
+    );
+}
