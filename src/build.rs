@@ -66,6 +66,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Warnings (errors make the build fail instead).
     pub warnings: Vec<Diagnostic>,
+    /// Fluent messages the site or its theme defines but no template used.
+    pub unused_messages: Vec<String>,
 }
 
 /// Builds the site. On failure returns every diagnostic, errors and warnings, sorted;
@@ -84,6 +86,25 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     }
 
     let templates = TemplateSet::load(&opts.root, config.theme.as_deref());
+    let (catalog, i18n_diags) = crate::i18n::Catalog::load(&opts.root, &config);
+    diags.extend(i18n_diags);
+    let mut formats = std::collections::HashMap::new();
+    for l in &config.languages {
+        match crate::format::LocaleFormat::new(&l.locale) {
+            Ok(f) => {
+                formats.insert(l.code.clone(), f);
+            }
+            Err(e) => diags.push(
+                Diagnostic::error(e)
+                    .in_file(crate::config::CONFIG_FILE)
+                    .with_hint("use a BCP 47 tag such as zh-Hans, en-GB or de"),
+            ),
+        }
+    }
+    let intl = render::Intl {
+        catalog: std::sync::Arc::new(catalog),
+        formats: std::sync::Arc::new(formats),
+    };
     let content_dir = opts.root.join("content");
     let walked = walk::walk(&content_dir, &config);
     diags.extend(walked.diagnostics);
@@ -162,7 +183,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         None => &null,
     };
     if let Some(t) = &templates {
-        let mut rd = render::render_site(&site, t, sink);
+        let mut rd = render::render_site(&site, t, &intl, sink);
+        rd.extend(intl.catalog.report());
         if opts.strict {
             for d in &mut rd {
                 d.severity = crate::diagnostics::Severity::Error;
@@ -202,6 +224,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         files,
         elapsed: start.elapsed(),
         warnings: diags.sorted(),
+        unused_messages: intl.catalog.unused(),
     })
 }
 

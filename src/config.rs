@@ -29,6 +29,8 @@ struct RawConfig {
     missing_translation: Option<MissingTranslation>,
     #[serde(default)]
     feed_limit: Option<Spanned<i64>>,
+    #[serde(default)]
+    term_slugs: Option<TermSlugs>,
     languages: Spanned<IndexMap<String, RawLanguage>>,
     #[serde(default)]
     taxonomies: RawTaxonomies,
@@ -44,6 +46,10 @@ struct RawLanguage {
     title: String,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    fallback: Vec<Spanned<String>>,
+    #[serde(default)]
+    reading_speed: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +79,17 @@ pub enum MissingTranslation {
     Fallback,
 }
 
+/// How taxonomy terms become URL segments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TermSlugs {
+    /// Keep Unicode letters: `/tags/中欧合作/`, `/de/tags/förderpolitik/` (the default).
+    #[default]
+    Unicode,
+    /// Transliterate to ASCII: `/tags/zhong-ou-he-zuo/`, `/de/tags/foerderpolitik/`.
+    Ascii,
+}
+
 /// One configured language.
 #[derive(Debug, Clone, Serialize)]
 pub struct Language {
@@ -88,6 +105,11 @@ pub struct Language {
     pub description: String,
     /// Whether this is the default language, served at `/`.
     pub is_default: bool,
+    /// Languages whose interface messages stand in for missing ones, in order (the default
+    /// language always comes last).
+    pub fallback: Vec<String>,
+    /// Words (CJK: characters) read per minute, for `page.reading_time`.
+    pub reading_speed: u32,
 }
 
 /// Settings of one taxonomy (`tags` or `categories`).
@@ -118,6 +140,8 @@ pub struct Config {
     pub feed_limit: usize,
     /// Policy for untranslated pages.
     pub missing_translation: MissingTranslation,
+    /// How taxonomy terms become URL segments.
+    pub term_slugs: TermSlugs,
     /// Languages, the default first, then in the order of `site.toml`.
     pub languages: Vec<Language>,
     /// Configured taxonomies, `tags` before `categories`.
@@ -156,6 +180,7 @@ impl Config {
             paginate,
             missing_translation,
             feed_limit,
+            term_slugs,
             languages,
             taxonomies,
             extra,
@@ -183,6 +208,7 @@ impl Config {
         }
 
         let mut langs = Vec::new();
+        let mut fallback_checks = Vec::new();
         let lang_span = languages.span();
         for (code, l) in languages.into_inner() {
             let RawLanguage {
@@ -190,7 +216,26 @@ impl Config {
                 locale,
                 title,
                 description,
+                fallback,
+                reading_speed,
             } = l;
+            let reading_speed = match reading_speed {
+                None => crate::format::default_reading_speed(&code),
+                Some(s) if (1..=10_000).contains(s.get_ref()) => *s.get_ref() as u32,
+                Some(s) => {
+                    errors.push(at(
+                        s.span(),
+                        "`reading_speed` must be between 1 and 10000 words per minute".into(),
+                        "for example reading_speed = 230",
+                    ));
+                    crate::format::default_reading_speed(&code)
+                }
+            };
+            let fallback_spans: Vec<_> = fallback
+                .iter()
+                .map(|f| (f.get_ref().clone(), f.span()))
+                .collect();
+            fallback_checks.push((code.clone(), fallback_spans));
             if !is_language_code(&code) {
                 errors.push(at(
                     lang_span.clone(),
@@ -207,6 +252,8 @@ impl Config {
             }
             langs.push(Language {
                 is_default: code == *default_language.get_ref(),
+                fallback: fallback.into_iter().map(Spanned::into_inner).collect(),
+                reading_speed,
                 code,
                 name,
                 locale: locale.into_inner(),
@@ -230,6 +277,17 @@ impl Config {
                 ),
                 &format!("choose one of: {}", known.join(", ")),
             ));
+        }
+        for (code, fallbacks) in fallback_checks {
+            for (f, span) in fallbacks {
+                if f == code || !langs.iter().any(|l| l.code == f) {
+                    errors.push(at(
+                        span,
+                        format!("`{f}` in the fallback chain of `{code}` is not another configured language"),
+                        "list other language codes, e.g. fallback = [\"en\", \"zh\"]",
+                    ));
+                }
+            }
         }
         // The default language first; the others keep the order of the file.
         langs.sort_by_key(|l| !l.is_default);
@@ -288,6 +346,7 @@ impl Config {
             paginate,
             feed_limit,
             missing_translation: missing_translation.unwrap_or_default(),
+            term_slugs: term_slugs.unwrap_or_default(),
             languages: langs,
             taxonomies: taxos,
             extra,
@@ -510,6 +569,27 @@ title = "合作区"
         let text = format!("missing_translation = \"maybe\"\n{MINIMAL}");
         let err = Config::parse(&text).unwrap_err();
         assert_eq!(err[0].line, Some(1));
+    }
+
+    #[test]
+    fn fallback_chains_and_reading_speed() {
+        let text = MINIMAL.replace(
+            "title = \"Zone\"",
+            "title = \"Zone\"\nfallback = [\"zh\"]\nreading_speed = 200",
+        );
+        let c = Config::parse(&text).unwrap();
+        let en = c.language("en").unwrap();
+        assert_eq!(en.fallback, vec!["zh"]);
+        assert_eq!(en.reading_speed, 200);
+        assert_eq!(c.language("zh").unwrap().reading_speed, 255);
+        let bad = MINIMAL.replace("title = \"Zone\"", "title = \"Zone\"\nfallback = [\"fr\"]");
+        let err = Config::parse(&bad).unwrap_err();
+        assert!(
+            err[0]
+                .message
+                .contains("`fr` in the fallback chain of `en`"),
+            "{err:?}"
+        );
     }
 
     #[test]

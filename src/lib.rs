@@ -16,11 +16,14 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod format;
+pub mod i18n;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod theme;
 pub mod xml;
 

@@ -33,10 +33,14 @@ pub const MORE_MARKER: &str = "<!-- more -->";
 /// body, so that "continue reading" links can jump past the summary.
 pub const CONTINUE_READING_ID: &str = "continue-reading";
 
-/// Settings for [`render`]. There are none yet; the struct exists so that
-/// callers need not change when some are added.
+/// Settings for [`render`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Options {}
+pub struct Options {
+    /// The site path of the page (`/en/news/photos/`). When set, relative link and image
+    /// destinations (`photo.jpg`, `../x/`) are made root-relative against it, so that the
+    /// same HTML works in list pages, summaries and feeds, not only on the page itself.
+    pub base_path: Option<String>,
+}
 
 /// The result of rendering one page's Markdown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -109,7 +113,7 @@ pub fn render(
     options: &Options,
     resolve: &dyn Fn(&str) -> Option<String>,
 ) -> Rendered {
-    let Options {} = options; // No settings yet.
+    let Options { base_path } = options;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
         .into_offset_iter()
         .collect();
@@ -155,6 +159,7 @@ pub fn render(
 
     let mut pass = Transform {
         resolve,
+        base_path: base_path.as_deref(),
         lines: LineIndex::new(source),
         footnotes,
         heading_ids,
@@ -188,6 +193,7 @@ fn parser_options() -> ParserOptions {
 /// breaks and sets footnote definitions aside for the endnote section.
 struct Transform<'a, 'r> {
     resolve: &'r dyn Fn(&str) -> Option<String>,
+    base_path: Option<&'r str>,
     lines: LineIndex<'a>,
     footnotes: Footnotes<'a>,
     heading_ids: Vec<String>,
@@ -299,7 +305,10 @@ impl<'a> Transform<'a, '_> {
     /// destinations come back unchanged.
     fn internal(&mut self, dest: CowStr<'a>, offset: usize, image: bool) -> CowStr<'a> {
         let Some(path) = dest.strip_prefix("@/") else {
-            return dest;
+            return match self.base_path {
+                Some(base) if is_relative(&dest) => join_relative(base, &dest).into(),
+                _ => dest,
+            };
         };
         let (target, fragment) = path.split_once('#').unwrap_or((path, ""));
         let anchor = (!fragment.is_empty())
@@ -919,6 +928,44 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// A destination relative to the current page: no scheme, not root-relative, not only a
+/// fragment or a query, not empty.
+fn is_relative(dest: &str) -> bool {
+    let scheme = dest.split_once(':').is_some_and(|(s, _)| {
+        !s.is_empty()
+            && s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    !(dest.is_empty() || scheme || dest.starts_with(['/', '#', '?']))
+}
+
+/// Resolves `dest` against the directory path `base` (ending in `/`), folding `.` and `..`
+/// segments without climbing above the root.
+fn join_relative(base: &str, dest: &str) -> String {
+    let (path, rest) = match dest.find(['#', '?']) {
+        Some(i) => (&dest[..i], &dest[i..]),
+        None => (dest, ""),
+    };
+    let mut segs: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    let trailing = path.ends_with('/');
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segs.pop();
+            }
+            s => segs.push(s),
+        }
+    }
+    let mut out = format!("/{}", segs.join("/"));
+    if trailing && !out.ends_with('/') {
+        out.push('/');
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1252,6 +1299,34 @@ mod tests {
                 "<p>中欧合作区<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup></p>\n"
             )
         );
+    }
+
+    #[test]
+    fn relative_links_are_based_on_the_page_path() {
+        let opts = Options {
+            base_path: Some("/en/news/photos/".into()),
+        };
+        let r = render(
+            "![a](photo.jpg) [b](../other/#x) [c](./sub/page.html?q=1) [d](/abs/) [e](https://x.org/y) [f](#top) [g](mailto:a@b.c) [h](../../../../up/)",
+            &opts,
+            &resolver,
+        );
+        assert!(
+            r.html
+                .contains(r#"<img src="/en/news/photos/photo.jpg" alt="a" />"#),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r#"<a href="/en/news/other/#x">b</a>"#));
+        assert!(
+            r.html
+                .contains(r#"<a href="/en/news/photos/sub/page.html?q=1">c</a>"#)
+        );
+        assert!(r.html.contains(r#"<a href="/abs/">d</a>"#));
+        assert!(r.html.contains(r#"<a href="https://x.org/y">e</a>"#));
+        assert!(r.html.contains(r##"<a href="#top">f</a>"##));
+        assert!(r.html.contains(r#"<a href="mailto:a@b.c">g</a>"#));
+        assert!(r.html.contains(r#"<a href="/up/">h</a>"#));
     }
 
     #[test]

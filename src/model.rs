@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
-use crate::config::{Config, MissingTranslation};
+use crate::config::{Config, MissingTranslation, TermSlugs};
 use crate::content::{Asset, DateValue, Document, Source, SourceKind};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, TocEntry};
@@ -191,8 +191,31 @@ impl SiteModel {
 }
 
 /// Slug of a taxonomy term: lowercase, Unicode letters and digits kept (Chinese and German
-/// terms stay readable), anything else folded into single dashes.
-pub fn term_slug(name: &str) -> String {
+/// terms stay readable), anything else folded into single dashes. With
+/// [`TermSlugs::Ascii`], German umlauts become `ae`, `oe`, `ue`, `ss` and everything else
+/// is transliterated (Chinese to toneless pinyin) first.
+pub fn term_slug(name: &str, mode: TermSlugs) -> String {
+    let ascii;
+    let name = match mode {
+        TermSlugs::Unicode => name,
+        TermSlugs::Ascii => {
+            let german: String = name
+                .chars()
+                .map(|c| match c {
+                    'ä' => "ae".to_string(),
+                    'ö' => "oe".to_string(),
+                    'ü' => "ue".to_string(),
+                    'Ä' => "Ae".to_string(),
+                    'Ö' => "Oe".to_string(),
+                    'Ü' => "Ue".to_string(),
+                    'ß' => "ss".to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            ascii = deunicode::deunicode_with_tofu(&german, "-");
+            ascii.as_str()
+        }
+    };
     let mut out = String::new();
     let mut dash = false;
     for c in name.chars().flat_map(char::to_lowercase) {
@@ -267,7 +290,10 @@ pub fn build(
         .into_par_iter()
         .map(|(p, path)| {
             let lang = p.source.lang.clone();
-            let r = markdown::render(&p.doc.body, &markdown::Options::default(), &|target| {
+            let options = markdown::Options {
+                base_path: Some(path.clone()),
+            };
+            let r = markdown::render(&p.doc.body, &options, &|target| {
                 resolver.resolve(target, &lang).map(|(url, _)| url)
             });
             (p, path, r)
@@ -553,7 +579,7 @@ pub fn build(
                     &p.doc.meta.categories
                 };
                 for name in names {
-                    let slug = term_slug(name);
+                    let slug = term_slug(name, config.term_slugs);
                     let term = terms.entry(slug.clone()).or_insert_with(|| Term {
                         name: name.trim().to_string(),
                         path: format!("{prefix}{slug}/"),
@@ -779,9 +805,19 @@ mod tests {
 
     #[test]
     fn term_slugs_keep_unicode_letters() {
-        assert_eq!(term_slug("中欧合作"), "中欧合作");
-        assert_eq!(term_slug("China-EU cooperation"), "china-eu-cooperation");
-        assert_eq!(term_slug("Förderpolitik & Recht"), "förderpolitik-recht");
-        assert_eq!(term_slug("  ?? "), "term");
+        let u = TermSlugs::Unicode;
+        assert_eq!(term_slug("中欧合作", u), "中欧合作");
+        assert_eq!(term_slug("China-EU cooperation", u), "china-eu-cooperation");
+        assert_eq!(term_slug("Förderpolitik & Recht", u), "förderpolitik-recht");
+        assert_eq!(term_slug("  ?? ", u), "term");
+    }
+
+    #[test]
+    fn ascii_term_slugs_transliterate() {
+        let a = TermSlugs::Ascii;
+        assert_eq!(term_slug("中欧合作", a), "zhong-ou-he-zuo");
+        assert_eq!(term_slug("Förderpolitik", a), "foerderpolitik");
+        assert_eq!(term_slug("Straße der Maß", a), "strasse-der-mass");
+        assert_eq!(term_slug("Schienenverkehr", a), "schienenverkehr");
     }
 }

@@ -87,6 +87,9 @@ struct PageView<'a> {
     original: Option<Link<'a>>,
     translations: Vec<TranslationView<'a>>,
     assets: Vec<String>,
+    word_count: usize,
+    reading_time: usize,
+    excerpt: String,
 }
 
 #[derive(Serialize)]
@@ -175,7 +178,12 @@ struct Feeds {
 
 /// Renders every output file of the site into `sink`. Returns the diagnostics of
 /// rendering (template errors name template, line and cause).
-pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) -> Vec<Diagnostic> {
+pub fn render_site(
+    model: &SiteModel,
+    templates: &TemplateSet,
+    intl: &Intl,
+    sink: &dyn Sink,
+) -> Vec<Diagnostic> {
     let config = &model.config;
     let feeds = plan_feeds(model);
     let mut prepared = Prepared {
@@ -199,7 +207,7 @@ pub fn render_site(model: &SiteModel, templates: &TemplateSet, sink: &dyn Sink) 
         .map(|i| section_value(model, i, &prepared.page_values))
         .collect();
     let lookup = Arc::new(Lookup::new(&prepared));
-    let tera = match templates.build(|t| register_functions(t, lookup.clone())) {
+    let tera = match templates.build(|t| register_functions(t, lookup.clone(), intl)) {
         Ok(t) => t,
         Err(ds) => return ds,
     };
@@ -601,9 +609,20 @@ fn link<'a>(config: &Config, title: &'a str, path: &'a str) -> Link<'a> {
     }
 }
 
+/// Length of `page.excerpt`: characters for Chinese and Japanese, words otherwise.
+const EXCERPT_CHARS: usize = 120;
+const EXCERPT_WORDS: usize = 55;
+
 fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
     let config = &model.config;
     let p = &model.pages[i];
+    let words = crate::format::word_count(&p.text);
+    let speed = config.language(&p.content_lang).map_or_else(
+        || crate::format::default_reading_speed(&p.content_lang),
+        |l| l.reading_speed,
+    );
+    let by_chars = crate::format::cuts_by_characters(&p.content_lang);
+    let excerpt_source = p.doc.meta.summary.clone().unwrap_or_else(|| p.text.clone());
     let terms = |name: &str| -> Vec<Link<'_>> {
         p.terms
             .get(name)
@@ -652,6 +671,17 @@ fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
             None
         },
         translations: page_translations(model, i),
+        word_count: words,
+        reading_time: crate::format::reading_time(words, speed),
+        excerpt: crate::format::summarize(
+            &excerpt_source,
+            if by_chars {
+                EXCERPT_CHARS
+            } else {
+                EXCERPT_WORDS
+            },
+            by_chars,
+        ),
         assets: p
             .assets
             .iter()
@@ -996,8 +1026,16 @@ fn lang_arg(kwargs: &tera::Kwargs, state: &tera::State) -> tera::TeraResult<Stri
     Ok(state.get::<String>("lang")?.unwrap_or_default())
 }
 
-/// Registers `get_page`, `get_section`, `url_for` and the reserved `t`.
-pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>) {
+/// Interface translations and locale formatters, shared by all rendering threads.
+pub struct Intl {
+    /// Fluent messages of the site.
+    pub catalog: Arc<crate::i18n::Catalog>,
+    /// ICU4X formatters per language code.
+    pub formats: Arc<HashMap<String, crate::format::LocaleFormat>>,
+}
+
+/// Registers `get_page`, `get_section`, `url_for`, `t` and the `date` and `number` filters.
+pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>, intl: &Intl) {
     let l = lookup.clone();
     tera.register_function(
         "get_page",
@@ -1062,10 +1100,56 @@ pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>) {
             Ok(format!("{}{}", l.base_path, path.trim_start_matches('/')))
         },
     );
-    tera.register_function("t", |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+    let catalog = intl.catalog.clone();
+    tera.register_function("t", move |kwargs: tera::Kwargs, state: &tera::State| {
         let key: String = kwargs.must_get("key")?;
-        Err(tera::Error::message(format!(
-            "t(key=\"{key}\"): translations through Fluent are not available in this version of qiao"
-        )))
+        let attr: Option<String> = kwargs.get("attr")?;
+        let lang = lang_arg(&kwargs, state)?;
+        let context: String = state.get("current_path")?.unwrap_or_default();
+        let args = crate::i18n::fluent_args(&kwargs);
+        Ok::<String, tera::Error>(
+            catalog
+                .translate(&lang, &key, attr.as_deref(), &args, &context)
+                .unwrap_or(key),
+        )
     });
+    let formats = intl.formats.clone();
+    tera.register_filter(
+        "date",
+        move |value: &str, kwargs: tera::Kwargs, state: &tera::State| {
+            let style: String = kwargs.get("format")?.unwrap_or_else(|| "long".to_string());
+            let style = crate::format::DateStyle::parse(&style).ok_or_else(|| {
+                tera::Error::message(format!(
+                    "date: unknown format `{style}`; use long, medium, short, year_month, year or iso"
+                ))
+            })?;
+            let lang = lang_arg(&kwargs, state)?;
+            let f = formats
+                .get(&lang)
+                .ok_or_else(|| tera::Error::message(format!("date: no locale for language `{lang}`")))?;
+            f.date(value, style).ok_or_else(|| {
+                tera::Error::message(format!("date: `{value}` is not a date (YYYY-MM-DD or RFC 3339)"))
+            })
+        },
+    );
+    let formats = intl.formats.clone();
+    tera.register_filter(
+        "number",
+        move |value: tera::Value, kwargs: tera::Kwargs, state: &tera::State| {
+            let n = value
+                .as_number()
+                .map(|n| n.as_float())
+                .or_else(|| value.as_str().and_then(|s| s.trim().parse::<f64>().ok()))
+                .ok_or_else(|| {
+                    tera::Error::message(format!("number: `{value}` is not a number"))
+                })?;
+            let decimals: Option<i64> = kwargs.get("decimals")?;
+            let lang = lang_arg(&kwargs, state)?;
+            let f = formats.get(&lang).ok_or_else(|| {
+                tera::Error::message(format!("number: no locale for language `{lang}`"))
+            })?;
+            f.number(n, decimals.map(|d| d.clamp(0, 20) as i16))
+                .ok_or_else(|| tera::Error::message(format!("number: cannot format `{n}`")))
+        },
+    );
 }

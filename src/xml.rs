@@ -56,10 +56,11 @@ pub fn atom(
     let mut s = String::new();
     let _ = write!(
         s,
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n\
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\" xml:base=\"{}\">\n\
          <title>{}</title>\n<id>{}</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n\
          <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{}</updated>\n<generator uri=\"https://github.com/qiao-ssg/qiao\">qiao</generator>\n",
         escape(locale),
+        escape(&uri(&config.base_url)),
         escape(title),
         escape(&uri(&config.permalink(self_path))),
         escape(&uri(&config.permalink(self_path))),

@@ -99,7 +99,9 @@ fn weights_order_sections_and_neighbours_link() {
         "weight 1 before weight 2"
     );
     let kaiping = b.read("bases/kaiping/index.html");
-    assert!(kaiping.contains(r#"<a rel="prev" href="/bases/enping/">← 恩平</a>"#));
+    assert!(
+        kaiping.contains(r#"<a rel="prev" href="/bases/enping/"><small>上一篇</small> 恩平</a>"#)
+    );
 }
 
 #[test]
@@ -162,9 +164,14 @@ fn bundles_copy_their_files_beside_each_translation() {
     );
     assert!(
         b.read("en/news/photo-news/index.html")
-            .contains(r#"<img src="photo.png" alt="Photo""#)
+            .contains(r#"<img src="/en/news/photo-news/photo.png" alt="Photo""#)
     );
     assert!(b.exists("site.css") && b.exists("qiao.css"));
+    // relative links are based on the page, so they also work in lists and feeds
+    assert!(
+        b.read("news/page/2/index.html")
+            .contains(r#"<img src="/news/bundle/photo.png" alt="照片" />"#)
+    );
 }
 
 #[test]

@@ -1,0 +1,379 @@
+//! Interface translations with Fluent: every word a theme shows comes from `.ftl` files,
+//! looked up per language through a fallback chain, with CLDR plural rules, terms,
+//! attributes, and numbers and dates formatted by ICU4X.
+//!
+//! Layers, each overriding the previous message by message: the built-in theme's messages
+//! (compiled in), `themes/<theme>/i18n/<code>/*.ftl`, then the site's `i18n/<code>/*.ftl`.
+//! Lookups happen while pages render, in parallel; what they find missing is recorded and
+//! reported once the build is done.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentError, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, line_col};
+use crate::format::{DateStyle, LocaleFormat};
+
+/// The built-in theme's messages.
+const BUILTIN: &[(&str, &str)] = &[
+    ("zh", include_str!("theme/builtin/i18n/zh.ftl")),
+    ("en", include_str!("theme/builtin/i18n/en.ftl")),
+    ("de", include_str!("theme/builtin/i18n/de.ftl")),
+];
+
+/// Where a message is defined, for reports.
+#[derive(Debug, Clone)]
+struct Origin {
+    file: String,
+    line: usize,
+    text: Arc<str>,
+    builtin: bool,
+}
+
+/// What rendering asked for, collected across threads.
+#[derive(Debug, Default)]
+struct Usage {
+    used: BTreeSet<String>,
+    undefined: BTreeMap<String, String>,
+    errors: BTreeMap<(String, String), String>,
+}
+
+/// All messages of a site, per language, ready for lookups from any thread.
+pub struct Catalog {
+    bundles: HashMap<String, FluentBundle<FluentResource>>,
+    chains: HashMap<String, Vec<String>>,
+    /// message id → language → where it is defined (terms are left out).
+    defined: BTreeMap<String, BTreeMap<String, Origin>>,
+    usage: Mutex<Usage>,
+}
+
+/// ICU4X number formatting for Fluent placeables, cached per bundle language by Fluent's
+/// memoizer.
+struct IcuNumber(LocaleFormat);
+
+impl intl_memoizer::Memoizable for IcuNumber {
+    type Args = ();
+    type Error = String;
+    fn construct(lang: LanguageIdentifier, _args: ()) -> Result<Self, String> {
+        LocaleFormat::new(&lang.to_string()).map(IcuNumber)
+    }
+}
+
+fn format_number(
+    value: &FluentValue,
+    intls: &intl_memoizer::concurrent::IntlLangMemoizer,
+) -> Option<String> {
+    use fluent_bundle::memoizer::MemoizerKind;
+    match value {
+        FluentValue::Number(n) => {
+            let decimals = n.options.minimum_fraction_digits.map(|d| d as i16);
+            intls
+                .with_try_get_threadsafe::<IcuNumber, _, _>((), |f| f.0.number(n.value, decimals))
+                .ok()
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+impl Catalog {
+    /// Loads the `.ftl` files of the site at `root`. Syntax errors are returned as
+    /// diagnostics with file, line and column; the rest of the file still loads.
+    pub fn load(root: &Path, config: &Config) -> (Catalog, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let mut bundles = HashMap::new();
+        let mut defined: BTreeMap<String, BTreeMap<String, Origin>> = BTreeMap::new();
+        let mut layers: Vec<(std::path::PathBuf, String)> = Vec::new();
+        if let Some(t) = &config.theme {
+            layers.push((
+                root.join("themes").join(t).join("i18n"),
+                format!("themes/{t}/i18n"),
+            ));
+        }
+        layers.push((root.join("i18n"), "i18n".to_string()));
+
+        for lang in &config.languages {
+            let langid: LanguageIdentifier = lang
+                .locale
+                .parse()
+                .or_else(|_| lang.code.parse())
+                .unwrap_or_default();
+            let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+            bundle.set_use_isolating(false);
+            bundle.set_formatter(Some(format_number));
+            if let Ok(fmt) = LocaleFormat::new(&lang.locale) {
+                let fmt = Arc::new(fmt);
+                let _ = bundle.add_function("DATE", move |positional, named| {
+                    let style = match named.get("style") {
+                        Some(FluentValue::String(s)) => {
+                            DateStyle::parse(s).unwrap_or(DateStyle::Long)
+                        }
+                        _ => DateStyle::Long,
+                    };
+                    match positional.first() {
+                        Some(FluentValue::String(s)) => fmt
+                            .date(s, style)
+                            .map_or(FluentValue::Error, |d| FluentValue::String(d.into())),
+                        _ => FluentValue::Error,
+                    }
+                });
+            }
+            let mut sources: Vec<(String, String, bool)> = Vec::new();
+            if let Some((_, text)) = BUILTIN.iter().find(|(c, _)| *c == lang.code) {
+                sources.push((
+                    format!("<built-in theme>/i18n/{}.ftl", lang.code),
+                    text.to_string(),
+                    true,
+                ));
+            }
+            for (dir, display) in &layers {
+                let dir = dir.join(&lang.code);
+                for (rel, abs) in ftl_files(&dir) {
+                    let shown = format!("{display}/{}/{rel}", lang.code);
+                    match std::fs::read_to_string(&abs) {
+                        Ok(text) => sources.push((shown, text, false)),
+                        Err(e) => diags.push(
+                            Diagnostic::error(format!("cannot read {shown}: {e}")).in_file(&shown),
+                        ),
+                    }
+                }
+            }
+            for (file, text, builtin) in sources {
+                let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text));
+                let res = match FluentResource::try_new(text.to_string()) {
+                    Ok(r) => r,
+                    Err((r, errors)) => {
+                        for e in errors {
+                            let (line, col) = line_col(&text, e.pos.start);
+                            diags.push(
+                                Diagnostic::error(format!("Fluent syntax error: {}", e.kind))
+                                    .in_file(&file)
+                                    .at(&text, line, col)
+                                    .with_hint("see https://projectfluent.org/fluent/guide/ for the syntax; message ids use letters, digits, - and _"),
+                            );
+                        }
+                        r
+                    }
+                };
+                for entry in res.entries() {
+                    if let fluent_syntax::ast::Entry::Message(m) = entry {
+                        let id = m.id.name.to_string();
+                        let offset = text
+                            .find(&format!("{id} ="))
+                            .or_else(|| text.find(&id))
+                            .unwrap_or(0);
+                        let (line, _) = line_col(&text, offset);
+                        defined.entry(id).or_default().insert(
+                            lang.code.clone(),
+                            Origin {
+                                file: file.clone(),
+                                line,
+                                text: text.clone(),
+                                builtin,
+                            },
+                        );
+                    }
+                }
+                bundle.add_resource_overriding(res);
+            }
+            bundles.insert(lang.code.clone(), bundle);
+        }
+
+        let mut chains = HashMap::new();
+        for lang in &config.languages {
+            let mut chain = vec![lang.code.clone()];
+            for f in lang
+                .fallback
+                .iter()
+                .chain(std::iter::once(&config.default_language))
+            {
+                if !chain.contains(f) {
+                    chain.push(f.clone());
+                }
+            }
+            chains.insert(lang.code.clone(), chain);
+        }
+        let catalog = Catalog {
+            bundles,
+            chains,
+            defined,
+            usage: Mutex::new(Usage::default()),
+        };
+        (catalog, diags)
+    }
+
+    /// Looks a message (or `message.attribute`) up for `lang`, walking the fallback chain.
+    /// `context` says where it was asked for, for reports.
+    pub fn translate(
+        &self,
+        lang: &str,
+        key: &str,
+        attr: Option<&str>,
+        args: &FluentArgs,
+        context: &str,
+    ) -> Option<String> {
+        let (id, attr) = match (attr, key.split_once('.')) {
+            (Some(a), _) => (key, Some(a)),
+            (None, Some((m, a))) => (m, Some(a)),
+            (None, None) => (key, None),
+        };
+        if let Ok(mut u) = self.usage.lock() {
+            u.used.insert(id.to_string());
+        }
+        let chain = self.chains.get(lang).map_or(&[][..], Vec::as_slice);
+        for code in chain {
+            let Some(bundle) = self.bundles.get(code) else {
+                continue;
+            };
+            let Some(msg) = bundle.get_message(id) else {
+                continue;
+            };
+            let pattern = match attr {
+                Some(a) => msg.get_attribute(a).map(|at| at.value()),
+                None => msg.value(),
+            };
+            let Some(pattern) = pattern else { continue };
+            let mut errors = Vec::new();
+            let out = bundle.format_pattern(pattern, Some(args), &mut errors);
+            if !errors.is_empty()
+                && let Ok(mut u) = self.usage.lock()
+            {
+                for e in errors {
+                    let what = match &e {
+                        FluentError::ResolverError(
+                            fluent_bundle::resolver::ResolverError::Reference(
+                                fluent_bundle::resolver::errors::ReferenceKind::Variable {
+                                    id: var,
+                                },
+                            ),
+                        ) => format!(
+                            "message `{key}` in {code} uses the variable `${var}`, which was not passed (pass it as t(key=\"{key}\", {var}=...))"
+                        ),
+                        other => format!("message `{key}` in {code}: {other}"),
+                    };
+                    u.errors
+                        .entry((key.to_string(), what))
+                        .or_insert_with(|| context.to_string());
+                }
+            }
+            return Some(out.into_owned());
+        }
+        if let Ok(mut u) = self.usage.lock() {
+            u.undefined
+                .entry(key.to_string())
+                .or_insert_with(|| context.to_string());
+        }
+        None
+    }
+
+    /// Problems found while rendering and in the files: messages used but defined in no
+    /// language (errors), missing variables (errors), messages missing in some language
+    /// (warnings naming the fallback used).
+    pub fn report(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let Ok(u) = self.usage.lock() else { return out };
+        for (key, ctx) in &u.undefined {
+            out.push(
+                Diagnostic::error(format!(
+                    "the message `{key}` is not defined in any language (used by {ctx})"
+                ))
+                .in_file("i18n")
+                .with_hint(format!(
+                    "add `{} = ...` to i18n/<language>/*.ftl",
+                    key.split('.').next().unwrap_or(key)
+                )),
+            );
+        }
+        for ((_, what), ctx) in &u.errors {
+            out.push(Diagnostic::error(format!("{what} (while rendering {ctx})")).in_file("i18n"));
+        }
+        for (id, langs) in &self.defined {
+            if langs.values().all(|o| o.builtin) {
+                continue;
+            }
+            for (code, chain) in &self.chains {
+                if langs.contains_key(code) {
+                    continue;
+                }
+                let used = chain.iter().find(|c| langs.contains_key(*c));
+                let (any_lang, origin) = match langs.iter().next() {
+                    Some(x) => x,
+                    None => continue,
+                };
+                let fallback =
+                    used.map_or_else(|| "no language of its chain".to_string(), |c| c.to_string());
+                out.push(
+                    Diagnostic::warning(format!(
+                        "the message `{id}` is missing in {code}; {code} pages show it from {fallback} (fallback chain {})",
+                        chain.join(" → ")
+                    ))
+                    .in_file(&origin.file)
+                    .at_line(&origin.text, origin.line)
+                    .with_hint(format!("add `{id}` to i18n/{code}/ (it is defined here, in {any_lang})")),
+                );
+            }
+        }
+        out
+    }
+
+    /// Messages defined by the site or its theme that no template used, sorted.
+    pub fn unused(&self) -> Vec<String> {
+        let Ok(u) = self.usage.lock() else {
+            return Vec::new();
+        };
+        self.defined
+            .iter()
+            .filter(|(id, langs)| !u.used.contains(*id) && langs.values().any(|o| !o.builtin))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+}
+
+/// Turns Tera keyword arguments (other than `key`, `attr`, `lang`) into Fluent variables:
+/// numbers stay numbers (for plural selection), everything else becomes a string.
+pub fn fluent_args(kwargs: &tera::Kwargs) -> FluentArgs<'static> {
+    let mut args = FluentArgs::new();
+    for (k, v) in kwargs.iter() {
+        let name = k.to_string();
+        if matches!(name.as_str(), "key" | "attr" | "lang") {
+            continue;
+        }
+        let value: FluentValue<'static> = if let Some(n) = v.as_number() {
+            match n.as_float() {
+                f if f.is_finite() => FluentValue::from(f),
+                _ => FluentValue::from(v.to_string()),
+            }
+        } else if let Some(s) = v.as_str() {
+            FluentValue::from(s.to_string())
+        } else {
+            FluentValue::from(v.to_string())
+        };
+        args.set(name, value);
+    }
+    args
+}
+
+fn ftl_files(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut v: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "ftl"))
+        .filter(|e| !crate::content::walk::is_ignored_name(&e.file_name().to_string_lossy()))
+        .map(|e| {
+            let rel =
+                crate::diagnostics::display_path(e.path().strip_prefix(dir).unwrap_or(e.path()));
+            (rel, e.path().to_path_buf())
+        })
+        .collect();
+    v.sort();
+    v
+}

@@ -1,0 +1,25 @@
+# qiao 内置主题的界面文字（简体中文）。
+nav-languages = 语言
+nav-pagination = 分页
+nav-sections = 栏目
+page-of = 第 { $current } 页，共 { $total } 页
+previous-page = 上一页
+next-page = 下一页
+previous = 上一篇
+next = 下一篇
+tags = 标签
+categories = 分类
+taxonomy-title = { $name ->
+    [tags] 标签
+    [categories] 分类
+   *[other] { $name }
+}
+pages-count = { $count } 篇
+reading-time = 阅读约需 { $minutes } 分钟
+published = 发布于 { DATE($date, style: "long") }
+fallback-notice = 本页尚无中文版本，以下为原文。
+fallback-original = 查看原文
+not-found-title = 页面不存在
+not-found-text = 您要访问的页面不存在。
+not-found-home = 返回首页
+skip-to-content = 跳至正文
