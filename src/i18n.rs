@@ -39,7 +39,8 @@ struct Origin {
 #[derive(Debug, Default)]
 struct Usage {
     used: BTreeSet<String>,
-    undefined: BTreeMap<String, String>,
+    /// (message, language) → where it was asked for.
+    undefined: BTreeMap<(String, String), String>,
     errors: BTreeMap<(String, String), String>,
 }
 
@@ -151,7 +152,7 @@ impl Catalog {
                         for e in errors {
                             let (line, col) = line_col(&text, e.pos.start);
                             diags.push(
-                                Diagnostic::error(format!("Fluent syntax error: {}", e.kind))
+                                Diagnostic::error(format!("Fluent syntax error: {}", syntax_message(&e.kind)))
                                     .in_file(&file)
                                     .at(&text, line, col)
                                     .with_hint("see https://projectfluent.org/fluent/guide/ for the syntax; message ids use letters, digits, - and _"),
@@ -265,7 +266,7 @@ impl Catalog {
         }
         if let Ok(mut u) = self.usage.lock() {
             u.undefined
-                .entry(key.to_string())
+                .entry((key.to_string(), lang.to_string()))
                 .or_insert_with(|| context.to_string());
         }
         None
@@ -277,16 +278,31 @@ impl Catalog {
     pub fn report(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let Ok(u) = self.usage.lock() else { return out };
-        for (key, ctx) in &u.undefined {
+        for ((key, lang), ctx) in &u.undefined {
+            let id = key.split('.').next().unwrap_or(key);
+            let elsewhere: Vec<&str> = self
+                .defined
+                .get(id)
+                .map(|m| m.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            let chain = self
+                .chains
+                .get(lang)
+                .map_or_else(String::new, |c| c.join(" → "));
+            let message = if elsewhere.is_empty() {
+                format!("the message `{key}` is not defined in any language (used by {ctx})")
+            } else {
+                format!(
+                    "the message `{key}` is missing in {lang} and in its fallback chain ({chain}); only {} has it (used by {ctx})",
+                    elsewhere.join(", ")
+                )
+            };
             out.push(
-                Diagnostic::error(format!(
-                    "the message `{key}` is not defined in any language (used by {ctx})"
-                ))
-                .in_file("i18n")
-                .with_hint(format!(
-                    "add `{} = ...` to i18n/<language>/*.ftl",
-                    key.split('.').next().unwrap_or(key)
-                )),
+                Diagnostic::error(message)
+                    .in_file(format!("i18n/{lang}"))
+                    .with_hint(format!(
+                        "add `{id} = ...` to i18n/{lang}/*.ftl, or a `fallback` for {lang} in site.toml"
+                    )),
             );
         }
         for ((_, what), ctx) in &u.errors {
@@ -356,6 +372,16 @@ pub fn fluent_args(kwargs: &tera::Kwargs) -> FluentArgs<'static> {
         args.set(name, value);
     }
     args
+}
+
+/// fluent-syntax's messages print raw line breaks (`Expected one of "\n | ␍\n"`); say it
+/// in words instead.
+fn syntax_message(kind: &fluent_syntax::parser::ErrorKind) -> String {
+    let raw = kind.to_string();
+    if raw.contains('␍') || raw.contains('\n') && raw.starts_with("Expected one of") {
+        return "expected the end of the line here".to_string();
+    }
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn ftl_files(dir: &Path) -> Vec<(String, std::path::PathBuf)> {

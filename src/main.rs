@@ -49,6 +49,27 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Build the site, serve it locally, rebuild on every change and reload open pages.
+    Serve {
+        /// Site root, the directory that holds site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on (only 127.0.0.1 unless you say otherwise).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port [default: 1111, or the next free one].
+        #[arg(long)]
+        port: Option<u16>,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Open the home page in the browser.
+        #[arg(long)]
+        open: bool,
+        /// Build into this directory [default: a temporary one; public/ is left alone].
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Create a page with a front matter scaffold.
     New {
         /// Path under content/, e.g. news/my-article.
@@ -108,6 +129,28 @@ fn main() -> ExitCode {
             };
             finish(qiao::build(&opts), color, "checked")
         }
+        Command::Serve {
+            root,
+            bind,
+            port,
+            drafts,
+            open,
+            output,
+        } => {
+            let mut opts = qiao::serve::ServeOptions::new(root);
+            opts.bind = bind;
+            opts.port = port;
+            opts.drafts = drafts;
+            opts.output = output;
+            opts.color = color;
+            match qiao::serve::run(&opts, open) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::New { path, lang, root } => {
             let today = jiff::Zoned::now().date().to_string();
             match qiao::scaffold::new_page(&root, &path, lang.as_deref(), &today) {
@@ -146,6 +189,9 @@ fn finish(result: Result<BuildReport, Vec<Diagnostic>>, color: bool, verb: &str)
                 report.files,
                 report.elapsed.as_secs_f64()
             );
+            if verb == "checked" && !report.unused_messages.is_empty() {
+                println!("unused messages: {}", report.unused_messages.join(", "));
+            }
             ExitCode::SUCCESS
         }
         Err(diags) => {
