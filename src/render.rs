@@ -86,6 +86,10 @@ struct PageView<'a> {
     fallback: bool,
     original: Option<Link<'a>>,
     translations: Vec<TranslationView<'a>>,
+    /// Sections from the home page down to the page's own section, for breadcrumbs.
+    ancestors: Vec<Link<'a>>,
+    /// Other pages of the same language sharing the most tags and categories.
+    related: Vec<Link<'a>>,
     assets: Vec<String>,
     word_count: usize,
     reading_time: usize,
@@ -116,6 +120,8 @@ struct SectionView<'a> {
     extra: &'a serde_json::Value,
     subsections: Vec<SectionLink<'a>>,
     parent: Option<Link<'a>>,
+    /// Sections from the home page down to the parent, for breadcrumbs.
+    ancestors: Vec<Link<'a>>,
     fallback: bool,
     page_count: usize,
     translations: Vec<TranslationView<'a>>,
@@ -197,11 +203,12 @@ pub fn render_site(
             .collect(),
         feeds,
     };
+    let related = related_pages(model);
     prepared.page_values = model
         .pages
         .par_iter()
         .enumerate()
-        .map(|(i, _)| val(&page_view(model, i)))
+        .map(|(i, _)| val(&page_view(model, &related, i)))
         .collect();
     prepared.section_values = (0..model.sections.len())
         .map(|i| section_value(model, i, &prepared.page_values))
@@ -613,7 +620,7 @@ fn link<'a>(config: &Config, title: &'a str, path: &'a str) -> Link<'a> {
 const EXCERPT_CHARS: usize = 120;
 const EXCERPT_WORDS: usize = 55;
 
-fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
+fn page_view<'m>(model: &'m SiteModel, related: &[Vec<usize>], i: usize) -> PageView<'m> {
     let config = &model.config;
     let p = &model.pages[i];
     let words = crate::format::word_count(&p.text);
@@ -671,6 +678,11 @@ fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
             None
         },
         translations: page_translations(model, i),
+        ancestors: section_chain(model, Some(p.section)),
+        related: related[i]
+            .iter()
+            .map(|&k| link(config, &model.pages[k].doc.title, &model.pages[k].path))
+            .collect(),
         word_count: words,
         reading_time: crate::format::reading_time(words, speed),
         excerpt: crate::format::summarize(
@@ -688,6 +700,62 @@ fn page_view(model: &SiteModel, i: usize) -> PageView<'_> {
             .map(|(_, inner)| format!("{}{inner}", p.path))
             .collect(),
     }
+}
+
+/// The sections from the home page down to `start`, in that order.
+fn section_chain(model: &SiteModel, start: Option<usize>) -> Vec<Link<'_>> {
+    let mut chain = Vec::new();
+    let mut cur = start.filter(|&k| k < model.sections.len());
+    while let Some(k) = cur {
+        let s = &model.sections[k];
+        chain.push(link(&model.config, &s.title, &s.path));
+        cur = s.parent;
+    }
+    chain.reverse();
+    chain
+}
+
+/// How many related pages a page lists.
+const RELATED: usize = 5;
+
+/// Pages in the same language that share tags or categories with each page, most shared
+/// terms first, then newest, then by path: a stable order.
+fn related_pages(model: &SiteModel) -> Vec<Vec<usize>> {
+    let terms: HashMap<&str, &Term> = model
+        .taxonomies
+        .iter()
+        .flat_map(|t| t.terms.iter())
+        .map(|t| (t.path.as_str(), t))
+        .collect();
+    (0..model.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let me = &model.pages[i];
+            let mut shared: HashMap<usize, usize> = HashMap::new();
+            for r in me.terms.values().flatten() {
+                if let Some(term) = terms.get(r.path.as_str()) {
+                    for &k in term.pages.iter().filter(|&&k| k != i) {
+                        *shared.entry(k).or_default() += 1;
+                    }
+                }
+            }
+            let key = |&(k, n): &(usize, usize)| {
+                let p = &model.pages[k];
+                (
+                    std::cmp::Reverse(n),
+                    std::cmp::Reverse(p.doc.date.as_ref().map(|d| d.timestamp)),
+                    p.path.as_str(),
+                )
+            };
+            let mut v: Vec<(usize, usize)> = shared.into_iter().collect();
+            if v.len() > RELATED {
+                v.select_nth_unstable_by(RELATED, |a, b| key(a).cmp(&key(b)));
+                v.truncate(RELATED);
+            }
+            v.sort_by(|a, b| key(a).cmp(&key(b)));
+            v.into_iter().map(|(k, _)| k).collect()
+        })
+        .collect()
 }
 
 fn page_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>> {
@@ -807,6 +875,7 @@ fn section_value(model: &SiteModel, i: usize, page_values: &[tera::Value]) -> te
                 }
             })
             .collect(),
+        ancestors: section_chain(model, s.parent),
         parent: s
             .parent
             .map(|k| link(config, &model.sections[k].title, &model.sections[k].path)),

@@ -266,3 +266,27 @@ fn fallback_mode_renders_copies_with_canonical_to_the_original() {
         "terms stay per language"
     );
 }
+
+#[test]
+fn breadcrumbs_and_related_pages() {
+    let b = build("trilingual");
+    let zh = b.read("news/unveiling/index.html");
+    assert!(
+        zh.contains(r#"<ol><li><a href="/">首页</a></li><li><a href="/news/">新闻</a></li></ol>"#),
+        "{zh}"
+    );
+    // only-zh shares the tag 江门; the bundle page shares nothing
+    let related = zh
+        .split(r#"<aside class="related">"#)
+        .nth(1)
+        .unwrap()
+        .split("</aside>")
+        .next()
+        .unwrap();
+    assert!(related.contains(r#"<a href="/news/only-zh/">仅有中文</a>"#));
+    assert!(!related.contains("/news/bundle/"));
+    assert!(
+        !b.read("news/bundle/index.html")
+            .contains(r#"class="related""#)
+    );
+}

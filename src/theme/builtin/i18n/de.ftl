@@ -29,3 +29,5 @@ not-found-title = Seite nicht gefunden
 not-found-text = Die gesuchte Seite gibt es nicht.
 not-found-home = Zur Startseite
 skip-to-content = Zum Inhalt springen
+breadcrumbs = Navigationspfad
+related = Verwandte Seiten

@@ -29,3 +29,5 @@ not-found-title = Page not found
 not-found-text = The page you are looking for does not exist.
 not-found-home = Go to the home page
 skip-to-content = Skip to content
+breadcrumbs = Breadcrumbs
+related = Related pages

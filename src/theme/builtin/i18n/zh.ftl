@@ -23,3 +23,5 @@ not-found-title = 页面不存在
 not-found-text = 您要访问的页面不存在。
 not-found-home = 返回首页
 skip-to-content = 跳至正文
+breadcrumbs = 导航路径
+related = 相关页面
