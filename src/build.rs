@@ -105,49 +105,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         catalog: std::sync::Arc::new(catalog),
         formats: std::sync::Arc::new(formats),
     };
-    let content_dir = opts.root.join("content");
-    let walked = walk::walk(&content_dir, &config);
-    diags.extend(walked.diagnostics);
-
-    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = walked
-        .sources
-        .into_par_iter()
-        .map(|source| {
-            let display = format!("content/{}", source.rel);
-            let text = std::fs::read(&source.abs).map_err(|e| {
-                vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(&display)]
-            })?;
-            let text = String::from_utf8(text).map_err(|e| {
-                let (line, col) = crate::diagnostics::line_col(
-                    &String::from_utf8_lossy(e.as_bytes()),
-                    e.utf8_error().valid_up_to(),
-                );
-                vec![
-                    Diagnostic::error("the file is not valid UTF-8")
-                        .in_file(&display)
-                        .at(&String::from_utf8_lossy(e.as_bytes()), line, col)
-                        .with_hint("save the file as UTF-8"),
-                ]
-            })?;
-            let doc = front_matter::parse(&text).map_err(|ds| {
-                ds.into_iter()
-                    .map(|d| d.in_file(&display))
-                    .collect::<Vec<_>>()
-            })?;
-            Ok(Parsed { source, doc })
-        })
-        .collect();
-    let mut parsed = Vec::new();
-    for r in results {
-        match r {
-            Ok(p) if p.doc.meta.draft && !opts.drafts => {}
-            Ok(p) => parsed.push(p),
-            Err(ds) => diags.extend(ds),
-        }
-    }
+    let (parsed, assets, load_diags) = load_documents(&opts.root, &config, opts.drafts);
+    diags.extend(load_diags);
+    diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
 
     let mut model_diags = Vec::new();
-    let site = model::build(config, parsed, walked.assets, &mut model_diags);
+    let site = model::build(config, parsed, assets, &mut model_diags);
     diags.extend(model_diags);
 
     let templates = match templates {
@@ -226,6 +189,54 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         warnings: diags.sorted(),
         unused_messages: intl.catalog.unused(),
     })
+}
+
+/// Walks `content/` and parses every Markdown file in parallel: the stages every command
+/// shares (`build`, `check`, `status`). Drafts are left out unless `drafts` is set.
+pub fn load_documents(
+    root: &Path,
+    config: &Config,
+    drafts: bool,
+) -> (Vec<Parsed>, Vec<crate::content::Asset>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let walked = walk::walk(&root.join("content"), config);
+    diags.extend(walked.diagnostics);
+    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = walked
+        .sources
+        .into_par_iter()
+        .map(|source| {
+            let display = format!("content/{}", source.rel);
+            let bytes = std::fs::read(&source.abs).map_err(|e| {
+                vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(&display)]
+            })?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let (line, col) =
+                    crate::diagnostics::line_col(&lossy, e.utf8_error().valid_up_to());
+                vec![
+                    Diagnostic::error("the file is not valid UTF-8")
+                        .in_file(&display)
+                        .at(&lossy, line, col)
+                        .with_hint("save the file as UTF-8"),
+                ]
+            })?;
+            let doc = front_matter::parse(&text).map_err(|ds| {
+                ds.into_iter()
+                    .map(|d| d.in_file(&display))
+                    .collect::<Vec<_>>()
+            })?;
+            Ok(Parsed { source, doc })
+        })
+        .collect();
+    let mut parsed = Vec::new();
+    for r in results {
+        match r {
+            Ok(p) if p.doc.meta.draft && !drafts => {}
+            Ok(p) => parsed.push(p),
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    (parsed, walked.assets, diags)
 }
 
 /// The output may not be the site itself, a directory holding its sources, or a parent of

@@ -36,6 +36,17 @@ struct RawConfig {
     taxonomies: RawTaxonomies,
     #[serde(default)]
     extra: toml::Table,
+    #[serde(default)]
+    translation: RawTranslation,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTranslation {
+    #[serde(default)]
+    required: IndexMap<String, Vec<String>>,
+    #[serde(default)]
+    stale_days: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,6 +159,32 @@ pub struct Config {
     pub taxonomies: Vec<Taxonomy>,
     /// Free settings for themes.
     pub extra: serde_json::Value,
+    /// Which translations are required (`[translation]`).
+    pub translation: TranslationPolicy,
+}
+
+/// `[translation]`: what `qiao check --strict` and `qiao status --strict` require.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TranslationPolicy {
+    /// Language code → section directories whose pages must be translated (`*` for all,
+    /// `""` for pages at the top of content/).
+    pub required: Vec<(String, Vec<String>)>,
+    /// How many days a translation may stay stale before it counts as a problem; `None`
+    /// allows none.
+    pub stale_days: Option<u32>,
+}
+
+impl TranslationPolicy {
+    /// Whether pages of section `dir` must exist in `lang`.
+    pub fn requires(&self, lang: &str, dir: &str) -> bool {
+        self.required.iter().any(|(l, dirs)| {
+            l == lang
+                && dirs.iter().any(|d| {
+                    let d = d.trim_matches('/');
+                    d == "*" || d == dir || dir.starts_with(&format!("{d}/"))
+                })
+        })
+    }
 }
 
 impl Config {
@@ -184,6 +221,7 @@ impl Config {
             languages,
             taxonomies,
             extra,
+            translation,
         } = raw;
         let mut errors = Vec::new();
         let at = |span: std::ops::Range<usize>, msg: String, hint: &str| {
@@ -334,6 +372,18 @@ impl Config {
             t => t.map(Spanned::into_inner),
         };
         let extra = serde_json::to_value(&extra).unwrap_or(serde_json::Value::Null);
+        for code in translation.required.keys() {
+            if !langs.iter().any(|l| l.code == *code) {
+                errors.push(Diagnostic::error(format!(
+                    "[translation.required] names `{code}`, which is not a configured language"
+                ))
+                .with_hint("use the codes of [languages.<code>]"));
+            }
+        }
+        let translation = TranslationPolicy {
+            required: translation.required.into_iter().collect(),
+            stale_days: translation.stale_days,
+        };
 
         if !errors.is_empty() {
             return Err(errors);
@@ -350,6 +400,7 @@ impl Config {
             languages: langs,
             taxonomies: taxos,
             extra,
+            translation,
         })
     }
 

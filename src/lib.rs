@@ -25,6 +25,7 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod theme;
+pub mod translation;
 pub mod xml;
 
 pub use build::{BuildOptions, BuildReport, build};

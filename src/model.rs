@@ -13,6 +13,7 @@ use crate::config::{Config, MissingTranslation, TermSlugs};
 use crate::content::{Asset, DateValue, Document, Source, SourceKind};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, TocEntry};
+use crate::translation::{TranslationState, source_hash, state_of};
 
 /// A parsed source, ready to be placed in the model.
 #[derive(Debug)]
@@ -69,6 +70,8 @@ pub struct Page {
     pub terms: BTreeMap<String, Vec<TermRef>>,
     /// Rendered from the default-language source because no translation exists.
     pub fallback: bool,
+    /// Whether this translation is current with its source.
+    pub translation: TranslationState,
     /// Files of a page bundle: (absolute source, path inside the bundle).
     pub assets: Vec<(std::path::PathBuf, String)>,
 }
@@ -181,11 +184,15 @@ impl SiteModel {
             .collect()
     }
 
-    /// The original of a fallback copy: the default-language page.
+    /// The default-language page that page `idx` translates, or stands in for as a
+    /// fallback copy; `None` for a default-language page or one without a source.
     pub fn original_of(&self, idx: usize) -> Option<&Page> {
         let p = &self.pages[idx];
+        if p.lang == self.config.default_language {
+            return None;
+        }
         self.page_index
-            .get(&(p.key.clone(), p.content_lang.clone()))
+            .get(&(p.key.clone(), self.config.default_language.clone()))
             .map(|&i| &self.pages[i])
     }
 }
@@ -358,8 +365,19 @@ pub fn build(
             None => static_assets.push((a.abs, a.rel)),
         }
     }
+    let source_hashes: HashMap<String, String> = rendered
+        .iter()
+        .filter(|(p, _, _)| p.source.lang == default)
+        .map(|(p, _, _)| (p.source.key.clone(), source_hash(&p.doc.title, &p.doc.body)))
+        .collect();
     for (p, path, r) in rendered {
         let rel = format!("content/{}", p.source.rel);
+        let translation = state_of(
+            &p.doc,
+            &p.source.lang,
+            &config,
+            source_hashes.get(&p.source.key).map(String::as_str),
+        );
         match p.source.kind {
             SourceKind::Section => {
                 section_docs.insert(
@@ -395,6 +413,7 @@ pub fn build(
                     next: None,
                     terms: BTreeMap::new(),
                     fallback: false,
+                    translation,
                     assets: bundle_assets
                         .get(&p.source.key)
                         .cloned()
@@ -417,6 +436,7 @@ pub fn build(
                     let mut c = p.clone();
                     c.lang = l.code.clone();
                     c.fallback = true;
+                    c.translation = TranslationState::Fallback;
                     c.path = relocate(&config, &p.path, &default, &l.code);
                     c.out_dir = out_dir(&config, &c.path);
                     copies.push(c);

@@ -84,6 +84,9 @@ struct PageView<'a> {
     prev: Option<Link<'a>>,
     next: Option<Link<'a>>,
     fallback: bool,
+    /// `source` (default language), `current`, `stale`, `untracked` or `fallback`.
+    translation: crate::translation::TranslationState,
+    /// The default-language page this one translates (or stands in for).
     original: Option<Link<'a>>,
     translations: Vec<TranslationView<'a>>,
     /// Sections from the home page down to the page's own section, for breadcrumbs.
@@ -670,6 +673,7 @@ fn page_view<'m>(model: &'m SiteModel, related: &[Vec<usize>], i: usize) -> Page
         prev: neighbour(p.prev),
         next: neighbour(p.next),
         fallback: p.fallback,
+        translation: p.translation,
         original: if p.fallback {
             model
                 .original_of(i)

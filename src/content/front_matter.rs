@@ -44,6 +44,9 @@ pub struct FrontMatter {
     /// Free data for themes.
     #[serde(default)]
     pub extra: Option<serde_json::Value>,
+    /// For a translation: the hash of the default-language source it was translated from
+    /// (written by `qiao translate`); a different current hash means the translation is stale.
+    pub translation_of: Option<String>,
 }
 
 /// A validated date.

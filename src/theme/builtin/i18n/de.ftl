@@ -31,3 +31,10 @@ not-found-home = Zur Startseite
 skip-to-content = Zum Inhalt springen
 breadcrumbs = Navigationspfad
 related = Verwandte Seiten
+stale-notice = Diese Übersetzung entspricht möglicherweise nicht der neuesten { $source ->
+    [zh] chinesischen
+    [en] englischen
+    [de] deutschen
+   *[other] ursprünglichen
+} Fassung.
+stale-original = Zum Original

@@ -31,3 +31,10 @@ not-found-home = Go to the home page
 skip-to-content = Skip to content
 breadcrumbs = Breadcrumbs
 related = Related pages
+stale-notice = This translation may not reflect the latest { $source ->
+    [zh] Chinese
+    [en] English
+    [de] German
+   *[other] original
+} version.
+stale-original = Read the original

@@ -25,3 +25,10 @@ not-found-home = 返回首页
 skip-to-content = 跳至正文
 breadcrumbs = 导航路径
 related = 相关页面
+stale-notice = 本译文可能未反映{ $source ->
+    [zh] 中文
+    [en] 英文
+    [de] 德文
+   *[other] 原文
+}最新版本。
+stale-original = 查看原文

@@ -1,0 +1,428 @@
+//! The translation workflow: which translations exist, which are missing, which are stale
+//! because their source changed after they were made, and the files translators work on.
+//!
+//! A translation records the revision of the default-language source it was made from as
+//! `translation_of: <hash>` in its front matter: a short BLAKE3 hash of the source's title
+//! and body. When the source changes, its hash changes and the translation is stale. The
+//! source text of each recorded revision is kept in `.qiao/sources/<hash>.md` (written by
+//! `qiao translate` and `--mark-current`), so that `qiao status --diff` can show what changed
+//! without needing git.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::{Document, SourceKind};
+use crate::diagnostics::Diagnostic;
+use crate::model::Parsed;
+
+/// Where source revisions are kept, under the site root.
+pub const STORE: &str = ".qiao/sources";
+
+/// The state of a page with respect to its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TranslationState {
+    /// A page in the default language: it is the source.
+    Source,
+    /// A translation of the source's current revision.
+    Current,
+    /// A translation of an earlier revision: the source changed since.
+    Stale,
+    /// A translation that does not record its source revision (no `translation_of`).
+    Untracked,
+    /// No translation: the default-language page shown in its place.
+    Fallback,
+}
+
+/// The text a source hash covers: the title and the body, with line endings and trailing
+/// spaces normalised so that an editor's whitespace habits do not make translations stale.
+pub fn hashed_text(title: &str, body: &str) -> String {
+    let mut s = String::with_capacity(title.len() + body.len() + 2);
+    s.push_str(title.trim());
+    s.push_str("\n\n");
+    for line in body.trim().lines() {
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+/// The short hash of a source revision (12 hex digits of BLAKE3).
+pub fn source_hash(title: &str, body: &str) -> String {
+    let h = blake3::hash(hashed_text(title, body).as_bytes());
+    h.to_hex()[..12].to_string()
+}
+
+/// The state of `doc` in `lang`, given the current hash of its default-language source.
+pub fn state_of(doc: &Document, lang: &str, config: &Config, source: Option<&str>) -> TranslationState {
+    if lang == config.default_language {
+        return TranslationState::Source;
+    }
+    match (&doc.meta.translation_of, source) {
+        (None, _) => TranslationState::Untracked,
+        (Some(recorded), Some(current)) if recorded.trim() != current => TranslationState::Stale,
+        _ => TranslationState::Current,
+    }
+}
+
+/// One page in the status report.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageStatus {
+    /// The default-language source file (`content/news/x.md`).
+    pub source: String,
+    /// The translation file, when it exists.
+    pub translation: Option<String>,
+    /// `current`, `stale`, `untracked`; `missing` and `draft` for no published translation.
+    pub state: String,
+    /// For stale translations: the revision they were made from.
+    pub translated_from: Option<String>,
+    /// The source's current revision.
+    pub source_revision: String,
+    /// For stale translations: days since the source file last changed.
+    pub stale_days: Option<u64>,
+    /// Whether `[translation]` requires this translation.
+    pub required: bool,
+}
+
+/// Counts and pages of one section in one language.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SectionStatus {
+    /// Section directory (`` for pages at the top of content/).
+    pub section: String,
+    /// Pages in the default language.
+    pub pages: usize,
+    /// Published translations that are current or untracked.
+    pub current: usize,
+    /// Published translations whose source changed.
+    pub stale: usize,
+    /// Translations that exist as drafts only.
+    pub draft: usize,
+    /// Pages without a translation.
+    pub missing: usize,
+    /// Every page that is not current, sorted by source path.
+    pub attention: Vec<PageStatus>,
+}
+
+/// The status of one language.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageStatus {
+    /// Language code.
+    pub code: String,
+    /// Language name.
+    pub name: String,
+    /// Totals over all sections.
+    pub total: SectionStatus,
+    /// Per section, sorted by directory.
+    pub sections: Vec<SectionStatus>,
+    /// Fluent messages the site or its theme defines in some language but not in this one.
+    pub messages_missing: Vec<String>,
+}
+
+/// The whole report, as `qiao status --json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// Version of this JSON format.
+    pub format: u32,
+    /// The default language, which all other languages translate from.
+    pub default_language: String,
+    /// Every language but the default, in config order.
+    pub languages: Vec<LanguageStatus>,
+    /// Fluent messages defined but used by no template (`None` when the site could not be
+    /// rendered to find out).
+    pub messages_unused: Option<Vec<String>>,
+    /// What `[translation]` requires and is not met: missing required translations and
+    /// translations stale for longer than allowed.
+    pub violations: Vec<String>,
+}
+
+/// Computes the status from parsed documents (drafts included).
+pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
+    let default = &config.default_language;
+    let mut sources: BTreeMap<&str, &Parsed> = BTreeMap::new();
+    let mut by_key: HashMap<(&str, &str), &Parsed> = HashMap::new();
+    for p in docs {
+        by_key.insert((p.source.key.as_str(), p.source.lang.as_str()), p);
+        if &p.source.lang == default && !p.doc.meta.draft {
+            sources.insert(p.source.key.as_str(), p);
+        }
+    }
+    let mut languages = Vec::new();
+    let mut violations = Vec::new();
+    for lang in config.languages.iter().filter(|l| &l.code != default) {
+        let mut sections: BTreeMap<String, SectionStatus> = BTreeMap::new();
+        for (key, src) in &sources {
+            let dir = match src.source.kind {
+                SourceKind::Section | SourceKind::Page => src.source.section_dir.clone(),
+            };
+            let hash = source_hash(&src.doc.title, &src.doc.body);
+            let required = config.translation.requires(&lang.code, &dir);
+            let entry = sections.entry(dir.clone()).or_insert_with(|| SectionStatus {
+                section: dir.clone(),
+                ..Default::default()
+            });
+            entry.pages += 1;
+            let translation = by_key.get(&(*key, lang.code.as_str()));
+            let source_rel = format!("content/{}", src.source.rel);
+            let mut page = PageStatus {
+                source: source_rel.clone(),
+                translation: translation.map(|t| format!("content/{}", t.source.rel)),
+                state: String::new(),
+                translated_from: None,
+                source_revision: hash.clone(),
+                stale_days: None,
+                required,
+            };
+            match translation {
+                None => {
+                    entry.missing += 1;
+                    page.state = "missing".into();
+                    if required {
+                        violations.push(format!("{source_rel} has no {} translation (required)", lang.code));
+                    }
+                }
+                Some(t) if t.doc.meta.draft => {
+                    entry.draft += 1;
+                    page.state = "draft".into();
+                    if required {
+                        violations.push(format!(
+                            "content/{} is still a draft (a {} translation is required)",
+                            t.source.rel, lang.code
+                        ));
+                    }
+                }
+                Some(t) => match state_of(&t.doc, &lang.code, config, Some(&hash)) {
+                    TranslationState::Stale => {
+                        entry.stale += 1;
+                        let days = age_days(&src.source.abs, now);
+                        page.state = "stale".into();
+                        page.translated_from = t.doc.meta.translation_of.clone();
+                        page.stale_days = Some(days);
+                        let allowed = config.translation.stale_days;
+                        if !config.translation.required.is_empty() && required && allowed.is_none_or(|n| days > u64::from(n)) {
+                            violations.push(format!(
+                                "content/{} is stale: {source_rel} changed {days} day(s) ago{}",
+                                t.source.rel,
+                                allowed.map_or_else(String::new, |n| format!(" (allowed: {n})"))
+                            ));
+                        }
+                    }
+                    TranslationState::Untracked => {
+                        entry.current += 1;
+                        page.state = "untracked".into();
+                    }
+                    _ => {
+                        entry.current += 1;
+                        continue;
+                    }
+                },
+            }
+            if page.state != "untracked" {
+                entry.attention.push(page);
+            }
+        }
+        let sections: Vec<SectionStatus> = sections.into_values().collect();
+        let mut total = SectionStatus { section: "*".into(), ..Default::default() };
+        for s in &sections {
+            total.pages += s.pages;
+            total.current += s.current;
+            total.stale += s.stale;
+            total.draft += s.draft;
+            total.missing += s.missing;
+        }
+        languages.push(LanguageStatus {
+            code: lang.code.clone(),
+            name: lang.name.clone(),
+            total,
+            sections,
+            messages_missing: Vec::new(),
+        });
+    }
+    violations.sort();
+    Status {
+        format: 1,
+        default_language: default.clone(),
+        languages,
+        messages_unused: None,
+        violations,
+    }
+}
+
+/// Days since a file was last modified (0 when unknown).
+fn age_days(path: &Path, now: SystemTime) -> u64 {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| now.duration_since(t).ok())
+        .map_or(0, |d| d.as_secs() / 86_400)
+}
+
+/// The `[translation]` policy as build warnings (errors under `--strict`), so that
+/// `qiao check --strict` can block a publish.
+pub fn policy_diagnostics(config: &Config, docs: &[Parsed]) -> Vec<Diagnostic> {
+    if config.translation.required.is_empty() {
+        return Vec::new();
+    }
+    status(config, docs, SystemTime::now())
+        .violations
+        .into_iter()
+        .map(|v| {
+            let file = v.split_whitespace().next().unwrap_or("").to_string();
+            Diagnostic::warning(v)
+                .in_file(file)
+                .with_hint("translate it (`qiao translate PATH --to CODE`), or change [translation] in site.toml")
+        })
+        .collect()
+}
+
+/// Saves a source revision in the store, so that `--diff` can show changes since.
+pub fn store_revision(root: &Path, title: &str, body: &str) -> std::io::Result<String> {
+    let hash = source_hash(title, body);
+    let dir = root.join(STORE);
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{hash}.md"));
+    if !path.exists() {
+        std::fs::write(path, hashed_text(title, body))?;
+    }
+    Ok(hash)
+}
+
+/// A unified diff of the source since the revision a translation was made from.
+pub fn diff_since(root: &Path, revision: &str, title: &str, body: &str) -> Result<String, Diagnostic> {
+    let path = root.join(STORE).join(format!("{}.md", revision.trim()));
+    let old = std::fs::read_to_string(&path).map_err(|_| {
+        Diagnostic::error(format!("source revision {revision} is not in {STORE}/"))
+            .with_hint("revisions are saved by `qiao translate` and `--mark-current`; commit .qiao/ with the site to keep them")
+    })?;
+    let new = hashed_text(title, body);
+    let diff = similar::TextDiff::from_lines(&old, &new);
+    Ok(diff
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("{revision} (translated)"), &format!("{} (now)", source_hash(title, body)))
+        .to_string())
+}
+
+/// The path of the `lang` translation of a source file (`news/x.md` → `news/x.en.md`,
+/// `news/b/index.md` → `news/b/index.en.md`).
+pub fn translation_path(source: &Path, lang: &str) -> PathBuf {
+    let stem = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    source.with_file_name(format!("{stem}.{lang}.md"))
+}
+
+/// Creates the stub of a translation: the source's front matter with `title`, `summary`,
+/// `description`, `tags` and `categories` marked for translation, `translation_of` set,
+/// `draft: true` so that it is not published before it is translated, and the source body
+/// for the translator to overwrite.
+pub fn stub(source_text: &str, hash: &str) -> String {
+    let text = source_text.strip_prefix('\u{feff}').unwrap_or(source_text).replace("\r\n", "\n");
+    let mut lines = text.lines();
+    let mut out = String::from("---\n");
+    let _ = lines.next();
+    let mut draft_seen = false;
+    let mut in_fm = true;
+    let mut body = String::new();
+    for line in lines {
+        if in_fm {
+            if line.trim_end() == "---" {
+                if !draft_seen {
+                    out.push_str("draft: true  # publish once translated\n");
+                }
+                out.push_str(&format!("translation_of: {hash}\n---\n"));
+                in_fm = false;
+                continue;
+            }
+            let key = line.split(':').next().unwrap_or("");
+            if key == "translation_of" {
+                continue;
+            }
+            if key == "draft" {
+                draft_seen = true;
+                out.push_str("draft: true  # publish once translated\n");
+                continue;
+            }
+            out.push_str(line);
+            if matches!(key, "title" | "summary" | "description" | "tags" | "categories") && !line.contains(" #") {
+                out.push_str("  # TRANSLATE");
+            }
+            out.push('\n');
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out.push_str(&body);
+    out
+}
+
+/// Sets `translation_of` in a translation's text to `hash`, keeping everything else.
+pub fn mark_current(text: &str, hash: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    let mut out = String::new();
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    out.push_str(first);
+    let mut done = false;
+    for line in lines.by_ref() {
+        if line.trim_end() == "---" {
+            if !done {
+                out.push_str(&format!("translation_of: {hash}\n"));
+            }
+            out.push_str(line);
+            break;
+        }
+        if line.starts_with("translation_of:") {
+            out.push_str(&format!("translation_of: {hash}\n"));
+            done = true;
+        } else {
+            out.push_str(line);
+        }
+    }
+    for line in lines {
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_ignores_whitespace_habits_but_not_words() {
+        let a = source_hash("标题", "第一段。\n\n第二段。\n");
+        assert_eq!(a, source_hash("标题 ", "第一段。  \r\n\n第二段。"));
+        assert_ne!(a, source_hash("标题", "第一段。\n\n第二段有改动。\n"));
+        assert_eq!(a.len(), 12);
+    }
+
+    #[test]
+    fn stub_marks_fields_and_sets_revision() {
+        let src = "---\ntitle: 挂牌\ndate: 2016-02-29\nsummary: 摘要\ntags: [江门]\n---\n正文。\n";
+        let s = stub(src, "abc123def456");
+        assert_eq!(
+            s,
+            "---\ntitle: 挂牌  # TRANSLATE\ndate: 2016-02-29\nsummary: 摘要  # TRANSLATE\ntags: [江门]  # TRANSLATE\ndraft: true  # publish once translated\ntranslation_of: abc123def456\n---\n正文。\n"
+        );
+        let parsed = crate::content::front_matter::parse(&s).unwrap();
+        assert_eq!(parsed.title, "挂牌");
+        assert!(parsed.meta.draft);
+    }
+
+    #[test]
+    fn mark_current_replaces_or_inserts() {
+        let t = "---\ntitle: x\ntranslation_of: old\n---\nbody\n";
+        assert_eq!(mark_current(t, "new"), "---\ntitle: x\ntranslation_of: new\n---\nbody\n");
+        let t = "---\ntitle: x\n---\nbody\n---\n";
+        assert_eq!(mark_current(t, "new"), "---\ntitle: x\ntranslation_of: new\n---\nbody\n---\n");
+    }
+
+    #[test]
+    fn translation_paths() {
+        assert_eq!(translation_path(Path::new("content/news/x.md"), "de"), Path::new("content/news/x.de.md"));
+        assert_eq!(translation_path(Path::new("content/news/b/index.md"), "en"), Path::new("content/news/b/index.en.md"));
+    }
+}
