@@ -337,6 +337,23 @@ impl Catalog {
         out
     }
 
+    /// For each language, the messages the site or its theme defines in some language but
+    /// not in this one (built-in messages are left out), sorted.
+    pub fn missing_by_language(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, langs) in &self.defined {
+            if langs.values().all(|o| o.builtin) {
+                continue;
+            }
+            for code in self.chains.keys() {
+                if !langs.contains_key(code) {
+                    out.entry(code.clone()).or_default().push(id.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// Messages defined by the site or its theme that no template used, sorted.
     pub fn unused(&self) -> Vec<String> {
         let Ok(u) = self.usage.lock() else {

@@ -24,6 +24,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod status;
 pub mod theme;
 pub mod translation;
 pub mod xml;

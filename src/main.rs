@@ -70,6 +70,42 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Translation status: missing, stale and draft translations per language and section,
+    /// and Fluent messages missing or unused.
+    Status {
+        /// Site root, the directory that holds site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Print JSON (stable format, see docs/translating.md).
+        #[arg(long, conflicts_with_all = ["html", "diff"])]
+        json: bool,
+        /// Only this language.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Exit with 1 when the [translation] policy of site.toml is not met.
+        #[arg(long)]
+        strict: bool,
+        /// Show what changed in the source since the translation in PATH was made.
+        #[arg(long, value_name = "PATH")]
+        diff: Option<String>,
+        /// Also write a self-contained HTML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
+    /// Create a translation stub next to a source page, or mark a translation as current.
+    Translate {
+        /// The default-language source, e.g. content/news/zone-unveiling.md.
+        path: String,
+        /// Language to translate into.
+        #[arg(long)]
+        to: String,
+        /// Record that the translation now reflects the source's current revision.
+        #[arg(long)]
+        mark_current: bool,
+        /// Site root, the directory that holds site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Create a page with a front matter scaffold.
     New {
         /// Path under content/, e.g. news/my-article.
@@ -147,6 +183,87 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Status {
+            root,
+            json,
+            lang,
+            strict,
+            diff,
+            html,
+        } => {
+            if let Some(path) = diff {
+                return match qiao::status::diff(&root, &path) {
+                    Ok(d) => {
+                        print!("{d}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("{}", e.render(color));
+                        ExitCode::from(1)
+                    }
+                };
+            }
+            let opts = qiao::status::StatusOptions { root, lang };
+            match qiao::status::status(&opts) {
+                Ok(st) => {
+                    if json {
+                        match serde_json::to_string_pretty(&st) {
+                            Ok(j) => println!("{j}"),
+                            Err(e) => eprintln!("error: {e}"),
+                        }
+                    } else {
+                        let out_color = std::io::stdout().is_terminal()
+                            && std::env::var_os("NO_COLOR").is_none();
+                        print!("{}", qiao::status::human(&st, out_color));
+                    }
+                    if let Some(file) = html
+                        && let Err(e) = std::fs::write(&file, qiao::status::html(&st))
+                    {
+                        eprintln!("error: cannot write {}: {e}", file.display());
+                        return ExitCode::from(1);
+                    }
+                    if strict && qiao::status::fails_strict(&st) {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(ds) => {
+                    for d in &ds {
+                        eprintln!("{}", d.render(color));
+                    }
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Translate {
+            path,
+            to,
+            mark_current,
+            root,
+        } => {
+            let result = if mark_current {
+                qiao::status::mark_current(&root, &path, &to)
+                    .map(|(p, h)| format!("{} now records source revision {h}", p.display()))
+            } else {
+                qiao::status::translate(&root, &path, &to).map(|p| {
+                    format!(
+                        "created {} (a draft: translate it, then remove `draft: true`)",
+                        p.display()
+                    )
+                })
+            };
+            match result {
+                Ok(msg) => {
+                    println!("{msg}");
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprintln!("{}", d.render(color));
                     ExitCode::from(1)
                 }
             }

@@ -674,13 +674,9 @@ fn page_view<'m>(model: &'m SiteModel, related: &[Vec<usize>], i: usize) -> Page
         next: neighbour(p.next),
         fallback: p.fallback,
         translation: p.translation,
-        original: if p.fallback {
-            model
-                .original_of(i)
-                .map(|o| link(config, &o.doc.title, &o.path))
-        } else {
-            None
-        },
+        original: model
+            .original_of(i)
+            .map(|o| link(config, &o.doc.title, &o.path)),
         translations: page_translations(model, i),
         ancestors: section_chain(model, Some(p.section)),
         related: related[i]

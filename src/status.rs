@@ -1,0 +1,363 @@
+//! `qiao status` and `qiao translate`: the translation workflow on the command line.
+//!
+//! `status` reads the site (no rendering of output files) and reports, per language and
+//! section, which translations exist, are missing, are drafts or stale; plus Fluent
+//! messages missing per language and unused. Its JSON form is a stable interface for CI
+//! (`format: 1`, documented in docs/translating.md).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::build::{BuildOptions, load_documents};
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::translation::{self, Status};
+
+/// What `qiao status` was asked for.
+#[derive(Debug, Clone)]
+pub struct StatusOptions {
+    /// Site root.
+    pub root: PathBuf,
+    /// Only this language.
+    pub lang: Option<String>,
+}
+
+/// Computes the status of the site's translations and interface messages.
+pub fn status(opts: &StatusOptions) -> Result<Status, Vec<Diagnostic>> {
+    let config = Config::load(&opts.root)?;
+    if let Some(l) = &opts.lang
+        && (config.language(l).is_none() || *l == config.default_language)
+    {
+        return Err(vec![Diagnostic::error(format!(
+            "`{l}` is not a configured language other than the default ({})",
+            config.default_language
+        ))]);
+    }
+    let (docs, _, diags) = load_documents(&opts.root, &config, true);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let mut status = translation::status(&config, &docs, SystemTime::now());
+    let (catalog, _) = crate::i18n::Catalog::load(&opts.root, &config);
+    let missing = catalog.missing_by_language();
+    for l in &mut status.languages {
+        l.messages_missing = missing.get(&l.code).cloned().unwrap_or_default();
+    }
+    // Which messages templates use is only known by rendering: run a check.
+    let mut check = BuildOptions::new(&opts.root);
+    check.write = false;
+    status.messages_unused = crate::build(&check).ok().map(|r| r.unused_messages);
+    if let Some(l) = &opts.lang {
+        status.languages.retain(|x| &x.code == l);
+        status
+            .violations
+            .retain(|v| v.contains(&format!(" {l} ")) || !v.contains("translation"));
+    }
+    Ok(status)
+}
+
+/// Whether `--strict` should fail: a required translation is missing or stale too long.
+pub fn fails_strict(status: &Status) -> bool {
+    !status.violations.is_empty()
+}
+
+/// The compact table for terminals; colours only when `color`.
+pub fn human(status: &Status, color: bool) -> String {
+    let paint = |code: &str, n: usize, s: String| {
+        if color && n > 0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<6} {:<20} {:>6} {:>8} {:>6} {:>6} {:>8}",
+        "lang", "section", "pages", "current", "stale", "draft", "missing"
+    );
+    for l in &status.languages {
+        let rows = std::iter::once(&l.total).chain(l.sections.iter());
+        for (k, s) in rows.enumerate() {
+            let name = if k == 0 {
+                "(all)".to_string()
+            } else if s.section.is_empty() {
+                "(top)".to_string()
+            } else {
+                s.section.clone()
+            };
+            let lang = if k == 0 { l.code.as_str() } else { "" };
+            let _ = writeln!(
+                out,
+                "{:<6} {:<20} {:>6} {:>8} {} {} {}",
+                lang,
+                name,
+                s.pages,
+                s.current,
+                paint("33", s.stale, format!("{:>6}", s.stale)),
+                paint("36", s.draft, format!("{:>6}", s.draft)),
+                paint("31", s.missing, format!("{:>8}", s.missing)),
+            );
+        }
+    }
+    for l in &status.languages {
+        let pages: Vec<_> = l.sections.iter().flat_map(|s| s.attention.iter()).collect();
+        if !pages.is_empty() {
+            let _ = writeln!(out, "\n{} ({}):", l.code, l.name);
+            for p in pages {
+                let detail = match p.state.as_str() {
+                    "stale" => format!(
+                        "{}  stale: translated from {}, source is now {}{}",
+                        p.translation.as_deref().unwrap_or(""),
+                        p.translated_from.as_deref().unwrap_or("?"),
+                        p.source_revision,
+                        p.stale_days
+                            .map_or_else(String::new, |d| format!(", changed {d} day(s) ago"))
+                    ),
+                    "draft" => format!("{}  draft", p.translation.as_deref().unwrap_or("")),
+                    _ => format!("{}  missing", p.source),
+                };
+                let req = if p.required { "  (required)" } else { "" };
+                let _ = writeln!(out, "  {detail}{req}");
+            }
+        }
+        if !l.messages_missing.is_empty() {
+            let _ = writeln!(
+                out,
+                "  messages missing in {}: {}",
+                l.code,
+                l.messages_missing.join(", ")
+            );
+        }
+    }
+    match &status.messages_unused {
+        Some(u) if !u.is_empty() => {
+            let _ = writeln!(out, "\nunused messages: {}", u.join(", "));
+        }
+        Some(_) => {}
+        None => {
+            let _ = writeln!(
+                out,
+                "\nunused messages: unknown (the site does not build; run qiao check)"
+            );
+        }
+    }
+    if !status.violations.is_empty() {
+        let _ = writeln!(out, "\n[translation] policy not met:");
+        for v in &status.violations {
+            let _ = writeln!(out, "  {}", paint("31", 1, v.clone()));
+        }
+    }
+    out
+}
+
+/// A single self-contained HTML page for editors.
+pub fn html(status: &Status) -> String {
+    let e = crate::xml::escape;
+    let mut rows = String::new();
+    let mut details = String::new();
+    for l in &status.languages {
+        for s in std::iter::once(&l.total).chain(l.sections.iter()) {
+            let name = if s.section == "*" {
+                "all".to_string()
+            } else if s.section.is_empty() {
+                "(top)".into()
+            } else {
+                s.section.clone()
+            };
+            let _ = writeln!(
+                rows,
+                "<tr><th scope=\"row\">{} · {}</th><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                e(&l.code),
+                e(&name),
+                s.pages,
+                s.current,
+                if s.stale > 0 { "warn" } else { "" },
+                s.stale,
+                s.draft,
+                if s.missing > 0 { "bad" } else { "" },
+                s.missing
+            );
+        }
+        let items: Vec<String> = l
+            .sections
+            .iter()
+            .flat_map(|s| s.attention.iter())
+            .map(|p| {
+                format!(
+                    "<li><code>{}</code> — {}{}</li>",
+                    e(p.translation.as_deref().unwrap_or(&p.source)),
+                    e(&p.state),
+                    if p.required { " (required)" } else { "" }
+                )
+            })
+            .collect();
+        if !items.is_empty() || !l.messages_missing.is_empty() {
+            let _ = write!(
+                details,
+                "<h2 lang=\"en\">{} ({})</h2><ul>{}</ul>",
+                e(&l.name),
+                e(&l.code),
+                items.join("")
+            );
+            if !l.messages_missing.is_empty() {
+                let _ = write!(
+                    details,
+                    "<p>Messages missing: <code>{}</code></p>",
+                    e(&l.messages_missing.join(", "))
+                );
+            }
+        }
+    }
+    let violations = if status.violations.is_empty() {
+        "<p class=\"ok\">The [translation] policy is met.</p>".to_string()
+    } else {
+        format!(
+            "<ul class=\"bad\">{}</ul>",
+            status
+                .violations
+                .iter()
+                .map(|v| format!("<li>{}</li>", e(v)))
+                .collect::<String>()
+        )
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Translation status</title>\n<style>\nbody{{font-family:system-ui,\"PingFang SC\",\"Noto Sans CJK SC\",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}}\ntable{{border-collapse:collapse;width:100%}}th,td{{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}}th[scope=row]{{text-align:left}}\n.warn{{background:#fff4ce}}.bad{{background:#fde7e9}}.ok{{color:#0a6b2d}}code{{font-size:.9em}}\n</style>\n</head>\n<body>\n<h1>Translation status</h1>\n<p>Default language: <code>{}</code></p>\n<table>\n<thead><tr><th scope=\"col\">language · section</th><th scope=\"col\">pages</th><th scope=\"col\">current</th><th scope=\"col\">stale</th><th scope=\"col\">draft</th><th scope=\"col\">missing</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n{violations}\n{details}\n</body>\n</html>\n",
+        e(&status.default_language)
+    )
+}
+
+/// `qiao translate PATH --to CODE`: creates the stub next to the source and returns its
+/// path; never overwrites a file.
+pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnostic> {
+    let (config, source, doc, text) = read_source(root, path)?;
+    if to == config.default_language || config.language(to).is_none() {
+        return Err(Diagnostic::error(format!(
+            "`{to}` is not a configured language to translate into"
+        ))
+        .with_hint(format!(
+            "the default language is {}; use another configured code",
+            config.default_language
+        )));
+    }
+    let target = translation::translation_path(&source, to);
+    if target.exists() {
+        return Err(Diagnostic::error(format!(
+            "{} exists already; qiao translate never overwrites a file",
+            target.display()
+        ))
+        .with_hint(format!(
+            "after revising it, run `qiao translate {path} --to {to} --mark-current`"
+        )));
+    }
+    let hash = translation::store_revision(root, &doc.title, &doc.body)
+        .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
+    let stub = translation::stub(&text, &hash);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&target)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, stub.as_bytes()))
+        .map_err(|e| Diagnostic::error(format!("cannot create {}: {e}", target.display())))?;
+    Ok(target)
+}
+
+/// `qiao translate PATH --to CODE --mark-current`: records that the translation now
+/// reflects the source's current revision.
+pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, String), Diagnostic> {
+    let (_, source, doc, _) = read_source(root, path)?;
+    let target = translation::translation_path(&source, to);
+    let text = std::fs::read_to_string(&target).map_err(|e| {
+        Diagnostic::error(format!("cannot read {}: {e}", target.display())).with_hint(format!(
+            "create it first with `qiao translate {path} --to {to}`"
+        ))
+    })?;
+    let hash = translation::store_revision(root, &doc.title, &doc.body)
+        .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
+    std::fs::write(&target, translation::mark_current(&text, &hash))
+        .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", target.display())))?;
+    Ok((target, hash))
+}
+
+/// `qiao status --diff PATH`: what changed in the source since the translation in PATH
+/// was made.
+pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
+    let file = resolve(root, path);
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", file.display())))?;
+    let doc =
+        crate::content::front_matter::parse(&text).map_err(|mut ds| ds.remove(0).in_file(&file))?;
+    let revision = doc.meta.translation_of.clone().ok_or_else(|| {
+        Diagnostic::error(format!(
+            "{} does not record `translation_of`",
+            file.display()
+        ))
+        .with_hint(
+            "only translations made or marked with `qiao translate` know their source revision",
+        )
+    })?;
+    // x.de.md → x.md
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.trim_end_matches(".md");
+    let base = stem.rsplit_once('.').map_or(stem, |(b, _)| b);
+    let source = file.with_file_name(format!("{base}.md"));
+    let src_text = std::fs::read_to_string(&source).map_err(|e| {
+        Diagnostic::error(format!("cannot read the source {}: {e}", source.display()))
+    })?;
+    let src = crate::content::front_matter::parse(&src_text)
+        .map_err(|mut ds| ds.remove(0).in_file(&source))?;
+    let current = translation::source_hash(&src.title, &src.body);
+    if current == revision.trim() {
+        return Ok(format!(
+            "{} is current: the source has not changed since revision {current}\n",
+            file.display()
+        ));
+    }
+    translation::diff_since(root, &revision, &src.title, &src.body)
+}
+
+/// A path given on the command line: absolute as is, otherwise relative to the site root
+/// (`content/news/x.md`), or to `content/` (`news/x.md`). Never relative to the current
+/// directory, which may be another site.
+fn resolve(root: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        return p.to_path_buf();
+    }
+    let under = root.join(p);
+    if under.exists() {
+        return under;
+    }
+    root.join("content")
+        .join(path.trim_start_matches("content/"))
+}
+
+/// Finds and parses a default-language source given as `content/news/x.md`, `news/x.md`
+/// or one of its translations.
+fn read_source(
+    root: &Path,
+    path: &str,
+) -> Result<(Config, PathBuf, crate::content::Document, String), Diagnostic> {
+    let config = Config::load(root).map_err(|mut ds| ds.remove(0))?;
+    let mut file = resolve(root, path);
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some((base, suffix)) = name.trim_end_matches(".md").rsplit_once('.')
+        && config.language(suffix).is_some()
+    {
+        file = file.with_file_name(format!("{base}.md"));
+    }
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        Diagnostic::error(format!("cannot read the source {}: {e}", file.display()))
+            .with_hint("give the path of a default-language Markdown file, e.g. content/news/zone-unveiling.md")
+    })?;
+    let doc =
+        crate::content::front_matter::parse(&text).map_err(|mut ds| ds.remove(0).in_file(&file))?;
+    Ok((config, file, doc, text))
+}

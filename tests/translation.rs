@@ -1,0 +1,284 @@
+//! The translation workflow end to end, through the real binary on a copy of the trilingual
+//! fixture: `qiao translate` stubs, `--mark-current`, stale detection after the source
+//! changes, `qiao status` text and JSON, `--diff`, the `[translation]` policy under
+//! `--strict`, and the stale notice readers see.
+
+mod common;
+
+use common::{build_root, copy_fixture, qiao};
+
+fn run(root: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let mut a: Vec<&str> = args.to_vec();
+    let r = root.to_str().unwrap();
+    a.extend(["--root", r]);
+    let o = qiao(&a, &[]);
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn set_policy(root: &std::path::Path, policy: &str) {
+    let toml = root.join("site.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{text}\n{policy}\n")).unwrap();
+}
+
+#[test]
+fn translate_creates_a_stub_and_never_overwrites() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    let (code, out, err) = run(
+        root,
+        &["translate", "content/news/only-zh.md", "--to", "de"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("only-zh.de.md"));
+    let stub = std::fs::read_to_string(root.join("content/news/only-zh.de.md")).unwrap();
+    assert!(
+        stub.starts_with("---\ntitle: 仅有中文  # TRANSLATE\n"),
+        "{stub}"
+    );
+    assert!(stub.contains("draft: true"));
+    assert!(stub.contains("tags: [江门]  # TRANSLATE"));
+    assert!(
+        stub.ends_with("---\n只有中文版本。\n"),
+        "the source body is in place: {stub}"
+    );
+    let hash = stub
+        .lines()
+        .find_map(|l| l.strip_prefix("translation_of: "))
+        .unwrap();
+    assert_eq!(hash.len(), 12);
+    assert!(
+        root.join(format!(".qiao/sources/{hash}.md")).is_file(),
+        "the revision is stored"
+    );
+    // a second call refuses
+    std::fs::write(
+        root.join("content/news/only-zh.de.md"),
+        "translated by hand",
+    )
+    .unwrap();
+    let (code, _, err) = run(
+        root,
+        &["translate", "content/news/only-zh.md", "--to", "de"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("never overwrites"));
+    assert_eq!(
+        std::fs::read_to_string(root.join("content/news/only-zh.de.md")).unwrap(),
+        "translated by hand"
+    );
+    // unknown language, or the default language
+    assert_eq!(
+        run(root, &["translate", "news/only-zh.md", "--to", "fr"]).0,
+        1
+    );
+    assert_eq!(
+        run(root, &["translate", "news/only-zh.md", "--to", "zh"]).0,
+        1
+    );
+}
+
+#[test]
+fn stale_translations_status_diff_and_notice() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    // record the current revision in the English translation
+    let (code, out, err) = run(
+        root,
+        &[
+            "translate",
+            "content/news/unveiling.md",
+            "--to",
+            "en",
+            "--mark-current",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("now records source revision"));
+    let status: serde_json::Value =
+        serde_json::from_str(&run(root, &["status", "--json"]).1).unwrap();
+    let en = &status["languages"][0];
+    assert_eq!(en["code"], "en");
+    assert_eq!(en["total"]["stale"], 0);
+
+    // the editor changes a paragraph of the Chinese source
+    let src = root.join("content/news/unveiling.md");
+    let text = std::fs::read_to_string(&src).unwrap().replace(
+        "各级领导嘉宾共同见证合作区挂牌，",
+        "各级领导嘉宾共同见证合作区正式挂牌，",
+    );
+    std::fs::write(&src, text).unwrap();
+
+    let (code, out, _) = run(root, &["status"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("content/news/unveiling.en.md  stale: translated from"),
+        "{out}"
+    );
+    let news_row = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("news"))
+        .unwrap();
+    let cols: Vec<&str> = news_row.split_whitespace().collect();
+    assert_eq!(cols, vec!["news", "4", "2", "1", "0", "1"], "{out}");
+
+    let status: serde_json::Value =
+        serde_json::from_str(&run(root, &["status", "--json", "--lang", "en"]).1).unwrap();
+    assert_eq!(status["format"], 1);
+    assert_eq!(status["languages"].as_array().unwrap().len(), 1);
+    let news = status["languages"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["section"] == "news")
+        .unwrap()
+        .clone();
+    assert_eq!(news["stale"], 1);
+    let stale = news["attention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["state"] == "stale")
+        .unwrap()
+        .clone();
+    assert_eq!(stale["translation"], "content/news/unveiling.en.md");
+    assert_eq!(stale["stale_days"], 0);
+
+    // --diff shows the changed paragraph
+    let (code, diff, err) = run(root, &["status", "--diff", "content/news/unveiling.en.md"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(diff.contains("-各级领导嘉宾共同见证合作区挂牌，"), "{diff}");
+    assert!(
+        diff.contains("+各级领导嘉宾共同见证合作区正式挂牌，"),
+        "{diff}"
+    );
+
+    // readers see a notice in their language, linking to the original
+    let b = build_root(root, |_| {}).unwrap();
+    let en = b.read("en/news/unveiling/index.html");
+    assert!(
+        en.contains("This translation may not reflect the latest Chinese version."),
+        "{en}"
+    );
+    assert!(en.contains(r#"<a href="/news/unveiling/" hreflang="zh-Hans">Read the original</a>"#));
+    assert!(
+        !b.read("de/news/unveiling/index.html")
+            .contains("class=\"notice stale\""),
+        "untracked, not stale"
+    );
+
+    // after revising, the translator marks it current again
+    assert_eq!(
+        run(
+            root,
+            &[
+                "translate",
+                "content/news/unveiling.md",
+                "--to",
+                "en",
+                "--mark-current"
+            ]
+        )
+        .0,
+        0
+    );
+    let status: serde_json::Value =
+        serde_json::from_str(&run(root, &["status", "--json"]).1).unwrap();
+    assert_eq!(status["languages"][0]["total"]["stale"], 0);
+    let html = root.join("report.html");
+    assert_eq!(
+        run(root, &["status", "--html", html.to_str().unwrap()]).0,
+        0
+    );
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .contains("<h1>Translation status</h1>")
+    );
+}
+
+#[test]
+fn policy_fails_strict_until_met() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    set_policy(root, "[translation]\nrequired = { de = [\"news\"] }");
+    // news/only-zh and news/bundle have no German translation
+    let (code, out, _) = run(root, &["status", "--strict"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("content/news/only-zh.md has no de translation (required)"),
+        "{out}"
+    );
+    assert_eq!(
+        run(root, &["status"]).0,
+        0,
+        "without --strict status only reports"
+    );
+    let (code, _, err) = run(root, &["check", "--strict"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("has no de translation (required)"), "{err}");
+
+    for page in ["only-zh.md", "bundle/index.md"] {
+        let p = format!("content/news/{page}");
+        assert_eq!(run(root, &["translate", &p, "--to", "de"]).0, 0);
+    }
+    // stubs are drafts: still not published, still failing
+    let (code, out, _) = run(root, &["status", "--strict"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("is still a draft"), "{out}");
+    for page in ["only-zh.de.md", "bundle/index.de.md"] {
+        let p = root.join("content/news").join(page);
+        let t = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("draft: true  # publish once translated\n", "");
+        std::fs::write(&p, t).unwrap();
+    }
+    assert_eq!(run(root, &["status", "--strict"]).0, 0);
+    let (code, _, err) = run(root, &["check", "--strict"]);
+    // the only warning left is the fixture's deliberate link to an untranslated page
+    assert!(!err.contains("translation (required)"), "{err}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn stale_days_allow_a_grace_period() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    assert_eq!(
+        run(
+            root,
+            &[
+                "translate",
+                "content/bases/kaiping.md",
+                "--to",
+                "de",
+                "--mark-current"
+            ]
+        )
+        .0,
+        0
+    );
+    let src = root.join("content/bases/kaiping.md");
+    let t = std::fs::read_to_string(&src)
+        .unwrap()
+        .replace("新材料产业基地。", "新材料产业基地，已挂牌。");
+    std::fs::write(&src, t).unwrap();
+    set_policy(root, "[translation]\nrequired = { de = [\"bases\"] }");
+    let (code, out, _) = run(root, &["status", "--strict", "--lang", "de"]);
+    assert_eq!(code, 1, "stale with no grace period: {out}");
+    assert!(out.contains("kaiping.de.md is stale"));
+    let toml = root.join("site.toml");
+    let t = std::fs::read_to_string(&toml).unwrap().replace(
+        "required = { de = [\"bases\"] }",
+        "required = { de = [\"bases\"] }\nstale_days = 30",
+    );
+    std::fs::write(&toml, t).unwrap();
+    // enping has no German translation: required too
+    let (_, out, _) = run(root, &["status", "--strict", "--lang", "de"]);
+    assert!(!out.contains("kaiping.de.md is stale"), "{out}");
+    assert!(out.contains("enping.md has no de translation"));
+}
