@@ -119,6 +119,22 @@ enum Command {
     },
 }
 
+/// Like `print!`, but a closed pipe (`qiao status | head`) is not an error worth a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Like `println!`, without panicking on a closed pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -198,7 +214,7 @@ fn main() -> ExitCode {
             if let Some(path) = diff {
                 return match qiao::status::diff(&root, &path) {
                     Ok(d) => {
-                        print!("{d}");
+                        out!("{d}");
                         ExitCode::SUCCESS
                     }
                     Err(e) => {
@@ -212,13 +228,13 @@ fn main() -> ExitCode {
                 Ok(st) => {
                     if json {
                         match serde_json::to_string_pretty(&st) {
-                            Ok(j) => println!("{j}"),
+                            Ok(j) => outln!("{j}"),
                             Err(e) => eprintln!("error: {e}"),
                         }
                     } else {
                         let out_color = std::io::stdout().is_terminal()
                             && std::env::var_os("NO_COLOR").is_none();
-                        print!("{}", qiao::status::human(&st, out_color));
+                        out!("{}", qiao::status::human(&st, out_color));
                     }
                     if let Some(file) = html
                         && let Err(e) = std::fs::write(&file, qiao::status::html(&st))
@@ -259,7 +275,7 @@ fn main() -> ExitCode {
             };
             match result {
                 Ok(msg) => {
-                    println!("{msg}");
+                    outln!("{msg}");
                     ExitCode::SUCCESS
                 }
                 Err(d) => {
@@ -272,7 +288,7 @@ fn main() -> ExitCode {
             let today = jiff::Zoned::now().date().to_string();
             match qiao::scaffold::new_page(&root, &path, lang.as_deref(), &today) {
                 Ok(p) => {
-                    println!("created {}", p.display());
+                    outln!("created {}", p.display());
                     ExitCode::SUCCESS
                 }
                 Err(d) => {
@@ -300,14 +316,14 @@ fn finish(result: Result<BuildReport, Vec<Diagnostic>>, color: bool, verb: &str)
                 1 => ", 1 warning".to_string(),
                 n => format!(", {n} warnings"),
             };
-            println!(
+            outln!(
                 "{verb}: pages {}; {} files in {:.2} s{warnings}",
                 langs.join(", "),
                 report.files,
                 report.elapsed.as_secs_f64()
             );
             if verb == "checked" && !report.unused_messages.is_empty() {
-                println!("unused messages: {}", report.unused_messages.join(", "));
+                outln!("unused messages: {}", report.unused_messages.join(", "));
             }
             ExitCode::SUCCESS
         }
