@@ -394,7 +394,7 @@ pub fn build(
                             .meta
                             .summary
                             .as_ref()
-                            .map(|s| format!("<p>{}</p>", escape_html(s)))
+                            .map(|s| format!("<p>{}</p>", crate::xml::escape(s)))
                     })
                     .or_else(|| r.first_paragraph_html.clone());
                 pages.push(Page {
@@ -803,20 +803,6 @@ impl LinkResolver<'_> {
             None => Some((format!("{}{}", self.config.base_path, asset.rel), None)),
         }
     }
-}
-
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -990,43 +990,39 @@ fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
         v.truncate(config.feed_limit);
         v
     };
-    let mut langs: Vec<_> = p.feeds.language.iter().collect();
-    langs.sort();
-    for (code, path) in langs {
+    // (feed path, title, alternate page, language, candidate pages), in a stable order.
+    let mut feeds: Vec<(&String, String, String, &str, Vec<usize>)> = Vec::new();
+    for (code, path) in &p.feeds.language {
         let title = config
             .language(code)
             .map_or_else(String::new, |l| l.title.clone());
-        let pages = select(&mut (0..model.pages.len()).filter(|&i| model.pages[i].lang == *code));
-        emit(path, title, &config.lang_prefix(code), code, pages);
+        let pages = (0..model.pages.len())
+            .filter(|&i| model.pages[i].lang == *code)
+            .collect();
+        feeds.push((path, title, config.lang_prefix(code), code, pages));
     }
-    let mut secs: Vec<_> = p.feeds.section.iter().collect();
-    secs.sort();
-    for (&i, path) in secs {
+    let site_title = |lang: &str| config.language(lang).map_or("", |l| l.title.as_str());
+    for (&i, path) in &p.feeds.section {
         let s = &model.sections[i];
-        let site = config.language(&s.lang).map_or("", |l| l.title.as_str());
-        let pages = select(&mut s.pages.iter().copied());
-        emit(
-            path,
-            format!("{} · {site}", s.title),
-            &s.path,
-            &s.lang,
-            pages,
-        );
+        let title = format!("{} · {}", s.title, site_title(&s.lang));
+        feeds.push((path, title, s.path.clone(), &s.lang, s.pages.clone()));
     }
-    let mut terms: Vec<_> = p.feeds.term.iter().collect();
-    terms.sort();
-    for (&(t, k), path) in terms {
+    for (&(t, k), path) in &p.feeds.term {
         let tax = &model.taxonomies[t];
         let term = &tax.terms[k];
-        let site = config.language(&tax.lang).map_or("", |l| l.title.as_str());
-        let pages = select(&mut term.pages.iter().copied());
-        emit(
+        let title = format!("{} · {}", term.name, site_title(&tax.lang));
+        feeds.push((
             path,
-            format!("{} · {site}", term.name),
-            &term.path,
+            title,
+            term.path.clone(),
             &tax.lang,
-            pages,
-        );
+            term.pages.clone(),
+        ));
+    }
+    feeds.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, title, alternate, lang, pages) in feeds {
+        let pages = select(&mut pages.into_iter());
+        emit(path, title, &alternate, lang, pages);
     }
     out
 }
