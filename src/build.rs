@@ -70,10 +70,43 @@ pub struct BuildReport {
     pub unused_messages: Vec<String>,
 }
 
+/// With `QIAO_TRACE=1`, prints the time and resident memory after each stage to stderr:
+/// the cheapest way to see where a large build spends its time and memory.
+struct Trace {
+    on: bool,
+    start: Instant,
+}
+
+impl Trace {
+    fn new() -> Trace {
+        Trace {
+            on: std::env::var_os("QIAO_TRACE").is_some_and(|v| v != "0"),
+            start: Instant::now(),
+        }
+    }
+
+    fn stage(&self, name: &str) {
+        if !self.on {
+            return;
+        }
+        // Linux: resident pages are the second field of /proc/self/statm.
+        let rss_mb = std::fs::read_to_string("/proc/self/statm")
+            .ok()
+            .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map_or(0, |pages| pages * 4096 / 1_048_576);
+        eprintln!(
+            "qiao trace: {:>8.3} s  {:>6} MB  {name}",
+            self.start.elapsed().as_secs_f64(),
+            rss_mb
+        );
+    }
+}
+
 /// Builds the site. On failure returns every diagnostic, errors and warnings, sorted;
 /// the previous output is then untouched.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let start = Instant::now();
+    let trace = Trace::new();
     let mut diags = Diagnostics::new();
 
     let mut config = Config::load(&opts.root)?;
@@ -105,13 +138,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         catalog: std::sync::Arc::new(catalog),
         formats: std::sync::Arc::new(formats),
     };
+    trace.stage("configuration, templates, messages");
     let (parsed, assets, load_diags) = load_documents(&opts.root, &config, opts.drafts);
     diags.extend(load_diags);
+    trace.stage("walk and parse");
     diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
 
     let mut model_diags = Vec::new();
     let site = model::build(config, parsed, assets, &mut model_diags);
     diags.extend(model_diags);
+    trace.stage("markdown and model");
 
     let templates = match templates {
         Ok(t) => Some(t),
@@ -156,6 +192,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         diags.extend(rd);
     }
     let files = sink.count();
+    trace.stage("render and write");
 
     if diags.has_errors() {
         // `staging` is dropped here: the temporary directory goes, the output stays.

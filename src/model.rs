@@ -300,7 +300,7 @@ pub fn build(
             let options = markdown::Options {
                 base_path: Some(path.clone()),
             };
-            let r = markdown::render(&p.doc.body, &options, &|target| {
+            let r = markdown::render(p.doc.body(), &options, &|target| {
                 resolver.resolve(target, &lang).map(|(url, _)| url)
             });
             (p, path, r)
@@ -368,10 +368,18 @@ pub fn build(
     let source_hashes: HashMap<String, String> = rendered
         .iter()
         .filter(|(p, _, _)| p.source.lang == default)
-        .map(|(p, _, _)| (p.source.key.clone(), source_hash(&p.doc.title, &p.doc.body)))
+        .map(|(p, _, _)| {
+            (
+                p.source.key.clone(),
+                source_hash(&p.doc.title, p.doc.body()),
+            )
+        })
         .collect();
-    for (p, path, r) in rendered {
+    for (mut p, path, r) in rendered {
         let rel = format!("content/{}", p.source.rel);
+        // The Markdown has been rendered and its links checked: the source text is not
+        // needed any more, and on a large site it is a good part of the memory.
+        p.doc.release_text();
         let translation = state_of(
             &p.doc,
             &p.source.lang,
@@ -715,7 +723,7 @@ fn list_order(a: &Page, b: &Page) -> std::cmp::Ordering {
 }
 
 /// Newest first; undated pages last; then by title and key for a total order.
-fn date_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+pub(crate) fn date_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     let da = a.doc.date.as_ref().map(|d| d.timestamp);
     let db = b.doc.date.as_ref().map(|d| d.timestamp);
     db.cmp(&da)

@@ -278,6 +278,7 @@ pub fn render_site(
     plain.extend(feed_files(p));
     plain.extend(xml::sitemaps(model));
     plain.push(("robots.txt".into(), xml::robots(config).into_bytes()));
+    plain.extend(crate::search::index_files(model));
     for (rel, data) in &plain {
         if let Err(e) = sink.write(rel, data) {
             diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
@@ -718,8 +719,11 @@ fn section_chain(model: &SiteModel, start: Option<usize>) -> Vec<Link<'_>> {
 /// How many related pages a page lists.
 const RELATED: usize = 5;
 
-/// Pages in the same language that share tags or categories with each page, most shared
-/// terms first, then newest, then by path: a stable order.
+/// Pages in the same language that share tags or categories with each page: most shared
+/// terms first, then in list order (newest first). Exact, without a hash map per page: the
+/// pages of every term are sorted in the same order, so a k-way merge of the page's term
+/// lists meets each candidate's occurrences together, and can stop as soon as it has
+/// `RELATED` pages that share every term.
 fn related_pages(model: &SiteModel) -> Vec<Vec<usize>> {
     let terms: HashMap<&str, &Term> = model
         .taxonomies
@@ -727,33 +731,55 @@ fn related_pages(model: &SiteModel) -> Vec<Vec<usize>> {
         .flat_map(|t| t.terms.iter())
         .map(|t| (t.path.as_str(), t))
         .collect();
-    (0..model.pages.len())
+    let pages = &model.pages;
+    // Every term lists its pages in `date_order`; ranks in that order make comparisons cheap.
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.par_sort_by(|&a, &b| crate::model::date_order(&pages[a], &pages[b]));
+    let mut rank = vec![0usize; pages.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    (0..pages.len())
         .into_par_iter()
         .map(|i| {
-            let me = &model.pages[i];
-            let mut shared: HashMap<usize, usize> = HashMap::new();
-            for r in me.terms.values().flatten() {
-                if let Some(term) = terms.get(r.path.as_str()) {
-                    for &k in term.pages.iter().filter(|&&k| k != i) {
-                        *shared.entry(k).or_default() += 1;
+            let lists: Vec<&[usize]> = pages[i]
+                .terms
+                .values()
+                .flatten()
+                .filter_map(|r| terms.get(r.path.as_str()).map(|t| t.pages.as_slice()))
+                .collect();
+            let all = lists.len();
+            let mut heads = vec![0usize; all];
+            // (shared terms, page), best first; ties keep the earlier (newer) page.
+            let mut best: Vec<(usize, usize)> = Vec::with_capacity(RELATED + 1);
+            loop {
+                let next = (0..all)
+                    .filter_map(|l| lists[l].get(heads[l]).copied())
+                    .min_by_key(|&p| rank[p]);
+                let Some(page) = next else { break };
+                let mut shared = 0;
+                for l in 0..all {
+                    if lists[l].get(heads[l]) == Some(&page) {
+                        heads[l] += 1;
+                        shared += 1;
                     }
                 }
+                if page == i {
+                    continue;
+                }
+                if best.len() < RELATED || best.last().is_some_and(|&(n, _)| shared > n) {
+                    let at = best
+                        .iter()
+                        .position(|&(n, _)| shared > n)
+                        .unwrap_or(best.len());
+                    best.insert(at, (shared, page));
+                    best.truncate(RELATED);
+                }
+                if best.len() == RELATED && best.iter().all(|&(n, _)| n == all) {
+                    break;
+                }
             }
-            let key = |&(k, n): &(usize, usize)| {
-                let p = &model.pages[k];
-                (
-                    std::cmp::Reverse(n),
-                    std::cmp::Reverse(p.doc.date.as_ref().map(|d| d.timestamp)),
-                    p.path.as_str(),
-                )
-            };
-            let mut v: Vec<(usize, usize)> = shared.into_iter().collect();
-            if v.len() > RELATED {
-                v.select_nth_unstable_by(RELATED, |a, b| key(a).cmp(&key(b)));
-                v.truncate(RELATED);
-            }
-            v.sort_by(|a, b| key(a).cmp(&key(b)));
-            v.into_iter().map(|(k, _)| k).collect()
+            best.into_iter().map(|(_, k)| k).collect()
         })
         .collect()
 }

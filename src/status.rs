@@ -251,7 +251,7 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
             "after revising it, run `qiao translate {path} --to {to} --mark-current`"
         )));
     }
-    let hash = translation::store_revision(root, &doc.title, &doc.body)
+    let hash = translation::store_revision(root, &doc.title, doc.body())
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
     let stub = translation::stub(&text, &hash);
     std::fs::OpenOptions::new()
@@ -273,7 +273,7 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
             "create it first with `qiao translate {path} --to {to}`"
         ))
     })?;
-    let hash = translation::store_revision(root, &doc.title, &doc.body)
+    let hash = translation::store_revision(root, &doc.title, doc.body())
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
     std::fs::write(&target, translation::mark_current(&text, &hash))
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", target.display())))?;
@@ -310,14 +310,14 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     })?;
     let src = crate::content::front_matter::parse(&src_text)
         .map_err(|mut ds| ds.remove(0).in_file(&source))?;
-    let current = translation::source_hash(&src.title, &src.body);
+    let current = translation::source_hash(&src.title, src.body());
     if current == revision.trim() {
         return Ok(format!(
             "{} is current: the source has not changed since revision {current}\n",
             file.display()
         ));
     }
-    translation::diff_since(root, &revision, &src.title, &src.body)
+    translation::diff_since(root, &revision, &src.title, src.body())
 }
 
 /// A path given on the command line: absolute as is, otherwise relative to the site root

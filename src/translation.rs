@@ -58,7 +58,12 @@ pub fn source_hash(title: &str, body: &str) -> String {
 }
 
 /// The state of `doc` in `lang`, given the current hash of its default-language source.
-pub fn state_of(doc: &Document, lang: &str, config: &Config, source: Option<&str>) -> TranslationState {
+pub fn state_of(
+    doc: &Document,
+    lang: &str,
+    config: &Config,
+    source: Option<&str>,
+) -> TranslationState {
     if lang == config.default_language {
         return TranslationState::Source;
     }
@@ -158,12 +163,14 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
             let dir = match src.source.kind {
                 SourceKind::Section | SourceKind::Page => src.source.section_dir.clone(),
             };
-            let hash = source_hash(&src.doc.title, &src.doc.body);
+            let hash = source_hash(&src.doc.title, src.doc.body());
             let required = config.translation.requires(&lang.code, &dir);
-            let entry = sections.entry(dir.clone()).or_insert_with(|| SectionStatus {
-                section: dir.clone(),
-                ..Default::default()
-            });
+            let entry = sections
+                .entry(dir.clone())
+                .or_insert_with(|| SectionStatus {
+                    section: dir.clone(),
+                    ..Default::default()
+                });
             entry.pages += 1;
             let translation = by_key.get(&(*key, lang.code.as_str()));
             let source_rel = format!("content/{}", src.source.rel);
@@ -181,7 +188,10 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                     entry.missing += 1;
                     page.state = "missing".into();
                     if required {
-                        violations.push(format!("{source_rel} has no {} translation (required)", lang.code));
+                        violations.push(format!(
+                            "{source_rel} has no {} translation (required)",
+                            lang.code
+                        ));
                     }
                 }
                 Some(t) if t.doc.meta.draft => {
@@ -202,7 +212,10 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                         page.translated_from = t.doc.meta.translation_of.clone();
                         page.stale_days = Some(days);
                         let allowed = config.translation.stale_days;
-                        if !config.translation.required.is_empty() && required && allowed.is_none_or(|n| days > u64::from(n)) {
+                        if !config.translation.required.is_empty()
+                            && required
+                            && allowed.is_none_or(|n| days > u64::from(n))
+                        {
                             violations.push(format!(
                                 "content/{} is stale: {source_rel} changed {days} day(s) ago{}",
                                 t.source.rel,
@@ -225,7 +238,10 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
             }
         }
         let sections: Vec<SectionStatus> = sections.into_values().collect();
-        let mut total = SectionStatus { section: "*".into(), ..Default::default() };
+        let mut total = SectionStatus {
+            section: "*".into(),
+            ..Default::default()
+        };
         for s in &sections {
             total.pages += s.pages;
             total.current += s.current;
@@ -291,7 +307,12 @@ pub fn store_revision(root: &Path, title: &str, body: &str) -> std::io::Result<S
 }
 
 /// A unified diff of the source since the revision a translation was made from.
-pub fn diff_since(root: &Path, revision: &str, title: &str, body: &str) -> Result<String, Diagnostic> {
+pub fn diff_since(
+    root: &Path,
+    revision: &str,
+    title: &str,
+    body: &str,
+) -> Result<String, Diagnostic> {
     let path = root.join(STORE).join(format!("{}.md", revision.trim()));
     let old = std::fs::read_to_string(&path).map_err(|_| {
         Diagnostic::error(format!("source revision {revision} is not in {STORE}/"))
@@ -302,14 +323,20 @@ pub fn diff_since(root: &Path, revision: &str, title: &str, body: &str) -> Resul
     Ok(diff
         .unified_diff()
         .context_radius(2)
-        .header(&format!("{revision} (translated)"), &format!("{} (now)", source_hash(title, body)))
+        .header(
+            &format!("{revision} (translated)"),
+            &format!("{} (now)", source_hash(title, body)),
+        )
         .to_string())
 }
 
 /// The path of the `lang` translation of a source file (`news/x.md` → `news/x.en.md`,
 /// `news/b/index.md` → `news/b/index.en.md`).
 pub fn translation_path(source: &Path, lang: &str) -> PathBuf {
-    let stem = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     source.with_file_name(format!("{stem}.{lang}.md"))
 }
 
@@ -318,7 +345,10 @@ pub fn translation_path(source: &Path, lang: &str) -> PathBuf {
 /// `draft: true` so that it is not published before it is translated, and the source body
 /// for the translator to overwrite.
 pub fn stub(source_text: &str, hash: &str) -> String {
-    let text = source_text.strip_prefix('\u{feff}').unwrap_or(source_text).replace("\r\n", "\n");
+    let text = source_text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(source_text)
+        .replace("\r\n", "\n");
     let mut lines = text.lines();
     let mut out = String::from("---\n");
     let _ = lines.next();
@@ -345,7 +375,11 @@ pub fn stub(source_text: &str, hash: &str) -> String {
                 continue;
             }
             out.push_str(line);
-            if matches!(key, "title" | "summary" | "description" | "tags" | "categories") && !line.contains(" #") {
+            if matches!(
+                key,
+                "title" | "summary" | "description" | "tags" | "categories"
+            ) && !line.contains(" #")
+            {
                 out.push_str("  # TRANSLATE");
             }
             out.push('\n');
@@ -415,14 +449,26 @@ mod tests {
     #[test]
     fn mark_current_replaces_or_inserts() {
         let t = "---\ntitle: x\ntranslation_of: old\n---\nbody\n";
-        assert_eq!(mark_current(t, "new"), "---\ntitle: x\ntranslation_of: new\n---\nbody\n");
+        assert_eq!(
+            mark_current(t, "new"),
+            "---\ntitle: x\ntranslation_of: new\n---\nbody\n"
+        );
         let t = "---\ntitle: x\n---\nbody\n---\n";
-        assert_eq!(mark_current(t, "new"), "---\ntitle: x\ntranslation_of: new\n---\nbody\n---\n");
+        assert_eq!(
+            mark_current(t, "new"),
+            "---\ntitle: x\ntranslation_of: new\n---\nbody\n---\n"
+        );
     }
 
     #[test]
     fn translation_paths() {
-        assert_eq!(translation_path(Path::new("content/news/x.md"), "de"), Path::new("content/news/x.de.md"));
-        assert_eq!(translation_path(Path::new("content/news/b/index.md"), "en"), Path::new("content/news/b/index.en.md"));
+        assert_eq!(
+            translation_path(Path::new("content/news/x.md"), "de"),
+            Path::new("content/news/x.de.md")
+        );
+        assert_eq!(
+            translation_path(Path::new("content/news/b/index.md"), "en"),
+            Path::new("content/news/b/index.en.md")
+        );
     }
 }

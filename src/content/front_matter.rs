@@ -127,12 +127,27 @@ pub struct Document {
     pub updated: Option<DateValue>,
     /// The rest of the front matter as written.
     pub meta: FrontMatter,
-    /// Markdown after the front matter.
-    pub body: String,
     /// 1-based line of the file where the body starts.
     pub body_line: usize,
-    /// The whole file with CRLF normalised, for quoting lines in diagnostics.
+    /// The whole file with CRLF normalised, for quoting lines in diagnostics; the body is
+    /// the part from `body_start` (kept once, not copied: on large sites the sources are a
+    /// good part of the memory).
     pub text: String,
+    /// Byte offset of the body in `text`.
+    pub body_start: usize,
+}
+
+impl Document {
+    /// Markdown after the front matter.
+    pub fn body(&self) -> &str {
+        self.text.get(self.body_start..).unwrap_or("")
+    }
+
+    /// Frees the source text once it has been rendered; `body()` is empty afterwards.
+    pub fn release_text(&mut self) {
+        self.text = String::new();
+        self.body_start = 0;
+    }
 }
 
 /// Splits and validates a Markdown file. Every problem found is returned, not just the
@@ -173,7 +188,6 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
         ]);
     };
     let yaml = &text[yaml_start..yaml_end];
-    let body = text[body_start..].to_string();
     // Line 1 of the YAML is line 2 of the file.
     let yaml_line = |l: u64| (l as usize).max(1) + 1;
 
@@ -284,9 +298,9 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
         date,
         updated,
         meta,
-        body,
         body_line: close_line + 1,
         text,
+        body_start,
     })
 }
 
@@ -377,7 +391,7 @@ mod tests {
         assert_eq!(d.meta.tags, vec!["中欧合作", "江门"]);
         assert_eq!(d.meta.weight, Some(3));
         assert_eq!(d.meta.extra.unwrap()["district"], "蓬江区");
-        assert_eq!(d.body, "正文\n");
+        assert_eq!(d.body(), "正文\n");
         assert_eq!(d.body_line, 9);
     }
 
