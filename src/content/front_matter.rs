@@ -390,7 +390,7 @@ mod tests {
         );
         assert_eq!(d.meta.tags, vec!["中欧合作", "江门"]);
         assert_eq!(d.meta.weight, Some(3));
-        assert_eq!(d.meta.extra.unwrap()["district"], "蓬江区");
+        assert_eq!(d.meta.extra.as_ref().unwrap()["district"], "蓬江区");
         assert_eq!(d.body(), "正文\n");
         assert_eq!(d.body_line, 9);
     }
