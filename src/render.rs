@@ -418,9 +418,8 @@ fn render_job(
                 let s = &model.sections[*i];
                 ctx.insert_value("section", p.section_values[*i].clone());
                 ctx.insert("translations", &section_translations(model, *i));
-                let items: Vec<tera::Value> =
-                    s.pages.iter().map(|&k| p.page_values[k].clone()).collect();
-                let (pager, path) = paginator(&s.path, &items, *n, config.paginate);
+                let (pager, path) =
+                    paginator(&s.path, &s.pages, &p.page_values, *n, config.paginate);
                 ctx.insert_value("paginator", pager);
                 let mut feeds = lang_feeds(p, &s.lang);
                 if let Some(f) = p.feeds.section.get(i)
@@ -473,13 +472,9 @@ fn render_job(
                     current: true,
                 }];
                 ctx.insert("translations", &only_self);
-                let items: Vec<tera::Value> = term
-                    .pages
-                    .iter()
-                    .map(|&k| p.page_values[k].clone())
-                    .collect();
+
                 let per = taxonomy_paginate(config, &tax.name);
-                let (pager, path) = paginator(&term.path, &items, *n, per);
+                let (pager, path) = paginator(&term.path, &term.pages, &p.page_values, *n, per);
                 ctx.insert_value("paginator", pager);
                 let mut feeds = lang_feeds(p, &tax.lang);
                 if let Some(f) = p.feeds.term.get(&(*t, *k)) {
@@ -551,7 +546,13 @@ fn taxonomy_paginate(config: &Config, name: &str) -> usize {
 
 /// The paginator of list page `n` (0-based) and the site path of that page:
 /// page 1 is the list's own path, page n is `<path>page/n/`.
-fn paginator(base: &str, items: &[tera::Value], n: usize, per: usize) -> (tera::Value, String) {
+fn paginator(
+    base: &str,
+    items: &[usize],
+    values: &[tera::Value],
+    n: usize,
+    per: usize,
+) -> (tera::Value, String) {
     let total = pager_count(items.len(), per);
     let page_path = |k: usize| {
         if k == 0 {
@@ -565,7 +566,12 @@ fn paginator(base: &str, items: &[tera::Value], n: usize, per: usize) -> (tera::
     let mut m = tera::Map::new();
     m.insert(
         "pages".into(),
-        tera::Value::from(items[start..end].to_vec()),
+        tera::Value::from(
+            items[start..end]
+                .iter()
+                .map(|&k| values[k].clone())
+                .collect::<Vec<_>>(),
+        ),
     );
     m.insert("current_index".into(), tera::Value::from(n + 1));
     m.insert("number_pagers".into(), tera::Value::from(total));
