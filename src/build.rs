@@ -182,6 +182,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         None => &null,
     };
     if let Some(t) = &templates {
+        intl.catalog.mark_used(t.literal_message_keys());
         let mut rd = render::render_site(&site, t, &intl, sink);
         rd.extend(intl.catalog.report());
         if opts.strict {

@@ -272,6 +272,14 @@ impl Catalog {
         None
     }
 
+    /// Counts messages as used without rendering them (see
+    /// [`crate::theme::TemplateSet::literal_message_keys`]).
+    pub fn mark_used(&self, ids: impl IntoIterator<Item = String>) {
+        if let Ok(mut u) = self.usage.lock() {
+            u.used.extend(ids);
+        }
+    }
+
     /// Problems found while rendering and in the files: messages used but defined in no
     /// language (errors), missing variables (errors), messages missing in some language
     /// (warnings naming the fallback used).

@@ -462,16 +462,25 @@ fn render_job(
                 let term = &tax.terms[*k];
                 ctx.insert("taxonomy", &taxonomy_view(config, tax));
                 ctx.insert("term", &term_view(config, term));
-                let only_self = vec![TranslationView {
-                    code: &tax.lang,
-                    name: lang_of(config, &tax.lang).map_or("", |l| l.name.as_str()),
-                    locale: lang_of(config, &tax.lang).map_or("", |l| l.locale.as_str()),
-                    path: Some(&term.path),
-                    permalink: Some(config.permalink(&term.path)),
-                    present: true,
-                    current: true,
-                }];
-                ctx.insert("translations", &only_self);
+                // Terms are per language: a term page has no translations, and the
+                // switcher shows the other languages as unavailable.
+                let translations: Vec<TranslationView> = config
+                    .languages
+                    .iter()
+                    .map(|l| {
+                        let current = l.code == tax.lang;
+                        TranslationView {
+                            code: &l.code,
+                            name: &l.name,
+                            locale: &l.locale,
+                            path: current.then_some(term.path.as_str()),
+                            permalink: current.then(|| config.permalink(&term.path)),
+                            present: current,
+                            current,
+                        }
+                    })
+                    .collect();
+                ctx.insert("translations", &translations);
 
                 let per = taxonomy_paginate(config, &tax.name);
                 let (pager, path) = paginator(&term.path, &term.pages, &p.page_values, *n, per);

@@ -233,3 +233,20 @@ fn a_message_missing_from_the_whole_chain_is_an_error() {
         d.message
     );
 }
+
+#[test]
+fn messages_named_in_templates_count_as_used_even_when_not_rendered() {
+    let site = copy_fixture("i18n");
+    let tpl = site.path().join("templates/index.html");
+    let text = std::fs::read_to_string(&tpl).unwrap().replace(
+        "</body>",
+        "{% if lang == \"xx\" %}{{ t(key='only-zh') }}{% endif %}</body>",
+    );
+    std::fs::write(&tpl, text).unwrap();
+    let b = build_root(site.path(), |_| {}).unwrap();
+    assert!(
+        b.report.unused_messages.is_empty(),
+        "{:?}",
+        b.report.unused_messages
+    );
+}

@@ -160,6 +160,40 @@ impl TemplateSet {
             .collect()
     }
 
+    /// Message ids that templates pass as literal `key="..."` arguments: they count as used
+    /// even when this build's content never renders them (a pagination label on a site
+    /// with one page per list), so `qiao check` does not call them unused.
+    pub fn literal_message_keys(&self) -> std::collections::BTreeSet<String> {
+        let mut keys = std::collections::BTreeSet::new();
+        for t in self.templates.values() {
+            let text = t.text.as_str();
+            let mut rest = text;
+            while let Some(i) = rest.find("key") {
+                rest = &rest[i + 3..];
+                let after = rest.trim_start();
+                let Some(after) = after.strip_prefix('=') else {
+                    continue;
+                };
+                let after = after.trim_start();
+                let Some(quote) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                    continue;
+                };
+                let value = &after[1..];
+                if let Some(end) = value.find(quote) {
+                    let id = value[..end].split('.').next().unwrap_or("");
+                    if !id.is_empty()
+                        && id
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    {
+                        keys.insert(id.to_string());
+                    }
+                }
+            }
+        }
+        keys
+    }
+
     /// Turns a Tera error into a diagnostic naming the template file, the line and the cause.
     pub fn diagnostic(&self, e: &tera::Error) -> Diagnostic {
         let mut causes = Vec::new();

@@ -1,0 +1,237 @@
+//! The watch loop: file-system events in, rebuilds and live-reload messages out.
+//!
+//! One thread owns the watcher and runs every build, one at a time, so builds never overlap
+//! and changes made during a build are coalesced into exactly one rebuild after it. Each
+//! build is the full pipeline ([`crate::build()`]) into the served directory, swapped in
+//! atomically: the server never shows a half-written site, and a failed build leaves the last
+//! good one in place.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Instant;
+
+use notify::{RecursiveMode, Watcher};
+
+use super::Shared;
+use super::livereload::{ErrorView, Message};
+use super::watch::{Batch, Coalescer, Refresh, WATCHED_DIRS, classify, is_relevant};
+use crate::BuildOptions;
+use crate::diagnostics::Diagnostic;
+
+/// What the watch loop receives.
+pub(crate) enum Msg {
+    /// An event from the watcher.
+    Fs(notify::Result<notify::Event>),
+    /// The server is stopping.
+    Stop,
+}
+
+/// Where the terminal output goes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reporter {
+    pub quiet: bool,
+    pub color: bool,
+}
+
+impl Reporter {
+    fn line(&self, text: &str) {
+        if !self.quiet {
+            let now = jiff::Zoned::now().strftime("%H:%M:%S");
+            println!("[{now}] {text}");
+        }
+    }
+
+    fn diagnostics(&self, diags: &[Diagnostic]) {
+        if !self.quiet {
+            for d in diags {
+                eprintln!("{}", d.render(self.color));
+            }
+        }
+    }
+}
+
+/// Runs builds and tells the pages about them.
+pub(crate) struct Builder {
+    pub opts: BuildOptions,
+    pub shared: Arc<Shared>,
+    pub reporter: Reporter,
+    /// The warnings of the last successful build, printed again only when they change.
+    last_warnings: Vec<Diagnostic>,
+}
+
+impl Builder {
+    pub fn new(opts: BuildOptions, shared: Arc<Shared>, reporter: Reporter) -> Builder {
+        Builder {
+            opts,
+            shared,
+            reporter,
+            last_warnings: Vec::new(),
+        }
+    }
+
+    /// Builds the site; `batch` is what changed (`None` for the first build).
+    pub fn build(&mut self, batch: Option<&Batch>) {
+        let start = Instant::now();
+        // A bug in a build stage must not end the watch loop: report it like an error and
+        // keep serving the last good site.
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::build(&self.opts)))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(vec![
+                        Diagnostic::error(format!("internal error: the build panicked: {what}"))
+                            .with_hint(
+                                "this is a bug in qiao; please report it with the file you changed",
+                            ),
+                    ])
+                });
+        let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+        let what = batch.map_or_else(|| "first build".to_string(), Batch::summary);
+        let previous_ok = self.shared.status().errors.is_empty();
+        match result {
+            Ok(report) => {
+                if report.warnings != self.last_warnings {
+                    self.reporter.diagnostics(&report.warnings);
+                    self.last_warnings = report.warnings;
+                }
+                let build = self.shared.finish_build(Vec::new());
+                self.reporter.line(&format!(
+                    "{what}: built {} files in {elapsed:.0} ms",
+                    report.files
+                ));
+                let css_only = batch.is_some_and(|b| b.refresh() == Refresh::Css);
+                let msg = if css_only && previous_ok {
+                    Message::Css { build }
+                } else {
+                    Message::Reload { build }
+                };
+                // No receiver (no open page) is not an error.
+                let _ = self.shared.events.send(msg);
+            }
+            Err(diags) => {
+                self.reporter.diagnostics(&diags);
+                let errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.is_error()).collect();
+                let views = errors.iter().map(ErrorView::from).collect();
+                let n = errors.len();
+                let build = self.shared.finish_build(errors);
+                self.reporter.line(&format!(
+                    "{what}: {n} error{}; the last good version stays served",
+                    if n == 1 { "" } else { "s" }
+                ));
+                let _ = self.shared.events.send(Message::BuildError {
+                    build,
+                    errors: views,
+                });
+            }
+        }
+    }
+}
+
+/// Everything the watch loop needs.
+pub(crate) struct WatchLoop {
+    pub builder: Builder,
+    pub watcher: notify::RecommendedWatcher,
+    pub rx: Receiver<Msg>,
+    pub coalescer: Coalescer,
+    /// The site root, canonical.
+    pub root: PathBuf,
+    /// Where [`super::Server::sync`] drops its markers.
+    pub sync_dir: PathBuf,
+}
+
+impl WatchLoop {
+    /// Receives events until [`Msg::Stop`] and rebuilds when a burst is over.
+    pub fn run(mut self) {
+        loop {
+            let msg = match self.coalescer.deadline() {
+                None => match self.rx.recv() {
+                    Ok(m) => Some(m),
+                    Err(_) => return,
+                },
+                Some(due) => {
+                    match self
+                        .rx
+                        .recv_timeout(due.saturating_duration_since(Instant::now()))
+                    {
+                        Ok(m) => Some(m),
+                        Err(RecvTimeoutError::Timeout) => None,
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            };
+            match msg {
+                Some(Msg::Stop) => return,
+                Some(Msg::Fs(Ok(event))) => self.event(event),
+                Some(Msg::Fs(Err(e))) => {
+                    // Typically the OS queue overflowed: rebuild everything.
+                    self.builder
+                        .reporter
+                        .line(&format!("warning: file watching: {e}; rebuilding"));
+                    self.coalescer.push_rescan(Instant::now());
+                }
+                None => {}
+            }
+            if let Some(batch) = self.coalescer.take_due(Instant::now()) {
+                self.builder.build(Some(&batch));
+            }
+        }
+    }
+
+    fn event(&mut self, event: notify::Event) {
+        if event.need_rescan() {
+            self.coalescer.push_rescan(Instant::now());
+        }
+        if !is_relevant(&event.kind) {
+            return;
+        }
+        for path in &event.paths {
+            if path.parent() == Some(self.sync_dir.as_path()) {
+                self.sync(path);
+                continue;
+            }
+            if path.parent() == Some(self.root.as_path()) {
+                self.rewatch(path);
+            }
+            if let Some(change) = classify(&self.root, path) {
+                self.coalescer.push(change, Instant::now());
+            }
+        }
+    }
+
+    /// A watched directory created (or re-created) after the start gets its watch.
+    fn rewatch(&mut self, path: &Path) {
+        let is_input = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| WATCHED_DIRS.contains(&n));
+        if is_input && path.is_dir() {
+            let _ = self.watcher.unwatch(path);
+            if let Err(e) = self.watcher.watch(path, RecursiveMode::Recursive) {
+                self.builder
+                    .reporter
+                    .line(&format!("warning: cannot watch {}: {e}", path.display()));
+            }
+        }
+    }
+
+    /// A sync marker: every event before it has been received, so building what is pending
+    /// now makes the served site reflect every change made before the marker.
+    fn sync(&mut self, marker: &Path) {
+        let Some(n) = marker
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            return;
+        };
+        if let Some(batch) = self.coalescer.take() {
+            self.builder.build(Some(&batch));
+        }
+        self.builder.shared.mark_synced(n);
+    }
+}

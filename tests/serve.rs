@@ -1,0 +1,636 @@
+//! `qiao serve` end to end without a browser: the HTTP rules (paths, traversal attempts,
+//! methods, content types, 404 pages), the watcher under editors' save patterns, the
+//! live-reload events, and errors that never stop the server.
+
+mod serve_support;
+
+use std::fs;
+use std::time::Duration;
+
+use qiao::serve::{ServeOptions, Server};
+use serve_support::*;
+
+#[test]
+fn serves_pretty_urls_with_charset_and_the_reload_script() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let addr = server.addr();
+    assert!(server.status().errors.is_empty(), "{:?}", server.status());
+
+    let home = get(addr, "/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(home.header("cache-control"), Some("no-store"));
+    assert!(has_script(&home.text()));
+    // the script is added at serve time: the built file does not have it
+    let built = fs::read_to_string(server.site_dir().join("index.html")).unwrap();
+    assert!(!built.contains("__qiao"));
+    assert_eq!(strip_script(&home.text()), built);
+    // the tag names the server and the build the page comes from
+    let mut events = Events::connect(addr);
+    let hello = events.expect("hello");
+    assert!(home.text().contains(&format!(
+        "data-server=\"{}\" data-build=\"1\"></script></body>",
+        hello.data["server"].as_str().unwrap()
+    )));
+
+    let r = get(addr, "/news/unveiling");
+    assert_eq!(r.status, 308);
+    assert_eq!(r.header("location"), Some("/news/unveiling/"));
+    let r = get(addr, "/news/unveiling?x=1");
+    assert_eq!(r.header("location"), Some("/news/unveiling/?x=1"));
+    let r = get(addr, "/news/unveiling/");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("中欧合作区挂牌"));
+    // Unicode paths, percent-encoded as browsers send them
+    let r = get(addr, "/categories/%E6%96%B0%E9%97%BB/");
+    assert_eq!(r.status, 200, "{}", r.text());
+    // base_url is the server's own address
+    assert!(
+        r.text()
+            .contains(&format!("href=\"http://{addr}/categories/")),
+        "{}",
+        r.text()
+    );
+
+    for (path, ctype) in [
+        ("/qiao.css", "text/css; charset=utf-8"),
+        ("/site.css", "text/css; charset=utf-8"),
+        ("/atom.xml", "application/xml; charset=utf-8"),
+        ("/news/bundle/photo.png", "image/png"),
+        ("/__qiao/livereload.js", "text/javascript; charset=utf-8"),
+    ] {
+        let r = get(addr, path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("content-type"), Some(ctype), "{path}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    }
+    assert_eq!(
+        get(addr, "/news/bundle/photo.png").body,
+        fs::read(site.path().join("content/news/bundle/photo.png")).unwrap()
+    );
+}
+
+#[test]
+fn head_is_get_without_a_body() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let get = request(server.addr(), "GET", "/news/unveiling/");
+    let head = request(server.addr(), "HEAD", "/news/unveiling/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("content-type"), get.header("content-type"));
+    assert_eq!(
+        head.header("content-length"),
+        Some(get.body.len().to_string().as_str())
+    );
+    assert_eq!(request(server.addr(), "HEAD", "/nope/").status, 404);
+}
+
+#[test]
+fn large_files_are_streamed_whole() {
+    let site = copy_fixture("trilingual");
+    let big: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    fs::create_dir_all(site.path().join("content/files")).unwrap();
+    fs::write(site.path().join("content/files/big.bin"), &big).unwrap();
+    let server = start(site.path());
+    let r = get(server.addr(), "/files/big.bin");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(r.header("content-length"), Some("3000000"));
+    assert!(r.body == big, "the body differs");
+    let head = request(server.addr(), "HEAD", "/files/big.bin");
+    assert_eq!(head.header("content-length"), Some("3000000"));
+    assert!(head.body.is_empty());
+    let head = request(server.addr(), "HEAD", "/__qiao/events");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+}
+
+#[test]
+fn only_get_and_head() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+        let r = request(server.addr(), method, "/");
+        assert_eq!(r.status, 405, "{method}");
+        assert_eq!(r.header("allow"), Some("GET, HEAD"), "{method}");
+    }
+    assert_eq!(request(server.addr(), "POST", "/__qiao/events").status, 405);
+}
+
+#[test]
+fn missing_pages_get_the_sites_404_page_never_a_listing() {
+    let site = copy_fixture("trilingual");
+    // a directory of assets without index.html
+    write(site.path().join("content/files/docs/a.txt"), "plain text\n");
+    let server = start(site.path());
+    let addr = server.addr();
+    let page404 = fs::read_to_string(server.site_dir().join("404.html")).unwrap();
+    let en404 = fs::read_to_string(server.site_dir().join("en/404.html")).unwrap();
+
+    for path in [
+        "/nope/",
+        "/nope",
+        "/files/docs/",
+        "/files/",
+        "/news/nope.html",
+    ] {
+        let r = get(addr, path);
+        assert_eq!(r.status, 404, "{path}");
+        assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+        assert_eq!(strip_script(&r.text()), page404, "{path}");
+        assert!(!r.text().contains("a.txt"), "{path} lists the directory");
+    }
+    let r = get(addr, "/en/nope/");
+    assert_eq!(r.status, 404);
+    assert_eq!(strip_script(&r.text()), en404);
+    let r = get(addr, "/files/docs/a.txt");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+    // a file is not a directory
+    assert_eq!(get(addr, "/files/docs/a.txt/").status, 404);
+    // the server's own paths
+    assert_eq!(get(addr, "/__qiao/").status, 404);
+    assert_eq!(get(addr, "/__qiao/nope").status, 404);
+    // the output marker is not part of the site
+    assert_eq!(get(addr, "/.qiao-output").status, 400);
+}
+
+#[test]
+fn nothing_outside_the_site_is_reachable() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let addr = server.addr();
+    let served = server.site_dir().to_path_buf();
+    // secrets next to the served directory and in the site root
+    let outside = served.parent().unwrap();
+    fs::write(outside.join("secret.txt"), "SECRET-NEXT-DOOR").unwrap();
+    fs::write(site.path().join("secret.txt"), "SECRET-ROOT").unwrap();
+    // symbolic links inside the output that lead out of it
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(outside.join("secret.txt"), served.join("link.txt")).unwrap();
+        std::os::unix::fs::symlink(outside, served.join("linkdir")).unwrap();
+        std::os::unix::fs::symlink("/etc", served.join("etc")).unwrap();
+    }
+
+    let attempts = [
+        "/../secret.txt",
+        "/../../secret.txt",
+        "/news/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/secret.txt",
+        "/.%2e/secret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/news%2f..%2f..%2fsecret.txt",
+        "/..%2Fsecret.txt",
+        "/..%5csecret.txt",
+        "/..\\secret.txt",
+        "/%5c..%5c..%5csecret.txt",
+        "/%252e%252e/secret.txt",
+        "//secret.txt",
+        "/./secret.txt",
+        "/secret.txt%00.html",
+        "/link.txt",
+        "/linkdir/secret.txt",
+        "/linkdir/",
+        "/etc/passwd",
+        "/etc/",
+        "/etc",
+    ];
+    for target in attempts {
+        let r = get(addr, target);
+        assert!(
+            r.status == 400 || r.status == 404,
+            "{target}: {} {}",
+            r.status,
+            r.text()
+        );
+        let text = r.text();
+        assert!(!text.contains("SECRET"), "{target} leaked: {text}");
+        assert!(!text.contains("root:"), "{target} leaked /etc/passwd");
+    }
+    // `..` and its encodings are refused before the file system is asked
+    for target in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"] {
+        assert_eq!(get(addr, target).status, 400, "{target}");
+    }
+    // an absolute-form request target does not help
+    let r = request(addr, "GET", &format!("http://{addr}/../secret.txt"));
+    assert!(r.status == 400 || r.status == 404);
+    assert!(!r.text().contains("SECRET"));
+}
+
+#[test]
+fn serve_leaves_public_alone_unless_asked() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    assert!(!site.path().join("public").exists());
+    assert!(!server.site_dir().starts_with(site.path()));
+    drop(server);
+
+    // with --output, the site is built there (and served from there)
+    let out = site.path().join("preview");
+    let mut opts = options(site.path());
+    opts.output = Some(out.clone());
+    let server = Server::start(&opts).unwrap();
+    assert!(out.join("index.html").is_file());
+    assert_eq!(get(server.addr(), "/").status, 200);
+    drop(server);
+    // a foreign directory is never replaced
+    let docs = site.path().join("docs");
+    write(docs.join("thesis.txt"), "precious");
+    let mut opts = options(site.path());
+    opts.output = Some(docs.clone());
+    let server = Server::start(&opts).unwrap();
+    assert!(!server.status().errors.is_empty());
+    assert_eq!(
+        fs::read_to_string(docs.join("thesis.txt")).unwrap(),
+        "precious"
+    );
+}
+
+#[test]
+fn not_a_site_is_an_error_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Server::start(&options(dir.path())).err().unwrap();
+    assert!(err.to_string().contains("site.toml"), "{err}");
+    assert!(err.to_string().contains(&dir.path().display().to_string()));
+    let mut opts = options(&dir.path().join("missing"));
+    opts.port = Some(0);
+    assert!(Server::start(&opts).is_err());
+}
+
+#[test]
+fn live_reload_events_follow_the_builds() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let addr = server.addr();
+    let mut events = Events::connect(addr);
+    let hello = events.expect("hello");
+    assert_eq!(hello.data["build"], 1);
+    assert_eq!(hello.data["errors"], serde_json::json!([]));
+    let id = hello.data["server"].clone();
+
+    // a Markdown edit reloads the page, which then shows the new text
+    let md = site.path().join("content/news/unveiling.md");
+    let original = fs::read_to_string(&md).unwrap();
+    fs::write(&md, format!("{original}\n新的一段：实时预览。\n")).unwrap();
+    let e = events.expect("reload");
+    assert_eq!(e.data["build"], 2);
+    assert!(get(addr, "/news/unveiling/").text().contains("实时预览"));
+
+    // a stylesheet edit only swaps stylesheets
+    fs::write(
+        site.path().join("static/site.css"),
+        "body { color: navy; }\n",
+    )
+    .unwrap();
+    let e = events.expect("css");
+    assert_eq!(e.data["build"], 3);
+    assert!(get(addr, "/site.css").text().contains("navy"));
+
+    // an error: the overlay gets file:line, the last good site stays served
+    fs::write(&md, "---\ntitle: [unclosed\n---\nbody\n").unwrap();
+    let e = events.expect("build-error");
+    assert_eq!(e.data["build"], 4);
+    let first = &e.data["errors"][0];
+    let location = first["location"].as_str().unwrap();
+    assert!(
+        location.starts_with("content/news/unveiling.md:"),
+        "{location}"
+    );
+    assert!(first["text"].as_str().unwrap().contains(location));
+    let page = get(addr, "/news/unveiling/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("实时预览"));
+    // a page opened now learns about the error when it connects
+    let mut late = Events::connect(addr);
+    let hello = late.expect("hello");
+    assert_eq!(hello.data["build"], 4);
+    assert_eq!(hello.data["server"], id);
+    assert!(
+        hello.data["errors"][0]["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("content/news/unveiling.md:")
+    );
+    let status = server.status();
+    assert_eq!(status.build, 4);
+    assert!(
+        status.errors[0]
+            .to_string()
+            .contains("content/news/unveiling.md:")
+    );
+
+    // fixing the file clears it
+    fs::write(&md, format!("{original}\n修好了。\n")).unwrap();
+    assert_eq!(events.expect("reload").data["build"], 5);
+    assert_eq!(late.expect("reload").data["build"], 5);
+    assert!(get(addr, "/news/unveiling/").text().contains("修好了"));
+    assert!(server.status().errors.is_empty());
+    // a CSS change right after a failure reloads the page (it may be stale)
+    fs::write(&md, "---\ntitle: [unclosed\n---\n").unwrap();
+    events.expect("build-error");
+    fs::write(&md, &original).unwrap();
+    events.expect("reload");
+}
+
+#[test]
+fn the_event_stream_ends_when_the_server_stops() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let mut events = Events::connect(server.addr());
+    events.expect("hello");
+    let t = std::time::Instant::now();
+    server.shutdown();
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert!(events.next(Duration::from_millis(300)).is_none());
+}
+
+#[test]
+fn editor_save_patterns() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let addr = server.addr();
+    let news = site.path().join("content/news");
+    let md = news.join("unveiling.md");
+    let original = fs::read_to_string(&md).unwrap();
+    let build = server.status().build;
+
+    // swap, backup and lock files alone never rebuild
+    fs::write(news.join(".unveiling.md.swp"), "swap").unwrap();
+    fs::write(news.join(".unveiling.md.swx"), "swap").unwrap();
+    fs::write(news.join("unveiling.md~"), "backup").unwrap();
+    fs::write(news.join(".#unveiling.md"), "lock").unwrap();
+    fs::write(news.join("#unveiling.md#"), "autosave").unwrap();
+    fs::write(news.join("4913"), "").unwrap();
+    fs::remove_file(news.join("4913")).unwrap();
+    fs::write(site.path().join(".site.toml.swp"), "swap").unwrap();
+    sync(&server);
+    assert_eq!(
+        server.status().build,
+        build,
+        "ignored files rebuilt the site"
+    );
+    for leftover in [".unveiling.md.swp", "unveiling.md~", ".#unveiling.md"] {
+        fs::remove_file(news.join(leftover)).unwrap();
+    }
+    sync(&server);
+    assert_eq!(server.status().build, build);
+
+    // vim (backupcopy=no): 4913 probe, rename to a backup, write anew, drop the backup
+    fs::write(news.join("4913"), "").unwrap();
+    fs::remove_file(news.join("4913")).unwrap();
+    fs::rename(&md, news.join("unveiling.md~")).unwrap();
+    fs::write(&md, format!("{original}\nvim 保存。\n")).unwrap();
+    fs::remove_file(news.join("unveiling.md~")).unwrap();
+    sync(&server);
+    assert!(get(addr, "/news/unveiling/").text().contains("vim 保存"));
+
+    // VS Code / JetBrains: write a temporary file, rename it over the original
+    atomic_save(&md, &format!("{original}\n原子保存。\n"));
+    sync(&server);
+    let text = get(addr, "/news/unveiling/").text();
+    assert!(text.contains("原子保存"), "{text}");
+    assert!(!text.contains("vim 保存"));
+
+    // JetBrains' safe write: the original is renamed away, the new file renamed in
+    let old = news.join("unveiling.md___jb_old___");
+    let tmp = news.join("unveiling.md___jb_tmp___");
+    fs::write(&tmp, format!("{original}\nJetBrains。\n")).unwrap();
+    fs::rename(&md, &old).unwrap();
+    fs::rename(&tmp, &md).unwrap();
+    fs::remove_file(&old).unwrap();
+    sync(&server);
+    assert!(get(addr, "/news/unveiling/").text().contains("JetBrains"));
+    assert!(server.status().errors.is_empty(), "{:?}", server.status());
+}
+
+#[test]
+fn a_burst_of_changes_is_one_rebuild() {
+    let site = copy_fixture("trilingual");
+    let mut opts = options(site.path());
+    // long enough that a busy test machine cannot split the burst (`sync` does not wait
+    // for it: it builds at once what is pending)
+    opts.debounce = Duration::from_secs(1);
+    let server = Server::start(&opts).unwrap();
+    let build = server.status().build;
+    // like a `git checkout` of 500 files: creations, edits and deletions
+    let dir = site.path().join("content/burst");
+    for i in 0..500 {
+        write(
+            dir.join(format!("p{i:03}.md")),
+            &format!("---\ntitle: Page {i}\ndate: 2020-01-01\n---\nText {i}.\n"),
+        );
+    }
+    for i in 0..100 {
+        fs::remove_file(dir.join(format!("p{i:03}.md"))).unwrap();
+    }
+    fs::write(
+        site.path().join("content/about.md"),
+        "---\ntitle: 关于\n---\n改了。\n",
+    )
+    .unwrap();
+    sync(&server);
+    assert_eq!(server.status().build, build + 1);
+    assert_eq!(get(server.addr(), "/burst/p499/").status, 200);
+    assert_eq!(get(server.addr(), "/burst/p000/").status, 404);
+    assert!(get(server.addr(), "/about/").text().contains("改了"));
+}
+
+#[test]
+fn deletions_and_renames_remove_old_pages() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let addr = server.addr();
+    let content = site.path().join("content");
+    assert_eq!(get(addr, "/about/").status, 200);
+    fs::rename(content.join("about.md"), content.join("about-us.md")).unwrap();
+    sync(&server);
+    assert_eq!(get(addr, "/about/").status, 404);
+    assert_eq!(get(addr, "/about-us/").status, 200);
+    assert!(!server.site_dir().join("about").exists());
+
+    // a whole directory moves (a page bundle)
+    fs::rename(content.join("news/bundle"), content.join("news/photos")).unwrap();
+    sync(&server);
+    assert!(server.status().errors.is_empty(), "{:?}", server.status());
+    assert_eq!(get(addr, "/news/bundle/").status, 404);
+    assert_eq!(get(addr, "/news/bundle/photo.png").status, 404);
+    assert_eq!(get(addr, "/news/photos/").status, 200);
+    assert_eq!(get(addr, "/news/photos/photo.png").status, 200);
+
+    // a move that breaks links keeps the last good site
+    fs::rename(content.join("bases"), content.join("sites")).unwrap();
+    sync(&server);
+    assert!(!server.status().errors.is_empty());
+    assert_eq!(get(addr, "/bases/kaiping/").status, 200);
+    fs::rename(content.join("sites"), content.join("bases")).unwrap();
+    sync(&server);
+    assert!(server.status().errors.is_empty());
+
+    fs::remove_file(content.join("about-us.md")).unwrap();
+    fs::remove_file(content.join("news/photos/photo.png")).unwrap();
+    sync(&server);
+    assert_eq!(get(addr, "/about-us/").status, 404);
+    assert_eq!(get(addr, "/news/photos/photo.png").status, 404);
+}
+
+#[test]
+fn templates_i18n_config_and_new_directories_rebuild() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let addr = server.addr();
+    // templates/ does not exist yet: it is created while serving, then edited
+    write(
+        site.path().join("templates/404.html"),
+        "<!DOCTYPE html><html><body>lost v1</body></html>\n",
+    );
+    sync(&server);
+    assert!(get(addr, "/nope/").text().contains("lost v1"));
+    fs::write(
+        site.path().join("templates/404.html"),
+        "<!DOCTYPE html><html><body>lost v2</body></html>\n",
+    )
+    .unwrap();
+    sync(&server);
+    assert!(get(addr, "/nope/").text().contains("lost v2"));
+
+    // a template error names the template and line, and keeps the site
+    fs::write(site.path().join("templates/404.html"), "<p>\n{{ nope( }}\n").unwrap();
+    sync(&server);
+    let errors = server.status().errors;
+    assert!(!errors.is_empty());
+    assert!(
+        errors[0].to_string().contains("templates/404.html:2"),
+        "{}",
+        errors[0]
+    );
+    assert!(get(addr, "/nope/").text().contains("lost v2"));
+    fs::remove_dir_all(site.path().join("templates")).unwrap();
+    sync(&server);
+    assert!(server.status().errors.is_empty());
+    assert!(!get(addr, "/nope/").text().contains("lost v2"));
+
+    // site.toml
+    let toml = site.path().join("site.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, text.replace("The Zone", "The New Zone")).unwrap();
+    sync(&server);
+    assert!(get(addr, "/en/").text().contains("The New Zone"));
+    // static/ created later
+    fs::remove_dir_all(site.path().join("static")).unwrap();
+    sync(&server);
+    assert_eq!(get(addr, "/site.css").status, 404);
+    write(site.path().join("static/new.css"), "p { margin: 0 }\n");
+    sync(&server);
+    assert_eq!(get(addr, "/new.css").status, 200);
+    fs::write(site.path().join("static/new.css"), "p { margin: 1px }\n").unwrap();
+    sync(&server);
+    assert!(get(addr, "/new.css").text().contains("1px"));
+}
+
+#[test]
+fn a_site_that_never_built_shows_its_errors_until_fixed() {
+    let site = copy_fixture("trilingual");
+    let toml = site.path().join("site.toml");
+    let good = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, good.replace("default_language", "default_languag")).unwrap();
+    let server = start(site.path());
+    let addr = server.addr();
+    let r = get(addr, "/");
+    assert_eq!(r.status, 503);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    let text = r.text();
+    assert!(text.contains("site.toml:"), "{text}");
+    assert!(text.contains("default_languag"));
+    assert!(has_script(&text));
+    assert_eq!(get(addr, "/news/unveiling/").status, 503);
+    // messages are escaped
+    fs::write(&toml, format!("<script>alert(1)</script>\n{good}")).unwrap();
+    sync(&server);
+    let text = get(addr, "/").text();
+    assert!(!text.contains("<script>alert(1)"), "{text}");
+    assert!(text.contains("&lt;script&gt;"), "{text}");
+
+    fs::write(&toml, &good).unwrap();
+    sync(&server);
+    assert_eq!(get(addr, "/").status, 200);
+    assert!(server.status().errors.is_empty());
+}
+
+#[test]
+fn drafts_only_when_asked() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    assert_eq!(get(server.addr(), "/news/draft/").status, 404);
+    drop(server);
+    let mut opts: ServeOptions = options(site.path());
+    opts.drafts = true;
+    let server = Server::start(&opts).unwrap();
+    assert_eq!(get(server.addr(), "/news/draft/").status, 200);
+}
+
+/// The real command: prints the home pages, serves, and stops cleanly on Ctrl-C.
+#[cfg(unix)]
+#[test]
+fn the_command_prints_urls_and_stops_on_ctrl_c() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let site = copy_fixture("trilingual");
+    let shm = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qiao"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(site.path())
+        .env("NO_COLOR", "1")
+        .env("TMPDIR", shm.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut urls = Vec::new();
+    while urls.len() < 3 {
+        let line = lines.next().expect("three home pages").unwrap();
+        if let Some(at) = line.find("http://") {
+            urls.push(line[at..].split_whitespace().next().unwrap().to_string());
+        }
+    }
+    assert!(urls[0].starts_with("http://127.0.0.1:"), "{urls:?}");
+    assert!(urls[1].ends_with("/en/"), "{urls:?}");
+    assert!(urls[2].ends_with("/de/"), "{urls:?}");
+    let addr: std::net::SocketAddr = urls[0]
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    assert_eq!(get(addr, "/en/").status, 200);
+    // the site is built in TMPDIR, not in public/
+    assert!(!site.path().join("public").exists());
+    assert_eq!(fs::read_dir(shm.path()).unwrap().count(), 1);
+
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "qiao serve did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    // its temporary directory is gone
+    assert_eq!(fs::read_dir(shm.path()).unwrap().count(), 0);
+}
