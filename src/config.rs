@@ -38,6 +38,8 @@ struct RawConfig {
     extra: toml::Table,
     #[serde(default)]
     translation: RawTranslation,
+    #[serde(default)]
+    search: crate::search::RawSearch,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -161,6 +163,8 @@ pub struct Config {
     pub extra: serde_json::Value,
     /// Which translations are required (`[translation]`).
     pub translation: TranslationPolicy,
+    /// The search index (`[search]`).
+    pub search: crate::search::SearchSettings,
 }
 
 /// `[translation]`: what `qiao check --strict` and `qiao status --strict` require.
@@ -222,6 +226,7 @@ impl Config {
             taxonomies,
             extra,
             translation,
+            search,
         } = raw;
         let mut errors = Vec::new();
         let at = |span: std::ops::Range<usize>, msg: String, hint: &str| {
@@ -374,16 +379,22 @@ impl Config {
         let extra = serde_json::to_value(&extra).unwrap_or(serde_json::Value::Null);
         for code in translation.required.keys() {
             if !langs.iter().any(|l| l.code == *code) {
-                errors.push(Diagnostic::error(format!(
-                    "[translation.required] names `{code}`, which is not a configured language"
-                ))
-                .with_hint("use the codes of [languages.<code>]"));
+                errors.push(
+                    Diagnostic::error(format!(
+                        "[translation.required] names `{code}`, which is not a configured language"
+                    ))
+                    .with_hint("use the codes of [languages.<code>]"),
+                );
             }
         }
         let translation = TranslationPolicy {
             required: translation.required.into_iter().collect(),
             stale_days: translation.stale_days,
         };
+        let (search, search_errors) = search.validate();
+        for e in search_errors {
+            errors.push(at(e.span, e.message, e.hint));
+        }
 
         if !errors.is_empty() {
             return Err(errors);
@@ -401,6 +412,7 @@ impl Config {
             taxonomies: taxos,
             extra,
             translation,
+            search,
         })
     }
 

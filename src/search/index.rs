@@ -1,0 +1,403 @@
+//! Building the search index of each language: BM25 scores computed at build time, a term
+//! list cut into shards of about `shard_size` KiB, and page metadata in small shards.
+//!
+//! Scoring is done here rather than in the browser so that a shard only needs, per term, the
+//! pages and one small integer per page (the "impact": the term's BM25 score in that page,
+//! times ten, rounded). The browser adds impacts up; it never needs document lengths or
+//! collection statistics. Everything is written in a fixed order (pages by path, terms in
+//! UTF-16 order, which is JavaScript's string order), so the same site gives byte-identical
+//! files.
+//!
+//! Files, per language code `L` (see docs/search.md):
+//!
+//! - `search-index/L/index.json`: the manifest (analyzer, page count, first term of each
+//!   shard, section titles, a version that changes with the content);
+//! - `search-index/L/tN.json`: `[[term, [doc, impact, doc-delta, impact, ...]], ...]`;
+//! - `search-index/L/dN.json`: `[[title, path, date, section, excerpt], ...]` for pages
+//!   `16 N` to `16 N + 15`.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use jieba_rs::Jieba;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::settings::SearchSettings;
+use super::tokenize::{Analyzer, TermKind, terms};
+use crate::config::Language;
+use crate::model::{Page, SiteModel};
+
+/// Directory of the index under the output root.
+pub const INDEX_DIR: &str = "search-index";
+/// Version of the file format, in the manifest; `search.js` refuses others.
+pub const FORMAT: u32 = 1;
+/// Pages per metadata shard.
+pub const DOCS_PER_SHARD: usize = 16;
+/// Template of the search page itself, which is never indexed.
+pub const SEARCH_TEMPLATE: &str = "search.html";
+/// BM25 term-frequency saturation.
+const K1: f64 = 1.2;
+/// BM25 length normalisation.
+const B: f64 = 0.75;
+/// Impacts are BM25 scores times this, rounded, at least 1.
+const IMPACT_SCALE: f64 = 10.0;
+/// Pages per unit of parallel work; each unit builds its own postings, merged in page order.
+const CHUNK: usize = 256;
+
+/// jieba's dictionary is loaded once per process, the first time a CJK run of three or more
+/// characters is indexed.
+static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+
+/// The index files of every language, in a fixed order: (path under the output root, bytes).
+/// Empty unless `[search] enabled = true`.
+pub fn index_files(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
+    let settings = &model.config.search;
+    if !settings.enabled {
+        return Vec::new();
+    }
+    model
+        .config
+        .languages
+        .par_iter()
+        .map(|l| language_files(model, l, settings))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Whether a page belongs in its language's index: not a fallback copy (its text is in
+/// another language), not the search page, not marked `search: false` in `extra`.
+pub fn is_indexed(page: &Page) -> bool {
+    let excluded = page
+        .doc
+        .meta
+        .extra
+        .as_ref()
+        .and_then(|e| e.get("search"))
+        .and_then(|v| v.as_bool())
+        == Some(false);
+    !page.fallback && !excluded && page.doc.meta.template.as_deref() != Some(SEARCH_TEMPLATE)
+}
+
+/// The postings of a run of consecutive pages: term → [(page, weighted frequency)], and
+/// the length of each page in terms. Built in one pass with one hash lookup per token;
+/// a term's string is allocated once per run, not once per page.
+struct ChunkIndex {
+    postings: FxHashMap<String, Vec<(u32, u32)>>,
+    lens: Vec<u32>,
+}
+
+/// Indexes pages `first..` of `chunk`: title words count `title_boost` times.
+fn chunk_index(chunk: &[&Page], first: u32, analyzer: Analyzer, title_boost: u32) -> ChunkIndex {
+    let mut postings: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
+    let mut lens = Vec::with_capacity(chunk.len());
+    for (k, page) in chunk.iter().enumerate() {
+        let doc = first + k as u32;
+        let mut len = 0u32;
+        let mut add = |t: &str, kind: TermKind, w: u32| {
+            if kind != TermKind::Segment {
+                len += w;
+            }
+            match postings.get_mut(t) {
+                Some(list) => match list.last_mut() {
+                    Some((d, tf)) if *d == doc => *tf += w,
+                    _ => list.push((doc, w)),
+                },
+                None => {
+                    postings.insert(t.to_string(), vec![(doc, w)]);
+                }
+            }
+        };
+        terms(&page.doc.title, analyzer, Some(&JIEBA), |t, k| {
+            add(t, k, title_boost)
+        });
+        terms(&page.text, analyzer, Some(&JIEBA), |t, k| add(t, k, 1));
+        lens.push(len);
+    }
+    ChunkIndex { postings, lens }
+}
+
+/// The manifest `search.js` reads first.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    format: u32,
+    lang: &'a str,
+    locale: &'a str,
+    analyzer: &'a str,
+    version: String,
+    docs: usize,
+    docs_per_shard: usize,
+    /// Characters stored per excerpt: an excerpt this long was cut.
+    excerpt_length: usize,
+    terms: usize,
+    /// First term of each postings shard; shard `i` holds the terms from `shards[i]` up to
+    /// (not including) `shards[i + 1]`.
+    shards: Vec<String>,
+    sections: Vec<&'a str>,
+}
+
+/// One page in a metadata shard: title, path, date (`YYYY-MM-DD` or empty), section (index
+/// into the manifest's `sections`), excerpt.
+type DocRow<'a> = (&'a str, &'a str, &'a str, usize, String);
+
+fn language_files(
+    model: &SiteModel,
+    lang: &Language,
+    settings: &SearchSettings,
+) -> Vec<(String, Vec<u8>)> {
+    let analyzer = Analyzer::for_locale(&lang.locale);
+    let mut docs: Vec<&Page> = model
+        .pages
+        .iter()
+        .filter(|p| p.lang == lang.code && is_indexed(p))
+        .collect();
+    docs.sort_by(|a, b| a.path.cmp(&b.path));
+    let chunks: Vec<ChunkIndex> = docs
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| chunk_index(chunk, (c * CHUNK) as u32, analyzer, settings.title_boost))
+        .collect();
+    let mut lens: Vec<u32> = Vec::with_capacity(docs.len());
+    let mut postings: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
+    for chunk in chunks {
+        lens.extend(chunk.lens);
+        for (t, list) in chunk.postings {
+            match postings.get_mut(t.as_str()) {
+                Some(all) => all.extend(list),
+                None => {
+                    postings.insert(t, list);
+                }
+            }
+        }
+    }
+    let n = docs.len();
+    let total_len: u64 = lens.iter().map(|&l| u64::from(l)).sum();
+    let avgdl = if n == 0 {
+        1.0
+    } else {
+        (total_len as f64 / n as f64).max(1.0)
+    };
+    let norms: Vec<f64> = lens
+        .iter()
+        .map(|&l| K1 * (1.0 - B + B * f64::from(l) / avgdl))
+        .collect();
+    let mut terms: Vec<(String, Vec<(u32, u32)>)> = postings.into_iter().collect();
+    terms.par_sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+
+    // One JSON entry per term, impacts computed in parallel.
+    let entries: Vec<String> = terms
+        .par_iter()
+        .map(|(term, list)| term_entry(term, list, &norms, n))
+        .collect();
+    let target = settings.shard_size * 1024;
+    let mut shards: Vec<String> = Vec::new();
+    let mut firsts: Vec<String> = Vec::new();
+    for ((term, _), entry) in terms.iter().zip(&entries) {
+        let full = shards.last().is_none_or(|s| s.len() + entry.len() > target);
+        if full {
+            if let Some(s) = shards.last_mut() {
+                s.push(']');
+            }
+            shards.push(String::from("["));
+            firsts.push(term.clone());
+        }
+        if let Some(s) = shards.last_mut() {
+            if s.len() > 1 {
+                s.push(',');
+            }
+            s.push_str(entry);
+        }
+    }
+    if let Some(s) = shards.last_mut() {
+        s.push(']');
+    }
+
+    // Section titles in the order of the model, and page metadata.
+    let mut section_ids: BTreeMap<usize, usize> = BTreeMap::new();
+    for p in &docs {
+        section_ids.insert(p.section, 0);
+    }
+    let sections: Vec<&str> = section_ids
+        .keys()
+        .map(|&s| model.sections.get(s).map_or("", |s| s.title.as_str()))
+        .collect();
+    for (i, v) in section_ids.values_mut().enumerate() {
+        *v = i;
+    }
+    let doc_shards: Vec<Vec<u8>> = docs
+        .par_chunks(DOCS_PER_SHARD)
+        .map(|chunk| {
+            let rows: Vec<DocRow> = chunk
+                .iter()
+                .map(|p| {
+                    (
+                        p.doc.title.as_str(),
+                        p.path.as_str(),
+                        p.doc.date.as_ref().map_or("", |d| d.ymd.as_str()),
+                        section_ids.get(&p.section).copied().unwrap_or(0),
+                        excerpt(excerpt_source(p), settings.excerpt_length),
+                    )
+                })
+                .collect();
+            serde_json::to_vec(&rows).unwrap_or_default()
+        })
+        .collect();
+
+    let mut hasher = blake3::Hasher::new();
+    for s in &shards {
+        hasher.update(s.as_bytes());
+    }
+    for d in &doc_shards {
+        hasher.update(d);
+    }
+    for f in &firsts {
+        hasher.update(f.as_bytes());
+    }
+    let manifest = Manifest {
+        format: FORMAT,
+        lang: &lang.code,
+        locale: &lang.locale,
+        analyzer: analyzer.name(),
+        version: hasher.finalize().to_hex()[..12].to_string(),
+        docs: n,
+        docs_per_shard: DOCS_PER_SHARD,
+        excerpt_length: settings.excerpt_length,
+        terms: terms.len(),
+        shards: firsts,
+        sections,
+    };
+    let dir = format!("{INDEX_DIR}/{}", lang.code);
+    let mut files = Vec::with_capacity(1 + shards.len() + doc_shards.len());
+    files.push((
+        format!("{dir}/index.json"),
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+    ));
+    for (i, s) in shards.into_iter().enumerate() {
+        files.push((format!("{dir}/t{i}.json"), s.into_bytes()));
+    }
+    for (i, d) in doc_shards.into_iter().enumerate() {
+        files.push((format!("{dir}/d{i}.json"), d));
+    }
+    files
+}
+
+/// `["term",[doc,impact,delta,impact,...]]` with BM25 impacts. `norms[d]` is page `d`'s
+/// length normalisation, `K1 * (1 - B + B * len / avgdl)`.
+fn term_entry(term: &str, list: &[(u32, u32)], norms: &[f64], n: usize) -> String {
+    let df = list.len() as f64;
+    let idf = (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln();
+    let mut out = String::with_capacity(term.len() + 8 + list.len() * 6);
+    out.push('[');
+    out.push_str(&serde_json::to_string(term).unwrap_or_default());
+    out.push_str(",[");
+    let mut prev = 0u32;
+    for (i, &(doc, tf)) in list.iter().enumerate() {
+        let tf = f64::from(tf);
+        let norm = norms.get(doc as usize).copied().unwrap_or(K1);
+        let score = idf * tf * (K1 + 1.0) / (tf + norm);
+        let impact = ((score * IMPACT_SCALE).round() as u32).max(1);
+        if i > 0 {
+            out.push(',');
+        }
+        push_u32(&mut out, doc - prev);
+        out.push(',');
+        push_u32(&mut out, impact);
+        prev = doc;
+    }
+    out.push_str("]]");
+    out
+}
+
+/// Appends `n` in decimal (millions of these per build: faster than `write!`).
+fn push_u32(out: &mut String, mut n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(char::from(b));
+    }
+}
+
+/// The text results show under the title: the page's own summary (front matter
+/// `summary`, else `description`), as the site's lists show it, else the start of its body.
+pub fn excerpt_source(page: &Page) -> &str {
+    let meta = &page.doc.meta;
+    [meta.summary.as_deref(), meta.description.as_deref()]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or(&page.text)
+}
+
+/// The first `chars` characters of a page's text, whitespace collapsed, for excerpts.
+pub fn excerpt(text: &str, chars: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut space = false;
+    for c in text.chars() {
+        if count >= chars {
+            break;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            count += 1;
+            space = false;
+            if count >= chars {
+                break;
+            }
+        }
+        out.push(c);
+        count += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_collapses_space_and_counts_characters() {
+        assert_eq!(excerpt("  a\n\n b  c ", 10), "a b c");
+        assert_eq!(excerpt("新能源汽车", 3), "新能源");
+        assert_eq!(excerpt("ab cd", 3), "ab ");
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        let mut s = String::new();
+        for n in [0, 7, 10, 4_294_967_295] {
+            push_u32(&mut s, n);
+            s.push(' ');
+        }
+        assert_eq!(s, "0 7 10 4294967295 ");
+    }
+
+    #[test]
+    fn impacts_are_delta_coded() {
+        let e = term_entry("rail", &[(2, 1), (5, 3)], &[K1; 6], 6);
+        assert!(e.starts_with("[\"rail\",[2,"), "{e}");
+        let nums: Vec<u32> = e
+            .trim_start_matches("[\"rail\",[")
+            .trim_end_matches("]]")
+            .split(',')
+            .map(|x| x.parse().unwrap())
+            .collect();
+        assert_eq!(nums[2], 3, "second doc is a delta");
+        assert!(nums[3] > nums[1], "more occurrences score higher");
+    }
+}

@@ -1,0 +1,360 @@
+//! Turning text into search terms, the same way at build time (here) and in the reader's
+//! browser (`search.js` of the zone theme).
+//!
+//! The index is only useful if a query is cut into exactly the terms the text was cut into,
+//! so every rule here is one that a few lines of dependency-free JavaScript can repeat:
+//!
+//! 1. **Fold** each character: compatibility decomposition (NFKD, as
+//!    `String.prototype.normalize("NFKD")`), combining marks dropped, lower-cased, and a few
+//!    letters that have no decomposition spelled out (`ß` → `ss`, `æ` → `ae`, `ø` → `o`, …).
+//!    `München` and `munchen` meet here.
+//! 2. **Split** into runs: a run of CJK characters (Han, kana, Hangul) becomes overlapping
+//!    character bigrams plus the words of three or more characters that jieba finds in it (a
+//!    single character stays a unigram); everything else is cut into maximal runs of letters
+//!    and digits. For Latin, Greek and Cyrillic text these are the words of Unicode word
+//!    boundaries (UAX #29) with in-word punctuation (`zone’s`, `3.5`) as a separator; the
+//!    possessive `s` after an apostrophe is dropped.
+//! 3. **German**: `ae`, `oe`, `ue` (not after `q`) fold to `a`, `o`, `u`, the spelling of
+//!    umlauts without umlaut keys, so `Muenchen` meets `München` (Snowball's "german2" rule).
+//! 4. **Stem** lightly: English plurals (Harman's S-stemmer, as Lucene's
+//!    `EnglishMinimalStemmer`), German inflection endings (Lucene's `GermanMinimalStemmer`,
+//!    after Savoy). Both are a few lines on each side; prefix matching at query time does
+//!    the rest (see docs/search.md).
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use jieba_rs::Jieba;
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// Language-specific rules of one index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Analyzer {
+    /// No stemming (Chinese, and languages qiao has no rules for).
+    Plain,
+    /// English: S-stemmer.
+    English,
+    /// German: umlaut digraphs folded, minimal stemmer.
+    German,
+}
+
+impl Analyzer {
+    /// The rules for a BCP 47 locale (`en-GB` → English, `de` → German, `zh-Hans` → plain).
+    pub fn for_locale(locale: &str) -> Analyzer {
+        let primary = locale.split(['-', '_']).next().unwrap_or("");
+        match primary.to_ascii_lowercase().as_str() {
+            "en" => Analyzer::English,
+            "de" => Analyzer::German,
+            _ => Analyzer::Plain,
+        }
+    }
+
+    /// The name `search.js` reads from the manifest (`none`, `en`, `de`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Analyzer::Plain => "none",
+            Analyzer::English => "en",
+            Analyzer::German => "de",
+        }
+    }
+
+    /// The term of one letter-and-digit word (already folded).
+    pub fn word_term(self, word: &str) -> Cow<'_, str> {
+        match self {
+            Analyzer::Plain => Cow::Borrowed(word),
+            Analyzer::English => stem_english(word),
+            Analyzer::German => match fold_german_digraphs(word) {
+                Cow::Borrowed(w) => stem_german(w),
+                Cow::Owned(w) => Cow::Owned(stem_german(&w).into_owned()),
+            },
+        }
+    }
+}
+
+/// Whether `c` belongs to a script written without spaces between words, whose runs are
+/// indexed as bigrams: Han (with extensions and compatibility ideographs), Hiragana,
+/// Katakana, Hangul. The same ranges are in `search.js`.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x3400..=0x4DBF    // CJK Extension A
+        | 0x4E00..=0x9FFF    // CJK Unified Ideographs
+        | 0xAC00..=0xD7AF    // Hangul syllables
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0x20000..=0x3134F) // Extensions B–G
+}
+
+/// Folds one character and appends the result: NFKD, combining marks dropped,
+/// lower-cased, letters without a decomposition spelled out.
+pub fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    // Han ideographs (the bulk of Chinese text) have no decomposition and no case.
+    if matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF) {
+        out.push(c);
+        return;
+    }
+    decompose_compatible(c, |d| {
+        if is_combining_mark(d) {
+            return;
+        }
+        for l in d.to_lowercase() {
+            match l {
+                'ß' => out.push_str("ss"),
+                'æ' => out.push_str("ae"),
+                'œ' => out.push_str("oe"),
+                'ø' => out.push('o'),
+                'đ' | 'ð' => out.push('d'),
+                'þ' => out.push_str("th"),
+                'ł' => out.push('l'),
+                'ı' => out.push('i'),
+                'ς' => out.push('σ'),
+                l => out.push(l),
+            }
+        }
+    });
+}
+
+/// [`fold_char`] over a whole string.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// German2 umlaut digraphs: `ae` → `a`, `oe` → `o`, `ue` → `u`, except `ue` after `q`.
+/// The rule looks at the word as written (`aee` keeps its second `e`).
+pub fn fold_german_digraphs(word: &str) -> Cow<'_, str> {
+    if !(word.contains("ae") || word.contains("oe") || word.contains("ue")) {
+        return Cow::Borrowed(word);
+    }
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = String::with_capacity(word.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == 'e' && i > 0 {
+            let prev = chars[i - 1];
+            let after_q = i > 1 && chars[i - 2] == 'q';
+            if prev == 'a' || prev == 'o' || (prev == 'u' && !after_q) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    Cow::Owned(out)
+}
+
+/// The last four characters of `word` with their byte offsets, last first, and the length
+/// of the word in characters (counted up to 7, which is all the stemmers look at).
+fn tail(word: &str) -> ([(usize, char); 4], usize) {
+    let mut t = [(0, '\0'); 4];
+    let mut n = 0;
+    for (k, ic) in word.char_indices().rev().take(7).enumerate() {
+        if k < 4 {
+            t[k] = ic;
+        }
+        n += 1;
+    }
+    (t, n)
+}
+
+/// Harman's S-stemmer (Lucene's `EnglishMinimalStemmer`): `bases` → `base`,
+/// `companies` → `company`; `-ss`, `-us`, `-aes`, `-ees`, `-oes` stay.
+pub fn stem_english(word: &str) -> Cow<'_, str> {
+    let ([(i1, c1), (_, c2), (i3, c3), (_, c4)], len) = tail(word);
+    if len < 3 || c1 != 's' {
+        return Cow::Borrowed(word);
+    }
+    match c2 {
+        'u' | 's' => Cow::Borrowed(word),
+        'e' => {
+            if len > 3 && c3 == 'i' && c4 != 'a' && c4 != 'e' {
+                return Cow::Owned(format!("{}y", &word[..i3]));
+            }
+            if matches!(c3, 'i' | 'a' | 'o' | 'e') {
+                return Cow::Borrowed(word);
+            }
+            Cow::Borrowed(&word[..i1])
+        }
+        _ => Cow::Borrowed(&word[..i1]),
+    }
+}
+
+/// Lucene's `GermanMinimalStemmer` (after Savoy) on folded words: `-nen`, then `-en`,
+/// `-se`, `-es`, `-er`, then one of `n e s r`; words under five letters stay.
+pub fn stem_german(word: &str) -> Cow<'_, str> {
+    let ([(i1, c1), (i2, c2), (i3, c3), _], len) = tail(word);
+    if len < 5 {
+        return Cow::Borrowed(word);
+    }
+    if len > 6 && c3 == 'n' && c2 == 'e' && c1 == 'n' {
+        return Cow::Borrowed(&word[..i3]);
+    }
+    if len > 5 {
+        let two = match c1 {
+            'n' | 's' | 'r' => c2 == 'e',
+            'e' => c2 == 's',
+            _ => false,
+        };
+        if two {
+            return Cow::Borrowed(&word[..i2]);
+        }
+    }
+    match c1 {
+        'n' | 'e' | 's' | 'r' => Cow::Borrowed(&word[..i1]),
+        _ => Cow::Borrowed(word),
+    }
+}
+
+/// Where a term came from, which decides how it is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermKind {
+    /// A letter-and-digit word (stemmed).
+    Word,
+    /// Two characters of a CJK run, or a one-character run.
+    Gram,
+    /// A word of three or more CJK characters found by jieba.
+    Segment,
+}
+
+/// Calls `emit` with every term of `text`, in order. `jieba` segments CJK runs of three or
+/// more characters into words (when `None`, only bigrams are produced); it is loaded only
+/// when such a run is met.
+pub fn terms(
+    text: &str,
+    analyzer: Analyzer,
+    jieba: Option<&LazyLock<Jieba>>,
+    mut emit: impl FnMut(&str, TermKind),
+) {
+    let folded = fold(text);
+    let mut rest = folded.as_str();
+    let mut prev_char: Option<char> = None;
+    while let Some(c) = rest.chars().next() {
+        if is_cjk(c) {
+            let end = rest.find(|c: char| !is_cjk(c)).unwrap_or(rest.len());
+            cjk_run(&rest[..end], jieba, &mut emit);
+            prev_char = rest[..end].chars().next_back();
+            rest = &rest[end..];
+        } else if c.is_alphanumeric() {
+            let end = rest
+                .find(|c: char| !c.is_alphanumeric() || is_cjk(c))
+                .unwrap_or(rest.len());
+            let word = &rest[..end];
+            let possessive = word == "s" && matches!(prev_char, Some('\'' | '’'));
+            if !possessive {
+                emit(&analyzer.word_term(word), TermKind::Word);
+            }
+            prev_char = word.chars().next_back();
+            rest = &rest[end..];
+        } else {
+            prev_char = Some(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+}
+
+fn cjk_run(run: &str, jieba: Option<&LazyLock<Jieba>>, emit: &mut impl FnMut(&str, TermKind)) {
+    let bounds: Vec<usize> = run
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([run.len()])
+        .collect();
+    let chars = bounds.len() - 1;
+    if chars == 1 {
+        emit(run, TermKind::Gram);
+        return;
+    }
+    for w in bounds.windows(3) {
+        emit(&run[w[0]..w[2]], TermKind::Gram);
+    }
+    if chars >= 3
+        && let Some(j) = jieba
+    {
+        for t in j.cut(run, false) {
+            if t.end - t.start >= 3 {
+                emit(t.word, TermKind::Segment);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &str, a: Analyzer) -> Vec<String> {
+        let mut v = Vec::new();
+        terms(text, a, None, |t, _| v.push(t.to_string()));
+        v
+    }
+
+    #[test]
+    fn folding_meets_spellings() {
+        assert_eq!(fold("München"), "munchen");
+        assert_eq!(fold("STRAẞE"), "strasse");
+        assert_eq!(fold("Œuvre Ærø"), "oeuvre aero");
+        assert_eq!(fold("ｆｕｌｌ２０１６"), "full2016");
+        assert_eq!(fold_german_digraphs("muenchen"), "munchen");
+        assert_eq!(fold_german_digraphs("quelle"), "quelle");
+        assert_eq!(fold_german_digraphs("queue"), "queu");
+    }
+
+    #[test]
+    fn locales_pick_rules() {
+        assert_eq!(Analyzer::for_locale("en-GB"), Analyzer::English);
+        assert_eq!(Analyzer::for_locale("de"), Analyzer::German);
+        assert_eq!(Analyzer::for_locale("zh-Hans"), Analyzer::Plain);
+    }
+
+    #[test]
+    fn s_stemmer() {
+        for (w, s) in [
+            ("bases", "base"),
+            ("companies", "company"),
+            ("zones", "zone"),
+            ("class", "class"),
+            ("bus", "bus"),
+            ("goes", "goes"),
+            ("cities", "city"),
+            ("its", "it"),
+            ("is", "is"),
+        ] {
+            assert_eq!(stem_english(w), s, "{w}");
+        }
+    }
+
+    #[test]
+    fn german_minimal_stemmer() {
+        for (w, s) in [
+            ("industriestandorte", "industriestandort"),
+            ("industriestandorten", "industriestandort"),
+            ("schienenverkehr", "schienenverkeh"),
+            ("unternehmen", "unternehm"),
+            ("kaiping", "kaiping"),
+            ("zone", "zone"),
+            ("zonen", "zone"),
+        ] {
+            assert_eq!(stem_german(w), s, "{w}");
+        }
+    }
+
+    #[test]
+    fn apostrophes_and_numbers_separate() {
+        assert_eq!(
+            all("The zone’s 3.5 km² rail-transit base", Analyzer::English),
+            ["the", "zone", "3", "5", "km2", "rail", "transit", "base"]
+        );
+    }
+
+    #[test]
+    fn cjk_runs_are_bigrams_and_unigrams() {
+        assert_eq!(
+            all("2016年新能源汽车", Analyzer::Plain),
+            ["2016", "年新", "新能", "能源", "源汽", "汽车"]
+        );
+        assert_eq!(all("2月29日", Analyzer::Plain), ["2", "月", "29", "日"]);
+    }
+}

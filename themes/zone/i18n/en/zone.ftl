@@ -1,0 +1,58 @@
+# Interface messages of the "zone" theme, English (en-GB). The pages themselves are in content/.
+skip-to-content = Skip to main content
+nav-main = Main
+nav-languages = Languages
+lang-unavailable = (not available in this language)
+    .title = This page is not available in this language
+breadcrumbs = Breadcrumb
+browse = Browse by topic
+feeds = Subscribe
+feed-link = { $title } (Atom feed)
+taxonomy-title = { $name ->
+    [tags] Tags
+    [categories] Categories
+   *[other] { $name }
+}
+term-title = { $taxonomy ->
+    [tags] Tag: { $term }
+    [categories] Category: { $term }
+   *[other] { $term }
+}
+pages-count = { $count ->
+    [one] { $count } page
+   *[other] { $count } pages
+}
+published = Published on { DATE($date, style: "long") }
+reading-time = { $minutes ->
+    [one] Reading time: { $minutes } minute
+   *[other] Reading time: { $minutes } minutes
+}
+toc = On this page
+tags = Tags
+categories = Categories
+related = Related pages
+nav-prev-next = Previous and next
+previous = Previous
+next = Next
+table-region = Table (scrolls sideways)
+profile = Profile
+profile-role = Role in the layout
+profile-district = Location
+profile-industries = Focus industries
+role = { $role ->
+    [centre] The centre
+    [core] The core zone
+    [base] One of the N bases
+   *[platform] Platform
+}
+role-group = { $role ->
+    [centre] One centre
+    [core] One zone
+    [base] N bases
+   *[platform] Platforms
+}
+more-in = All pages in “{ $section }”
+page-of = Page { $current } of { $total }
+not-found-title = Page not found
+not-found-text = The page you are looking for does not exist. It may have been moved or removed.
+not-found-home = Go to the home page
