@@ -1,0 +1,129 @@
+//! The repository's own site, the zone's publication, built as `qiao build` builds it by
+//! default: the things a reader relies on, in all three languages.
+
+mod common;
+
+use std::path::Path;
+
+fn zone() -> common::Built {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::build_root(root, |_| {}).unwrap_or_else(|ds| {
+        panic!(
+            "{}",
+            ds.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+#[test]
+fn builds_cleanly_in_three_languages() {
+    let b = zone();
+    assert!(b.report.warnings.is_empty(), "{:#?}", b.report.warnings);
+    assert!(
+        b.report.unused_messages.is_empty(),
+        "{:?}",
+        b.report.unused_messages
+    );
+    for (code, n) in &b.report.pages_per_language {
+        assert!(*n >= 15, "{code}: {n} pages");
+    }
+}
+
+#[test]
+fn every_translation_is_its_own_canonical_and_lists_the_others() {
+    let b = zone();
+    for (prefix, locale) in [("", "zh-Hans"), ("en/", "en-GB"), ("de/", "de")] {
+        let html = b.read(&format!("{prefix}news/zone-unveiling/index.html"));
+        assert!(
+            html.contains(&format!("<html lang=\"{locale}\"")),
+            "{prefix}"
+        );
+        assert!(
+            html.contains(&format!(
+                r#"<link rel="canonical" href="https://zone.example.org/{prefix}news/zone-unveiling/">"#
+            )),
+            "{prefix}: canonical"
+        );
+        for (other, other_locale) in [("", "zh-Hans"), ("en/", "en-GB"), ("de/", "de")] {
+            assert!(
+                html.contains(&format!(
+                    r#"hreflang="{other_locale}" href="https://zone.example.org/{other}news/zone-unveiling/""#
+                )),
+                "{prefix} -> {other}"
+            );
+        }
+    }
+}
+
+#[test]
+fn dates_are_localized() {
+    let b = zone();
+    assert!(
+        b.read("news/zone-unveiling/index.html")
+            .contains("2016年2月29日")
+    );
+    assert!(
+        b.read("en/news/zone-unveiling/index.html")
+            .contains("29 February 2016")
+    );
+    assert!(
+        b.read("de/news/zone-unveiling/index.html")
+            .contains("29. Februar 2016")
+    );
+}
+
+#[test]
+fn a_stale_translation_shows_the_notice_in_the_readers_language() {
+    let site = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in ["site.toml", "content", "themes"] {
+        let status = std::process::Command::new("cp")
+            .args([
+                "-r",
+                root.join(entry).to_str().unwrap(),
+                site.path().to_str().unwrap(),
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let out = common::qiao(
+        &[
+            "translate",
+            "content/news/zone-unveiling.md",
+            "--to",
+            "de",
+            "--mark-current",
+            "--root",
+            site.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let src = site.path().join("content/news/zone-unveiling.md");
+    let text =
+        std::fs::read_to_string(&src)
+            .unwrap()
+            .replacen("2月29日上午", "2016年2月29日上午", 1);
+    std::fs::write(&src, text).unwrap();
+    let b = common::build_root(site.path(), |_| {}).unwrap();
+    let de = b.read("de/news/zone-unveiling/index.html");
+    assert!(
+        de.contains(
+            "Diese Übersetzung entspricht möglicherweise nicht der neuesten chinesischen Fassung."
+        ),
+        "{de}"
+    );
+    assert!(de.contains(r#"<a href="/news/zone-unveiling/" hreflang="zh-Hans">Zum Original</a>"#));
+    assert!(
+        !b.read("en/news/zone-unveiling/index.html")
+            .contains("notice--stale")
+    );
+}
