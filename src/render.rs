@@ -173,6 +173,8 @@ struct Prepared<'m> {
     model: &'m SiteModel,
     page_values: Vec<tera::Value>,
     section_values: Vec<tera::Value>,
+    /// One value per taxonomy and language, shared by its index and all its term pages.
+    taxonomy_values: Vec<tera::Value>,
     config_values: HashMap<String, tera::Value>,
     feeds: Feeds,
 }
@@ -199,6 +201,11 @@ pub fn render_site(
         model,
         page_values: Vec::new(),
         section_values: Vec::new(),
+        taxonomy_values: model
+            .taxonomies
+            .iter()
+            .map(|t| val(&taxonomy_view(config, t)))
+            .collect(),
         config_values: config
             .languages
             .iter()
@@ -446,7 +453,7 @@ fn render_job(
             }
             Job::TaxonomyIndex(t) => {
                 let tax = &model.taxonomies[*t];
-                ctx.insert("taxonomy", &taxonomy_view(config, tax));
+                ctx.insert_value("taxonomy", p.taxonomy_values[*t].clone());
                 ctx.insert("translations", &taxonomy_translations(model, tax));
                 ctx.insert("feeds", &lang_feeds(p, &tax.lang));
                 (
@@ -460,7 +467,7 @@ fn render_job(
             Job::Term(t, k, n) => {
                 let tax = &model.taxonomies[*t];
                 let term = &tax.terms[*k];
-                ctx.insert("taxonomy", &taxonomy_view(config, tax));
+                ctx.insert_value("taxonomy", p.taxonomy_values[*t].clone());
                 ctx.insert("term", &term_view(config, term));
                 // Terms are per language: a term page has no translations, and the
                 // switcher shows the other languages as unavailable.
@@ -734,6 +741,10 @@ fn section_chain(model: &SiteModel, start: Option<usize>) -> Vec<Link<'_>> {
 /// How many related pages a page lists.
 const RELATED: usize = 5;
 
+/// How far down each of its terms' lists (newest first) a page looks for related pages:
+/// without a bound, a tag shared by thousands of pages makes the search quadratic.
+const RELATED_SCAN: usize = 200;
+
 /// Pages in the same language that share tags or categories with each page: most shared
 /// terms first, then in list order (newest first). Exact, without a hash map per page: the
 /// pages of every term are sorted in the same order, so a k-way merge of the page's term
@@ -761,7 +772,11 @@ fn related_pages(model: &SiteModel) -> Vec<Vec<usize>> {
                 .terms
                 .values()
                 .flatten()
-                .filter_map(|r| terms.get(r.path.as_str()).map(|t| t.pages.as_slice()))
+                .filter_map(|r| {
+                    terms
+                        .get(r.path.as_str())
+                        .map(|t| &t.pages[..t.pages.len().min(RELATED_SCAN)])
+                })
                 .collect();
             let all = lists.len();
             let mut heads = vec![0usize; all];
