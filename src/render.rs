@@ -286,13 +286,20 @@ pub fn render_site(
     plain.extend(xml::sitemaps(model));
     plain.push(("robots.txt".into(), xml::robots(config).into_bytes()));
     plain.extend(crate::search::index_files(model));
-    for (rel, data) in &plain {
-        if let Err(e) = sink.write(rel, data) {
-            diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
-        }
+    diags.extend(
+        plain
+            .par_iter()
+            .filter_map(|(rel, data)| {
+                sink.write(rel, data)
+                    .err()
+                    .map(|e| Diagnostic::error(format!("cannot write {rel}: {e}")))
+            })
+            .collect::<Vec<_>>(),
+    );
+    for (rel, _) in &plain {
         written.push((
             rel.clone(),
-            "qiao (feed, sitemap, robots.txt or alias)".into(),
+            "qiao (feed, sitemap, search index, robots.txt or alias)".into(),
         ));
     }
     // Later layers win: theme and site static files over content files with the same path.

@@ -13,13 +13,14 @@ const zlib = require('zlib');
 const { chromium } = require('playwright-core');
 
 const dir = process.argv[2];
+// [language, page, first query, second query]: a rare and a common query per language.
 const CASES = [
   ['zh', '/search/', '新能源汽车', '合作区'],
-  ['zh', '/search/', '江门 物流', '专用车'],
+  ['zh', '/search/', '智能化生产线', '江门 大健康'],
   ['en', '/en/search/', 'rail transit', 'cooperation zone'],
-  ['en', '/en/search/', 'Jiangmen logistics', 'new energy vehicles'],
+  ['en', '/en/search/', 'Greater Bay Area', 'Jiangmen manufacturing'],
   ['de', '/de/search/', 'Schienenverkehr', 'Kooperationszone'],
-  ['de', '/de/search/', 'Kaiping', 'Lebensmittelverarbeitung'],
+  ['de', '/de/search/', 'Lebensmittelverarbeitung', 'Kaiping'],
 ];
 const REPEAT = 3;
 
@@ -45,8 +46,10 @@ function timedQuery(page, q) {
     const status = root.querySelector('.search__status');
     const list = root.querySelector('.search__results');
     const loading = root.getAttribute('data-msg-loading');
+    const none = root.getAttribute('data-msg-none').replace('{q}', q);
     const t0 = performance.now();
-    const done = () => status.textContent && status.textContent !== loading && list.children.length > 0;
+    const done = () => status.textContent === none
+      || (status.textContent && status.textContent !== loading && list.children.length > 0);
     const obs = new MutationObserver(() => {
       if (done()) { obs.disconnect(); resolve({ ms: performance.now() - t0, status: status.textContent }); }
     });

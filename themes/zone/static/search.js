@@ -230,9 +230,9 @@
 
   var PREFIX_WEIGHT = 0.5;
 
-  /** Ranks pages: pages matching more query groups first, then by the sum of BM25 impacts
-      (the best alternative of each group), then by page order. Pages matching fewer than
-      half of the groups are left out. */
+  /** Ranks pages: only those matching the most query groups (all of them when some page
+      does; never fewer than half), by the sum of BM25 impacts (the best alternative of each
+      group), then by page order. */
   function rank(query) {
     if (!manifest.shards.length) return Promise.resolve([]);
     var need = new Set();
@@ -268,11 +268,11 @@
         var list = lookup(shards, w);
         if (list) eachPosting(list, function (d, imp) { if (score.has(d)) score.set(d, score.get(d) + imp); });
       });
-      var n = query.groups.length, hits = [];
-      matched.forEach(function (m, d) { if (2 * m >= n) hits.push(d); });
-      hits.sort(function (a, b) {
-        return matched.get(b) - matched.get(a) || score.get(b) - score.get(a) || a - b;
-      });
+      var best = 0, hits = [];
+      matched.forEach(function (m) { if (m > best) best = m; });
+      if (2 * best < query.groups.length) return [];
+      matched.forEach(function (m, d) { if (m === best) hits.push(d); });
+      hits.sort(function (a, b) { return score.get(b) - score.get(a) || a - b; });
       return hits;
     });
   }
