@@ -1,7 +1,7 @@
 //! `site.toml`: the raw, serde-shaped file and the validated [`Config`] the build uses.
 //!
 //! Parsing and validation are separate steps: serde rejects unknown keys (with a "did you
-//! mean" hint), then [`Config::from_raw`] destructures every field, checks what serde cannot
+//! mean" hint), then `Config::from_raw` destructures every field, checks what serde cannot
 //! (the default language exists, locales look like BCP 47 tags, `base_url` is absolute) and
 //! produces types the rest of the pipeline can trust.
 
