@@ -528,7 +528,7 @@ fn render_job(
     if let Some(c) = p.config_values.get(lang) {
         ctx.insert_value("config", c.clone());
     }
-    if let Some(l) = lang_of(config, lang) {
+    if let Some(l) = config.language(lang) {
         ctx.insert("language", &language_view(config, l));
     }
     ctx.insert("current_path", &path);
@@ -541,10 +541,6 @@ fn render_job(
     })?;
     let owner = source.map_or_else(|| format!("the page {path}"), str::to_string);
     Ok((rel, html, owner))
-}
-
-fn lang_of<'c>(config: &'c Config, code: &str) -> Option<&'c Language> {
-    config.language(code)
 }
 
 fn join(dir: &str, file: &str) -> String {
@@ -1136,6 +1132,22 @@ impl Lookup {
         }
     }
 
+    /// The translation key of a `path` argument and the language to look it up in: the
+    /// file's own suffix, else the `lang` argument, else the language being rendered.
+    fn target<'p>(
+        &self,
+        path: &'p str,
+        kwargs: &tera::Kwargs,
+        state: &tera::State,
+    ) -> tera::TeraResult<(&'p str, String)> {
+        let (key, explicit) = self.key_of(path);
+        let lang = match explicit {
+            Some(x) => x.to_string(),
+            None => lang_arg(kwargs, state)?,
+        };
+        Ok((key, lang))
+    }
+
     /// `news/x.md`, `news/x.en.md` or `news/x` → (key, explicit language).
     fn key_of<'a>(&self, path: &'a str) -> (&'a str, Option<&'a str>) {
         let path = path.trim_start_matches("@/").trim_start_matches('/');
@@ -1162,6 +1174,17 @@ pub struct Intl {
     pub formats: Arc<HashMap<String, crate::format::LocaleFormat>>,
 }
 
+/// The ICU4X formatters of `lang`, for the filter `filter`.
+fn formatter<'f>(
+    formats: &'f HashMap<String, crate::format::LocaleFormat>,
+    lang: &str,
+    filter: &str,
+) -> tera::TeraResult<&'f crate::format::LocaleFormat> {
+    formats
+        .get(lang)
+        .ok_or_else(|| tera::Error::message(format!("{filter}: no locale for language `{lang}`")))
+}
+
 /// Registers `get_page`, `get_section`, `url_for`, `t` and the `date` and `number` filters.
 pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>, intl: &Intl) {
     let l = lookup.clone();
@@ -1169,11 +1192,7 @@ pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>, intl: &Int
         "get_page",
         move |kwargs: tera::Kwargs, state: &tera::State| {
             let path: String = kwargs.must_get("path")?;
-            let (key, explicit) = l.key_of(&path);
-            let lang = match explicit {
-                Some(x) => x.to_string(),
-                None => lang_arg(&kwargs, state)?,
-            };
+            let (key, lang) = l.target(&path, &kwargs, state)?;
             l.pages
                 .get(&(key.to_string(), lang.clone()))
                 .cloned()
@@ -1187,15 +1206,11 @@ pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>, intl: &Int
         "get_section",
         move |kwargs: tera::Kwargs, state: &tera::State| {
             let path: String = kwargs.must_get("path")?;
-            let (key, explicit) = l.key_of(&path);
+            let (key, lang) = l.target(&path, &kwargs, state)?;
             let dir = key
                 .strip_suffix("_index")
                 .unwrap_or(key)
                 .trim_end_matches('/');
-            let lang = match explicit {
-                Some(x) => x.to_string(),
-                None => lang_arg(&kwargs, state)?,
-            };
             l.sections
                 .get(&(dir.to_string(), lang.clone()))
                 .cloned()
@@ -1212,11 +1227,7 @@ pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>, intl: &Int
         move |kwargs: tera::Kwargs, state: &tera::State| {
             let path: String = kwargs.must_get("path")?;
             if path.ends_with(".md") || path.starts_with("@/") {
-                let (key, explicit) = l.key_of(&path);
-                let lang = match explicit {
-                    Some(x) => x.to_string(),
-                    None => lang_arg(&kwargs, state)?,
-                };
+                let (key, lang) = l.target(&path, &kwargs, state)?;
                 let key = key.to_string();
                 return l
                     .paths
@@ -1252,9 +1263,7 @@ pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>, intl: &Int
                 ))
             })?;
             let lang = lang_arg(&kwargs, state)?;
-            let f = formats
-                .get(&lang)
-                .ok_or_else(|| tera::Error::message(format!("date: no locale for language `{lang}`")))?;
+            let f = formatter(&formats, &lang, "date")?;
             f.date(value, style).ok_or_else(|| {
                 tera::Error::message(format!("date: `{value}` is not a date (YYYY-MM-DD or RFC 3339)"))
             })
@@ -1273,9 +1282,7 @@ pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>, intl: &Int
                 })?;
             let decimals: Option<i64> = kwargs.get("decimals")?;
             let lang = lang_arg(&kwargs, state)?;
-            let f = formats.get(&lang).ok_or_else(|| {
-                tera::Error::message(format!("number: no locale for language `{lang}`"))
-            })?;
+            let f = formatter(&formats, &lang, "number")?;
             f.number(n, decimals.map(|d| d.clamp(0, 20) as i16))
                 .ok_or_else(|| tera::Error::message(format!("number: cannot format `{n}`")))
         },
