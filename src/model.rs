@@ -459,33 +459,30 @@ pub fn build(
     //    and the home page, in every language that has something to show there.
     let mut sections = Vec::new();
     let mut section_index = HashMap::new();
-    let mut dirs: std::collections::BTreeSet<String> =
-        section_docs.keys().map(|(d, _)| d.clone()).collect();
-    for p in &pages {
-        dirs.insert(page_section_dir(p));
+    // A directory and all its ancestors, up to the home page (``).
+    fn with_ancestors(dir: &str) -> impl Iterator<Item = &str> {
+        std::iter::successors(Some(dir), |d| {
+            (!d.is_empty()).then(|| d.rsplit_once('/').map_or("", |(parent, _)| parent))
+        })
     }
-    let all_dirs: Vec<String> = {
-        let mut s = std::collections::BTreeSet::new();
-        for d in &dirs {
-            let mut cur = d.as_str();
-            loop {
-                s.insert(cur.to_string());
-                match cur.rsplit_once('/') {
-                    Some((parent, _)) => cur = parent,
-                    None if !cur.is_empty() => cur = "",
-                    None => break,
-                }
-            }
+    // (language, directory) pairs that hold pages of that language, at any depth.
+    let mut with_pages: std::collections::HashSet<(String, String)> = Default::default();
+    let mut all_dirs: std::collections::BTreeSet<String> = Default::default();
+    for p in &pages {
+        let dir = page_section_dir(p);
+        for d in with_ancestors(&dir) {
+            with_pages.insert((p.lang.clone(), d.to_string()));
+            all_dirs.insert(d.to_string());
         }
-        s.into_iter().collect()
-    };
+    }
+    for (d, _) in section_docs.keys() {
+        all_dirs.extend(with_ancestors(d).map(str::to_string));
+    }
     for l in &config.languages {
         for dir in &all_dirs {
             let own = section_docs.get(&(dir.clone(), l.code.clone()));
             let from_default = section_docs.get(&(dir.clone(), default.clone()));
-            let has_pages = pages
-                .iter()
-                .any(|p| p.lang == l.code && page_section_dir(p).starts_with(dir.as_str()));
+            let has_pages = with_pages.contains(&(l.code.clone(), dir.clone()));
             let shown = own.is_some()
                 || dir.is_empty()
                 || has_pages
