@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::content::{Document, SourceKind};
+use crate::content::Document;
 use crate::diagnostics::Diagnostic;
 use crate::model::Parsed;
 
@@ -160,9 +160,7 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
     for lang in config.languages.iter().filter(|l| &l.code != default) {
         let mut sections: BTreeMap<String, SectionStatus> = BTreeMap::new();
         for (key, src) in &sources {
-            let dir = match src.source.kind {
-                SourceKind::Section | SourceKind::Page => src.source.section_dir.clone(),
-            };
+            let dir = src.source.section_dir.clone();
             let hash = source_hash(&src.doc.title, src.doc.body());
             let required = config.translation.requires(&lang.code, &dir);
             let entry = sections

@@ -147,8 +147,8 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
     let mut bundles = BTreeSet::new();
     for (path, _) in &files {
         let rel = rel_display(&root, path);
-        if let Some((dir, name)) = split_dir(&rel)
-            && !dir.is_empty()
+        let (dir, name) = split_dir(&rel);
+        if !dir.is_empty()
             && let Some(stem) = name.strip_suffix(".md")
             && (stem == "index" || stem.strip_prefix("index.").is_some_and(is_lang_suffix))
         {
@@ -163,7 +163,7 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
             .filter(|b| rel.starts_with(&format!("{b}/")))
             .max_by_key(|b| b.len())
             .cloned();
-        let (dir, name) = split_dir(&rel).unwrap_or(("", rel.as_str()));
+        let (dir, name) = split_dir(&rel);
         let (dir, name) = (dir.to_string(), name.to_string());
         let dir = dir.as_str();
         let is_md = name.ends_with(".md");
@@ -212,7 +212,7 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
             format!("{dir}/{stem}")
         };
         let source = if in_bundle_root && stem == "index" {
-            let (parent, bundle_name) = split_dir(dir).unwrap_or(("", dir));
+            let (parent, bundle_name) = split_dir(dir);
             Source {
                 rel,
                 abs,
@@ -257,11 +257,9 @@ fn is_lang_suffix(s: &str) -> bool {
     crate::config::is_language_code(s)
 }
 
-fn split_dir(rel: &str) -> Option<(&str, &str)> {
-    match rel.rsplit_once('/') {
-        Some((d, n)) => Some((d, n)),
-        None => Some(("", rel)),
-    }
+/// `a/b/c.md` → (`a/b`, `c.md`); a top-level name has the directory ``.
+fn split_dir(rel: &str) -> (&str, &str) {
+    rel.rsplit_once('/').unwrap_or(("", rel))
 }
 
 fn rel_display(root: &Path, path: &Path) -> String {
