@@ -247,12 +247,8 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
             let col = text
                 .lines()
                 .nth(line - 1)
-                .and_then(|l| l.find(v.trim()))
-                .map_or(1, |b| {
-                    text.lines()
-                        .nth(line - 1)
-                        .map_or(1, |l| l[..b].chars().count() + 1)
-                });
+                .and_then(|l| Some(l[..l.find(v.trim())?].chars().count() + 1))
+                .unwrap_or(1);
             errors.push(
                 Diagnostic::error(format!("`{key}: {v}` is not a valid date"))
                     .at(&text, line, col)
