@@ -14,7 +14,8 @@ use crate::content::{front_matter, walk};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{self, Parsed};
 use crate::output::{NullSink, Sink, Staging};
-use crate::render;
+use crate::render::{self, Renderer};
+use crate::session::Session;
 use crate::theme::TemplateSet;
 
 /// What to build and how.
@@ -105,6 +106,14 @@ impl Trace {
 /// Builds the site. On failure returns every diagnostic, errors and warnings, sorted;
 /// the previous output is then untouched.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
+    build_session(opts).map(|(report, _)| report)
+}
+
+/// Builds the site like [`build`], and keeps what a later incremental rebuild needs (when
+/// the build wrote the site and is not strict).
+pub(crate) fn build_session(
+    opts: &BuildOptions,
+) -> Result<(BuildReport, Option<Session>), Vec<Diagnostic>> {
     let start = Instant::now();
     let trace = Trace::new();
     let mut diags = Diagnostics::new();
@@ -181,16 +190,36 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         Some(s) => s,
         None => &null,
     };
-    if let Some(t) = &templates {
+    let pages_per_language: Vec<(String, usize)> = site
+        .config
+        .languages
+        .iter()
+        .map(|l| {
+            let n = site
+                .pages
+                .iter()
+                .filter(|p| p.lang == l.code && !p.fallback)
+                .count();
+            (l.code.clone(), n)
+        })
+        .collect();
+    let mut renderer = None;
+    if let Some(t) = templates {
         intl.catalog.mark_used(t.literal_message_keys());
-        let mut rd = render::render_site(&site, t, &intl, sink);
-        rd.extend(intl.catalog.report());
-        if opts.strict {
-            for d in &mut rd {
-                d.severity = crate::diagnostics::Severity::Error;
+        match Renderer::new(site, t, &intl) {
+            Ok(mut r) => {
+                let mut rd = r.render_all(sink);
+                rd.extend(intl.catalog.report());
+                if opts.strict {
+                    for d in &mut rd {
+                        d.severity = crate::diagnostics::Severity::Error;
+                    }
+                }
+                diags.extend(rd);
+                renderer = Some(r);
             }
+            Err(ds) => diags.extend(ds),
         }
-        diags.extend(rd);
     }
     let files = sink.count();
     trace.stage("render and write");
@@ -207,26 +236,25 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
             ]
         })?;
     }
-    let pages_per_language = site
-        .config
-        .languages
-        .iter()
-        .map(|l| {
-            let n = site
-                .pages
-                .iter()
-                .filter(|p| p.lang == l.code && !p.fallback)
-                .count();
-            (l.code.clone(), n)
-        })
-        .collect();
-    Ok(BuildReport {
+    let warnings = diags.sorted();
+    let session = match renderer {
+        Some(r) if opts.write && !opts.strict => Some(Session::new(
+            opts.clone(),
+            r,
+            intl.clone(),
+            &warnings,
+            pages_per_language.clone(),
+        )),
+        _ => None,
+    };
+    let report = BuildReport {
         pages_per_language,
         files,
         elapsed: start.elapsed(),
-        warnings: diags.sorted(),
+        warnings,
         unused_messages: intl.catalog.unused(),
-    })
+    };
+    Ok((report, session))
 }
 
 /// Walks `content/` and parses every Markdown file in parallel: the stages every command

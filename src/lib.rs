@@ -25,6 +25,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod session;
 pub mod status;
 pub mod theme;
 pub mod translation;

@@ -146,7 +146,24 @@ pub struct Alias {
     pub source: String,
 }
 
-/// The complete, immutable site.
+/// What an incremental rebuild ([`crate::session`]) needs to know about a Markdown source
+/// that the model no longer keeps once its text is released.
+#[derive(Debug, Clone)]
+pub struct SourceFacts {
+    /// Where the file is and what it is.
+    pub source: Source,
+    /// The front matter exactly as written, delimiters included: everything in the model
+    /// that is not the rendered body derives from it, so an edit that leaves it unchanged
+    /// cannot move, rename, re-date or re-tag the page.
+    pub head: String,
+    /// Ids the body defines, which other pages' `@/x.md#id` links are checked against.
+    pub anchors: Vec<String>,
+    /// Problems with the body's `@/` links (warnings, when the build succeeded).
+    pub link_diagnostics: Vec<Diagnostic>,
+}
+
+/// The complete site. Built at once by [`build`]; an incremental rebuild changes only the
+/// rendered bodies of pages whose front matter did not change (see [`crate::session`]).
 #[derive(Debug)]
 pub struct SiteModel {
     /// Validated configuration.
@@ -165,6 +182,16 @@ pub struct SiteModel {
     pub page_index: HashMap<(String, String), usize>,
     /// Section by (directory, language).
     pub section_index: HashMap<(String, String), usize>,
+    /// Every Markdown source in the model, by its path relative to the site root
+    /// (`content/news/x.en.md`).
+    pub sources: HashMap<String, SourceFacts>,
+    /// (key, language) → site path of every page and section source, for `@/` links.
+    pub link_index: HashMap<(String, String), String>,
+    /// Files of `content/` by path relative to it, for `@/` links to them.
+    pub content_assets: HashMap<String, Asset>,
+    /// Translation key → [`source_hash`] of its default-language page: what translations
+    /// are compared against.
+    pub source_hashes: HashMap<String, String>,
 }
 
 impl SiteModel {
@@ -284,7 +311,8 @@ pub fn build(
     for (p, path) in &kept {
         link_index.insert((p.source.key.clone(), p.source.lang.clone()), path.clone());
     }
-    let asset_paths: HashMap<String, &Asset> = assets.iter().map(|a| (a.rel.clone(), a)).collect();
+    let asset_paths: HashMap<String, Asset> =
+        assets.iter().map(|a| (a.rel.clone(), a.clone())).collect();
     let resolver = LinkResolver {
         config: &config,
         index: &link_index,
@@ -296,13 +324,7 @@ pub fn build(
     let rendered: Vec<(Parsed, String, markdown::Rendered)> = kept
         .into_par_iter()
         .map(|(p, path)| {
-            let lang = p.source.lang.clone();
-            let options = markdown::Options {
-                base_path: Some(path.clone()),
-            };
-            let r = markdown::render(p.doc.body(), &options, &|target| {
-                resolver.resolve(target, &lang).map(|(url, _)| url)
-            });
+            let r = resolver.render(&p, &path);
             (p, path, r)
         })
         .collect();
@@ -315,41 +337,20 @@ pub fn build(
             )
         })
         .collect();
+    let mut sources: HashMap<String, SourceFacts> = HashMap::new();
     for (p, _, r) in &rendered {
+        let link_diagnostics = resolver.check_links(p, r, &|k| anchors.get(k).copied());
+        diags.extend(link_diagnostics.iter().cloned());
         let rel = format!("content/{}", p.source.rel);
-        for link in &r.links {
-            let line = p.doc.body_line + link.line - 1;
-            let at = |d: Diagnostic| d.in_file(&rel).at(&p.doc.text, line, link.column);
-            match resolver.resolve(&link.target, &p.source.lang) {
-                None => diags.push(at(Diagnostic::error(format!(
-                    "link to `@/{}`, which does not exist",
-                    link.target
-                ))
-                .with_hint("write the path of a Markdown file relative to content/, e.g. `@/news/zone-unveiling.md`"))),
-                Some((_, found)) => {
-                    if let Some((key, lang)) = &found
-                        && lang != &p.source.lang
-                    {
-                        diags.push(at(Diagnostic::warning(format!(
-                            "`@/{}` has no {} translation; linking to the {lang} page",
-                            link.target, p.source.lang
-                        ))
-                        .with_hint(format!("translate `{key}` or link to another page"))));
-                    }
-                    if let (Some(anchor), Some((key, lang))) = (&link.anchor, &found)
-                        && !anchors
-                            .get(&(key.clone(), lang.clone()))
-                            .is_some_and(|a| a.iter().any(|x| x == anchor))
-                    {
-                        diags.push(at(Diagnostic::error(format!(
-                            "`@/{}#{anchor}`: the page has no heading or anchor `{anchor}`",
-                            link.target
-                        ))
-                        .with_hint("check the heading's id (give it one with `## Title {#id}`)")));
-                    }
-                }
-            }
-        }
+        sources.insert(
+            rel,
+            SourceFacts {
+                source: p.source.clone(),
+                head: p.doc.text.get(..p.doc.body_start).unwrap_or("").to_string(),
+                anchors: r.anchors.clone(),
+                link_diagnostics,
+            },
+        );
     }
     drop(anchors);
 
@@ -394,17 +395,7 @@ pub fn build(
                 );
             }
             SourceKind::Page => {
-                let summary = r
-                    .summary_html
-                    .clone()
-                    .or_else(|| {
-                        p.doc
-                            .meta
-                            .summary
-                            .as_ref()
-                            .map(|s| format!("<p>{}</p>", crate::xml::escape(s)))
-                    })
-                    .or_else(|| r.first_paragraph_html.clone());
+                let summary = page_summary(&r, &p.doc);
                 pages.push(Page {
                     key: p.source.key.clone(),
                     content_lang: p.source.lang.clone(),
@@ -702,7 +693,25 @@ pub fn build(
         static_assets,
         page_index,
         section_index,
+        sources,
+        link_index,
+        content_assets: asset_paths,
+        source_hashes,
     }
+}
+
+/// A page's summary: the part before `<!-- more -->`, else the front matter's `summary`,
+/// else the first paragraph.
+pub(crate) fn page_summary(r: &markdown::Rendered, doc: &Document) -> Option<String> {
+    r.summary_html
+        .clone()
+        .or_else(|| {
+            doc.meta
+                .summary
+                .as_ref()
+                .map(|s| format!("<p>{}</p>", crate::xml::escape(s)))
+        })
+        .or_else(|| r.first_paragraph_html.clone())
 }
 
 /// The section directory of a page, derived from its key.
@@ -765,13 +774,83 @@ pub fn out_dir(config: &Config, path: &str) -> String {
         .to_string()
 }
 
-struct LinkResolver<'a> {
+/// The anchors of the page or section with a (key, language), if it exists.
+pub(crate) type Anchors<'x> = dyn Fn(&(String, String)) -> Option<&'x [String]> + 'x;
+
+/// Resolves and checks `@/` links against the site's pages and content files.
+pub(crate) struct LinkResolver<'a> {
     config: &'a Config,
     index: &'a HashMap<(String, String), String>,
-    assets: &'a HashMap<String, &'a Asset>,
+    assets: &'a HashMap<String, Asset>,
+}
+
+impl SiteModel {
+    /// The resolver of `@/` links for this site.
+    pub(crate) fn resolver(&self) -> LinkResolver<'_> {
+        LinkResolver {
+            config: &self.config,
+            index: &self.link_index,
+            assets: &self.content_assets,
+        }
+    }
 }
 
 impl LinkResolver<'_> {
+    /// Renders the body of `p`, which is placed at the site path `path`.
+    pub(crate) fn render(&self, p: &Parsed, path: &str) -> markdown::Rendered {
+        let options = markdown::Options {
+            base_path: Some(path.to_string()),
+        };
+        markdown::render(p.doc.body(), &options, &|target| {
+            self.resolve(target, &p.source.lang).map(|(url, _)| url)
+        })
+    }
+
+    /// Checks the `@/` links of a rendered body: targets that do not exist, anchors the
+    /// target does not define (`anchors` gives a page's ids by key and language), and
+    /// links that land on another language.
+    pub(crate) fn check_links<'x>(
+        &self,
+        p: &Parsed,
+        r: &markdown::Rendered,
+        anchors: &Anchors<'x>,
+    ) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        let rel = format!("content/{}", p.source.rel);
+        for link in &r.links {
+            let line = p.doc.body_line + link.line - 1;
+            let at = |d: Diagnostic| d.in_file(&rel).at(&p.doc.text, line, link.column);
+            match self.resolve(&link.target, &p.source.lang) {
+                None => diags.push(at(Diagnostic::error(format!(
+                    "link to `@/{}`, which does not exist",
+                    link.target
+                ))
+                .with_hint("write the path of a Markdown file relative to content/, e.g. `@/news/zone-unveiling.md`"))),
+                Some((_, found)) => {
+                    if let Some((key, lang)) = &found
+                        && lang != &p.source.lang
+                    {
+                        diags.push(at(Diagnostic::warning(format!(
+                            "`@/{}` has no {} translation; linking to the {lang} page",
+                            link.target, p.source.lang
+                        ))
+                        .with_hint(format!("translate `{key}` or link to another page"))));
+                    }
+                    if let (Some(anchor), Some(target)) = (&link.anchor, &found)
+                        && !anchors(target).is_some_and(|a| a.iter().any(|x| x == anchor))
+                    {
+                        diags.push(at(Diagnostic::error(format!(
+                            "`@/{}#{anchor}`: the page has no heading or anchor `{anchor}`",
+                            link.target
+                        ))
+                        .with_hint("check the heading's id (give it one with `## Title {#id}`)")));
+                    }
+                }
+            }
+        }
+        diags
+    }
+
     /// Resolves an `@/` target for a page in `lang`: the URL, and the (key, language) of the
     /// page it lands on (`None` for a static file).
     fn resolve(&self, target: &str, lang: &str) -> Option<(String, Option<(String, String)>)> {

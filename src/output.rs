@@ -23,6 +23,8 @@ pub trait Sink: Sync {
     fn write(&self, rel: &str, data: &[u8]) -> io::Result<()>;
     /// Copies a file to a relative path.
     fn copy(&self, from: &Path, rel: &str) -> io::Result<()>;
+    /// Removes a file written by an earlier build (an incremental rebuild only).
+    fn remove(&self, rel: &str) -> io::Result<()>;
     /// How many files were written so far.
     fn count(&self) -> usize;
 }
@@ -44,6 +46,9 @@ impl Sink for NullSink {
         fs::metadata(from)?;
         self.count.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+    fn remove(&self, rel: &str) -> io::Result<()> {
+        safe_rel(rel).map(|_| ())
     }
     fn count(&self) -> usize {
         self.count.load(Ordering::Relaxed)
@@ -130,6 +135,73 @@ impl Sink for Staging {
         fs::copy(from, p)?;
         self.count.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+    fn remove(&self, rel: &str) -> io::Result<()> {
+        fs::remove_file(self.path.join(safe_rel(rel)?))
+    }
+    fn count(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+}
+
+/// Replaces files of an existing output directory one by one, each atomically (written
+/// beside its target, then renamed over it): an incremental rebuild of `qiao serve`, which
+/// changes a handful of files, writes only those. A reader sees every file either old or
+/// new, never half-written.
+pub struct InPlace {
+    root: PathBuf,
+    count: AtomicUsize,
+}
+
+impl InPlace {
+    /// Writes into `root`, which must be an output directory qiao wrote.
+    pub fn new(root: &Path) -> io::Result<InPlace> {
+        if !root.join(MARKER).is_file() {
+            return Err(io::Error::other(format!(
+                "{} was not written by qiao",
+                root.display()
+            )));
+        }
+        Ok(InPlace {
+            root: root.to_path_buf(),
+            count: AtomicUsize::new(0),
+        })
+    }
+
+    fn replace(&self, rel: &str, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let target = self.root.join(safe_rel(rel)?);
+        let parent = target.parent().unwrap_or(&self.root);
+        fs::create_dir_all(parent)?;
+        // Written with the default permissions, like every other output file (a temporary
+        // file from `tempfile` would be private to the owner).
+        let tmp = parent.join(format!(
+            ".qiao-{}-{}.tmp",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = fill(&tmp).and_then(|()| fs::rename(&tmp, &target));
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result?;
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl Sink for InPlace {
+    fn write(&self, rel: &str, data: &[u8]) -> io::Result<()> {
+        self.replace(rel, |tmp| fs::write(tmp, data))
+    }
+    fn copy(&self, from: &Path, rel: &str) -> io::Result<()> {
+        self.replace(rel, |tmp| fs::copy(from, tmp).map(|_| ()))
+    }
+    fn remove(&self, rel: &str) -> io::Result<()> {
+        match fs::remove_file(self.root.join(safe_rel(rel)?)) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            r => r,
+        }
     }
     fn count(&self) -> usize {
         self.count.load(Ordering::Relaxed)

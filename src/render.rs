@@ -5,8 +5,9 @@
 //! `get_page`/`get_section` functions share those values (Tera values are reference
 //! counted), so a 30,000-page site does not serialize any page twice.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -168,15 +169,56 @@ fn val<T: Serialize>(v: &T) -> tera::Value {
     tera::Value::from_serializable(v)
 }
 
-/// Everything that renders needs, computed once per build.
-struct Prepared<'m> {
-    model: &'m SiteModel,
+/// The template values of the site: each page's and section's view serialized once, and
+/// shared (Tera values are reference counted) by every list, paginator and function call.
+struct Values {
     page_values: Vec<tera::Value>,
     section_values: Vec<tera::Value>,
     /// One value per taxonomy and language, shared by its index and all its term pages.
     taxonomy_values: Vec<tera::Value>,
     config_values: HashMap<String, tera::Value>,
     feeds: Feeds,
+    /// Related pages of each page.
+    related: Vec<Vec<usize>>,
+}
+
+impl Values {
+    fn compute(model: &SiteModel) -> Values {
+        let config = &model.config;
+        let related = related_pages(model);
+        let page_values: Vec<tera::Value> = model
+            .pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, _)| val(&page_view(model, &related, i)))
+            .collect();
+        let section_values = (0..model.sections.len())
+            .map(|i| section_value(model, i, &page_values))
+            .collect();
+        Values {
+            page_values,
+            section_values,
+            taxonomy_values: model
+                .taxonomies
+                .iter()
+                .map(|t| val(&taxonomy_view(config, t)))
+                .collect(),
+            config_values: config
+                .languages
+                .iter()
+                .map(|l| (l.code.clone(), val(&config_view(config, l))))
+                .collect(),
+            feeds: plan_feeds(model),
+            related,
+        }
+    }
+}
+
+/// What rendering one file reads: the model and the values.
+#[derive(Clone, Copy)]
+struct Prepared<'m> {
+    model: &'m SiteModel,
+    v: &'m Values,
 }
 
 /// Which Atom feeds exist: per language, per section, per term.
@@ -187,155 +229,446 @@ struct Feeds {
     term: HashMap<(usize, usize), String>,
 }
 
-/// Renders every output file of the site into `sink`. Returns the diagnostics of
-/// rendering (template errors name template, line and cause).
-pub fn render_site(
-    model: &SiteModel,
-    templates: &TemplateSet,
-    intl: &Intl,
-    sink: &dyn Sink,
-) -> Vec<Diagnostic> {
-    let config = &model.config;
-    let feeds = plan_feeds(model);
-    let mut prepared = Prepared {
-        model,
-        page_values: Vec::new(),
-        section_values: Vec::new(),
-        taxonomy_values: model
-            .taxonomies
-            .iter()
-            .map(|t| val(&taxonomy_view(config, t)))
-            .collect(),
-        config_values: config
-            .languages
-            .iter()
-            .map(|l| (l.code.clone(), val(&config_view(config, l))))
-            .collect(),
-        feeds,
-    };
-    let related = related_pages(model);
-    prepared.page_values = model
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, _)| val(&page_view(model, &related, i)))
-        .collect();
-    prepared.section_values = (0..model.sections.len())
-        .map(|i| section_value(model, i, &prepared.page_values))
-        .collect();
-    let lookup = Arc::new(Lookup::new(&prepared));
-    let tera = match templates.build(|t| register_functions(t, lookup.clone(), intl)) {
-        Ok(t) => t,
-        Err(ds) => return ds,
-    };
+/// Something a file read through a template function (`get_page`, `get_section`), beyond
+/// its own context: when it changes, the file must be rendered again.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Dep {
+    Page(String, String),
+    Section(String, String),
+}
 
-    let mut jobs = Vec::new();
-    for i in 0..model.pages.len() {
-        jobs.push(Job::Page(i));
-    }
-    for (i, s) in model.sections.iter().enumerate() {
-        let pagers = pager_count(s.pages.len(), config.paginate);
-        for n in 0..pagers {
-            jobs.push(Job::Section(i, n));
-        }
-    }
-    for (t, tax) in model.taxonomies.iter().enumerate() {
-        jobs.push(Job::TaxonomyIndex(t));
-        let per = taxonomy_paginate(config, &tax.name);
-        for (k, term) in tax.terms.iter().enumerate() {
-            for n in 0..pager_count(term.pages.len(), per) {
-                jobs.push(Job::Term(t, k, n));
-            }
-        }
-    }
-    for l in &config.languages {
-        jobs.push(Job::NotFound(l.code.clone()));
-    }
+thread_local! {
+    /// The dependencies of the file being rendered on this thread, while one is.
+    static RECORDING: std::cell::RefCell<Option<Vec<Dep>>> = const { std::cell::RefCell::new(None) };
+}
 
-    let p = &prepared;
-    let results: Vec<Result<(String, String), (Diagnostic, String)>> = jobs
-        .par_iter()
-        .map(|job| {
-            let (rel, html, owner) = render_job(p, &tera, templates, job)?;
-            match sink.write(&rel, html.as_bytes()) {
-                Ok(()) => Ok((rel, owner)),
-                Err(e) => Err((Diagnostic::error(format!("cannot write {rel}: {e}")), rel)),
-            }
+fn record(dep: impl FnOnce() -> Dep) {
+    RECORDING.with(|r| {
+        if let Some(v) = r.borrow_mut().as_mut() {
+            v.push(dep());
+        }
+    });
+}
+
+/// A rendered file: output path, contents, and which source (or page) produced it.
+type Output = (String, String, String);
+
+/// A job's outcome: what it rendered (or why it failed) and what it read through functions.
+type Rendered<T> = (Job, Result<T, (Diagnostic, String)>, Vec<Dep>);
+
+/// Files as (output path, bytes).
+type Files = Vec<(String, Vec<u8>)>;
+
+/// The site's model with its templates compiled and its values computed: renders the whole
+/// site, and afterwards, when the bodies of some pages changed, only the files that show them.
+pub struct Renderer {
+    model: SiteModel,
+    templates: TemplateSet,
+    tera: tera::Tera,
+    values: Values,
+    lookup: Arc<RwLock<Lookup>>,
+    /// Which files read which page or section through a function.
+    deps: HashMap<Dep, BTreeSet<Job>>,
+    /// Whether a template may read `section.pages`, or a section's value as a whole: then a
+    /// change to one page re-renders every page of its section's list, not just its own.
+    section_pages_read: bool,
+    /// Output path → the file copied there (content files, then theme and site `static/`).
+    copies: BTreeMap<String, PathBuf>,
+    /// The search index files of each language, as last written.
+    search_files: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Renderer {
+    /// Computes the values and compiles the templates (with the functions registered).
+    pub fn new(
+        model: SiteModel,
+        templates: TemplateSet,
+        intl: &Intl,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
+        let values = Values::compute(&model);
+        let lookup = Arc::new(RwLock::new(Lookup::new(&model, &values)));
+        let tera = templates.build(|t| register_functions(t, lookup.clone(), intl))?;
+        let section_pages_read = templates.may_read("section", "pages");
+        Ok(Renderer {
+            model,
+            templates,
+            tera,
+            values,
+            lookup,
+            deps: HashMap::new(),
+            section_pages_read,
+            copies: BTreeMap::new(),
+            search_files: BTreeMap::new(),
         })
-        .collect();
-    // Who wrote what, to catch two sources claiming one output file.
-    let mut written: Vec<(String, String)> = Vec::new();
-    let mut failures = Vec::new();
-    for r in results {
-        match r {
-            Ok(w) => written.push(w),
-            Err(f) => failures.push(f),
+    }
+
+    /// The site being rendered.
+    pub fn model(&self) -> &SiteModel {
+        &self.model
+    }
+
+    /// The model, to change the bodies of pages before [`Renderer::update`].
+    pub(crate) fn model_mut(&mut self) -> &mut SiteModel {
+        &mut self.model
+    }
+
+    /// Where a file of the site's sources is copied to, if it is copied (and not hidden by a
+    /// file of the same name in a later layer).
+    pub(crate) fn copy_target(&self, abs: &Path) -> Option<&str> {
+        self.copies
+            .iter()
+            .find(|(_, from)| from.as_path() == abs)
+            .map(|(rel, _)| rel.as_str())
+    }
+
+    fn prepared(&self) -> Prepared<'_> {
+        Prepared {
+            model: &self.model,
+            v: &self.values,
         }
     }
-    let mut diags = group_failures(failures);
 
-    // Files that need no template.
-    let mut plain: Vec<(String, Vec<u8>)> = Vec::new();
-    for a in &model.aliases {
-        plain.push((
-            join(&a.out_dir, "index.html"),
-            xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
-        ));
+    /// Renders `jobs` in parallel, recording what each read through functions.
+    fn render_jobs(&self, jobs: &[Job]) -> Vec<Rendered<Output>> {
+        let p = self.prepared();
+        jobs.par_iter()
+            .map(|job| {
+                RECORDING.with(|r| *r.borrow_mut() = Some(Vec::new()));
+                let out = render_job(p, &self.tera, &self.templates, job);
+                let deps = RECORDING
+                    .with(|r| r.borrow_mut().take())
+                    .unwrap_or_default();
+                (job.clone(), out, deps)
+            })
+            .collect()
     }
-    plain.extend(feed_files(p));
-    plain.extend(xml::sitemaps(model));
-    plain.push(("robots.txt".into(), xml::robots(config).into_bytes()));
-    plain.extend(crate::search::index_files(model));
-    diags.extend(
-        plain
+
+    fn remember(&mut self, job: &Job, deps: Vec<Dep>) {
+        for d in deps {
+            self.deps.entry(d).or_default().insert(job.clone());
+        }
+    }
+
+    /// Renders every output file of the site into `sink`. Returns the diagnostics of
+    /// rendering (template errors name template, line and cause).
+    pub fn render_all(&mut self, sink: &dyn Sink) -> Vec<Diagnostic> {
+        let model = &self.model;
+        let config = &model.config;
+        let mut jobs = Vec::new();
+        for i in 0..model.pages.len() {
+            jobs.push(Job::Page(i));
+        }
+        for (i, s) in model.sections.iter().enumerate() {
+            let pagers = pager_count(s.pages.len(), config.paginate);
+            for n in 0..pagers {
+                jobs.push(Job::Section(i, n));
+            }
+        }
+        for (t, tax) in model.taxonomies.iter().enumerate() {
+            jobs.push(Job::TaxonomyIndex(t));
+            let per = taxonomy_paginate(config, &tax.name);
+            for (k, term) in tax.terms.iter().enumerate() {
+                for n in 0..pager_count(term.pages.len(), per) {
+                    jobs.push(Job::Term(t, k, n));
+                }
+            }
+        }
+        for l in &config.languages {
+            jobs.push(Job::NotFound(l.code.clone()));
+        }
+
+        let rendered = self.render_jobs(&jobs);
+        let results: Vec<Rendered<(String, String)>> = rendered
+            .into_par_iter()
+            .map(|(job, out, deps)| {
+                let r =
+                    out.and_then(
+                        |(rel, html, owner)| match sink.write(&rel, html.as_bytes()) {
+                            Ok(()) => Ok((rel, owner)),
+                            Err(e) => {
+                                Err((Diagnostic::error(format!("cannot write {rel}: {e}")), rel))
+                            }
+                        },
+                    );
+                (job, r, deps)
+            })
+            .collect();
+        // Who wrote what, to catch two sources claiming one output file.
+        let mut written: Vec<(String, String)> = Vec::new();
+        let mut failures = Vec::new();
+        for (job, r, deps) in results {
+            self.remember(&job, deps);
+            match r {
+                Ok(w) => written.push(w),
+                Err(f) => failures.push(f),
+            }
+        }
+        let mut diags = group_failures(failures);
+        let model = &self.model;
+        let config = &model.config;
+        let p = self.prepared();
+
+        // Files that need no template.
+        let mut plain: Vec<(String, Vec<u8>)> = Vec::new();
+        for a in &model.aliases {
+            plain.push((
+                join(&a.out_dir, "index.html"),
+                xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
+            ));
+        }
+        plain.extend(feed_files(p, &|_| true));
+        plain.extend(xml::sitemaps(model));
+        plain.push(("robots.txt".into(), xml::robots(config).into_bytes()));
+        let search: Vec<(String, Files)> = config
+            .languages
+            .par_iter()
+            .map(|l| {
+                (
+                    l.code.clone(),
+                    crate::search::language_index_files(model, &l.code),
+                )
+            })
+            .collect();
+        let mut search_files: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (lang, files) in search {
+            let names = search_files.entry(lang).or_default();
+            for (rel, data) in files {
+                names.insert(rel.clone());
+                plain.push((rel, data));
+            }
+        }
+        diags.extend(
+            plain
+                .par_iter()
+                .filter_map(|(rel, data)| {
+                    sink.write(rel, data)
+                        .err()
+                        .map(|e| Diagnostic::error(format!("cannot write {rel}: {e}")))
+                })
+                .collect::<Vec<_>>(),
+        );
+        for (rel, _) in &plain {
+            written.push((
+                rel.clone(),
+                "qiao (feed, sitemap, search index, robots.txt or alias)".into(),
+            ));
+        }
+        // Later layers win: theme and site static files over content files with the same path.
+        let mut copies: BTreeMap<String, PathBuf> = Default::default();
+        for p in &model.pages {
+            for (abs, inner) in &p.assets {
+                copies.insert(join(&p.out_dir, inner), abs.clone());
+            }
+        }
+        for (abs, rel) in &model.static_assets {
+            copies.insert(rel.clone(), abs.clone());
+        }
+        for (rel, text) in self.templates.builtin_static() {
+            if let Err(e) = sink.write(&rel, text.as_bytes()) {
+                diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
+            }
+        }
+        for (abs, rel) in self.templates.static_files() {
+            copies.insert(rel, abs.to_path_buf());
+        }
+        for (rel, abs) in &copies {
+            written.push((rel.clone(), abs.display().to_string()));
+        }
+        diags.extend(clashes(written));
+        diags.extend(
+            copies
+                .par_iter()
+                .filter_map(|(rel, abs)| {
+                    sink.copy(abs, rel).err().map(|e| {
+                        Diagnostic::error(format!("cannot copy {} to {rel}: {e}", abs.display()))
+                    })
+                })
+                .collect::<Vec<_>>(),
+        );
+        self.copies = copies;
+        self.search_files = search_files;
+        diags
+    }
+
+    /// Renders again what shows the pages `pages` and the sections `sections`, whose bodies
+    /// (and nothing else: not their paths, titles, dates or terms) changed in the model since
+    /// the last render: their own files, the list pages and term pages that hold them, the
+    /// files that read them through `get_page` or `get_section`, their feeds and their
+    /// language's search index. Returns the files to write, or the errors of rendering.
+    pub fn update(
+        &mut self,
+        pages: &BTreeSet<usize>,
+        sections: &BTreeSet<usize>,
+    ) -> Result<Pending, Vec<Diagnostic>> {
+        let model = &self.model;
+        let config = &model.config;
+        for &i in pages {
+            self.values.page_values[i] = val(&page_view(model, &self.values.related, i));
+        }
+        let mut touched: BTreeSet<usize> = sections.clone();
+        touched.extend(
+            pages
+                .iter()
+                .map(|&i| model.pages[i].section)
+                .filter(|&s| s < model.sections.len()),
+        );
+        for &s in &touched {
+            self.values.section_values[s] = section_value(model, s, &self.values.page_values);
+        }
+        if let Ok(mut l) = self.lookup.write() {
+            for &i in pages.iter().filter(|&&i| !model.pages[i].fallback) {
+                let page = &model.pages[i];
+                l.pages.insert(
+                    (page.key.clone(), page.lang.clone()),
+                    self.values.page_values[i].clone(),
+                );
+            }
+            for &s in &touched {
+                let sec = &model.sections[s];
+                l.sections.insert(
+                    (sec.dir.clone(), sec.lang.clone()),
+                    self.values.section_values[s].clone(),
+                );
+            }
+        }
+
+        let mut jobs: BTreeSet<Job> = BTreeSet::new();
+        let mut feeds: BTreeSet<&str> = BTreeSet::new();
+        let mut languages: BTreeSet<&str> = BTreeSet::new();
+        let all_pagers = |s: usize, jobs: &mut BTreeSet<Job>| {
+            for n in 0..pager_count(model.sections[s].pages.len(), config.paginate) {
+                jobs.insert(Job::Section(s, n));
+            }
+        };
+        for &s in &touched {
+            if self.section_pages_read || sections.contains(&s) || config.paginate == 0 {
+                all_pagers(s, &mut jobs);
+            }
+            let sec = &model.sections[s];
+            if let Some(js) = self
+                .deps
+                .get(&Dep::Section(sec.dir.clone(), sec.lang.clone()))
+            {
+                jobs.extend(js.iter().cloned());
+            }
+        }
+        for &i in pages {
+            let page = &model.pages[i];
+            jobs.insert(Job::Page(i));
+            if let Some(sec) = model.sections.get(page.section)
+                && let Some(at) = sec.pages.iter().position(|&k| k == i)
+                && config.paginate > 0
+            {
+                jobs.insert(Job::Section(page.section, at / config.paginate));
+            }
+            if page.fallback {
+                continue;
+            }
+            if let Some(js) = self
+                .deps
+                .get(&Dep::Page(page.key.clone(), page.lang.clone()))
+            {
+                jobs.extend(js.iter().cloned());
+            }
+            languages.insert(&page.lang);
+            if let Some(f) = self.values.feeds.language.get(&page.lang) {
+                feeds.insert(f);
+            }
+            if let Some(f) = self.values.feeds.section.get(&page.section) {
+                feeds.insert(f);
+            }
+            for (t, tax) in model.taxonomies.iter().enumerate() {
+                if tax.lang != page.lang {
+                    continue;
+                }
+                let per = taxonomy_paginate(config, &tax.name).max(1);
+                for r in page.terms.get(&tax.name).into_iter().flatten() {
+                    let Ok(k) = tax.terms.binary_search_by(|x| x.slug.cmp(&r.slug)) else {
+                        continue;
+                    };
+                    if let Some(at) = tax.terms[k].pages.iter().position(|&x| x == i) {
+                        jobs.insert(Job::Term(t, k, at / per));
+                    }
+                    if let Some(f) = self.values.feeds.term.get(&(t, k)) {
+                        feeds.insert(f);
+                    }
+                }
+            }
+        }
+
+        let jobs: Vec<Job> = jobs.into_iter().collect();
+        let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut failures = Vec::new();
+        let mut recorded = Vec::new();
+        for (job, r, deps) in self.render_jobs(&jobs) {
+            recorded.push((job, deps));
+            match r {
+                Ok((rel, html, _)) => out.push((rel, html.into_bytes())),
+                Err(f) => failures.push(f),
+            }
+        }
+        if !failures.is_empty() {
+            return Err(group_failures(failures));
+        }
+        let p = self.prepared();
+        let feeds: BTreeSet<String> = feeds.into_iter().map(str::to_string).collect();
+        out.extend(feed_files(p, &|path| feeds.contains(path)));
+        let mut search_files: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for lang in &languages {
+            for (rel, data) in crate::search::language_index_files(model, lang) {
+                search_files
+                    .entry(lang.to_string())
+                    .or_default()
+                    .insert(rel.clone());
+                out.push((rel, data));
+            }
+        }
+        // A shard the index no longer has would be left behind.
+        let mut stale = Vec::new();
+        for (lang, now) in &search_files {
+            if let Some(before) = self.search_files.get(lang) {
+                stale.extend(before.difference(now).cloned());
+            }
+        }
+
+        for (job, deps) in recorded {
+            self.remember(&job, deps);
+        }
+        self.search_files.extend(search_files);
+        Ok(Pending { files: out, stale })
+    }
+}
+
+/// The files an incremental rebuild rendered, not written yet.
+pub struct Pending {
+    files: Vec<(String, Vec<u8>)>,
+    /// Files of the previous build to remove (search index shards that are gone).
+    stale: Vec<String>,
+}
+
+impl Pending {
+    /// Writes the files; returns how many.
+    pub fn write(self, sink: &dyn Sink) -> Result<usize, Vec<Diagnostic>> {
+        let mut diags: Vec<Diagnostic> = self
+            .files
             .par_iter()
             .filter_map(|(rel, data)| {
                 sink.write(rel, data)
                     .err()
                     .map(|e| Diagnostic::error(format!("cannot write {rel}: {e}")))
             })
-            .collect::<Vec<_>>(),
-    );
-    for (rel, _) in &plain {
-        written.push((
-            rel.clone(),
-            "qiao (feed, sitemap, search index, robots.txt or alias)".into(),
-        ));
-    }
-    // Later layers win: theme and site static files over content files with the same path.
-    let mut copies: std::collections::BTreeMap<String, &std::path::Path> = Default::default();
-    for p in &model.pages {
-        for (abs, inner) in &p.assets {
-            copies.insert(join(&p.out_dir, inner), abs);
+            .collect();
+        for rel in &self.stale {
+            if let Err(e) = sink.remove(rel) {
+                diags.push(Diagnostic::error(format!("cannot remove {rel}: {e}")));
+            }
+        }
+        if diags.is_empty() {
+            Ok(self.files.len())
+        } else {
+            Err(diags)
         }
     }
-    for (abs, rel) in &model.static_assets {
-        copies.insert(rel.clone(), abs);
-    }
-    for (rel, text) in templates.builtin_static() {
-        if let Err(e) = sink.write(&rel, text.as_bytes()) {
-            diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
-        }
-    }
-    for (abs, rel) in templates.static_files() {
-        copies.insert(rel, abs);
-    }
-    let copies: Vec<(String, &std::path::Path)> = copies.into_iter().collect();
-    for (rel, abs) in &copies {
-        written.push((rel.clone(), abs.display().to_string()));
-    }
-    diags.extend(clashes(written));
-    diags.extend(
-        copies
-            .par_iter()
-            .filter_map(|(rel, abs)| {
-                sink.copy(abs, rel).err().map(|e| {
-                    Diagnostic::error(format!("cannot copy {} to {rel}: {e}", abs.display()))
-                })
-            })
-            .collect::<Vec<_>>(),
-    );
-    diags
 }
 
 /// Two sources that map to one output file would silently overwrite each other: a page with
@@ -383,6 +716,9 @@ fn group_failures(failures: Vec<(Diagnostic, String)>) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// One rendered file: a page, a page of a section's list, a taxonomy's index, a page of a
+/// term's list, a language's 404 page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Job {
     Page(usize),
     Section(usize, usize),
@@ -392,7 +728,7 @@ enum Job {
 }
 
 fn render_job(
-    p: &Prepared,
+    p: Prepared,
     tera: &tera::Tera,
     templates: &TemplateSet,
     job: &Job,
@@ -404,12 +740,12 @@ fn render_job(
         match job {
             Job::Page(i) => {
                 let page = &model.pages[*i];
-                ctx.insert_value("page", p.page_values[*i].clone());
+                ctx.insert_value("page", p.v.page_values[*i].clone());
                 ctx.insert("translations", &page_translations(model, *i));
                 let section =
                     &model.sections[page.section.min(model.sections.len().saturating_sub(1))];
                 let mut feeds = lang_feeds(p, &page.lang);
-                if let Some(f) = p.feeds.section.get(&page.section) {
+                if let Some(f) = p.v.feeds.section.get(&page.section) {
                     feeds.push(FeedLink {
                         title: section.title.clone(),
                         path: f.clone(),
@@ -430,13 +766,13 @@ fn render_job(
             }
             Job::Section(i, n) => {
                 let s = &model.sections[*i];
-                ctx.insert_value("section", p.section_values[*i].clone());
+                ctx.insert_value("section", p.v.section_values[*i].clone());
                 ctx.insert("translations", &section_translations(model, *i));
                 let (pager, path) =
-                    paginator(&s.path, &s.pages, &p.page_values, *n, config.paginate);
+                    paginator(&s.path, &s.pages, &p.v.page_values, *n, config.paginate);
                 ctx.insert_value("paginator", pager);
                 let mut feeds = lang_feeds(p, &s.lang);
-                if let Some(f) = p.feeds.section.get(i)
+                if let Some(f) = p.v.feeds.section.get(i)
                     && !s.dir.is_empty()
                 {
                     feeds.push(FeedLink {
@@ -460,7 +796,7 @@ fn render_job(
             }
             Job::TaxonomyIndex(t) => {
                 let tax = &model.taxonomies[*t];
-                ctx.insert_value("taxonomy", p.taxonomy_values[*t].clone());
+                ctx.insert_value("taxonomy", p.v.taxonomy_values[*t].clone());
                 ctx.insert("translations", &taxonomy_translations(model, tax));
                 ctx.insert("feeds", &lang_feeds(p, &tax.lang));
                 (
@@ -474,7 +810,7 @@ fn render_job(
             Job::Term(t, k, n) => {
                 let tax = &model.taxonomies[*t];
                 let term = &tax.terms[*k];
-                ctx.insert_value("taxonomy", p.taxonomy_values[*t].clone());
+                ctx.insert_value("taxonomy", p.v.taxonomy_values[*t].clone());
                 ctx.insert("term", &term_view(config, term));
                 // Terms are per language: a term page has no translations, and the
                 // switcher shows the other languages as unavailable.
@@ -497,10 +833,10 @@ fn render_job(
                 ctx.insert("translations", &translations);
 
                 let per = taxonomy_paginate(config, &tax.name);
-                let (pager, path) = paginator(&term.path, &term.pages, &p.page_values, *n, per);
+                let (pager, path) = paginator(&term.path, &term.pages, &p.v.page_values, *n, per);
                 ctx.insert_value("paginator", pager);
                 let mut feeds = lang_feeds(p, &tax.lang);
-                if let Some(f) = p.feeds.term.get(&(*t, *k)) {
+                if let Some(f) = p.v.feeds.term.get(&(*t, *k)) {
                     feeds.push(FeedLink {
                         title: term.name.clone(),
                         path: f.clone(),
@@ -525,7 +861,7 @@ fn render_job(
             }
         };
     ctx.insert("lang", lang);
-    if let Some(c) = p.config_values.get(lang) {
+    if let Some(c) = p.v.config_values.get(lang) {
         ctx.insert_value("config", c.clone());
     }
     if let Some(l) = config.language(lang) {
@@ -1011,9 +1347,9 @@ fn plan_feeds(model: &SiteModel) -> Feeds {
     f
 }
 
-fn lang_feeds(p: &Prepared, lang: &str) -> Vec<FeedLink> {
+fn lang_feeds(p: Prepared, lang: &str) -> Vec<FeedLink> {
     let config = &p.model.config;
-    p.feeds
+    p.v.feeds
         .language
         .get(lang)
         .map(|path| FeedLink {
@@ -1026,7 +1362,8 @@ fn lang_feeds(p: &Prepared, lang: &str) -> Vec<FeedLink> {
         .collect()
 }
 
-fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
+/// The feeds whose site path passes `wanted`.
+fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(String, Vec<u8>)> {
     let model = p.model;
     let config = &model.config;
     let mut out = Vec::new();
@@ -1051,7 +1388,7 @@ fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
     };
     // (feed path, title, alternate page, language, candidate pages), in a stable order.
     let mut feeds: Vec<(&String, String, String, &str, Vec<usize>)> = Vec::new();
-    for (code, path) in &p.feeds.language {
+    for (code, path) in &p.v.feeds.language {
         let title = config
             .language(code)
             .map_or_else(String::new, |l| l.title.clone());
@@ -1061,12 +1398,12 @@ fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
         feeds.push((path, title, config.lang_prefix(code), code, pages));
     }
     let site_title = |lang: &str| config.language(lang).map_or("", |l| l.title.as_str());
-    for (&i, path) in &p.feeds.section {
+    for (&i, path) in &p.v.feeds.section {
         let s = &model.sections[i];
         let title = format!("{} · {}", s.title, site_title(&s.lang));
         feeds.push((path, title, s.path.clone(), &s.lang, s.pages.clone()));
     }
-    for (&(t, k), path) in &p.feeds.term {
+    for (&(t, k), path) in &p.v.feeds.term {
         let tax = &model.taxonomies[t];
         let term = &tax.terms[k];
         let title = format!("{} · {}", term.name, site_title(&tax.lang));
@@ -1078,6 +1415,7 @@ fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
             term.pages.clone(),
         ));
     }
+    feeds.retain(|f| wanted(f.0));
     feeds.sort_by(|a, b| a.0.cmp(b.0));
     for (path, title, alternate, lang, pages) in feeds {
         let pages = select(&mut pages.into_iter());
@@ -1091,7 +1429,7 @@ fn feed_files(p: &Prepared) -> Vec<(String, Vec<u8>)> {
 
 /// What `get_page`, `get_section` and `url_for` look up: owned, shareable copies of the
 /// prepared values, so the functions can live inside Tera (which wants `'static`).
-pub struct Lookup {
+struct Lookup {
     default_language: String,
     base_path: String,
     pages: HashMap<(String, String), tera::Value>,
@@ -1100,22 +1438,21 @@ pub struct Lookup {
 }
 
 impl Lookup {
-    fn new(p: &Prepared) -> Lookup {
-        let m = p.model;
+    fn new(m: &SiteModel, v: &Values) -> Lookup {
         let mut pages = HashMap::new();
         let mut paths = HashMap::new();
         for (i, page) in m.pages.iter().enumerate() {
             if !page.fallback {
                 pages.insert(
                     (page.key.clone(), page.lang.clone()),
-                    p.page_values[i].clone(),
+                    v.page_values[i].clone(),
                 );
                 paths.insert((page.key.clone(), page.lang.clone()), page.path.clone());
             }
         }
         let mut sections = HashMap::new();
         for (i, s) in m.sections.iter().enumerate() {
-            sections.insert((s.dir.clone(), s.lang.clone()), p.section_values[i].clone());
+            sections.insert((s.dir.clone(), s.lang.clone()), v.section_values[i].clone());
             let key = if s.dir.is_empty() {
                 "_index".to_string()
             } else {
@@ -1167,6 +1504,7 @@ fn lang_arg(kwargs: &tera::Kwargs, state: &tera::State) -> tera::TeraResult<Stri
 }
 
 /// Interface translations and locale formatters, shared by all rendering threads.
+#[derive(Clone)]
 pub struct Intl {
     /// Fluent messages of the site.
     pub catalog: Arc<crate::i18n::Catalog>,
@@ -1186,45 +1524,54 @@ fn formatter<'f>(
 }
 
 /// Registers `get_page`, `get_section`, `url_for`, `t` and the `date` and `number` filters.
-pub fn register_functions(tera: &mut tera::Tera, lookup: Arc<Lookup>, intl: &Intl) {
+/// `get_page` and `get_section` record what they return (see [`Renderer::update`]).
+fn register_functions(tera: &mut tera::Tera, lookup: Arc<RwLock<Lookup>>, intl: &Intl) {
+    fn read(l: &RwLock<Lookup>) -> tera::TeraResult<std::sync::RwLockReadGuard<'_, Lookup>> {
+        l.read()
+            .map_err(|_| tera::Error::message("internal error: the page index is poisoned"))
+    }
     let l = lookup.clone();
     tera.register_function(
         "get_page",
         move |kwargs: tera::Kwargs, state: &tera::State| {
+            let l = read(&l)?;
             let path: String = kwargs.must_get("path")?;
             let (key, lang) = l.target(&path, &kwargs, state)?;
-            l.pages
-                .get(&(key.to_string(), lang.clone()))
-                .cloned()
-                .ok_or_else(|| {
-                    tera::Error::message(format!("get_page: no page `{path}` in language `{lang}`"))
-                })
+            let id = (key.to_string(), lang);
+            let found = l.pages.get(&id).cloned().ok_or_else(|| {
+                tera::Error::message(format!("get_page: no page `{path}` in language `{}`", id.1))
+            })?;
+            record(|| Dep::Page(id.0, id.1));
+            Ok::<tera::Value, tera::Error>(found)
         },
     );
     let l = lookup.clone();
     tera.register_function(
         "get_section",
         move |kwargs: tera::Kwargs, state: &tera::State| {
+            let l = read(&l)?;
             let path: String = kwargs.must_get("path")?;
             let (key, lang) = l.target(&path, &kwargs, state)?;
             let dir = key
                 .strip_suffix("_index")
                 .unwrap_or(key)
                 .trim_end_matches('/');
-            l.sections
-                .get(&(dir.to_string(), lang.clone()))
-                .cloned()
-                .ok_or_else(|| {
-                    tera::Error::message(format!(
-                        "get_section: no section `{path}` in language `{lang}`"
-                    ))
-                })
+            let id = (dir.to_string(), lang);
+            let found = l.sections.get(&id).cloned().ok_or_else(|| {
+                tera::Error::message(format!(
+                    "get_section: no section `{path}` in language `{}`",
+                    id.1
+                ))
+            })?;
+            record(|| Dep::Section(id.0, id.1));
+            Ok::<tera::Value, tera::Error>(found)
         },
     );
     let l = lookup;
     tera.register_function(
         "url_for",
         move |kwargs: tera::Kwargs, state: &tera::State| {
+            let l = read(&l)?;
             let path: String = kwargs.must_get("path")?;
             if path.ends_with(".md") || path.starts_with("@/") {
                 let (key, lang) = l.target(&path, &kwargs, state)?;

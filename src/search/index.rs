@@ -53,19 +53,25 @@ static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 /// The index files of every language, in a fixed order: (path under the output root, bytes).
 /// Empty unless `[search] enabled = true`.
 pub fn index_files(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
-    let settings = &model.config.search;
-    if !settings.enabled {
-        return Vec::new();
-    }
     model
         .config
         .languages
         .par_iter()
-        .map(|l| language_files(model, l, settings))
+        .map(|l| language_index_files(model, &l.code))
         .collect::<Vec<_>>()
         .into_iter()
         .flatten()
         .collect()
+}
+
+/// The index files of the language `code` (empty unless `[search] enabled = true`): an
+/// incremental rebuild writes again only the index of the languages whose pages changed.
+pub fn language_index_files(model: &SiteModel, code: &str) -> Vec<(String, Vec<u8>)> {
+    let settings = &model.config.search;
+    match model.config.language(code) {
+        Some(l) if settings.enabled => language_files(model, l, settings),
+        _ => Vec::new(),
+    }
 }
 
 /// Whether a page belongs in its language's index: not a fallback copy (its text is in

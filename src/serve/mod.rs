@@ -111,6 +111,8 @@ pub struct BuildStatus {
     pub build: u64,
     /// The errors of the last build; empty when it succeeded.
     pub errors: Vec<Diagnostic>,
+    /// How many of the builds were incremental (see [`crate::session`]).
+    pub incremental: u64,
 }
 
 /// State shared by the watch loop and the HTTP handlers.
@@ -135,12 +137,13 @@ impl Shared {
     }
 
     /// Records a finished build and returns its number.
-    fn finish_build(&self, errors: Vec<Diagnostic>) -> u64 {
+    fn finish_build(&self, errors: Vec<Diagnostic>, incremental: bool) -> u64 {
         let mut s = self
             .status
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         s.build += 1;
+        s.incremental += u64::from(incremental);
         s.errors = errors;
         s.build
     }

@@ -15,9 +15,10 @@ use notify::{RecursiveMode, Watcher};
 
 use super::Shared;
 use super::livereload::{ErrorView, Message};
-use super::watch::{Batch, Coalescer, Refresh, WATCHED_DIRS, classify, is_relevant};
+use super::watch::{Batch, ChangeKind, Coalescer, Refresh, WATCHED_DIRS, classify, is_relevant};
 use crate::BuildOptions;
 use crate::diagnostics::Diagnostic;
+use crate::session::Session;
 
 /// What the watch loop receives.
 pub(crate) enum Msg {
@@ -58,6 +59,8 @@ pub(crate) struct Builder {
     pub reporter: Reporter,
     /// The warnings of the last successful build, printed again only when they change.
     last_warnings: Vec<Diagnostic>,
+    /// What the last successful build keeps for incremental rebuilds.
+    session: Option<Session>,
 }
 
 impl Builder {
@@ -67,58 +70,78 @@ impl Builder {
             shared,
             reporter,
             last_warnings: Vec::new(),
+            session: None,
         }
     }
 
-    /// Builds the site; `batch` is what changed (`None` for the first build).
+    /// Builds the site; `batch` is what changed (`None` for the first build). An edit that
+    /// changes only bodies of pages or static files is applied incrementally (see
+    /// [`crate::session`]); anything else, or anything the incremental path declines, is a
+    /// full build.
     pub fn build(&mut self, batch: Option<&Batch>) {
         let start = Instant::now();
+        let mut full_because = None;
+        if let Some(b) = batch
+            && let Some(session) = self.session.take()
+        {
+            let fast = !b.rescan
+                && b.changes
+                    .iter()
+                    .all(|c| matches!(c.kind, ChangeKind::Content | ChangeKind::Static));
+            if fast {
+                let paths: Vec<String> = b.changes.iter().map(|c| c.path.clone()).collect();
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    session.update(&paths)
+                }));
+                match outcome {
+                    Ok(Ok((session, report))) => {
+                        self.session = Some(session);
+                        let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+                        self.succeeded(Some(b), report, true, |n| {
+                            format!("updated {n} files in {elapsed:.0} ms")
+                        });
+                        return;
+                    }
+                    Ok(Err(why)) => full_because = Some(why),
+                    Err(_) => full_because = Some("the incremental rebuild failed".into()),
+                }
+            } else {
+                full_because = Some("templates, translations or site.toml changed".into());
+            }
+        }
         // A bug in a build stage must not end the watch loop: report it like an error and
         // keep serving the last good site.
-        let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::build(&self.opts)))
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    Err(vec![
-                        Diagnostic::error(format!("internal error: the build panicked: {what}"))
-                            .with_hint(
-                                "this is a bug in qiao; please report it with the file you changed",
-                            ),
-                    ])
-                });
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::build::build_session(&self.opts)
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(vec![
+                Diagnostic::error(format!("internal error: the build panicked: {what}"))
+                    .with_hint("this is a bug in qiao; please report it with the file you changed"),
+            ])
+        });
         let elapsed = start.elapsed().as_secs_f64() * 1000.0;
         let what = batch.map_or_else(|| "first build".to_string(), Batch::summary);
-        let previous_ok = self.shared.status().errors.is_empty();
         match result {
-            Ok(report) => {
-                if report.warnings != self.last_warnings {
-                    self.reporter.diagnostics(&report.warnings);
-                    self.last_warnings = report.warnings;
-                }
-                let build = self.shared.finish_build(Vec::new());
-                self.reporter.line(&format!(
-                    "{what}: built {} files in {elapsed:.0} ms",
-                    report.files
-                ));
-                let css_only = batch.is_some_and(|b| b.refresh() == Refresh::Css);
-                let msg = if css_only && previous_ok {
-                    Message::Css { build }
-                } else {
-                    Message::Reload { build }
-                };
-                // No receiver (no open page) is not an error.
-                let _ = self.shared.events.send(msg);
+            Ok((report, session)) => {
+                self.session = session;
+                let why = full_because.map_or_else(String::new, |w| format!(" (full build: {w})"));
+                self.succeeded(batch, report, false, |n| {
+                    format!("built {n} files in {elapsed:.0} ms{why}")
+                });
             }
             Err(diags) => {
+                self.session = None;
                 self.reporter.diagnostics(&diags);
                 let errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.is_error()).collect();
                 let views = errors.iter().map(ErrorView::from).collect();
                 let n = errors.len();
-                let build = self.shared.finish_build(errors);
+                let build = self.shared.finish_build(errors, false);
                 self.reporter.line(&format!(
                     "{what}: {n} error{}; the last good version stays served",
                     if n == 1 { "" } else { "s" }
@@ -129,6 +152,34 @@ impl Builder {
                 });
             }
         }
+    }
+
+    /// Reports a successful build and tells the open pages; `done` says what was done with
+    /// how many files.
+    fn succeeded(
+        &mut self,
+        batch: Option<&Batch>,
+        report: crate::BuildReport,
+        incremental: bool,
+        done: impl FnOnce(usize) -> String,
+    ) {
+        let previous_ok = self.shared.status().errors.is_empty();
+        if report.warnings != self.last_warnings {
+            self.reporter.diagnostics(&report.warnings);
+            self.last_warnings = report.warnings;
+        }
+        let build = self.shared.finish_build(Vec::new(), incremental);
+        let what = batch.map_or_else(|| "first build".to_string(), Batch::summary);
+        self.reporter
+            .line(&format!("{what}: {}", done(report.files)));
+        let css_only = batch.is_some_and(|b| b.refresh() == Refresh::Css);
+        let msg = if css_only && previous_ok {
+            Message::Css { build }
+        } else {
+            Message::Reload { build }
+        };
+        // No receiver (no open page) is not an error.
+        let _ = self.shared.events.send(msg);
     }
 }
 

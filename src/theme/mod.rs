@@ -137,6 +137,16 @@ impl TemplateSet {
         Ok(tera)
     }
 
+    /// Whether some template might read `var.attr`, or use the value of `var` as a whole
+    /// (pass it to a macro, a filter or an include, loop over it, index it, test it): a
+    /// conservative scan of the code in `{{ }}` and `{% %}` tags. `false` means no template
+    /// can see `var.attr` through `var`.
+    pub fn may_read(&self, var: &str, attr: &str) -> bool {
+        self.templates
+            .values()
+            .any(|t| code_may_read(&t.text, var, attr))
+    }
+
     /// Static files as (source on disk, output path). Built-in files are materialised as
     /// data by [`TemplateSet::builtin_static`].
     pub fn static_files(&self) -> Vec<(&Path, String)> {
@@ -257,4 +267,142 @@ fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
         }
     }
     out
+}
+
+/// See [`TemplateSet::may_read`]. Only the code inside tags is scanned (the HTML around it
+/// may say `<section>`); string literals and comments are skipped.
+fn code_may_read(text: &str, var: &str, attr: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let mut i = 0;
+    while i + 1 < n {
+        if chars[i] != '{' {
+            i += 1;
+            continue;
+        }
+        let close = match chars[i + 1] {
+            '{' => '}',
+            '%' => '%',
+            '#' => {
+                // A comment: skip to `#}`.
+                i += 2;
+                while i + 1 < n && !(chars[i] == '#' && chars[i + 1] == '}') {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        i += 2;
+        let mut depth = 0usize;
+        // Previous significant character, to tell `x.section` (an attribute) from `section`.
+        let mut prev = ' ';
+        while i < n {
+            let c = chars[i];
+            if depth == 0 && c == close && chars.get(i + 1) == Some(&'}') {
+                i += 2;
+                break;
+            }
+            match c {
+                '"' | '\'' | '`' => {
+                    i += 1;
+                    while i < n && chars[i] != c {
+                        if chars[i] == '\\' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    i += 1;
+                    prev = c;
+                }
+                '{' | '[' | '(' => {
+                    depth += usize::from(c == '{');
+                    prev = c;
+                    i += 1;
+                }
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    prev = c;
+                    i += 1;
+                }
+                c if c.is_alphabetic() || c == '_' => {
+                    let start = i;
+                    while i < n && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                        i += 1;
+                    }
+                    let ident: String = chars[start..i].iter().collect();
+                    if ident == var && prev != '.' {
+                        let mut j = i;
+                        while j < n && chars[j].is_whitespace() {
+                            j += 1;
+                        }
+                        match chars.get(j) {
+                            Some('.') => {
+                                j += 1;
+                                while j < n && chars[j].is_whitespace() {
+                                    j += 1;
+                                }
+                                let s = j;
+                                while j < n && (chars[j].is_alphanumeric() || chars[j] == '_') {
+                                    j += 1;
+                                }
+                                let name: String = chars[s..j].iter().collect();
+                                if name.is_empty() || name == attr {
+                                    return true;
+                                }
+                            }
+                            // A keyword argument named like the variable: `t(section=x)`.
+                            Some('=') if chars.get(j + 1) != Some(&'=') => {}
+                            _ => return true,
+                        }
+                    }
+                    prev = 'a';
+                }
+                c if c.is_whitespace() => i += 1,
+                c => {
+                    prev = c;
+                    i += 1;
+                }
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_may_read;
+
+    #[test]
+    fn scan_for_reads_of_an_attribute() {
+        let reads = |t: &str| code_may_read(t, "section", "pages");
+        // Only other attributes, a kwarg of the same name, another variable's attribute,
+        // HTML, strings and comments: no read.
+        assert!(!reads("<section>{{ section.title }}</section>"));
+        assert!(!reads(
+            "{% if section.subsections %}{{ section . content | safe }}{% endif %}"
+        ));
+        assert!(!reads(
+            r#"{{ t(key="more", section=news.title) }} {{ get_section(path="x") }}"#
+        ));
+        assert!(!reads(
+            r#"{{ x.section }} {{ "section.pages" }} {# section.pages #}"#
+        ));
+        assert!(!reads(
+            "{% for p in paginator.pages %}{{ p.title }}{% endfor %}"
+        ));
+        // Reads, direct or possible.
+        assert!(reads("{% for p in section.pages %}{% endfor %}"));
+        assert!(reads("{% set s = section %}{{ s.pages }}"));
+        assert!(reads("{{ section | json_encode }}"));
+        assert!(reads(r#"{{ section["pages"] }}"#));
+        assert!(reads("{% if section %}x{% endif %}"));
+        assert!(reads("{{ m::list(items=section) }}"));
+        assert!(reads("{{ {\"a\": 1} }}{{ section.pages }}"));
+        assert!(reads("{%- for p in section.pages -%}{%- endfor -%}"));
+    }
 }

@@ -286,3 +286,43 @@ pub fn atomic_save(path: &Path, text: &str) {
     std::fs::write(&tmp, text).unwrap();
     std::fs::rename(&tmp, path).unwrap();
 }
+
+/// Builds `root` from scratch with `base_url`: every output file, or the errors.
+pub fn clean_build(
+    root: &Path,
+    base_url: &str,
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Vec<String>> {
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = qiao::BuildOptions::new(root);
+    opts.output = Some(out.path().join("site"));
+    opts.base_url = Some(base_url.to_string());
+    match qiao::build(&opts) {
+        Ok(_) => Ok(tree(&out.path().join("site"))),
+        Err(diags) => Err(diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect()),
+    }
+}
+
+/// What differs between two trees (as from [`tree`]), by path.
+pub fn differences(
+    a: &std::collections::BTreeMap<String, Vec<u8>>,
+    b: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> Vec<String> {
+    let mut d = Vec::new();
+    for (k, v) in a {
+        match b.get(k) {
+            None => d.push(format!("only served: {k}")),
+            Some(w) if w != v => d.push(format!("differs: {k}")),
+            Some(_) => {}
+        }
+    }
+    for k in b.keys() {
+        if !a.contains_key(k) {
+            d.push(format!("only in the clean build: {k}"));
+        }
+    }
+    d
+}

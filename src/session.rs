@@ -1,0 +1,295 @@
+//! Incremental rebuilds for `qiao serve`: after a full build, the model, the template values
+//! and the compiled templates stay in memory, and an edit that changes only the body of
+//! pages is applied to them directly.
+//!
+//! The fast path is taken only when it provably gives what a full build would: the edited
+//! files are known sources whose front matter is byte for byte unchanged (so no page moves,
+//! is renamed, re-dated, re-titled or re-tagged, and no list changes its order), whose
+//! headings define the same anchors (so no other page's `@/x.md#id` link changes), and whose
+//! links are all valid. Then only the edited files are read, parsed and rendered, and only
+//! the output files that show their bodies are rendered again and replaced (see
+//! [`Renderer::update`]). Changed static files under `content/` or `static/` are copied.
+//! Everything else (a new, deleted or renamed file, front matter, templates, interface
+//! translations, `site.toml`, any error) is left to a full build, which also reports every
+//! error of the site at once.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::build::{BuildOptions, BuildReport};
+use crate::content::{SourceKind, front_matter};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown;
+use crate::model::{Parsed, SourceFacts, page_summary};
+use crate::output::InPlace;
+use crate::render::{Intl, Renderer};
+use crate::translation::{source_hash, state_of};
+
+/// What a full build left for incremental rebuilds.
+pub struct Session {
+    opts: BuildOptions,
+    renderer: Renderer,
+    intl: Intl,
+    /// Warnings of the last build that do not come from the `@/` links of a body.
+    other_warnings: Vec<Diagnostic>,
+    /// What the interface translations reported after the full build: a rebuild that makes
+    /// them report something else (a template reached a missing message) is not applied.
+    i18n_report: Vec<Diagnostic>,
+    pages_per_language: Vec<(String, usize)>,
+    /// (key, language) → source path, to find a link target's anchors.
+    by_id: HashMap<(String, String), String>,
+}
+
+/// A Markdown file read, parsed and rendered, ready to replace its page's body.
+struct Edit {
+    rel: String,
+    parsed: Parsed,
+    rendered: markdown::Rendered,
+    link_diagnostics: Vec<Diagnostic>,
+}
+
+impl Session {
+    pub(crate) fn new(
+        opts: BuildOptions,
+        renderer: Renderer,
+        intl: Intl,
+        warnings: &[Diagnostic],
+        pages_per_language: Vec<(String, usize)>,
+    ) -> Session {
+        let model = renderer.model();
+        let mut other_warnings = warnings.to_vec();
+        for facts in model.sources.values() {
+            for d in &facts.link_diagnostics {
+                if let Some(at) = other_warnings.iter().position(|w| w == d) {
+                    other_warnings.remove(at);
+                }
+            }
+        }
+        let by_id = model
+            .sources
+            .iter()
+            .map(|(rel, f)| ((f.source.key.clone(), f.source.lang.clone()), rel.clone()))
+            .collect();
+        let i18n_report = intl.catalog.report();
+        Session {
+            opts,
+            renderer,
+            intl,
+            other_warnings,
+            i18n_report,
+            pages_per_language,
+            by_id,
+        }
+    }
+
+    /// Applies changes to the files at `changed` (paths relative to the site root, as the
+    /// watcher reports them) and writes the affected output files into the output directory.
+    /// `Err` says why a full build is needed instead; the session is then spent (parts of it
+    /// may already reflect the change) and nothing was written.
+    pub fn update(mut self, changed: &[String]) -> Result<(Session, BuildReport), String> {
+        let start = Instant::now();
+        let root = self.opts.root.clone();
+        let mut edits = Vec::new();
+        let mut copies: Vec<(PathBuf, String)> = Vec::new();
+        for rel in changed {
+            let abs = root.join(rel);
+            if rel.starts_with("content/") && rel.ends_with(".md") {
+                edits.push(self.read(rel, &abs)?);
+            } else {
+                match self.renderer.copy_target(&abs) {
+                    Some(out) if abs.is_file() => copies.push((abs.clone(), out.to_string())),
+                    _ => return Err(format!("{rel} is new, gone or not a copied file")),
+                }
+            }
+        }
+
+        let (pages, sections) = self.apply(edits)?;
+        let pending = self
+            .renderer
+            .update(&pages, &sections)
+            .map_err(|_| "a template failed".to_string())?;
+        if self.intl.catalog.report() != self.i18n_report {
+            return Err("the interface translations report something new".into());
+        }
+        let sink = InPlace::new(&self.opts.output_dir()).map_err(|e| e.to_string())?;
+        let mut files = pending
+            .write(&sink)
+            .map_err(|_| "cannot write the output".to_string())?;
+        for (abs, out) in &copies {
+            crate::output::Sink::copy(&sink, abs, out).map_err(|e| e.to_string())?;
+            files += 1;
+        }
+        let report = BuildReport {
+            pages_per_language: self.pages_per_language.clone(),
+            files,
+            elapsed: start.elapsed(),
+            warnings: self.warnings(),
+            unused_messages: self.intl.catalog.unused(),
+        };
+        Ok((self, report))
+    }
+
+    /// Reads, parses and renders one edited Markdown file, if the edit qualifies.
+    fn read(&self, rel: &str, abs: &Path) -> Result<Edit, String> {
+        let model = self.renderer.model();
+        let facts: &SourceFacts = model
+            .sources
+            .get(rel)
+            .ok_or_else(|| format!("{rel} is a new source"))?;
+        let text = std::fs::read_to_string(abs).map_err(|e| format!("{rel}: {e}"))?;
+        let doc = front_matter::parse(&text).map_err(|_| format!("{rel} has errors"))?;
+        if doc.text.get(..doc.body_start) != Some(facts.head.as_str()) {
+            return Err(format!("the front matter of {rel} changed"));
+        }
+        let parsed = Parsed {
+            source: facts.source.clone(),
+            doc,
+        };
+        let path = self.site_path(&facts.source.key, &facts.source.lang, facts.source.kind);
+        let resolver = model.resolver();
+        let rendered = resolver.render(&parsed, &path);
+        if rendered.anchors != facts.anchors {
+            return Err(format!("the headings or anchors of {rel} changed"));
+        }
+        let link_diagnostics = resolver.check_links(&parsed, &rendered, &|id| {
+            self.by_id
+                .get(id)
+                .and_then(|r| model.sources.get(r))
+                .map(|f| f.anchors.as_slice())
+        });
+        if link_diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(format!("{rel} has errors"));
+        }
+        Ok(Edit {
+            rel: rel.to_string(),
+            parsed,
+            rendered,
+            link_diagnostics,
+        })
+    }
+
+    /// The site path a source is rendered at: the path its links are relative to.
+    fn site_path(&self, key: &str, lang: &str, kind: SourceKind) -> String {
+        let model = self.renderer.model();
+        match kind {
+            SourceKind::Page => model
+                .page_index
+                .get(&(key.to_string(), lang.to_string()))
+                .map(|&i| model.pages[i].path.clone()),
+            SourceKind::Section => model
+                .link_index
+                .get(&(key.to_string(), lang.to_string()))
+                .cloned(),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Puts the new bodies into the model: pages (with their fallback copies, and the
+    /// translation state of their translations) and sections. Returns the pages and sections
+    /// whose values changed.
+    fn apply(&mut self, edits: Vec<Edit>) -> Result<(BTreeSet<usize>, BTreeSet<usize>), String> {
+        let policy = !self.renderer.model().config.translation.required.is_empty();
+        let model = self.renderer.model_mut();
+        let default = model.config.default_language.clone();
+        let mut pages = BTreeSet::new();
+        let mut sections = BTreeSet::new();
+        for edit in edits {
+            let Edit {
+                rel,
+                parsed,
+                rendered: r,
+                link_diagnostics,
+            } = edit;
+            let Parsed { source, mut doc } = parsed;
+            if let Some(f) = model.sources.get_mut(&rel) {
+                f.link_diagnostics = link_diagnostics;
+            }
+            match source.kind {
+                SourceKind::Section => {
+                    doc.release_text();
+                    for (k, s) in model.sections.iter_mut().enumerate() {
+                        if s.source.as_deref() == Some(rel.as_str()) {
+                            s.html = r.html.clone();
+                            s.toc = r.toc.clone();
+                            s.doc = Some(doc.clone());
+                            sections.insert(k);
+                        }
+                    }
+                }
+                SourceKind::Page => {
+                    let key = source.key.clone();
+                    let Some(&i) = model.page_index.get(&(key.clone(), source.lang.clone())) else {
+                        return Err(format!("{rel} has no page"));
+                    };
+                    if source.lang == default {
+                        let hash = source_hash(&doc.title, doc.body());
+                        model.source_hashes.insert(key.clone(), hash);
+                    }
+                    let summary = page_summary(&r, &doc);
+                    doc.release_text();
+                    let hash = model.source_hashes.get(&key).map(String::as_str);
+                    let translation = state_of(&doc, &source.lang, &model.config, hash);
+                    let p = &mut model.pages[i];
+                    p.html = r.html;
+                    p.summary = summary;
+                    p.toc = r.toc;
+                    p.text = r.text;
+                    p.doc = doc;
+                    p.translation = translation;
+                    pages.insert(i);
+                    if source.lang != default {
+                        continue;
+                    }
+                    // Fallback copies show the same body; translations may have become stale
+                    // (or current again).
+                    let codes: Vec<String> = model
+                        .config
+                        .languages
+                        .iter()
+                        .map(|l| l.code.clone())
+                        .filter(|c| *c != default)
+                        .collect();
+                    for code in codes {
+                        let Ok(j) = model.pages.binary_search_by(|p| {
+                            (p.lang.as_str(), p.key.as_str()).cmp(&(&code, &key))
+                        }) else {
+                            continue;
+                        };
+                        if model.pages[j].fallback {
+                            let src = model.pages[i].clone();
+                            let c = &mut model.pages[j];
+                            c.html = src.html;
+                            c.summary = src.summary;
+                            c.toc = src.toc;
+                            c.text = src.text;
+                            c.doc = src.doc;
+                            pages.insert(j);
+                        } else {
+                            let hash = model.source_hashes.get(&key).map(String::as_str);
+                            let state = state_of(&model.pages[j].doc, &code, &model.config, hash);
+                            if state != model.pages[j].translation {
+                                if policy {
+                                    return Err("a translation changed state".into());
+                                }
+                                model.pages[j].translation = state;
+                                pages.insert(j);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok((pages, sections))
+    }
+
+    /// Every warning of the site now, as a full build would list them.
+    fn warnings(&self) -> Vec<Diagnostic> {
+        let mut all = Diagnostics::new();
+        all.extend(self.other_warnings.iter().cloned());
+        for f in self.renderer.model().sources.values() {
+            all.extend(f.link_diagnostics.iter().cloned());
+        }
+        all.sorted()
+    }
+}
