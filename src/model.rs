@@ -722,7 +722,7 @@ fn page_section_dir(p: &Page) -> String {
 }
 
 /// Order of pages in a section list.
-fn list_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+pub(crate) fn list_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     let wa = a.doc.meta.weight.unwrap_or(i64::MAX);
     let wb = b.doc.meta.weight.unwrap_or(i64::MAX);
     wa.cmp(&wb).then_with(|| date_order(a, b))

@@ -490,18 +490,41 @@ impl Renderer {
         diags
     }
 
-    /// Renders again what shows the pages `pages` and the sections `sections`, whose bodies
-    /// (and nothing else: not their paths, titles, dates or terms) changed in the model since
-    /// the last render: their own files, the list pages and term pages that hold them, the
-    /// files that read them through `get_page` or `get_section`, their feeds and their
-    /// language's search index. Returns the files to write, or the errors of rendering.
-    pub fn update(
-        &mut self,
-        pages: &BTreeSet<usize>,
-        sections: &BTreeSet<usize>,
-    ) -> Result<Pending, Vec<Diagnostic>> {
+    /// Renders again what shows the pages and sections that changed in the model since the
+    /// last render (bodies, or front matter that moves nothing: see [`Changed`]): their own
+    /// files, the pages that link to a retitled page, the list pages and term pages that
+    /// hold them, the files that read them through `get_page` or `get_section`, their feeds,
+    /// their language's search index, and the sitemap when dates may have changed. Returns
+    /// the files to write, or the errors of rendering.
+    pub fn update(&mut self, changed: &Changed) -> Result<Pending, Vec<Diagnostic>> {
         let model = &self.model;
         let config = &model.config;
+        let sections = &changed.sections;
+        // Pages that link to a relinked page show its title: its neighbours, the pages that
+        // list it as related, its translations (their `original`).
+        let mut pages = changed.pages.clone();
+        for &x in &changed.relinked {
+            let p = &model.pages[x];
+            pages.extend(p.prev);
+            pages.extend(p.next);
+            if p.lang == config.default_language {
+                for l in &config.languages {
+                    if let Ok(j) = model.pages.binary_search_by(|q| {
+                        (q.lang.as_str(), q.key.as_str()).cmp(&(&l.code, &p.key))
+                    }) {
+                        pages.insert(j);
+                    }
+                }
+            }
+        }
+        if !changed.relinked.is_empty() {
+            for (j, related) in self.values.related.iter().enumerate() {
+                if related.iter().any(|k| changed.relinked.contains(k)) {
+                    pages.insert(j);
+                }
+            }
+        }
+        let pages = &pages;
         for &i in pages {
             self.values.page_values[i] = val(&page_view(model, &self.values.related, i));
         }
@@ -613,6 +636,10 @@ impl Renderer {
         let p = self.prepared();
         let feeds: BTreeSet<String> = feeds.into_iter().map(str::to_string).collect();
         out.extend(feed_files(p, &|path| feeds.contains(path)));
+        if !changed.relinked.is_empty() {
+            // Dates are in the sitemap.
+            out.extend(xml::sitemaps(model));
+        }
         let mut search_files: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for lang in &languages {
             for (rel, data) in crate::search::language_index_files(model, lang) {
@@ -637,6 +664,19 @@ impl Renderer {
         self.search_files.extend(search_files);
         Ok(Pending { files: out, stale })
     }
+}
+
+/// What changed in the model since the last render (see [`Renderer::update`]).
+#[derive(Debug, Default)]
+pub struct Changed {
+    /// Pages whose body, front matter or translation state changed.
+    pub pages: BTreeSet<usize>,
+    /// Sections whose body changed.
+    pub sections: BTreeSet<usize>,
+    /// Of `pages`, those whose front matter changed: title or dates may differ, so the
+    /// pages that link to them and the sitemap change too. Their place in every list is
+    /// the same.
+    pub relinked: BTreeSet<usize>,
 }
 
 /// The files an incremental rebuild rendered, not written yet.

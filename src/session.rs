@@ -13,17 +13,19 @@
 //! translations, `site.toml`, any error) is left to a full build, which also reports every
 //! error of the site at once.
 
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::build::{BuildOptions, BuildReport};
+use crate::content::Document;
 use crate::content::{SourceKind, front_matter};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown;
-use crate::model::{Parsed, SourceFacts, page_summary};
+use crate::model::{Page, Parsed, SourceFacts, date_order, list_order, page_summary};
 use crate::output::InPlace;
-use crate::render::{Intl, Renderer};
+use crate::render::{Changed, Intl, Renderer};
 use crate::translation::{source_hash, state_of};
 
 /// What a full build left for incremental rebuilds.
@@ -44,6 +46,10 @@ pub struct Session {
 /// A Markdown file read, parsed and rendered, ready to replace its page's body.
 struct Edit {
     rel: String,
+    /// The new front matter, as written.
+    head: String,
+    /// Whether the front matter changed (only fields that move nothing, see [`movable`]).
+    front_matter: bool,
     parsed: Parsed,
     rendered: markdown::Rendered,
     link_diagnostics: Vec<Diagnostic>,
@@ -104,10 +110,10 @@ impl Session {
             }
         }
 
-        let (pages, sections) = self.apply(edits)?;
+        let changed = self.apply(edits)?;
         let pending = self
             .renderer
-            .update(&pages, &sections)
+            .update(&changed)
             .map_err(|_| "a template failed".to_string())?;
         if self.intl.catalog.report() != self.i18n_report {
             return Err("the interface translations report something new".into());
@@ -139,8 +145,31 @@ impl Session {
             .ok_or_else(|| format!("{rel} is a new source"))?;
         let text = std::fs::read_to_string(abs).map_err(|e| format!("{rel}: {e}"))?;
         let doc = front_matter::parse(&text).map_err(|_| format!("{rel} has errors"))?;
-        if doc.text.get(..doc.body_start) != Some(facts.head.as_str()) {
-            return Err(format!("the front matter of {rel} changed"));
+        let head = doc.text.get(..doc.body_start).unwrap_or("").to_string();
+        let front_matter = head != facts.head;
+        if front_matter {
+            let old = match facts.source.kind {
+                SourceKind::Page => model
+                    .page_index
+                    .get(&(facts.source.key.clone(), facts.source.lang.clone()))
+                    .map(|&i| &model.pages[i].doc),
+                SourceKind::Section => None,
+            };
+            if !old.is_some_and(|old| movable(old, &doc)) {
+                return Err(format!(
+                    "the front matter of {rel} changed (slug, aliases, tags, categories, draft, \
+                     whether it has a date, or a section's)"
+                ));
+            }
+            // Warnings elsewhere in the file may have moved to other lines.
+            let here = Path::new(rel);
+            if self
+                .other_warnings
+                .iter()
+                .any(|d| d.path.as_deref() == Some(here))
+            {
+                return Err(format!("{rel} has warnings"));
+            }
         }
         let parsed = Parsed {
             source: facts.source.clone(),
@@ -163,6 +192,8 @@ impl Session {
         }
         Ok(Edit {
             rel: rel.to_string(),
+            head,
+            front_matter,
             parsed,
             rendered,
             link_diagnostics,
@@ -185,18 +216,21 @@ impl Session {
         .unwrap_or_default()
     }
 
-    /// Puts the new bodies into the model: pages (with their fallback copies, and the
-    /// translation state of their translations) and sections. Returns the pages and sections
-    /// whose values changed.
-    fn apply(&mut self, edits: Vec<Edit>) -> Result<(BTreeSet<usize>, BTreeSet<usize>), String> {
+    /// Puts the new bodies and front matter into the model: pages (with their fallback
+    /// copies, and the translation state of their translations) and sections. Returns what
+    /// changed, or why a full build is needed (a page moved in a list).
+    fn apply(&mut self, edits: Vec<Edit>) -> Result<Changed, String> {
         let policy = !self.renderer.model().config.translation.required.is_empty();
         let model = self.renderer.model_mut();
         let default = model.config.default_language.clone();
-        let mut pages = BTreeSet::new();
-        let mut sections = BTreeSet::new();
+        let mut changed = Changed::default();
+        // The pages whose front matter changed, as they were.
+        let mut olds: HashMap<usize, Page> = HashMap::new();
         for edit in edits {
             let Edit {
                 rel,
+                head,
+                front_matter,
                 parsed,
                 rendered: r,
                 link_diagnostics,
@@ -204,6 +238,7 @@ impl Session {
             let Parsed { source, mut doc } = parsed;
             if let Some(f) = model.sources.get_mut(&rel) {
                 f.link_diagnostics = link_diagnostics;
+                f.head = head;
             }
             match source.kind {
                 SourceKind::Section => {
@@ -213,7 +248,7 @@ impl Session {
                             s.html = r.html.clone();
                             s.toc = r.toc.clone();
                             s.doc = Some(doc.clone());
-                            sections.insert(k);
+                            changed.sections.insert(k);
                         }
                     }
                 }
@@ -230,6 +265,9 @@ impl Session {
                     doc.release_text();
                     let hash = model.source_hashes.get(&key).map(String::as_str);
                     let translation = state_of(&doc, &source.lang, &model.config, hash);
+                    if front_matter {
+                        olds.entry(i).or_insert_with(|| model.pages[i].clone());
+                    }
                     let p = &mut model.pages[i];
                     p.html = r.html;
                     p.summary = summary;
@@ -237,11 +275,14 @@ impl Session {
                     p.text = r.text;
                     p.doc = doc;
                     p.translation = translation;
-                    pages.insert(i);
+                    changed.pages.insert(i);
+                    if front_matter {
+                        changed.relinked.insert(i);
+                    }
                     if source.lang != default {
                         continue;
                     }
-                    // Fallback copies show the same body; translations may have become stale
+                    // Fallback copies show the same page; translations may have become stale
                     // (or current again).
                     let codes: Vec<String> = model
                         .config
@@ -257,6 +298,9 @@ impl Session {
                             continue;
                         };
                         if model.pages[j].fallback {
+                            if front_matter {
+                                olds.entry(j).or_insert_with(|| model.pages[j].clone());
+                            }
                             let src = model.pages[i].clone();
                             let c = &mut model.pages[j];
                             c.html = src.html;
@@ -264,7 +308,10 @@ impl Session {
                             c.toc = src.toc;
                             c.text = src.text;
                             c.doc = src.doc;
-                            pages.insert(j);
+                            changed.pages.insert(j);
+                            if front_matter {
+                                changed.relinked.insert(j);
+                            }
                         } else {
                             let hash = model.source_hashes.get(&key).map(String::as_str);
                             let state = state_of(&model.pages[j].doc, &code, &model.config, hash);
@@ -273,14 +320,38 @@ impl Session {
                                     return Err("a translation changed state".into());
                                 }
                                 model.pages[j].translation = state;
-                                pages.insert(j);
+                                changed.pages.insert(j);
                             }
                         }
                     }
                 }
             }
         }
-        Ok((pages, sections))
+        // A new title, date or weight may move a page in its section's list, in its terms'
+        // lists, or in the order all lists and related pages follow (and so change
+        // neighbours, pagination and related pages): then a full build.
+        let model = self.renderer.model();
+        for (&i, old) in &olds {
+            let new = &model.pages[i];
+            let same_order = model.pages.iter().enumerate().all(|(j, other)| {
+                let before = olds.get(&j).unwrap_or(other);
+                j == i || date_order(old, before) == date_order(new, other)
+            });
+            let in_section = model.sections.get(new.section).is_none_or(|s| {
+                let Some(at) = s.pages.iter().position(|&k| k == i) else {
+                    return true;
+                };
+                let ordered = |a: usize, b: usize| {
+                    list_order(&model.pages[a], &model.pages[b]) == Ordering::Less
+                };
+                at.checked_sub(1).is_none_or(|k| ordered(s.pages[k], i))
+                    && s.pages.get(at + 1).is_none_or(|&k| ordered(i, k))
+            });
+            if !same_order || !in_section {
+                return Err(format!("{} moved in a list", new.source));
+            }
+        }
+        Ok(changed)
     }
 
     /// Every warning of the site now, as a full build would list them.
@@ -292,4 +363,18 @@ impl Session {
         }
         all.sorted()
     }
+}
+
+/// Whether a front matter change leaves every page where it was: the same address, aliases,
+/// terms and publication state, and a date only if it had one (a dated page is in feeds).
+/// Title, dates, summary, description, weight, template, `extra` and `translation_of` may
+/// change; whether the page then moves in a list is checked afterwards.
+fn movable(old: &Document, new: &Document) -> bool {
+    let (a, b) = (&old.meta, &new.meta);
+    a.draft == b.draft
+        && a.slug == b.slug
+        && a.aliases == b.aliases
+        && a.tags == b.tags
+        && a.categories == b.categories
+        && old.date.is_some() == new.date.is_some()
 }

@@ -143,9 +143,15 @@ impl Site {
                 self.counter += 1;
                 let c = self.counter;
                 let text = fs::read_to_string(&p).unwrap();
-                // Mostly body edits (applied incrementally), some that change what other
-                // pages see (headings, links, the title: full rebuilds).
-                let (new, what) = match self.rng.below(8) {
+                // Mostly body edits, and front matter edits that move nothing (applied
+                // incrementally), some that may change what other pages see (headings, links,
+                // titles: full rebuilds when they do).
+                let describe = if text.contains("\ndescription: ") {
+                    text.replacen("\ndescription: ", &format!("\ndescription: {c} "), 1)
+                } else {
+                    text.replacen("---\n", &format!("---\ndescription: 描述 {c}\n"), 1)
+                };
+                let (new, what) = match self.rng.below(9) {
                     0 => (format!("{text}\n## 小节 Part {c}\n"), "add a heading to"),
                     1 => (
                         text.replacen("title: ", &format!("title: {c} "), 1),
@@ -159,6 +165,7 @@ impl Site {
                         text.replacen("\n---\n", &format!("\n---\n第一段 First {c}.\n\n"), 1),
                         "insert a first paragraph in",
                     ),
+                    4 => (describe, "describe"),
                     _ => (format!("{text}\n编辑 edit {c}.\n"), "edit"),
                 };
                 self.save(&p, &new);
