@@ -494,7 +494,7 @@ impl Renderer {
     /// last render (bodies, or front matter that moves nothing: see [`Changed`]): their own
     /// files, the pages that link to a retitled page, the list pages and term pages that
     /// hold them, the files that read them through `get_page` or `get_section`, their feeds,
-    /// their language's search index, and the sitemap when dates may have changed. Returns
+    /// their language's search index, and the sitemap when dates changed. Returns
     /// the files to write, or the errors of rendering.
     pub fn update(&mut self, changed: &Changed) -> Result<Pending, Vec<Diagnostic>> {
         let model = &self.model;
@@ -636,8 +636,7 @@ impl Renderer {
         let p = self.prepared();
         let feeds: BTreeSet<String> = feeds.into_iter().map(str::to_string).collect();
         out.extend(feed_files(p, &|path| feeds.contains(path)));
-        if !changed.relinked.is_empty() {
-            // Dates are in the sitemap.
+        if changed.redated {
             out.extend(xml::sitemaps(model));
         }
         let mut search_files: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -677,6 +676,8 @@ pub struct Changed {
     /// pages that link to them and the sitemap change too. Their place in every list is
     /// the same.
     pub relinked: BTreeSet<usize>,
+    /// Whether the date or the update date of a page changed: they are in the sitemap.
+    pub redated: bool,
 }
 
 /// The files an incremental rebuild rendered, not written yet.

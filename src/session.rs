@@ -278,6 +278,9 @@ impl Session {
                     changed.pages.insert(i);
                     if front_matter {
                         changed.relinked.insert(i);
+                        let was = &olds[&i].doc;
+                        let now = &model.pages[i].doc;
+                        changed.redated |= was.date != now.date || was.updated != now.updated;
                     }
                     if source.lang != default {
                         continue;

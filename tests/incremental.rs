@@ -1,0 +1,164 @@
+//! Incremental rebuilds of `qiao serve` on the zone's own site: its theme reads
+//! `section.pages` and calls `get_section` from every page, it has translations tracked with
+//! `translation_of` and a search index. Each edit must be applied incrementally (or not, when
+//! it moves a page) and leave exactly what a clean build writes.
+
+mod serve_support;
+
+use std::fs;
+use std::path::Path;
+
+use serve_support::*;
+
+/// A copy of the zone site (sources only).
+fn zone_copy() -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for top in ["content", "themes", "i18n", "site.toml"] {
+        let from = repo.join(top);
+        if !from.exists() {
+            continue;
+        }
+        for e in walkdir::WalkDir::new(&from) {
+            let e = e.unwrap();
+            let dest = dir.path().join(e.path().strip_prefix(repo).unwrap());
+            if e.file_type().is_dir() {
+                fs::create_dir_all(&dest).unwrap();
+            } else {
+                fs::copy(e.path(), &dest).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+struct Check<'a> {
+    server: &'a qiao::serve::Server,
+    root: &'a Path,
+    incremental: u64,
+}
+
+impl Check<'_> {
+    /// Saves `text` to `rel`, waits for the server, and checks whether the rebuild was
+    /// incremental and that the served site is a clean build's.
+    fn save(&mut self, rel: &str, text: &str, incremental: bool) {
+        atomic_save(&self.root.join(rel), text);
+        sync(self.server);
+        let status = self.server.status();
+        assert!(status.errors.is_empty(), "{rel}: {:?}", status.errors);
+        assert_eq!(
+            status.incremental,
+            self.incremental + u64::from(incremental),
+            "{rel}: incremental should be {incremental}"
+        );
+        self.incremental = status.incremental;
+        let clean = clean_build(self.root, self.server.base_url()).expect("a clean build");
+        let d = differences(&tree(self.server.site_dir()), &clean);
+        assert!(d.is_empty(), "{rel}: {d:#?}");
+    }
+
+    fn edit(&mut self, rel: &str, change: impl Fn(&str) -> String, incremental: bool) {
+        let text = fs::read_to_string(self.root.join(rel)).unwrap();
+        let new = change(&text);
+        assert_ne!(new, text, "{rel}: the edit changes nothing");
+        self.save(rel, &new, incremental);
+    }
+
+    fn page(&self, path: &str) -> String {
+        fs::read_to_string(self.server.site_dir().join(path).join("index.html")).unwrap()
+    }
+}
+
+#[test]
+fn zone_site_edits_are_incremental_and_exact() {
+    let dir = zone_copy();
+    let root = dir.path().canonicalize().unwrap();
+    // The English article records the Chinese revision it translates.
+    qiao::status::mark_current(&root, "content/news/zone-unveiling.md", "en").unwrap();
+    let server = start(&root);
+    let mut c = Check {
+        server: &server,
+        root: &root,
+        incremental: server.status().incremental,
+    };
+    let unveiling = "content/news/zone-unveiling.md";
+    let unveiling_en = "content/news/zone-unveiling.en.md";
+    let stale = "notice--stale";
+    assert!(!c.page("en/news/zone-unveiling").contains(stale));
+
+    // A body edit in the default language: the page, its lists, its feeds, the search
+    // index, and its English translation, now stale.
+    c.edit(unveiling, |t| format!("{t}\n增量构建测试段落。\n"), true);
+    assert!(c.page("news/zone-unveiling").contains("增量构建测试段落"));
+    assert!(
+        c.page("en/news/zone-unveiling").contains(stale),
+        "the translation is stale now"
+    );
+
+    // The translation's body, and a section's introduction (every page of the list shows it).
+    c.edit(
+        unveiling_en,
+        |t| format!("{t}\nAn added paragraph.\n"),
+        true,
+    );
+    c.edit(
+        "content/bases/_index.md",
+        |t| format!("{t}\n基地介绍补充。\n"),
+        true,
+    );
+    // A stylesheet of the theme.
+    c.edit(
+        "themes/zone/static/zone.css",
+        |t| format!("{t}\n/* incremental */\n"),
+        true,
+    );
+    // Front matter that moves nothing: a description; a new title (the home page, the
+    // neighbours and the translation's `original` link show it) that keeps the date order.
+    c.edit(
+        unveiling,
+        |t| t.replacen("\ndescription: \"", "\ndescription: \"（更新）", 1),
+        true,
+    );
+    c.edit(
+        unveiling,
+        |t| t.replacen("\ntitle: \"", "\ntitle: \"新标题：", 1),
+        true,
+    );
+    assert!(
+        c.page("news").contains("新标题："),
+        "the list shows the new title"
+    );
+
+    // What other pages see: a new heading (an anchor), new tags: full builds.
+    c.edit(unveiling, |t| format!("{t}\n## 新的小节\n"), false);
+    c.edit(
+        unveiling,
+        |t| t.replacen("\ntags: [", "\ntags: [新标签, ", 1),
+        false,
+    );
+    // And back to incremental.
+    c.edit(unveiling, |t| format!("{t}\n再补充一句。\n"), true);
+}
+
+#[test]
+fn an_error_in_an_edit_is_reported_and_the_fix_rebuilds() {
+    let dir = zone_copy();
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let rel = "content/news/zone-unveiling.md";
+    let good = fs::read_to_string(root.join(rel)).unwrap();
+    // A body edit with a broken link: not applied, the full build reports it.
+    atomic_save(
+        &root.join(rel),
+        &format!("{good}\n[x](@/news/no-such-page.md)\n"),
+    );
+    sync(&server);
+    let errors = server.status().errors;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.contains("no-such-page"), "{errors:?}");
+    atomic_save(&root.join(rel), &format!("{good}\n修好了。\n"));
+    sync(&server);
+    assert!(server.status().errors.is_empty());
+    let clean = clean_build(&root, server.base_url()).unwrap();
+    assert!(differences(&tree(server.site_dir()), &clean).is_empty());
+}
