@@ -100,6 +100,13 @@ impl Session {
         let mut copies: Vec<(PathBuf, String)> = Vec::new();
         for rel in changed {
             let abs = root.join(rel);
+            let known = self.renderer.model().sources.contains_key(rel.as_str())
+                || self.renderer.copy_target(&abs).is_some();
+            if !known && std::fs::symlink_metadata(&abs).is_err() {
+                // Created and removed within the burst (an editor's temporary file, such
+                // as JetBrains' `x.md___jb_tmp___`): it was not in the site and is not now.
+                continue;
+            }
             if rel.starts_with("content/") && rel.ends_with(".md") {
                 edits.push(self.read(rel, &abs)?);
             } else {

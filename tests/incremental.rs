@@ -43,6 +43,11 @@ impl Check<'_> {
     /// incremental and that the served site is a clean build's.
     fn save(&mut self, rel: &str, text: &str, incremental: bool) {
         atomic_save(&self.root.join(rel), text);
+        self.check(rel, incremental);
+    }
+
+    /// Waits for the server and checks the rebuild of a change to `rel`.
+    fn check(&mut self, rel: &str, incremental: bool) {
         sync(self.server);
         let status = self.server.status();
         assert!(status.errors.is_empty(), "{rel}: {:?}", status.errors);
@@ -136,8 +141,18 @@ fn zone_site_edits_are_incremental_and_exact() {
         |t| t.replacen("\ntags: [", "\ntags: [新标签, ", 1),
         false,
     );
-    // And back to incremental.
-    c.edit(unveiling, |t| format!("{t}\n再补充一句。\n"), true);
+    // And back to incremental, with JetBrains' "safe write": the new text goes to
+    // `x___jb_tmp___`, the old file is renamed to `x___jb_old___`, then the temporary file
+    // to `x`, and the old one is deleted. The temporary names come and go within the burst.
+    let path = root.join(unveiling);
+    let text = fs::read_to_string(&path).unwrap();
+    let tmp = root.join(format!("{unveiling}___jb_tmp___"));
+    let old = root.join(format!("{unveiling}___jb_old___"));
+    fs::write(&tmp, format!("{text}\n再补充一句。\n")).unwrap();
+    fs::rename(&path, &old).unwrap();
+    fs::rename(&tmp, &path).unwrap();
+    fs::remove_file(&old).unwrap();
+    c.check(unveiling, true);
 }
 
 #[test]
