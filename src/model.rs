@@ -211,6 +211,14 @@ impl SiteModel {
             .collect()
     }
 
+    /// The page with this key in language `lang`, a fallback copy included. Pages are sorted
+    /// by (language, key).
+    pub fn page_at(&self, lang: &str, key: &str) -> Option<usize> {
+        self.pages
+            .binary_search_by(|p| (p.lang.as_str(), p.key.as_str()).cmp(&(lang, key)))
+            .ok()
+    }
+
     /// The default-language page that page `idx` translates, or stands in for as a
     /// fallback copy; `None` for a default-language page or one without a source.
     pub fn original_of(&self, idx: usize) -> Option<&Page> {

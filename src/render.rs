@@ -419,34 +419,10 @@ impl Renderer {
         plain.extend(feed_files(p, &|_| true));
         plain.extend(xml::sitemaps(model));
         plain.push(("robots.txt".into(), xml::robots(config).into_bytes()));
-        let search: Vec<(String, Files)> = config
-            .languages
-            .par_iter()
-            .map(|l| {
-                (
-                    l.code.clone(),
-                    crate::search::language_index_files(model, &l.code),
-                )
-            })
-            .collect();
-        let mut search_files: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for (lang, files) in search {
-            let names = search_files.entry(lang).or_default();
-            for (rel, data) in files {
-                names.insert(rel.clone());
-                plain.push((rel, data));
-            }
-        }
-        diags.extend(
-            plain
-                .par_iter()
-                .filter_map(|(rel, data)| {
-                    sink.write(rel, data)
-                        .err()
-                        .map(|e| Diagnostic::error(format!("cannot write {rel}: {e}")))
-                })
-                .collect::<Vec<_>>(),
-        );
+        let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+        let (search, search_files) = search_index(model, codes);
+        plain.extend(search);
+        diags.extend(write_files(sink, &plain));
         for (rel, _) in &plain {
             written.push((
                 rel.clone(),
@@ -509,11 +485,7 @@ impl Renderer {
             pages.extend(p.next);
             if p.lang == config.default_language {
                 for l in &config.languages {
-                    if let Ok(j) = model.pages.binary_search_by(|q| {
-                        (q.lang.as_str(), q.key.as_str()).cmp(&(&l.code, &p.key))
-                    }) {
-                        pages.insert(j);
-                    }
+                    pages.extend(model.page_at(&l.code, &p.key));
                 }
             }
         }
@@ -639,16 +611,8 @@ impl Renderer {
         if changed.redated {
             out.extend(xml::sitemaps(model));
         }
-        let mut search_files: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for lang in &languages {
-            for (rel, data) in crate::search::language_index_files(model, lang) {
-                search_files
-                    .entry(lang.to_string())
-                    .or_default()
-                    .insert(rel.clone());
-                out.push((rel, data));
-            }
-        }
+        let (search, search_files) = search_index(model, languages.into_iter().collect::<Vec<_>>());
+        out.extend(search);
         // A shard the index no longer has would be left behind.
         let mut stale = Vec::new();
         for (lang, now) in &search_files {
@@ -690,15 +654,7 @@ pub struct Pending {
 impl Pending {
     /// Writes the files; returns how many.
     pub fn write(self, sink: &dyn Sink) -> Result<usize, Vec<Diagnostic>> {
-        let mut diags: Vec<Diagnostic> = self
-            .files
-            .par_iter()
-            .filter_map(|(rel, data)| {
-                sink.write(rel, data)
-                    .err()
-                    .map(|e| Diagnostic::error(format!("cannot write {rel}: {e}")))
-            })
-            .collect();
+        let mut diags = write_files(sink, &self.files);
         for rel in &self.stale {
             if let Err(e) = sink.remove(rel) {
                 diags.push(Diagnostic::error(format!("cannot remove {rel}: {e}")));
@@ -710,6 +666,40 @@ impl Pending {
             Err(diags)
         }
     }
+}
+
+/// Writes files in parallel; returns a diagnostic for each that could not be written.
+fn write_files(sink: &dyn Sink, files: &[(String, Vec<u8>)]) -> Vec<Diagnostic> {
+    files
+        .par_iter()
+        .filter_map(|(rel, data)| {
+            sink.write(rel, data)
+                .err()
+                .map(|e| Diagnostic::error(format!("cannot write {rel}: {e}")))
+        })
+        .collect()
+}
+
+/// The search index files of `languages`, with their names per language (to find, next
+/// time, the shards that are gone).
+fn search_index<'l>(
+    model: &SiteModel,
+    languages: impl IntoParallelIterator<Item = &'l str>,
+) -> (Files, BTreeMap<String, BTreeSet<String>>) {
+    let per_language: Vec<(&str, Files)> = languages
+        .into_par_iter()
+        .map(|lang| (lang, crate::search::language_index_files(model, lang)))
+        .collect();
+    let mut files = Vec::new();
+    let mut names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (lang, fs) in per_language {
+        let these = names.entry(lang.to_string()).or_default();
+        for (rel, data) in fs {
+            these.insert(rel.clone());
+            files.push((rel, data));
+        }
+    }
+    (files, names)
 }
 
 /// Two sources that map to one output file would silently overwrite each other: a page with

@@ -100,8 +100,9 @@ impl Session {
         let mut copies: Vec<(PathBuf, String)> = Vec::new();
         for rel in changed {
             let abs = root.join(rel);
-            let known = self.renderer.model().sources.contains_key(rel.as_str())
-                || self.renderer.copy_target(&abs).is_some();
+            let copied_to = self.renderer.copy_target(&abs).map(str::to_string);
+            let known =
+                self.renderer.model().sources.contains_key(rel.as_str()) || copied_to.is_some();
             if !known && std::fs::symlink_metadata(&abs).is_err() {
                 // Created and removed within the burst (an editor's temporary file, such
                 // as JetBrains' `x.md___jb_tmp___`): it was not in the site and is not now.
@@ -110,8 +111,8 @@ impl Session {
             if rel.starts_with("content/") && rel.ends_with(".md") {
                 edits.push(self.read(rel, &abs)?);
             } else {
-                match self.renderer.copy_target(&abs) {
-                    Some(out) if abs.is_file() => copies.push((abs.clone(), out.to_string())),
+                match copied_to {
+                    Some(out) if abs.is_file() => copies.push((abs.clone(), out)),
                     _ => return Err(format!("{rel} is new, gone or not a copied file")),
                 }
             }
@@ -302,9 +303,7 @@ impl Session {
                         .filter(|c| *c != default)
                         .collect();
                     for code in codes {
-                        let Ok(j) = model.pages.binary_search_by(|p| {
-                            (p.lang.as_str(), p.key.as_str()).cmp(&(&code, &key))
-                        }) else {
+                        let Some(j) = model.page_at(&code, &key) else {
                             continue;
                         };
                         if model.pages[j].fallback {

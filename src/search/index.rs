@@ -50,20 +50,6 @@ const CHUNK: usize = 256;
 /// characters is indexed.
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
-/// The index files of every language, in a fixed order: (path under the output root, bytes).
-/// Empty unless `[search] enabled = true`.
-pub fn index_files(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
-    model
-        .config
-        .languages
-        .par_iter()
-        .map(|l| language_index_files(model, &l.code))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
-}
-
 /// The index files of the language `code` (empty unless `[search] enabled = true`): an
 /// incremental rebuild writes again only the index of the languages whose pages changed.
 pub fn language_index_files(model: &SiteModel, code: &str) -> Vec<(String, Vec<u8>)> {

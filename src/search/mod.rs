@@ -12,5 +12,5 @@ pub mod index;
 pub mod settings;
 pub mod tokenize;
 
-pub use index::{INDEX_DIR, index_files, language_index_files};
+pub use index::{INDEX_DIR, language_index_files};
 pub use settings::{RawSearch, SearchSettings};
