@@ -127,3 +127,27 @@ fn a_stale_translation_shows_the_notice_in_the_readers_language() {
             .contains("notice--stale")
     );
 }
+
+/// The publication's own words live in the top-level `i18n/` and override the theme's generic
+/// defaults message by message: the group headings of the bases page name the zone's layout
+/// ("one centre + one core zone + N bases") in each language.
+#[test]
+fn the_sites_own_messages_override_the_themes_defaults() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for code in ["zh", "en", "de"] {
+        let own = std::fs::read_to_string(root.join(format!("i18n/{code}/zone.ftl"))).unwrap();
+        assert!(own.contains("role-group = "), "{code}: {own}");
+    }
+    let b = zone();
+    for (prefix, core, base) in [
+        ("", "一区", "N基地"),
+        ("en/", "One core zone", "N bases"),
+        ("de/", "Eine Kernzone", "N Industriestandorte"),
+    ] {
+        let html = b.read(&format!("{prefix}bases/index.html"));
+        for (role, label) in [("core", core), ("base", base)] {
+            let heading = format!("card-group__title--{role}\">{label}</h");
+            assert!(html.contains(&heading), "{prefix}bases/: no {heading}");
+        }
+    }
+}

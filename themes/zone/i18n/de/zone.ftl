@@ -36,21 +36,11 @@ previous = Zurück
 next = Weiter
 table-region = Tabelle (seitlich scrollbar)
 profile = Steckbrief
-profile-role = Rolle in der Struktur
+profile-role = Rolle
+role = { $role }
+role-group = { $role }
 profile-district = Ort
 profile-industries = Schwerpunktbranchen
-role = { $role ->
-    [centre] Das Zentrum
-    [core] Die Kernzone
-    [base] Einer der N Industriestandorte
-   *[platform] Plattform
-}
-role-group = { $role ->
-    [centre] Ein Zentrum
-    [core] Eine Zone
-    [base] N Industriestandorte
-   *[platform] Plattformen
-}
 more-in = Alle Seiten unter „{ $section }“
 page-of = Seite { $current } von { $total }
 not-found-title = Seite nicht gefunden

@@ -36,21 +36,11 @@ previous = Previous
 next = Next
 table-region = Table (scrolls sideways)
 profile = Profile
-profile-role = Role in the layout
+profile-role = Role
+role = { $role }
+role-group = { $role }
 profile-district = Location
 profile-industries = Focus industries
-role = { $role ->
-    [centre] The centre
-    [core] The core zone
-    [base] One of the N bases
-   *[platform] Platform
-}
-role-group = { $role ->
-    [centre] One centre
-    [core] One zone
-    [base] N bases
-   *[platform] Platforms
-}
 more-in = All pages in “{ $section }”
 page-of = Page { $current } of { $total }
 not-found-title = Page not found

@@ -30,21 +30,11 @@ previous = 上一篇
 next = 下一篇
 table-region = 表格（可横向滚动）
 profile = 概况
-profile-role = 布局定位
+profile-role = 定位
+role = { $role }
+role-group = { $role }
 profile-district = 所在地
 profile-industries = 重点产业
-role = { $role ->
-    [centre] 一心
-    [core] 一区
-    [base] N基地
-   *[platform] 平台
-}
-role-group = { $role ->
-    [centre] 一心
-    [core] 一区
-    [base] N基地
-   *[platform] 平台
-}
 more-in = 查看“{ $section }”全部内容
 page-of = 第 { $current } 页，共 { $total } 页
 not-found-title = 页面不存在
