@@ -106,7 +106,23 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
-    /// Create a page with a front matter scaffold.
+    /// Create a new site: site.toml, a home page and a first article in every language.
+    Init {
+        /// Directory of the new site (created when missing) [default: the current one].
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Languages, comma-separated, in the order of the language switcher.
+        #[arg(long, value_delimiter = ',', default_value = "zh,en,de")]
+        languages: Vec<String>,
+        /// The default language, served at / [default: the first of --languages].
+        #[arg(long)]
+        default: Option<String>,
+        /// Add the site to a non-empty directory that holds no site yet (never overwrites a file).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create a page (news/my-article), a page bundle (news/gallery/) or a section
+    /// (news/_index) with a front matter scaffold.
     New {
         /// Path under content/, e.g. news/my-article.
         path: String,
@@ -284,11 +300,60 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Init {
+            dir,
+            languages,
+            default,
+            force,
+        } => {
+            let opts = qiao::init::InitOptions {
+                dir,
+                languages,
+                default,
+                force,
+                today: jiff::Zoned::now().date().to_string(),
+            };
+            match qiao::init::init(&opts) {
+                Ok(created) => {
+                    outln!(
+                        "created a site in {} ({} files; default language {})",
+                        created.dir.display(),
+                        created.files.len(),
+                        created.default
+                    );
+                    outln!("next:");
+                    if created.dir != std::path::Path::new(".") {
+                        outln!("  cd {}", created.dir.display());
+                    }
+                    outln!("  qiao serve --open            preview, reloading on every save");
+                    outln!(
+                        "  qiao new news/my-article     a new page (--lang en for another language)"
+                    );
+                    outln!("  qiao build                   the site in public/, ready to publish");
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprintln!("{}", d.render(color));
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::New { path, lang, root } => {
             let today = jiff::Zoned::now().date().to_string();
             match qiao::scaffold::new_page(&root, &path, lang.as_deref(), &today) {
-                Ok(p) => {
+                Ok((t, p)) => {
                     outln!("created {}", p.display());
+                    if t.renamed {
+                        outln!(
+                            "  (the name is written as a clean URL segment; the title keeps \"{}\")",
+                            t.title
+                        );
+                    }
+                    if !t.section {
+                        outln!(
+                            "  a draft: `qiao serve --drafts` shows it; delete `draft: true` to publish it"
+                        );
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(d) => {

@@ -321,7 +321,7 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
 }
 
 /// A path given on the command line: absolute as is, otherwise relative to the site root
-/// (`content/news/x.md`), or to `content/` (`news/x.md`). Never relative to the current
+/// (`content/news/x.md`), or to `content/` (`news/x.md`, `news/x`). Never relative to the current
 /// directory, which may be another site.
 fn resolve(root: &Path, path: &str) -> PathBuf {
     let p = Path::new(path);
@@ -332,8 +332,16 @@ fn resolve(root: &Path, path: &str) -> PathBuf {
     if under.exists() {
         return under;
     }
-    root.join("content")
-        .join(path.trim_start_matches("content/"))
+    let in_content = root
+        .join("content")
+        .join(path.trim_start_matches("./").trim_start_matches("content/"));
+    // `news/x` names `news/x.md`, as for `qiao new`.
+    if !in_content.exists() && !path.ends_with(".md") {
+        let mut with_ext = in_content.clone().into_os_string();
+        with_ext.push(".md");
+        return PathBuf::from(with_ext);
+    }
+    in_content
 }
 
 /// Finds and parses a default-language source given as `content/news/x.md`, `news/x.md`

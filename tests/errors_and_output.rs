@@ -315,7 +315,11 @@ fn new_creates_a_scaffold_and_never_overwrites() {
     );
     let created = site.path().join("content/news/fresh-news.en.md");
     let text = std::fs::read_to_string(&created).unwrap();
-    assert!(text.starts_with("---\ntitle: \"fresh news\"\ndate: "));
+    assert!(
+        text.starts_with("---\ntitle: \"Fresh news\"\ndate: "),
+        "{text}"
+    );
+    assert!(!text.contains("summary"), "no empty fields: {text}");
     assert!(text.contains("draft: true"));
     std::fs::write(&created, "edited").unwrap();
     let again = qiao(
