@@ -209,6 +209,10 @@ impl Config {
 
     /// Parses and validates the text of a `site.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| vec![toml_error(text, &e)])?;
+        if let Some(d) = missing_keys(&table) {
+            return Err(vec![d]);
+        }
         let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_error(text, &e)])?;
         Config::from_raw(raw, text)
     }
@@ -466,14 +470,82 @@ impl SitePaths {
     }
 }
 
+/// A minimal `site.toml`, shown when required keys are missing.
+const MINIMAL_EXAMPLE: &str = "base_url = \"https://example.org/\"\n\
+default_language = \"zh\"\n\
+\n\
+[languages.zh]\n\
+name = \"中文\"\n\
+locale = \"zh-Hans\"\n\
+title = \"My site\"";
+
+/// Every required key that is missing, in one error (serde stops at the first), with a
+/// minimal example. `None` when all are there.
+fn missing_keys(table: &toml::Table) -> Option<Diagnostic> {
+    let mut missing: Vec<String> = ["base_url", "default_language", "languages"]
+        .into_iter()
+        .filter(|k| !table.contains_key(*k))
+        .map(|k| format!("`{k}`"))
+        .collect();
+    if let Some(toml::Value::Table(langs)) = table.get("languages") {
+        if langs.is_empty() && missing.is_empty() {
+            missing.push("a `[languages.<code>]` table".into());
+        }
+        for (code, lang) in langs {
+            if let toml::Value::Table(lang) = lang {
+                for key in ["name", "locale", "title"] {
+                    if !lang.contains_key(key) {
+                        missing.push(format!("`{key}` in [languages.{code}]"));
+                    }
+                }
+            }
+        }
+    }
+    if missing.is_empty() {
+        return None;
+    }
+    let n = missing.len();
+    Some(
+        Diagnostic::error(format!(
+            "{CONFIG_FILE} is missing {} required key{}: {}",
+            n,
+            if n == 1 { "" } else { "s" },
+            missing.join(", ")
+        ))
+        .with_hint(format!(
+            "a minimal {CONFIG_FILE} (one [languages.<code>] table per language; `qiao init` writes a complete one):\n\n{MINIMAL_EXAMPLE}"
+        )),
+    )
+}
+
 fn toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
     let msg = e.message().trim().to_string();
     let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
     let d = Diagnostic::error(msg.clone()).at(text, line, col);
     match unknown_field_hint(&msg) {
         Some((field, hint)) => {
+            let taxonomy = msg.contains("`tags`") && msg.contains("`categories`");
+            let (message, hint) = match field.as_str() {
+                _ if taxonomy => (
+                    format!("qiao has no taxonomy `{field}`: it has `tags` and `categories`"),
+                    "classify pages with tags or categories; to name a page's author, write it in the page's front matter under `extra` (extra: { author: ... }) and show it in the theme".to_string(),
+                ),
+                "title" | "description" => (
+                    format!("unknown key `{field}`"),
+                    format!("the site's {field} is set per language: [languages.<code>] {field} = \"...\""),
+                ),
+                "baseURL" | "baseurl" => (
+                    format!("unknown key `{field}`"),
+                    "qiao's name for it is base_url".to_string(),
+                ),
+                "defaultContentLanguage" | "languageCode" | "default_lang" => (
+                    format!("unknown key `{field}`"),
+                    "qiao's name for it is default_language (a code such as \"zh\"; the locale, zh-Hans, goes in [languages.zh])".to_string(),
+                ),
+                _ => (format!("unknown key `{field}`"), hint),
+            };
             let mut d = d.with_hint(hint);
-            d.message = format!("unknown key `{field}`");
+            d.message = message;
             d
         }
         None => d.with_hint("see the site.toml reference in the README"),
@@ -601,6 +673,57 @@ title = "合作区"
             Some("did you mean `default_language`?")
         );
         assert_eq!(err[0].line, Some(4));
+    }
+
+    #[test]
+    fn every_missing_required_key_is_listed_at_once() {
+        let errs =
+            Config::parse("[languages.en]\nname = \"English\"\n\n[languages.de]\n").unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(
+            errs[0].message,
+            "site.toml is missing 7 required keys: `base_url`, `default_language`, \
+             `locale` in [languages.en], `title` in [languages.en], `name` in [languages.de], \
+             `locale` in [languages.de], `title` in [languages.de]"
+        );
+        let hint = errs[0].hint.as_deref().unwrap();
+        assert!(
+            hint.contains("base_url = \"https://example.org/\""),
+            "{hint}"
+        );
+        // the example itself is a valid site.toml
+        Config::parse(MINIMAL_EXAMPLE).unwrap();
+        let errs = Config::parse("title = \"x\"\n").unwrap_err();
+        assert!(
+            errs[0]
+                .message
+                .contains("`base_url`, `default_language`, `languages`")
+        );
+    }
+
+    #[test]
+    fn keys_from_other_generators_get_the_qiao_way() {
+        let taxo = format!("{MINIMAL}\n[taxonomies.authors]\n");
+        let errs = Config::parse(&taxo).unwrap_err();
+        assert_eq!(
+            errs[0].message,
+            "qiao has no taxonomy `authors`: it has `tags` and `categories`"
+        );
+        assert!(errs[0].hint.as_deref().unwrap().contains("extra"));
+        let errs = Config::parse(&format!("title = \"x\"\n{MINIMAL}")).unwrap_err();
+        assert_eq!(errs[0].message, "unknown key `title`");
+        assert!(
+            errs[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("[languages.<code>] title")
+        );
+        let errs = Config::parse(&format!("baseURL = \"x\"\n{MINIMAL}")).unwrap_err();
+        assert_eq!(
+            errs[0].hint.as_deref(),
+            Some("qiao's name for it is base_url")
+        );
     }
 
     #[test]
