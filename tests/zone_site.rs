@@ -151,3 +151,28 @@ fn the_sites_own_messages_override_the_themes_defaults() {
         }
     }
 }
+
+/// Both themes ship a favicon and link it, so browsers do not ask for a missing
+/// `/favicon.ico` on every page load (a 404 in the serve log each time).
+#[test]
+fn every_page_links_a_favicon_that_exists() {
+    let zone = zone();
+    let builtin = common::build("trilingual");
+    for b in [&zone, &builtin] {
+        for page in ["index.html", "en/index.html", "404.html"] {
+            let html = b.read(page);
+            let link = html
+                .split("<link rel=\"icon\" href=\"")
+                .nth(1)
+                .unwrap_or("");
+            assert!(
+                link.split('"')
+                    .next()
+                    .unwrap_or("")
+                    .ends_with("/favicon.svg"),
+                "{page}: {link:.80}"
+            );
+        }
+        assert!(b.read("favicon.svg").starts_with("<svg "));
+    }
+}

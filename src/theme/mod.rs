@@ -36,7 +36,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-const BUILTIN_STATIC: &[(&str, &str)] = &[("qiao.css", include_str!("builtin/static/qiao.css"))];
+const BUILTIN_STATIC: &[(&str, &str)] = &[
+    ("qiao.css", include_str!("builtin/static/qiao.css")),
+    ("favicon.svg", include_str!("builtin/static/favicon.svg")),
+];
 
 /// Where a template came from, for error messages.
 #[derive(Debug, Clone)]
