@@ -91,6 +91,9 @@ enum Command {
         /// Also write a self-contained HTML report to FILE.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+        /// List every draft with its path and language.
+        #[arg(long)]
+        drafts: bool,
     },
     /// Create a translation stub next to a source page, or mark a translation as current.
     Translate {
@@ -226,6 +229,7 @@ fn main() -> ExitCode {
             strict,
             diff,
             html,
+            drafts,
         } => {
             if let Some(path) = diff {
                 return match qiao::status::diff(&root, &path) {
@@ -250,7 +254,7 @@ fn main() -> ExitCode {
                     } else {
                         let out_color = std::io::stdout().is_terminal()
                             && std::env::var_os("NO_COLOR").is_none();
-                        out!("{}", qiao::status::human(&st, out_color));
+                        out!("{}", qiao::status::human(&st, out_color, drafts));
                     }
                     if let Some(file) = html
                         && let Err(e) = std::fs::write(&file, qiao::status::html(&st))

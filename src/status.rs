@@ -63,7 +63,10 @@ pub fn fails_strict(status: &Status) -> bool {
 }
 
 /// The compact table for terminals; colours only when `color`.
-pub fn human(status: &Status, color: bool) -> String {
+///
+/// With `list_drafts`, every draft is listed with its path and language; otherwise only
+/// their number is.
+pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
     let paint = |code: &str, n: usize, s: String| {
         if color && n > 0 {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -74,8 +77,8 @@ pub fn human(status: &Status, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<6} {:<20} {:>6} {:>8} {:>6} {:>6} {:>8}",
-        "lang", "section", "pages", "current", "stale", "draft", "missing"
+        "{:<6} {:<20} {:>6} {:>8} {:>9} {:>6} {:>6} {:>8}",
+        "lang", "section", "pages", "current", "untracked", "stale", "draft", "missing"
     );
     for l in &status.languages {
         let rows = std::iter::once(&l.total).chain(l.sections.iter());
@@ -90,11 +93,12 @@ pub fn human(status: &Status, color: bool) -> String {
             let lang = if k == 0 { l.code.as_str() } else { "" };
             let _ = writeln!(
                 out,
-                "{:<6} {:<20} {:>6} {:>8} {} {} {}",
+                "{:<6} {:<20} {:>6} {:>8} {} {} {} {}",
                 lang,
                 name,
                 s.pages,
                 s.current,
+                paint("35", s.untracked, format!("{:>9}", s.untracked)),
                 paint("33", s.stale, format!("{:>6}", s.stale)),
                 paint("36", s.draft, format!("{:>6}", s.draft)),
                 paint("31", s.missing, format!("{:>8}", s.missing)),
@@ -116,7 +120,16 @@ pub fn human(status: &Status, color: bool) -> String {
                             .map_or_else(String::new, |d| format!(", changed {d} day(s) ago"))
                     ),
                     "draft" => format!("{}  draft", p.translation.as_deref().unwrap_or("")),
-                    _ => format!("{}  missing", p.source),
+                    "untracked" => format!(
+                        "{}  untracked (no translation_of); if it matches the source: {}",
+                        p.translation.as_deref().unwrap_or(""),
+                        p.command.as_deref().unwrap_or("")
+                    ),
+                    _ => format!(
+                        "{}  missing; create it with: {}",
+                        p.translation.as_deref().unwrap_or(&p.source),
+                        p.command.as_deref().unwrap_or("")
+                    ),
                 };
                 let req = if p.required { "  (required)" } else { "" };
                 let _ = writeln!(out, "  {detail}{req}");
@@ -140,6 +153,21 @@ pub fn human(status: &Status, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "\nunused messages: unknown (the site does not build; run qiao check)"
+            );
+        }
+    }
+    if !status.drafts.is_empty() {
+        let n = status.drafts.len();
+        if list_drafts {
+            let _ = writeln!(out, "\ndrafts ({n}, not published):");
+            for d in &status.drafts {
+                let _ = writeln!(out, "  {:<4} {}  {}", d.lang, d.path, d.title);
+            }
+        } else {
+            let _ = writeln!(
+                out,
+                "\n{n} draft{} not published (qiao status --drafts lists them)",
+                if n == 1 { "" } else { "s" }
             );
         }
     }
@@ -168,11 +196,12 @@ pub fn html(status: &Status) -> String {
             };
             let _ = writeln!(
                 rows,
-                "<tr><th scope=\"row\">{} · {}</th><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                "<tr><th scope=\"row\">{} · {}</th><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
                 e(&l.code),
                 e(&name),
                 s.pages,
                 s.current,
+                s.untracked,
                 if s.stale > 0 { "warn" } else { "" },
                 s.stale,
                 s.draft,
@@ -186,10 +215,13 @@ pub fn html(status: &Status) -> String {
             .flat_map(|s| s.attention.iter())
             .map(|p| {
                 format!(
-                    "<li><code>{}</code> — {}{}</li>",
+                    "<li><code>{}</code> — {}{}{}</li>",
                     e(p.translation.as_deref().unwrap_or(&p.source)),
                     e(&p.state),
-                    if p.required { " (required)" } else { "" }
+                    if p.required { " (required)" } else { "" },
+                    p.command
+                        .as_deref()
+                        .map_or_else(String::new, |c| format!(": <code>{}</code>", e(c)))
                 )
             })
             .collect();
@@ -223,7 +255,7 @@ pub fn html(status: &Status) -> String {
         )
     };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Translation status</title>\n<style>\nbody{{font-family:system-ui,\"PingFang SC\",\"Noto Sans CJK SC\",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}}\ntable{{border-collapse:collapse;width:100%}}th,td{{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}}th[scope=row]{{text-align:left}}\n.warn{{background:#fff4ce}}.bad{{background:#fde7e9}}.ok{{color:#0a6b2d}}code{{font-size:.9em}}\n</style>\n</head>\n<body>\n<h1>Translation status</h1>\n<p>Default language: <code>{}</code></p>\n<table>\n<thead><tr><th scope=\"col\">language · section</th><th scope=\"col\">pages</th><th scope=\"col\">current</th><th scope=\"col\">stale</th><th scope=\"col\">draft</th><th scope=\"col\">missing</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n{violations}\n{details}\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Translation status</title>\n<style>\nbody{{font-family:system-ui,\"PingFang SC\",\"Noto Sans CJK SC\",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}}\ntable{{border-collapse:collapse;width:100%}}th,td{{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}}th[scope=row]{{text-align:left}}\n.warn{{background:#fff4ce}}.bad{{background:#fde7e9}}.ok{{color:#0a6b2d}}code{{font-size:.9em}}\n</style>\n</head>\n<body>\n<h1>Translation status</h1>\n<p>Default language: <code>{}</code></p>\n<table>\n<thead><tr><th scope=\"col\">language · section</th><th scope=\"col\">pages</th><th scope=\"col\">current</th><th scope=\"col\">untracked</th><th scope=\"col\">stale</th><th scope=\"col\">draft</th><th scope=\"col\">missing</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n{violations}\n{details}\n</body>\n</html>\n",
         e(&status.default_language)
     )
 }

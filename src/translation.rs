@@ -91,6 +91,9 @@ pub struct PageStatus {
     pub stale_days: Option<u64>,
     /// Whether `[translation]` requires this translation.
     pub required: bool,
+    /// What to run next: for a missing translation the command that creates it, for an
+    /// untracked one the command that records the revision it reflects.
+    pub command: Option<String>,
 }
 
 /// Counts and pages of one section in one language.
@@ -100,8 +103,11 @@ pub struct SectionStatus {
     pub section: String,
     /// Pages in the default language.
     pub pages: usize,
-    /// Published translations that are current or untracked.
+    /// Published translations made from the source's current revision.
     pub current: usize,
+    /// Published translations without `translation_of`: nobody recorded which revision of
+    /// the source they reflect, so they are neither current nor stale.
+    pub untracked: usize,
     /// Published translations whose source changed.
     pub stale: usize,
     /// Translations that exist as drafts only.
@@ -142,6 +148,20 @@ pub struct Status {
     /// What `[translation]` requires and is not met: missing required translations and
     /// translations stale for longer than allowed.
     pub violations: Vec<String>,
+    /// Every draft of the site, in every language (the default language's too), sorted by
+    /// path: drafts are not published, so an editor must be able to find them.
+    pub drafts: Vec<DraftStatus>,
+}
+
+/// A page marked `draft: true`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftStatus {
+    /// The file (`content/news/x.de.md`).
+    pub path: String,
+    /// Its language code.
+    pub lang: String,
+    /// Its title.
+    pub title: String,
 }
 
 /// Computes the status from parsed documents (drafts included).
@@ -172,19 +192,25 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
             entry.pages += 1;
             let translation = by_key.get(&(*key, lang.code.as_str()));
             let source_rel = format!("content/{}", src.source.rel);
+            let would_be = translation_path(Path::new(&source_rel), &lang.code);
             let mut page = PageStatus {
                 source: source_rel.clone(),
-                translation: translation.map(|t| format!("content/{}", t.source.rel)),
+                translation: Some(translation.map_or_else(
+                    || would_be.to_string_lossy().into_owned(),
+                    |t| format!("content/{}", t.source.rel),
+                )),
                 state: String::new(),
                 translated_from: None,
                 source_revision: hash.clone(),
                 stale_days: None,
                 required,
+                command: None,
             };
             match translation {
                 None => {
                     entry.missing += 1;
                     page.state = "missing".into();
+                    page.command = Some(format!("qiao translate {source_rel} --to {}", lang.code));
                     if required {
                         violations.push(format!(
                             "{source_rel} has no {} translation (required)",
@@ -222,8 +248,12 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                         }
                     }
                     TranslationState::Untracked => {
-                        entry.current += 1;
+                        entry.untracked += 1;
                         page.state = "untracked".into();
+                        page.command = Some(format!(
+                            "qiao translate {source_rel} --to {} --mark-current",
+                            lang.code
+                        ));
                     }
                     _ => {
                         entry.current += 1;
@@ -231,9 +261,7 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                     }
                 },
             }
-            if page.state != "untracked" {
-                entry.attention.push(page);
-            }
+            entry.attention.push(page);
         }
         let sections: Vec<SectionStatus> = sections.into_values().collect();
         let mut total = SectionStatus {
@@ -243,6 +271,7 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
         for s in &sections {
             total.pages += s.pages;
             total.current += s.current;
+            total.untracked += s.untracked;
             total.stale += s.stale;
             total.draft += s.draft;
             total.missing += s.missing;
@@ -256,12 +285,23 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
         });
     }
     violations.sort();
+    let mut drafts: Vec<DraftStatus> = docs
+        .iter()
+        .filter(|p| p.doc.meta.draft)
+        .map(|p| DraftStatus {
+            path: format!("content/{}", p.source.rel),
+            lang: p.source.lang.clone(),
+            title: p.doc.title.clone(),
+        })
+        .collect();
+    drafts.sort_by(|a, b| a.path.cmp(&b.path));
     Status {
         format: 1,
         default_language: default.clone(),
         languages,
         messages_unused: None,
         violations,
+        drafts,
     }
 }
 

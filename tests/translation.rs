@@ -124,7 +124,24 @@ fn stale_translations_status_diff_and_notice() {
         .find(|l| l.trim_start().starts_with("news"))
         .unwrap();
     let cols: Vec<&str> = news_row.split_whitespace().collect();
-    assert_eq!(cols, vec!["news", "4", "2", "1", "0", "1"], "{out}");
+    // pages, current, untracked (no translation_of: neither current nor stale), stale,
+    // draft, missing
+    assert_eq!(cols, vec!["news", "4", "0", "2", "1", "0", "1"], "{out}");
+    // a missing translation is listed under the path it would have, with the command
+    assert!(
+        out.contains(
+            "  content/news/only-zh.de.md  missing; create it with: \
+             qiao translate content/news/only-zh.md --to de\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  content/news/unveiling.de.md  untracked (no translation_of); if it matches the \
+             source: qiao translate content/news/unveiling.md --to de --mark-current\n"
+        ),
+        "{out}"
+    );
 
     let status: serde_json::Value =
         serde_json::from_str(&run(root, &["status", "--json", "--lang", "en"]).1).unwrap();
@@ -281,4 +298,31 @@ fn stale_days_allow_a_grace_period() {
     let (_, out, _) = run(root, &["status", "--strict", "--lang", "de"]);
     assert!(!out.contains("kaiping.de.md is stale"), "{out}");
     assert!(out.contains("enping.md has no de translation"));
+}
+
+#[test]
+fn drafts_of_every_language_are_counted_and_listed() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    std::fs::write(
+        root.join("content/news/unveiling.de.md"),
+        "---\ntitle: Entwurf\ndraft: true\n---\nText\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(root, &["status"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("\n2 drafts not published (qiao status --drafts lists them)\n"),
+        "{out}"
+    );
+    let (_, out, _) = run(root, &["status", "--drafts"]);
+    assert!(
+        out.contains("drafts (2, not published):\n  zh   content/news/draft.md  草稿\n  de   content/news/unveiling.de.md  Entwurf\n"),
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(root, &["status", "--json"]).1).unwrap();
+    assert_eq!(json["drafts"][0]["path"], "content/news/draft.md");
+    assert_eq!(json["drafts"][0]["lang"], "zh");
+    assert_eq!(json["drafts"][1]["lang"], "de");
 }
