@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include pages marked `draft: true`.
     pub drafts: bool,
+    /// Include pages whose `date` is in the future (left out by default, as Hugo does).
+    pub future: bool,
     /// Treat warnings as errors.
     pub strict: bool,
     /// `false` for `qiao check`: do everything but write nothing.
@@ -43,6 +45,7 @@ impl BuildOptions {
             output: None,
             base_url: None,
             drafts: false,
+            future: false,
             strict: false,
             write: true,
         }
@@ -69,6 +72,37 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Fluent messages the site or its theme defines but no template used.
     pub unused_messages: Vec<String>,
+    /// Pages left out of this build: drafts and future-dated pages.
+    pub held_back: HeldBack,
+}
+
+/// Pages a build left out, so that the summary can say so: an editor whose new page does
+/// not appear must learn why without reading the docs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeldBack {
+    /// Drafts (`draft: true`) per language code, in config order; languages without drafts
+    /// are not listed.
+    pub drafts: Vec<(String, usize)>,
+    /// Pages dated in the future.
+    pub future: usize,
+}
+
+impl HeldBack {
+    /// Whether nothing was held back.
+    pub fn is_empty(&self) -> bool {
+        self.drafts.is_empty() && self.future == 0
+    }
+}
+
+/// Whether a page's `date` lies after `now` (seconds since the epoch): such a page is
+/// published only with `--future`.
+pub fn is_future(doc: &crate::content::Document, now: i64) -> bool {
+    doc.date.as_ref().is_some_and(|d| d.timestamp > now)
+}
+
+/// The current time in seconds since the epoch, for [`is_future`].
+pub fn now_timestamp() -> i64 {
+    jiff::Timestamp::now().as_second()
 }
 
 /// With `QIAO_TRACE=1`, prints the time and resident memory after each stage to stderr:
@@ -148,7 +182,8 @@ pub(crate) fn build_session(
         formats: std::sync::Arc::new(formats),
     };
     trace.stage("configuration, templates, messages");
-    let (parsed, assets, load_diags) = load_documents(&opts.root, &config, opts.drafts);
+    let (parsed, assets, load_diags, held_back) =
+        load_documents(&opts.root, &config, opts.drafts, opts.future);
     diags.extend(load_diags);
     trace.stage("walk and parse");
     diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
@@ -244,6 +279,7 @@ pub(crate) fn build_session(
             intl.clone(),
             &warnings,
             pages_per_language.clone(),
+            held_back.clone(),
         )),
         _ => None,
     };
@@ -253,17 +289,25 @@ pub(crate) fn build_session(
         elapsed: start.elapsed(),
         warnings,
         unused_messages: intl.catalog.unused(),
+        held_back,
     };
     Ok((report, session))
 }
 
 /// Walks `content/` and parses every Markdown file in parallel: the stages every command
-/// shares (`build`, `check`, `status`). Drafts are left out unless `drafts` is set.
+/// shares (`build`, `check`, `status`). Drafts are left out unless `drafts` is set, pages
+/// dated in the future unless `future` is; what was left out is counted in [`HeldBack`].
 pub fn load_documents(
     root: &Path,
     config: &Config,
     drafts: bool,
-) -> (Vec<Parsed>, Vec<crate::content::Asset>, Vec<Diagnostic>) {
+    future: bool,
+) -> (
+    Vec<Parsed>,
+    Vec<crate::content::Asset>,
+    Vec<Diagnostic>,
+    HeldBack,
+) {
     let mut diags = Vec::new();
     let walked = walk::walk(&root.join("content"), config);
     diags.extend(walked.diagnostics);
@@ -295,14 +339,25 @@ pub fn load_documents(
         })
         .collect();
     let mut parsed = Vec::new();
+    let mut held = HeldBack::default();
+    let mut drafts_by_lang: std::collections::HashMap<String, usize> = Default::default();
+    let now = now_timestamp();
     for r in results {
         match r {
-            Ok(p) if p.doc.meta.draft && !drafts => {}
+            Ok(p) if p.doc.meta.draft && !drafts => {
+                *drafts_by_lang.entry(p.source.lang.clone()).or_default() += 1;
+            }
+            Ok(p) if !future && is_future(&p.doc, now) => held.future += 1,
             Ok(p) => parsed.push(p),
             Err(ds) => diags.extend(ds),
         }
     }
-    (parsed, walked.assets, diags)
+    held.drafts = config
+        .languages
+        .iter()
+        .filter_map(|l| drafts_by_lang.get(&l.code).map(|n| (l.code.clone(), *n)))
+        .collect();
+    (parsed, walked.assets, diags, held)
 }
 
 /// The output may not be the site itself, a directory holding its sources, or a parent of

@@ -33,6 +33,9 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include pages dated in the future.
+        #[arg(long)]
+        future: bool,
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
@@ -45,6 +48,9 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include pages dated in the future.
+        #[arg(long)]
+        future: bool,
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
@@ -63,6 +69,9 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include pages dated in the future.
+        #[arg(long)]
+        future: bool,
         /// Open the home page in the browser.
         #[arg(long)]
         open: bool,
@@ -173,6 +182,7 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            future,
             strict,
         } => {
             let opts = BuildOptions {
@@ -180,6 +190,7 @@ fn main() -> ExitCode {
                 output,
                 base_url,
                 drafts,
+                future,
                 strict,
                 write: true,
             };
@@ -188,6 +199,7 @@ fn main() -> ExitCode {
         Command::Check {
             root,
             drafts,
+            future,
             strict,
         } => {
             let opts = BuildOptions {
@@ -195,6 +207,7 @@ fn main() -> ExitCode {
                 output: None,
                 base_url: None,
                 drafts,
+                future,
                 strict,
                 write: false,
             };
@@ -205,6 +218,7 @@ fn main() -> ExitCode {
             bind,
             port,
             drafts,
+            future,
             open,
             output,
         } => {
@@ -212,6 +226,7 @@ fn main() -> ExitCode {
             opts.bind = bind;
             opts.port = port;
             opts.drafts = drafts;
+            opts.future = future;
             opts.output = output;
             opts.color = color;
             match qiao::serve::run(&opts, open) {
@@ -369,6 +384,48 @@ fn main() -> ExitCode {
     }
 }
 
+/// `not built: 2 drafts (zh 1, de 1), 1 page dated in the future (--drafts, --future
+/// include them)`.
+fn held_back_line(held: &qiao::build::HeldBack) -> String {
+    let mut parts = Vec::new();
+    let mut flags = Vec::new();
+    let drafts: usize = held.drafts.iter().map(|(_, n)| n).sum();
+    if drafts > 0 {
+        let per: Vec<String> = held
+            .drafts
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect();
+        let s = if drafts == 1 { "" } else { "s" };
+        parts.push(format!("{drafts} draft{s} ({})", per.join(", ")));
+        flags.push("--drafts");
+    }
+    if held.future > 0 {
+        let n = held.future;
+        parts.push(if n == 1 {
+            "1 page dated in the future".to_string()
+        } else {
+            format!("{n} pages dated in the future")
+        });
+        flags.push("--future");
+    }
+    let verb = if flags.len() == 1 {
+        "includes"
+    } else {
+        "include"
+    };
+    let them = if drafts + held.future == 1 {
+        "it"
+    } else {
+        "them"
+    };
+    format!(
+        "not built: {} ({} {verb} {them})",
+        parts.join(", "),
+        flags.join(", ")
+    )
+}
+
 fn finish(result: Result<BuildReport, Vec<Diagnostic>>, color: bool, verb: &str) -> ExitCode {
     match result {
         Ok(report) => {
@@ -391,6 +448,9 @@ fn finish(result: Result<BuildReport, Vec<Diagnostic>>, color: bool, verb: &str)
                 report.files,
                 report.elapsed.as_secs_f64()
             );
+            if !report.held_back.is_empty() {
+                outln!("{}", held_back_line(&report.held_back));
+            }
             if verb == "checked" && !report.unused_messages.is_empty() {
                 outln!("unused messages: {}", report.unused_messages.join(", "));
             }

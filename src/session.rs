@@ -39,6 +39,9 @@ pub struct Session {
     /// them report something else (a template reached a missing message) is not applied.
     i18n_report: Vec<Diagnostic>,
     pages_per_language: Vec<(String, usize)>,
+    /// Drafts and future pages the full build left out (an incremental edit never changes
+    /// which: a draft toggle or a date moving into the future needs a full build).
+    held_back: crate::build::HeldBack,
     /// (key, language) → source path, to find a link target's anchors.
     by_id: HashMap<(String, String), String>,
 }
@@ -62,6 +65,7 @@ impl Session {
         intl: Intl,
         warnings: &[Diagnostic],
         pages_per_language: Vec<(String, usize)>,
+        held_back: crate::build::HeldBack,
     ) -> Session {
         let model = renderer.model();
         let mut other_warnings = warnings.to_vec();
@@ -85,6 +89,7 @@ impl Session {
             other_warnings,
             i18n_report,
             pages_per_language,
+            held_back,
             by_id,
         }
     }
@@ -140,6 +145,7 @@ impl Session {
             elapsed: start.elapsed(),
             warnings: self.warnings(),
             unused_messages: self.intl.catalog.unused(),
+            held_back: self.held_back.clone(),
         };
         Ok((self, report))
     }
@@ -380,7 +386,9 @@ impl Session {
 /// change; whether the page then moves in a list is checked afterwards.
 fn movable(old: &Document, new: &Document) -> bool {
     let (a, b) = (&old.meta, &new.meta);
+    let now = crate::build::now_timestamp();
     a.draft == b.draft
+        && crate::build::is_future(old, now) == crate::build::is_future(new, now)
         && a.slug == b.slug
         && a.aliases == b.aliases
         && a.tags == b.tags

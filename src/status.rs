@@ -34,7 +34,7 @@ pub fn status(opts: &StatusOptions) -> Result<Status, Vec<Diagnostic>> {
             config.default_language
         ))]);
     }
-    let (docs, _, diags) = load_documents(&opts.root, &config, true);
+    let (docs, _, diags, _) = load_documents(&opts.root, &config, true, true);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }

@@ -387,3 +387,40 @@ fn no_input_makes_qiao_panic() {
         "every error names its file: {errs:#?}"
     );
 }
+
+#[test]
+fn drafts_and_future_pages_are_held_back_and_the_summary_says_so() {
+    let site = copy_fixture("trilingual");
+    let root = site.path().to_str().unwrap();
+    std::fs::write(
+        site.path().join("content/news/later.md"),
+        "---\ntitle: 以后\ndate: 2999-01-01\n---\n正文\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("content/news/later.en.md"),
+        "---\ntitle: Later\ndate: 2999-01-01\ndraft: true\n---\nText\n",
+    )
+    .unwrap();
+    let o = qiao(&["build", "--root", root], &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(
+            "\nnot built: 2 drafts (zh 1, en 1), 1 page dated in the future (--drafts, --future include them)\n"
+        ),
+        "{out}"
+    );
+    assert!(!site.path().join("public/news/later/index.html").exists());
+    let o = qiao(&["build", "--root", root, "--future"], &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(site.path().join("public/news/later/index.html").exists());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("\nnot built: 2 drafts (zh 1, en 1) (--drafts includes them)\n"),
+        "{out}"
+    );
+    let o = qiao(&["check", "--root", root, "--future", "--drafts"], &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("not built"), "{out}");
+}

@@ -134,6 +134,20 @@ fn zone_site_edits_are_incremental_and_exact() {
         "the list shows the new title"
     );
 
+    // A date moved into the future takes the page out of the site (it is published only
+    // with --future), and back: full builds, equal to clean ones.
+    let later = "content/news/later.md";
+    c.save(
+        later,
+        "---\ntitle: 后续\ndate: 2016-03-01\n---\n正文。\n",
+        false,
+    );
+    assert!(server.site_dir().join("news/later/index.html").exists());
+    c.edit(later, |t| t.replace("2016-03-01", "2999-03-01"), false);
+    assert!(!server.site_dir().join("news/later/index.html").exists());
+    c.edit(later, |t| t.replace("2999-03-01", "2016-03-01"), false);
+    assert!(server.site_dir().join("news/later/index.html").exists());
+
     // What other pages see: a new heading (an anchor), new tags: full builds.
     c.edit(unveiling, |t| format!("{t}\n## 新的小节\n"), false);
     c.edit(

@@ -56,6 +56,8 @@ pub struct ServeOptions {
     pub port: Option<u16>,
     /// Include pages marked `draft: true`.
     pub drafts: bool,
+    /// Include pages dated in the future.
+    pub future: bool,
     /// Build into this directory instead of a private temporary one.
     pub output: Option<PathBuf>,
     /// How long the file system must be quiet before a rebuild starts.
@@ -74,6 +76,7 @@ impl ServeOptions {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: None,
             drafts: false,
+            future: false,
             output: None,
             debounce: Duration::from_millis(25),
             quiet: false,
@@ -265,6 +268,7 @@ impl Server {
             output: Some(site_dir),
             base_url: Some(base_url.clone()),
             drafts: opts.drafts,
+            future: opts.future,
             strict: false,
             write: true,
         };
