@@ -187,6 +187,7 @@ pub(crate) fn build_session(
     diags.extend(load_diags);
     trace.stage("walk and parse");
     diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
+    diags.extend(crate::translation::leftover_markers(&config, &parsed));
 
     let mut model_diags = Vec::new();
     let site = model::build(config, parsed, assets, &mut model_diags);

@@ -332,6 +332,41 @@ pub fn policy_diagnostics(config: &Config, docs: &[Parsed]) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The marker `qiao translate` puts after each field a translator must translate.
+pub const MARKER: &str = "# TRANSLATE";
+
+/// Published translations that still carry a [`MARKER`] in their front matter: a field that
+/// was probably never translated (readers would see the source language). Warnings (errors
+/// with `--strict`), one per marker, at its line and column.
+pub fn leftover_markers(config: &Config, docs: &[Parsed]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for p in docs {
+        if p.source.lang == config.default_language || p.doc.meta.draft {
+            continue;
+        }
+        let head = p.doc.text.get(..p.doc.body_start).unwrap_or("");
+        for (i, line) in head.lines().enumerate() {
+            let Some(col) = line.find(MARKER) else {
+                continue;
+            };
+            let field = line.split(':').next().unwrap_or("").trim();
+            let column = line[..col].chars().count() + 1;
+            diags.push(
+                Diagnostic::warning(format!(
+                    "`{field}` still carries the `{MARKER}` marker, but this translation is published"
+                ))
+                .in_file(format!("content/{}", p.source.rel))
+                .at(&p.doc.text, i + 1, column)
+                .with_hint(format!(
+                    "translate `{field}` into {}, then delete the `{MARKER}` comment",
+                    p.source.lang
+                )),
+            );
+        }
+    }
+    diags
+}
+
 /// Saves a source revision in the store, so that `--diff` can show changes since.
 pub fn store_revision(root: &Path, title: &str, body: &str) -> std::io::Result<String> {
     let hash = source_hash(title, body);
@@ -418,7 +453,8 @@ pub fn stub(source_text: &str, hash: &str) -> String {
                 "title" | "summary" | "description" | "tags" | "categories"
             ) && !line.contains(" #")
             {
-                out.push_str("  # TRANSLATE");
+                out.push_str("  ");
+                out.push_str(MARKER);
             }
             out.push('\n');
         } else {

@@ -326,3 +326,42 @@ fn drafts_of_every_language_are_counted_and_listed() {
     assert_eq!(json["drafts"][0]["lang"], "zh");
     assert_eq!(json["drafts"][1]["lang"], "de");
 }
+
+#[test]
+fn a_published_translation_with_translate_markers_is_a_warning() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    let (code, _, err) = run(
+        root,
+        &["translate", "content/news/only-zh.md", "--to", "en"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let stub = root.join("content/news/only-zh.en.md");
+    // the translator publishes it, but forgets the title
+    let text = std::fs::read_to_string(&stub)
+        .unwrap()
+        .replace("draft: true  # publish once translated\n", "");
+    std::fs::write(&stub, &text).unwrap();
+    let title_line = text.lines().position(|l| l.starts_with("title:")).unwrap() + 1;
+    let (code, _, err) = run(root, &["check"]);
+    assert_eq!(code, 0, "a warning: {err}");
+    assert!(
+        err.contains("warning: `title` still carries the `# TRANSLATE` marker, but this translation is published"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("--> content/news/only-zh.en.md:{title_line}:")),
+        "{err}"
+    );
+    let (code, _, _) = run(root, &["check", "--strict"]);
+    assert_eq!(code, 1);
+    // as long as it is a draft, the markers are expected
+    let (code, _, err) = run(
+        root,
+        &["translate", "content/news/only-zh.md", "--to", "de"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, _, err) = run(root, &["check"]);
+    assert!(err.contains("only-zh.en.md"), "{err}");
+    assert!(!err.contains("only-zh.de.md"), "{err}");
+}
