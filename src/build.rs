@@ -241,7 +241,9 @@ pub(crate) fn build_session(
         .collect();
     let mut renderer = None;
     if let Some(t) = templates {
-        intl.catalog.mark_used(t.literal_message_keys());
+        let sites = t.message_call_sites();
+        intl.catalog.mark_used(sites.keys().cloned());
+        intl.catalog.set_call_sites(sites);
         match Renderer::new(site, t, &intl) {
             Ok(mut r) => {
                 let mut rd = r.render_all(sink);

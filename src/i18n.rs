@@ -35,13 +35,27 @@ struct Origin {
     builtin: bool,
 }
 
+/// Where a template names a message (`t(key="id")`): undefined messages are reported there.
+#[derive(Debug, Clone)]
+pub struct CallSite {
+    /// The template as the editor knows it (`templates/page.html`).
+    pub file: String,
+    /// The template's text, to quote the line.
+    pub text: Arc<str>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column of `key`.
+    pub column: usize,
+}
+
 /// What rendering asked for, collected across threads.
 #[derive(Debug, Default)]
 struct Usage {
     used: BTreeSet<String>,
     /// (message, language) → where it was asked for.
     undefined: BTreeMap<(String, String), String>,
-    errors: BTreeMap<(String, String), String>,
+    /// (message, language it was found in, what went wrong) → where it was asked for.
+    errors: BTreeMap<(String, String, String), String>,
 }
 
 /// All messages of a site, per language, ready for lookups from any thread.
@@ -51,6 +65,8 @@ pub struct Catalog {
     /// message id → language → where it is defined (terms are left out).
     defined: BTreeMap<String, BTreeMap<String, Origin>>,
     usage: Mutex<Usage>,
+    /// Where templates name each message, set by the build once templates are loaded.
+    call_sites: std::sync::OnceLock<BTreeMap<String, Vec<CallSite>>>,
 }
 
 /// ICU4X number formatting for Fluent placeables, cached per bundle language by Fluent's
@@ -204,6 +220,7 @@ impl Catalog {
             chains,
             defined,
             usage: Mutex::new(Usage::default()),
+            call_sites: std::sync::OnceLock::new(),
         };
         (catalog, diags)
     }
@@ -258,7 +275,7 @@ impl Catalog {
                         other => format!("message `{key}` in {code}: {other}"),
                     };
                     u.errors
-                        .entry((key.to_string(), what))
+                        .entry((key.to_string(), code.clone(), what))
                         .or_insert_with(|| context.to_string());
                 }
             }
@@ -270,6 +287,12 @@ impl Catalog {
                 .or_insert_with(|| context.to_string());
         }
         None
+    }
+
+    /// Records where templates name each message (see
+    /// [`crate::theme::TemplateSet::message_call_sites`]); set once, by the build.
+    pub fn set_call_sites(&self, sites: BTreeMap<String, Vec<CallSite>>) {
+        let _ = self.call_sites.set(sites);
     }
 
     /// Counts messages as used without rendering them (see
@@ -286,7 +309,40 @@ impl Catalog {
     pub fn report(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let Ok(u) = self.usage.lock() else { return out };
+        // A message that no language defines is one mistake, wherever it is used: one error
+        // at each template call that names it, listing the pages that asked for it.
+        let empty = BTreeMap::new();
+        let call_sites = self.call_sites.get().unwrap_or(&empty);
+        let mut nowhere: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for ((key, _), ctx) in &u.undefined {
+            let id = key.split('.').next().unwrap_or(key);
+            if !self.defined.contains_key(id) && call_sites.contains_key(id) {
+                nowhere.entry(key.as_str()).or_default().push(ctx.as_str());
+            }
+        }
+        for (key, used_by) in &nowhere {
+            let id = key.split('.').next().unwrap_or(key);
+            let mut langs: Vec<&str> = self.chains.keys().map(String::as_str).collect();
+            langs.sort_unstable();
+            for site in call_sites.get(id).into_iter().flatten() {
+                out.push(
+                    Diagnostic::error(format!(
+                        "the message `{key}` is not defined in any language (used by {})",
+                        used_by.join(", ")
+                    ))
+                    .in_file(&site.file)
+                    .at(&site.text, site.line, site.column)
+                    .with_hint(format!(
+                        "add `{id} = ...` to i18n/<code>/*.ftl for {}, or fix the key's spelling",
+                        langs.join(", ")
+                    )),
+                );
+            }
+        }
         for ((key, lang), ctx) in &u.undefined {
+            if nowhere.contains_key(key.as_str()) {
+                continue;
+            }
             let id = key.split('.').next().unwrap_or(key);
             let elsewhere: Vec<&str> = self
                 .defined
@@ -313,8 +369,13 @@ impl Catalog {
                     )),
             );
         }
-        for ((_, what), ctx) in &u.errors {
-            out.push(Diagnostic::error(format!("{what} (while rendering {ctx})")).in_file("i18n"));
+        for ((key, code, what), ctx) in &u.errors {
+            let id = key.split('.').next().unwrap_or(key);
+            let d = Diagnostic::error(format!("{what} (while rendering {ctx})"));
+            out.push(match self.defined.get(id).and_then(|m| m.get(code)) {
+                Some(origin) => d.in_file(&origin.file).at_line(&origin.text, origin.line),
+                None => d.in_file("i18n"),
+            });
         }
         for (id, langs) in &self.defined {
             if langs.values().all(|o| o.builtin) {

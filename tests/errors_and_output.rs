@@ -424,3 +424,76 @@ fn drafts_and_future_pages_are_held_back_and_the_summary_says_so() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(!out.contains("not built"), "{out}");
 }
+
+/// Template mistakes are reported like every other error: what is wrong in the editor's
+/// words, at the template's file, line and column, all of them at once.
+#[test]
+fn template_and_message_errors_point_at_the_template() {
+    let site = copy_fixture("trilingual");
+    let tpl = site.path().join("templates");
+    std::fs::create_dir_all(&tpl).unwrap();
+    let page = "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ page.title | shout }}</p>\n<p>{{ page.title | whisper }}</p>{% endblock content %}\n";
+    std::fs::write(tpl.join("page.html"), page).unwrap();
+    let errs = build_root(site.path(), |_| {}).err().unwrap();
+    let got: Vec<(String, Option<usize>, Option<usize>, String)> = errs
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            (
+                d.path.as_ref().unwrap().display().to_string(),
+                d.line,
+                d.column,
+                d.message.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "templates/page.html".to_string(),
+                Some(3),
+                Some(20),
+                "unknown filter `shout`".to_string()
+            ),
+            (
+                "templates/page.html".to_string(),
+                Some(4),
+                Some(20),
+                "unknown filter `whisper`".to_string()
+            ),
+        ]
+    );
+
+    std::fs::write(
+        tpl.join("page.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n{% shout %}{% endblock content %}\n",
+    )
+    .unwrap();
+    let errs = build_root(site.path(), |_| {}).err().unwrap();
+    let e = errs.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(e.message, "unknown tag `shout` in a template");
+    assert_eq!((e.line, e.column), (Some(3), Some(4)));
+
+    // a message defined in no language: one error, at the t() call
+    std::fs::write(
+        tpl.join("page.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ t(key=\"no-such-message\") }}</p>{% endblock content %}\n",
+    )
+    .unwrap();
+    let errs = build_root(site.path(), |_| {}).err().unwrap();
+    let errors: Vec<_> = errs.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let e = errors[0];
+    assert!(
+        e.message
+            .starts_with("the message `no-such-message` is not defined in any language (used by "),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        e.path.as_deref(),
+        Some(std::path::Path::new("templates/page.html"))
+    );
+    assert_eq!((e.line, e.column), (Some(3), Some(9)));
+}

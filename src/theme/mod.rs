@@ -136,7 +136,7 @@ impl TemplateSet {
             .iter()
             .map(|(name, src)| (name.as_str(), src.text.as_str()));
         tera.add_raw_templates(all)
-            .map_err(|e| vec![self.diagnostic(&e)])?;
+            .map_err(|e| self.diagnostics(&e))?;
         Ok(tera)
     }
 
@@ -177,13 +177,21 @@ impl TemplateSet {
     /// even when this build's content never renders them (a pagination label on a site
     /// with one page per list), so `qiao check` does not call them unused.
     pub fn literal_message_keys(&self) -> std::collections::BTreeSet<String> {
-        let mut keys = std::collections::BTreeSet::new();
+        self.message_call_sites().into_keys().collect()
+    }
+
+    /// Where templates name a message literally (`t(key="id")`), by message id: so that a
+    /// message defined in no language is reported at the call, file, line and column.
+    pub fn message_call_sites(&self) -> BTreeMap<String, Vec<crate::i18n::CallSite>> {
+        let mut sites: BTreeMap<String, Vec<crate::i18n::CallSite>> = BTreeMap::new();
         for t in self.templates.values() {
             let text = t.text.as_str();
-            let mut rest = text;
-            while let Some(i) = rest.find("key") {
-                rest = &rest[i + 3..];
-                let after = rest.trim_start();
+            let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
+            let mut pos = 0;
+            while let Some(i) = text[pos..].find("key") {
+                let key_at = pos + i;
+                pos = key_at + 3;
+                let after = text[pos..].trim_start();
                 let Some(after) = after.strip_prefix('=') else {
                     continue;
                 };
@@ -199,12 +207,77 @@ impl TemplateSet {
                             .chars()
                             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                     {
-                        keys.insert(id.to_string());
+                        let (line, column) = crate::diagnostics::line_col(text, key_at);
+                        sites
+                            .entry(id.to_string())
+                            .or_default()
+                            .push(crate::i18n::CallSite {
+                                file: t.display.clone(),
+                                text: shared.clone(),
+                                line,
+                                column,
+                            });
                     }
                 }
             }
         }
-        keys
+        sites
+    }
+
+    /// Turns a Tera error into diagnostics naming the template file, the line and the cause:
+    /// one per problem, since Tera checks every filter, test and function a template calls
+    /// when it compiles and reports them together (`Unknown filter` ...).
+    pub fn diagnostics(&self, e: &tera::Error) -> Vec<Diagnostic> {
+        if let tera::ErrorKind::Msg(text) = e.kind() {
+            let found = self.reference_errors(text);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        vec![self.diagnostic(e)]
+    }
+
+    /// Tera reports unknown filters, tests, functions and components as text, each in its
+    /// own block (`error: Unknown filter `x`` then ` --> name:line:col`); this reads them
+    /// back into qiao's own format, with the template's path as the editor knows it.
+    fn reference_errors(&self, text: &str) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let mut message: Option<&str> = None;
+        for line in text.lines() {
+            if let Some(m) = line.trim_start().strip_prefix("error: ") {
+                message = Some(m.trim());
+                continue;
+            }
+            let Some(at) = line.trim_start().strip_prefix("--> ") else {
+                continue;
+            };
+            let Some(m) = message.take() else {
+                continue;
+            };
+            let mut parts = at.trim().rsplitn(3, ':');
+            let (Some(col), Some(row), Some(name)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let (Ok(col), Ok(row)) = (col.parse::<usize>(), row.parse::<usize>()) else {
+                continue;
+            };
+            let Some((kind, rest)) = m.strip_prefix("Unknown ").and_then(|r| r.split_once(' '))
+            else {
+                continue;
+            };
+            let tpl = self.templates.get(name);
+            let display = tpl.map_or_else(|| name.to_string(), |t| t.display.clone());
+            let d = Diagnostic::error(format!("unknown {kind} {rest}")).in_file(display);
+            let d = match tpl {
+                Some(t) => d.at(&t.text, row, col),
+                None => d,
+            };
+            out.push(d.with_hint(format!(
+                "check the spelling; docs/templates.md lists the {kind}s qiao adds to Tera's own"
+            )));
+        }
+        out
     }
 
     /// Turns a Tera error into a diagnostic naming the template file, the line and the cause.
@@ -224,12 +297,24 @@ impl TemplateSet {
                     message = format!("{message}: {}", causes.join(": "));
                 }
                 let span = r.span();
-                let d = Diagnostic::error(format!("template error: {message}")).in_file(display);
+                // "Unknown tag" says which tag only in the caret: name it.
+                let word = tpl.and_then(|t| word_at(&t.text, span.start_line, span.start_col));
+                let (message, hint) = match word {
+                    Some(w) if message == "Unknown tag" => (
+                        format!("unknown tag `{w}` in a template"),
+                        "Tera's tags are if, for, set, set_global, include, extends, block, macro, filter, raw, break, continue; check the spelling".to_string(),
+                    ),
+                    _ => (
+                        format!("template error: {message}"),
+                        "fix the template; see docs/templates.md for the variables and functions available".to_string(),
+                    ),
+                };
+                let d = Diagnostic::error(message).in_file(display);
                 match tpl {
                     Some(t) => d.at(&t.text, span.start_line, span.start_col + 1),
                     None => d,
                 }
-                .with_hint("fix the template; see docs/templates.md for the variables and functions available")
+                .with_hint(hint)
             }
             tera::ErrorKind::TemplateNotFound(name) => Diagnostic::error(format!(
                 "template `{name}` not found"
@@ -246,6 +331,17 @@ impl TemplateSet {
             }
         }
     }
+}
+
+/// The identifier at a 1-based line and 0-based column of a template, if there is one.
+fn word_at(text: &str, line: usize, col: usize) -> Option<String> {
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    let w: String = l
+        .chars()
+        .skip(col)
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!w.is_empty()).then_some(w)
 }
 
 /// Every file under `dir`, as (relative path with `/`, absolute path), sorted; hidden and
