@@ -573,7 +573,10 @@ fn other_addresses_note(addr: SocketAddr, others: &[IpAddr]) -> String {
     }
     let mut s = format!("  listening on all addresses ({addr}); from another device:");
     for ip in others {
-        s.push_str(&format!("\n         http://{}/", SocketAddr::new(*ip, port)));
+        s.push_str(&format!(
+            "\n         http://{}/",
+            SocketAddr::new(*ip, port)
+        ));
     }
     s.push_str("\n  links in the pages follow the address you open");
     s
@@ -738,7 +741,10 @@ mod tests {
         assert!(note.contains("http://192.168.1.5:1111/"), "{note}");
         assert!(!note.contains("127.0.0.1"), "{note}");
         let note = other_addresses_note(addr, &[]);
-        assert!(note.contains("this machine's address with port 1111"), "{note}");
+        assert!(
+            note.contains("this machine's address with port 1111"),
+            "{note}"
+        );
     }
 
     #[test]
