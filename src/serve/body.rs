@@ -89,62 +89,80 @@ pub async fn file_body(
     tag: Option<&str>,
     rewrite: Option<(&str, &str)>,
 ) -> std::io::Result<FileBody> {
-    let mut file = tokio::fs::File::open(path).await?;
-    let len = file.metadata().await?.len();
-    let small = len <= CHUNK as u64;
-    // the end of the file, to find where the tag goes (the whole file when small)
-    let mut pieces = Vec::new();
-    let mut added = 0;
-    if tag.is_some() || small {
-        let start = if small { 0 } else { len - CHUNK as u64 };
-        file.seek(SeekFrom::Start(start)).await?;
-        let mut tail = Vec::with_capacity((len - start) as usize);
-        (&mut file).take(len - start).read_to_end(&mut tail).await?;
-        if small {
-            let mut data = match tag {
-                Some(tag) => super::livereload::inject(&tail, tag),
-                None => tail,
-            };
-            if let Some((from, to)) = rewrite {
-                let mut r = Replacer::new(from, to);
-                let mut out = r.push(&data);
-                out.extend(r.finish());
-                data = out;
-            }
-            let len = data.len() as u64;
-            return Ok(FileBody {
-                body: Body::from(data),
-                len: Some(len),
-            });
+    // One blocking task opens the file and reads its end (all of a small file).
+    let (file, len, start, tail) = {
+        let path = path.to_path_buf();
+        let want_tail = tag.is_some();
+        tokio::task::spawn_blocking(move || read_end(&path, want_tail))
+            .await
+            .map_err(std::io::Error::other)??
+    };
+    if let Some(data) = tail.as_ref().filter(|_| start == 0) {
+        let mut data = match tag {
+            Some(tag) => super::livereload::inject(data, tag),
+            None => data.clone(),
+        };
+        if let Some((from, to)) = rewrite {
+            let mut r = Replacer::new(from, to);
+            let mut out = r.push(&data);
+            out.extend(r.finish());
+            data = out;
         }
-        if let Some(tag) = tag {
-            let injected = super::livereload::inject(&tail, tag);
-            // the tag's position: where the injected tail first differs from the tail
-            let at = tail
-                .iter()
-                .zip(&injected)
-                .position(|(a, b)| a != b)
-                .unwrap_or(tail.len());
-            let extra = injected[at..injected.len() - (tail.len() - at)].to_vec();
-            added = extra.len() as u64;
-            pieces.push(Piece::Until(start + at as u64));
-            pieces.push(Piece::Bytes(Bytes::from(extra)));
-        }
-        file.seek(SeekFrom::Start(0)).await?;
+        let len = data.len() as u64;
+        return Ok(FileBody {
+            body: Body::from(data),
+            len: Some(len),
+        });
     }
-    pieces.push(Piece::Until(len));
+    let mut pieces = std::collections::VecDeque::new();
+    let mut added = 0;
+    if let (Some(tag), Some(tail)) = (tag, tail) {
+        let injected = super::livereload::inject(&tail, tag);
+        // the tag's position: where the injected tail first differs from the tail
+        let at = tail
+            .iter()
+            .zip(&injected)
+            .position(|(a, b)| a != b)
+            .unwrap_or(tail.len());
+        let extra = injected[at..injected.len() - (tail.len() - at)].to_vec();
+        added = extra.len() as u64;
+        pieces.push_back(Piece::Until(start + at as u64));
+        pieces.push_back(Piece::Bytes(Bytes::from(extra)));
+    }
+    pieces.push_back(Piece::Until(len));
+    let mut file = tokio::fs::File::from_std(file);
+    file.seek(SeekFrom::Start(0)).await?;
     let replacer = rewrite.map(|(from, to)| Replacer::new(from, to));
     let known = replacer.is_none().then_some(len + added);
     let state = Stream {
         file,
         pos: 0,
-        pieces: pieces.into_iter().collect(),
+        pieces,
         replacer,
     };
     let body = Body::from_stream(stream::unfold(state, |mut st| async move {
         st.next().await.map(|chunk| (chunk, st))
     }));
     Ok(FileBody { body, len: known })
+}
+
+/// Opens a file and reads its last [`CHUNK`] bytes when `want_tail`, or all of it when it is
+/// no larger: (file, length, offset of what was read, what was read).
+fn read_end(
+    path: &Path,
+    want_tail: bool,
+) -> std::io::Result<(std::fs::File, u64, u64, Option<Vec<u8>>)> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > CHUNK as u64 && !want_tail {
+        return Ok((file, len, 0, None));
+    }
+    let start = len.saturating_sub(CHUNK as u64);
+    file.seek(SeekFrom::Start(start))?;
+    let mut tail = Vec::with_capacity((len - start) as usize);
+    (&mut file).take(len - start).read_to_end(&mut tail)?;
+    Ok((file, len, start, Some(tail)))
 }
 
 /// The state of a streamed body.

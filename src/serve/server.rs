@@ -20,8 +20,8 @@
 //!   rebound to 127.0.0.1 cannot read the preview ([`host_allowed`]);
 //! - nothing is served before a build of this server has succeeded (a directory given with
 //!   `--output` may hold an older site);
-//! - bodies are streamed ([`super::body`]); connections are limited in number and must send
-//!   their request headers within a timeout, idle ones included ([`serve`]).
+//! - bodies are streamed (`body.rs`); connections are limited in number and must send
+//!   their request headers within a timeout, idle ones included (`serve`).
 
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -343,7 +343,8 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
             None => (host, ""),
         }
     };
-    if !port.is_empty() && !(port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit())) {
+    let port_ok = port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+    if !port_ok {
         return false;
     }
     if host.starts_with('[') {
