@@ -412,7 +412,7 @@ fn idle_connections_are_closed_and_do_not_lock_clients_out() {
     let site = copy_fixture("trilingual");
     let mut opts = options(site.path());
     opts.max_connections = 4;
-    opts.header_timeout = Duration::from_millis(300);
+    opts.client_timeout = Duration::from_millis(300);
     let server = Server::start(&opts).unwrap();
     let addr = server.addr();
     let mut idle: Vec<std::net::TcpStream> = (0..12)
@@ -447,6 +447,38 @@ fn idle_connections_are_closed_and_do_not_lock_clients_out() {
         events.next(TIMEOUT).is_some(),
         "the event stream was closed"
     );
+}
+
+/// A client that stops reading a response held its connection (and the file) for ever: the
+/// connection is closed once it has taken nothing for the client timeout.
+#[test]
+fn a_client_that_stops_reading_is_disconnected() {
+    use std::io::{Read, Write};
+    let site = copy_fixture("trilingual");
+    // bigger than what the sockets' buffers hold
+    let big: Vec<u8> = (0..32_000_000u32).map(|i| (i % 251) as u8).collect();
+    fs::create_dir_all(site.path().join("static")).unwrap();
+    fs::write(site.path().join("static/big.bin"), &big).unwrap();
+    let mut opts = options(site.path());
+    opts.client_timeout = Duration::from_millis(200);
+    let server = Server::start(&opts).unwrap();
+    let addr = server.addr();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET /big.bin HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut first = [0u8; 1024];
+    s.set_read_timeout(Some(TIMEOUT)).unwrap();
+    assert!(s.read(&mut first).unwrap() > 0);
+    // stop reading for ten times the timeout
+    std::thread::sleep(Duration::from_secs(2));
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    assert!(
+        rest.len() < big.len() / 2,
+        "the whole file was still sent ({} bytes)",
+        rest.len()
+    );
+    // the server serves on
+    assert_eq!(get(addr, "/").status, 200);
 }
 
 /// At the limit, a new connection waits until one closes, instead of using up the file

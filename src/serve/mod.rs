@@ -73,9 +73,9 @@ pub struct ServeOptions {
     pub allow_hosts: Vec<String>,
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
-    /// How long a connection may take to send a request's headers, and stay idle between
-    /// requests, before it is closed.
-    pub header_timeout: Duration,
+    /// How long a client may keep the server waiting before its connection is closed: to
+    /// send a request's headers, between requests, or to take the next bytes of a response.
+    pub client_timeout: Duration,
 }
 
 impl ServeOptions {
@@ -92,7 +92,7 @@ impl ServeOptions {
             color: false,
             allow_hosts: Vec::new(),
             max_connections: 512,
-            header_timeout: Duration::from_secs(10),
+            client_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -348,7 +348,7 @@ impl Server {
         let (stop_http, stopped) = oneshot::channel::<()>();
         let limits = server::Limits {
             max_connections: opts.max_connections.max(1),
-            header_timeout: opts.header_timeout,
+            client_timeout: opts.client_timeout,
         };
         let http_task = runtime.spawn(server::serve(listener, shared.clone(), limits, stopped));
 

@@ -24,9 +24,12 @@
 //!   their request headers within a timeout, idle ones included (`serve`).
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -37,6 +40,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, stream};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Semaphore, oneshot, watch};
 
@@ -50,9 +54,94 @@ use crate::output::MARKER;
 pub(crate) struct Limits {
     /// Connections served at once; the next ones wait in the OS's queue.
     pub max_connections: usize,
-    /// How long a connection may take to send a request's headers, or stay idle between
-    /// requests.
-    pub header_timeout: Duration,
+    /// How long a client may keep the server waiting: to send a request's headers, between
+    /// requests, or to take the next bytes of a response.
+    pub client_timeout: Duration,
+}
+
+/// A connection whose writes fail once the client has taken nothing for a while: a client
+/// that stops reading a response (or an event stream) would otherwise hold its connection,
+/// and the file being sent, for ever.
+struct StallTimeout<T> {
+    io: T,
+    timeout: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T> StallTimeout<T> {
+    /// `Ready(Err)` once the writes have been pending for the whole timeout.
+    fn poll_stall(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Error> {
+        let timeout = self.timeout;
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            )),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// Passes on a write's result, timing how long it stays pending.
+    fn timed<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        r: Poll<std::io::Result<R>>,
+    ) -> Poll<std::io::Result<R>> {
+        match r {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.poll_stall(cx).map(Err),
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for StallTimeout<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for StallTimeout<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.io).poll_write(cx, buf);
+        self.timed(cx, r)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let r = Pin::new(&mut self.io).poll_flush(cx);
+        self.timed(cx, r)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let r = Pin::new(&mut self.io).poll_shutdown(cx);
+        self.timed(cx, r)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        self.timed(cx, r)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
 }
 
 /// Accepts connections until `stop`, then lets the open ones finish their response.
@@ -60,9 +149,11 @@ pub(crate) struct Limits {
 /// Each connection holds one of `max_connections` permits: at the limit, new connections
 /// wait in the listening socket's queue instead of using up the process's file descriptors
 /// (whose usual limit is 1,024, and which the served files need too). Hyper closes a
-/// connection that has not sent a whole request head within `header_timeout`, which is also
-/// how long an idle keep-alive connection is kept: idle sockets cannot lock clients out for
-/// longer than that. An open event stream is a response in progress, never idle.
+/// connection that has not sent a whole request head within `client_timeout`, which is also
+/// how long an idle keep-alive connection is kept, and [`StallTimeout`] one that has taken no
+/// byte of its response for as long: idle sockets and stalled readers cannot lock clients out
+/// for longer than that. An open event stream is a response in progress, never idle; its
+/// keep-alive comments show whether its client still reads.
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     shared: Arc<Shared>,
@@ -99,15 +190,20 @@ pub(crate) async fn serve(
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout);
-            let conn = builder.serve_connection(TokioIo::new(stream), service);
+                .header_read_timeout(limits.client_timeout);
+            let io = StallTimeout {
+                io: stream,
+                timeout: limits.client_timeout,
+                stalled: None,
+            };
+            let conn = builder.serve_connection(TokioIo::new(io), service);
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => return,
                 _ = closed.changed() => {}
             }
             conn.as_mut().graceful_shutdown();
-            let _ = tokio::time::timeout(limits.header_timeout, conn).await;
+            let _ = tokio::time::timeout(limits.client_timeout, conn).await;
         });
     }
     drop(listener);
