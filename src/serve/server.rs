@@ -260,20 +260,25 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     }
     // Taken before the file is read: a page is never older than the build it names.
     let tag = shared.script_tag();
+    let reply = Reply {
+        tag: &tag,
+        rewrite,
+        head,
+    };
     if path.starts_with(livereload::RESERVED_PREFIX) {
         if !shared.is_built() {
-            return no_site(&shared, &tag, head);
+            return no_site(&shared, &reply);
         }
-        return not_found(&shared, &[], &tag, rewrite, head).await;
+        return not_found(&shared, &[], &reply).await;
     }
     let Ok(request) = parse_path(path) else {
         return plain(StatusCode::BAD_REQUEST, "400 Bad Request\n");
     };
     if !shared.is_built() {
-        return no_site(&shared, &tag, head);
+        return no_site(&shared, &reply);
     }
     match lookup(&shared.site_dir, &request).await {
-        Lookup::File(file) => serve_file(&file, StatusCode::OK, &tag, rewrite, head).await,
+        Lookup::File(file) => serve_file(&file, StatusCode::OK, &reply).await,
         Lookup::Redirect => {
             let mut location = format!("{path}/");
             if let Some(q) = req.uri().query() {
@@ -286,8 +291,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             }
             r
         }
-        Lookup::NotFound => not_found(&shared, &request.segments, &tag, rewrite, head).await,
-        Lookup::NoSite => no_site(&shared, &tag, head),
+        Lookup::NotFound => not_found(&shared, &request.segments, &reply).await,
+        Lookup::NoSite => no_site(&shared, &reply),
     }
 }
 
@@ -451,9 +456,14 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
     if name.parse::<IpAddr>().is_ok() {
         return true;
     }
-    name == "localhost"
-        || name.ends_with(".localhost")
-        || allowed.iter().any(|a| a.as_str() == name)
+    // the name goes into the links of the answer: only what a host name is made of
+    let plain = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
+    plain
+        && (name == "localhost"
+            || name.ends_with(".localhost")
+            || allowed.iter().any(|a| a.as_str() == name))
 }
 
 /// Checks a name given with `--allow-host` and returns it as requests are compared with it.
@@ -488,17 +498,22 @@ fn wrong_host() -> Response {
     )
 }
 
-/// A file of the site; HTML gets `tag`, text gets the base URL replaced (`rewrite`).
-async fn serve_file(
-    path: &Path,
-    status: StatusCode,
-    tag: &str,
-    rewrite: Option<(&str, &str)>,
+/// How the pages of one request are sent.
+struct Reply<'a> {
+    /// The live-reload tag for HTML.
+    tag: &'a str,
+    /// The base URL the site is built with, and the one to put in its place in text files:
+    /// the address the request came to, when it is another.
+    rewrite: Option<(&'a str, &'a str)>,
+    /// A `HEAD` request: the headers only.
     head: bool,
-) -> Response {
+}
+
+/// A file of the site; HTML gets the tag, text gets the base URL replaced.
+async fn serve_file(path: &Path, status: StatusCode, reply: &Reply<'_>) -> Response {
     let ctype = content_type(path);
-    let tag = ctype.starts_with("text/html").then_some(tag);
-    let rewrite = rewrite.filter(|_| ctype.contains("charset=utf-8"));
+    let tag = ctype.starts_with("text/html").then_some(reply.tag);
+    let rewrite = reply.rewrite.filter(|_| ctype.contains("charset=utf-8"));
     let body = match file_body(path, tag, rewrite).await {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -507,7 +522,7 @@ async fn serve_file(
         // out of file descriptors, or a read error: the client may try again
         Err(_) => return plain(StatusCode::SERVICE_UNAVAILABLE, "503 Service Unavailable\n"),
     };
-    let mut r = Response::new(if head { Body::empty() } else { body.body });
+    let mut r = Response::new(if reply.head { Body::empty() } else { body.body });
     *r.status_mut() = status;
     set_headers(&mut r, ctype);
     if let Some(len) = body.len {
@@ -519,15 +534,9 @@ async fn serve_file(
 
 /// The site's 404 page: the language's own when the path starts with a language directory
 /// that has one, else the site's.
-async fn not_found(
-    shared: &Shared,
-    segments: &[String],
-    tag: &str,
-    rewrite: Option<(&str, &str)>,
-    head: bool,
-) -> Response {
+async fn not_found(shared: &Shared, segments: &[String], reply: &Reply<'_>) -> Response {
     let Ok(root) = tokio::fs::canonicalize(&shared.site_dir).await else {
-        return no_site(shared, tag, head);
+        return no_site(shared, reply);
     };
     let mut candidates = Vec::new();
     if let Some(first) = segments.first() {
@@ -538,14 +547,14 @@ async fn not_found(
         if let Some(m) = inside(&root, &c).await
             && m.is_file()
         {
-            return serve_file(&c, StatusCode::NOT_FOUND, tag, rewrite, head).await;
+            return serve_file(&c, StatusCode::NOT_FOUND, reply).await;
         }
     }
     plain(StatusCode::NOT_FOUND, "404 Not Found\n")
 }
 
 /// No build has succeeded yet: a page with the errors, which reloads once they are fixed.
-fn no_site(shared: &Shared, tag: &str, head: bool) -> Response {
+fn no_site(shared: &Shared, reply: &Reply<'_>) -> Response {
     let errors = shared.status().errors;
     let mut html = String::from(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>qiao: the site has errors</title></head>\n<body>\n<h1>The site could not be built</h1>\n",
@@ -562,8 +571,8 @@ fn no_site(shared: &Shared, tag: &str, head: bool) -> Response {
     text_response(
         StatusCode::SERVICE_UNAVAILABLE,
         "text/html; charset=utf-8",
-        livereload::inject(html.as_bytes(), tag),
-        head,
+        livereload::inject(html.as_bytes(), reply.tag),
+        reply.head,
     )
 }
 
@@ -784,6 +793,8 @@ mod tests {
             "[::1",
             "[::1]x",
             "[not-ip]:1",
+            "<script>.localhost:1111",
+            "a\".localhost",
             "",
         ] {
             assert!(!host_allowed(bad, &allowed), "{bad} accepted");
