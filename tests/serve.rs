@@ -424,6 +424,28 @@ fn idle_connections_are_closed_and_do_not_lock_clients_out() {
             .unwrap();
     }
     assert_eq!(get(addr, "/").status, 200);
+    // a keep-alive connection idle after its first request is one of them
+    let mut kept = std::net::TcpStream::connect(addr).unwrap();
+    kept.set_read_timeout(Some(TIMEOUT)).unwrap();
+    write!(kept, "GET /qiao.css HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        kept.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap();
+    let mut body = vec![0u8; len];
+    kept.read_exact(&mut body).unwrap();
+    idle.push(kept);
     // the server closes every one of them (with a 408 at most)
     for (i, s) in idle.iter_mut().enumerate() {
         s.set_read_timeout(Some(TIMEOUT)).unwrap();
