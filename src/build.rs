@@ -397,6 +397,15 @@ fn check_output_dir(root: &Path, output: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// Every check a build makes before it writes into `output`: `qiao serve --output` makes
+/// them at its start, so that it never serves a directory a build would refuse.
+pub(crate) fn check_output(root: &Path, output: &Path) -> Result<(), Diagnostic> {
+    check_output_dir(root, output)?;
+    crate::output::check_replaceable(output).map_err(|e| {
+        Diagnostic::error(format!("cannot prepare the output directory: {e}")).in_file(output)
+    })
+}
+
 /// Removes `.` and `..` components without touching the file system (the output directory
 /// may not exist yet).
 fn normalize(p: &Path) -> PathBuf {

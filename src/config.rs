@@ -210,10 +210,19 @@ impl Config {
     /// Parses and validates the text of a `site.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let table: toml::Table = toml::from_str(text).map_err(|e| vec![toml_error(text, &e)])?;
-        if let Some(d) = missing_keys(&table) {
-            return Err(vec![d]);
-        }
-        let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_error(text, &e)])?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            // serde stops at the first missing key: list them all. Any other error (an
+            // unknown key, often a misspelt required one) is the real cause: say that.
+            if e.message().starts_with("missing field")
+                && let Some(d) = missing_keys(&table, None)
+            {
+                return vec![d];
+            }
+            let unknown = unknown_field_hint(e.message()).map(|(field, _)| field);
+            let mut ds = vec![toml_error(text, &e)];
+            ds.extend(missing_keys(&table, unknown.as_deref()));
+            ds
+        })?;
         Config::from_raw(raw, text)
     }
 
@@ -481,10 +490,14 @@ title = \"My site\"";
 
 /// Every required key that is missing, in one error (serde stops at the first), with a
 /// minimal example. `None` when all are there.
-fn missing_keys(table: &toml::Table) -> Option<Diagnostic> {
+///
+/// `misspelt` is an unknown key already reported: a required key it resembles is not listed
+/// again (`default_languag` is the missing `default_language`).
+fn missing_keys(table: &toml::Table, misspelt: Option<&str>) -> Option<Diagnostic> {
+    let resembles = |k: &str| misspelt.is_some_and(|m| strsim::jaro_winkler(k, m) > 0.85);
     let mut missing: Vec<String> = ["base_url", "default_language", "languages"]
         .into_iter()
-        .filter(|k| !table.contains_key(*k))
+        .filter(|k| !table.contains_key(*k) && !resembles(k))
         .map(|k| format!("`{k}`"))
         .collect();
     if let Some(toml::Value::Table(langs)) = table.get("languages") {
@@ -494,7 +507,7 @@ fn missing_keys(table: &toml::Table) -> Option<Diagnostic> {
         for (code, lang) in langs {
             if let toml::Value::Table(lang) = lang {
                 for key in ["name", "locale", "title"] {
-                    if !lang.contains_key(key) {
+                    if !lang.contains_key(key) && !resembles(key) {
                         missing.push(format!("`{key}` in [languages.{code}]"));
                     }
                 }
@@ -693,12 +706,19 @@ title = "合作区"
         );
         // the example itself is a valid site.toml
         Config::parse(MINIMAL_EXAMPLE).unwrap();
+        // an unknown key and the missing ones, in one run
         let errs = Config::parse("title = \"x\"\n").unwrap_err();
+        assert_eq!(errs[0].message, "unknown key `title`");
         assert!(
-            errs[0]
+            errs[1]
                 .message
                 .contains("`base_url`, `default_language`, `languages`")
         );
+        // a misspelt required key is reported as such, not also as missing
+        let errs =
+            Config::parse(&MINIMAL.replace("default_language", "default_languag")).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].message, "unknown key `default_languag`");
     }
 
     #[test]

@@ -78,6 +78,10 @@ enum Command {
         /// Build into this directory [default: a temporary one; public/ is left alone].
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Also answer requests for this host name (IP addresses and localhost always work);
+        /// repeat for more names.
+        #[arg(long = "allow-host", value_name = "NAME", value_parser = qiao::serve::server::parse_allowed_host)]
+        allow_host: Vec<String>,
     },
     /// Translation status: missing, stale and draft translations per language and section,
     /// and Fluent messages missing or unused.
@@ -221,8 +225,10 @@ fn main() -> ExitCode {
             future,
             open,
             output,
+            allow_host,
         } => {
             let mut opts = qiao::serve::ServeOptions::new(root);
+            opts.allow_hosts = allow_host;
             opts.bind = bind;
             opts.port = port;
             opts.drafts = drafts;

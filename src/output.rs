@@ -226,7 +226,7 @@ fn safe_rel(rel: &str) -> io::Result<&Path> {
 }
 
 /// An existing output directory is replaced only if it is empty or qiao wrote it.
-fn check_replaceable(target: &Path) -> io::Result<()> {
+pub(crate) fn check_replaceable(target: &Path) -> io::Result<()> {
     match fs::read_dir(target) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),

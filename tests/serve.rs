@@ -240,16 +240,363 @@ fn serve_leaves_public_alone_unless_asked() {
     assert!(out.join("index.html").is_file());
     assert_eq!(get(server.addr(), "/").status, 200);
     drop(server);
-    // a foreign directory is never replaced
+    // a foreign directory is never replaced (nor served: see the next test)
     let docs = site.path().join("docs");
     write(docs.join("thesis.txt"), "precious");
     let mut opts = options(site.path());
     opts.output = Some(docs.clone());
-    let server = Server::start(&opts).unwrap();
-    assert!(!server.status().errors.is_empty());
+    assert!(Server::start(&opts).is_err());
     assert_eq!(
         fs::read_to_string(docs.join("thesis.txt")).unwrap(),
         "precious"
+    );
+}
+
+/// `--output ~` served `~/.ssh/id_rsa`, `--output .` the site's `.git/config`: serve refuses
+/// at its start every directory `qiao build` refuses, and serves only what its build wrote.
+#[test]
+fn serve_output_refuses_what_build_refuses_and_serves_only_the_build() {
+    let site = copy_fixture("trilingual");
+    let home = tempfile::tempdir().unwrap();
+    write(home.path().join(".ssh/id_rsa"), "PRIVATE KEY");
+    write(
+        site.path().join(".git/config"),
+        "url = https://TOKEN@example.org/x.git",
+    );
+    for (dir, why) in [
+        (home.path().to_path_buf(), "not written by qiao"),
+        (site.path().to_path_buf(), "sources"),
+        (site.path().join("."), "sources"),
+        (site.path().join("content/news"), "inside content/"),
+        (site.path().join(".git"), "inside .git/"),
+    ] {
+        let mut build = qiao::BuildOptions::new(site.path());
+        build.output = Some(dir.clone());
+        assert!(qiao::build(&build).is_err(), "build accepts {dir:?}");
+        let mut opts = options(site.path());
+        opts.output = Some(dir.clone());
+        let err = Server::start(&opts)
+            .err()
+            .unwrap_or_else(|| panic!("serve accepts {dir:?}"));
+        let msg = err.to_string();
+        assert!(msg.contains(why), "{dir:?}: {msg}");
+        assert!(msg.contains(&dir.display().to_string()), "{dir:?}: {msg}");
+    }
+    assert_eq!(
+        fs::read_to_string(home.path().join(".ssh/id_rsa")).unwrap(),
+        "PRIVATE KEY"
+    );
+
+    // a directory of an earlier build: what was there is not served, before the first
+    // build succeeds (503) nor after it (the build replaced it)
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("preview");
+    write(out.join(".qiao-output"), "");
+    write(out.join("old.html"), "<p>OLD</p>");
+    let toml = site.path().join("site.toml");
+    let good = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, good.replace("default_language", "default_languag")).unwrap();
+    let mut opts = options(site.path());
+    opts.output = Some(out.clone());
+    let server = Server::start(&opts).unwrap();
+    let addr = server.addr();
+    for path in ["/old.html", "/.qiao-output", "/", "/__qiao/x"] {
+        let r = get(addr, path);
+        assert!(r.status == 503 || r.status == 400, "{path}: {}", r.status);
+        assert!(!r.text().contains("OLD"), "{path}");
+    }
+    fs::write(&toml, &good).unwrap();
+    sync(&server);
+    assert_eq!(get(addr, "/").status, 200);
+    assert_eq!(get(addr, "/old.html").status, 404);
+    assert_eq!(get(addr, "/.qiao-output").status, 400);
+}
+
+/// DNS rebinding: a page of another site whose name resolves to 127.0.0.1 sends its own name
+/// in `Host`; only this machine's names and addresses are answered.
+#[test]
+fn requests_for_other_hosts_are_refused() {
+    let site = copy_fixture("trilingual");
+    let mut opts = options(site.path());
+    opts.allow_hosts = vec!["preview.test".into()];
+    let server = Server::start(&opts).unwrap();
+    let addr = server.addr();
+    let port = addr.port();
+    for path in [
+        "/",
+        "/news/unveiling/",
+        "/atom.xml",
+        "/nope/",
+        "/__qiao/events",
+        "/__qiao/livereload.js",
+    ] {
+        for host in [
+            format!("rebound.example:{port}"),
+            "rebound.example".to_string(),
+            format!("127.0.0.1.nip.io:{port}"),
+            format!("localhost.rebound.example:{port}"),
+            format!("preview.test.rebound.example:{port}"),
+        ] {
+            let r = request_as(addr, "GET", path, &host);
+            assert_eq!(r.status, 403, "{host} {path}");
+            assert!(r.text().contains("--allow-host"), "{host} {path}");
+            assert!(!r.text().contains("中欧"), "{host} {path}");
+        }
+        for host in [
+            addr.to_string(),
+            format!("localhost:{port}"),
+            format!("LocalHost.:{port}"),
+            format!("[::1]:{port}"),
+            format!("192.0.2.7:{port}"),
+            format!("preview.test:{port}"),
+        ] {
+            let r = request_as(addr, "HEAD", path, &host);
+            assert!(r.status != 403, "{host} {path}: {}", r.status);
+        }
+    }
+    // an absolute-form target names the host too
+    let r = request_as(addr, "GET", "http://rebound.example/", &addr.to_string());
+    assert_eq!(r.status, 403);
+    let r = request_as(addr, "GET", &format!("http://{addr}/"), &addr.to_string());
+    assert_eq!(r.status, 200);
+}
+
+/// `--bind 0.0.0.0`: a phone on the network opens the machine's address; the links in the
+/// pages it gets lead back there, not to its own 127.0.0.1.
+#[test]
+fn links_follow_the_address_the_request_came_to() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let addr = server.addr();
+    let built = fs::read_to_string(server.site_dir().join("news/unveiling/index.html")).unwrap();
+    let base = server.base_url().to_string();
+    assert!(built.contains(&base));
+    // through the address it is built with: the file as it is
+    let r = get(addr, "/news/unveiling/");
+    assert_eq!(strip_script(&r.text()), built);
+    for host in [
+        format!("192.0.2.7:{}", addr.port()),
+        format!("localhost:{}", addr.port()),
+    ] {
+        let other = format!("http://{host}/");
+        let r = request_as(addr, "GET", "/news/unveiling/", &host);
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            strip_script(&r.text()),
+            built.replace(&base, &other),
+            "{host}"
+        );
+        assert!(!r.text().contains(&base), "{host}");
+        let feed = request_as(addr, "GET", "/atom.xml", &host).text();
+        assert!(
+            feed.contains(&other) && !feed.contains(&base),
+            "{host}: {feed}"
+        );
+        let missing = request_as(addr, "GET", "/nope/", &host);
+        assert_eq!(missing.status, 404);
+        assert!(!missing.text().contains(&base), "{host}");
+        // binary files are never changed
+        assert_eq!(
+            request_as(addr, "GET", "/news/bundle/photo.png", &host).body,
+            fs::read(site.path().join("content/news/bundle/photo.png")).unwrap()
+        );
+    }
+}
+
+/// 1,100 idle sockets (more than the usual limit of 1,024 open files) locked every client
+/// out: connections are limited, and those that send no request within the header timeout
+/// are closed. Scaled down: 4 connections at most, 12 idle ones.
+#[test]
+fn idle_connections_are_closed_and_do_not_lock_clients_out() {
+    use std::io::{Read, Write};
+    let site = copy_fixture("trilingual");
+    let mut opts = options(site.path());
+    opts.max_connections = 4;
+    opts.client_timeout = Duration::from_millis(300);
+    let server = Server::start(&opts).unwrap();
+    let addr = server.addr();
+    let mut idle: Vec<std::net::TcpStream> = (0..12)
+        .map(|_| std::net::TcpStream::connect(addr).unwrap())
+        .collect();
+    // some send half a request and stop (slowloris)
+    for s in idle.iter_mut().step_by(3) {
+        s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            .unwrap();
+    }
+    assert_eq!(get(addr, "/").status, 200);
+    // a keep-alive connection idle after its first request is one of them
+    let mut kept = std::net::TcpStream::connect(addr).unwrap();
+    kept.set_read_timeout(Some(TIMEOUT)).unwrap();
+    write!(kept, "GET /qiao.css HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        kept.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap();
+    let mut body = vec![0u8; len];
+    kept.read_exact(&mut body).unwrap();
+    idle.push(kept);
+    // the server closes every one of them (with a 408 at most)
+    for (i, s) in idle.iter_mut().enumerate() {
+        s.set_read_timeout(Some(TIMEOUT)).unwrap();
+        let mut rest = Vec::new();
+        match s.read_to_end(&mut rest) {
+            Ok(_) => assert!(
+                rest.is_empty() || rest.starts_with(b"HTTP/1.1 408"),
+                "{i}: {}",
+                String::from_utf8_lossy(&rest)
+            ),
+            Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{i}: {e}"),
+        }
+    }
+    // an open event stream is not idle: it stays open past the timeout
+    let mut events = Events::connect(addr);
+    events.expect("hello");
+    std::thread::sleep(Duration::from_millis(600));
+    fs::write(site.path().join("static/site.css"), "p { color: red }\n").unwrap();
+    sync(&server);
+    assert!(
+        events.next(TIMEOUT).is_some(),
+        "the event stream was closed"
+    );
+}
+
+/// A client that stops reading a response held its connection (and the file) for ever: the
+/// connection is closed once it has taken nothing for the client timeout.
+#[test]
+fn a_client_that_stops_reading_is_disconnected() {
+    use std::io::{Read, Write};
+    let site = copy_fixture("trilingual");
+    // bigger than what the sockets' buffers hold
+    let big: Vec<u8> = (0..32_000_000u32).map(|i| (i % 251) as u8).collect();
+    fs::create_dir_all(site.path().join("static")).unwrap();
+    fs::write(site.path().join("static/big.bin"), &big).unwrap();
+    let mut opts = options(site.path());
+    opts.client_timeout = Duration::from_millis(200);
+    let server = Server::start(&opts).unwrap();
+    let addr = server.addr();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET /big.bin HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut first = [0u8; 1024];
+    s.set_read_timeout(Some(TIMEOUT)).unwrap();
+    assert!(s.read(&mut first).unwrap() > 0);
+    // stop reading for ten times the timeout
+    std::thread::sleep(Duration::from_secs(2));
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    assert!(
+        rest.len() < big.len() / 2,
+        "the whole file was still sent ({} bytes)",
+        rest.len()
+    );
+    // the server serves on
+    assert_eq!(get(addr, "/").status, 200);
+}
+
+/// At the limit, a new connection waits until one closes, instead of using up the file
+/// descriptors the server needs.
+#[test]
+fn connections_over_the_limit_wait_their_turn() {
+    use std::io::{Read, Write};
+    let site = copy_fixture("trilingual");
+    let mut opts = options(site.path());
+    opts.max_connections = 2;
+    let server = Server::start(&opts).unwrap();
+    let addr = server.addr();
+    let first = Events::connect(addr);
+    let _second = Events::connect(addr);
+    let mut third = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        third,
+        "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    assert!(
+        third.read(&mut byte).is_err(),
+        "a third connection was served"
+    );
+    drop(first);
+    third.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let mut raw = Vec::new();
+    third.read_to_end(&mut raw).unwrap();
+    assert!(
+        raw.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&raw)
+    );
+}
+
+/// Each HTML request read the whole page into memory: 50 requests for a 53 MB page took
+/// 2.9 GB. Pages are streamed: 16 slow readers of a 24 MB page add little to the server's
+/// memory (measured in a `qiao serve` process of its own).
+#[cfg(target_os = "linux")]
+#[test]
+fn big_pages_are_streamed_not_held_in_memory() {
+    use std::io::{Read, Write};
+    use std::process::Command;
+
+    let site = copy_fixture("trilingual");
+    let line = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\n";
+    let page = format!(
+        "<html><body>\n{}</body></html>\n",
+        line.repeat(24_000_000 / line.len())
+    );
+    write(site.path().join("static/big.html"), &page);
+    let shm = tempfile::tempdir().unwrap();
+    let (mut child, addr) = spawn_serve(site.path(), shm.path());
+    let rss_mb = |pid: u32| -> u64 {
+        let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap();
+        kb / 1024
+    };
+    let before = rss_mb(child.id());
+    // slow readers: each reads the headers and the first bytes, then stops reading
+    let mut readers = Vec::new();
+    for _ in 0..16 {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(TIMEOUT)).unwrap();
+        write!(s, "GET /big.html HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+        let mut first = [0u8; 4096];
+        let n = s.read(&mut first).unwrap();
+        assert!(first[..n].starts_with(b"HTTP/1.1 200"));
+        readers.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let during = rss_mb(child.id());
+    // one whole, correct response, with its length
+    let r = get(addr, "/big.html");
+    assert_eq!(
+        r.header("content-length"),
+        Some(r.body.len().to_string().as_str())
+    );
+    assert_eq!(strip_script(&r.text()), page);
+    drop(readers);
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    // holding the page 16 times over would be 384 MB (plus a copy for the script)
+    assert!(
+        during < before + 120,
+        "16 readers of a 24 MB page: {before} MB before, {during} MB during"
     );
 }
 
@@ -633,4 +980,92 @@ fn the_command_prints_urls_and_stops_on_ctrl_c() {
     assert!(status.success(), "{status:?}");
     // its temporary directory is gone
     assert_eq!(fs::read_dir(shm.path()).unwrap().count(), 0);
+}
+
+/// Starts `qiao serve` on a free port with `TMPDIR` set to `tmp`; returns it and its address
+/// once it prints its first home page.
+#[cfg(unix)]
+fn spawn_serve(
+    root: &std::path::Path,
+    tmp: &std::path::Path,
+) -> (std::process::Child, std::net::SocketAddr) {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qiao"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(root)
+        .env("NO_COLOR", "1")
+        .env("TMPDIR", tmp)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("a home page").unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..].split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // keep reading what it prints, so that it never blocks on a full pipe
+    std::thread::spawn(move || for _ in lines {});
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    (child, addr)
+}
+
+/// Waits for a child process to end; fails the test after [`TIMEOUT`].
+#[cfg(unix)]
+fn wait_for_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "qiao serve did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// SIGTERM, SIGHUP and SIGQUIT left the whole built site in `/dev/shm`; only SIGINT cleaned
+/// up. Every one does now, and a directory left by a killed server (SIGKILL cannot be
+/// caught) is removed by the next `qiao serve`.
+#[cfg(unix)]
+#[test]
+fn every_signal_cleans_up_and_the_next_start_removes_what_a_kill_left() {
+    use std::process::Command;
+    let site = copy_fixture("trilingual");
+    let tmp = tempfile::tempdir().unwrap();
+    let entries = || fs::read_dir(tmp.path()).unwrap().count();
+    for signal in ["INT", "TERM", "HUP", "QUIT"] {
+        let (mut child, addr) = spawn_serve(site.path(), tmp.path());
+        assert_eq!(get(addr, "/en/").status, 200);
+        assert_eq!(entries(), 1, "{signal}");
+        let kill = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = wait_for_exit(&mut child);
+        assert!(status.success(), "{signal}: {status:?}");
+        assert_eq!(entries(), 0, "SIG{signal} left the served site behind");
+    }
+    let (mut killed, _) = spawn_serve(site.path(), tmp.path());
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    assert_eq!(entries(), 1, "SIGKILL cannot clean up");
+    let (mut next, addr) = spawn_serve(site.path(), tmp.path());
+    assert_eq!(get(addr, "/").status, 200);
+    assert_eq!(entries(), 1, "the killed server's directory is still there");
+    let _ = Command::new("kill")
+        .args(["-TERM", &next.id().to_string()])
+        .status();
+    wait_for_exit(&mut next);
+    assert_eq!(entries(), 0);
 }

@@ -8,7 +8,9 @@
 //!   the server's own address;
 //! - [`watch`] turns file-system events into one rebuild per burst of saves;
 //! - [`server`] serves the directory with strict path rules, and injects the live-reload
-//!   script into HTML responses only (so the served files are exactly a `qiao build`);
+//!   script into HTML responses only (so the served files are exactly a `qiao build`); it
+//!   answers only requests that name this machine (no DNS rebinding), with bounded
+//!   connections and timeouts, streaming every body;
 //! - [`livereload`] defines the Server-Sent Events that reload pages, swap stylesheets, and
 //!   show or clear the error overlay;
 //! - a failed build keeps the last good site served and reports its errors in the terminal
@@ -17,12 +19,14 @@
 //! The pieces run on two threads of their own: the watch loop (it owns the watcher and runs
 //! the builds) and a small tokio runtime for HTTP.
 
+mod body;
 pub mod livereload;
 mod rebuild;
 pub mod server;
 pub mod watch;
 
 use std::fmt;
+use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -66,6 +70,14 @@ pub struct ServeOptions {
     pub quiet: bool,
     /// Colour the diagnostics printed in the terminal.
     pub color: bool,
+    /// Host names, besides IP addresses and `localhost`, that requests may name in their
+    /// `Host` header (`--allow-host`); see [`server::host_allowed`].
+    pub allow_hosts: Vec<String>,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
+    /// How long a client may keep the server waiting before its connection is closed: to
+    /// send a request's headers, between requests, or to take the next bytes of a response.
+    pub client_timeout: Duration,
 }
 
 impl ServeOptions {
@@ -81,6 +93,9 @@ impl ServeOptions {
             debounce: Duration::from_millis(25),
             quiet: false,
             color: false,
+            allow_hosts: Vec::new(),
+            max_connections: 512,
+            client_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -122,6 +137,13 @@ pub struct BuildStatus {
 pub(crate) struct Shared {
     /// The directory served (and built into).
     site_dir: PathBuf,
+    /// Whether a build of this server has succeeded: until then the directory may hold what
+    /// was there before (an older build given with `--output`), which is not served.
+    built: AtomicBool,
+    /// The base URL the site is built with (`http://127.0.0.1:1111/`).
+    base_url: String,
+    /// Names allowed in the `Host` header besides IP addresses and `localhost`.
+    allow_hosts: Vec<String>,
     /// Distinguishes this server process from the next one (pages reload after a restart).
     server_id: String,
     status: RwLock<BuildStatus>,
@@ -147,8 +169,15 @@ impl Shared {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         s.build += 1;
         s.incremental += u64::from(incremental);
+        if errors.is_empty() {
+            self.built.store(true, Ordering::SeqCst);
+        }
         s.errors = errors;
         s.build
+    }
+
+    fn is_built(&self) -> bool {
+        self.built.load(Ordering::SeqCst)
     }
 
     fn hello(&self) -> Hello {
@@ -188,9 +217,12 @@ pub struct Server {
     loop_thread: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
     stop_http: Option<oneshot::Sender<()>>,
-    http_task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    http_task: Option<tokio::task::JoinHandle<()>>,
     sync_dir: PathBuf,
     next_sync: AtomicU64,
+    // Held while the server runs: a later `qiao serve` removes the directory only when it can
+    // take this lock, that is once this process has ended (see [`remove_stale`]).
+    _lock: std::fs::File,
     // Removed last: holds the served site unless `--output` was given.
     _tmp: tempfile::TempDir,
 }
@@ -212,16 +244,22 @@ impl Server {
                 root.display()
             )));
         }
-        let tmp_parent = temp_parent();
-        let tmp = tempfile::Builder::new()
-            .prefix("qiao-serve-")
-            .tempdir_in(&tmp_parent)
-            .map_err(|e| {
-                ServeError::new(format!(
-                    "cannot create a temporary directory in {}: {e}",
-                    tmp_parent.display()
-                ))
+        // `--output` is refused at the start when a build would refuse it: the server must
+        // never serve a directory it may not replace (a home directory, the site itself).
+        if let Some(out) = &opts.output {
+            crate::build::check_output(&root, out).map_err(|d| match d.hint {
+                Some(hint) => ServeError::new(format!("{} ({hint})", d.message)),
+                None => ServeError::new(d.message),
             })?;
+        }
+        let tmp_parent = temp_parent();
+        remove_stale(&tmp_parent);
+        let (tmp, lock) = serve_dir(&tmp_parent).map_err(|e| {
+            ServeError::new(format!(
+                "cannot create a temporary directory in {}: {e}",
+                tmp_parent.display()
+            ))
+        })?;
         let site_dir = match &opts.output {
             Some(o) => o.clone(),
             None => tmp.path().join("site"),
@@ -238,6 +276,9 @@ impl Server {
         let (events, _) = broadcast::channel(64);
         let shared = Arc::new(Shared {
             site_dir: site_dir.clone(),
+            built: AtomicBool::new(false),
+            base_url: base_url.clone(),
+            allow_hosts: opts.allow_hosts.clone(),
             server_id: server_id(),
             status: RwLock::new(BuildStatus::default()),
             events,
@@ -309,14 +350,11 @@ impl Server {
                 .map_err(|e| ServeError::new(format!("cannot listen on {addr}: {e}")))?
         };
         let (stop_http, stopped) = oneshot::channel::<()>();
-        let app = server::router(shared.clone());
-        let http_task = runtime.spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let limits = server::Limits {
+            max_connections: opts.max_connections.max(1),
+            client_timeout: opts.client_timeout,
+        };
+        let http_task = runtime.spawn(server::serve(listener, shared.clone(), limits, stopped));
 
         Ok(Server {
             addr,
@@ -330,6 +368,7 @@ impl Server {
             http_task: Some(http_task),
             sync_dir,
             next_sync: AtomicU64::new(0),
+            _lock: lock,
             _tmp: tmp,
         })
     }
@@ -401,10 +440,12 @@ impl Server {
         }
     }
 
-    /// Blocks until the user presses Ctrl-C (or the process gets SIGINT).
+    /// Blocks until the user presses Ctrl-C or the process is asked to end (SIGINT, SIGTERM,
+    /// SIGHUP or SIGQUIT). The signals are caught from this call on; [`run`] catches them
+    /// before the first build.
     pub fn wait_for_interrupt(&self) {
-        if let Some(rt) = &self.runtime {
-            let _ = rt.block_on(tokio::signal::ctrl_c());
+        if let Ok(signals) = Signals::catch() {
+            signals.wait();
         }
     }
 
@@ -442,30 +483,128 @@ impl Drop for Server {
 /// `qiao serve`: starts the server, prints where the site is, opens the browser if asked,
 /// and runs until Ctrl-C.
 pub fn run(opts: &ServeOptions, open: bool) -> Result<(), ServeError> {
+    // Caught before the first build, so that no way of ending the process leaves the built
+    // site behind (the server's directory is removed when `server` is dropped).
+    let signals = Signals::catch()?;
     let server = Server::start(opts)?;
-    println!("serving {} (Ctrl-C to stop):", server.root.display());
+    let mut out = std::io::stdout().lock();
+    // The terminal may be gone (SIGHUP): printing must not stop the clean-up.
+    let _ = writeln!(out, "serving {} (Ctrl-C to stop):", server.root.display());
     let pages = server.home_pages();
     for (code, name, url) in &pages {
-        if code.is_empty() {
-            println!("  {url}");
+        let _ = if code.is_empty() {
+            writeln!(out, "  {url}")
         } else {
-            println!("  {code:<6} {url}  {name}");
-        }
+            writeln!(out, "  {code:<6} {url}  {name}")
+        };
     }
     if opts.bind.is_unspecified() {
-        println!(
-            "  listening on {}; links in the pages point to {}",
-            server.addr(),
-            server.base_url()
+        let _ = writeln!(
+            out,
+            "{}",
+            other_addresses_note(server.addr(), &network_addresses(opts.bind))
         );
     }
+    let _ = out.flush();
+    drop(out);
     if open && let Some((_, _, url)) = pages.first() {
         open_browser(url);
     }
-    server.wait_for_interrupt();
-    println!("stopping");
+    signals.wait();
+    let _ = writeln!(std::io::stdout(), "stopping");
     server.shutdown();
     Ok(())
+}
+
+/// The signals that end `qiao serve`, caught so that it can clean up.
+struct Signals {
+    runtime: tokio::runtime::Runtime,
+    #[cfg(unix)]
+    streams: Vec<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    /// Starts catching SIGINT, SIGTERM, SIGHUP and SIGQUIT (Ctrl-C elsewhere).
+    fn catch() -> Result<Signals, ServeError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ServeError::new(format!("cannot catch signals: {e}")))?;
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let _guard = runtime.enter();
+            let kinds = [
+                SignalKind::interrupt(),
+                SignalKind::terminate(),
+                SignalKind::hangup(),
+                SignalKind::quit(),
+            ];
+            let streams = kinds
+                .into_iter()
+                .map(signal)
+                .collect::<std::io::Result<Vec<_>>>()
+                .map_err(|e| ServeError::new(format!("cannot catch signals: {e}")))?;
+            Ok(Signals { runtime, streams })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals { runtime })
+    }
+
+    /// Blocks until one of the signals arrives (or arrived since [`Signals::catch`]).
+    fn wait(mut self) {
+        #[cfg(unix)]
+        {
+            let streams = &mut self.streams;
+            self.runtime.block_on(async move {
+                let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+                futures_util::future::select_all(waits).await;
+            });
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = self.runtime.block_on(tokio::signal::ctrl_c());
+        }
+    }
+}
+
+/// What `qiao serve --bind 0.0.0.0` prints after the home pages: the addresses other devices
+/// can use, or how to find them.
+fn other_addresses_note(addr: SocketAddr, others: &[IpAddr]) -> String {
+    let port = addr.port();
+    if others.is_empty() {
+        return format!(
+            "  listening on all addresses ({addr}); from another device use this machine's \
+             address with port {port}: links in the pages follow the address you open"
+        );
+    }
+    let mut s = format!("  listening on all addresses ({addr}); from another device:");
+    for ip in others {
+        s.push_str(&format!(
+            "\n         http://{}/",
+            SocketAddr::new(*ip, port)
+        ));
+    }
+    s.push_str("\n  links in the pages follow the address you open");
+    s
+}
+
+/// This machine's address on the network, as far as the OS tells without sending anything:
+/// the source address of the route to a public address (none without a network).
+fn network_addresses(bind: IpAddr) -> Vec<IpAddr> {
+    let probe: SocketAddr = match bind {
+        // TEST-NET-1 and the documentation prefix: routed like the internet, never contacted
+        IpAddr::V4(_) => SocketAddr::from(([192, 0, 2, 1], 9)),
+        IpAddr::V6(_) => SocketAddr::from((Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 9)),
+    };
+    let unspecified = SocketAddr::new(bind, 0);
+    std::net::UdpSocket::bind(unspecified)
+        .and_then(|s| s.connect(probe).and_then(|()| s.local_addr()))
+        .map(|a| a.ip())
+        .ok()
+        .filter(|ip| !ip.is_unspecified() && !ip.is_loopback())
+        .into_iter()
+        .collect()
 }
 
 /// Binds the listener: the port asked for, or the default and the next ones, or any.
@@ -513,6 +652,54 @@ fn temp_parent() -> PathBuf {
     std::env::temp_dir()
 }
 
+/// The prefix of every server's directory in [`temp_parent`].
+const SERVE_DIR_PREFIX: &str = "qiao-serve-";
+/// The lock file in a server's directory, locked while the server runs.
+const LOCK_FILE: &str = "lock";
+
+/// Creates this server's directory in `parent`, with its lock file locked. The file is locked
+/// under another name and then renamed, so [`remove_stale`] never sees it unlocked.
+fn serve_dir(parent: &Path) -> std::io::Result<(tempfile::TempDir, std::fs::File)> {
+    let dir = tempfile::Builder::new()
+        .prefix(SERVE_DIR_PREFIX)
+        .tempdir_in(parent)?;
+    let locking = dir.path().join(format!("{LOCK_FILE}.new"));
+    let file = std::fs::File::create(&locking)?;
+    file.try_lock().map_err(std::io::Error::from)?;
+    std::fs::rename(&locking, dir.path().join(LOCK_FILE))?;
+    Ok((dir, file))
+}
+
+/// Removes the directories of servers that ended without cleaning up (killed with SIGKILL,
+/// or by a power cut): those whose lock file can be locked, because the lock of a process is
+/// released when it ends. Directories of running servers, of other users, and anything
+/// without a lock file are left alone.
+fn remove_stale(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(SERVE_DIR_PREFIX));
+        // `file_type` does not follow symbolic links
+        if !is_ours || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let dir = entry.path();
+        let Ok(lock) = std::fs::OpenOptions::new()
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+        else {
+            continue;
+        };
+        if lock.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
 fn server_id() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -552,6 +739,42 @@ mod tests {
         assert_eq!(base_url(a("[::1]:80")), "http://[::1]:80/");
         assert_eq!(base_url(a("[::]:80")), "http://[::1]:80/");
         assert_eq!(base_url(a("192.168.1.5:1")), "http://192.168.1.5:1/");
+    }
+
+    #[test]
+    fn all_addresses_print_where_other_devices_connect() {
+        let addr: SocketAddr = "0.0.0.0:1111".parse().unwrap();
+        let note = other_addresses_note(addr, &["192.168.1.5".parse().unwrap()]);
+        assert!(note.contains("http://192.168.1.5:1111/"), "{note}");
+        assert!(!note.contains("127.0.0.1"), "{note}");
+        let note = other_addresses_note(addr, &[]);
+        assert!(
+            note.contains("this machine's address with port 1111"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn stale_directories_of_ended_servers_are_removed() {
+        let parent = tempfile::tempdir().unwrap();
+        // a running server's directory (its lock is held) survives
+        let (running, _lock) = serve_dir(parent.path()).unwrap();
+        std::fs::write(running.path().join("page.html"), "x").unwrap();
+        // one left by a killed server: the lock file is there, nobody holds it
+        let (killed, lock) = serve_dir(parent.path()).unwrap();
+        std::fs::write(killed.path().join("page.html"), "x").unwrap();
+        drop(lock);
+        let killed = killed.keep();
+        // not a server's directory, and one without a lock file (it may be starting)
+        let other = parent.path().join("qiao-other");
+        std::fs::create_dir(&other).unwrap();
+        let starting = parent.path().join("qiao-serve-starting");
+        std::fs::create_dir(&starting).unwrap();
+        remove_stale(parent.path());
+        assert!(!killed.exists());
+        assert!(running.path().join("page.html").is_file());
+        assert!(other.is_dir());
+        assert!(starting.is_dir());
     }
 
     #[test]

@@ -14,25 +14,205 @@
 //! - missing files get the site's `404.html` (the language's own, `en/404.html`, when the
 //!   path starts with a language directory) with status 404;
 //! - every text type carries `charset=utf-8`, nothing is cached (`no-store`), and HTML gets
-//!   the live-reload script (see [`super::livereload`]) on its way out.
+//!   the live-reload script (see [`super::livereload`]) on its way out;
+//! - a request whose `Host` is not this machine (an IP address, `localhost`, or a name
+//!   allowed with `--allow-host`) is refused with `403`, so a web page whose domain is
+//!   rebound to 127.0.0.1 cannot read the preview ([`host_allowed`]);
+//! - nothing is served before a build of this server has succeeded (a directory given with
+//!   `--output` may hold an older site);
+//! - bodies are streamed (`body.rs`); connections are limited in number and must send
+//!   their request headers within a timeout, idle ones included (`serve`).
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, stream};
-use tokio::io::AsyncReadExt;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{Semaphore, oneshot, watch};
 
 use super::Shared;
+use super::body::file_body;
 use super::livereload::{self, Message};
 use crate::output::MARKER;
+
+/// Limits on the connections of one server.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Connections served at once; the next ones wait in the OS's queue.
+    pub max_connections: usize,
+    /// How long a client may keep the server waiting: to send a request's headers, between
+    /// requests, or to take the next bytes of a response.
+    pub client_timeout: Duration,
+}
+
+/// A connection whose writes fail once the client has taken nothing for a while: a client
+/// that stops reading a response (or an event stream) would otherwise hold its connection,
+/// and the file being sent, for ever.
+struct StallTimeout<T> {
+    io: T,
+    timeout: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T> StallTimeout<T> {
+    /// `Ready(Err)` once the writes have been pending for the whole timeout.
+    fn poll_stall(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Error> {
+        let timeout = self.timeout;
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            )),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// Passes on a write's result, timing how long it stays pending.
+    fn timed<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        r: Poll<std::io::Result<R>>,
+    ) -> Poll<std::io::Result<R>> {
+        match r {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.poll_stall(cx).map(Err),
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for StallTimeout<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for StallTimeout<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.io).poll_write(cx, buf);
+        self.timed(cx, r)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let r = Pin::new(&mut self.io).poll_flush(cx);
+        self.timed(cx, r)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let r = Pin::new(&mut self.io).poll_shutdown(cx);
+        self.timed(cx, r)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        self.timed(cx, r)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+}
+
+/// Accepts connections until `stop`, then lets the open ones finish their response.
+///
+/// Each connection holds one of `max_connections` permits: at the limit, new connections
+/// wait in the listening socket's queue instead of using up the process's file descriptors
+/// (whose usual limit is 1,024, and which the served files need too). Hyper closes a
+/// connection that has not sent a whole request head within `client_timeout`, which is also
+/// how long an idle keep-alive connection is kept, and [`StallTimeout`] one that has taken no
+/// byte of its response for as long: idle sockets and stalled readers cannot lock clients out
+/// for longer than that. An open event stream is a response in progress, never idle; its
+/// keep-alive comments show whether its client still reads.
+pub(crate) async fn serve(
+    listener: tokio::net::TcpListener,
+    shared: Arc<Shared>,
+    limits: Limits,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let app = router(shared);
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let (closing, closed) = watch::channel(());
+    loop {
+        let permit = tokio::select! {
+            _ = &mut stop => break,
+            p = permits.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        let stream = tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // out of file descriptors, or a connection reset while queued: try again
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let mut closed = closed.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.client_timeout);
+            let io = StallTimeout {
+                io: stream,
+                timeout: limits.client_timeout,
+                stalled: None,
+            };
+            let conn = builder.serve_connection(TokioIo::new(io), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = closed.changed() => {}
+            }
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(limits.client_timeout, conn).await;
+        });
+    }
+    drop(listener);
+    let _ = closing.send(());
+    drop(closed);
+    // every connection has ended when every permit is back
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = permits.acquire_many(all).await;
+}
 
 /// The axum application: one handler for every path.
 pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
@@ -40,6 +220,21 @@ pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let host = match request_host(&req) {
+        Ok(host) => host,
+        Err(()) => return wrong_host(),
+    };
+    if let Some(h) = host
+        && !host_allowed(h, &shared.allow_hosts)
+    {
+        return wrong_host();
+    }
+    // Links lead back to the address the request came to (`--bind 0.0.0.0`).
+    let to = host.map(|h| format!("http://{}/", h.to_ascii_lowercase()));
+    let rewrite = to
+        .as_deref()
+        .filter(|to| *to != shared.base_url)
+        .map(|to| (shared.base_url.as_str(), to));
     let method = req.method().clone();
     if method != Method::GET && method != Method::HEAD {
         let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed\n");
@@ -65,14 +260,25 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     }
     // Taken before the file is read: a page is never older than the build it names.
     let tag = shared.script_tag();
+    let reply = Reply {
+        tag: &tag,
+        rewrite,
+        head,
+    };
     if path.starts_with(livereload::RESERVED_PREFIX) {
-        return not_found(&shared, &[], &tag, head).await;
+        if !shared.is_built() {
+            return no_site(&shared, &reply);
+        }
+        return not_found(&shared, &[], &reply).await;
     }
     let Ok(request) = parse_path(path) else {
         return plain(StatusCode::BAD_REQUEST, "400 Bad Request\n");
     };
+    if !shared.is_built() {
+        return no_site(&shared, &reply);
+    }
     match lookup(&shared.site_dir, &request).await {
-        Lookup::File(file) => serve_file(&file, &tag, head).await,
+        Lookup::File(file) => serve_file(&file, StatusCode::OK, &reply).await,
         Lookup::Redirect => {
             let mut location = format!("{path}/");
             if let Some(q) = req.uri().query() {
@@ -85,8 +291,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             }
             r
         }
-        Lookup::NotFound => not_found(&shared, &request.segments, &tag, head).await,
-        Lookup::NoSite => no_site(&shared, &tag, head),
+        Lookup::NotFound => not_found(&shared, &request.segments, &reply).await,
+        Lookup::NoSite => no_site(&shared, &reply),
     }
 }
 
@@ -200,57 +406,137 @@ async fn inside(root: &Path, path: &Path) -> Option<std::fs::Metadata> {
     tokio::fs::metadata(&real).await.ok()
 }
 
-async fn serve_file(path: &Path, tag: &str, head: bool) -> Response {
-    let ctype = content_type(path);
-    if ctype.starts_with("text/html") {
-        return match tokio::fs::read(path).await {
-            Ok(html) => text_response(StatusCode::OK, ctype, livereload::inject(&html, tag), head),
-            Err(_) => plain(StatusCode::NOT_FOUND, "404 Not Found\n"),
-        };
-    }
-    let Ok(mut file) = tokio::fs::File::open(path).await else {
-        return plain(StatusCode::NOT_FOUND, "404 Not Found\n");
+/// The `Host` a request names: its `Host` header, or the authority of an absolute-form
+/// target (which takes precedence). `None` without either (HTTP/1.0); `Err` when the two
+/// disagree or the header is not text.
+fn request_host(req: &Request) -> Result<Option<&str>, ()> {
+    let header = match req.headers().get(header::HOST) {
+        Some(v) => Some(v.to_str().map_err(|_| ())?),
+        None => None,
     };
-    let Ok(meta) = file.metadata().await else {
-        return plain(StatusCode::NOT_FOUND, "404 Not Found\n");
-    };
-    let len = meta.len();
-    if len <= 1 << 20 {
-        let mut data = Vec::with_capacity(len as usize);
-        return match file.read_to_end(&mut data).await {
-            Ok(_) => text_response(StatusCode::OK, ctype, data, head),
-            Err(_) => plain(StatusCode::NOT_FOUND, "404 Not Found\n"),
-        };
+    match (req.uri().authority().map(|a| a.as_str()), header) {
+        (Some(a), Some(h)) if !a.eq_ignore_ascii_case(h) => Err(()),
+        (Some(a), _) => Ok(Some(a)),
+        (None, h) => Ok(h),
     }
-    // Large files (videos, archives) are streamed.
-    let body = if head {
-        Body::empty()
+}
+
+/// Whether the preview answers a request for `host` (a `Host` header: a name or an address,
+/// with an optional port). Browsers send the name the page was loaded from, so a page of
+/// another site whose domain resolves to 127.0.0.1 (DNS rebinding) names that domain and is
+/// refused. Allowed: IP addresses (no domain can be rebound to stand for them), `localhost`
+/// and names under it, and the names in `allowed` (`--allow-host`, lowercase).
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        let Some((ip, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if ip.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        match after {
+            "" => return true,
+            p => (ip, p.strip_prefix(':').unwrap_or("x")),
+        }
     } else {
-        Body::from_stream(stream::unfold(Some(file), |file| async move {
-            let mut file = file?;
-            let mut buf = vec![0; 64 * 1024];
-            match file.read(&mut buf).await {
-                Ok(0) => None,
-                Ok(n) => {
-                    buf.truncate(n);
-                    Some((Ok::<_, std::io::Error>(Bytes::from(buf)), Some(file)))
-                }
-                Err(e) => Some((Err(e), None)),
-            }
-        }))
+        match host.rsplit_once(':') {
+            Some((name, port)) => (name, port),
+            None => (host, ""),
+        }
     };
-    let mut r = Response::new(body);
+    let port_ok = port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+    if !port_ok {
+        return false;
+    }
+    if host.starts_with('[') {
+        return true;
+    }
+    let name = name.to_ascii_lowercase();
+    let name = name.strip_suffix('.').unwrap_or(&name);
+    if name.parse::<IpAddr>().is_ok() {
+        return true;
+    }
+    // the name goes into the links of the answer: only what a host name is made of
+    let plain = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
+    plain
+        && (name == "localhost"
+            || name.ends_with(".localhost")
+            || allowed.iter().any(|a| a.as_str() == name))
+}
+
+/// Checks a name given with `--allow-host` and returns it as requests are compared with it.
+pub fn parse_allowed_host(name: &str) -> Result<String, String> {
+    let lower = name.trim().to_ascii_lowercase();
+    let lower = lower.strip_suffix('.').unwrap_or(&lower).to_string();
+    let ok = !lower.is_empty()
+        && lower.len() <= 253
+        && lower.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if ok {
+        Ok(lower)
+    } else {
+        Err(format!(
+            "{name:?} is not a host name (letters, digits, `-` and dots, as in \
+             preview.example.org)"
+        ))
+    }
+}
+
+/// The answer to a request for another host than this machine.
+fn wrong_host() -> Response {
+    plain(
+        StatusCode::FORBIDDEN,
+        "403 Forbidden: qiao serve answers requests for localhost and IP addresses only.\n\
+         To preview the site under another name, start it with --allow-host NAME.\n",
+    )
+}
+
+/// How the pages of one request are sent.
+struct Reply<'a> {
+    /// The live-reload tag for HTML.
+    tag: &'a str,
+    /// The base URL the site is built with, and the one to put in its place in text files:
+    /// the address the request came to, when it is another.
+    rewrite: Option<(&'a str, &'a str)>,
+    /// A `HEAD` request: the headers only.
+    head: bool,
+}
+
+/// A file of the site; HTML gets the tag, text gets the base URL replaced.
+async fn serve_file(path: &Path, status: StatusCode, reply: &Reply<'_>) -> Response {
+    let ctype = content_type(path);
+    let tag = ctype.starts_with("text/html").then_some(reply.tag);
+    let rewrite = reply.rewrite.filter(|_| ctype.contains("charset=utf-8"));
+    let body = match file_body(path, tag, rewrite).await {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return plain(StatusCode::NOT_FOUND, "404 Not Found\n");
+        }
+        // out of file descriptors, or a read error: the client may try again
+        Err(_) => return plain(StatusCode::SERVICE_UNAVAILABLE, "503 Service Unavailable\n"),
+    };
+    let mut r = Response::new(if reply.head { Body::empty() } else { body.body });
+    *r.status_mut() = status;
     set_headers(&mut r, ctype);
-    r.headers_mut()
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if let Some(len) = body.len {
+        r.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
     r
 }
 
 /// The site's 404 page: the language's own when the path starts with a language directory
 /// that has one, else the site's.
-async fn not_found(shared: &Shared, segments: &[String], tag: &str, head: bool) -> Response {
+async fn not_found(shared: &Shared, segments: &[String], reply: &Reply<'_>) -> Response {
     let Ok(root) = tokio::fs::canonicalize(&shared.site_dir).await else {
-        return no_site(shared, tag, head);
+        return no_site(shared, reply);
     };
     let mut candidates = Vec::new();
     if let Some(first) = segments.first() {
@@ -260,21 +546,15 @@ async fn not_found(shared: &Shared, segments: &[String], tag: &str, head: bool) 
     for c in candidates {
         if let Some(m) = inside(&root, &c).await
             && m.is_file()
-            && let Ok(html) = tokio::fs::read(&c).await
         {
-            return text_response(
-                StatusCode::NOT_FOUND,
-                "text/html; charset=utf-8",
-                livereload::inject(&html, tag),
-                head,
-            );
+            return serve_file(&c, StatusCode::NOT_FOUND, reply).await;
         }
     }
     plain(StatusCode::NOT_FOUND, "404 Not Found\n")
 }
 
 /// No build has succeeded yet: a page with the errors, which reloads once they are fixed.
-fn no_site(shared: &Shared, tag: &str, head: bool) -> Response {
+fn no_site(shared: &Shared, reply: &Reply<'_>) -> Response {
     let errors = shared.status().errors;
     let mut html = String::from(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>qiao: the site has errors</title></head>\n<body>\n<h1>The site could not be built</h1>\n",
@@ -291,8 +571,8 @@ fn no_site(shared: &Shared, tag: &str, head: bool) -> Response {
     text_response(
         StatusCode::SERVICE_UNAVAILABLE,
         "text/html; charset=utf-8",
-        livereload::inject(html.as_bytes(), tag),
-        head,
+        livereload::inject(html.as_bytes(), reply.tag),
+        reply.head,
     )
 }
 
@@ -479,6 +759,57 @@ mod tests {
             ("noext", "application/octet-stream"),
         ] {
             assert_eq!(content_type(Path::new(name)), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn only_this_machine_and_allowed_names_are_hosts() {
+        let allowed = vec!["preview.example.org".to_string()];
+        for ok in [
+            "127.0.0.1:1111",
+            "127.0.0.1",
+            "192.168.1.5:8080",
+            "[::1]:1111",
+            "[::1]",
+            "[fe80::1]:80",
+            "localhost:1111",
+            "LOCALHOST",
+            "localhost.",
+            "app.localhost:1111",
+            "preview.example.org:1111",
+            "Preview.Example.Org.",
+        ] {
+            assert!(host_allowed(ok, &allowed), "{ok} refused");
+        }
+        for bad in [
+            "evil.example:1111",
+            "attacker.com",
+            "127.0.0.1.nip.io:1111",
+            "localhost.evil.com",
+            "example.org",
+            "sub.preview.example.org",
+            "localhost:11x",
+            "localhost:1111/<script>",
+            "[::1",
+            "[::1]x",
+            "[not-ip]:1",
+            "<script>.localhost:1111",
+            "a\".localhost",
+            "",
+        ] {
+            assert!(!host_allowed(bad, &allowed), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn allowed_host_names_are_checked() {
+        assert_eq!(
+            parse_allowed_host("Preview.Example.ORG."),
+            Ok("preview.example.org".into())
+        );
+        assert_eq!(parse_allowed_host("mybox"), Ok("mybox".into()));
+        for bad in ["", "a..b", "-a.b", "a b", "a/b", "a:80", "*.example.org"] {
+            assert!(parse_allowed_host(bad).is_err(), "{bad}");
         }
     }
 

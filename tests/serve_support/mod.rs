@@ -74,16 +74,7 @@ impl Response {
 
 /// Sends one request with the target exactly as given and reads the whole response.
 pub fn request(addr: SocketAddr, method: &str, target: &str) -> Response {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(TIMEOUT)).unwrap();
-    write!(
-        s,
-        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    parse_response(&raw)
+    request_as(addr, method, target, &addr.to_string())
 }
 
 /// `GET` a path.
@@ -325,4 +316,24 @@ pub fn differences(
         }
     }
     d
+}
+
+/// Sends one request with this `Host` header (none when `host` is empty) and reads the whole
+/// response.
+pub fn request_as(addr: SocketAddr, method: &str, target: &str, host: &str) -> Response {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let host = if host.is_empty() {
+        String::new()
+    } else {
+        format!("Host: {host}\r\n")
+    };
+    write!(
+        s,
+        "{method} {target} HTTP/1.1\r\n{host}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    parse_response(&raw)
 }
