@@ -26,6 +26,8 @@ use std::ops::{Range, RangeInclusive};
 use pulldown_cmark::{CowStr, Event, Options as ParserOptions, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
+use crate::ident;
+
 /// The line that separates a page's summary from the rest of its body.
 pub const MORE_MARKER: &str = "<!-- more -->";
 
@@ -49,9 +51,11 @@ pub struct Rendered {
     pub html: String,
     /// Nested table of contents built from the headings.
     pub toc: Vec<TocEntry>,
-    /// HTML of everything before the `<!-- more -->` line, if there is one.
+    /// HTML of everything before the `<!-- more -->` line, if there is one; made to be
+    /// shown on other pages by [`reusable_html`].
     pub summary_html: Option<String>,
-    /// HTML of the first top-level paragraph (`<p>…</p>`), if there is one.
+    /// HTML of the first top-level paragraph (`<p>…</p>`), if there is one; made to be
+    /// shown on other pages by [`reusable_html`].
     pub first_paragraph_html: Option<String>,
     /// Every id defined in the page: headings (explicit and generated),
     /// footnotes and footnote references, and [`CONTINUE_READING_ID`] when the
@@ -142,7 +146,7 @@ pub fn render(
         .iter()
         .map(|h| match &h.explicit_id {
             Some(id) => id.clone(),
-            None => ids.unique(&slugify(&h.title)),
+            None => ids.unique(&slugify(&ident::nfc(&h.title))),
         })
         .collect();
     let toc = build_toc(
@@ -307,12 +311,16 @@ impl<'a> Transform<'a, '_> {
         let Some(path) = dest.strip_prefix("@/") else {
             return match self.base_path {
                 Some(base) if is_relative(&dest) => join_relative(base, &dest).into(),
+                // A fragment names an id of this page, and ids are NFC.
+                _ if dest.starts_with('#') => ident::nfc(&dest).into_owned().into(),
                 _ => dest,
             };
         };
         let (target, fragment) = path.split_once('#').unwrap_or((path, ""));
-        let anchor = (!fragment.is_empty())
-            .then(|| percent_decode(fragment).unwrap_or_else(|| fragment.to_owned()));
+        let anchor = (!fragment.is_empty()).then(|| {
+            let decoded = percent_decode(fragment).unwrap_or_else(|| fragment.to_owned());
+            ident::nfc(&decoded).into_owned()
+        });
         let url = (self.resolve)(target);
         let (line, column) = self.lines.position(offset);
         self.links.push(InternalLink {
@@ -351,11 +359,13 @@ impl<'a> Transform<'a, '_> {
     }
 
     fn finish(mut self) -> Rendered {
+        // Summaries are shown on other pages: no ids, fragments point at this page.
+        let reusable = |events: &[Event<'_>]| reusable_html(&to_html(events), self.base_path);
         let summary_html = (self.marker_position)
             .and_then(|end| self.main.get(..end))
-            .map(to_html);
+            .map(reusable);
         let first_paragraph_html = match self.first_paragraph {
-            Some((start, Some(end))) => self.main.get(start..=end).map(to_html),
+            Some((start, Some(end))) => self.main.get(start..=end).map(reusable),
             _ => None,
         };
         let mut html = to_html(&self.main);
@@ -524,7 +534,7 @@ fn scan_headings(
                     .as_deref()
                     .map(str::trim)
                     .filter(|id| !id.is_empty())
-                    .map(str::to_owned);
+                    .map(|id| ident::nfc(id).into_owned());
                 let info = HeadingInfo {
                     level: *level as u8,
                     explicit_id,
@@ -738,15 +748,15 @@ impl<'a> Footnotes<'a> {
     }
 }
 
-/// Footnote labels match case-insensitively, as in pulldown-cmark.
+/// Footnote labels match case-insensitively, as in pulldown-cmark, and whatever their
+/// Unicode normalization.
 fn footnote_key(label: &str) -> String {
-    label.to_lowercase()
+    ident::nfc(label).to_lowercase()
 }
 
 /// A footnote label reduced to characters that are safe in an id.
 fn footnote_slug(label: &str) -> String {
-    let slug: String = label
-        .trim()
+    let slug: String = ident::nfc(label.trim())
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '-' || c == '_' {
@@ -864,6 +874,139 @@ fn wraps_text(end: &TagEnd) -> bool {
             | TagEnd::Subscript
             | TagEnd::Link
     )
+}
+
+// ---------------------------------------------------------------------------
+// HTML reused outside its page
+
+/// A page's HTML made fit to be shown somewhere else (a summary in a list, an entry in a
+/// feed): every `id` attribute is removed, since the page's ids would be repeated or clash
+/// with another page's, and every fragment-only link (`href="#fn-1"`) is pointed at the
+/// page itself (`href="/news/a/#fn-1"`) when its site path `page` is known.
+///
+/// Works on any HTML, raw HTML written in the Markdown included: tags are read with their
+/// quoted attribute values, comments and the text of `<script>`, `<style>`, `<textarea>`
+/// and `<title>` are copied as they are. Text between tags is never changed.
+pub fn reusable_html(html: &str, page: Option<&str>) -> String {
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            let end = comment.find("-->").map_or(rest.len(), |i| i + 4 + 3);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let name_len = rest[1..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len() - 1);
+        if name_len == 0 || !rest.as_bytes()[1].is_ascii_alphabetic() {
+            // An end tag, a doctype or a lone `<`: nothing to change.
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        }
+        let name = rest[1..=name_len].to_ascii_lowercase();
+        let tag_end = rewrite_tag(&rest[..], name_len + 1, page, &mut out);
+        rest = &rest[tag_end..];
+        if matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
+            let close = format!("</{name}");
+            let end = rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Copies the start tag at the beginning of `tag` (its name ends at byte `start`) to `out`
+/// without `id` attributes and with fragment-only `href`s made absolute; returns the tag's
+/// length.
+fn rewrite_tag(tag: &str, start: usize, page: Option<&str>, out: &mut String) -> usize {
+    let bytes = tag.as_bytes();
+    out.push_str(&tag[..start]);
+    let mut i = start;
+    loop {
+        // White space before an attribute (or before `>`, `/>`).
+        let space_start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        match bytes.get(i) {
+            None => {
+                out.push_str(&tag[space_start..]);
+                return tag.len();
+            }
+            Some(b'>') => {
+                out.push_str(&tag[space_start..=i]);
+                return i + 1;
+            }
+            Some(b'/') => {
+                out.push_str(&tag[space_start..=i]);
+                i += 1;
+                continue;
+            }
+            Some(_) => {}
+        }
+        let name_start = i;
+        while bytes
+            .get(i)
+            .is_some_and(|b| !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/'))
+        {
+            i += 1;
+        }
+        let name = tag[name_start..i].to_ascii_lowercase();
+        let mut j = i;
+        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        // The value, as (start, end) of the text between its quotes, if there is one.
+        let mut value = None;
+        if bytes.get(j) == Some(&b'=') {
+            j += 1;
+            while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+                j += 1;
+            }
+            match bytes.get(j) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let close = tag[j + 1..].find(q as char).map_or(tag.len(), |k| j + 1 + k);
+                    value = Some((j + 1, close));
+                    j = (close + 1).min(tag.len());
+                }
+                _ => {
+                    let v = j;
+                    while bytes
+                        .get(j)
+                        .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>')
+                    {
+                        j += 1;
+                    }
+                    value = Some((v, j));
+                }
+            }
+            i = j;
+        }
+        match (name.as_str(), value, page) {
+            ("id", _, _) => {}
+            ("href", Some((v, e)), Some(page)) if tag[v..e].starts_with('#') => {
+                out.push_str(&tag[space_start..name_start]);
+                out.push_str(&format!(
+                    "href=\"{}{}\"",
+                    crate::xml::escape(page),
+                    tag[v..e].replace('"', "&quot;")
+                ));
+            }
+            _ => out.push_str(&tag[space_start..i]),
+        }
+        if i == name_start {
+            // Nothing was read (cannot happen: `=` starts a value); never loop forever.
+            i += tag[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&tag[name_start..i]);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1074,8 +1217,8 @@ mod tests {
             heading_ids("## Über Straße & Größe!"),
             ["über-straße-größe"]
         );
-        // Decomposed umlaut (as typed on some systems) stays one word.
-        assert_eq!(heading_ids("## Fu\u{308}r alle"), ["fu\u{308}r-alle"]);
+        // Decomposed umlaut (as typed on some systems) stays one word, composed.
+        assert_eq!(heading_ids("## Fu\u{308}r alle"), ["für-alle"]);
         assert_eq!(
             heading_ids("## *Wichtig*: `code` [Link](x)"),
             ["wichtig-code-link"]
@@ -1296,7 +1439,7 @@ mod tests {
                 .first_paragraph_html
                 .as_deref(),
             Some(
-                "<p>中欧合作区<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup></p>\n"
+                "<p>中欧合作区<sup class=\"footnote-ref\"><a href=\"#fn-1\">1</a></sup></p>\n"
             )
         );
     }
@@ -1474,6 +1617,68 @@ mod tests {
     fn output_is_deterministic() {
         let source = "# A\n# A\nx[^1][^2]\n\n[^2]: b\n[^1]: a\n\n# 中文\n";
         assert_eq!(md(source), md(source));
+    }
+
+    #[test]
+    fn reusable_html_drops_ids_and_points_fragments_at_the_page() {
+        let page = Some("/news/a/");
+        assert_eq!(
+            reusable_html(
+                "<h2 id=\"背景\">背景</h2>\n<p>x<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup></p>",
+                page
+            ),
+            "<h2>背景</h2>\n<p>x<sup class=\"footnote-ref\"><a href=\"/news/a/#fn-1\">1</a></sup></p>"
+        );
+        // Raw HTML in any spelling; other links, text, comments and scripts stay as they are.
+        assert_eq!(
+            reusable_html(
+                "<DIV ID='x' class=a><a href=#y title=\"id=z\">#y id=\"q\"</a><a href=\"/b/#c\">c</a></DIV><!-- <a id=\"k\"> --><script>if (a<b) x = '<p id=\"s\">'</script>",
+                page
+            ),
+            "<DIV class=a><a href=\"/news/a/#y\" title=\"id=z\">#y id=\"q\"</a><a href=\"/b/#c\">c</a></DIV><!-- <a id=\"k\"> --><script>if (a<b) x = '<p id=\"s\">'</script>"
+        );
+        // Without the page's path, fragments stay; broken HTML is copied, never lost.
+        assert_eq!(reusable_html("<a href=\"#f\" id=f>", None), "<a href=\"#f\">");
+        for odd in ["<", "<a", "<a href=\"#x", "<a id", "a < b <= c", "<a =x>", "<p id=\"x\"/>"] {
+            let out = reusable_html(odd, page);
+            assert!(!out.contains("id="), "{odd:?} -> {out:?}");
+        }
+        assert_eq!(reusable_html("a < b <= c", page), "a < b <= c");
+    }
+
+    #[test]
+    fn summaries_have_no_ids() {
+        let options = Options {
+            base_path: Some("/news/a/".to_owned()),
+        };
+        let r = render(
+            "Text[^1].\n\n## 背景\n\n<!-- more -->\n\nRest.\n\n[^1]: Note.\n",
+            &options,
+            &resolver,
+        );
+        assert_eq!(
+            r.summary_html.as_deref(),
+            Some(
+                "<p>Text<sup class=\"footnote-ref\"><a href=\"/news/a/#fn-1\">1</a></sup>.</p>\n<h2>背景</h2>\n"
+            )
+        );
+        assert!(r.html.contains("<h2 id=\"背景\">"), "{}", r.html);
+        assert!(r.first_paragraph_html.is_some_and(|p| !p.contains("id=")));
+    }
+
+    #[test]
+    fn identifiers_are_nfc() {
+        // A decomposed heading gets the same id as a composed one, and links in either form
+        // reach it.
+        let r = md("## Fo\u{308}rderung\n\n## Daten {#gro\u{308}ße}\n\n[a](#fo\u{308}rderung) [b](@/news/unveiling.md#Fo%CC%88rderung)[^fu\u{308}]\n\n[^fu\u{308}]: Note.\n");
+        assert_eq!(heading_ids("## Fo\u{308}rderung"), vec!["förderung"]);
+        assert!(r.anchors.contains(&"förderung".to_owned()), "{:?}", r.anchors);
+        assert!(r.anchors.contains(&"größe".to_owned()), "{:?}", r.anchors);
+        // pulldown-cmark percent-encodes hrefs; browsers decode them before matching ids.
+        assert!(r.html.contains("href=\"#f%C3%B6rderung\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/en/news/unveiling/#F%C3%B6rderung\""));
+        assert_eq!(r.links[0].anchor.as_deref(), Some("Förderung"));
+        assert!(r.html.contains("id=\"fn-fü\""), "{}", r.html);
     }
 
     #[test]

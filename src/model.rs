@@ -931,7 +931,7 @@ fn source_path(config: &Config, source: &Source, doc: &Document) -> String {
     match source.kind {
         SourceKind::Section => format!("{prefix}{dir}"),
         SourceKind::Page => {
-            let slug = doc.meta.slug.as_deref().unwrap_or(&source.stem);
+            let slug = ident::nfc(doc.meta.slug.as_deref().unwrap_or(&source.stem));
             format!("{prefix}{dir}{slug}/")
         }
     }
@@ -1032,6 +1032,20 @@ impl LinkResolver<'_> {
     /// page it lands on (`None` for a static file).
     fn resolve(&self, target: &str, lang: &str) -> Option<(String, Option<(String, String)>)> {
         let target = target.trim_start_matches('/');
+        self.resolve_exactly(target, lang).or_else(|| {
+            // A target pasted in decomposed form (`Fo\u{308}rderung.md`) still finds the file.
+            let composed = ident::nfc(target);
+            (composed != target)
+                .then(|| self.resolve_exactly(&composed, lang))
+                .flatten()
+        })
+    }
+
+    fn resolve_exactly(
+        &self,
+        target: &str,
+        lang: &str,
+    ) -> Option<(String, Option<(String, String)>)> {
         if let Some(stem) = target.strip_suffix(".md") {
             let (key, explicit) = match stem.rsplit_once('.') {
                 Some((k, l)) if self.config.language(l).is_some() => (k, Some(l)),
