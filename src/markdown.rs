@@ -63,6 +63,9 @@ pub struct Rendered {
     pub anchors: Vec<String>,
     /// Every `@/` link or image, in document order.
     pub links: Vec<InternalLink>,
+    /// Footnotes that are defined but never referenced, in document order. They are left
+    /// out of the page; the caller warns about them.
+    pub unused_footnotes: Vec<UnusedFootnote>,
     /// Plain text of the body without markup or raw HTML, blocks separated
     /// by `"\n\n"`; meant for word counts and search indexes.
     pub text: String,
@@ -97,6 +100,17 @@ pub struct InternalLink {
     pub column: usize,
     /// Whether the resolver knew the target.
     pub resolved: bool,
+}
+
+/// A footnote definition (`[^label]: …`) that nothing refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnusedFootnote {
+    /// The label as written.
+    pub label: String,
+    /// 1-based line of the definition in the source given to [`render`].
+    pub line: usize,
+    /// 1-based column of the definition, counted in chars.
+    pub column: usize,
 }
 
 /// Renders Markdown to HTML.
@@ -379,17 +393,26 @@ impl<'a> Transform<'a, '_> {
             for note in notes {
                 let id = format!("fn-{}", note.slug);
                 let mut body = note.body.clone();
-                if note.references_emitted > 0 {
-                    let backref = format!(
-                        " <a href=\"#{}\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a>",
-                        reference_id(&note.slug, 1)
-                    );
+                // One back-link per reference: ↩ to the first, ↩² to the second, ….
+                let mut backrefs = String::new();
+                for n in 1..=note.references_emitted {
+                    let mark = if n == 1 {
+                        String::new()
+                    } else {
+                        format!("<sup>{n}</sup>")
+                    };
+                    backrefs.push_str(&format!(
+                        " <a href=\"#{}\" class=\"footnote-backref\" role=\"doc-backlink\">↩{mark}</a>",
+                        reference_id(&note.slug, n)
+                    ));
+                }
+                if !backrefs.is_empty() {
                     // Inside the last paragraph if there is one, else after.
                     let closing = match body.last() {
                         Some(Event::End(TagEnd::Paragraph)) => body.pop(),
                         _ => None,
                     };
-                    body.push(Event::InlineHtml(backref.into()));
+                    body.push(Event::InlineHtml(backrefs.into()));
                     body.extend(closing);
                 }
                 html.push_str(&format!("<li id=\"{id}\">\n"));
@@ -403,6 +426,18 @@ impl<'a> Transform<'a, '_> {
             }
             html.push_str("</ol>\n</section>\n");
         }
+        let unused_footnotes = self
+            .footnotes
+            .unused()
+            .map(|note| {
+                let (line, column) = self.lines.position(note.offset);
+                UnusedFootnote {
+                    label: note.label.clone(),
+                    line,
+                    column,
+                }
+            })
+            .collect();
         Rendered {
             html,
             toc: Vec::new(),
@@ -410,6 +445,7 @@ impl<'a> Transform<'a, '_> {
             first_paragraph_html,
             anchors: self.anchors,
             links: self.links,
+            unused_footnotes,
             text: text.finish(),
         }
     }
@@ -660,6 +696,9 @@ struct Note<'a> {
     number: Option<usize>,
     body: Vec<Event<'a>>,
     has_body: bool,
+    /// The label as written, and the byte offset of its definition.
+    label: String,
+    offset: usize,
 }
 
 impl Note<'_> {
@@ -677,7 +716,7 @@ impl<'a> Footnotes<'a> {
         let mut notes: HashMap<String, Note<'a>> = HashMap::new();
         let mut order = Vec::new();
         let mut references: HashMap<String, usize> = HashMap::new();
-        for (event, _) in events {
+        for (event, range) in events {
             match event {
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     let key = footnote_key(label);
@@ -689,6 +728,8 @@ impl<'a> Footnotes<'a> {
                             number: None,
                             body: Vec::new(),
                             has_body: false,
+                            label: label.to_string(),
+                            offset: range.start,
                         };
                         notes.insert(key.clone(), note);
                         order.push(key);
@@ -736,15 +777,24 @@ impl<'a> Footnotes<'a> {
         }
     }
 
-    /// Referenced notes by number, then unreferenced ones in source order.
+    /// Referenced notes by number.
     fn in_section_order(&self) -> Vec<&Note<'a>> {
         let mut notes: Vec<&Note<'a>> = self
             .order
             .iter()
             .filter_map(|key| self.notes.get(key))
+            .filter(|note| note.number.is_some())
             .collect();
-        notes.sort_by_key(|note| note.number.unwrap_or(usize::MAX));
+        notes.sort_by_key(|note| note.number);
         notes
+    }
+
+    /// Notes that no reference reached, in source order.
+    fn unused(&self) -> impl Iterator<Item = &Note<'a>> {
+        self.order
+            .iter()
+            .filter_map(|key| self.notes.get(key))
+            .filter(|note| note.number.is_none())
     }
 }
 
@@ -1308,7 +1358,8 @@ mod tests {
              <p>Middle.</p>\n\
              <p>Again B<sup class=\"footnote-ref\"><a href=\"#fn-b\" id=\"fnref-b-2\">1</a></sup>.</p>\n\
              <section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n\
-             <li id=\"fn-b\">\n<p>Note B. <a href=\"#fnref-b\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a></p>\n</li>\n\
+             <li id=\"fn-b\">\n<p>Note B. <a href=\"#fnref-b\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a> \
+             <a href=\"#fnref-b-2\" class=\"footnote-backref\" role=\"doc-backlink\">↩<sup>2</sup></a></p>\n</li>\n\
              <li id=\"fn-a\">\n<p>Note A. <a href=\"#fnref-a\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a></p>\n</li>\n\
              </ol>\n</section>\n"
         );
@@ -1351,12 +1402,28 @@ mod tests {
     }
 
     #[test]
-    fn footnote_defined_in_a_quote_or_unreferenced_still_listed() {
-        let r = md("> [^q]: Quoted note.\n\nText[^q].\n\n[^u]: Unused.");
+    fn footnote_defined_in_a_quote_listed_unreferenced_left_out() {
+        let r = md("> [^q]: Quoted note.\n\nText[^q].\n\nMore.\n  [^u]: Unused.\n\n[^v]: Also unused.");
         let section = r.html.split("<section").nth(1).unwrap_or_default();
         assert!(section.contains("<li id=\"fn-q\">\n<p>Quoted note. <a href=\"#fnref-q\""));
-        assert!(section.contains("<li id=\"fn-u\">\n<p>Unused.</p>\n</li>"));
-        assert!(section.find("fn-q") < section.find("fn-u"));
+        assert!(!r.html.contains("Unused"), "{}", r.html);
+        assert!(!r.anchors.contains(&"fn-u".to_owned()));
+        assert!(!r.text.contains("nused"), "{}", r.text);
+        assert_eq!(
+            r.unused_footnotes,
+            [
+                UnusedFootnote {
+                    label: "u".into(),
+                    line: 6,
+                    column: 3
+                },
+                UnusedFootnote {
+                    label: "v".into(),
+                    line: 8,
+                    column: 1
+                }
+            ]
+        );
         assert!(
             !r.html
                 .split("<section")

@@ -985,7 +985,8 @@ impl LinkResolver<'_> {
 
     /// Checks the `@/` links of a rendered body: targets that do not exist, anchors the
     /// target does not define (`anchors` gives a page's ids by key and language), and
-    /// links that land on another language.
+    /// links that land on another language. Footnotes that no reference links to are
+    /// warnings too.
     pub(crate) fn check_links<'x>(
         &self,
         p: &Parsed,
@@ -1024,6 +1025,21 @@ impl LinkResolver<'_> {
                     }
                 }
             }
+        }
+        for note in &r.unused_footnotes {
+            let line = p.doc.body_line + note.line - 1;
+            diags.push(
+                Diagnostic::warning(format!(
+                    "footnote `[^{}]` is never referenced, so it is not shown",
+                    note.label
+                ))
+                .in_file(&rel)
+                .at(&p.doc.text, line, note.column)
+                .with_hint(format!(
+                    "refer to it with `[^{}]` where it belongs, or delete the definition",
+                    note.label
+                )),
+            );
         }
         diags
     }
