@@ -494,31 +494,83 @@ fn find_more_marker(events: &[(Event<'_>, Range<usize>)]) -> Option<RangeInclusi
 /// of the same block, looking through inline tags such as emphasis. Anything
 /// else in the way (an image, inline HTML, a footnote reference, the block's
 /// edge) means "unsure", which keeps the break.
+///
+/// Punctuation of ambiguous East Asian Width (“ ” ‘ ’ — … ·) is East Asian in
+/// Chinese text and Western in English text, so it takes its role from
+/// context: from the first character beyond it (`他说\n“你好”` joins,
+/// `said\n“hello”` keeps its space), or, with nothing beyond it, from the
+/// other side of the break.
 fn joins_east_asian(events: &[(Event<'_>, Range<usize>)], index: usize) -> bool {
     let before = events.get(..index).unwrap_or_default().iter().rev();
     let after = events.get(index + 1..).unwrap_or_default().iter();
-    let last = neighbour_char(before.map(|(e, _)| e), |s| s.chars().next_back());
-    let first = neighbour_char(after.map(|(e, _)| e), |s| s.chars().next());
-    matches!((last, first), (Some(a), Some(b)) if is_east_asian(a) && is_east_asian(b))
+    let last = side_class(neighbour_chars(before.map(|(e, _)| e), true));
+    let first = side_class(neighbour_chars(after.map(|(e, _)| e), false));
+    let resolve = |side: Side, other: Side| match side {
+        Side::Ambiguous => other,
+        known => known,
+    };
+    resolve(last, first) == Side::EastAsian && resolve(first, last) == Side::EastAsian
 }
 
-fn neighbour_char<'e, 'a: 'e>(
-    events: impl Iterator<Item = &'e Event<'a>>,
-    pick: impl Fn(&str) -> Option<char>,
-) -> Option<char> {
-    for event in events {
-        match event {
-            Event::Text(s) | Event::Code(s) => {
-                if let Some(c) = pick(s) {
-                    return Some(c);
-                }
-            }
-            Event::Start(tag) if wraps_text(&tag.to_end()) => {}
-            Event::End(end) if wraps_text(end) => {}
-            _ => return None,
+/// What one side of a soft break is, as far as line breaking cares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    EastAsian,
+    Other,
+    /// Only ambiguous punctuation up to the edge of the text run.
+    Ambiguous,
+    /// No text at all.
+    Unsure,
+}
+
+/// The class of the first character that is not ambiguous punctuation.
+fn side_class(mut chars: impl Iterator<Item = char>) -> Side {
+    let mut seen = false;
+    for c in chars.by_ref() {
+        seen = true;
+        if !is_ambiguous_punctuation(c) {
+            return if is_east_asian(c) {
+                Side::EastAsian
+            } else {
+                Side::Other
+            };
         }
     }
-    None
+    if seen { Side::Ambiguous } else { Side::Unsure }
+}
+
+/// Punctuation and symbols that are narrow in Western text and wide in East Asian text
+/// (East Asian Width "Ambiguous"): quotation marks, dashes, ellipsis, middle dot, ….
+fn is_ambiguous_punctuation(c: char) -> bool {
+    use unicode_width::UnicodeWidthChar;
+    !c.is_alphanumeric() && c.width() == Some(1) && c.width_cjk() == Some(2)
+}
+
+/// The characters next to a soft break, going backwards (`backwards`) or forwards through
+/// the text of the same run; stops at anything that is not running text.
+fn neighbour_chars<'e, 'a: 'e>(
+    events: impl Iterator<Item = &'e Event<'a>>,
+    backwards: bool,
+) -> impl Iterator<Item = char> {
+    events
+        .take_while(|event| match event {
+            Event::Text(_) | Event::Code(_) => true,
+            Event::Start(tag) => wraps_text(&tag.to_end()),
+            Event::End(end) => wraps_text(end),
+            _ => false,
+        })
+        .flat_map(move |event| {
+            let s: &str = match event {
+                Event::Text(s) | Event::Code(s) => s,
+                _ => "",
+            };
+            let chars: Box<dyn Iterator<Item = char>> = if backwards {
+                Box::new(s.chars().rev())
+            } else {
+                Box::new(s.chars())
+            };
+            chars
+        })
 }
 
 /// Characters written without spaces between words: Han, kana, Bopomofo,
@@ -1199,6 +1251,26 @@ mod tests {
         assert_eq!(md("合作区，\n（江门）").html, "<p>合作区，（江门）</p>\n");
         assert_eq!(md("ひらがな\nカタカナ").html, "<p>ひらがなカタカナ</p>\n");
         assert_eq!(md("全角ＡＢＣ\n。").html, "<p>全角ＡＢＣ。</p>\n");
+    }
+
+    #[test]
+    fn ambiguous_punctuation_takes_its_role_from_context() {
+        // Quotation marks, dashes and ellipses are East Asian next to Chinese…
+        assert_eq!(md("他说\n“你好”").html, "<p>他说“你好”</p>\n");
+        assert_eq!(md("“你好”\n他说").html, "<p>“你好”他说</p>\n");
+        assert_eq!(md("他说：“\n你好”").html, "<p>他说：“你好”</p>\n");
+        assert_eq!(md("合作区——\n江门").html, "<p>合作区——江门</p>\n");
+        assert_eq!(md("等等……\n然后").html, "<p>等等……然后</p>\n");
+        assert_eq!(md("他说\n**“你好”**").html, "<p>他说<strong>“你好”</strong></p>\n");
+        // … and Western next to Latin text, on either side of the break.
+        assert_eq!(md("He said\n“hello”").html, "<p>He said\n“hello”</p>\n");
+        assert_eq!(md("“Hello”\nhe said").html, "<p>“Hello”\nhe said</p>\n");
+        assert_eq!(md("他说\n“Hello”").html, "<p>他说\n“Hello”</p>\n");
+        assert_eq!(md("‘Zone’\n合作区").html, "<p>‘Zone’\n合作区</p>\n");
+        // Only punctuation up to the edge of the run: the other side decides.
+        assert_eq!(md("江门\n“").html, "<p>江门“</p>\n");
+        assert_eq!(md("Zone\n“").html, "<p>Zone\n“</p>\n");
+        assert_eq!(md("“\n”").html, "<p>“\n”</p>\n");
     }
 
     #[test]
