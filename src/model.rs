@@ -719,20 +719,23 @@ fn build_taxonomies(
         }
         let (slugs, collisions) = term_slugs(all.keys().map(String::as_str), config.term_slugs);
         for (slug, keys) in collisions {
-            let listed: Vec<String> = keys
+            let names: Vec<String> = keys
                 .iter()
-                .filter_map(|k| all.get(k).map(|(name, _)| (name, &slugs[k])))
-                .map(|(name, s)| format!("`{name}` (/{}/{s}/)", t.name))
+                .filter_map(|k| all.get(k))
+                .map(|(name, _)| format!("`{name}`"))
+                .collect();
+            let given: Vec<String> = keys
+                .iter()
+                .filter_map(|k| slugs.get(k))
+                .map(|slug| format!("`{slug}`"))
                 .collect();
             let first_page = keys.iter().filter_map(|k| all.get(k)).map(|&(_, i)| i).min();
             let mut d = Diagnostic::warning(format!(
-                "{} {} all have the slug `{slug}`; they stay separate terms: {}",
+                "{} {} would all have the slug `{slug}`; to keep them apart their pages are {} \
+                 (in that order)",
                 t.name,
-                keys.iter()
-                    .filter_map(|k| all.get(k).map(|(name, _)| format!("`{name}`")))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                listed.join(", ")
+                names.join(", "),
+                given.join(", "),
             ))
             .with_hint(format!(
                 "if they are meant to be one term, write them the same way in `{}:`; \
