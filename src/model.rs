@@ -619,7 +619,7 @@ pub fn build(
     let mut alias_claims: BTreeMap<String, String> = BTreeMap::new();
     for p in pages.iter().filter(|p| !p.fallback) {
         for a in &p.doc.meta.aliases {
-            let out = a.trim_matches('/').to_string();
+            let out = ident::nfc(a.trim_matches('/')).into_owned();
             if let Some(prev) = alias_claims.get(&out) {
                 diags.push(
                     Diagnostic::error(format!("alias `{a}` is declared twice (also in {prev})"))

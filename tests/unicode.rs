@@ -29,6 +29,9 @@ fn decomposed_tags_and_headings_are_the_composed_ones() {
     let nfd = b.read("de/news/nfd/index.html");
     assert!(nfd.contains(r#"href="/de/news/foerderung/#f%C3%B6rderung""#), "{nfd}");
     assert!(b.read("de/news/foerderung/index.html").contains(r#"<h2 id="förderung">"#));
+    // Slugs and aliases typed decomposed are written composed.
+    assert!(b.exists("en/news/Förderung/index.html"));
+    assert!(b.read("en/old/förderung/index.html").contains("/en/news/Förderung/"));
 }
 
 #[test]
