@@ -1011,7 +1011,7 @@ pub fn reusable_html(html: &str, page: Option<&str>) -> String {
             continue;
         }
         let name = rest[1..=name_len].to_ascii_lowercase();
-        let tag_end = rewrite_tag(&rest[..], name_len + 1, page, &mut out);
+        let tag_end = rewrite_tag(rest, name_len + 1, page, &mut out);
         rest = &rest[tag_end..];
         if matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
             let close = format!("</{name}");
@@ -1074,7 +1074,9 @@ fn rewrite_tag(tag: &str, start: usize, page: Option<&str>, out: &mut String) ->
             }
             match bytes.get(j) {
                 Some(&q @ (b'"' | b'\'')) => {
-                    let close = tag[j + 1..].find(q as char).map_or(tag.len(), |k| j + 1 + k);
+                    let close = tag[j + 1..]
+                        .find(q as char)
+                        .map_or(tag.len(), |k| j + 1 + k);
                     value = Some((j + 1, close));
                     j = (close + 1).min(tag.len());
                 }
@@ -1261,7 +1263,10 @@ mod tests {
         assert_eq!(md("他说：“\n你好”").html, "<p>他说：“你好”</p>\n");
         assert_eq!(md("合作区——\n江门").html, "<p>合作区——江门</p>\n");
         assert_eq!(md("等等……\n然后").html, "<p>等等……然后</p>\n");
-        assert_eq!(md("他说\n**“你好”**").html, "<p>他说<strong>“你好”</strong></p>\n");
+        assert_eq!(
+            md("他说\n**“你好”**").html,
+            "<p>他说<strong>“你好”</strong></p>\n"
+        );
         // … and Western next to Latin text, on either side of the break.
         assert_eq!(md("He said\n“hello”").html, "<p>He said\n“hello”</p>\n");
         assert_eq!(md("“Hello”\nhe said").html, "<p>“Hello”\nhe said</p>\n");
@@ -1475,7 +1480,8 @@ mod tests {
 
     #[test]
     fn footnote_defined_in_a_quote_listed_unreferenced_left_out() {
-        let r = md("> [^q]: Quoted note.\n\nText[^q].\n\nMore.\n  [^u]: Unused.\n\n[^v]: Also unused.");
+        let r =
+            md("> [^q]: Quoted note.\n\nText[^q].\n\nMore.\n  [^u]: Unused.\n\n[^v]: Also unused.");
         let section = r.html.split("<section").nth(1).unwrap_or_default();
         assert!(section.contains("<li id=\"fn-q\">\n<p>Quoted note. <a href=\"#fnref-q\""));
         assert!(!r.html.contains("Unused"), "{}", r.html);
@@ -1577,9 +1583,7 @@ mod tests {
             md("中欧\n合作区[^1]\n\n[^1]: n")
                 .first_paragraph_html
                 .as_deref(),
-            Some(
-                "<p>中欧合作区<sup class=\"footnote-ref\"><a href=\"#fn-1\">1</a></sup></p>\n"
-            )
+            Some("<p>中欧合作区<sup class=\"footnote-ref\"><a href=\"#fn-1\">1</a></sup></p>\n")
         );
     }
 
@@ -1777,8 +1781,19 @@ mod tests {
             "<DIV class=a><a href=\"/news/a/#y\" title=\"id=z\">#y id=\"q\"</a><a href=\"/b/#c\">c</a></DIV><!-- <a id=\"k\"> --><script>if (a<b) x = '<p id=\"s\">'</script>"
         );
         // Without the page's path, fragments stay; broken HTML is copied, never lost.
-        assert_eq!(reusable_html("<a href=\"#f\" id=f>", None), "<a href=\"#f\">");
-        for odd in ["<", "<a", "<a href=\"#x", "<a id", "a < b <= c", "<a =x>", "<p id=\"x\"/>"] {
+        assert_eq!(
+            reusable_html("<a href=\"#f\" id=f>", None),
+            "<a href=\"#f\">"
+        );
+        for odd in [
+            "<",
+            "<a",
+            "<a href=\"#x",
+            "<a id",
+            "a < b <= c",
+            "<a =x>",
+            "<p id=\"x\"/>",
+        ] {
             let out = reusable_html(odd, page);
             assert!(!out.contains("id="), "{odd:?} -> {out:?}");
         }
@@ -1809,13 +1824,22 @@ mod tests {
     fn identifiers_are_nfc() {
         // A decomposed heading gets the same id as a composed one, and links in either form
         // reach it.
-        let r = md("## Fo\u{308}rderung\n\n## Daten {#gro\u{308}ße}\n\n[a](#fo\u{308}rderung) [b](@/news/unveiling.md#Fo%CC%88rderung)[^fu\u{308}]\n\n[^fu\u{308}]: Note.\n");
+        let r = md(
+            "## Fo\u{308}rderung\n\n## Daten {#gro\u{308}ße}\n\n[a](#fo\u{308}rderung) [b](@/news/unveiling.md#Fo%CC%88rderung)[^fu\u{308}]\n\n[^fu\u{308}]: Note.\n",
+        );
         assert_eq!(heading_ids("## Fo\u{308}rderung"), vec!["förderung"]);
-        assert!(r.anchors.contains(&"förderung".to_owned()), "{:?}", r.anchors);
+        assert!(
+            r.anchors.contains(&"förderung".to_owned()),
+            "{:?}",
+            r.anchors
+        );
         assert!(r.anchors.contains(&"größe".to_owned()), "{:?}", r.anchors);
         // pulldown-cmark percent-encodes hrefs; browsers decode them before matching ids.
         assert!(r.html.contains("href=\"#f%C3%B6rderung\""), "{}", r.html);
-        assert!(r.html.contains("href=\"/en/news/unveiling/#F%C3%B6rderung\""));
+        assert!(
+            r.html
+                .contains("href=\"/en/news/unveiling/#F%C3%B6rderung\"")
+        );
         assert_eq!(r.links[0].anchor.as_deref(), Some("Förderung"));
         assert!(r.html.contains("id=\"fn-fü\""), "{}", r.html);
     }

@@ -729,7 +729,11 @@ fn build_taxonomies(
                 .filter_map(|k| slugs.get(k))
                 .map(|slug| format!("`{slug}`"))
                 .collect();
-            let first_page = keys.iter().filter_map(|k| all.get(k)).map(|&(_, i)| i).min();
+            let first_page = keys
+                .iter()
+                .filter_map(|k| all.get(k))
+                .map(|&(_, i)| i)
+                .min();
             let mut d = Diagnostic::warning(format!(
                 "{} {} would all have the slug `{slug}`; to keep them apart their pages are {} \
                  (in that order)",
@@ -1129,13 +1133,18 @@ mod tests {
     }
 
     fn slugs_of(keys: &[&str], mode: TermSlugs) -> Vec<(String, String)> {
-        term_slugs(keys.iter().copied(), mode).0.into_iter().collect()
+        term_slugs(keys.iter().copied(), mode)
+            .0
+            .into_iter()
+            .collect()
     }
 
     #[test]
     fn colliding_term_slugs_become_distinct_and_readable() {
         let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-            v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
         };
         for keys in [["c", "c++", "c#"], ["c#", "c", "c++"], ["c++", "c#", "c"]] {
             let (slugs, collisions) = term_slugs(keys, TermSlugs::Ascii);
@@ -1152,9 +1161,16 @@ mod tests {
         // term's slug.
         assert_eq!(
             slugs_of(&["中歐", "中欧", "zhong-ou-2"], TermSlugs::Ascii),
-            pairs(&[("zhong-ou-2", "zhong-ou-2"), ("中欧", "zhong-ou"), ("中歐", "zhong-ou-3")])
+            pairs(&[
+                ("zhong-ou-2", "zhong-ou-2"),
+                ("中欧", "zhong-ou"),
+                ("中歐", "zhong-ou-3")
+            ])
         );
         // `C++` alone keeps the plain slug.
-        assert_eq!(slugs_of(&["c++"], TermSlugs::Unicode), pairs(&[("c++", "c")]));
+        assert_eq!(
+            slugs_of(&["c++"], TermSlugs::Unicode),
+            pairs(&[("c++", "c")])
+        );
     }
 }

@@ -27,11 +27,20 @@ fn decomposed_tags_and_headings_are_the_composed_ones() {
     assert!(b.read("de/news/nfd/index.html").contains(">Förderung</a>"));
     // An NFC link to an NFD heading builds and reaches it.
     let nfd = b.read("de/news/nfd/index.html");
-    assert!(nfd.contains(r#"href="/de/news/foerderung/#f%C3%B6rderung""#), "{nfd}");
-    assert!(b.read("de/news/foerderung/index.html").contains(r#"<h2 id="förderung">"#));
+    assert!(
+        nfd.contains(r#"href="/de/news/foerderung/#f%C3%B6rderung""#),
+        "{nfd}"
+    );
+    assert!(
+        b.read("de/news/foerderung/index.html")
+            .contains(r#"<h2 id="förderung">"#)
+    );
     // Slugs and aliases typed decomposed are written composed.
     assert!(b.exists("en/news/Förderung/index.html"));
-    assert!(b.read("en/old/förderung/index.html").contains("/en/news/Förderung/"));
+    assert!(
+        b.read("en/old/förderung/index.html")
+            .contains("/en/news/Förderung/")
+    );
 }
 
 #[test]
@@ -39,23 +48,34 @@ fn colliding_tags_stay_distinct() {
     let b = build("unicode");
     let a = b.read("en/news/a/index.html");
     assert!(a.contains(r#"<a href="/en/tags/c/">C</a>"#), "{a}");
-    assert!(a.contains(r#"<a href="/en/tags/c-plus-plus/">C++</a>"#), "{a}");
+    assert!(
+        a.contains(r#"<a href="/en/tags/c-plus-plus/">C++</a>"#),
+        "{a}"
+    );
     assert!(!a.contains("C#"), "a page shows only its own tags");
     let beta = b.read("en/news/b/index.html");
-    assert!(beta.contains(r#"<a href="/en/tags/c-sharp/">C#</a>"#), "{beta}");
+    assert!(
+        beta.contains(r#"<a href="/en/tags/c-sharp/">C#</a>"#),
+        "{beta}"
+    );
     // ` c ` is `C` (case and spaces do not make a new term).
     assert!(beta.contains(r#"<a href="/en/tags/c/">C</a>"#), "{beta}");
     let c = b.read("en/tags/c/index.html");
     assert!(c.contains("/en/news/a/") && c.contains("/en/news/b/"));
     assert!(!b.read("en/tags/c-sharp/index.html").contains("/en/news/a/"));
     // The same name has the same slug in every language, even where it collides with none.
-    assert!(b.read("news/hello/index.html").contains(r#"href="/tags/c-plus-plus/""#));
+    assert!(
+        b.read("news/hello/index.html")
+            .contains(r#"href="/tags/c-plus-plus/""#)
+    );
     assert!(!b.exists("tags/c/index.html"));
     let w = warnings(&b);
     assert!(
-        w.iter().any(|w| w.contains("tags `C`, `C#`, `C++` would all have the slug `c`")
-            && w.contains("`c`, `c-sharp`, `c-plus-plus`")
-            && w.contains("content/news/a.en.md")),
+        w.iter().any(
+            |w| w.contains("tags `C`, `C#`, `C++` would all have the slug `c`")
+                && w.contains("`c`, `c-sharp`, `c-plus-plus`")
+                && w.contains("content/news/a.en.md")
+        ),
         "{w:#?}"
     );
 }
@@ -64,13 +84,22 @@ fn colliding_tags_stay_distinct() {
 fn summaries_and_feeds_point_at_their_page_and_repeat_no_id() {
     let b = build("unicode");
     let list = b.read("en/news/index.html");
-    assert!(list.contains(r#"<a href="/en/news/a/#fn-1">1</a>"#), "{list}");
-    assert!(list.contains(r#"<a href="/en/news/b/#fn-1">1</a>"#), "{list}");
+    assert!(
+        list.contains(r#"<a href="/en/news/a/#fn-1">1</a>"#),
+        "{list}"
+    );
+    assert!(
+        list.contains(r#"<a href="/en/news/b/#fn-1">1</a>"#),
+        "{list}"
+    );
     assert!(list.contains("<h2>Background</h2>"), "{list}");
     assert!(!list.contains("fnref-1"), "{list}");
     for feed in ["en/news/atom.xml", "en/atom.xml", "en/tags/c/atom.xml"] {
         let xml = b.read(feed);
-        assert!(xml.contains("href=&quot;/en/news/a/#fn-1&quot;"), "{feed}: {xml}");
+        assert!(
+            xml.contains("href=&quot;/en/news/a/#fn-1&quot;"),
+            "{feed}: {xml}"
+        );
         assert!(xml.contains("href=&quot;/en/news/b/#fn-1&quot;"), "{feed}");
         assert!(!xml.contains("id=&quot;"), "{feed}: {xml}");
     }
@@ -81,15 +110,18 @@ fn summaries_and_feeds_point_at_their_page_and_repeat_no_id() {
 fn footnotes_link_back_to_every_reference_and_unused_ones_are_reported() {
     let b = build("unicode");
     let a = b.read("en/news/a/index.html");
-    assert!(a.contains(r##"<a href="#fnref-1" class="footnote-backref" role="doc-backlink">↩</a>"##));
+    assert!(
+        a.contains(r##"<a href="#fnref-1" class="footnote-backref" role="doc-backlink">↩</a>"##)
+    );
     assert!(a.contains(
         r##"<a href="#fnref-1-2" class="footnote-backref" role="doc-backlink">↩<sup>2</sup></a>"##
     ));
     assert!(!a.contains("Never referenced"), "{a}");
     let w = warnings(&b);
     assert!(
-        w.iter().any(|w| w.contains("footnote `[^unused]` is never referenced")
-            && w.contains("content/news/a.en.md:16:1")),
+        w.iter()
+            .any(|w| w.contains("footnote `[^unused]` is never referenced")
+                && w.contains("content/news/a.en.md:16:1")),
         "{w:#?}"
     );
 }
@@ -97,7 +129,10 @@ fn footnotes_link_back_to_every_reference_and_unused_ones_are_reported() {
 #[test]
 fn chinese_line_break_before_a_quotation_mark_is_no_space() {
     let b = build("unicode");
-    assert!(b.read("news/hello/index.html").contains("<p>他说“你好”。</p>"));
+    assert!(
+        b.read("news/hello/index.html")
+            .contains("<p>他说“你好”。</p>")
+    );
 }
 
 #[test]
@@ -108,7 +143,11 @@ fn no_page_repeats_an_id_or_links_to_a_missing_one() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let zone = build_root(root, |_| {}).unwrap_or_else(|ds| panic!("{ds:#?}"));
-    assert_eq!(id_problems(&zone.public()), Vec::<String>::new(), "zone site");
+    assert_eq!(
+        id_problems(&zone.public()),
+        Vec::<String>::new(),
+        "zone site"
+    );
 }
 
 #[test]

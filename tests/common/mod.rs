@@ -244,7 +244,10 @@ pub fn id_problems(public: &Path) -> Vec<String> {
             }
             let target = if path.is_empty() {
                 rel.to_string()
-            } else if let Some(dir) = path.strip_prefix('/').filter(|p| p.is_empty() || p.ends_with('/')) {
+            } else if let Some(dir) = path
+                .strip_prefix('/')
+                .filter(|p| p.is_empty() || p.ends_with('/'))
+            {
                 format!("{}index.html", percent_decode(dir))
             } else {
                 continue;
