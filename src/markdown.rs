@@ -6,16 +6,22 @@
 //! - Editors hard-wrap Chinese and Japanese paragraphs. A browser turns every
 //!   line break into a space, which puts stray gaps between ideographs; a soft
 //!   break with East Asian characters on both sides is therefore dropped.
+//!   Punctuation that is East Asian in Chinese text and Western in English
+//!   text (“ ” ‘ ’ — …) counts as whatever stands beyond it.
 //! - Every heading gets a stable, unique `id` (kept in the page's own script,
 //!   so Chinese headings do not turn into empty or transliterated slugs) and
-//!   the headings form a nested table of contents.
-//! - Footnotes are collected into one endnote section with back-links instead
-//!   of being rendered where their definitions happen to stand.
+//!   the headings form a nested table of contents. Ids and anchors are NFC
+//!   ([`crate::ident`]), so decomposed and precomposed accents match.
+//! - Footnotes are collected into one endnote section, with a back-link to
+//!   each reference, instead of being rendered where their definitions happen
+//!   to stand; a footnote nothing refers to is left out and reported.
 //! - Internal links (`@/path/to/page.md#anchor`) are resolved to URLs, and
 //!   each one is reported with its line and column so the caller can name
 //!   broken links precisely.
 //! - A `<!-- more -->` line splits off a summary, and the first paragraph and
-//!   the plain text (for word counts) are extracted in the same pass.
+//!   the plain text (for word counts) are extracted in the same pass. Both
+//!   summaries are made fit for other pages ([`reusable_html`]): no ids, and
+//!   fragment links that point back at the page.
 //!
 //! Everything here is a pure function of its input: no global state, no
 //! panics, the same source always gives the same output.

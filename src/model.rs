@@ -687,7 +687,7 @@ fn build_taxonomies(
 ) -> Vec<TaxonomyModel> {
     let mut taxonomies = Vec::new();
     for t in &config.taxonomies {
-        let names_of = |p: &'_ Page| -> Vec<String> {
+        let names_of = |p: &Page| -> Vec<String> {
             let names = if t.name == "tags" {
                 &p.doc.meta.tags
             } else {
