@@ -48,6 +48,9 @@ pub struct Options {
     /// destinations (`photo.jpg`, `../x/`) are made root-relative against it, so that the
     /// same HTML works in list pages, summaries and feeds, not only on the page itself.
     pub base_path: Option<String>,
+    /// Ids that the page's template defines around the body (`main`, `toc-title`):
+    /// generated heading ids avoid them, so that `## Main` does not repeat `id="main"`.
+    pub reserved_ids: Vec<String>,
 }
 
 /// The result of rendering one page's Markdown.
@@ -137,7 +140,10 @@ pub fn render(
     options: &Options,
     resolve: &dyn Fn(&str) -> Option<String>,
 ) -> Rendered {
-    let Options { base_path } = options;
+    let Options {
+        base_path,
+        reserved_ids,
+    } = options;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
         .into_offset_iter()
         .collect();
@@ -153,6 +159,9 @@ pub fn render(
     // Explicit heading ids, footnote ids and the marker's id are fixed;
     // generated heading ids must avoid all of them.
     let mut ids = IdSet::default();
+    for id in reserved_ids {
+        ids.reserve(id);
+    }
     for explicit in headings.iter().filter_map(|h| h.explicit_id.as_deref()) {
         ids.reserve(explicit);
     }
@@ -1387,6 +1396,18 @@ mod tests {
     }
 
     #[test]
+    fn generated_ids_avoid_the_template_ids() {
+        let options = Options {
+            reserved_ids: vec!["main".to_owned(), "toc-title".to_owned()],
+            ..Options::default()
+        };
+        let r = render("## Main\n\n## TOC title\n\n## Other", &options, &resolver);
+        assert!(r.html.contains("<h2 id=\"main-1\">Main</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"toc-title-1\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"other\">"), "{}", r.html);
+    }
+
+    #[test]
     fn explicit_id_wins() {
         let r = md("# Title {#custom-id .class}");
         assert_eq!(r.html, "<h1 id=\"custom-id\" class=\"class\">Title</h1>\n");
@@ -1597,6 +1618,7 @@ mod tests {
     fn relative_links_are_based_on_the_page_path() {
         let opts = Options {
             base_path: Some("/en/news/photos/".into()),
+            ..Options::default()
         };
         let r = render(
             "![a](photo.jpg) [b](../other/#x) [c](./sub/page.html?q=1) [d](/abs/) [e](https://x.org/y) [f](#top) [g](mailto:a@b.c) [h](../../../../up/)",
@@ -1810,6 +1832,7 @@ mod tests {
     fn summaries_have_no_ids() {
         let options = Options {
             base_path: Some("/news/a/".to_owned()),
+            ..Options::default()
         };
         let r = render(
             "Text[^1].\n\n## 背景\n\n<!-- more -->\n\nRest.\n\n[^1]: Note.\n",

@@ -193,6 +193,8 @@ pub struct SiteModel {
     /// Translation key → [`source_hash`] of its default-language page: what translations
     /// are compared against.
     pub source_hashes: HashMap<String, String>,
+    /// Ids the templates define (`main`), which generated heading ids avoid.
+    pub template_ids: Vec<String>,
 }
 
 impl SiteModel {
@@ -289,6 +291,7 @@ pub fn build(
     config: Config,
     parsed: Vec<Parsed>,
     assets: Vec<Asset>,
+    template_ids: Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) -> SiteModel {
     let default = config.default_language.clone();
@@ -330,6 +333,7 @@ pub fn build(
         config: &config,
         index: &link_index,
         assets: &asset_paths,
+        template_ids: &template_ids,
     };
 
     // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
@@ -670,6 +674,7 @@ pub fn build(
         link_index,
         content_assets: asset_paths,
         source_hashes,
+        template_ids,
     }
 }
 
@@ -966,6 +971,7 @@ pub(crate) struct LinkResolver<'a> {
     config: &'a Config,
     index: &'a HashMap<(String, String), String>,
     assets: &'a HashMap<String, Asset>,
+    template_ids: &'a [String],
 }
 
 impl SiteModel {
@@ -975,6 +981,7 @@ impl SiteModel {
             config: &self.config,
             index: &self.link_index,
             assets: &self.content_assets,
+            template_ids: &self.template_ids,
         }
     }
 }
@@ -984,6 +991,7 @@ impl LinkResolver<'_> {
     pub(crate) fn render(&self, p: &Parsed, path: &str) -> markdown::Rendered {
         let options = markdown::Options {
             base_path: Some(path.to_string()),
+            reserved_ids: self.template_ids.to_vec(),
         };
         markdown::render(p.doc.body(), &options, &|target| {
             self.resolve(target, &p.source.lang).map(|(url, _)| url)

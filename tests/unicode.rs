@@ -104,6 +104,11 @@ fn summaries_and_feeds_point_at_their_page_and_repeat_no_id() {
         assert!(!xml.contains("id=&quot;"), "{feed}: {xml}");
     }
     assert_eq!(id_problems(&b.public()), Vec::<String>::new());
+    // A heading's id does not repeat one of the template's.
+    assert!(
+        b.read("en/news/b/index.html")
+            .contains(r#"<h2 id="main-1">Main</h2>"#)
+    );
 }
 
 #[test]
