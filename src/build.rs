@@ -190,7 +190,11 @@ pub(crate) fn build_session(
     diags.extend(crate::translation::leftover_markers(&config, &parsed));
 
     let mut model_diags = Vec::new();
-    let site = model::build(config, parsed, assets, &mut model_diags);
+    let template_ids = templates
+        .as_ref()
+        .map(TemplateSet::literal_ids)
+        .unwrap_or_default();
+    let site = model::build(config, parsed, assets, template_ids, &mut model_diags);
     diags.extend(model_diags);
     trace.stage("markdown and model");
 

@@ -6,16 +6,22 @@
 //! - Editors hard-wrap Chinese and Japanese paragraphs. A browser turns every
 //!   line break into a space, which puts stray gaps between ideographs; a soft
 //!   break with East Asian characters on both sides is therefore dropped.
+//!   Punctuation that is East Asian in Chinese text and Western in English
+//!   text (“ ” ‘ ’ — …) counts as whatever stands beyond it.
 //! - Every heading gets a stable, unique `id` (kept in the page's own script,
 //!   so Chinese headings do not turn into empty or transliterated slugs) and
-//!   the headings form a nested table of contents.
-//! - Footnotes are collected into one endnote section with back-links instead
-//!   of being rendered where their definitions happen to stand.
+//!   the headings form a nested table of contents. Ids and anchors are NFC
+//!   ([`crate::ident`]), so decomposed and precomposed accents match.
+//! - Footnotes are collected into one endnote section, with a back-link to
+//!   each reference, instead of being rendered where their definitions happen
+//!   to stand; a footnote nothing refers to is left out and reported.
 //! - Internal links (`@/path/to/page.md#anchor`) are resolved to URLs, and
 //!   each one is reported with its line and column so the caller can name
 //!   broken links precisely.
 //! - A `<!-- more -->` line splits off a summary, and the first paragraph and
-//!   the plain text (for word counts) are extracted in the same pass.
+//!   the plain text (for word counts) are extracted in the same pass. Both
+//!   summaries are made fit for other pages ([`reusable_html`]): no ids, and
+//!   fragment links that point back at the page.
 //!
 //! Everything here is a pure function of its input: no global state, no
 //! panics, the same source always gives the same output.
@@ -25,6 +31,8 @@ use std::ops::{Range, RangeInclusive};
 
 use pulldown_cmark::{CowStr, Event, Options as ParserOptions, Parser, Tag, TagEnd, html};
 use serde::Serialize;
+
+use crate::ident;
 
 /// The line that separates a page's summary from the rest of its body.
 pub const MORE_MARKER: &str = "<!-- more -->";
@@ -40,6 +48,9 @@ pub struct Options {
     /// destinations (`photo.jpg`, `../x/`) are made root-relative against it, so that the
     /// same HTML works in list pages, summaries and feeds, not only on the page itself.
     pub base_path: Option<String>,
+    /// Ids that the page's template defines around the body (`main`, `toc-title`):
+    /// generated heading ids avoid them, so that `## Main` does not repeat `id="main"`.
+    pub reserved_ids: Vec<String>,
 }
 
 /// The result of rendering one page's Markdown.
@@ -49,9 +60,11 @@ pub struct Rendered {
     pub html: String,
     /// Nested table of contents built from the headings.
     pub toc: Vec<TocEntry>,
-    /// HTML of everything before the `<!-- more -->` line, if there is one.
+    /// HTML of everything before the `<!-- more -->` line, if there is one; made to be
+    /// shown on other pages by [`reusable_html`].
     pub summary_html: Option<String>,
-    /// HTML of the first top-level paragraph (`<p>…</p>`), if there is one.
+    /// HTML of the first top-level paragraph (`<p>…</p>`), if there is one; made to be
+    /// shown on other pages by [`reusable_html`].
     pub first_paragraph_html: Option<String>,
     /// Every id defined in the page: headings (explicit and generated),
     /// footnotes and footnote references, and [`CONTINUE_READING_ID`] when the
@@ -59,6 +72,9 @@ pub struct Rendered {
     pub anchors: Vec<String>,
     /// Every `@/` link or image, in document order.
     pub links: Vec<InternalLink>,
+    /// Footnotes that are defined but never referenced, in document order. They are left
+    /// out of the page; the caller warns about them.
+    pub unused_footnotes: Vec<UnusedFootnote>,
     /// Plain text of the body without markup or raw HTML, blocks separated
     /// by `"\n\n"`; meant for word counts and search indexes.
     pub text: String,
@@ -95,6 +111,17 @@ pub struct InternalLink {
     pub resolved: bool,
 }
 
+/// A footnote definition (`[^label]: …`) that nothing refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnusedFootnote {
+    /// The label as written.
+    pub label: String,
+    /// 1-based line of the definition in the source given to [`render`].
+    pub line: usize,
+    /// 1-based column of the definition, counted in chars.
+    pub column: usize,
+}
+
 /// Renders Markdown to HTML.
 ///
 /// `resolve` maps the path of an internal link (`news/unveiling.md` for
@@ -113,7 +140,10 @@ pub fn render(
     options: &Options,
     resolve: &dyn Fn(&str) -> Option<String>,
 ) -> Rendered {
-    let Options { base_path } = options;
+    let Options {
+        base_path,
+        reserved_ids,
+    } = options;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
         .into_offset_iter()
         .collect();
@@ -129,6 +159,9 @@ pub fn render(
     // Explicit heading ids, footnote ids and the marker's id are fixed;
     // generated heading ids must avoid all of them.
     let mut ids = IdSet::default();
+    for id in reserved_ids {
+        ids.reserve(id);
+    }
     for explicit in headings.iter().filter_map(|h| h.explicit_id.as_deref()) {
         ids.reserve(explicit);
     }
@@ -142,7 +175,7 @@ pub fn render(
         .iter()
         .map(|h| match &h.explicit_id {
             Some(id) => id.clone(),
-            None => ids.unique(&slugify(&h.title)),
+            None => ids.unique(&slugify(&ident::nfc(&h.title))),
         })
         .collect();
     let toc = build_toc(
@@ -307,12 +340,16 @@ impl<'a> Transform<'a, '_> {
         let Some(path) = dest.strip_prefix("@/") else {
             return match self.base_path {
                 Some(base) if is_relative(&dest) => join_relative(base, &dest).into(),
+                // A fragment names an id of this page, and ids are NFC.
+                _ if dest.starts_with('#') => ident::nfc(&dest).into_owned().into(),
                 _ => dest,
             };
         };
         let (target, fragment) = path.split_once('#').unwrap_or((path, ""));
-        let anchor = (!fragment.is_empty())
-            .then(|| percent_decode(fragment).unwrap_or_else(|| fragment.to_owned()));
+        let anchor = (!fragment.is_empty()).then(|| {
+            let decoded = percent_decode(fragment).unwrap_or_else(|| fragment.to_owned());
+            ident::nfc(&decoded).into_owned()
+        });
         let url = (self.resolve)(target);
         let (line, column) = self.lines.position(offset);
         self.links.push(InternalLink {
@@ -351,11 +388,13 @@ impl<'a> Transform<'a, '_> {
     }
 
     fn finish(mut self) -> Rendered {
+        // Summaries are shown on other pages: no ids, fragments point at this page.
+        let reusable = |events: &[Event<'_>]| reusable_html(&to_html(events), self.base_path);
         let summary_html = (self.marker_position)
             .and_then(|end| self.main.get(..end))
-            .map(to_html);
+            .map(reusable);
         let first_paragraph_html = match self.first_paragraph {
-            Some((start, Some(end))) => self.main.get(start..=end).map(to_html),
+            Some((start, Some(end))) => self.main.get(start..=end).map(reusable),
             _ => None,
         };
         let mut html = to_html(&self.main);
@@ -369,17 +408,26 @@ impl<'a> Transform<'a, '_> {
             for note in notes {
                 let id = format!("fn-{}", note.slug);
                 let mut body = note.body.clone();
-                if note.references_emitted > 0 {
-                    let backref = format!(
-                        " <a href=\"#{}\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a>",
-                        reference_id(&note.slug, 1)
-                    );
+                // One back-link per reference: ↩ to the first, ↩² to the second, ….
+                let mut backrefs = String::new();
+                for n in 1..=note.references_emitted {
+                    let mark = if n == 1 {
+                        String::new()
+                    } else {
+                        format!("<sup>{n}</sup>")
+                    };
+                    backrefs.push_str(&format!(
+                        " <a href=\"#{}\" class=\"footnote-backref\" role=\"doc-backlink\">↩{mark}</a>",
+                        reference_id(&note.slug, n)
+                    ));
+                }
+                if !backrefs.is_empty() {
                     // Inside the last paragraph if there is one, else after.
                     let closing = match body.last() {
                         Some(Event::End(TagEnd::Paragraph)) => body.pop(),
                         _ => None,
                     };
-                    body.push(Event::InlineHtml(backref.into()));
+                    body.push(Event::InlineHtml(backrefs.into()));
                     body.extend(closing);
                 }
                 html.push_str(&format!("<li id=\"{id}\">\n"));
@@ -393,6 +441,18 @@ impl<'a> Transform<'a, '_> {
             }
             html.push_str("</ol>\n</section>\n");
         }
+        let unused_footnotes = self
+            .footnotes
+            .unused()
+            .map(|note| {
+                let (line, column) = self.lines.position(note.offset);
+                UnusedFootnote {
+                    label: note.label.clone(),
+                    line,
+                    column,
+                }
+            })
+            .collect();
         Rendered {
             html,
             toc: Vec::new(),
@@ -400,6 +460,7 @@ impl<'a> Transform<'a, '_> {
             first_paragraph_html,
             anchors: self.anchors,
             links: self.links,
+            unused_footnotes,
             text: text.finish(),
         }
     }
@@ -448,31 +509,83 @@ fn find_more_marker(events: &[(Event<'_>, Range<usize>)]) -> Option<RangeInclusi
 /// of the same block, looking through inline tags such as emphasis. Anything
 /// else in the way (an image, inline HTML, a footnote reference, the block's
 /// edge) means "unsure", which keeps the break.
+///
+/// Punctuation of ambiguous East Asian Width (“ ” ‘ ’ — … ·) is East Asian in
+/// Chinese text and Western in English text, so it takes its role from
+/// context: from the first character beyond it (`他说\n“你好”` joins,
+/// `said\n“hello”` keeps its space), or, with nothing beyond it, from the
+/// other side of the break.
 fn joins_east_asian(events: &[(Event<'_>, Range<usize>)], index: usize) -> bool {
     let before = events.get(..index).unwrap_or_default().iter().rev();
     let after = events.get(index + 1..).unwrap_or_default().iter();
-    let last = neighbour_char(before.map(|(e, _)| e), |s| s.chars().next_back());
-    let first = neighbour_char(after.map(|(e, _)| e), |s| s.chars().next());
-    matches!((last, first), (Some(a), Some(b)) if is_east_asian(a) && is_east_asian(b))
+    let last = side_class(neighbour_chars(before.map(|(e, _)| e), true));
+    let first = side_class(neighbour_chars(after.map(|(e, _)| e), false));
+    let resolve = |side: Side, other: Side| match side {
+        Side::Ambiguous => other,
+        known => known,
+    };
+    resolve(last, first) == Side::EastAsian && resolve(first, last) == Side::EastAsian
 }
 
-fn neighbour_char<'e, 'a: 'e>(
-    events: impl Iterator<Item = &'e Event<'a>>,
-    pick: impl Fn(&str) -> Option<char>,
-) -> Option<char> {
-    for event in events {
-        match event {
-            Event::Text(s) | Event::Code(s) => {
-                if let Some(c) = pick(s) {
-                    return Some(c);
-                }
-            }
-            Event::Start(tag) if wraps_text(&tag.to_end()) => {}
-            Event::End(end) if wraps_text(end) => {}
-            _ => return None,
+/// What one side of a soft break is, as far as line breaking cares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    EastAsian,
+    Other,
+    /// Only ambiguous punctuation up to the edge of the text run.
+    Ambiguous,
+    /// No text at all.
+    Unsure,
+}
+
+/// The class of the first character that is not ambiguous punctuation.
+fn side_class(mut chars: impl Iterator<Item = char>) -> Side {
+    let mut seen = false;
+    for c in chars.by_ref() {
+        seen = true;
+        if !is_ambiguous_punctuation(c) {
+            return if is_east_asian(c) {
+                Side::EastAsian
+            } else {
+                Side::Other
+            };
         }
     }
-    None
+    if seen { Side::Ambiguous } else { Side::Unsure }
+}
+
+/// Punctuation and symbols that are narrow in Western text and wide in East Asian text
+/// (East Asian Width "Ambiguous"): quotation marks, dashes, ellipsis, middle dot, ….
+fn is_ambiguous_punctuation(c: char) -> bool {
+    use unicode_width::UnicodeWidthChar;
+    !c.is_alphanumeric() && c.width() == Some(1) && c.width_cjk() == Some(2)
+}
+
+/// The characters next to a soft break, going backwards (`backwards`) or forwards through
+/// the text of the same run; stops at anything that is not running text.
+fn neighbour_chars<'e, 'a: 'e>(
+    events: impl Iterator<Item = &'e Event<'a>>,
+    backwards: bool,
+) -> impl Iterator<Item = char> {
+    events
+        .take_while(|event| match event {
+            Event::Text(_) | Event::Code(_) => true,
+            Event::Start(tag) => wraps_text(&tag.to_end()),
+            Event::End(end) => wraps_text(end),
+            _ => false,
+        })
+        .flat_map(move |event| {
+            let s: &str = match event {
+                Event::Text(s) | Event::Code(s) => s,
+                _ => "",
+            };
+            let chars: Box<dyn Iterator<Item = char>> = if backwards {
+                Box::new(s.chars().rev())
+            } else {
+                Box::new(s.chars())
+            };
+            chars
+        })
 }
 
 /// Characters written without spaces between words: Han, kana, Bopomofo,
@@ -524,7 +637,7 @@ fn scan_headings(
                     .as_deref()
                     .map(str::trim)
                     .filter(|id| !id.is_empty())
-                    .map(str::to_owned);
+                    .map(|id| ident::nfc(id).into_owned());
                 let info = HeadingInfo {
                     level: *level as u8,
                     explicit_id,
@@ -650,6 +763,9 @@ struct Note<'a> {
     number: Option<usize>,
     body: Vec<Event<'a>>,
     has_body: bool,
+    /// The label as written, and the byte offset of its definition.
+    label: String,
+    offset: usize,
 }
 
 impl Note<'_> {
@@ -667,7 +783,7 @@ impl<'a> Footnotes<'a> {
         let mut notes: HashMap<String, Note<'a>> = HashMap::new();
         let mut order = Vec::new();
         let mut references: HashMap<String, usize> = HashMap::new();
-        for (event, _) in events {
+        for (event, range) in events {
             match event {
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     let key = footnote_key(label);
@@ -679,6 +795,8 @@ impl<'a> Footnotes<'a> {
                             number: None,
                             body: Vec::new(),
                             has_body: false,
+                            label: label.to_string(),
+                            offset: range.start,
                         };
                         notes.insert(key.clone(), note);
                         order.push(key);
@@ -726,27 +844,36 @@ impl<'a> Footnotes<'a> {
         }
     }
 
-    /// Referenced notes by number, then unreferenced ones in source order.
+    /// Referenced notes by number.
     fn in_section_order(&self) -> Vec<&Note<'a>> {
         let mut notes: Vec<&Note<'a>> = self
             .order
             .iter()
             .filter_map(|key| self.notes.get(key))
+            .filter(|note| note.number.is_some())
             .collect();
-        notes.sort_by_key(|note| note.number.unwrap_or(usize::MAX));
+        notes.sort_by_key(|note| note.number);
         notes
+    }
+
+    /// Notes that no reference reached, in source order.
+    fn unused(&self) -> impl Iterator<Item = &Note<'a>> {
+        self.order
+            .iter()
+            .filter_map(|key| self.notes.get(key))
+            .filter(|note| note.number.is_none())
     }
 }
 
-/// Footnote labels match case-insensitively, as in pulldown-cmark.
+/// Footnote labels match case-insensitively, as in pulldown-cmark, and whatever their
+/// Unicode normalization.
 fn footnote_key(label: &str) -> String {
-    label.to_lowercase()
+    ident::nfc(label).to_lowercase()
 }
 
 /// A footnote label reduced to characters that are safe in an id.
 fn footnote_slug(label: &str) -> String {
-    let slug: String = label
-        .trim()
+    let slug: String = ident::nfc(label.trim())
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '-' || c == '_' {
@@ -864,6 +991,141 @@ fn wraps_text(end: &TagEnd) -> bool {
             | TagEnd::Subscript
             | TagEnd::Link
     )
+}
+
+// ---------------------------------------------------------------------------
+// HTML reused outside its page
+
+/// A page's HTML made fit to be shown somewhere else (a summary in a list, an entry in a
+/// feed): every `id` attribute is removed, since the page's ids would be repeated or clash
+/// with another page's, and every fragment-only link (`href="#fn-1"`) is pointed at the
+/// page itself (`href="/news/a/#fn-1"`) when its site path `page` is known.
+///
+/// Works on any HTML, raw HTML written in the Markdown included: tags are read with their
+/// quoted attribute values, comments and the text of `<script>`, `<style>`, `<textarea>`
+/// and `<title>` are copied as they are. Text between tags is never changed.
+pub fn reusable_html(html: &str, page: Option<&str>) -> String {
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            let end = comment.find("-->").map_or(rest.len(), |i| i + 4 + 3);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let name_len = rest[1..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len() - 1);
+        if name_len == 0 || !rest.as_bytes()[1].is_ascii_alphabetic() {
+            // An end tag, a doctype or a lone `<`: nothing to change.
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        }
+        let name = rest[1..=name_len].to_ascii_lowercase();
+        let tag_end = rewrite_tag(rest, name_len + 1, page, &mut out);
+        rest = &rest[tag_end..];
+        if matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
+            let close = format!("</{name}");
+            let end = rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Copies the start tag at the beginning of `tag` (its name ends at byte `start`) to `out`
+/// without `id` attributes and with fragment-only `href`s made absolute; returns the tag's
+/// length.
+fn rewrite_tag(tag: &str, start: usize, page: Option<&str>, out: &mut String) -> usize {
+    let bytes = tag.as_bytes();
+    out.push_str(&tag[..start]);
+    let mut i = start;
+    loop {
+        // White space before an attribute (or before `>`, `/>`).
+        let space_start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        match bytes.get(i) {
+            None => {
+                out.push_str(&tag[space_start..]);
+                return tag.len();
+            }
+            Some(b'>') => {
+                out.push_str(&tag[space_start..=i]);
+                return i + 1;
+            }
+            Some(b'/') => {
+                out.push_str(&tag[space_start..=i]);
+                i += 1;
+                continue;
+            }
+            Some(_) => {}
+        }
+        let name_start = i;
+        while bytes
+            .get(i)
+            .is_some_and(|b| !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/'))
+        {
+            i += 1;
+        }
+        let name = tag[name_start..i].to_ascii_lowercase();
+        let mut j = i;
+        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        // The value, as (start, end) of the text between its quotes, if there is one.
+        let mut value = None;
+        if bytes.get(j) == Some(&b'=') {
+            j += 1;
+            while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+                j += 1;
+            }
+            match bytes.get(j) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let close = tag[j + 1..]
+                        .find(q as char)
+                        .map_or(tag.len(), |k| j + 1 + k);
+                    value = Some((j + 1, close));
+                    j = (close + 1).min(tag.len());
+                }
+                _ => {
+                    let v = j;
+                    while bytes
+                        .get(j)
+                        .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>')
+                    {
+                        j += 1;
+                    }
+                    value = Some((v, j));
+                }
+            }
+            i = j;
+        }
+        match (name.as_str(), value, page) {
+            ("id", _, _) => {}
+            ("href", Some((v, e)), Some(page)) if tag[v..e].starts_with('#') => {
+                out.push_str(&tag[space_start..name_start]);
+                out.push_str(&format!(
+                    "href=\"{}{}\"",
+                    crate::xml::escape(page),
+                    tag[v..e].replace('"', "&quot;")
+                ));
+            }
+            _ => out.push_str(&tag[space_start..i]),
+        }
+        if i == name_start {
+            // Nothing was read (cannot happen: `=` starts a value); never loop forever.
+            i += tag[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&tag[name_start..i]);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1009,6 +1271,29 @@ mod tests {
     }
 
     #[test]
+    fn ambiguous_punctuation_takes_its_role_from_context() {
+        // Quotation marks, dashes and ellipses are East Asian next to Chinese…
+        assert_eq!(md("他说\n“你好”").html, "<p>他说“你好”</p>\n");
+        assert_eq!(md("“你好”\n他说").html, "<p>“你好”他说</p>\n");
+        assert_eq!(md("他说：“\n你好”").html, "<p>他说：“你好”</p>\n");
+        assert_eq!(md("合作区——\n江门").html, "<p>合作区——江门</p>\n");
+        assert_eq!(md("等等……\n然后").html, "<p>等等……然后</p>\n");
+        assert_eq!(
+            md("他说\n**“你好”**").html,
+            "<p>他说<strong>“你好”</strong></p>\n"
+        );
+        // … and Western next to Latin text, on either side of the break.
+        assert_eq!(md("He said\n“hello”").html, "<p>He said\n“hello”</p>\n");
+        assert_eq!(md("“Hello”\nhe said").html, "<p>“Hello”\nhe said</p>\n");
+        assert_eq!(md("他说\n“Hello”").html, "<p>他说\n“Hello”</p>\n");
+        assert_eq!(md("‘Zone’\n合作区").html, "<p>‘Zone’\n合作区</p>\n");
+        // Only punctuation up to the edge of the run: the other side decides.
+        assert_eq!(md("江门\n“").html, "<p>江门“</p>\n");
+        assert_eq!(md("Zone\n“").html, "<p>Zone\n“</p>\n");
+        assert_eq!(md("“\n”").html, "<p>“\n”</p>\n");
+    }
+
+    #[test]
     fn latin_soft_break_is_kept() {
         let r = md("Sino-European\ncooperation zone");
         assert_eq!(r.html, "<p>Sino-European\ncooperation zone</p>\n");
@@ -1074,8 +1359,8 @@ mod tests {
             heading_ids("## Über Straße & Größe!"),
             ["über-straße-größe"]
         );
-        // Decomposed umlaut (as typed on some systems) stays one word.
-        assert_eq!(heading_ids("## Fu\u{308}r alle"), ["fu\u{308}r-alle"]);
+        // Decomposed umlaut (as typed on some systems) stays one word, composed.
+        assert_eq!(heading_ids("## Fu\u{308}r alle"), ["für-alle"]);
         assert_eq!(
             heading_ids("## *Wichtig*: `code` [Link](x)"),
             ["wichtig-code-link"]
@@ -1108,6 +1393,18 @@ mod tests {
             heading_ids("# Intro\n# Other {#intro}"),
             ["intro-1", "intro"]
         );
+    }
+
+    #[test]
+    fn generated_ids_avoid_the_template_ids() {
+        let options = Options {
+            reserved_ids: vec!["main".to_owned(), "toc-title".to_owned()],
+            ..Options::default()
+        };
+        let r = render("## Main\n\n## TOC title\n\n## Other", &options, &resolver);
+        assert!(r.html.contains("<h2 id=\"main-1\">Main</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"toc-title-1\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"other\">"), "{}", r.html);
     }
 
     #[test]
@@ -1165,7 +1462,8 @@ mod tests {
              <p>Middle.</p>\n\
              <p>Again B<sup class=\"footnote-ref\"><a href=\"#fn-b\" id=\"fnref-b-2\">1</a></sup>.</p>\n\
              <section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n\
-             <li id=\"fn-b\">\n<p>Note B. <a href=\"#fnref-b\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a></p>\n</li>\n\
+             <li id=\"fn-b\">\n<p>Note B. <a href=\"#fnref-b\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a> \
+             <a href=\"#fnref-b-2\" class=\"footnote-backref\" role=\"doc-backlink\">↩<sup>2</sup></a></p>\n</li>\n\
              <li id=\"fn-a\">\n<p>Note A. <a href=\"#fnref-a\" class=\"footnote-backref\" role=\"doc-backlink\">↩</a></p>\n</li>\n\
              </ol>\n</section>\n"
         );
@@ -1208,12 +1506,29 @@ mod tests {
     }
 
     #[test]
-    fn footnote_defined_in_a_quote_or_unreferenced_still_listed() {
-        let r = md("> [^q]: Quoted note.\n\nText[^q].\n\n[^u]: Unused.");
+    fn footnote_defined_in_a_quote_listed_unreferenced_left_out() {
+        let r =
+            md("> [^q]: Quoted note.\n\nText[^q].\n\nMore.\n  [^u]: Unused.\n\n[^v]: Also unused.");
         let section = r.html.split("<section").nth(1).unwrap_or_default();
         assert!(section.contains("<li id=\"fn-q\">\n<p>Quoted note. <a href=\"#fnref-q\""));
-        assert!(section.contains("<li id=\"fn-u\">\n<p>Unused.</p>\n</li>"));
-        assert!(section.find("fn-q") < section.find("fn-u"));
+        assert!(!r.html.contains("Unused"), "{}", r.html);
+        assert!(!r.anchors.contains(&"fn-u".to_owned()));
+        assert!(!r.text.contains("nused"), "{}", r.text);
+        assert_eq!(
+            r.unused_footnotes,
+            [
+                UnusedFootnote {
+                    label: "u".into(),
+                    line: 6,
+                    column: 3
+                },
+                UnusedFootnote {
+                    label: "v".into(),
+                    line: 8,
+                    column: 1
+                }
+            ]
+        );
         assert!(
             !r.html
                 .split("<section")
@@ -1295,9 +1610,7 @@ mod tests {
             md("中欧\n合作区[^1]\n\n[^1]: n")
                 .first_paragraph_html
                 .as_deref(),
-            Some(
-                "<p>中欧合作区<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup></p>\n"
-            )
+            Some("<p>中欧合作区<sup class=\"footnote-ref\"><a href=\"#fn-1\">1</a></sup></p>\n")
         );
     }
 
@@ -1305,6 +1618,7 @@ mod tests {
     fn relative_links_are_based_on_the_page_path() {
         let opts = Options {
             base_path: Some("/en/news/photos/".into()),
+            ..Options::default()
         };
         let r = render(
             "![a](photo.jpg) [b](../other/#x) [c](./sub/page.html?q=1) [d](/abs/) [e](https://x.org/y) [f](#top) [g](mailto:a@b.c) [h](../../../../up/)",
@@ -1474,6 +1788,89 @@ mod tests {
     fn output_is_deterministic() {
         let source = "# A\n# A\nx[^1][^2]\n\n[^2]: b\n[^1]: a\n\n# 中文\n";
         assert_eq!(md(source), md(source));
+    }
+
+    #[test]
+    fn reusable_html_drops_ids_and_points_fragments_at_the_page() {
+        let page = Some("/news/a/");
+        assert_eq!(
+            reusable_html(
+                "<h2 id=\"背景\">背景</h2>\n<p>x<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup></p>",
+                page
+            ),
+            "<h2>背景</h2>\n<p>x<sup class=\"footnote-ref\"><a href=\"/news/a/#fn-1\">1</a></sup></p>"
+        );
+        // Raw HTML in any spelling; other links, text, comments and scripts stay as they are.
+        assert_eq!(
+            reusable_html(
+                "<DIV ID='x' class=a><a href=#y title=\"id=z\">#y id=\"q\"</a><a href=\"/b/#c\">c</a></DIV><!-- <a id=\"k\"> --><script>if (a<b) x = '<p id=\"s\">'</script>",
+                page
+            ),
+            "<DIV class=a><a href=\"/news/a/#y\" title=\"id=z\">#y id=\"q\"</a><a href=\"/b/#c\">c</a></DIV><!-- <a id=\"k\"> --><script>if (a<b) x = '<p id=\"s\">'</script>"
+        );
+        // Without the page's path, fragments stay; broken HTML is copied, never lost.
+        assert_eq!(
+            reusable_html("<a href=\"#f\" id=f>", None),
+            "<a href=\"#f\">"
+        );
+        for odd in [
+            "<",
+            "<a",
+            "<a href=\"#x",
+            "<a id",
+            "a < b <= c",
+            "<a =x>",
+            "<p id=\"x\"/>",
+        ] {
+            let out = reusable_html(odd, page);
+            assert!(!out.contains("id="), "{odd:?} -> {out:?}");
+        }
+        assert_eq!(reusable_html("a < b <= c", page), "a < b <= c");
+    }
+
+    #[test]
+    fn summaries_have_no_ids() {
+        let options = Options {
+            base_path: Some("/news/a/".to_owned()),
+            ..Options::default()
+        };
+        let r = render(
+            "Text[^1].\n\n## 背景\n\n<!-- more -->\n\nRest.\n\n[^1]: Note.\n",
+            &options,
+            &resolver,
+        );
+        assert_eq!(
+            r.summary_html.as_deref(),
+            Some(
+                "<p>Text<sup class=\"footnote-ref\"><a href=\"/news/a/#fn-1\">1</a></sup>.</p>\n<h2>背景</h2>\n"
+            )
+        );
+        assert!(r.html.contains("<h2 id=\"背景\">"), "{}", r.html);
+        assert!(r.first_paragraph_html.is_some_and(|p| !p.contains("id=")));
+    }
+
+    #[test]
+    fn identifiers_are_nfc() {
+        // A decomposed heading gets the same id as a composed one, and links in either form
+        // reach it.
+        let r = md(
+            "## Fo\u{308}rderung\n\n## Daten {#gro\u{308}ße}\n\n[a](#fo\u{308}rderung) [b](@/news/unveiling.md#Fo%CC%88rderung)[^fu\u{308}]\n\n[^fu\u{308}]: Note.\n",
+        );
+        assert_eq!(heading_ids("## Fo\u{308}rderung"), vec!["förderung"]);
+        assert!(
+            r.anchors.contains(&"förderung".to_owned()),
+            "{:?}",
+            r.anchors
+        );
+        assert!(r.anchors.contains(&"größe".to_owned()), "{:?}", r.anchors);
+        // pulldown-cmark percent-encodes hrefs; browsers decode them before matching ids.
+        assert!(r.html.contains("href=\"#f%C3%B6rderung\""), "{}", r.html);
+        assert!(
+            r.html
+                .contains("href=\"/en/news/unveiling/#F%C3%B6rderung\"")
+        );
+        assert_eq!(r.links[0].anchor.as_deref(), Some("Förderung"));
+        assert!(r.html.contains("id=\"fn-fü\""), "{}", r.html);
     }
 
     #[test]

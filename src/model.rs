@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::config::{Config, MissingTranslation, TermSlugs};
 use crate::content::{Asset, DateValue, Document, Source, SourceKind};
 use crate::diagnostics::Diagnostic;
+use crate::ident;
 use crate::markdown::{self, TocEntry};
 use crate::translation::{TranslationState, source_hash, state_of};
 
@@ -192,6 +193,8 @@ pub struct SiteModel {
     /// Translation key → [`source_hash`] of its default-language page: what translations
     /// are compared against.
     pub source_hashes: HashMap<String, String>,
+    /// Ids the templates define (`main`), which generated heading ids avoid.
+    pub template_ids: Vec<String>,
 }
 
 impl SiteModel {
@@ -236,7 +239,11 @@ impl SiteModel {
 /// terms stay readable), anything else folded into single dashes. With
 /// [`TermSlugs::Ascii`], German umlauts become `ae`, `oe`, `ue`, `ss` and everything else
 /// is transliterated (Chinese to toneless pinyin) first.
+/// The name is NFC-normalized first, so a decomposed `Fo\u{308}rderung` slugs like
+/// `Förderung`.
 pub fn term_slug(name: &str, mode: TermSlugs) -> String {
+    let composed = ident::nfc(name);
+    let name = composed.as_ref();
     let ascii;
     let name = match mode {
         TermSlugs::Unicode => name,
@@ -284,6 +291,7 @@ pub fn build(
     config: Config,
     parsed: Vec<Parsed>,
     assets: Vec<Asset>,
+    template_ids: Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) -> SiteModel {
     let default = config.default_language.clone();
@@ -325,6 +333,7 @@ pub fn build(
         config: &config,
         index: &link_index,
         assets: &asset_paths,
+        template_ids: &template_ids,
     };
 
     // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
@@ -586,48 +595,8 @@ pub fn build(
         .map(|(i, p)| ((p.key.clone(), p.lang.clone()), i))
         .collect();
 
-    // 8. Taxonomies per language. Fallback copies are left out: their terms are in another
-    //    language.
-    let mut taxonomies = Vec::new();
-    for t in &config.taxonomies {
-        for l in &config.languages {
-            let prefix = format!("{}{}/", config.lang_prefix(&l.code), t.name);
-            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
-            for (i, p) in pages.iter().enumerate() {
-                if p.lang != l.code || p.fallback {
-                    continue;
-                }
-                let names = if t.name == "tags" {
-                    &p.doc.meta.tags
-                } else {
-                    &p.doc.meta.categories
-                };
-                for name in names {
-                    let slug = term_slug(name, config.term_slugs);
-                    let term = terms.entry(slug.clone()).or_insert_with(|| Term {
-                        name: name.trim().to_string(),
-                        path: format!("{prefix}{slug}/"),
-                        slug,
-                        pages: Vec::new(),
-                    });
-                    if !term.pages.contains(&i) {
-                        term.pages.push(i);
-                    }
-                }
-            }
-            let mut terms: Vec<Term> = terms.into_values().collect();
-            for term in &mut terms {
-                term.pages
-                    .sort_by(|&a, &b| date_order(&pages[a], &pages[b]));
-            }
-            taxonomies.push(TaxonomyModel {
-                name: t.name.clone(),
-                lang: l.code.clone(),
-                path: prefix,
-                terms,
-            });
-        }
-    }
+    // 8. Taxonomies per language.
+    let taxonomies = build_taxonomies(&config, &pages, diags);
     for tax in &taxonomies {
         for term in &tax.terms {
             for &i in &term.pages {
@@ -654,7 +623,7 @@ pub fn build(
     let mut alias_claims: BTreeMap<String, String> = BTreeMap::new();
     for p in pages.iter().filter(|p| !p.fallback) {
         for a in &p.doc.meta.aliases {
-            let out = a.trim_matches('/').to_string();
+            let out = ident::nfc(a.trim_matches('/')).into_owned();
             if let Some(prev) = alias_claims.get(&out) {
                 diags.push(
                     Diagnostic::error(format!("alias `{a}` is declared twice (also in {prev})"))
@@ -705,7 +674,219 @@ pub fn build(
         link_index,
         content_assets: asset_paths,
         source_hashes,
+        template_ids,
     }
+}
+
+/// The taxonomies of every language. Fallback copies are left out: their terms are in
+/// another language.
+///
+/// Names that differ only in case, surrounding spaces or Unicode normalization are one term
+/// (shown as first written, in page order). Different names keep different pages even when
+/// their slugs coincide (`C`, `C++` and `C#` all slug to `c`): see [`term_slugs`], which
+/// gives one name the same slug in every language. Terms are sorted by slug.
+fn build_taxonomies(
+    config: &Config,
+    pages: &[Page],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<TaxonomyModel> {
+    let mut taxonomies = Vec::new();
+    for t in &config.taxonomies {
+        let names_of = |p: &Page| -> Vec<String> {
+            let names = if t.name == "tags" {
+                &p.doc.meta.tags
+            } else {
+                &p.doc.meta.categories
+            };
+            names.clone()
+        };
+        // Term key -> (display name, pages) per language, in language order.
+        let mut per_lang: Vec<BTreeMap<String, (String, Vec<usize>)>> = Vec::new();
+        // Term key -> (display name, first page that used it), over all languages.
+        let mut all: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        for l in &config.languages {
+            let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+            for (i, p) in pages.iter().enumerate() {
+                if p.lang != l.code || p.fallback {
+                    continue;
+                }
+                for name in names_of(p) {
+                    let key = ident::term_key(&name);
+                    let shown = ident::nfc(name.trim()).into_owned();
+                    all.entry(key.clone()).or_insert_with(|| (shown.clone(), i));
+                    let (_, term_pages) = terms.entry(key).or_insert_with(|| (shown, Vec::new()));
+                    if !term_pages.contains(&i) {
+                        term_pages.push(i);
+                    }
+                }
+            }
+            per_lang.push(terms);
+        }
+        let (slugs, collisions) = term_slugs(all.keys().map(String::as_str), config.term_slugs);
+        for (slug, keys) in collisions {
+            let names: Vec<String> = keys
+                .iter()
+                .filter_map(|k| all.get(k))
+                .map(|(name, _)| format!("`{name}`"))
+                .collect();
+            let given: Vec<String> = keys
+                .iter()
+                .filter_map(|k| slugs.get(k))
+                .map(|slug| format!("`{slug}`"))
+                .collect();
+            let first_page = keys
+                .iter()
+                .filter_map(|k| all.get(k))
+                .map(|&(_, i)| i)
+                .min();
+            let mut d = Diagnostic::warning(format!(
+                "{} {} would all have the slug `{slug}`; to keep them apart their pages are {} \
+                 (in that order)",
+                t.name,
+                names.join(", "),
+                given.join(", "),
+            ))
+            .with_hint(format!(
+                "if they are meant to be one term, write them the same way in `{}:`; \
+                 otherwise nothing needs to change",
+                t.name
+            ));
+            if let Some(i) = first_page {
+                d = d.in_file(&pages[i].source);
+            }
+            diags.push(d);
+        }
+        for (l, terms) in config.languages.iter().zip(per_lang) {
+            let prefix = format!("{}{}/", config.lang_prefix(&l.code), t.name);
+            let mut terms: Vec<Term> = terms
+                .into_iter()
+                .map(|(key, (name, mut term_pages))| {
+                    let slug = slugs.get(&key).cloned().unwrap_or_default();
+                    term_pages.sort_by(|&a, &b| date_order(&pages[a], &pages[b]));
+                    Term {
+                        name,
+                        path: format!("{prefix}{slug}/"),
+                        slug,
+                        pages: term_pages,
+                    }
+                })
+                .collect();
+            terms.sort_by(|a, b| a.slug.cmp(&b.slug));
+            taxonomies.push(TaxonomyModel {
+                name: t.name.clone(),
+                lang: l.code.clone(),
+                path: prefix,
+                terms,
+            });
+        }
+    }
+    taxonomies
+}
+
+/// Slugs collided on by several term keys, with those keys (sorted).
+type Collisions = Vec<(String, Vec<String>)>;
+
+/// The slug of every term key of a taxonomy, distinct for distinct keys, and the slugs that
+/// several keys share under [`term_slug`].
+///
+/// A key keeps its [`term_slug`] when no other key has it. Of keys that share one, each
+/// takes the slug of its name with symbols spelled out (`c-plus-plus`, `c-sharp`) when that
+/// is distinct; the rest take the shared slug and then `slug-2`, `slug-3`, … in the order of
+/// their keys. The result depends only on the set of keys, never on the order pages were
+/// read, so a term has the same slug in every language and every build.
+pub fn term_slugs<'k>(
+    keys: impl IntoIterator<Item = &'k str>,
+    mode: TermSlugs,
+) -> (BTreeMap<String, String>, Collisions) {
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for key in keys {
+        groups
+            .entry(term_slug(key, mode))
+            .or_default()
+            .push(key.to_string());
+    }
+    let mut used: std::collections::HashSet<String> = groups.keys().cloned().collect();
+    let mut slugs = BTreeMap::new();
+    let mut collisions = Vec::new();
+    for (base, keys) in &groups {
+        let [key] = keys.as_slice() else {
+            collisions.push((base.clone(), keys.clone()));
+            continue;
+        };
+        slugs.insert(key.clone(), base.clone());
+    }
+    for (base, keys) in &mut collisions {
+        keys.sort();
+        let spelled: Vec<String> = keys
+            .iter()
+            .map(|k| term_slug(&spell_symbols(k), mode))
+            .collect();
+        let mut rest = Vec::new();
+        let mut base_free = true;
+        for (key, form) in keys.iter().zip(&spelled) {
+            let unique = spelled.iter().filter(|f| *f == form).count() == 1;
+            if unique && form == base {
+                base_free = false;
+                slugs.insert(key.clone(), form.clone());
+            } else if unique && !used.contains(form) {
+                used.insert(form.clone());
+                slugs.insert(key.clone(), form.clone());
+            } else {
+                rest.push(key);
+            }
+        }
+        let mut n = 1;
+        for key in rest {
+            let slug = if std::mem::take(&mut base_free) {
+                base.clone()
+            } else {
+                loop {
+                    n += 1;
+                    let candidate = format!("{base}-{n}");
+                    if used.insert(candidate.clone()) {
+                        break candidate;
+                    }
+                }
+            };
+            slugs.insert(key.clone(), slug);
+        }
+    }
+    (slugs, collisions)
+}
+
+/// A term name with the symbols that tell programming languages and similar names apart
+/// spelled out as words (`C++` → `C plus plus`), for readable distinct slugs.
+fn spell_symbols(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let word = match c {
+            '+' => "plus",
+            '#' => "sharp",
+            '&' => "and",
+            '@' => "at",
+            '%' => "percent",
+            '*' => "star",
+            '.' => "dot",
+            '/' => "slash",
+            '=' => "equals",
+            '<' => "lt",
+            '>' => "gt",
+            '!' => "bang",
+            '$' => "dollar",
+            '~' => "tilde",
+            '^' => "caret",
+            '|' => "bar",
+            '?' => "question",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push(' ');
+        out.push_str(word);
+        out.push(' ');
+    }
+    out
 }
 
 /// A page's summary: the part before `<!-- more -->`, else the front matter's `summary`,
@@ -762,7 +943,7 @@ fn source_path(config: &Config, source: &Source, doc: &Document) -> String {
     match source.kind {
         SourceKind::Section => format!("{prefix}{dir}"),
         SourceKind::Page => {
-            let slug = doc.meta.slug.as_deref().unwrap_or(&source.stem);
+            let slug = ident::nfc(doc.meta.slug.as_deref().unwrap_or(&source.stem));
             format!("{prefix}{dir}{slug}/")
         }
     }
@@ -790,6 +971,7 @@ pub(crate) struct LinkResolver<'a> {
     config: &'a Config,
     index: &'a HashMap<(String, String), String>,
     assets: &'a HashMap<String, Asset>,
+    template_ids: &'a [String],
 }
 
 impl SiteModel {
@@ -799,6 +981,7 @@ impl SiteModel {
             config: &self.config,
             index: &self.link_index,
             assets: &self.content_assets,
+            template_ids: &self.template_ids,
         }
     }
 }
@@ -808,6 +991,7 @@ impl LinkResolver<'_> {
     pub(crate) fn render(&self, p: &Parsed, path: &str) -> markdown::Rendered {
         let options = markdown::Options {
             base_path: Some(path.to_string()),
+            reserved_ids: self.template_ids.to_vec(),
         };
         markdown::render(p.doc.body(), &options, &|target| {
             self.resolve(target, &p.source.lang).map(|(url, _)| url)
@@ -816,7 +1000,8 @@ impl LinkResolver<'_> {
 
     /// Checks the `@/` links of a rendered body: targets that do not exist, anchors the
     /// target does not define (`anchors` gives a page's ids by key and language), and
-    /// links that land on another language.
+    /// links that land on another language. Footnotes that no reference links to are
+    /// warnings too.
     pub(crate) fn check_links<'x>(
         &self,
         p: &Parsed,
@@ -856,6 +1041,21 @@ impl LinkResolver<'_> {
                 }
             }
         }
+        for note in &r.unused_footnotes {
+            let line = p.doc.body_line + note.line - 1;
+            diags.push(
+                Diagnostic::warning(format!(
+                    "footnote `[^{}]` is never referenced, so it is not shown",
+                    note.label
+                ))
+                .in_file(&rel)
+                .at(&p.doc.text, line, note.column)
+                .with_hint(format!(
+                    "refer to it with `[^{}]` where it belongs, or delete the definition",
+                    note.label
+                )),
+            );
+        }
         diags
     }
 
@@ -863,6 +1063,20 @@ impl LinkResolver<'_> {
     /// page it lands on (`None` for a static file).
     fn resolve(&self, target: &str, lang: &str) -> Option<(String, Option<(String, String)>)> {
         let target = target.trim_start_matches('/');
+        self.resolve_exactly(target, lang).or_else(|| {
+            // A target pasted in decomposed form (`Fo\u{308}rderung.md`) still finds the file.
+            let composed = ident::nfc(target);
+            (composed != target)
+                .then(|| self.resolve_exactly(&composed, lang))
+                .flatten()
+        })
+    }
+
+    fn resolve_exactly(
+        &self,
+        target: &str,
+        lang: &str,
+    ) -> Option<(String, Option<(String, String)>)> {
         if let Some(stem) = target.strip_suffix(".md") {
             let (key, explicit) = match stem.rsplit_once('.') {
                 Some((k, l)) if self.config.language(l).is_some() => (k, Some(l)),
@@ -917,5 +1131,54 @@ mod tests {
         assert_eq!(term_slug("Förderpolitik", a), "foerderpolitik");
         assert_eq!(term_slug("Straße der Maß", a), "strasse-der-mass");
         assert_eq!(term_slug("Schienenverkehr", a), "schienenverkehr");
+    }
+
+    #[test]
+    fn decomposed_terms_slug_like_composed_ones() {
+        let nfd = "Fo\u{308}rderung";
+        assert_eq!(term_slug(nfd, TermSlugs::Ascii), "foerderung");
+        assert_eq!(term_slug(nfd, TermSlugs::Unicode), "förderung");
+    }
+
+    fn slugs_of(keys: &[&str], mode: TermSlugs) -> Vec<(String, String)> {
+        term_slugs(keys.iter().copied(), mode)
+            .0
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn colliding_term_slugs_become_distinct_and_readable() {
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        for keys in [["c", "c++", "c#"], ["c#", "c", "c++"], ["c++", "c#", "c"]] {
+            let (slugs, collisions) = term_slugs(keys, TermSlugs::Ascii);
+            assert_eq!(
+                slugs.into_iter().collect::<Vec<_>>(),
+                pairs(&[("c", "c"), ("c#", "c-sharp"), ("c++", "c-plus-plus")])
+            );
+            assert_eq!(
+                collisions,
+                vec![("c".to_string(), vec!["c".into(), "c#".into(), "c++".into()])]
+            );
+        }
+        // Without a readable form: numbered in the order of the names, never taking another
+        // term's slug.
+        assert_eq!(
+            slugs_of(&["中歐", "中欧", "zhong-ou-2"], TermSlugs::Ascii),
+            pairs(&[
+                ("zhong-ou-2", "zhong-ou-2"),
+                ("中欧", "zhong-ou"),
+                ("中歐", "zhong-ou-3")
+            ])
+        );
+        // `C++` alone keeps the plain slug.
+        assert_eq!(
+            slugs_of(&["c++"], TermSlugs::Unicode),
+            pairs(&[("c++", "c")])
+        );
     }
 }

@@ -92,7 +92,7 @@ pub fn atom(
         let _ = write!(
             s,
             "<content type=\"html\">{}</content>\n</entry>\n",
-            escape(&p.html)
+            escape(&crate::markdown::reusable_html(&p.html, Some(&p.path)))
         );
     }
     s.push_str("</feed>\n");

@@ -280,6 +280,32 @@ impl TemplateSet {
         out
     }
 
+    /// The ids that templates write literally (`<main id="main">`), sorted: the body of a
+    /// page must not define them again. Ids built from template expressions are not known
+    /// here and are left out.
+    pub fn literal_ids(&self) -> Vec<String> {
+        let mut ids = std::collections::BTreeSet::new();
+        for t in self.templates.values() {
+            let text = t.text.as_str();
+            for (i, _) in text.match_indices("id=") {
+                let attribute_start = text[..i].ends_with(|c: char| c.is_ascii_whitespace());
+                let rest = &text[i + 3..];
+                let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                    continue;
+                };
+                let value = &rest[1..];
+                if let Some(end) = value.find(quote)
+                    && attribute_start
+                    && !value[..end].is_empty()
+                    && !value[..end].contains(['{', '}'])
+                {
+                    ids.insert(value[..end].to_string());
+                }
+            }
+        }
+        ids.into_iter().collect()
+    }
+
     /// Turns a Tera error into a diagnostic naming the template file, the line and the cause.
     pub fn diagnostic(&self, e: &tera::Error) -> Diagnostic {
         let mut causes = Vec::new();
@@ -474,7 +500,23 @@ fn code_may_read(text: &str, var: &str, attr: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::code_may_read;
+    use super::{TemplateSet, code_may_read};
+
+    #[test]
+    fn literal_ids_of_the_templates() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("templates");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("page.html"),
+            "<h2 id='toc-title'>x</h2><p data-id=\"no\" id=\"p-{{ page.slug }}\"></p>\n\
+             <input\tid=\"search-q\">{{ page.content | safe }}",
+        )
+        .unwrap();
+        let set = TemplateSet::load(root.path(), None).unwrap_or_else(|e| panic!("{e:?}"));
+        // The site's page.html, plus the built-in base.html's `<main id="main">`.
+        assert_eq!(set.literal_ids(), ["main", "search-q", "toc-title"]);
+    }
 
     #[test]
     fn scan_for_reads_of_an_attribute() {

@@ -119,3 +119,146 @@ pub fn qiao(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
     }
     c.output().unwrap()
 }
+
+/// The values of one attribute (`id`, `href`) on every start tag of an HTML page, in order.
+/// A small reader of the HTML qiao writes: comments and the text of `<script>` and
+/// `<style>` are skipped, values may be quoted with `"` or `'` or not at all.
+pub fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt + 1..];
+        if let Some(after) = rest.strip_prefix("!--") {
+            rest = after.find("-->").map_or("", |i| &after[i + 3..]);
+            continue;
+        }
+        if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let name_end = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let name = rest[..name_end].to_ascii_lowercase();
+        let mut i = name_end;
+        let b = rest.as_bytes();
+        loop {
+            while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+                i += 1;
+            }
+            if i >= b.len() || b[i] == b'>' {
+                break;
+            }
+            let start = i;
+            while i < b.len() && !b[i].is_ascii_whitespace() && !b"=>/".contains(&b[i]) {
+                i += 1;
+            }
+            let attr = rest[start..i].to_ascii_lowercase();
+            let mut value = String::new();
+            if i < b.len() && b[i] == b'=' {
+                i += 1;
+                if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                    let q = b[i] as char;
+                    let end = rest[i + 1..].find(q).map_or(b.len(), |k| i + 1 + k);
+                    value = rest[i + 1..end].to_string();
+                    i = (end + 1).min(b.len());
+                } else {
+                    let v = i;
+                    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                        i += 1;
+                    }
+                    value = rest[v..i].to_string();
+                }
+            }
+            if attr == attribute {
+                values.push(html_unescape(&value));
+            }
+        }
+        rest = &rest[i.min(rest.len())..];
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            rest = rest.find(&close).map_or("", |k| &rest[k..]);
+        }
+    }
+    values
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Decodes `%XX` escapes of a URL fragment (as a browser does before looking up the id).
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Problems with the ids of every HTML page of a built site: an id defined twice in one
+/// page, a `#fragment` link (in the page, or to another page of the site) that reaches no
+/// id. Returns one line per problem.
+pub fn id_problems(public: &Path) -> Vec<String> {
+    let files = tree(public);
+    let html: BTreeMap<&str, String> = files
+        .iter()
+        .filter(|(rel, _)| rel.ends_with(".html"))
+        .map(|(rel, bytes)| (rel.as_str(), String::from_utf8_lossy(bytes).into_owned()))
+        .collect();
+    let ids: BTreeMap<&str, Vec<String>> = html
+        .iter()
+        .map(|(rel, text)| (*rel, attribute_values(text, "id")))
+        .collect();
+    let mut problems = Vec::new();
+    for (rel, page_ids) in &ids {
+        let mut seen = std::collections::BTreeSet::new();
+        for id in page_ids {
+            if !seen.insert(id) {
+                problems.push(format!("{rel}: id `{id}` defined twice"));
+            }
+        }
+    }
+    for (rel, text) in &html {
+        for href in attribute_values(text, "href") {
+            let Some((path, fragment)) = href.split_once('#') else {
+                continue;
+            };
+            if fragment.is_empty() {
+                continue;
+            }
+            let target = if path.is_empty() {
+                rel.to_string()
+            } else if let Some(dir) = path
+                .strip_prefix('/')
+                .filter(|p| p.is_empty() || p.ends_with('/'))
+            {
+                format!("{}index.html", percent_decode(dir))
+            } else {
+                continue;
+            };
+            let fragment = percent_decode(fragment);
+            match ids.get(target.as_str()) {
+                Some(t) if t.contains(&fragment) => {}
+                Some(_) => problems.push(format!("{rel}: `{href}` reaches no id in {target}")),
+                None => problems.push(format!("{rel}: `{href}` points at a missing page")),
+            }
+        }
+    }
+    problems
+}
