@@ -275,7 +275,8 @@ pub fn load_documents(
         .into_par_iter()
         .map(|source| {
             let display = format!("content/{}", source.rel);
-            let bytes = crate::content::files::read(&source.abs, &display).map_err(|d| vec![d])?;
+            let bytes = crate::content::files::read(&source.abs)
+                .map_err(|e| vec![e.diagnostic(&display)])?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let (line, col) =

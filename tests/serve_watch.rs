@@ -144,6 +144,20 @@ fn special_and_endless_files_never_block_and_are_skipped() {
     write(root.join("content/about.md"), "---\ntitle: 关于\n---\n又回来了\n");
     assert_like_clean_build(&server, &root, "regular again");
     assert!(get(addr, "/about/").text().contains("又回来了"));
+
+    // site.toml itself: an error, never a hang, and the last good site stays served.
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    fs::remove_file(root.join("site.toml")).unwrap();
+    mkfifo(&root.join("site.toml"));
+    assert_like_clean_build(&server, &root, "site.toml is a FIFO");
+    let errors = server.status().errors;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.contains("not a regular file"), "{errors:?}");
+    assert!(get(addr, "/about/").text().contains("又回来了"));
+    fs::remove_file(root.join("site.toml")).unwrap();
+    fs::write(root.join("site.toml"), toml).unwrap();
+    assert_like_clean_build(&server, &root, "site.toml back");
+    assert!(server.status().errors.is_empty());
 }
 
 #[test]

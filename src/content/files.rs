@@ -148,28 +148,62 @@ pub fn check(tree: &Path, path: &Path) -> Found {
     Found::Dir
 }
 
+/// Why [`read`] failed.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file system said no (missing, unreadable).
+    Io(io::Error),
+    /// A FIFO, socket or device took the place of the file.
+    NotRegular,
+    /// Larger than [`MAX_FILE_BYTES`].
+    TooLarge,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "cannot read file: {e}"),
+            ReadError::NotRegular => {
+                write!(f, "this is not a regular file (a FIFO, socket or device)")
+            }
+            ReadError::TooLarge => write!(
+                f,
+                "the file is larger than {} MiB, the most qiao reads from one source file",
+                MAX_FILE_BYTES >> 20
+            ),
+        }
+    }
+}
+
+impl ReadError {
+    /// The error as a diagnostic on the file shown as `shown`.
+    pub fn diagnostic(&self, shown: &str) -> Diagnostic {
+        let d = Diagnostic::error(self.to_string()).in_file(shown);
+        match self {
+            ReadError::Io(_) => d,
+            ReadError::NotRegular => {
+                d.with_hint("replace it with a regular file, or move it out of the site")
+            }
+            ReadError::TooLarge => {
+                d.with_hint("split it into several files, or move it out of the site")
+            }
+        }
+    }
+}
+
 /// Reads a source file: never blocks on a FIFO or a device that took the place of a file,
-/// and stops at [`MAX_FILE_BYTES`]. Errors name the file as `shown`.
-pub fn read(path: &Path, shown: &str) -> Result<Vec<u8>, Diagnostic> {
-    let fail = |what: String| Diagnostic::error(what).in_file(shown);
-    let file = open(path).map_err(|e| fail(format!("cannot read file: {e}")))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| fail(format!("cannot read file: {e}")))?;
-    if !meta.is_file() {
-        return Err(fail("this is not a regular file (a FIFO, socket or device)".into())
-            .with_hint("replace it with a regular file, or move it out of the site"));
+/// and stops at [`MAX_FILE_BYTES`].
+pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let file = open(path).map_err(ReadError::Io)?;
+    if !file.metadata().map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::NotRegular);
     }
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("cannot read file: {e}")))?;
+        .map_err(ReadError::Io)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "the file is larger than {} MiB, the most qiao reads from one source file",
-            MAX_FILE_BYTES >> 20
-        ))
-        .with_hint("split it into several pages, or move it out of the site"));
+        return Err(ReadError::TooLarge);
     }
     Ok(bytes)
 }
@@ -390,18 +424,23 @@ mod tests {
         let fifo = dir.path().join("pipe.md");
         mkfifo(&fifo);
         // Would block for ever without a writer if opened like a file.
-        let e = read(&fifo, "content/pipe.md").unwrap_err();
-        assert!(e.message.contains("not a regular file"), "{e:?}");
-        assert_eq!(e.path.as_deref(), Some(Path::new("content/pipe.md")));
-        let e = read(Path::new("/dev/zero"), "content/zero.md").unwrap_err();
-        assert!(e.message.contains("not a regular file"), "{e:?}");
+        let e = read(&fifo).unwrap_err();
+        assert!(matches!(e, ReadError::NotRegular), "{e:?}");
+        let d = e.diagnostic("content/pipe.md");
+        assert!(d.message.contains("not a regular file"), "{d:?}");
+        assert_eq!(d.path.as_deref(), Some(Path::new("content/pipe.md")));
+        assert!(matches!(
+            read(Path::new("/dev/zero")),
+            Err(ReadError::NotRegular)
+        ));
 
         let big = dir.path().join("big.md");
         let f = std::fs::File::create(&big).unwrap();
         f.set_len(MAX_FILE_BYTES + 1).unwrap();
-        let e = read(&big, "content/big.md").unwrap_err();
-        assert!(e.message.contains("larger than 32 MiB"), "{e:?}");
+        let e = read(&big).unwrap_err();
+        assert!(matches!(e, ReadError::TooLarge), "{e:?}");
+        assert!(e.to_string().contains("larger than 32 MiB"), "{e}");
         f.set_len(3).unwrap();
-        assert_eq!(read(&big, "content/big.md").unwrap(), [0, 0, 0]);
+        assert_eq!(read(&big).unwrap(), [0, 0, 0]);
     }
 }
