@@ -196,7 +196,7 @@ impl Config {
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         // Through the sources' reader: a FIFO or a device in its place must not block.
-        let bytes = crate::content::files::read(&path).map_err(|e| match e {
+        let text = crate::content::files::read_text(&path).map_err(|e| match e {
             crate::content::files::ReadError::Io(e) => vec![
                 Diagnostic::error(format!("cannot read {CONFIG_FILE}: {e}"))
                     .in_file(&path)
@@ -205,13 +205,6 @@ impl Config {
                     )),
             ],
             e => vec![e.diagnostic(CONFIG_FILE)],
-        })?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            vec![
-                Diagnostic::error(format!("{CONFIG_FILE} is not valid UTF-8"))
-                    .in_file(CONFIG_FILE)
-                    .with_hint("save the file as UTF-8"),
-            ]
         })?;
         Config::parse(&text).map_err(|ds| ds.into_iter().map(|d| d.in_file(CONFIG_FILE)).collect())
     }

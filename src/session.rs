@@ -167,8 +167,7 @@ impl Session {
             .sources
             .get(rel)
             .ok_or_else(|| format!("{rel} is a new source"))?;
-        let bytes = files::read(abs).map_err(|e| format!("{rel}: {e}"))?;
-        let text = String::from_utf8(bytes).map_err(|_| format!("{rel} is not UTF-8"))?;
+        let text = files::read_text(abs).map_err(|e| format!("{rel}: {e}"))?;
         let doc = front_matter::parse(&text).map_err(|_| format!("{rel} has errors"))?;
         let head = doc.text.get(..doc.body_start).unwrap_or("").to_string();
         let front_matter = head != facts.head;

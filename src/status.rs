@@ -268,7 +268,7 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
 pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, String), Diagnostic> {
     let (_, source, doc, _) = read_source(root, path)?;
     let target = translation::translation_path(&source, to);
-    let text = std::fs::read_to_string(&target).map_err(|e| {
+    let text = crate::content::files::read_text(&target).map_err(|e| {
         Diagnostic::error(format!("cannot read {}: {e}", target.display())).with_hint(format!(
             "create it first with `qiao translate {path} --to {to}`"
         ))
@@ -284,7 +284,7 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
 /// was made.
 pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     let file = resolve(root, path);
-    let text = std::fs::read_to_string(&file)
+    let text = crate::content::files::read_text(&file)
         .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", file.display())))?;
     let doc =
         crate::content::front_matter::parse(&text).map_err(|mut ds| ds.remove(0).in_file(&file))?;
@@ -305,7 +305,7 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     let stem = name.trim_end_matches(".md");
     let base = stem.rsplit_once('.').map_or(stem, |(b, _)| b);
     let source = file.with_file_name(format!("{base}.md"));
-    let src_text = std::fs::read_to_string(&source).map_err(|e| {
+    let src_text = crate::content::files::read_text(&source).map_err(|e| {
         Diagnostic::error(format!("cannot read the source {}: {e}", source.display()))
     })?;
     let src = crate::content::front_matter::parse(&src_text)
@@ -353,7 +353,7 @@ fn read_source(
     {
         file = file.with_file_name(format!("{base}.md"));
     }
-    let text = std::fs::read_to_string(&file).map_err(|e| {
+    let text = crate::content::files::read_text(&file).map_err(|e| {
         Diagnostic::error(format!("cannot read the source {}: {e}", file.display()))
             .with_hint("give the path of a default-language Markdown file, e.g. content/news/zone-unveiling.md")
     })?;

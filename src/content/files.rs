@@ -157,6 +157,8 @@ pub enum ReadError {
     NotRegular,
     /// Larger than [`MAX_FILE_BYTES`].
     TooLarge,
+    /// Not valid UTF-8 ([`read_text`] only).
+    NotUtf8,
 }
 
 impl std::fmt::Display for ReadError {
@@ -171,6 +173,7 @@ impl std::fmt::Display for ReadError {
                 "the file is larger than {} MiB, the most qiao reads from one source file",
                 MAX_FILE_BYTES >> 20
             ),
+            ReadError::NotUtf8 => write!(f, "the file is not valid UTF-8"),
         }
     }
 }
@@ -187,6 +190,7 @@ impl ReadError {
             ReadError::TooLarge => {
                 d.with_hint("split it into several files, or move it out of the site")
             }
+            ReadError::NotUtf8 => d.with_hint("save the file as UTF-8"),
         }
     }
 }
@@ -206,6 +210,11 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge);
     }
     Ok(bytes)
+}
+
+/// [`read`], as text.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    String::from_utf8(read(path)?).map_err(|_| ReadError::NotUtf8)
 }
 
 /// Opens for reading; on Linux without blocking when the path is a FIFO (the open of a FIFO
