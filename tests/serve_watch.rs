@@ -92,6 +92,26 @@ fn symlinks_created_while_serving_follow_the_builds_rules() {
 }
 
 #[test]
+fn links_to_directories_outside_are_not_watched() {
+    let site = copy_fixture("trilingual");
+    let root = site.path().canonicalize().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let linked = outside.path().join("linked");
+    write(linked.join("x.md"), "---\ntitle: X\n---\nx\n");
+    symlink(&linked, root.join("content/linked")).unwrap();
+    let server = start(&root);
+    sync(&server);
+    let builds = server.status().build;
+    // Changes outside the site do not rebuild (the build does not enter the link).
+    write(linked.join("x.md"), "---\ntitle: X\n---\nchanged\n");
+    write(linked.join("y.md"), "---\ntitle: Y\n---\ny\n");
+    sync(&server);
+    assert_eq!(server.status().build, builds, "a change outside rebuilt");
+    assert_like_clean_build(&server, &root, "a link to a directory outside");
+    assert_eq!(get(server.addr(), "/linked/x/").status, 404);
+}
+
+#[test]
 fn special_and_endless_files_never_block_and_are_skipped() {
     let site = copy_fixture("trilingual");
     let root = site.path().canonicalize().unwrap();
