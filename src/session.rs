@@ -9,6 +9,9 @@
 //! links are all valid. Then only the edited files are read, parsed and rendered, and only
 //! the output files that show their bodies are rendered again and replaced (see
 //! [`Renderer::update`]). Changed static files under `content/` or `static/` are copied.
+//! Every changed path is first checked with the build's own rule ([`files::check`]): a file
+//! that became a link out of the site, a FIFO or a device, and a directory moved or deleted
+//! as a whole, are never read here but left to a full build, which skips or reports them.
 //! Everything else (a new, deleted or renamed file, front matter, templates, interface
 //! translations, `site.toml`, any error) is left to a full build, which also reports every
 //! error of the site at once.

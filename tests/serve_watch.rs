@@ -161,7 +161,10 @@ fn special_and_endless_files_never_block_and_are_skipped() {
 
     // Back to a regular file: served again.
     fs::remove_file(root.join("content/about.md")).unwrap();
-    write(root.join("content/about.md"), "---\ntitle: 关于\n---\n又回来了\n");
+    write(
+        root.join("content/about.md"),
+        "---\ntitle: 关于\n---\n又回来了\n",
+    );
     assert_like_clean_build(&server, &root, "regular again");
     assert!(get(addr, "/about/").text().contains("又回来了"));
 
@@ -172,7 +175,10 @@ fn special_and_endless_files_never_block_and_are_skipped() {
     assert_like_clean_build(&server, &root, "site.toml is a FIFO");
     let errors = server.status().errors;
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].message.contains("not a regular file"), "{errors:?}");
+    assert!(
+        errors[0].message.contains("not a regular file"),
+        "{errors:?}"
+    );
     assert!(get(addr, "/about/").text().contains("又回来了"));
     fs::remove_file(root.join("site.toml")).unwrap();
     fs::write(root.join("site.toml"), toml).unwrap();
@@ -199,10 +205,7 @@ fn directories_moved_or_deleted_while_serving_leave_the_site() {
     fs::rename(elsewhere.path().join("news"), root.join("content/news")).unwrap();
     assert_like_clean_build(&server, &root, "content/news moved back");
     assert_eq!(get(addr, "/news/unveiling/").status, 200);
-    write(
-        root.join("content/extra/a.md"),
-        "---\ntitle: 甲\n---\n甲\n",
-    );
+    write(root.join("content/extra/a.md"), "---\ntitle: 甲\n---\n甲\n");
     write(
         root.join("content/extra/deep/b.en.md"),
         "---\ntitle: B\n---\nb\n",

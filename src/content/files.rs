@@ -419,7 +419,11 @@ mod tests {
             .collect();
         assert_eq!(
             named,
-            ["content/caf\\xE8.md", "content/caf\\xE9.md", "content/d\\xFF"]
+            [
+                "content/caf\\xE8.md",
+                "content/caf\\xE9.md",
+                "content/d\\xFF"
+            ]
         );
         assert_eq!(
             check(t, &t.join(OsStr::from_bytes(b"caf\xe9.md"))),

@@ -455,7 +455,12 @@ mod tests {
     fn translation_of_is_a_revision_never_a_path() {
         let ok = parse("---\ntitle: x\ntranslation_of: 17784148d617\n---\n").unwrap();
         assert_eq!(ok.meta.translation_of.as_deref(), Some("17784148d617"));
-        for bad in ["/any/path/outside", "../../etc/passwd", "17784148D617", "1778414"] {
+        for bad in [
+            "/any/path/outside",
+            "../../etc/passwd",
+            "17784148D617",
+            "1778414",
+        ] {
             let err = parse(&format!("---\ntitle: x\ntranslation_of: {bad}\n---\n")).unwrap_err();
             assert_eq!(err.len(), 1, "{bad}: {err:#?}");
             assert!(err[0].message.contains("not a source revision"), "{bad}");
