@@ -81,7 +81,7 @@ pub fn walk(dir: &Path, shown: &str) -> (Vec<TreeFile>, Vec<Diagnostic>) {
         if entry.file_type().is_dir() {
             continue;
         }
-        match admit(&root, entry.path(), entry.file_type().is_symlink()) {
+        match admit(&root, entry.path(), entry.file_type()) {
             Ok(target) => files.push(TreeFile {
                 rel,
                 path: entry.path().to_path_buf(),
@@ -139,7 +139,7 @@ pub fn check(tree: &Path, path: &Path) -> Found {
             let Ok(root) = tree.canonicalize() else {
                 return Found::Missing;
             };
-            return match admit(&root, &at, meta.file_type().is_symlink()) {
+            return match admit(&root, &at, meta.file_type()) {
                 Ok(target) => Found::File(target),
                 Err(_) => Found::Skipped,
             };
@@ -230,29 +230,28 @@ fn open(path: &Path) -> io::Result<std::fs::File> {
     opts.open(path)
 }
 
-/// Why a file found at `path` (a link when `link`) is not read, or what to read.
-fn admit(root: &Path, path: &Path, link: bool) -> Result<PathBuf, &'static str> {
-    if link {
-        let target = path
-            .canonicalize()
-            .map_err(|_| "a symbolic link that leads nowhere")?;
-        if !target.starts_with(root) {
-            return Err("a symbolic link that leads out of its directory");
-        }
-        let meta = std::fs::metadata(&target).map_err(|_| "a symbolic link that leads nowhere")?;
-        if meta.is_dir() {
-            return Err("a symbolic link to a directory");
-        }
-        if !meta.is_file() {
-            return Err("a symbolic link to a special file (a FIFO, socket or device)");
-        }
-        return Ok(target);
+/// What to read for a file found at `path` (of type `ft`, not following links), or why it
+/// is not read.
+fn admit(root: &Path, path: &Path, ft: std::fs::FileType) -> Result<PathBuf, &'static str> {
+    if ft.is_file() {
+        return Ok(path.to_path_buf());
     }
-    let meta = std::fs::symlink_metadata(path).map_err(|_| "a file that disappeared")?;
-    if meta.is_file() {
-        Ok(path.to_path_buf())
+    if !ft.is_symlink() {
+        return Err("a special file (a FIFO, socket or device)");
+    }
+    let target = path
+        .canonicalize()
+        .map_err(|_| "a symbolic link that leads nowhere")?;
+    if !target.starts_with(root) {
+        return Err("a symbolic link that leads out of its directory");
+    }
+    let meta = std::fs::metadata(&target).map_err(|_| "a symbolic link that leads nowhere")?;
+    if meta.is_dir() {
+        Err("a symbolic link to a directory")
+    } else if meta.is_file() {
+        Ok(target)
     } else {
-        Err("a special file (a FIFO, socket or device)")
+        Err("a symbolic link to a special file (a FIFO, socket or device)")
     }
 }
 
