@@ -122,17 +122,13 @@ impl Session {
             };
             // The same rule as the build's walk: inside the tree, a regular file after
             // resolving links, not ignored.
-            match files::check(&tree, &abs) {
+            match (files::check(&tree, &abs), copied_to) {
                 // Created and removed within the burst (an editor's temporary file, such as
                 // JetBrains' `x.md___jb_tmp___`): not in the site, then or now. (A skipped
                 // file is left to a full build, which warns about it.)
-                Found::Missing if !holds_known => continue,
-                Found::File(target) if source && rel.ends_with(".md") => {
-                    edits.push(self.read(rel, &target)?);
-                }
-                Found::File(target) if !source && copied_to.is_some() => {
-                    copies.push((target, copied_to.unwrap_or_default()));
-                }
+                (Found::Missing, _) if !holds_known => continue,
+                (Found::File(target), None) if source => edits.push(self.read(rel, &target)?),
+                (Found::File(target), Some(out)) if !source => copies.push((target, out)),
                 _ => return Err(format!("{rel} is new, gone, moved or not a regular file")),
             }
         }

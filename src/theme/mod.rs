@@ -94,7 +94,11 @@ impl TemplateSet {
         }
         layers.push((root.to_path_buf(), String::new()));
         for (dir, prefix) in layers {
-            for (rel, abs) in files_under(&dir, &format!("{prefix}templates"), &mut walked) {
+            for (rel, abs) in files_under(
+                &dir.join("templates"),
+                &format!("{prefix}templates"),
+                &mut walked,
+            ) {
                 match std::fs::read_to_string(&abs) {
                     Ok(text) => {
                         templates.insert(
@@ -111,7 +115,9 @@ impl TemplateSet {
                     ),
                 }
             }
-            for (rel, abs) in files_under(&dir, &format!("{prefix}static"), &mut walked) {
+            for (rel, abs) in
+                files_under(&dir.join("static"), &format!("{prefix}static"), &mut walked)
+            {
                 statics.insert(rel, StaticFile::Disk(abs));
             }
         }
@@ -258,12 +264,10 @@ impl TemplateSet {
     }
 }
 
-/// Every file of `layer/<shown's last part>` (`templates`, `static`) the rule of
-/// [`crate::content::files`] admits, as (relative path with `/`, what to read), sorted;
-/// what it skips goes to `diags`.
-fn files_under(layer: &Path, shown: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
-    let name = shown.rsplit('/').next().unwrap_or(shown);
-    let (files, found) = crate::content::files::walk(&layer.join(name), shown);
+/// Every file under `dir` (shown as `shown`) that the rule of [`crate::content::files`]
+/// admits, as (relative path with `/`, what to read), sorted; what it skips goes to `diags`.
+fn files_under(dir: &Path, shown: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let (files, found) = crate::content::files::walk(dir, shown);
     diags.extend(found);
     files.into_iter().map(|f| (f.rel, f.target)).collect()
 }
