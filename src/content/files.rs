@@ -9,7 +9,7 @@
 //! - A symbolic link out of the tree (`ln -s /etc/passwd static/x.css`), or to a directory,
 //!   and a special file (a FIFO, a socket, a device such as `/dev/zero`) are skipped with a
 //!   warning naming them: reading a FIFO would block, and a device may never end.
-//! - A name that is not valid UTF-8 is an error naming the file (shown with `\xNN` escapes):
+//! - A name that is not valid UTF-8 is an error naming the file (its other bytes as `%XX`):
 //!   file names become URLs, and two such names converted lossily would become one file.
 //! - Reading ([`read`]) never blocks on a special file that replaced a checked one, and stops
 //!   at [`MAX_FILE_BYTES`] with an error naming the file and the limit.
@@ -262,12 +262,14 @@ fn skipped(shown: &str, why: &str) -> Diagnostic {
 }
 
 fn not_utf8(shown: &str) -> Diagnostic {
-    Diagnostic::error(format!("the name `{shown}` is not valid UTF-8"))
-        .in_file(shown)
-        .with_hint(
-            "rename it with UTF-8 characters: names become URLs (`convmv -f latin1 -t utf8` \
+    Diagnostic::error(format!(
+        "the name `{shown}` is not valid UTF-8 (its invalid bytes are shown as %XX)"
+    ))
+    .in_file(shown)
+    .with_hint(
+        "rename it with UTF-8 characters: names become URLs (`convmv -f latin1 -t utf8` \
              converts names in bulk)",
-        )
+    )
 }
 
 fn join(shown: &str, rel: &str) -> String {
@@ -278,7 +280,7 @@ fn join(shown: &str, rel: &str) -> String {
     }
 }
 
-/// `path` relative to `dir` with `/` separators; bytes that are not UTF-8 as `\xNN`.
+/// `path` relative to `dir` with `/` separators; bytes that are not UTF-8 as `%XX`.
 fn escaped_rel(dir: &Path, path: &Path) -> String {
     path.strip_prefix(dir)
         .unwrap_or(path)
@@ -288,7 +290,8 @@ fn escaped_rel(dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// A name for messages: valid UTF-8 as is, other bytes as `\xNN`.
+/// A name for messages: valid UTF-8 as is, other bytes as `%XX`, as in a URL (a `\xNN`
+/// escape would not survive diagnostics' path display, which turns `\` into `/`).
 pub fn escaped(name: &OsStr) -> String {
     #[cfg(unix)]
     {
@@ -297,7 +300,7 @@ pub fn escaped(name: &OsStr) -> String {
         for chunk in name.as_bytes().utf8_chunks() {
             out.push_str(chunk.valid());
             for b in chunk.invalid() {
-                out.push_str(&format!("\\x{b:02X}"));
+                out.push_str(&format!("%{b:02X}"));
             }
         }
         out
@@ -418,11 +421,7 @@ mod tests {
             .collect();
         assert_eq!(
             named,
-            [
-                "content/caf\\xE8.md",
-                "content/caf\\xE9.md",
-                "content/d\\xFF"
-            ]
+            ["content/caf%E8.md", "content/caf%E9.md", "content/d%FF"]
         );
         assert_eq!(
             check(t, &t.join(OsStr::from_bytes(b"caf\xe9.md"))),
