@@ -268,6 +268,20 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
 pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, String), Diagnostic> {
     let (_, source, doc, _) = read_source(root, path)?;
     let target = translation::translation_path(&source, to);
+    // The build skips a link out of content/; writing through one would change a file
+    // outside the site.
+    let is_link = std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink());
+    let inside = match (target.canonicalize(), root.join("content").canonicalize()) {
+        (Ok(t), Ok(content)) => t.starts_with(content),
+        _ => false,
+    };
+    if is_link && !inside {
+        return Err(Diagnostic::error(format!(
+            "{} is a symbolic link that leads out of content/; qiao does not write through it",
+            target.display()
+        ))
+        .with_hint("replace the link with a copy of the file"));
+    }
     let text = crate::content::files::read_text(&target).map_err(|e| {
         Diagnostic::error(format!("cannot read {}: {e}", target.display())).with_hint(format!(
             "create it first with `qiao translate {path} --to {to}`"

@@ -318,3 +318,30 @@ fn translation_of_is_a_revision_never_a_path() {
     assert!(!err.contains("a file outside the site"), "{err}");
     assert!(err.contains("not a source revision"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn mark_current_never_writes_through_a_link_out_of_the_site() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    let outside = tempfile::tempdir().unwrap();
+    let elsewhere = outside.path().join("unveiling.en.md");
+    let text = "---\ntitle: kept as it is\n---\nbody\n";
+    std::fs::write(&elsewhere, text).unwrap();
+    let link = root.join("content/news/unveiling.en.md");
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let (code, _, err) = run(
+        root,
+        &[
+            "translate",
+            "content/news/unveiling.md",
+            "--to",
+            "en",
+            "--mark-current",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("leads out of content/"), "{err}");
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), text);
+}
