@@ -199,7 +199,10 @@ pub(crate) fn build_session(
     trace.stage("markdown and model");
 
     let templates = match templates {
-        Ok(t) => Some(t),
+        Ok(t) => {
+            diags.extend(t.warnings().iter().cloned());
+            Some(t)
+        }
         Err(ds) => {
             diags.extend(ds);
             None
@@ -323,9 +326,8 @@ pub fn load_documents(
         .into_par_iter()
         .map(|source| {
             let display = format!("content/{}", source.rel);
-            let bytes = std::fs::read(&source.abs).map_err(|e| {
-                vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(&display)]
-            })?;
+            let bytes = crate::content::files::read(&source.abs)
+                .map_err(|e| vec![e.diagnostic(&display)])?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let (line, col) =

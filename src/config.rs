@@ -195,14 +195,16 @@ impl Config {
     /// Reads and validates `site.toml` under `root`.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            vec![
+        // Through the sources' reader: a FIFO or a device in its place must not block.
+        let text = crate::content::files::read_text(&path).map_err(|e| match e {
+            crate::content::files::ReadError::Io(e) => vec![
                 Diagnostic::error(format!("cannot read {CONFIG_FILE}: {e}"))
                     .in_file(&path)
                     .with_hint(format!(
                         "run qiao in the site's directory, or pass --root DIR where DIR holds {CONFIG_FILE}"
                     )),
-            ]
+            ],
+            e => vec![e.diagnostic(CONFIG_FILE)],
         })?;
         Config::parse(&text).map_err(|ds| ds.into_iter().map(|d| d.in_file(CONFIG_FILE)).collect())
     }

@@ -150,7 +150,7 @@ impl Catalog {
             }
             for (dir, display) in &layers {
                 let dir = dir.join(&lang.code);
-                for (rel, abs) in ftl_files(&dir) {
+                for (rel, abs) in ftl_files(&dir, &format!("{display}/{}", lang.code), &mut diags) {
                     let shown = format!("{display}/{}/{rel}", lang.code);
                     match std::fs::read_to_string(&abs) {
                         Ok(text) => sources.push((shown, text, false)),
@@ -470,22 +470,18 @@ fn syntax_message(kind: &fluent_syntax::parser::ErrorKind) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn ftl_files(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let mut v: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
+/// The `.ftl` files under `dir` that the rule of [`crate::content::files`] admits, sorted;
+/// what it skips goes to `diags`.
+fn ftl_files(
+    dir: &Path,
+    shown: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, std::path::PathBuf)> {
+    let (files, found) = crate::content::files::walk(dir, shown);
+    diags.extend(found);
+    files
         .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "ftl"))
-        .filter(|e| !crate::content::walk::is_ignored_name(&e.file_name().to_string_lossy()))
-        .map(|e| {
-            let rel =
-                crate::diagnostics::display_path(e.path().strip_prefix(dir).unwrap_or(e.path()));
-            (rel, e.path().to_path_buf())
-        })
-        .collect();
-    v.sort();
-    v
+        .filter(|f| f.rel.ends_with(".ftl"))
+        .map(|f| (f.rel, f.target))
+        .collect()
 }

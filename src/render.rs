@@ -321,6 +321,13 @@ impl Renderer {
             .map(|(rel, _)| rel.as_str())
     }
 
+    /// Whether some copied file lies under the directory `dir`.
+    pub(crate) fn copies_from_under(&self, dir: &Path) -> bool {
+        self.copies
+            .values()
+            .any(|from| from.starts_with(dir) && from != dir)
+    }
+
     fn prepared(&self) -> Prepared<'_> {
         Prepared {
             model: &self.model,

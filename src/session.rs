@@ -9,6 +9,9 @@
 //! links are all valid. Then only the edited files are read, parsed and rendered, and only
 //! the output files that show their bodies are rendered again and replaced (see
 //! [`Renderer::update`]). Changed static files under `content/` or `static/` are copied.
+//! Every changed path is first checked with the build's own rule ([`files::check`]): a file
+//! that became a link out of the site, a FIFO or a device, and a directory moved or deleted
+//! as a whole, are never read here but left to a full build, which skips or reports them.
 //! Everything else (a new, deleted or renamed file, front matter, templates, interface
 //! translations, `site.toml`, any error) is left to a full build, which also reports every
 //! error of the site at once.
@@ -20,6 +23,7 @@ use std::time::Instant;
 
 use crate::build::{BuildOptions, BuildReport};
 use crate::content::Document;
+use crate::content::files::{self, Found};
 use crate::content::{SourceKind, front_matter};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown;
@@ -104,22 +108,33 @@ impl Session {
         let mut edits = Vec::new();
         let mut copies: Vec<(PathBuf, String)> = Vec::new();
         for rel in changed {
-            let abs = root.join(rel);
-            let copied_to = self.renderer.copy_target(&abs).map(str::to_string);
-            let known =
-                self.renderer.model().sources.contains_key(rel.as_str()) || copied_to.is_some();
-            if !known && std::fs::symlink_metadata(&abs).is_err() {
-                // Created and removed within the burst (an editor's temporary file, such
-                // as JetBrains' `x.md___jb_tmp___`): it was not in the site and is not now.
-                continue;
+            if rel.contains(char::REPLACEMENT_CHARACTER) {
+                // The watcher's lossy form of a name that is not UTF-8 (see `classify`).
+                return Err(format!("{rel}: the name may not be UTF-8"));
             }
-            if rel.starts_with("content/") && rel.ends_with(".md") {
-                edits.push(self.read(rel, &abs)?);
-            } else {
-                match copied_to {
-                    Some(out) if abs.is_file() => copies.push((abs.clone(), out)),
-                    _ => return Err(format!("{rel} is new, gone or not a copied file")),
-                }
+            let abs = root.join(rel);
+            let model = self.renderer.model();
+            let copied_to = self.renderer.copy_target(&abs).map(str::to_string);
+            let source = model.sources.contains_key(rel.as_str());
+            // A directory moved or deleted as a whole is one event for the directory.
+            let under = format!("{rel}/");
+            let holds_known = source
+                || copied_to.is_some()
+                || model.sources.keys().any(|k| k.starts_with(&under))
+                || self.renderer.copies_from_under(&abs);
+            let Some(tree) = tree_of(&root, rel) else {
+                return Err(format!("{rel} is not under content/ or static/"));
+            };
+            // The same rule as the build's walk: inside the tree, a regular file after
+            // resolving links, not ignored.
+            match (files::check(&tree, &abs), copied_to) {
+                // Created and removed within the burst (an editor's temporary file, such as
+                // JetBrains' `x.md___jb_tmp___`): not in the site, then or now. (A skipped
+                // file is left to a full build, which warns about it.)
+                (Found::Missing, _) if !holds_known => continue,
+                (Found::File(target), None) if source => edits.push(self.read(rel, &target)?),
+                (Found::File(target), Some(out)) if !source => copies.push((target, out)),
+                _ => return Err(format!("{rel} is new, gone, moved or not a regular file")),
             }
         }
 
@@ -157,7 +172,7 @@ impl Session {
             .sources
             .get(rel)
             .ok_or_else(|| format!("{rel} is a new source"))?;
-        let text = std::fs::read_to_string(abs).map_err(|e| format!("{rel}: {e}"))?;
+        let text = files::read_text(abs).map_err(|e| format!("{rel}: {e}"))?;
         let doc = front_matter::parse(&text).map_err(|_| format!("{rel} has errors"))?;
         let head = doc.text.get(..doc.body_start).unwrap_or("").to_string();
         let front_matter = head != facts.head;
@@ -377,6 +392,17 @@ impl Session {
             all.extend(f.link_diagnostics.iter().cloned());
         }
         all.sorted()
+    }
+}
+
+/// The tree a changed file belongs to, as the build walks it: `content/`, `static/` or a
+/// theme's `static/`.
+fn tree_of(root: &Path, rel: &str) -> Option<PathBuf> {
+    match rel.split('/').collect::<Vec<_>>().as_slice() {
+        ["content", ..] => Some(root.join("content")),
+        ["static", ..] => Some(root.join("static")),
+        ["themes", theme, "static", ..] => Some(root.join("themes").join(theme).join("static")),
+        _ => None,
     }
 }
 

@@ -300,7 +300,21 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
 pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, String), Diagnostic> {
     let (_, source, doc, _) = read_source(root, path)?;
     let target = translation::translation_path(&source, to);
-    let text = std::fs::read_to_string(&target).map_err(|e| {
+    // The build skips a link out of content/; writing through one would change a file
+    // outside the site.
+    let is_link = std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink());
+    let inside = match (target.canonicalize(), root.join("content").canonicalize()) {
+        (Ok(t), Ok(content)) => t.starts_with(content),
+        _ => false,
+    };
+    if is_link && !inside {
+        return Err(Diagnostic::error(format!(
+            "{} is a symbolic link that leads out of content/; qiao does not write through it",
+            target.display()
+        ))
+        .with_hint("replace the link with a copy of the file"));
+    }
+    let text = crate::content::files::read_text(&target).map_err(|e| {
         Diagnostic::error(format!("cannot read {}: {e}", target.display())).with_hint(format!(
             "create it first with `qiao translate {path} --to {to}`"
         ))
@@ -316,7 +330,7 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
 /// was made.
 pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     let file = resolve(root, path);
-    let text = std::fs::read_to_string(&file)
+    let text = crate::content::files::read_text(&file)
         .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", file.display())))?;
     let doc =
         crate::content::front_matter::parse(&text).map_err(|mut ds| ds.remove(0).in_file(&file))?;
@@ -337,7 +351,7 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     let stem = name.trim_end_matches(".md");
     let base = stem.rsplit_once('.').map_or(stem, |(b, _)| b);
     let source = file.with_file_name(format!("{base}.md"));
-    let src_text = std::fs::read_to_string(&source).map_err(|e| {
+    let src_text = crate::content::files::read_text(&source).map_err(|e| {
         Diagnostic::error(format!("cannot read the source {}: {e}", source.display()))
     })?;
     let src = crate::content::front_matter::parse(&src_text)
@@ -393,7 +407,7 @@ fn read_source(
     {
         file = file.with_file_name(format!("{base}.md"));
     }
-    let text = std::fs::read_to_string(&file).map_err(|e| {
+    let text = crate::content::files::read_text(&file).map_err(|e| {
         Diagnostic::error(format!("cannot read the source {}: {e}", file.display()))
             .with_hint("give the path of a default-language Markdown file, e.g. content/news/zone-unveiling.md")
     })?;

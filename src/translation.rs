@@ -57,6 +57,14 @@ pub fn source_hash(title: &str, body: &str) -> String {
     h.to_hex()[..12].to_string()
 }
 
+/// Whether `s` is a source revision as [`source_hash`] writes it: 12 lowercase hexadecimal
+/// digits (surrounding spaces aside). Anything else, a path above all, is never used to
+/// find a file in the revision store.
+pub fn is_revision(s: &str) -> bool {
+    let s = s.trim();
+    s.len() == 12 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// The state of `doc` in `lang`, given the current hash of its default-language source.
 pub fn state_of(
     doc: &Document,
@@ -386,6 +394,11 @@ pub fn diff_since(
     title: &str,
     body: &str,
 ) -> Result<String, Diagnostic> {
+    if !is_revision(revision) {
+        return Err(Diagnostic::error(format!(
+            "`{revision}` is not a source revision (12 hexadecimal digits)"
+        )));
+    }
     let path = root.join(STORE).join(format!("{}.md", revision.trim()));
     let old = std::fs::read_to_string(&path).map_err(|_| {
         Diagnostic::error(format!("source revision {revision} is not in {STORE}/"))

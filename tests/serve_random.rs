@@ -1,5 +1,6 @@
 //! The invariant of `qiao serve`: after any sequence of edits, creations, deletions and
-//! renames, the served site is exactly what a clean `qiao build` of the same sources writes
+//! renames, of files and of whole directories (moved out of the site and back, renamed,
+//! deleted), the served site is exactly what a clean `qiao build` of the same sources writes
 //! (or, while the sources have errors, exactly the last good build).
 //!
 //! Each step applies one or a burst of random operations, waits until the server has caught
@@ -45,6 +46,10 @@ struct Site {
     counter: usize,
     /// Files made invalid, with their good text.
     broken: Vec<(PathBuf, String)>,
+    /// Outside the site: where directories are moved out to.
+    outside: PathBuf,
+    /// Directories moved out, with where they were.
+    away: Vec<(PathBuf, PathBuf)>,
     log: Vec<String>,
 }
 
@@ -89,6 +94,70 @@ impl Site {
             .filter(|e| e.file_type().is_dir() && !in_bundle(e.path()))
             .map(|e| e.into_path())
             .collect()
+    }
+
+    /// Directories that may be moved, renamed or deleted as a whole: any under `content/`
+    /// that holds no linked file.
+    fn movable_dirs(&self) -> Vec<PathBuf> {
+        let content = self.root.join("content");
+        walkdir::WalkDir::new(&content)
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_dir())
+            .map(|e| e.into_path())
+            .filter(|d| !LINKED.iter().any(|l| self.root.join(l).starts_with(d)))
+            .collect()
+    }
+
+    /// Moves, renames or deletes a whole directory, or moves one back into the site.
+    fn directory_operation(&mut self) -> String {
+        self.counter += 1;
+        let c = self.counter;
+        if !self.away.is_empty() && self.rng.chance(30) {
+            let (from, was) = self.away.remove(self.rng.below(self.away.len()));
+            let to = if was.exists() || self.rng.chance(50) {
+                let dirs = self.dirs();
+                self.rng.pick(&dirs).unwrap().join(format!("back{c}"))
+            } else {
+                was
+            };
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::rename(&from, &to).unwrap();
+            return format!("move a directory back in: {}", self.rel(&to));
+        }
+        let Some(dir) = self.rng.pick(&self.movable_dirs()).cloned() else {
+            return "directory: nothing to move".into();
+        };
+        match self.rng.below(4) {
+            0 | 1 => {
+                let to = self.outside.join(format!("d{c}"));
+                fs::rename(&dir, &to).unwrap();
+                let what = format!("move {} out of the site", self.rel(&dir));
+                self.away.push((to, dir));
+                what
+            }
+            2 => {
+                let dirs: Vec<PathBuf> = self
+                    .dirs()
+                    .into_iter()
+                    .filter(|d| !d.starts_with(&dir))
+                    .collect();
+                let parent = self
+                    .rng
+                    .pick(&dirs)
+                    .cloned()
+                    .unwrap_or_else(|| dir.parent().unwrap().to_path_buf());
+                let to = parent.join(format!("moved{c}"));
+                fs::rename(&dir, &to).unwrap();
+                format!("rename {} -> {}", self.rel(&dir), self.rel(&to))
+            }
+            _ => {
+                fs::remove_dir_all(&dir).unwrap();
+                format!("delete the directory {}", self.rel(&dir))
+            }
+        }
     }
 
     fn rel(&self, p: &Path) -> String {
@@ -136,7 +205,7 @@ impl Site {
             return format!("fix {}", self.rel(&p));
         }
         match self.rng.below(100) {
-            0..=24 => {
+            0..=19 => {
                 let Some(p) = self.rng.pick(&self.markdown()).cloned() else {
                     return "edit: nothing to edit".into();
                 };
@@ -171,7 +240,7 @@ impl Site {
                 self.save(&p, &new);
                 format!("{what} {}", self.rel(&p))
             }
-            25..=44 => {
+            20..=36 => {
                 let dirs = self.dirs();
                 let mut dir = self.rng.pick(&dirs).cloned().unwrap();
                 if self.rng.chance(20) {
@@ -182,14 +251,14 @@ impl Site {
                 write(dir.join(&name), &text);
                 format!("create {}", self.rel(&dir.join(name)))
             }
-            45..=56 => {
+            37..=46 => {
                 let Some(p) = self.rng.pick(&self.movable()).cloned() else {
                     return "delete: nothing".into();
                 };
                 fs::remove_file(&p).unwrap();
                 format!("delete {}", self.rel(&p))
             }
-            57..=70 => {
+            47..=58 => {
                 let Some(p) = self.rng.pick(&self.movable()).cloned() else {
                     return "rename: nothing".into();
                 };
@@ -206,6 +275,7 @@ impl Site {
                 fs::rename(&p, &to).unwrap();
                 format!("rename {} -> {}", self.rel(&p), self.rel(&to))
             }
+            59..=70 => self.directory_operation(),
             71..=78 => {
                 let css = self.root.join("static/site.css");
                 self.counter += 1;
@@ -271,6 +341,7 @@ fn env_or(name: &str, default: u64) -> u64 {
 /// Runs one sequence; returns how many of the server's rebuilds were incremental.
 fn run_sequence(seed: u64, steps: usize) -> u64 {
     let dir = copy_fixture("trilingual");
+    let outside = tempfile::tempdir().unwrap();
     let server = start(dir.path());
     let base_url = server.base_url().to_string();
     let mut site = Site {
@@ -278,6 +349,8 @@ fn run_sequence(seed: u64, steps: usize) -> u64 {
         rng: Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1),
         counter: 0,
         broken: Vec::new(),
+        outside: outside.path().to_path_buf(),
+        away: Vec::new(),
         log: Vec::new(),
     };
     let mut last_good = clean_build(&site.root, &base_url).expect("the fixture builds");

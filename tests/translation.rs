@@ -365,3 +365,66 @@ fn a_published_translation_with_translate_markers_is_a_warning() {
     assert!(err.contains("only-zh.en.md"), "{err}");
     assert!(!err.contains("only-zh.de.md"), "{err}");
 }
+
+#[test]
+fn translation_of_is_a_revision_never_a_path() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("outside");
+    std::fs::write(secret.with_extension("md"), "a file outside the site\n").unwrap();
+    let file = root.join("content/news/unveiling.en.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let bad = text.replacen(
+        "---\n",
+        &format!("---\ntranslation_of: {}\n", secret.display()),
+        1,
+    );
+    std::fs::write(&file, bad).unwrap();
+
+    // `qiao check` names the field, the file, its line and column.
+    let (code, _, err) = run(root, &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "`translation_of: {}` is not a source revision",
+            secret.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("content/news/unveiling.en.md:2:17"), "{err}");
+
+    // `qiao status --diff` never reads the path.
+    let (code, out, err) = run(root, &["status", "--diff", "content/news/unveiling.en.md"]);
+    assert_eq!(code, 1);
+    assert!(!out.contains("a file outside the site"), "{out}");
+    assert!(!err.contains("a file outside the site"), "{err}");
+    assert!(err.contains("not a source revision"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn mark_current_never_writes_through_a_link_out_of_the_site() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    let outside = tempfile::tempdir().unwrap();
+    let elsewhere = outside.path().join("unveiling.en.md");
+    let text = "---\ntitle: kept as it is\n---\nbody\n";
+    std::fs::write(&elsewhere, text).unwrap();
+    let link = root.join("content/news/unveiling.en.md");
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let (code, _, err) = run(
+        root,
+        &[
+            "translate",
+            "content/news/unveiling.md",
+            "--to",
+            "en",
+            "--mark-current",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("leads out of content/"), "{err}");
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), text);
+}

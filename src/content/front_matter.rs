@@ -2,7 +2,8 @@
 //!
 //! Parsed with serde-saphyr into a struct that denies unknown fields (with a "did you mean"
 //! hint), then checked for what YAML cannot express: a title is present, dates are real
-//! calendar dates, slugs cannot escape the output directory. Positions in diagnostics are
+//! calendar dates, slugs cannot escape the output directory, `translation_of` is a
+//! revision (never a path). Positions in diagnostics are
 //! positions in the whole file, not in the YAML block.
 
 use serde::{Deserialize, Serialize};
@@ -277,6 +278,26 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
             );
         }
     }
+    if let Some(revision) = &meta.translation_of
+        && !crate::translation::is_revision(revision)
+    {
+        let line = find_line("translation_of");
+        let col = text
+            .lines()
+            .nth(line - 1)
+            .and_then(|l| Some(l[..l.find(revision.trim())?].chars().count() + 1))
+            .unwrap_or(1);
+        errors.push(
+            Diagnostic::error(format!(
+                "`translation_of: {revision}` is not a source revision"
+            ))
+            .at(&text, line, col)
+            .with_hint(
+                "write the 12 hexadecimal digits `qiao translate` records, such as \
+                 `17784148d617`, or run `qiao translate SOURCE --to CODE --mark-current`",
+            ),
+        );
+    }
     if let Some(extra) = &meta.extra
         && !extra.is_object()
     {
@@ -428,6 +449,23 @@ mod tests {
     fn missing_title_and_bad_slug_reported_together() {
         let err = parse("---\nslug: ../etc\ndate: 2016-02-30\n---\n").unwrap_err();
         assert_eq!(err.len(), 3, "{err:#?}");
+    }
+
+    #[test]
+    fn translation_of_is_a_revision_never_a_path() {
+        let ok = parse("---\ntitle: x\ntranslation_of: 17784148d617\n---\n").unwrap();
+        assert_eq!(ok.meta.translation_of.as_deref(), Some("17784148d617"));
+        for bad in [
+            "/any/path/outside",
+            "../../etc/passwd",
+            "17784148D617",
+            "1778414",
+        ] {
+            let err = parse(&format!("---\ntitle: x\ntranslation_of: {bad}\n---\n")).unwrap_err();
+            assert_eq!(err.len(), 1, "{bad}: {err:#?}");
+            assert!(err[0].message.contains("not a source revision"), "{bad}");
+            assert_eq!((err[0].line, err[0].column), (Some(3), Some(17)), "{bad}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! From `content/` on disk to parsed documents: walking the tree, splitting front matter
 //! from Markdown, validating the front matter.
 
+pub mod files;
 pub mod front_matter;
 pub mod walk;
 

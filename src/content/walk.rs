@@ -8,14 +8,15 @@
 //!   Files that differ only in that suffix share a translation key (`news/x`).
 //! - A suffix that looks like a language code but is not configured is an error: a typo such
 //!   as `x.eng.md` must not silently become a page called `x.eng`.
-//! - Symbolic links are never followed out of the tree (and a loop cannot hang the walk),
-//!   hidden files and editors' swap and backup files are ignored.
+//! - Which files are read at all is the rule of [`files`] shared by every walk and by
+//!   `qiao serve`: symbolic links are never followed out of the tree (and a loop cannot hang
+//!   the walk), special files are skipped with a warning, names that are not UTF-8 are
+//!   errors, hidden files and editors' swap and backup files are ignored.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
+use super::files;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 
@@ -96,58 +97,14 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
         );
         return out;
     }
-    let root = match content_dir.canonicalize() {
-        Ok(r) => r,
-        Err(e) => {
-            out.diagnostics
-                .push(Diagnostic::error(format!("cannot read content/: {e}")).in_file("content"));
-            return out;
-        }
-    };
-    let mut files = Vec::new();
-    let walker = WalkDir::new(&root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e.path().map(|p| rel_display(&root, p)).unwrap_or_default();
-                out.diagnostics.push(
-                    Diagnostic::error(format!("cannot read this entry: {e}"))
-                        .in_file(format!("content/{path}")),
-                );
-                continue;
-            }
-        };
-        let ft = entry.file_type();
-        let path = entry.path().to_path_buf();
-        if ft.is_symlink() {
-            // Follow a link only to a file that lies inside content/ itself.
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(&root) && target.is_file() => {
-                    files.push((path, target))
-                }
-                _ => out.diagnostics.push(
-                    Diagnostic::warning(
-                        "skipped a symbolic link that leads out of content/ or to a directory",
-                    )
-                    .in_file(format!("content/{}", rel_display(&root, &path)))
-                    .with_hint("copy the file into content/ instead of linking to it"),
-                ),
-            }
-        } else if ft.is_file() {
-            files.push((path.clone(), path));
-        }
-    }
+    let (found, diagnostics) = files::walk(content_dir, "content");
+    out.diagnostics.extend(diagnostics);
+    let files: Vec<(String, PathBuf)> = found.into_iter().map(|f| (f.rel, f.target)).collect();
 
     // Directories that are page bundles: they hold an index.md in some language.
     let mut bundles = BTreeSet::new();
-    for (path, _) in &files {
-        let rel = rel_display(&root, path);
-        let (dir, name) = split_dir(&rel);
+    for (rel, _) in &files {
+        let (dir, name) = split_dir(rel);
         if !dir.is_empty()
             && let Some(stem) = name.strip_suffix(".md")
             && (stem == "index" || stem.strip_prefix("index.").is_some_and(is_lang_suffix))
@@ -156,8 +113,7 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
         }
     }
 
-    for (path, abs) in files {
-        let rel = rel_display(&root, &path);
+    for (rel, abs) in files {
         let bundle_of = bundles
             .iter()
             .filter(|b| rel.starts_with(&format!("{b}/")))
@@ -260,15 +216,6 @@ fn is_lang_suffix(s: &str) -> bool {
 /// `a/b/c.md` → (`a/b`, `c.md`); a top-level name has the directory ``.
 fn split_dir(rel: &str) -> (&str, &str) {
     rel.rsplit_once('/').unwrap_or(("", rel))
-}
-
-fn rel_display(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]

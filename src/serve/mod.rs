@@ -290,9 +290,14 @@ impl Server {
         // Watch before the first build, so that a save during it is not lost.
         let (loop_tx, rx) = std::sync::mpsc::channel();
         let tx = loop_tx.clone();
-        let mut watcher = notify::recommended_watcher(move |res| {
-            let _ = tx.send(Msg::Fs(res));
-        })
+        // Symbolic links to directories are not followed, as the build does not enter them:
+        // a link to `/` must not make the watcher walk the whole disk.
+        let mut watcher = notify::RecommendedWatcher::new(
+            move |res| {
+                let _ = tx.send(Msg::Fs(res));
+            },
+            notify::Config::default().with_follow_symlinks(false),
+        )
         .map_err(|e| ServeError::new(format!("cannot watch {}: {e}", root.display())))?;
         let watch = |w: &mut notify::RecommendedWatcher, p: &Path, mode| {
             w.watch(p, mode)

@@ -60,10 +60,13 @@ pub fn classify(root: &Path, path: &Path) -> Option<Change> {
     let mut parts = Vec::new();
     for c in rel.components() {
         match c {
-            Component::Normal(s) => parts.push(s.to_str()?),
+            // A name that is not UTF-8 keeps its place, lossily (with U+FFFD): the build
+            // reports it as an error, so the change must not be dropped.
+            Component::Normal(s) => parts.push(s.to_string_lossy()),
             _ => return None,
         }
     }
+    let parts: Vec<&str> = parts.iter().map(|p| p.as_ref()).collect();
     if parts.iter().any(|p| is_ignored_name(p)) {
         return None;
     }
@@ -251,6 +254,21 @@ mod tests {
         assert_eq!(kind("themes/zone/i18n/en.ftl"), Some(I18n));
         assert_eq!(kind("themes/zone/theme.toml"), Some(Template));
         assert_eq!(kind("themes"), Some(Template));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_are_changes() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.md");
+        let change = classify(Path::new("/site"), &Path::new("/site/content").join(name));
+        assert_eq!(
+            change,
+            Some(Change {
+                kind: ChangeKind::Content,
+                path: "content/caf\u{FFFD}.md".into()
+            })
+        );
     }
 
     #[test]

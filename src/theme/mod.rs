@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, display_path};
+use crate::diagnostics::Diagnostic;
 
 /// The built-in theme, used when `site.toml` names none, and as the base every theme
 /// inherits missing templates from.
@@ -54,6 +54,8 @@ struct TemplateSource {
 pub struct TemplateSet {
     templates: BTreeMap<String, TemplateSource>,
     statics: BTreeMap<String, StaticFile>,
+    /// Files skipped by the walks (links out of the tree, special files).
+    warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +82,7 @@ impl TemplateSet {
             statics.insert(name.to_string(), StaticFile::Builtin(text));
         }
         let mut errors = Vec::new();
+        let mut walked = Vec::new();
         let mut layers = Vec::new();
         if let Some(t) = theme {
             let dir = root.join("themes").join(t);
@@ -94,7 +97,11 @@ impl TemplateSet {
         }
         layers.push((root.to_path_buf(), String::new()));
         for (dir, prefix) in layers {
-            for (rel, abs) in files_under(&dir.join("templates")) {
+            for (rel, abs) in files_under(
+                &dir.join("templates"),
+                &format!("{prefix}templates"),
+                &mut walked,
+            ) {
                 match std::fs::read_to_string(&abs) {
                     Ok(text) => {
                         templates.insert(
@@ -111,13 +118,20 @@ impl TemplateSet {
                     ),
                 }
             }
-            for (rel, abs) in files_under(&dir.join("static")) {
+            for (rel, abs) in
+                files_under(&dir.join("static"), &format!("{prefix}static"), &mut walked)
+            {
                 statics.insert(rel, StaticFile::Disk(abs));
             }
         }
-        if errors.is_empty() {
-            Ok(TemplateSet { templates, statics })
+        if errors.is_empty() && !walked.iter().any(Diagnostic::is_error) {
+            Ok(TemplateSet {
+                templates,
+                statics,
+                warnings: walked,
+            })
         } else {
+            errors.extend(walked);
             Err(errors)
         }
     }
@@ -148,6 +162,11 @@ impl TemplateSet {
         self.templates
             .values()
             .any(|t| code_may_read(&t.text, var, attr))
+    }
+
+    /// The files the walks skipped, as warnings (see [`crate::content::files`]).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// Static files as (source on disk, output path). Built-in files are materialised as
@@ -370,28 +389,12 @@ fn word_at(text: &str, line: usize, col: usize) -> Option<String> {
     (!w.is_empty()).then_some(w)
 }
 
-/// Every file under `dir`, as (relative path with `/`, absolute path), sorted; hidden and
-/// editor files skipped, symbolic links not followed.
-fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for e in walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !crate::content::walk::is_ignored_name(&e.file_name().to_string_lossy())
-        })
-        .flatten()
-    {
-        if e.file_type().is_file() {
-            let rel = display_path(e.path().strip_prefix(dir).unwrap_or(e.path()));
-            out.push((rel, e.path().to_path_buf()));
-        }
-    }
-    out
+/// Every file under `dir` (shown as `shown`) that the rule of [`crate::content::files`]
+/// admits, as (relative path with `/`, what to read), sorted; what it skips goes to `diags`.
+fn files_under(dir: &Path, shown: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let (files, found) = crate::content::files::walk(dir, shown);
+    diags.extend(found);
+    files.into_iter().map(|f| (f.rel, f.target)).collect()
 }
 
 /// See [`TemplateSet::may_read`]. Only the code inside tags is scanned (the HTML around it
