@@ -864,10 +864,7 @@ impl LinkResolver<'_> {
     fn resolve(&self, target: &str, lang: &str) -> Option<(String, Option<(String, String)>)> {
         let target = target.trim_start_matches('/');
         if let Some(stem) = target.strip_suffix(".md") {
-            let (key, explicit) = match stem.rsplit_once('.') {
-                Some((k, l)) if self.config.language(l).is_some() => (k, Some(l)),
-                _ => (stem, None),
-            };
+            let (key, explicit) = crate::content::walk::split_language(stem, self.config);
             let key = key.to_string();
             let langs: Vec<&str> = match explicit {
                 Some(l) => vec![l],

@@ -1462,6 +1462,7 @@ fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(String, Vec<u8
 /// prepared values, so the functions can live inside Tera (which wants `'static`).
 struct Lookup {
     default_language: String,
+    languages: Vec<String>,
     base_path: String,
     pages: HashMap<(String, String), tera::Value>,
     sections: HashMap<(String, String), tera::Value>,
@@ -1493,6 +1494,7 @@ impl Lookup {
         }
         Lookup {
             default_language: m.config.default_language.clone(),
+            languages: m.config.languages.iter().map(|l| l.code.clone()).collect(),
             base_path: m.config.base_path.clone(),
             pages,
             sections,
@@ -1520,10 +1522,9 @@ impl Lookup {
     fn key_of<'a>(&self, path: &'a str) -> (&'a str, Option<&'a str>) {
         let path = path.trim_start_matches("@/").trim_start_matches('/');
         let stem = path.strip_suffix(".md").unwrap_or(path);
-        match stem.rsplit_once('.') {
-            Some((k, l)) if crate::config::is_language_code(l) => (k, Some(l)),
-            _ => (stem, None),
-        }
+        crate::content::walk::split_language_by(stem, |code| {
+            self.languages.iter().any(|l| l == code)
+        })
     }
 }
 
