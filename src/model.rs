@@ -138,8 +138,9 @@ pub struct Term {
 /// A redirect from an old path.
 #[derive(Debug, Clone)]
 pub struct Alias {
-    /// Output directory of the redirect page.
-    pub out_dir: String,
+    /// Output file of the redirect page, relative to the output root: `old/index.html` for
+    /// `/old/` or `/old`, the file itself for `/old.html` (and `.htm`).
+    pub out_file: String,
     /// Where it points to.
     pub target_path: String,
     /// Source file that declared it.
@@ -291,9 +292,12 @@ pub fn build(
     // 1. URLs and output paths, with a check that no two sources map to one path.
     let placed: Vec<(Parsed, String)> = parsed
         .into_iter()
-        .map(|p| {
-            let path = source_path(&config, &p.source, &p.doc);
-            (p, path)
+        .filter_map(|p| match source_path(&config, &p.source, &p.doc) {
+            Ok(path) => Some((p, path)),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
         })
         .collect();
     let mut claimed: BTreeMap<String, String> = BTreeMap::new();
@@ -505,15 +509,7 @@ pub fn build(
                 },
                 |(_, d, _)| d.title.clone(),
             );
-            let path = format!(
-                "{}{}",
-                config.lang_prefix(&l.code),
-                if dir.is_empty() {
-                    String::new()
-                } else {
-                    format!("{dir}/")
-                }
-            );
+            let path = format!("{}{}", config.lang_prefix(&l.code), section_path(dir));
             section_index.insert((dir.clone(), l.code.clone()), sections.len());
             sections.push(Section {
                 dir: dir.clone(),
@@ -591,7 +587,11 @@ pub fn build(
     let mut taxonomies = Vec::new();
     for t in &config.taxonomies {
         for l in &config.languages {
-            let prefix = format!("{}{}/", config.lang_prefix(&l.code), t.name);
+            let prefix = format!(
+                "{}{}/",
+                config.lang_prefix(&l.code),
+                crate::url::segment(&t.name)
+            );
             let mut terms: BTreeMap<String, Term> = BTreeMap::new();
             for (i, p) in pages.iter().enumerate() {
                 if p.lang != l.code || p.fallback {
@@ -606,7 +606,7 @@ pub fn build(
                     let slug = term_slug(name, config.term_slugs);
                     let term = terms.entry(slug.clone()).or_insert_with(|| Term {
                         name: name.trim().to_string(),
-                        path: format!("{prefix}{slug}/"),
+                        path: format!("{prefix}{}/", crate::url::segment(&slug)),
                         slug,
                         pages: Vec::new(),
                     });
@@ -654,7 +654,7 @@ pub fn build(
     let mut alias_claims: BTreeMap<String, String> = BTreeMap::new();
     for p in pages.iter().filter(|p| !p.fallback) {
         for a in &p.doc.meta.aliases {
-            let out = a.trim_matches('/').to_string();
+            let out = alias_file(a);
             if let Some(prev) = alias_claims.get(&out) {
                 diags.push(
                     Diagnostic::error(format!("alias `{a}` is declared twice (also in {prev})"))
@@ -665,23 +665,24 @@ pub fn build(
             }
             alias_claims.insert(out.clone(), p.source.clone());
             aliases.push(Alias {
-                out_dir: out,
+                out_file: out,
                 target_path: p.path.clone(),
                 source: p.source.clone(),
             });
         }
     }
-    let taken: std::collections::HashSet<&str> = pages
+    let taken: std::collections::HashSet<String> = pages
         .iter()
         .map(|p| p.out_dir.as_str())
         .chain(sections.iter().map(|s| s.out_dir.as_str()))
+        .map(|d| join_index(d))
         .collect();
     aliases.retain(|a| {
-        if taken.contains(a.out_dir.as_str()) {
+        if taken.contains(&a.out_file) {
             diags.push(
                 Diagnostic::error(format!(
-                    "alias `/{}/` is the address of an existing page",
-                    a.out_dir
+                    "alias `{}` is the address of an existing page",
+                    a.out_file.trim_end_matches("index.html")
                 ))
                 .in_file(&a.source)
                 .with_hint("an alias must be an old address that no page uses any more"),
@@ -705,6 +706,28 @@ pub fn build(
         link_index,
         content_assets: asset_paths,
         source_hashes,
+    }
+}
+
+/// The file a redirect page for the alias `alias` (a path from the site's root, checked by
+/// [`crate::content::front_matter::check_alias`]) is written to: the decoded path plus
+/// `index.html`, or the path itself when it names an HTML file (`/old.html`).
+fn alias_file(alias: &str) -> String {
+    let rel = crate::url::decode(alias.trim_matches('/'));
+    let html_file = !alias.ends_with('/')
+        && rel
+            .rsplit('/')
+            .next()
+            .is_some_and(|name| name.ends_with(".html") || name.ends_with(".htm"));
+    if html_file { rel } else { join_index(&rel) }
+}
+
+/// `dir/index.html`, or `index.html` for the root.
+fn join_index(dir: &str) -> String {
+    if dir.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{dir}/index.html")
     }
 }
 
@@ -752,19 +775,33 @@ pub fn newest<'a>(pages: impl Iterator<Item = &'a Page>) -> Option<&'a DateValue
         .max_by_key(|d| d.timestamp)
 }
 
-fn source_path(config: &Config, source: &Source, doc: &Document) -> String {
+/// The site path of a source, every segment percent-encoded ([`crate::url`]); an error when
+/// its name cannot be a URL segment (`.`, `..`).
+fn source_path(config: &Config, source: &Source, doc: &Document) -> Result<String, Diagnostic> {
     let prefix = config.lang_prefix(&source.lang);
-    let dir = if source.section_dir.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", source.section_dir)
-    };
+    let dir = section_path(&source.section_dir);
     match source.kind {
-        SourceKind::Section => format!("{prefix}{dir}"),
+        SourceKind::Section => Ok(format!("{prefix}{dir}")),
         SourceKind::Page => {
             let slug = doc.meta.slug.as_deref().unwrap_or(&source.stem);
-            format!("{prefix}{dir}{slug}/")
+            if !crate::url::is_valid_segment(slug) {
+                return Err(Diagnostic::error(format!(
+                    "the page's name `{slug}` cannot be part of an address"
+                ))
+                .in_file(format!("content/{}", source.rel))
+                .with_hint("give the page a `slug` in its front matter, e.g. `slug: dot`"));
+            }
+            Ok(format!("{prefix}{dir}{}/", crate::url::segment(slug)))
         }
+    }
+}
+
+/// The encoded path of a section directory below a language's prefix: `` or `my%20docs/`.
+fn section_path(dir: &str) -> String {
+    if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", crate::url::path(dir))
     }
 }
 
@@ -774,12 +811,14 @@ fn relocate(config: &Config, path: &str, from: &str, to: &str) -> String {
     format!("{}{rest}", config.lang_prefix(to))
 }
 
-/// Output directory (relative, no leading or trailing slash) of a site path.
+/// Output directory (relative, no leading or trailing slash, percent-decoded: the names on
+/// disk) of a site path.
 pub fn out_dir(config: &Config, path: &str) -> String {
-    path.strip_prefix(config.base_path.as_str())
-        .unwrap_or(path)
-        .trim_matches('/')
-        .to_string()
+    crate::url::decode(
+        path.strip_prefix(config.base_path.as_str())
+            .unwrap_or(path)
+            .trim_matches('/'),
+    )
 }
 
 /// The anchors of the page or section with a (key, language), if it exists.
@@ -887,9 +926,12 @@ impl LinkResolver<'_> {
                         self.index
                             .get(&(key.clone(), self.config.default_language.clone()))
                     })?;
-                Some((format!("{page}{inner}"), None))
+                Some((format!("{page}{}", crate::url::path(inner)), None))
             }
-            None => Some((format!("{}{}", self.config.base_path, asset.rel), None)),
+            None => Some((
+                format!("{}{}", self.config.base_path, crate::url::path(&asset.rel)),
+                None,
+            )),
         }
     }
 }

@@ -412,7 +412,7 @@ impl Renderer {
         let mut plain: Vec<(String, Vec<u8>)> = Vec::new();
         for a in &model.aliases {
             plain.push((
-                join(&a.out_dir, "index.html"),
+                a.out_file.clone(),
                 xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
             ));
         }
@@ -1090,7 +1090,7 @@ fn page_view<'m>(model: &'m SiteModel, related: &[Vec<usize>], i: usize) -> Page
         assets: p
             .assets
             .iter()
-            .map(|(_, inner)| format!("{}{inner}", p.path))
+            .map(|(_, inner)| format!("{}{}", p.path, crate::url::path(inner)))
             .collect(),
     }
 }
