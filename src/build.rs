@@ -154,7 +154,13 @@ pub(crate) fn build_session(
     diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
 
     let mut model_diags = Vec::new();
-    let site = model::build(config, parsed, assets, &mut model_diags);
+    let static_files: Vec<String> = match &templates {
+        Ok(t) => (t.static_files().into_iter().map(|(_, rel)| rel))
+            .chain(t.builtin_static().into_iter().map(|(rel, _)| rel))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let site = model::build(config, parsed, assets, &static_files, &mut model_diags);
     diags.extend(model_diags);
     trace.stage("markdown and model");
 

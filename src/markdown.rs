@@ -13,7 +13,9 @@
 //!   of being rendered where their definitions happen to stand.
 //! - Internal links (`@/path/to/page.md#anchor`) are resolved to URLs, and
 //!   each one is reported with its line and column so the caller can name
-//!   broken links precisely.
+//!   broken links precisely. Relative links are made root-relative against the
+//!   page, root-relative ones get the site's base path, and both are reported
+//!   too, so the caller can check that they lead to a file of the site.
 //! - A `<!-- more -->` line splits off a summary, and the first paragraph and
 //!   the plain text (for word counts) are extracted in the same pass.
 //!
@@ -40,6 +42,10 @@ pub struct Options {
     /// destinations (`photo.jpg`, `../x/`) are made root-relative against it, so that the
     /// same HTML works in list pages, summaries and feeds, not only on the page itself.
     pub base_path: Option<String>,
+    /// The site's base path (`/sub/path/` for `base_url = "https://x.org/sub/path/"`).
+    /// When set, root-relative destinations (`/news/about/`, `/logo.png`), which authors write
+    /// from the root of the site, are prefixed with it.
+    pub site_root: Option<String>,
 }
 
 /// The result of rendering one page's Markdown.
@@ -59,6 +65,9 @@ pub struct Rendered {
     pub anchors: Vec<String>,
     /// Every `@/` link or image, in document order.
     pub links: Vec<InternalLink>,
+    /// Every relative or root-relative link or image, as rewritten, in document order
+    /// (relative ones only when [`Options::base_path`] is set).
+    pub local_links: Vec<LocalLink>,
     /// Plain text of the body without markup or raw HTML, blocks separated
     /// by `"\n\n"`; meant for word counts and search indexes.
     pub text: String,
@@ -95,6 +104,21 @@ pub struct InternalLink {
     pub resolved: bool,
 }
 
+/// A link or image to a path of the site written without `@/`: `photo.jpg`, `../x/`,
+/// `/news/about/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalLink {
+    /// The destination as written.
+    pub written: String,
+    /// The root-relative path it leads to, base path included, without query or fragment
+    /// (`/sub/path/news/about/`), still percent-encoded.
+    pub path: String,
+    /// 1-based line of the link's start in the source given to [`render`].
+    pub line: usize,
+    /// 1-based column of the link's start, counted in chars.
+    pub column: usize,
+}
+
 /// Renders Markdown to HTML.
 ///
 /// `resolve` maps the path of an internal link (`news/unveiling.md` for
@@ -113,7 +137,10 @@ pub fn render(
     options: &Options,
     resolve: &dyn Fn(&str) -> Option<String>,
 ) -> Rendered {
-    let Options { base_path } = options;
+    let Options {
+        base_path,
+        site_root,
+    } = options;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
         .into_offset_iter()
         .collect();
@@ -160,6 +187,7 @@ pub fn render(
     let mut pass = Transform {
         resolve,
         base_path: base_path.as_deref(),
+        site_root: site_root.as_deref(),
         lines: LineIndex::new(source),
         footnotes,
         heading_ids,
@@ -168,6 +196,7 @@ pub fn render(
         main: Vec::new(),
         collecting: Vec::new(),
         links: Vec::new(),
+        local_links: Vec::new(),
         anchors: Vec::new(),
         marker_position: None,
         first_paragraph: None,
@@ -194,6 +223,7 @@ fn parser_options() -> ParserOptions {
 struct Transform<'a, 'r> {
     resolve: &'r dyn Fn(&str) -> Option<String>,
     base_path: Option<&'r str>,
+    site_root: Option<&'r str>,
     lines: LineIndex<'a>,
     footnotes: Footnotes<'a>,
     heading_ids: Vec<String>,
@@ -204,6 +234,7 @@ struct Transform<'a, 'r> {
     /// Footnote definitions being collected (key and events), innermost last.
     collecting: Vec<(String, Vec<Event<'a>>)>,
     links: Vec<InternalLink>,
+    local_links: Vec<LocalLink>,
     anchors: Vec<String>,
     /// Index in `main` where the `<!-- more -->` line stood.
     marker_position: Option<usize>,
@@ -301,14 +332,28 @@ impl<'a> Transform<'a, '_> {
         }
     }
 
-    /// Resolves an `@/` destination and records the link; other
-    /// destinations come back unchanged.
+    /// Resolves an `@/` destination and records the link; relative and
+    /// root-relative destinations are rewritten (see [`Options`]) and recorded;
+    /// others come back unchanged.
     fn internal(&mut self, dest: CowStr<'a>, offset: usize, image: bool) -> CowStr<'a> {
         let Some(path) = dest.strip_prefix("@/") else {
-            return match self.base_path {
-                Some(base) if is_relative(&dest) => join_relative(base, &dest).into(),
-                _ => dest,
+            let rewritten: String = match (self.base_path, self.site_root) {
+                (Some(base), _) if is_relative(&dest) => join_relative(base, &dest),
+                (_, Some(root)) if is_root_relative(&dest) => {
+                    format!("{root}{}", dest.trim_start_matches('/'))
+                }
+                (None, _) if is_root_relative(&dest) => dest.to_string(),
+                _ => return dest,
             };
+            let (line, column) = self.lines.position(offset);
+            let end = rewritten.find(['#', '?']).unwrap_or(rewritten.len());
+            self.local_links.push(LocalLink {
+                written: dest.to_string(),
+                path: rewritten[..end].to_string(),
+                line,
+                column,
+            });
+            return rewritten.into();
         };
         let (target, fragment) = path.split_once('#').unwrap_or((path, ""));
         let anchor = (!fragment.is_empty())
@@ -400,6 +445,7 @@ impl<'a> Transform<'a, '_> {
             first_paragraph_html,
             anchors: self.anchors,
             links: self.links,
+            local_links: self.local_links,
             text: text.finish(),
         }
     }
@@ -940,6 +986,11 @@ fn is_relative(dest: &str) -> bool {
     !(dest.is_empty() || scheme || dest.starts_with(['/', '#', '?']))
 }
 
+/// A destination from the root of the site: `/news/`, not `//host/x`.
+fn is_root_relative(dest: &str) -> bool {
+    dest.starts_with('/') && !dest.starts_with("//")
+}
+
 /// Resolves `dest` against the directory path `base` (ending in `/`), folding `.` and `..`
 /// segments without climbing above the root.
 fn join_relative(base: &str, dest: &str) -> String {
@@ -1305,6 +1356,7 @@ mod tests {
     fn relative_links_are_based_on_the_page_path() {
         let opts = Options {
             base_path: Some("/en/news/photos/".into()),
+            ..Options::default()
         };
         let r = render(
             "![a](photo.jpg) [b](../other/#x) [c](./sub/page.html?q=1) [d](/abs/) [e](https://x.org/y) [f](#top) [g](mailto:a@b.c) [h](../../../../up/)",

@@ -190,6 +190,8 @@ pub struct SiteModel {
     pub link_index: HashMap<(String, String), String>,
     /// Files of `content/` by path relative to it, for `@/` links to them.
     pub content_assets: HashMap<String, Asset>,
+    /// Output paths that relative and root-relative links may lead to (see `site_files`).
+    pub site_files: std::collections::HashSet<String>,
     /// Translation key → [`source_hash`] of its default-language page: what translations
     /// are compared against.
     pub source_hashes: HashMap<String, String>,
@@ -281,10 +283,14 @@ pub fn term_slug(name: &str, mode: TermSlugs) -> String {
 
 /// Builds the model. Problems are pushed to `diags`; the model contains whatever could be
 /// built, so that later stages can still find more errors.
+///
+/// `static_files` are the output paths of the theme's and the site's static files: with the
+/// pages and content files, what links in Markdown may lead to.
 pub fn build(
     config: Config,
     parsed: Vec<Parsed>,
     assets: Vec<Asset>,
+    static_files: &[String],
     diags: &mut Vec<Diagnostic>,
 ) -> SiteModel {
     let default = config.default_language.clone();
@@ -325,10 +331,12 @@ pub fn build(
     }
     let asset_paths: HashMap<String, Asset> =
         assets.iter().map(|a| (a.rel.clone(), a.clone())).collect();
+    let site_files = site_files(&config, &link_index, &assets, static_files);
     let resolver = LinkResolver {
         config: &config,
         index: &link_index,
         assets: &asset_paths,
+        files: &site_files,
     };
 
     // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
@@ -705,8 +713,50 @@ pub fn build(
         sources,
         link_index,
         content_assets: asset_paths,
+        site_files,
         source_hashes,
     }
+}
+
+/// The output paths (decoded, no leading or trailing `/`) that links in Markdown may lead
+/// to, besides generated files: every page and section directory with its `index.html`,
+/// every content file, every static file.
+fn site_files(
+    config: &Config,
+    link_index: &HashMap<(String, String), String>,
+    assets: &[Asset],
+    static_files: &[String],
+) -> std::collections::HashSet<String> {
+    let mut files: std::collections::HashSet<String> = static_files.iter().cloned().collect();
+    let mut dirs_by_key: HashMap<&str, Vec<String>> = HashMap::new();
+    for ((key, _), path) in link_index {
+        let dir = out_dir(config, path);
+        dirs_by_key.entry(key.as_str()).or_default().push(dir.clone());
+        // The page and the sections above it (a section exists wherever it has pages).
+        let mut d = dir.as_str();
+        loop {
+            files.insert(d.to_string());
+            files.insert(join_index(d));
+            match d.rsplit_once('/') {
+                Some((parent, _)) => d = parent,
+                None if d.is_empty() => break,
+                None => d = "",
+            }
+        }
+    }
+    for a in assets {
+        match &a.bundle {
+            Some((key, inner)) => {
+                for dir in dirs_by_key.get(key.as_str()).into_iter().flatten() {
+                    files.insert(format!("{dir}/{inner}"));
+                }
+            }
+            None => {
+                files.insert(a.rel.clone());
+            }
+        }
+    }
+    files
 }
 
 /// The file a redirect page for the alias `alias` (a path from the site's root, checked by
@@ -829,6 +879,7 @@ pub(crate) struct LinkResolver<'a> {
     config: &'a Config,
     index: &'a HashMap<(String, String), String>,
     assets: &'a HashMap<String, Asset>,
+    files: &'a std::collections::HashSet<String>,
 }
 
 impl SiteModel {
@@ -838,6 +889,7 @@ impl SiteModel {
             config: &self.config,
             index: &self.link_index,
             assets: &self.content_assets,
+            files: &self.site_files,
         }
     }
 }
@@ -847,6 +899,7 @@ impl LinkResolver<'_> {
     pub(crate) fn render(&self, p: &Parsed, path: &str) -> markdown::Rendered {
         let options = markdown::Options {
             base_path: Some(path.to_string()),
+            site_root: Some(self.config.base_path.clone()),
         };
         markdown::render(p.doc.body(), &options, &|target| {
             self.resolve(target, &p.source.lang).map(|(url, _)| url)
@@ -895,7 +948,67 @@ impl LinkResolver<'_> {
                 }
             }
         }
+        for link in &r.local_links {
+            if self.leads_somewhere(&link.path) {
+                continue;
+            }
+            let line = p.doc.body_line + link.line - 1;
+            let root = &self.config.base_path;
+            let hint = if link.written.starts_with('/') && root != "/" && link.written.starts_with(root.as_str()) {
+                format!(
+                    "links that start with `/` are read from the root of the site, and qiao adds \
+                     the base path `{root}` itself: write `/{}`",
+                    &link.written[root.len()..]
+                )
+            } else if link.written.starts_with('/') {
+                "links that start with `/` are read from the root of the site (`/news/` is \
+                 content/news/); for a page, write `@/path/to/page.md`, or link with a full URL"
+                    .to_string()
+            } else {
+                "a relative link is read from the page's address; for a page, write \
+                 `@/path/to/page.md`, and put a page's images beside it in a page bundle \
+                 (name/index.md)"
+                    .to_string()
+            };
+            diags.push(
+                Diagnostic::warning(format!(
+                    "link to `{}` leads to `{}`, which is not a page or file of the site",
+                    link.written, link.path
+                ))
+                .in_file(&rel)
+                .at(&p.doc.text, line, link.column)
+                .with_hint(hint),
+            );
+        }
         diags
+    }
+
+    /// Whether a root-relative path (base path included, percent-encoded) names a page,
+    /// section or file of the site, or a file the build generates (feeds, sitemaps,
+    /// `robots.txt`, `404.html`, list pages, taxonomy pages, the search index).
+    fn leads_somewhere(&self, path: &str) -> bool {
+        let Some(rest) = path.strip_prefix(self.config.base_path.as_str()) else {
+            return false;
+        };
+        let rel = crate::url::decode(rest);
+        let rel = rel.trim_matches('/');
+        if self.files.contains(rel) {
+            return true;
+        }
+        let mut segs: Vec<&str> = rel.split('/').collect();
+        if segs.first().is_some_and(|s| self.config.language(s).is_some()) {
+            segs.remove(0);
+        }
+        let last = segs.last().copied().unwrap_or_default();
+        let generated = matches!(last, "atom.xml" | "404.html" | "sitemap.xml" | "robots.txt")
+            || last.starts_with("sitemap-")
+            || segs.first() == Some(&"search-index")
+            || segs.first().is_some_and(|s| self.config.taxonomies.iter().any(|t| t.name == *s));
+        // List pages: `news/page/2/`.
+        let list_page = segs.len() >= 2
+            && segs[segs.len() - 2] == "page"
+            && last.bytes().all(|b| b.is_ascii_digit());
+        generated || list_page
     }
 
     /// Resolves an `@/` target for a page in `lang`: the URL, and the (key, language) of the
