@@ -1063,6 +1063,35 @@ mod tests {
     }
 
     #[test]
+    fn names_that_cannot_be_url_segments_need_a_slug() {
+        let config = Config::parse(
+            "base_url = \"https://x.org/\"\ndefault_language = \"zh\"\n[languages.zh]\nname = \"中文\"\nlocale = \"zh-Hans\"\ntitle = \"t\"\n",
+        )
+        .unwrap();
+        let doc = crate::content::front_matter::parse("---\ntitle: x\n---\n").unwrap();
+        let source = |stem: &str| Source {
+            rel: format!("news/{stem}.md"),
+            abs: std::path::PathBuf::new(),
+            kind: SourceKind::Page,
+            lang: "zh".into(),
+            key: format!("news/{stem}"),
+            section_dir: "my docs".into(),
+            stem: stem.into(),
+            bundle: false,
+        };
+        for bad in [".", ".."] {
+            let d = source_path(&config, &source(bad), &doc).unwrap_err();
+            assert_eq!(d.message, format!("the page's name `{bad}` cannot be part of an address"));
+            assert!(d.hint.unwrap().contains("slug"));
+        }
+        assert_eq!(
+            source_path(&config, &source("c#?&%"), &doc).unwrap(),
+            "/my%20docs/c%23%3F&%25/"
+        );
+        assert_eq!(out_dir(&config, "/my%20docs/c%23%3F&%25/"), "my docs/c#?&%");
+    }
+
+    #[test]
     fn ascii_term_slugs_transliterate() {
         let a = TermSlugs::Ascii;
         assert_eq!(term_slug("中欧合作", a), "zhong-ou-he-zuo");
