@@ -683,7 +683,7 @@ pub fn build(
         .iter()
         .map(|p| p.out_dir.as_str())
         .chain(sections.iter().map(|s| s.out_dir.as_str()))
-        .map(|d| join_index(d))
+        .map(join_index)
         .collect();
     aliases.retain(|a| {
         if taken.contains(&a.out_file) {
@@ -731,7 +731,10 @@ fn site_files(
     let mut dirs_by_key: HashMap<&str, Vec<String>> = HashMap::new();
     for ((key, _), path) in link_index {
         let dir = out_dir(config, path);
-        dirs_by_key.entry(key.as_str()).or_default().push(dir.clone());
+        dirs_by_key
+            .entry(key.as_str())
+            .or_default()
+            .push(dir.clone());
         // The page and the sections above it (a section exists wherever it has pages).
         let mut d = dir.as_str();
         loop {
@@ -954,7 +957,10 @@ impl LinkResolver<'_> {
             }
             let line = p.doc.body_line + link.line - 1;
             let root = &self.config.base_path;
-            let hint = if link.written.starts_with('/') && root != "/" && link.written.starts_with(root.as_str()) {
+            let hint = if link.written.starts_with('/')
+                && root != "/"
+                && link.written.starts_with(root.as_str())
+            {
                 format!(
                     "links that start with `/` are read from the root of the site, and qiao adds \
                      the base path `{root}` itself: write `/{}`",
@@ -996,14 +1002,19 @@ impl LinkResolver<'_> {
             return true;
         }
         let mut segs: Vec<&str> = rel.split('/').collect();
-        if segs.first().is_some_and(|s| self.config.language(s).is_some()) {
+        if segs
+            .first()
+            .is_some_and(|s| self.config.language(s).is_some())
+        {
             segs.remove(0);
         }
         let last = segs.last().copied().unwrap_or_default();
         let generated = matches!(last, "atom.xml" | "404.html" | "sitemap.xml" | "robots.txt")
             || last.starts_with("sitemap-")
             || segs.first() == Some(&"search-index")
-            || segs.first().is_some_and(|s| self.config.taxonomies.iter().any(|t| t.name == *s));
+            || segs
+                .first()
+                .is_some_and(|s| self.config.taxonomies.iter().any(|t| t.name == *s));
         // List pages: `news/page/2/`.
         let list_page = segs.len() >= 2
             && segs[segs.len() - 2] == "page"
@@ -1081,7 +1092,10 @@ mod tests {
         };
         for bad in [".", ".."] {
             let d = source_path(&config, &source(bad), &doc).unwrap_err();
-            assert_eq!(d.message, format!("the page's name `{bad}` cannot be part of an address"));
+            assert_eq!(
+                d.message,
+                format!("the page's name `{bad}` cannot be part of an address")
+            );
             assert!(d.hint.unwrap().contains("slug"));
         }
         assert_eq!(

@@ -24,7 +24,12 @@ fn located(ds: &[Diagnostic]) -> Vec<(String, Option<usize>, Option<usize>, Stri
     ds.iter()
         .map(|d| {
             let path = d.path.as_deref().map(|p| p.to_string_lossy().into_owned());
-            (path.unwrap_or_default(), d.line, d.column, d.message.clone())
+            (
+                path.unwrap_or_default(),
+                d.line,
+                d.column,
+                d.message.clone(),
+            )
         })
         .collect()
 }
@@ -77,11 +82,17 @@ fn reserved_characters_are_percent_encoded_in_every_output() {
     assert!(page.contains(r#"href="/sub/path/en/my%20docs/atom.xml""#));
     // `[` and `[[`.
     let common = b.read("common/index.html");
-    assert!(common.contains(r#"href="/sub/path/common/%5B/""#), "{common}");
+    assert!(
+        common.contains(r#"href="/sub/path/common/%5B/""#),
+        "{common}"
+    );
     assert!(common.contains(r#"href="/sub/path/common/%5B%5B/""#));
     // The sitemap wants URIs: reserved characters and Chinese percent-encoded.
     let sitemap = b.read("sitemap.xml");
-    assert!(sitemap.contains(&format!("<loc>{ORIGIN}{odd}</loc>")), "{sitemap}");
+    assert!(
+        sitemap.contains(&format!("<loc>{ORIGIN}{odd}</loc>")),
+        "{sitemap}"
+    );
     assert!(sitemap.contains("<loc>https://example.org/sub/path/common/%5B%5B/</loc>"));
     assert!(sitemap.contains(
         "<loc>https://example.org/sub/path/tags/%E6%96%87%E4%BB%B6%E7%B3%BB%E7%BB%9F/</loc>"
@@ -92,7 +103,10 @@ fn reserved_characters_are_percent_encoded_in_every_output() {
     assert!(feed.contains(r#"<link rel="self" type="application/atom+xml" href="https://example.org/sub/path/en/my%20docs/atom.xml"/>"#));
     // The search index.
     let index = b.read("search-index/en/d0.json");
-    assert!(index.contains(r#""/sub/path/en/my%20docs/c%23%3F&%25/""#), "{index}");
+    assert!(
+        index.contains(r#""/sub/path/en/my%20docs/c%23%3F&%25/""#),
+        "{index}"
+    );
     // Redirects.
     let redirect = b.read("en/old-name/index.html");
     assert!(redirect.contains(
@@ -100,9 +114,15 @@ fn reserved_characters_are_percent_encoded_in_every_output() {
     ), "{redirect}");
     // Bundle files and static files with spaces.
     let photos = b.read("news/photos/index.html");
-    assert!(photos.contains(r#"href="/sub/path/news/photos/raw%20photo.jpg""#), "{photos}");
+    assert!(
+        photos.contains(r#"href="/sub/path/news/photos/raw%20photo.jpg""#),
+        "{photos}"
+    );
     let links = b.read("en/news/links/index.html");
-    assert!(links.contains(r#"href="/sub/path/my%20notes.txt""#), "{links}");
+    assert!(
+        links.contains(r#"href="/sub/path/my%20notes.txt""#),
+        "{links}"
+    );
 }
 
 #[test]
@@ -124,9 +144,21 @@ fn templates_receive_encoded_path_permalink_and_current_url() {
 #[test]
 fn near_miss_language_suffixes_are_warnings_and_errors_when_strict() {
     let root = copy_fixture("names");
-    write(root.path(), "content/news/x.EN.md", "---\ntitle: x\n---\nEnglish text.\n");
-    write(root.path(), "content/news/y.zh-CN.md", "---\ntitle: y\n---\n中文。\n");
-    write(root.path(), "content/news/z.fr.md", "---\ntitle: z\n---\nFrançais.\n");
+    write(
+        root.path(),
+        "content/news/x.EN.md",
+        "---\ntitle: x\n---\nEnglish text.\n",
+    );
+    write(
+        root.path(),
+        "content/news/y.zh-CN.md",
+        "---\ntitle: y\n---\n中文。\n",
+    );
+    write(
+        root.path(),
+        "content/news/z.fr.md",
+        "---\ntitle: z\n---\nFrançais.\n",
+    );
     let b = build_root(root.path(), |_| {}).unwrap();
     let got: Vec<(String, String)> = b
         .report
@@ -139,7 +171,11 @@ fn near_miss_language_suffixes_are_warnings_and_errors_when_strict() {
         .collect();
     assert_eq!(got.len(), 3, "{got:?}");
     assert_eq!(got[0].0, "content/news/x.EN.md");
-    assert!(got[0].1.contains("rename the file to `x.en.md`"), "{}", got[0].1);
+    assert!(
+        got[0].1.contains("rename the file to `x.en.md`"),
+        "{}",
+        got[0].1
+    );
     assert_eq!(got[1].0, "content/news/y.zh-CN.md");
     assert!(got[1].1.contains("rename the file to `y.zh.md`"));
     assert_eq!(got[2].0, "content/news/z.fr.md");
@@ -233,7 +269,9 @@ fn aliases_keep_the_fragment_html_aliases_are_files_and_queries_are_errors() {
         )),
         "{redirect}"
     );
-    assert!(redirect.contains(&format!(r#"<meta http-equiv="refresh" content="0; url={target}">"#)));
+    assert!(redirect.contains(&format!(
+        r#"<meta http-equiv="refresh" content="0; url={target}">"#
+    )));
     // `/old.html` is the file old.html, not old.html/index.html.
     assert_eq!(b.read("old.html"), redirect);
     assert!(!b.exists("old.html/index.html"));
@@ -247,10 +285,25 @@ fn aliases_keep_the_fragment_html_aliases_are_files_and_queries_are_errors() {
     let errs = build_root(root.path(), |_| {}).err().unwrap();
     let got = located(&errs);
     assert_eq!(got.len(), 3, "{got:?}");
-    assert!(got.iter().all(|(p, line, _, _)| p == "content/news/q.md" && *line == Some(3)));
-    assert!(got[0].3.contains("invalid alias `/%2e%2e/x/`: it contains `.`, `..`"));
-    assert!(got[1].3.contains("invalid alias `/a?b=1`: it contains `?` or `#`"));
-    assert!(got[2].3.contains("invalid alias `/c/#d`: it contains `?` or `#`"));
+    assert!(
+        got.iter()
+            .all(|(p, line, _, _)| p == "content/news/q.md" && *line == Some(3))
+    );
+    assert!(
+        got[0]
+            .3
+            .contains("invalid alias `/%2e%2e/x/`: it contains `.`, `..`")
+    );
+    assert!(
+        got[1]
+            .3
+            .contains("invalid alias `/a?b=1`: it contains `?` or `#`")
+    );
+    assert!(
+        got[2]
+            .3
+            .contains("invalid alias `/c/#d`: it contains `?` or `#`")
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -336,7 +389,10 @@ fn internal_links(b: &Built) -> BTreeSet<(String, String)> {
             );
         } else if rel.starts_with("search-index/") && rel.contains("/d") {
             let rows: Vec<Vec<serde_json::Value>> = serde_json::from_str(&text).unwrap();
-            found.extend(rows.iter().filter_map(|r| r.get(1)?.as_str().map(String::from)));
+            found.extend(
+                rows.iter()
+                    .filter_map(|r| r.get(1)?.as_str().map(String::from)),
+            );
         }
         for link in found {
             let path = match link.strip_prefix(ORIGIN) {

@@ -250,10 +250,7 @@ pub fn split_language<'a>(stem: &'a str, config: &Config) -> (&'a str, Option<&'
 }
 
 /// [`split_language`] where only the list of language codes is at hand.
-pub fn split_language_by<'a>(
-    stem: &'a str,
-    is_language: impl Fn(&str) -> bool,
-) -> (&'a str, Option<&'a str>) {
+pub fn split_language_by(stem: &str, is_language: impl Fn(&str) -> bool) -> (&str, Option<&str>) {
     match stem.rsplit_once('.') {
         Some((name, suffix)) if !name.is_empty() && is_language(suffix) => (name, Some(suffix)),
         _ => (stem, None),
@@ -262,19 +259,18 @@ pub fn split_language_by<'a>(
 
 /// ISO 639-1 two-letter language codes (the 183 current ones and the withdrawn `sh`).
 const ISO_639_1: &[&str] = &[
-    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg",
-    "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy",
-    "da", "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj",
-    "fo", "fr", "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht",
-    "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv",
-    "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky",
-    "la", "lb", "lg", "li", "ln", "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn",
-    "mr", "ms", "mt", "my", "na", "nb", "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny",
-    "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru",
-    "rw", "sa", "sc", "sd", "se", "sg", "sh", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr",
-    "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr",
-    "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi",
-    "yo", "za", "zh", "zu",
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
+    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
+    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
+    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
+    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
+    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
+    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
+    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
+    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "sh", "si", "sk",
+    "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+    "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+    "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
 ];
 
 /// ISO 639-1 codes that, as the last suffix of a file name, are far more often a file
@@ -296,7 +292,8 @@ pub fn near_miss(stem: &str, config: &Config) -> Option<Diagnostic> {
     let primary = subtags.next().unwrap_or_default();
     let tag_like = (2..=3).contains(&primary.len())
         && primary.bytes().all(|b| b.is_ascii_lowercase())
-        && subtags.all(|t| (1..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric()));
+        && subtags
+            .all(|t| (1..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric()));
     if !tag_like {
         return None;
     }
@@ -324,7 +321,11 @@ pub fn near_miss(stem: &str, config: &Config) -> Option<Diagnostic> {
             )),
         );
     }
-    if lower == suffix && primary == suffix && ISO_639_1.contains(&suffix) && !EXTENSION_LIKE.contains(&suffix) {
+    if lower == suffix
+        && primary == suffix
+        && ISO_639_1.contains(&suffix)
+        && !EXTENSION_LIKE.contains(&suffix)
+    {
         let known: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
         return Some(
             Diagnostic::warning(format!(
@@ -473,14 +474,21 @@ title = "t"
         );
     }
 
-    /// (relative path, key, language, stem) of every source, and the warnings by file.
-    fn classify(files: &[&str]) -> (Vec<(String, String, String, String)>, Vec<(String, String)>) {
+    /// (relative path, key, language, stem) of a source.
+    type Row = (String, String, String, String);
+
+    /// The sources walked from these files, and the warnings by file.
+    fn classify(files: &[&str]) -> (Vec<Row>, Vec<(String, String)>) {
         let dir = tempfile::tempdir().unwrap();
         for f in files {
             touch(dir.path(), f);
         }
         let w = walk(dir.path(), &config());
-        assert!(w.diagnostics.iter().all(|d| !d.is_error()), "{:?}", w.diagnostics);
+        assert!(
+            w.diagnostics.iter().all(|d| !d.is_error()),
+            "{:?}",
+            w.diagnostics
+        );
         let sources = w
             .sources
             .iter()
@@ -491,13 +499,16 @@ title = "t"
             .iter()
             .map(|d| {
                 let path = d.path.as_deref().unwrap().to_string_lossy().into_owned();
-                (path, format!("{} / {}", d.message, d.hint.as_deref().unwrap_or("")))
+                (
+                    path,
+                    format!("{} / {}", d.message, d.hint.as_deref().unwrap_or("")),
+                )
             })
             .collect();
         (sources, warnings)
     }
 
-    fn row(rel: &str, key: &str, lang: &str, stem: &str) -> (String, String, String, String) {
+    fn row(rel: &str, key: &str, lang: &str, stem: &str) -> Row {
         (rel.into(), key.into(), lang.into(), stem.into())
     }
 
@@ -517,15 +528,30 @@ title = "t"
         assert_eq!(
             sources,
             vec![
-                row("bundle.v2/index.en.md", "bundle.v2/index", "en", "bundle.v2"),
+                row(
+                    "bundle.v2/index.en.md",
+                    "bundle.v2/index",
+                    "en",
+                    "bundle.v2"
+                ),
                 row("common/acme.sh.en.md", "common/acme.sh", "en", "acme.sh"),
                 row("common/acme.sh.md", "common/acme.sh", "zh", "acme.sh"),
                 row("common/r.zsh.md", "common/r.zsh", "zh", "r.zsh"),
                 row("common/trunk.io.md", "common/trunk.io", "zh", "trunk.io"),
                 row("linux/mkfs.fat.md", "linux/mkfs.fat", "zh", "mkfs.fat"),
                 row("linux/rename.ul.md", "linux/rename.ul", "zh", "rename.ul"),
-                row("linux/update-rc.d.en.md", "linux/update-rc.d", "en", "update-rc.d"),
-                row("windows/print.win.md", "windows/print.win", "zh", "print.win"),
+                row(
+                    "linux/update-rc.d.en.md",
+                    "linux/update-rc.d",
+                    "en",
+                    "update-rc.d"
+                ),
+                row(
+                    "windows/print.win.md",
+                    "windows/print.win",
+                    "zh",
+                    "print.win"
+                ),
             ]
         );
         assert_eq!(warnings, vec![]);
@@ -546,7 +572,13 @@ title = "t"
             .collect();
         assert_eq!(
             stems,
-            [("zh", "a.EN"), ("zh", "b.en-GB"), ("zh", "c.zh-CN"), ("zh", "d.fr"), ("zh", "e.En")]
+            [
+                ("zh", "a.EN"),
+                ("zh", "b.en-GB"),
+                ("zh", "c.zh-CN"),
+                ("zh", "d.fr"),
+                ("zh", "e.En")
+            ]
         );
         let got: Vec<(&str, bool)> = warnings
             .iter()
@@ -572,7 +604,11 @@ title = "t"
                 ("content/news/e.En.md", true),
             ]
         );
-        assert!(warnings[3].1.contains("the zh page `d.fr`"), "{}", warnings[3].1);
+        assert!(
+            warnings[3].1.contains("the zh page `d.fr`"),
+            "{}",
+            warnings[3].1
+        );
     }
 
     #[cfg(unix)]
