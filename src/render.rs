@@ -1615,7 +1615,12 @@ fn register_functions(tera: &mut tera::Tera, lookup: Arc<RwLock<Lookup>>, intl: 
                     .cloned()
                     .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")));
             }
-            Ok(format!("{}{}", l.base_path, path.trim_start_matches('/')))
+            // A file's path as it is on disk (`my notes.txt`): encoded like every address.
+            Ok(format!(
+                "{}{}",
+                l.base_path,
+                crate::url::path(path.trim_start_matches('/'))
+            ))
         },
     );
     let catalog = intl.catalog.clone();

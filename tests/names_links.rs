@@ -131,13 +131,13 @@ fn templates_receive_encoded_path_permalink_and_current_url() {
     write(
         root.path(),
         "templates/page.html",
-        "{{ page.path }}|{{ page.permalink }}|{{ current_url }}|{{ current_path }}",
+        "{{ page.path }}|{{ page.permalink }}|{{ current_url }}|{{ current_path }}|{{ url_for(path=\"my notes.txt\") }}",
     );
     let b = build_root(root.path(), |_| {}).unwrap();
     let odd = "/sub/path/en/my%20docs/c%23%3F&amp;%25/";
     assert_eq!(
         b.read("en/my docs/c#?&%/index.html"),
-        format!("{odd}|{ORIGIN}{odd}|{ORIGIN}{odd}|{odd}")
+        format!("{odd}|{ORIGIN}{odd}|{ORIGIN}{odd}|{odd}|/sub/path/my%20notes.txt")
     );
 }
 
