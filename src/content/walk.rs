@@ -12,7 +12,7 @@
 //! - A suffix that is probably a language all the same is a warning (an error with
 //!   `--strict`), so that English text does not silently become a default-language page:
 //!   a configured language spelled differently (`x.EN.md`, `x.en-GB.md`, `x.zh-CN.md`), or an
-//!   ISO 639-1 code that is not configured (`x.fr.md`). Two-letter codes that are far more
+//!   ISO 639-1 code that is not configured (`x.fr.md`, `x.fr-CA.md`). Two-letter codes that are far more
 //!   often file extensions or domains than languages (`sh`, `io`, `ps`, `ts`, `ml`) are
 //!   names ([`near_miss`]).
 //! - Symbolic links are never followed out of the tree (and a loop cannot hang the walk),
@@ -321,11 +321,7 @@ pub fn near_miss(stem: &str, config: &Config) -> Option<Diagnostic> {
             )),
         );
     }
-    if lower == suffix
-        && primary == suffix
-        && ISO_639_1.contains(&suffix)
-        && !EXTENSION_LIKE.contains(&suffix)
-    {
+    if ISO_639_1.contains(&primary) && !EXTENSION_LIKE.contains(&primary) {
         let known: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
         return Some(
             Diagnostic::warning(format!(
@@ -333,7 +329,7 @@ pub fn near_miss(stem: &str, config: &Config) -> Option<Diagnostic> {
                  this is the {default} page `{name}.{suffix}`"
             ))
             .with_hint(format!(
-                "for a translation, add [languages.{suffix}] to site.toml or use one of: {}; \
+                "for a translation, add [languages.{primary}] to site.toml or use one of: {}; \
                  if `{name}.{suffix}` is the page's name, rename the file (`{name}-{suffix}.md`) \
                  and keep the address with `slug: {name}.{suffix}`",
                 known.join(", ")
@@ -565,6 +561,9 @@ title = "t"
             "news/c.zh-CN.md",
             "news/d.fr.md",
             "news/e.En.md",
+            "news/f.FR.md",
+            "news/g.fr-CA.md",
+            "news/h.sh-dns.md",
         ]);
         let stems: Vec<(&str, &str)> = sources
             .iter()
@@ -577,7 +576,10 @@ title = "t"
                 ("zh", "b.en-GB"),
                 ("zh", "c.zh-CN"),
                 ("zh", "d.fr"),
-                ("zh", "e.En")
+                ("zh", "e.En"),
+                ("zh", "f.FR"),
+                ("zh", "g.fr-CA"),
+                ("zh", "h.sh-dns"),
             ]
         );
         let got: Vec<(&str, bool)> = warnings
@@ -589,6 +591,8 @@ title = "t"
                     "content/news/c.zh-CN.md" => "rename the file to `c.zh.md`",
                     "content/news/d.fr.md" => "add [languages.fr] to site.toml",
                     "content/news/e.En.md" => "rename the file to `e.en.md`",
+                    "content/news/f.FR.md" => "add [languages.fr] to site.toml",
+                    "content/news/g.fr-CA.md" => "add [languages.fr] to site.toml",
                     _ => "?",
                 };
                 (path.as_str(), text.contains(fix))
@@ -602,6 +606,8 @@ title = "t"
                 ("content/news/c.zh-CN.md", true),
                 ("content/news/d.fr.md", true),
                 ("content/news/e.En.md", true),
+                ("content/news/f.FR.md", true),
+                ("content/news/g.fr-CA.md", true),
             ]
         );
         assert!(
