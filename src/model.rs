@@ -1024,7 +1024,23 @@ impl LinkResolver<'_> {
 
     /// Resolves an `@/` target for a page in `lang`: the URL, and the (key, language) of the
     /// page it lands on (`None` for a static file).
+    /// A target may be written percent-encoded (`@/my%20docs/x.md`) or not
+    /// (`<@/my docs/x.md>`).
     fn resolve(&self, target: &str, lang: &str) -> Option<(String, Option<(String, String)>)> {
+        self.resolve_as_written(target, lang).or_else(|| {
+            let decoded = crate::url::decode(target);
+            (decoded != target)
+                .then(|| self.resolve_as_written(&decoded, lang))
+                .flatten()
+        })
+    }
+
+    /// [`Self::resolve`] for a target taken literally.
+    fn resolve_as_written(
+        &self,
+        target: &str,
+        lang: &str,
+    ) -> Option<(String, Option<(String, String)>)> {
         let target = target.trim_start_matches('/');
         if let Some(stem) = target.strip_suffix(".md") {
             let (key, explicit) = crate::content::walk::split_language(stem, self.config);

@@ -202,6 +202,9 @@ fn root_relative_links_get_the_base_path_like_relative_and_internal_ones() {
         // @/
         r#"<a href="/sub/path/en/common/acme.sh/">acme.sh</a>"#,
         r#"<img src="/sub/path/news/photos/foto.jpg" alt="photo" />"#,
+        // @/ targets may be written percent-encoded
+        r#"<a href="/sub/path/news/photos/raw%20photo.jpg">raw</a>"#,
+        r#"<a href="/sub/path/en/my%20docs/c%23%3F&amp;%25/">odd</a>"#,
     ] {
         assert!(links.contains(expected), "{expected}\n{links}");
     }
