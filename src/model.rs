@@ -689,7 +689,7 @@ pub fn build(
         if taken.contains(&a.out_file) {
             diags.push(
                 Diagnostic::error(format!(
-                    "alias `{}` is the address of an existing page",
+                    "alias `/{}` is the address of an existing page",
                     a.out_file.trim_end_matches("index.html")
                 ))
                 .in_file(&a.source)

@@ -285,7 +285,18 @@ fn aliases_keep_the_fragment_html_aliases_are_files_and_queries_are_errors() {
         "content/news/q.md",
         "---\ntitle: q\naliases: [\"/a?b=1\", \"/c/#d\", \"/%2e%2e/x/\"]\n---\nx\n",
     );
-    let errs = build_root(root.path(), |_| {}).err().unwrap();
+    write(
+        root.path(),
+        "content/news/r.md",
+        "---\ntitle: r\naliases: [\"/news/about\"]\n---\nx\n",
+    );
+    let mut errs = build_root(root.path(), |_| {}).err().unwrap();
+    let taken = errs.pop().unwrap();
+    assert_eq!(taken.path.as_deref(), Some(Path::new("content/news/r.md")));
+    assert_eq!(
+        taken.message,
+        "alias `/news/about/` is the address of an existing page"
+    );
     let got = located(&errs);
     assert_eq!(got.len(), 3, "{got:?}");
     assert!(
