@@ -729,8 +729,22 @@ fn site_files(
 ) -> std::collections::HashSet<String> {
     let mut files: std::collections::HashSet<String> = static_files.iter().cloned().collect();
     let mut dirs_by_key: HashMap<&str, Vec<String>> = HashMap::new();
-    for ((key, _), path) in link_index {
-        let dir = out_dir(config, path);
+    // With `missing_translation = "fallback"`, default-language pages are copied into every
+    // other language.
+    let fallback = config.missing_translation == MissingTranslation::Fallback;
+    let default = &config.default_language;
+    let placed = link_index.iter().flat_map(|((key, lang), path)| {
+        let copies = config
+            .languages
+            .iter()
+            .filter(move |l| fallback && lang == default && l.code != *default)
+            .map(move |l| relocate(config, path, default, &l.code));
+        std::iter::once(path.clone())
+            .chain(copies)
+            .map(move |p| (key, p))
+    });
+    for (key, path) in placed {
+        let dir = out_dir(config, &path);
         dirs_by_key
             .entry(key.as_str())
             .or_default()

@@ -262,6 +262,36 @@ fn links_to_nothing_are_warnings_with_file_line_and_column() {
 }
 
 #[test]
+fn links_to_fallback_copies_lead_somewhere_only_with_fallback() {
+    let root = copy_fixture("names");
+    write(
+        root.path(),
+        "content/news/copy.en.md",
+        "---\ntitle: copy\n---\n[mkfs.fat](/en/linux/mkfs.fat/)\n",
+    );
+    let b = build_root(root.path(), |_| {}).unwrap();
+    let got = located(&b.report.warnings);
+    assert_eq!(
+        got,
+        vec![(
+            "content/news/copy.en.md".to_string(),
+            Some(4),
+            Some(1),
+            "link to `/en/linux/mkfs.fat/` leads to `/sub/path/en/linux/mkfs.fat/`, which is not a page or file of the site".to_string()
+        )]
+    );
+    let toml = std::fs::read_to_string(root.path().join("site.toml")).unwrap();
+    let toml = toml.replace(
+        "default_language = \"zh\"",
+        "default_language = \"zh\"\nmissing_translation = \"fallback\"",
+    );
+    std::fs::write(root.path().join("site.toml"), toml).unwrap();
+    let b = build_root(root.path(), |_| {}).unwrap();
+    assert!(b.report.warnings.is_empty(), "{:?}", b.report.warnings);
+    assert!(b.exists("en/linux/mkfs.fat/index.html"));
+}
+
+#[test]
 fn aliases_keep_the_fragment_html_aliases_are_files_and_queries_are_errors() {
     let b = build("names");
     let target = "https://example.org/sub/path/en/my%20docs/Annual%20Report/";
