@@ -353,9 +353,10 @@ fn aliases_keep_the_fragment_html_aliases_are_files_and_queries_are_errors() {
 // ---------------------------------------------------------------------------------------
 // The link check over HTTP
 
-/// Serves `dir` under the base path with tower-http's `ServeDir` on a free port, in a
+/// Serves `dir` under the base path `base` with tower-http's `ServeDir` on a free port, in a
 /// background thread that lives as long as the test process.
-fn serve(dir: &Path) -> SocketAddr {
+fn serve(dir: &Path, base: &str) -> SocketAddr {
+    let base = base.trim_end_matches('/').to_string();
     let dir = dir.to_path_buf();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -366,10 +367,12 @@ fn serve(dir: &Path) -> SocketAddr {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            let app = axum::Router::new().nest_service(
-                BASE.trim_end_matches('/'),
-                tower_http::services::ServeDir::new(dir),
-            );
+            let files = tower_http::services::ServeDir::new(dir);
+            let app = if base.is_empty() {
+                axum::Router::new().fallback_service(files)
+            } else {
+                axum::Router::new().nest_service(&base, files)
+            };
             axum::serve(listener, app).await.unwrap();
         });
     });
@@ -469,14 +472,12 @@ fn request_target(link: &str) -> Result<String, char> {
     Ok(out)
 }
 
-#[test]
-fn every_internal_link_answers_200_over_http() {
-    let b = build("names");
-    let addr = serve(&b.public());
-    let links = internal_links(&b);
+/// Requests every internal link of a built site from `addr`: the request targets checked,
+/// and the links that did not answer 200 (or hold a character a URL cannot).
+fn check_over_http(b: &Built, addr: SocketAddr) -> (BTreeSet<String>, Vec<String>) {
     let mut broken = Vec::new();
     let mut checked = BTreeSet::new();
-    for (link, page) in &links {
+    for (link, page) in &internal_links(b) {
         match request_target(link) {
             Err(c) => broken.push(format!("{page}: `{link}` holds a raw {c:?}")),
             Ok(target) => {
@@ -489,6 +490,14 @@ fn every_internal_link_answers_200_over_http() {
             }
         }
     }
+    (checked, broken)
+}
+
+#[test]
+fn every_internal_link_answers_200_over_http() {
+    let b = build("names");
+    let addr = serve(&b.public(), BASE);
+    let (checked, broken) = check_over_http(&b, addr);
     assert_eq!(broken, Vec::<String>::new());
     // Not vacuous: the odd names were among the links, and the server does answer 404.
     for must in [
@@ -506,4 +515,16 @@ fn every_internal_link_answers_200_over_http() {
     assert!(checked.len() > 40, "{}", checked.len());
     // What a browser requests for the unencoded `href="/en/my docs/c#?&amp;%/"`.
     assert_eq!(status(addr, "/sub/path/en/my%20docs/c"), 404);
+}
+
+#[test]
+fn the_other_fixtures_have_no_broken_links_over_http() {
+    // (fixture, at least this many distinct links)
+    for (name, least) in [("trilingual", 20), ("functions", 20), ("i18n", 3)] {
+        let b = build(name);
+        let addr = serve(&b.public(), "/");
+        let (checked, broken) = check_over_http(&b, addr);
+        assert_eq!(broken, Vec::<String>::new(), "{name}");
+        assert!(checked.len() >= least, "{name}: {checked:?}");
+    }
 }
