@@ -1382,6 +1382,43 @@ mod tests {
     }
 
     #[test]
+    fn root_relative_links_get_the_site_root_and_local_links_are_listed() {
+        let opts = Options {
+            base_path: Some("/sub/en/news/x/".into()),
+            site_root: Some("/sub/".into()),
+        };
+        let r = render(
+            "[a](/news/about/#top) ![b](/logo.png)\n[c](foto.jpg?v=1) [d](//cdn.example/x) [e](@/news/unveiling.md)",
+            &opts,
+            &resolver,
+        );
+        assert!(
+            r.html.contains(r#"<a href="/sub/news/about/#top">a</a>"#),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r#"<img src="/sub/logo.png" alt="b" />"#));
+        assert!(
+            r.html
+                .contains(r#"<a href="/sub/en/news/x/foto.jpg?v=1">c</a>"#)
+        );
+        assert!(r.html.contains(r#"<a href="//cdn.example/x">d</a>"#));
+        let local: Vec<(&str, &str, usize, usize)> = r
+            .local_links
+            .iter()
+            .map(|l| (l.written.as_str(), l.path.as_str(), l.line, l.column))
+            .collect();
+        assert_eq!(
+            local,
+            [
+                ("/news/about/#top", "/sub/news/about/", 1, 1),
+                ("/logo.png", "/sub/logo.png", 1, 23),
+                ("foto.jpg?v=1", "/sub/en/news/x/foto.jpg", 2, 1),
+            ]
+        );
+    }
+
+    #[test]
     fn internal_link_resolved_with_anchor() {
         let r = md(
             "[新闻](@/news/unveiling.md#%E7%8E%B0%E5%9C%BA) [b](@/news/unveiling.md#现场) [c](@/news/unveiling.md)",
