@@ -194,7 +194,20 @@ pub(crate) fn build_session(
         .as_ref()
         .map(TemplateSet::literal_ids)
         .unwrap_or_default();
-    let site = model::build(config, parsed, assets, template_ids, &mut model_diags);
+    let static_files: Vec<String> = match &templates {
+        Ok(t) => (t.static_files().into_iter().map(|(_, rel)| rel))
+            .chain(t.builtin_static().into_iter().map(|(rel, _)| rel))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let site = model::build(
+        config,
+        parsed,
+        assets,
+        template_ids,
+        &static_files,
+        &mut model_diags,
+    );
     diags.extend(model_diags);
     trace.stage("markdown and model");
 

@@ -31,6 +31,7 @@ pub mod session;
 pub mod status;
 pub mod theme;
 pub mod translation;
+pub mod url;
 pub mod xml;
 
 pub use build::{BuildOptions, BuildReport, build};

@@ -17,7 +17,9 @@
 //!   to stand; a footnote nothing refers to is left out and reported.
 //! - Internal links (`@/path/to/page.md#anchor`) are resolved to URLs, and
 //!   each one is reported with its line and column so the caller can name
-//!   broken links precisely.
+//!   broken links precisely. Relative links are made root-relative against the
+//!   page, root-relative ones get the site's base path, and both are reported
+//!   too, so the caller can check that they lead to a file of the site.
 //! - A `<!-- more -->` line splits off a summary, and the first paragraph and
 //!   the plain text (for word counts) are extracted in the same pass. Both
 //!   summaries are made fit for other pages ([`reusable_html`]): no ids, and
@@ -51,6 +53,10 @@ pub struct Options {
     /// Ids that the page's template defines around the body (`main`, `toc-title`):
     /// generated heading ids avoid them, so that `## Main` does not repeat `id="main"`.
     pub reserved_ids: Vec<String>,
+    /// The site's base path (`/sub/path/` for `base_url = "https://x.org/sub/path/"`).
+    /// When set, root-relative destinations (`/news/about/`, `/logo.png`), which authors write
+    /// from the root of the site, are prefixed with it.
+    pub site_root: Option<String>,
 }
 
 /// The result of rendering one page's Markdown.
@@ -75,6 +81,9 @@ pub struct Rendered {
     /// Footnotes that are defined but never referenced, in document order. They are left
     /// out of the page; the caller warns about them.
     pub unused_footnotes: Vec<UnusedFootnote>,
+    /// Every relative or root-relative link or image, as rewritten, in document order
+    /// (relative ones only when [`Options::base_path`] is set).
+    pub local_links: Vec<LocalLink>,
     /// Plain text of the body without markup or raw HTML, blocks separated
     /// by `"\n\n"`; meant for word counts and search indexes.
     pub text: String,
@@ -122,6 +131,21 @@ pub struct UnusedFootnote {
     pub column: usize,
 }
 
+/// A link or image to a path of the site written without `@/`: `photo.jpg`, `../x/`,
+/// `/news/about/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalLink {
+    /// The destination as written.
+    pub written: String,
+    /// The root-relative path it leads to, base path included, without query or fragment
+    /// (`/sub/path/news/about/`), still percent-encoded.
+    pub path: String,
+    /// 1-based line of the link's start in the source given to [`render`].
+    pub line: usize,
+    /// 1-based column of the link's start, counted in chars.
+    pub column: usize,
+}
+
 /// Renders Markdown to HTML.
 ///
 /// `resolve` maps the path of an internal link (`news/unveiling.md` for
@@ -143,6 +167,7 @@ pub fn render(
     let Options {
         base_path,
         reserved_ids,
+        site_root,
     } = options;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
         .into_offset_iter()
@@ -193,6 +218,7 @@ pub fn render(
     let mut pass = Transform {
         resolve,
         base_path: base_path.as_deref(),
+        site_root: site_root.as_deref(),
         lines: LineIndex::new(source),
         footnotes,
         heading_ids,
@@ -201,6 +227,7 @@ pub fn render(
         main: Vec::new(),
         collecting: Vec::new(),
         links: Vec::new(),
+        local_links: Vec::new(),
         anchors: Vec::new(),
         marker_position: None,
         first_paragraph: None,
@@ -227,6 +254,7 @@ fn parser_options() -> ParserOptions {
 struct Transform<'a, 'r> {
     resolve: &'r dyn Fn(&str) -> Option<String>,
     base_path: Option<&'r str>,
+    site_root: Option<&'r str>,
     lines: LineIndex<'a>,
     footnotes: Footnotes<'a>,
     heading_ids: Vec<String>,
@@ -237,6 +265,7 @@ struct Transform<'a, 'r> {
     /// Footnote definitions being collected (key and events), innermost last.
     collecting: Vec<(String, Vec<Event<'a>>)>,
     links: Vec<InternalLink>,
+    local_links: Vec<LocalLink>,
     anchors: Vec<String>,
     /// Index in `main` where the `<!-- more -->` line stood.
     marker_position: Option<usize>,
@@ -334,16 +363,30 @@ impl<'a> Transform<'a, '_> {
         }
     }
 
-    /// Resolves an `@/` destination and records the link; other
-    /// destinations come back unchanged.
+    /// Resolves an `@/` destination and records the link; relative and
+    /// root-relative destinations are rewritten (see [`Options`]) and recorded;
+    /// others come back unchanged.
     fn internal(&mut self, dest: CowStr<'a>, offset: usize, image: bool) -> CowStr<'a> {
         let Some(path) = dest.strip_prefix("@/") else {
-            return match self.base_path {
-                Some(base) if is_relative(&dest) => join_relative(base, &dest).into(),
+            let rewritten: String = match (self.base_path, self.site_root) {
+                (Some(base), _) if is_relative(&dest) => join_relative(base, &dest),
+                (_, Some(root)) if is_root_relative(&dest) => {
+                    format!("{root}{}", dest.trim_start_matches('/'))
+                }
+                (None, _) if is_root_relative(&dest) => dest.to_string(),
                 // A fragment names an id of this page, and ids are NFC.
-                _ if dest.starts_with('#') => ident::nfc(&dest).into_owned().into(),
-                _ => dest,
+                _ if dest.starts_with('#') => return ident::nfc(&dest).into_owned().into(),
+                _ => return dest,
             };
+            let (line, column) = self.lines.position(offset);
+            let end = rewritten.find(['#', '?']).unwrap_or(rewritten.len());
+            self.local_links.push(LocalLink {
+                written: dest.to_string(),
+                path: rewritten[..end].to_string(),
+                line,
+                column,
+            });
+            return rewritten.into();
         };
         let (target, fragment) = path.split_once('#').unwrap_or((path, ""));
         let anchor = (!fragment.is_empty()).then(|| {
@@ -461,6 +504,7 @@ impl<'a> Transform<'a, '_> {
             anchors: self.anchors,
             links: self.links,
             unused_footnotes,
+            local_links: self.local_links,
             text: text.finish(),
         }
     }
@@ -1202,6 +1246,11 @@ fn is_relative(dest: &str) -> bool {
     !(dest.is_empty() || scheme || dest.starts_with(['/', '#', '?']))
 }
 
+/// A destination from the root of the site: `/news/`, not `//host/x`.
+fn is_root_relative(dest: &str) -> bool {
+    dest.starts_with('/') && !dest.starts_with("//")
+}
+
 /// Resolves `dest` against the directory path `base` (ending in `/`), folding `.` and `..`
 /// segments without climbing above the root.
 fn join_relative(base: &str, dest: &str) -> String {
@@ -1641,6 +1690,44 @@ mod tests {
         assert!(r.html.contains(r##"<a href="#top">f</a>"##));
         assert!(r.html.contains(r#"<a href="mailto:a@b.c">g</a>"#));
         assert!(r.html.contains(r#"<a href="/up/">h</a>"#));
+    }
+
+    #[test]
+    fn root_relative_links_get_the_site_root_and_local_links_are_listed() {
+        let opts = Options {
+            base_path: Some("/sub/en/news/x/".into()),
+            site_root: Some("/sub/".into()),
+            ..Options::default()
+        };
+        let r = render(
+            "[a](/news/about/#top) ![b](/logo.png)\n[c](foto.jpg?v=1) [d](//cdn.example/x) [e](@/news/unveiling.md)",
+            &opts,
+            &resolver,
+        );
+        assert!(
+            r.html.contains(r#"<a href="/sub/news/about/#top">a</a>"#),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r#"<img src="/sub/logo.png" alt="b" />"#));
+        assert!(
+            r.html
+                .contains(r#"<a href="/sub/en/news/x/foto.jpg?v=1">c</a>"#)
+        );
+        assert!(r.html.contains(r#"<a href="//cdn.example/x">d</a>"#));
+        let local: Vec<(&str, &str, usize, usize)> = r
+            .local_links
+            .iter()
+            .map(|l| (l.written.as_str(), l.path.as_str(), l.line, l.column))
+            .collect();
+        assert_eq!(
+            local,
+            [
+                ("/news/about/#top", "/sub/news/about/", 1, 1),
+                ("/logo.png", "/sub/logo.png", 1, 23),
+                ("foto.jpg?v=1", "/sub/en/news/x/foto.jpg", 2, 1),
+            ]
+        );
     }
 
     #[test]

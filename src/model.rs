@@ -139,8 +139,9 @@ pub struct Term {
 /// A redirect from an old path.
 #[derive(Debug, Clone)]
 pub struct Alias {
-    /// Output directory of the redirect page.
-    pub out_dir: String,
+    /// Output file of the redirect page, relative to the output root: `old/index.html` for
+    /// `/old/` or `/old`, the file itself for `/old.html` (and `.htm`).
+    pub out_file: String,
     /// Where it points to.
     pub target_path: String,
     /// Source file that declared it.
@@ -190,6 +191,8 @@ pub struct SiteModel {
     pub link_index: HashMap<(String, String), String>,
     /// Files of `content/` by path relative to it, for `@/` links to them.
     pub content_assets: HashMap<String, Asset>,
+    /// Output paths that relative and root-relative links may lead to (see `site_files`).
+    pub site_files: std::collections::HashSet<String>,
     /// Translation key → [`source_hash`] of its default-language page: what translations
     /// are compared against.
     pub source_hashes: HashMap<String, String>,
@@ -287,11 +290,15 @@ pub fn term_slug(name: &str, mode: TermSlugs) -> String {
 
 /// Builds the model. Problems are pushed to `diags`; the model contains whatever could be
 /// built, so that later stages can still find more errors.
+///
+/// `static_files` are the output paths of the theme's and the site's static files: with the
+/// pages and content files, what links in Markdown may lead to.
 pub fn build(
     config: Config,
     parsed: Vec<Parsed>,
     assets: Vec<Asset>,
     template_ids: Vec<String>,
+    static_files: &[String],
     diags: &mut Vec<Diagnostic>,
 ) -> SiteModel {
     let default = config.default_language.clone();
@@ -299,9 +306,12 @@ pub fn build(
     // 1. URLs and output paths, with a check that no two sources map to one path.
     let placed: Vec<(Parsed, String)> = parsed
         .into_iter()
-        .map(|p| {
-            let path = source_path(&config, &p.source, &p.doc);
-            (p, path)
+        .filter_map(|p| match source_path(&config, &p.source, &p.doc) {
+            Ok(path) => Some((p, path)),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
         })
         .collect();
     let mut claimed: BTreeMap<String, String> = BTreeMap::new();
@@ -329,11 +339,13 @@ pub fn build(
     }
     let asset_paths: HashMap<String, Asset> =
         assets.iter().map(|a| (a.rel.clone(), a.clone())).collect();
+    let site_files = site_files(&config, &link_index, &assets, static_files);
     let resolver = LinkResolver {
         config: &config,
         index: &link_index,
         assets: &asset_paths,
         template_ids: &template_ids,
+        files: &site_files,
     };
 
     // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
@@ -514,15 +526,7 @@ pub fn build(
                 },
                 |(_, d, _)| d.title.clone(),
             );
-            let path = format!(
-                "{}{}",
-                config.lang_prefix(&l.code),
-                if dir.is_empty() {
-                    String::new()
-                } else {
-                    format!("{dir}/")
-                }
-            );
+            let path = format!("{}{}", config.lang_prefix(&l.code), section_path(dir));
             section_index.insert((dir.clone(), l.code.clone()), sections.len());
             sections.push(Section {
                 dir: dir.clone(),
@@ -623,7 +627,7 @@ pub fn build(
     let mut alias_claims: BTreeMap<String, String> = BTreeMap::new();
     for p in pages.iter().filter(|p| !p.fallback) {
         for a in &p.doc.meta.aliases {
-            let out = ident::nfc(a.trim_matches('/')).into_owned();
+            let out = alias_file(&ident::nfc(a));
             if let Some(prev) = alias_claims.get(&out) {
                 diags.push(
                     Diagnostic::error(format!("alias `{a}` is declared twice (also in {prev})"))
@@ -634,23 +638,24 @@ pub fn build(
             }
             alias_claims.insert(out.clone(), p.source.clone());
             aliases.push(Alias {
-                out_dir: out,
+                out_file: out,
                 target_path: p.path.clone(),
                 source: p.source.clone(),
             });
         }
     }
-    let taken: std::collections::HashSet<&str> = pages
+    let taken: std::collections::HashSet<String> = pages
         .iter()
         .map(|p| p.out_dir.as_str())
         .chain(sections.iter().map(|s| s.out_dir.as_str()))
+        .map(join_index)
         .collect();
     aliases.retain(|a| {
-        if taken.contains(a.out_dir.as_str()) {
+        if taken.contains(&a.out_file) {
             diags.push(
                 Diagnostic::error(format!(
-                    "alias `/{}/` is the address of an existing page",
-                    a.out_dir
+                    "alias `/{}` is the address of an existing page",
+                    a.out_file.trim_end_matches("index.html")
                 ))
                 .in_file(&a.source)
                 .with_hint("an alias must be an old address that no page uses any more"),
@@ -673,6 +678,7 @@ pub fn build(
         sources,
         link_index,
         content_assets: asset_paths,
+        site_files,
         source_hashes,
         template_ids,
     }
@@ -757,7 +763,11 @@ fn build_taxonomies(
             diags.push(d);
         }
         for (l, terms) in config.languages.iter().zip(per_lang) {
-            let prefix = format!("{}{}/", config.lang_prefix(&l.code), t.name);
+            let prefix = format!(
+                "{}{}/",
+                config.lang_prefix(&l.code),
+                crate::url::segment(&t.name)
+            );
             let mut terms: Vec<Term> = terms
                 .into_iter()
                 .map(|(key, (name, mut term_pages))| {
@@ -765,7 +775,7 @@ fn build_taxonomies(
                     term_pages.sort_by(|&a, &b| date_order(&pages[a], &pages[b]));
                     Term {
                         name,
-                        path: format!("{prefix}{slug}/"),
+                        path: format!("{prefix}{}/", crate::url::segment(&slug)),
                         slug,
                         pages: term_pages,
                     }
@@ -889,6 +899,86 @@ fn spell_symbols(name: &str) -> String {
     out
 }
 
+/// The output paths (decoded, no leading or trailing `/`) that links in Markdown may lead
+/// to, besides generated files: every page and section directory with its `index.html`,
+/// every content file, every static file.
+fn site_files(
+    config: &Config,
+    link_index: &HashMap<(String, String), String>,
+    assets: &[Asset],
+    static_files: &[String],
+) -> std::collections::HashSet<String> {
+    let mut files: std::collections::HashSet<String> = static_files.iter().cloned().collect();
+    let mut dirs_by_key: HashMap<&str, Vec<String>> = HashMap::new();
+    // With `missing_translation = "fallback"`, default-language pages are copied into every
+    // other language.
+    let fallback = config.missing_translation == MissingTranslation::Fallback;
+    let default = &config.default_language;
+    let placed = link_index.iter().flat_map(|((key, lang), path)| {
+        let copies = config
+            .languages
+            .iter()
+            .filter(move |l| fallback && lang == default && l.code != *default)
+            .map(move |l| relocate(config, path, default, &l.code));
+        std::iter::once(path.clone())
+            .chain(copies)
+            .map(move |p| (key, p))
+    });
+    for (key, path) in placed {
+        let dir = out_dir(config, &path);
+        dirs_by_key
+            .entry(key.as_str())
+            .or_default()
+            .push(dir.clone());
+        // The page and the sections above it (a section exists wherever it has pages).
+        let mut d = dir.as_str();
+        loop {
+            files.insert(d.to_string());
+            files.insert(join_index(d));
+            match d.rsplit_once('/') {
+                Some((parent, _)) => d = parent,
+                None if d.is_empty() => break,
+                None => d = "",
+            }
+        }
+    }
+    for a in assets {
+        match &a.bundle {
+            Some((key, inner)) => {
+                for dir in dirs_by_key.get(key.as_str()).into_iter().flatten() {
+                    files.insert(format!("{dir}/{inner}"));
+                }
+            }
+            None => {
+                files.insert(a.rel.clone());
+            }
+        }
+    }
+    files
+}
+
+/// The file a redirect page for the alias `alias` (a path from the site's root, checked by
+/// [`crate::content::front_matter::check_alias`]) is written to: the decoded path plus
+/// `index.html`, or the path itself when it names an HTML file (`/old.html`).
+fn alias_file(alias: &str) -> String {
+    let rel = crate::url::decode(alias.trim_matches('/'));
+    let html_file = !alias.ends_with('/')
+        && rel
+            .rsplit('/')
+            .next()
+            .is_some_and(|name| name.ends_with(".html") || name.ends_with(".htm"));
+    if html_file { rel } else { join_index(&rel) }
+}
+
+/// `dir/index.html`, or `index.html` for the root.
+fn join_index(dir: &str) -> String {
+    if dir.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{dir}/index.html")
+    }
+}
+
 /// A page's summary: the part before `<!-- more -->`, else the front matter's `summary`,
 /// else the first paragraph.
 pub(crate) fn page_summary(r: &markdown::Rendered, doc: &Document) -> Option<String> {
@@ -933,19 +1023,33 @@ pub fn newest<'a>(pages: impl Iterator<Item = &'a Page>) -> Option<&'a DateValue
         .max_by_key(|d| d.timestamp)
 }
 
-fn source_path(config: &Config, source: &Source, doc: &Document) -> String {
+/// The site path of a source, every segment percent-encoded ([`crate::url`]); an error when
+/// its name cannot be a URL segment (`.`, `..`).
+fn source_path(config: &Config, source: &Source, doc: &Document) -> Result<String, Diagnostic> {
     let prefix = config.lang_prefix(&source.lang);
-    let dir = if source.section_dir.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", source.section_dir)
-    };
+    let dir = section_path(&source.section_dir);
     match source.kind {
-        SourceKind::Section => format!("{prefix}{dir}"),
+        SourceKind::Section => Ok(format!("{prefix}{dir}")),
         SourceKind::Page => {
             let slug = ident::nfc(doc.meta.slug.as_deref().unwrap_or(&source.stem));
-            format!("{prefix}{dir}{slug}/")
+            if !crate::url::is_valid_segment(&slug) {
+                return Err(Diagnostic::error(format!(
+                    "the page's name `{slug}` cannot be part of an address"
+                ))
+                .in_file(format!("content/{}", source.rel))
+                .with_hint("give the page a `slug` in its front matter, e.g. `slug: dot`"));
+            }
+            Ok(format!("{prefix}{dir}{}/", crate::url::segment(&slug)))
         }
+    }
+}
+
+/// The encoded path of a section directory below a language's prefix: `` or `my%20docs/`.
+fn section_path(dir: &str) -> String {
+    if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", crate::url::path(dir))
     }
 }
 
@@ -955,12 +1059,14 @@ fn relocate(config: &Config, path: &str, from: &str, to: &str) -> String {
     format!("{}{rest}", config.lang_prefix(to))
 }
 
-/// Output directory (relative, no leading or trailing slash) of a site path.
+/// Output directory (relative, no leading or trailing slash, percent-decoded: the names on
+/// disk) of a site path.
 pub fn out_dir(config: &Config, path: &str) -> String {
-    path.strip_prefix(config.base_path.as_str())
-        .unwrap_or(path)
-        .trim_matches('/')
-        .to_string()
+    crate::url::decode(
+        path.strip_prefix(config.base_path.as_str())
+            .unwrap_or(path)
+            .trim_matches('/'),
+    )
 }
 
 /// The anchors of the page or section with a (key, language), if it exists.
@@ -972,6 +1078,7 @@ pub(crate) struct LinkResolver<'a> {
     index: &'a HashMap<(String, String), String>,
     assets: &'a HashMap<String, Asset>,
     template_ids: &'a [String],
+    files: &'a std::collections::HashSet<String>,
 }
 
 impl SiteModel {
@@ -982,6 +1089,7 @@ impl SiteModel {
             index: &self.link_index,
             assets: &self.content_assets,
             template_ids: &self.template_ids,
+            files: &self.site_files,
         }
     }
 }
@@ -992,6 +1100,7 @@ impl LinkResolver<'_> {
         let options = markdown::Options {
             base_path: Some(path.to_string()),
             reserved_ids: self.template_ids.to_vec(),
+            site_root: Some(self.config.base_path.clone()),
         };
         markdown::render(p.doc.body(), &options, &|target| {
             self.resolve(target, &p.source.lang).map(|(url, _)| url)
@@ -1056,12 +1165,96 @@ impl LinkResolver<'_> {
                 )),
             );
         }
+        for link in &r.local_links {
+            if self.leads_somewhere(&link.path) {
+                continue;
+            }
+            let line = p.doc.body_line + link.line - 1;
+            let root = &self.config.base_path;
+            let hint = if link.written.starts_with('/')
+                && root != "/"
+                && link.written.starts_with(root.as_str())
+            {
+                format!(
+                    "links that start with `/` are read from the root of the site, and qiao adds \
+                     the base path `{root}` itself: write `/{}`",
+                    &link.written[root.len()..]
+                )
+            } else if link.written.starts_with('/') {
+                "links that start with `/` are read from the root of the site (`/news/` is \
+                 content/news/); for a page, write `@/path/to/page.md`, or link with a full URL"
+                    .to_string()
+            } else {
+                "a relative link is read from the page's address; for a page, write \
+                 `@/path/to/page.md`, and put a page's images beside it in a page bundle \
+                 (name/index.md)"
+                    .to_string()
+            };
+            diags.push(
+                Diagnostic::warning(format!(
+                    "link to `{}` leads to `{}`, which is not a page or file of the site",
+                    link.written, link.path
+                ))
+                .in_file(&rel)
+                .at(&p.doc.text, line, link.column)
+                .with_hint(hint),
+            );
+        }
         diags
+    }
+
+    /// Whether a root-relative path (base path included, percent-encoded) names a page,
+    /// section or file of the site, or a file the build generates (feeds, sitemaps,
+    /// `robots.txt`, `404.html`, list pages, taxonomy pages, the search index).
+    fn leads_somewhere(&self, path: &str) -> bool {
+        let Some(rest) = path.strip_prefix(self.config.base_path.as_str()) else {
+            return false;
+        };
+        let rel = crate::url::decode(rest);
+        let rel = rel.trim_matches('/');
+        if self.files.contains(rel) {
+            return true;
+        }
+        let mut segs: Vec<&str> = rel.split('/').collect();
+        if segs
+            .first()
+            .is_some_and(|s| self.config.language(s).is_some())
+        {
+            segs.remove(0);
+        }
+        let last = segs.last().copied().unwrap_or_default();
+        let generated = matches!(last, "atom.xml" | "404.html" | "sitemap.xml" | "robots.txt")
+            || last.starts_with("sitemap-")
+            || segs.first() == Some(&"search-index")
+            || segs
+                .first()
+                .is_some_and(|s| self.config.taxonomies.iter().any(|t| t.name == *s));
+        // List pages: `news/page/2/`.
+        let list_page = segs.len() >= 2
+            && segs[segs.len() - 2] == "page"
+            && last.bytes().all(|b| b.is_ascii_digit());
+        generated || list_page
     }
 
     /// Resolves an `@/` target for a page in `lang`: the URL, and the (key, language) of the
     /// page it lands on (`None` for a static file).
+    /// A target may be written percent-encoded (`@/my%20docs/x.md`) or not
+    /// (`<@/my docs/x.md>`).
     fn resolve(&self, target: &str, lang: &str) -> Option<(String, Option<(String, String)>)> {
+        self.resolve_as_written(target, lang).or_else(|| {
+            let decoded = crate::url::decode(target);
+            (decoded != target)
+                .then(|| self.resolve_as_written(&decoded, lang))
+                .flatten()
+        })
+    }
+
+    /// [`Self::resolve`] for a target taken literally.
+    fn resolve_as_written(
+        &self,
+        target: &str,
+        lang: &str,
+    ) -> Option<(String, Option<(String, String)>)> {
         let target = target.trim_start_matches('/');
         self.resolve_exactly(target, lang).or_else(|| {
             // A target pasted in decomposed form (`Fo\u{308}rderung.md`) still finds the file.
@@ -1078,10 +1271,7 @@ impl LinkResolver<'_> {
         lang: &str,
     ) -> Option<(String, Option<(String, String)>)> {
         if let Some(stem) = target.strip_suffix(".md") {
-            let (key, explicit) = match stem.rsplit_once('.') {
-                Some((k, l)) if self.config.language(l).is_some() => (k, Some(l)),
-                _ => (stem, None),
-            };
+            let (key, explicit) = crate::content::walk::split_language(stem, self.config);
             let key = key.to_string();
             let langs: Vec<&str> = match explicit {
                 Some(l) => vec![l],
@@ -1104,9 +1294,12 @@ impl LinkResolver<'_> {
                         self.index
                             .get(&(key.clone(), self.config.default_language.clone()))
                     })?;
-                Some((format!("{page}{inner}"), None))
+                Some((format!("{page}{}", crate::url::path(inner)), None))
             }
-            None => Some((format!("{}{}", self.config.base_path, asset.rel), None)),
+            None => Some((
+                format!("{}{}", self.config.base_path, crate::url::path(&asset.rel)),
+                None,
+            )),
         }
     }
 }
@@ -1122,6 +1315,38 @@ mod tests {
         assert_eq!(term_slug("China-EU cooperation", u), "china-eu-cooperation");
         assert_eq!(term_slug("Förderpolitik & Recht", u), "förderpolitik-recht");
         assert_eq!(term_slug("  ?? ", u), "term");
+    }
+
+    #[test]
+    fn names_that_cannot_be_url_segments_need_a_slug() {
+        let config = Config::parse(
+            "base_url = \"https://x.org/\"\ndefault_language = \"zh\"\n[languages.zh]\nname = \"中文\"\nlocale = \"zh-Hans\"\ntitle = \"t\"\n",
+        )
+        .unwrap();
+        let doc = crate::content::front_matter::parse("---\ntitle: x\n---\n").unwrap();
+        let source = |stem: &str| Source {
+            rel: format!("news/{stem}.md"),
+            abs: std::path::PathBuf::new(),
+            kind: SourceKind::Page,
+            lang: "zh".into(),
+            key: format!("news/{stem}"),
+            section_dir: "my docs".into(),
+            stem: stem.into(),
+            bundle: false,
+        };
+        for bad in [".", ".."] {
+            let d = source_path(&config, &source(bad), &doc).unwrap_err();
+            assert_eq!(
+                d.message,
+                format!("the page's name `{bad}` cannot be part of an address")
+            );
+            assert!(d.hint.unwrap().contains("slug"));
+        }
+        assert_eq!(
+            source_path(&config, &source("c#?&%"), &doc).unwrap(),
+            "/my%20docs/c%23%3F&%25/"
+        );
+        assert_eq!(out_dir(&config, "/my%20docs/c%23%3F&%25/"), "my docs/c#?&%");
     }
 
     #[test]

@@ -419,7 +419,7 @@ impl Renderer {
         let mut plain: Vec<(String, Vec<u8>)> = Vec::new();
         for a in &model.aliases {
             plain.push((
-                join(&a.out_dir, "index.html"),
+                a.out_file.clone(),
                 xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
             ));
         }
@@ -1097,7 +1097,7 @@ fn page_view<'m>(model: &'m SiteModel, related: &[Vec<usize>], i: usize) -> Page
         assets: p
             .assets
             .iter()
-            .map(|(_, inner)| format!("{}{inner}", p.path))
+            .map(|(_, inner)| format!("{}{}", p.path, crate::url::path(inner)))
             .collect(),
     }
 }
@@ -1469,6 +1469,7 @@ fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(String, Vec<u8
 /// prepared values, so the functions can live inside Tera (which wants `'static`).
 struct Lookup {
     default_language: String,
+    languages: Vec<String>,
     base_path: String,
     pages: HashMap<(String, String), tera::Value>,
     sections: HashMap<(String, String), tera::Value>,
@@ -1500,6 +1501,7 @@ impl Lookup {
         }
         Lookup {
             default_language: m.config.default_language.clone(),
+            languages: m.config.languages.iter().map(|l| l.code.clone()).collect(),
             base_path: m.config.base_path.clone(),
             pages,
             sections,
@@ -1527,10 +1529,9 @@ impl Lookup {
     fn key_of<'a>(&self, path: &'a str) -> (&'a str, Option<&'a str>) {
         let path = path.trim_start_matches("@/").trim_start_matches('/');
         let stem = path.strip_suffix(".md").unwrap_or(path);
-        match stem.rsplit_once('.') {
-            Some((k, l)) if crate::config::is_language_code(l) => (k, Some(l)),
-            _ => (stem, None),
-        }
+        crate::content::walk::split_language_by(stem, |code| {
+            self.languages.iter().any(|l| l == code)
+        })
     }
 }
 
@@ -1621,7 +1622,12 @@ fn register_functions(tera: &mut tera::Tera, lookup: Arc<RwLock<Lookup>>, intl: 
                     .cloned()
                     .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")));
             }
-            Ok(format!("{}{}", l.base_path, path.trim_start_matches('/')))
+            // A file's path as it is on disk (`my notes.txt`): encoded like every address.
+            Ok(format!(
+                "{}{}",
+                l.base_path,
+                crate::url::path(path.trim_start_matches('/'))
+            ))
         },
     );
     let catalog = intl.catalog.clone();

@@ -344,12 +344,13 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
         )
     })?;
     // x.de.md → x.md
+    let config = Config::load(root).map_err(|mut ds| ds.remove(0))?;
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let stem = name.trim_end_matches(".md");
-    let base = stem.rsplit_once('.').map_or(stem, |(b, _)| b);
+    let base = crate::content::walk::split_language(stem, &config).0;
     let source = file.with_file_name(format!("{base}.md"));
     let src_text = crate::content::files::read_text(&source).map_err(|e| {
         Diagnostic::error(format!("cannot read the source {}: {e}", source.display()))
@@ -402,8 +403,8 @@ fn read_source(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if let Some((base, suffix)) = name.trim_end_matches(".md").rsplit_once('.')
-        && config.language(suffix).is_some()
+    if let (base, Some(_)) =
+        crate::content::walk::split_language(name.trim_end_matches(".md"), &config)
     {
         file = file.with_file_name(format!("{base}.md"));
     }

@@ -258,13 +258,20 @@ pub fn robots(config: &Config) -> String {
     )
 }
 
-/// A redirect page for an alias: works without JavaScript and tells search engines where
-/// the page lives now.
+/// A redirect page for an alias: tells search engines where the page lives now, and sends
+/// the reader there with the `#fragment` of the old address (`/old/#section-two` lands on
+/// `#section-two`) by a script; without JavaScript the meta refresh still redirects, to
+/// the top of the page.
 pub fn redirect_page(target: &str) -> String {
     let t = escape(target);
+    // A JSON string is a JavaScript string; `<` escaped so that no `</script>` can end it.
+    let js = serde_json::to_string(target)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace('<', "\\u003c");
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirect</title>\n\
          <link rel=\"canonical\" href=\"{t}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <script>location.replace({js} + location.hash);</script>\n\
          <meta http-equiv=\"refresh\" content=\"0; url={t}\">\n</head>\n<body>\n<p><a href=\"{t}\">{t}</a></p>\n</body>\n</html>\n"
     )
 }
@@ -289,7 +296,10 @@ mod tests {
 
     #[test]
     fn redirect_is_escaped() {
-        let r = redirect_page("https://x.org/a?b=\"<\"");
-        assert!(r.contains("url=https://x.org/a?b=&quot;&lt;&quot;"));
+        let r = redirect_page("https://x.org/a?b=\"</script>\"");
+        assert!(r.contains("url=https://x.org/a?b=&quot;&lt;/script&gt;&quot;"));
+        assert!(r.contains(
+            r#"<script>location.replace("https://x.org/a?b=\"\u003c/script>\"" + location.hash);</script>"#
+        ));
     }
 }

@@ -65,7 +65,7 @@ fn every_error_of_the_invalid_site_is_reported_at_once() {
         (
             "content/news/wrong-lang.fr.md",
             None,
-            "`fr` in the file name is not a configured language",
+            "`.fr` in the file name is a language code that is not configured",
         ),
     ];
     assert_eq!(got.len(), expect.len(), "{got:#?}");
@@ -100,7 +100,7 @@ fn the_cli_prints_file_line_and_exits_1() {
     assert!(err.contains("--> content/news/bad-date.md:3:7"), "{err}");
     assert!(err.contains("3 | date: 2016-02-30"), "{err}");
     assert!(
-        err.contains("the site has 9 errors; nothing was written"),
+        err.contains("the site has 8 errors and 1 warning; nothing was written"),
         "{err}"
     );
     assert!(!out.path().join("p").exists());

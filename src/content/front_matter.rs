@@ -380,12 +380,20 @@ pub fn check_alias(alias: &str) -> Result<(), &'static str> {
     if !alias.starts_with('/') {
         return Err("it must start with `/`");
     }
+    if alias.contains(['?', '#']) {
+        return Err(
+            "it contains `?` or `#`, which a static server never sees; write only the path \
+             (the redirect keeps the #fragment of the old address by itself)",
+        );
+    }
     let segs: Vec<&str> = alias.split('/').filter(|s| !s.is_empty()).collect();
     if segs.is_empty() {
         return Err("it would replace the home page");
     }
     for s in segs {
-        if s == "." || s == ".." || s.chars().any(char::is_control) || s.contains('\\') {
+        // `%2e%2e` is `..` to a server too.
+        let s = crate::url::decode(s);
+        if s == "." || s == ".." || s.chars().any(char::is_control) || s.contains(['\\', '/']) {
             return Err("it contains `.`, `..`, a backslash or control characters");
         }
     }

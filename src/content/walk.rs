@@ -6,8 +6,15 @@
 //!   files are its assets. Any other file is a static asset copied as is.
 //! - `x.en.md` is the `en` translation of `x.md`; no suffix means the default language.
 //!   Files that differ only in that suffix share a translation key (`news/x`).
-//! - A suffix that looks like a language code but is not configured is an error: a typo such
-//!   as `x.eng.md` must not silently become a page called `x.eng`.
+//! - Only a configured language code is a language suffix; any other suffix is part of the
+//!   page's name, as Hugo reads it: `mkfs.fat.md` is the page `mkfs.fat`, `acme.sh.en.md` the
+//!   English translation of `acme.sh` ([`split_language`]).
+//! - A suffix that is probably a language all the same is a warning (an error with
+//!   `--strict`), so that English text does not silently become a default-language page:
+//!   a configured language spelled differently (`x.EN.md`, `x.en-GB.md`, `x.zh-CN.md`), or an
+//!   ISO 639-1 code that is not configured (`x.fr.md`, `x.fr-CA.md`). Two-letter codes that are far more
+//!   often file extensions or domains than languages (`sh`, `io`, `ps`, `ts`, `ml`) are
+//!   names ([`near_miss`]).
 //! - Which files are read at all is the rule of [`files`] shared by every walk and by
 //!   `qiao serve`: symbolic links are never followed out of the tree (and a loop cannot hang
 //!   the walk), special files are skipped with a warning, names that are not UTF-8 are
@@ -107,7 +114,7 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
         let (dir, name) = split_dir(rel);
         if !dir.is_empty()
             && let Some(stem) = name.strip_suffix(".md")
-            && (stem == "index" || stem.strip_prefix("index.").is_some_and(is_lang_suffix))
+            && split_language(stem, config).0 == "index"
         {
             bundles.insert(dir.to_string());
         }
@@ -133,28 +140,11 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
             continue;
         }
         let stem_full = &name[..name.len() - 3];
-        let (stem, lang) = match stem_full.rsplit_once('.') {
-            Some((s, suffix)) if is_lang_suffix(suffix) => {
-                if config.language(suffix).is_none() {
-                    let known: Vec<&str> =
-                        config.languages.iter().map(|l| l.code.as_str()).collect();
-                    out.diagnostics.push(
-                        Diagnostic::error(format!(
-                            "`{suffix}` in the file name is not a configured language"
-                        ))
-                        .in_file(format!("content/{rel}"))
-                        .with_hint(format!(
-                            "name the file `{s}.md` for the default language, or use one of: {}; \
-                             or add [languages.{suffix}] to site.toml",
-                            known.join(", ")
-                        )),
-                    );
-                    continue;
-                }
-                (s, suffix.to_string())
-            }
-            _ => (stem_full, config.default_language.clone()),
-        };
+        if let Some(d) = near_miss(stem_full, config) {
+            out.diagnostics.push(d.in_file(format!("content/{rel}")));
+        }
+        let (stem, lang) = split_language(stem_full, config);
+        let lang = lang.unwrap_or(&config.default_language).to_string();
         if stem.is_empty() {
             out.diagnostics.push(
                 Diagnostic::error("a content file needs a name before `.md`")
@@ -207,10 +197,102 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
     out
 }
 
-/// A suffix that is meant as a language code: 2 or 3 lowercase letters, optionally followed
-/// by `-subtags` (`en`, `de`, `pt-br`).
-fn is_lang_suffix(s: &str) -> bool {
-    crate::config::is_language_code(s)
+/// Splits a file stem into the page's name and its language suffix: `acme.sh.en` →
+/// (`acme.sh`, `en`), `mkfs.fat` → (`mkfs.fat`, none). Only a configured language code is a
+/// suffix. The one rule for every place that reads file names (the walk, `@/` links, the
+/// template functions, `qiao status`).
+pub fn split_language<'a>(stem: &'a str, config: &Config) -> (&'a str, Option<&'a str>) {
+    split_language_by(stem, |code| config.language(code).is_some())
+}
+
+/// [`split_language`] where only the list of language codes is at hand.
+pub fn split_language_by(stem: &str, is_language: impl Fn(&str) -> bool) -> (&str, Option<&str>) {
+    match stem.rsplit_once('.') {
+        Some((name, suffix)) if !name.is_empty() && is_language(suffix) => (name, Some(suffix)),
+        _ => (stem, None),
+    }
+}
+
+/// ISO 639-1 two-letter language codes (the 183 current ones and the withdrawn `sh`).
+const ISO_639_1: &[&str] = &[
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
+    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
+    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
+    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
+    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
+    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
+    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
+    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
+    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "sh", "si", "sk",
+    "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+    "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+    "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
+
+/// ISO 639-1 codes that, as the last suffix of a file name, are far more often a file
+/// extension or a domain than a language: `acme.sh`, `trunk.io`, `profile.ps`, `app.ts`,
+/// `main.ml`. They are names and never warned about.
+const EXTENSION_LIKE: &[&str] = &["sh", "io", "ps", "ts", "ml"];
+
+/// A warning for a suffix that is part of the page's name by the rules of [`split_language`]
+/// but was probably meant as a language: a configured language spelled differently
+/// (`x.EN.md`, `x.en-GB.md`, `x.zh-CN.md`) or an ISO 639-1 code that is not configured
+/// (`x.fr.md`). The caller attaches the file.
+pub fn near_miss(stem: &str, config: &Config) -> Option<Diagnostic> {
+    let (name, suffix) = stem.rsplit_once('.')?;
+    if name.is_empty() || config.language(suffix).is_some() {
+        return None;
+    }
+    let lower = suffix.to_ascii_lowercase();
+    let mut subtags = lower.split(['-', '_']);
+    let primary = subtags.next().unwrap_or_default();
+    let tag_like = (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && subtags
+            .all(|t| (1..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if !tag_like {
+        return None;
+    }
+    let default = &config.default_language;
+    let canonical = lower.replace('_', "-");
+    let configured = config
+        .language(&canonical)
+        .or_else(|| config.language(primary))
+        .or_else(|| {
+            config
+                .languages
+                .iter()
+                .find(|l| l.code.split('-').next() == Some(primary))
+        });
+    if let Some(l) = configured {
+        let code = &l.code;
+        return Some(
+            Diagnostic::warning(format!(
+                "`.{suffix}` in the file name is not the language `{code}` as configured, so this \
+                 is the {default} page `{name}.{suffix}`"
+            ))
+            .with_hint(format!(
+                "for the {code} translation, rename the file to `{name}.{code}.md` (language \
+                 suffixes are written exactly as in site.toml)"
+            )),
+        );
+    }
+    if ISO_639_1.contains(&primary) && !EXTENSION_LIKE.contains(&primary) {
+        let known: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+        return Some(
+            Diagnostic::warning(format!(
+                "`.{suffix}` in the file name is a language code that is not configured, so \
+                 this is the {default} page `{name}.{suffix}`"
+            ))
+            .with_hint(format!(
+                "for a translation, add [languages.{primary}] to site.toml or use one of: {}; \
+                 if `{name}.{suffix}` is the page's name, rename the file (`{name}-{suffix}.md`) \
+                 and keep the address with `slug: {name}.{suffix}`",
+                known.join(", ")
+            )),
+        );
+    }
+    None
 }
 
 /// `a/b/c.md` → (`a/b`, `c.md`); a top-level name has the directory ``.
@@ -335,17 +417,150 @@ title = "t"
         );
     }
 
-    #[test]
-    fn unknown_language_suffix_is_an_error() {
+    /// (relative path, key, language, stem) of a source.
+    type Row = (String, String, String, String);
+
+    /// The sources walked from these files, and the warnings by file.
+    fn classify(files: &[&str]) -> (Vec<Row>, Vec<(String, String)>) {
         let dir = tempfile::tempdir().unwrap();
-        touch(dir.path(), "news/a.fr.md");
+        for f in files {
+            touch(dir.path(), f);
+        }
         let w = walk(dir.path(), &config());
-        assert!(w.sources.is_empty());
-        assert_eq!(w.diagnostics.len(), 1);
-        assert!(w.diagnostics[0].message.contains("`fr`"));
+        assert!(
+            w.diagnostics.iter().all(|d| !d.is_error()),
+            "{:?}",
+            w.diagnostics
+        );
+        let sources = w
+            .sources
+            .iter()
+            .map(|s| (s.rel.clone(), s.key.clone(), s.lang.clone(), s.stem.clone()))
+            .collect();
+        let warnings = w
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let path = d.path.as_deref().unwrap().to_string_lossy().into_owned();
+                (
+                    path,
+                    format!("{} / {}", d.message, d.hint.as_deref().unwrap_or("")),
+                )
+            })
+            .collect();
+        (sources, warnings)
+    }
+
+    fn row(rel: &str, key: &str, lang: &str, stem: &str) -> Row {
+        (rel.into(), key.into(), lang.into(), stem.into())
+    }
+
+    #[test]
+    fn dots_that_are_not_languages_are_part_of_the_name() {
+        let (sources, warnings) = classify(&[
+            "linux/mkfs.fat.md",
+            "common/acme.sh.md",
+            "common/acme.sh.en.md",
+            "linux/update-rc.d.en.md",
+            "common/r.zsh.md",
+            "linux/rename.ul.md",
+            "windows/print.win.md",
+            "common/trunk.io.md",
+            "bundle.v2/index.en.md",
+        ]);
         assert_eq!(
-            w.diagnostics[0].path.as_deref(),
-            Some(Path::new("content/news/a.fr.md"))
+            sources,
+            vec![
+                row(
+                    "bundle.v2/index.en.md",
+                    "bundle.v2/index",
+                    "en",
+                    "bundle.v2"
+                ),
+                row("common/acme.sh.en.md", "common/acme.sh", "en", "acme.sh"),
+                row("common/acme.sh.md", "common/acme.sh", "zh", "acme.sh"),
+                row("common/r.zsh.md", "common/r.zsh", "zh", "r.zsh"),
+                row("common/trunk.io.md", "common/trunk.io", "zh", "trunk.io"),
+                row("linux/mkfs.fat.md", "linux/mkfs.fat", "zh", "mkfs.fat"),
+                row("linux/rename.ul.md", "linux/rename.ul", "zh", "rename.ul"),
+                row(
+                    "linux/update-rc.d.en.md",
+                    "linux/update-rc.d",
+                    "en",
+                    "update-rc.d"
+                ),
+                row(
+                    "windows/print.win.md",
+                    "windows/print.win",
+                    "zh",
+                    "print.win"
+                ),
+            ]
+        );
+        assert_eq!(warnings, vec![]);
+    }
+
+    #[test]
+    fn near_miss_language_suffixes_are_warned_about() {
+        let (sources, warnings) = classify(&[
+            "news/a.EN.md",
+            "news/b.en-GB.md",
+            "news/c.zh-CN.md",
+            "news/d.fr.md",
+            "news/e.En.md",
+            "news/f.FR.md",
+            "news/g.fr-CA.md",
+            "news/h.sh-dns.md",
+        ]);
+        let stems: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(_, _, lang, stem)| (lang.as_str(), stem.as_str()))
+            .collect();
+        assert_eq!(
+            stems,
+            [
+                ("zh", "a.EN"),
+                ("zh", "b.en-GB"),
+                ("zh", "c.zh-CN"),
+                ("zh", "d.fr"),
+                ("zh", "e.En"),
+                ("zh", "f.FR"),
+                ("zh", "g.fr-CA"),
+                ("zh", "h.sh-dns"),
+            ]
+        );
+        let got: Vec<(&str, bool)> = warnings
+            .iter()
+            .map(|(path, text)| {
+                let fix = match path.as_str() {
+                    "content/news/a.EN.md" => "rename the file to `a.en.md`",
+                    "content/news/b.en-GB.md" => "rename the file to `b.en.md`",
+                    "content/news/c.zh-CN.md" => "rename the file to `c.zh.md`",
+                    "content/news/d.fr.md" => "add [languages.fr] to site.toml",
+                    "content/news/e.En.md" => "rename the file to `e.en.md`",
+                    "content/news/f.FR.md" => "add [languages.fr] to site.toml",
+                    "content/news/g.fr-CA.md" => "add [languages.fr] to site.toml",
+                    _ => "?",
+                };
+                (path.as_str(), text.contains(fix))
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("content/news/a.EN.md", true),
+                ("content/news/b.en-GB.md", true),
+                ("content/news/c.zh-CN.md", true),
+                ("content/news/d.fr.md", true),
+                ("content/news/e.En.md", true),
+                ("content/news/f.FR.md", true),
+                ("content/news/g.fr-CA.md", true),
+            ]
+        );
+        assert!(
+            warnings[3].1.contains("the zh page `d.fr`"),
+            "{}",
+            warnings[3].1
         );
     }
 
