@@ -182,8 +182,13 @@ pub(crate) fn build_session(
         formats: std::sync::Arc::new(formats),
     };
     trace.stage("configuration, templates, messages");
-    let (parsed, assets, load_diags, held_back) =
-        load_documents(&opts.root, &config, opts.drafts, opts.future);
+    let Loaded {
+        parsed,
+        assets,
+        diagnostics: load_diags,
+        held_back,
+        unpublished,
+    } = load_documents(&opts.root, &config, opts.drafts, opts.future);
     diags.extend(load_diags);
     trace.stage("walk and parse");
     diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
@@ -206,6 +211,7 @@ pub(crate) fn build_session(
         assets,
         template_ids,
         &static_files,
+        unpublished,
         &mut model_diags,
     );
     diags.extend(model_diags);
@@ -317,69 +323,103 @@ pub(crate) fn build_session(
     Ok((report, session))
 }
 
+/// What [`load_documents`] found in `content/`.
+pub struct Loaded {
+    /// The sources that are part of this build, parsed.
+    pub parsed: Vec<Parsed>,
+    /// The other files of `content/`.
+    pub assets: Vec<crate::content::Asset>,
+    /// Problems found while reading and parsing.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many drafts and future pages were left out, for the summary.
+    pub held_back: HeldBack,
+    /// Every source left out (held back or failed to parse), by (key, language): a link to
+    /// one is reported with the reason, not as a link to nothing.
+    pub unpublished: model::UnpublishedSources,
+}
+
 /// Walks `content/` and parses every Markdown file in parallel: the stages every command
 /// shares (`build`, `check`, `status`). Drafts are left out unless `drafts` is set, pages
 /// dated in the future unless `future` is; what was left out is counted in [`HeldBack`].
-pub fn load_documents(
-    root: &Path,
-    config: &Config,
-    drafts: bool,
-    future: bool,
-) -> (
-    Vec<Parsed>,
-    Vec<crate::content::Asset>,
-    Vec<Diagnostic>,
-    HeldBack,
-) {
+pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) -> Loaded {
     let mut diags = Vec::new();
     let walked = walk::walk(&root.join("content"), config);
     diags.extend(walked.diagnostics);
-    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = walked
+    type Identity = (String, String, String);
+    let results: Vec<(Identity, Result<Parsed, Vec<Diagnostic>>)> = walked
         .sources
         .into_par_iter()
         .map(|source| {
             let display = format!("content/{}", source.rel);
-            let bytes = crate::content::files::read(&source.abs)
-                .map_err(|e| vec![e.diagnostic(&display)])?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let (line, col) =
-                    crate::diagnostics::line_col(&lossy, e.utf8_error().valid_up_to());
-                vec![
-                    Diagnostic::error("the file is not valid UTF-8")
-                        .in_file(&display)
-                        .at(&lossy, line, col)
-                        .with_hint("save the file as UTF-8"),
-                ]
-            })?;
-            let doc = front_matter::parse(&text).map_err(|ds| {
-                ds.into_iter()
-                    .map(|d| d.in_file(&display))
-                    .collect::<Vec<_>>()
-            })?;
-            Ok(Parsed { source, doc })
+            let identity = (source.key.clone(), source.lang.clone(), display.clone());
+            (identity, parse_source(source, display))
         })
         .collect();
     let mut parsed = Vec::new();
     let mut held = HeldBack::default();
+    let mut unpublished = model::UnpublishedSources::new();
     let mut drafts_by_lang: std::collections::HashMap<String, usize> = Default::default();
     let now = now_timestamp();
-    for r in results {
-        match r {
+    for ((key, lang, file), r) in results {
+        let why = match r {
             Ok(p) if p.doc.meta.draft && !drafts => {
                 *drafts_by_lang.entry(p.source.lang.clone()).or_default() += 1;
+                model::Unpublished::Draft
             }
-            Ok(p) if !future && is_future(&p.doc, now) => held.future += 1,
-            Ok(p) => parsed.push(p),
-            Err(ds) => diags.extend(ds),
-        }
+            Ok(p) if !future && is_future(&p.doc, now) => {
+                held.future += 1;
+                model::Unpublished::Future(p.doc.date.map(|d| d.ymd).unwrap_or_default())
+            }
+            Ok(p) => {
+                parsed.push(p);
+                continue;
+            }
+            Err(ds) => {
+                diags.extend(ds);
+                model::Unpublished::Broken
+            }
+        };
+        unpublished.insert((key, lang), (why, file));
     }
     held.drafts = config
         .languages
         .iter()
         .filter_map(|l| drafts_by_lang.get(&l.code).map(|n| (l.code.clone(), *n)))
         .collect();
-    (parsed, walked.assets, diags, held)
+    Loaded {
+        parsed,
+        assets: walked.assets,
+        diagnostics: diags,
+        held_back: held,
+        unpublished,
+    }
+}
+
+/// Reads and parses one Markdown source (`display` is its path as the editor knows it).
+fn parse_source(
+    source: crate::content::Source,
+    display: String,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    {
+        let bytes =
+            crate::content::files::read(&source.abs).map_err(|e| vec![e.diagnostic(&display)])?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let (line, col) = crate::diagnostics::line_col(&lossy, e.utf8_error().valid_up_to());
+            vec![
+                Diagnostic::error("the file is not valid UTF-8")
+                    .in_file(&display)
+                    .at(&lossy, line, col)
+                    .with_hint("save the file as UTF-8"),
+            ]
+        })?;
+        let doc = front_matter::parse(&text).map_err(|ds| {
+            ds.into_iter()
+                .map(|d| d.in_file(&display))
+                .collect::<Vec<_>>()
+        })?;
+        Ok(Parsed { source, doc })
+    }
 }
 
 /// The output may not be the site itself, a directory holding its sources, or a parent of

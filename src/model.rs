@@ -198,6 +198,9 @@ pub struct SiteModel {
     pub source_hashes: HashMap<String, String>,
     /// Ids the templates define (`main`), which generated heading ids avoid.
     pub template_ids: Vec<String>,
+    /// Sources left out of the site (drafts, future pages, unreadable front matter): a
+    /// link to one says why instead of "does not exist".
+    pub unpublished: UnpublishedSources,
 }
 
 impl SiteModel {
@@ -288,6 +291,20 @@ pub fn term_slug(name: &str, mode: TermSlugs) -> String {
     }
 }
 
+/// Why a Markdown source is not part of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unpublished {
+    /// Marked `draft: true` (published with `--drafts`).
+    Draft,
+    /// Dated in the future (`YYYY-MM-DD`; published with `--future`).
+    Future(String),
+    /// Its front matter could not be read: that error is reported on its own.
+    Broken,
+}
+
+/// Sources left out of the site by (key, language), with the file (`content/x.md`).
+pub type UnpublishedSources = HashMap<(String, String), (Unpublished, String)>;
+
 /// Builds the model. Problems are pushed to `diags`; the model contains whatever could be
 /// built, so that later stages can still find more errors.
 ///
@@ -299,6 +316,7 @@ pub fn build(
     assets: Vec<Asset>,
     template_ids: Vec<String>,
     static_files: &[String],
+    unpublished: UnpublishedSources,
     diags: &mut Vec<Diagnostic>,
 ) -> SiteModel {
     let default = config.default_language.clone();
@@ -346,6 +364,7 @@ pub fn build(
         assets: &asset_paths,
         template_ids: &template_ids,
         files: &site_files,
+        unpublished: &unpublished,
     };
 
     // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
@@ -681,6 +700,7 @@ pub fn build(
         site_files,
         source_hashes,
         template_ids,
+        unpublished,
     }
 }
 
@@ -1079,6 +1099,7 @@ pub(crate) struct LinkResolver<'a> {
     assets: &'a HashMap<String, Asset>,
     template_ids: &'a [String],
     files: &'a std::collections::HashSet<String>,
+    unpublished: &'a UnpublishedSources,
 }
 
 impl SiteModel {
@@ -1090,6 +1111,7 @@ impl SiteModel {
             assets: &self.content_assets,
             template_ids: &self.template_ids,
             files: &self.site_files,
+            unpublished: &self.unpublished,
         }
     }
 }
@@ -1123,11 +1145,25 @@ impl LinkResolver<'_> {
             let line = p.doc.body_line + link.line - 1;
             let at = |d: Diagnostic| d.in_file(&rel).at(&p.doc.text, line, link.column);
             match self.resolve(&link.target, &p.source.lang) {
-                None => diags.push(at(Diagnostic::error(format!(
-                    "link to `@/{}`, which does not exist",
-                    link.target
-                ))
-                .with_hint("write the path of a Markdown file relative to content/, e.g. `@/news/zone-unveiling.md`"))),
+                None => match self.unpublished_target(&link.target, &p.source.lang) {
+                    // The target's own error is reported; this link is only its consequence.
+                    Some((Unpublished::Broken, _)) => {}
+                    Some((Unpublished::Draft, file)) => diags.push(at(Diagnostic::warning(format!(
+                        "link to `@/{}`, a draft: it is not published, so the link leads nowhere yet",
+                        link.target
+                    ))
+                    .with_hint(format!("publish it by deleting `draft: true` in {file} (qiao serve --drafts previews drafts)")))),
+                    Some((Unpublished::Future(date), file)) => diags.push(at(Diagnostic::warning(format!(
+                        "link to `@/{}`, dated {date}: it is not published before then, so the link leads nowhere yet",
+                        link.target
+                    ))
+                    .with_hint(format!("change the date in {file}, or build with --future")))),
+                    None => diags.push(at(Diagnostic::error(format!(
+                        "link to `@/{}`, which does not exist",
+                        link.target
+                    ))
+                    .with_hint("write the path of a Markdown file relative to content/, e.g. `@/news/zone-unveiling.md`"))),
+                },
                 Some((_, found)) => {
                     if let Some((key, lang)) = &found
                         && lang != &p.source.lang
@@ -1263,6 +1299,31 @@ impl LinkResolver<'_> {
                 .then(|| self.resolve_exactly(&composed, lang))
                 .flatten()
         })
+    }
+
+    /// The left-out source an `@/…md` target names, in `lang` or else the default language
+    /// (read as [`Self::resolve`] reads it: as written, percent-decoded, NFC).
+    fn unpublished_target(&self, target: &str, lang: &str) -> Option<&(Unpublished, String)> {
+        let decoded = crate::url::decode(target);
+        for written in [target, decoded.as_str()] {
+            let written = written.trim_start_matches('/');
+            for t in [written, &*ident::nfc(written)] {
+                let Some(stem) = t.strip_suffix(".md") else {
+                    continue;
+                };
+                let (key, explicit) = crate::content::walk::split_language(stem, self.config);
+                let langs = match explicit {
+                    Some(l) => vec![l],
+                    None => vec![lang, self.config.default_language.as_str()],
+                };
+                for l in langs {
+                    if let Some(found) = self.unpublished.get(&(key.to_string(), l.to_string())) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        None
     }
 
     fn resolve_exactly(

@@ -34,7 +34,8 @@ pub fn status(opts: &StatusOptions) -> Result<Status, Vec<Diagnostic>> {
             config.default_language
         ))]);
     }
-    let (docs, _, diags, _) = load_documents(&opts.root, &config, true, true);
+    let loaded = load_documents(&opts.root, &config, true, true);
+    let (docs, diags) = (loaded.parsed, loaded.diagnostics);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }

@@ -497,3 +497,83 @@ fn template_and_message_errors_point_at_the_template() {
     );
     assert_eq!((e.line, e.column), (Some(3), Some(9)));
 }
+
+/// A link to a page that is not published says why: a draft or a future page is a warning
+/// naming the reason and the fix; a page whose front matter is broken has its own error, and
+/// links to it add nothing but noise.
+#[test]
+fn links_to_unpublished_pages_say_why() {
+    let site = copy_fixture("trilingual");
+    let content = site.path().join("content");
+    std::fs::write(
+        content.join("news/linker.md"),
+        "---\ntitle: 链接\n---\n[草稿](@/news/draft.md)、[以后](@/news/later.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("news/later.md"),
+        "---\ntitle: 以后\ndate: 2999-01-01\n---\n正文\n",
+    )
+    .unwrap();
+    let (code, _, err) = {
+        let o = qiao(&["check", "--root", site.path().to_str().unwrap()], &[]);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("warning: link to `@/news/draft.md`, a draft: it is not published, so the link leads nowhere yet"),
+        "{err}"
+    );
+    assert!(
+        err.contains("publish it by deleting `draft: true` in content/news/draft.md"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "warning: link to `@/news/later.md`, dated 2999-01-01: it is not published before then"
+        ),
+        "{err}"
+    );
+    // broken.md does not exist yet: a plain error
+    std::fs::write(
+        content.join("news/linker.md"),
+        "---\ntitle: 链接\n---\n[坏的](@/news/broken.md)\n",
+    )
+    .unwrap();
+    let errs = build_root(site.path(), |_| {}).err().unwrap();
+    assert!(
+        errs.iter()
+            .any(|d| d.message.contains("which does not exist"))
+    );
+    // it exists but its front matter is broken: only its own error
+    std::fs::write(
+        content.join("news/broken.md"),
+        "---\ntitle: [unclosed\n---\n",
+    )
+    .unwrap();
+    let errs = build_root(site.path(), |_| {}).err().unwrap();
+    let errors: Vec<_> = errs.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].path.as_deref(),
+        Some(Path::new("content/news/broken.md"))
+    );
+    // with --drafts the link to the draft resolves
+    std::fs::remove_file(content.join("news/broken.md")).unwrap();
+    std::fs::write(
+        content.join("news/linker.md"),
+        "---\ntitle: 链接\n---\n[草稿](@/news/draft.md)\n",
+    )
+    .unwrap();
+    let b = build_root(site.path(), |o| o.drafts = true).unwrap();
+    assert!(
+        b.report
+            .warnings
+            .iter()
+            .all(|w| !w.message.contains("draft"))
+    );
+}
