@@ -272,20 +272,7 @@ pub fn load_documents(
         .into_par_iter()
         .map(|source| {
             let display = format!("content/{}", source.rel);
-            let bytes = std::fs::read(&source.abs).map_err(|e| {
-                vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(&display)]
-            })?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let (line, col) =
-                    crate::diagnostics::line_col(&lossy, e.utf8_error().valid_up_to());
-                vec![
-                    Diagnostic::error("the file is not valid UTF-8")
-                        .in_file(&display)
-                        .at(&lossy, line, col)
-                        .with_hint("save the file as UTF-8"),
-                ]
-            })?;
+            let text = crate::text::read_text(&source.abs, &display).map_err(|d| vec![d])?;
             let doc = front_matter::parse(&text).map_err(|ds| {
                 ds.into_iter()
                     .map(|d| d.in_file(&display))

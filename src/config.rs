@@ -195,14 +195,14 @@ impl Config {
     /// Reads and validates `site.toml` under `root`.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            vec![
-                Diagnostic::error(format!("cannot read {CONFIG_FILE}: {e}"))
-                    .in_file(&path)
-                    .with_hint(format!(
-                        "run qiao in the site's directory, or pass --root DIR where DIR holds {CONFIG_FILE}"
-                    )),
-            ]
+        let text = crate::text::read_text(&path, CONFIG_FILE).map_err(|d| {
+            let d = match d.hint {
+                Some(_) => d,
+                None => d.with_hint(format!(
+                    "run qiao in the site's directory, or pass --root DIR where DIR holds {CONFIG_FILE}"
+                )),
+            };
+            vec![d]
         })?;
         Config::parse(&text).map_err(|ds| ds.into_iter().map(|d| d.in_file(CONFIG_FILE)).collect())
     }

@@ -136,11 +136,9 @@ impl Catalog {
                 let dir = dir.join(&lang.code);
                 for (rel, abs) in ftl_files(&dir) {
                     let shown = format!("{display}/{}/{rel}", lang.code);
-                    match std::fs::read_to_string(&abs) {
+                    match crate::text::read_text(&abs, &shown) {
                         Ok(text) => sources.push((shown, text, false)),
-                        Err(e) => diags.push(
-                            Diagnostic::error(format!("cannot read {shown}: {e}")).in_file(&shown),
-                        ),
+                        Err(d) => diags.push(d),
                     }
                 }
             }

@@ -268,10 +268,11 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
 pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, String), Diagnostic> {
     let (_, source, doc, _) = read_source(root, path)?;
     let target = translation::translation_path(&source, to);
-    let text = std::fs::read_to_string(&target).map_err(|e| {
-        Diagnostic::error(format!("cannot read {}: {e}", target.display())).with_hint(format!(
+    let text = crate::text::read_text(&target, &target).map_err(|d| match d.hint {
+        Some(_) => d,
+        None => d.with_hint(format!(
             "create it first with `qiao translate {path} --to {to}`"
-        ))
+        )),
     })?;
     let hash = translation::store_revision(root, &doc.title, doc.body())
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
@@ -284,8 +285,7 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
 /// was made.
 pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     let file = resolve(root, path);
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", file.display())))?;
+    let text = crate::text::read_text(&file, &file)?;
     let doc =
         crate::content::front_matter::parse(&text).map_err(|mut ds| ds.remove(0).in_file(&file))?;
     let revision = doc.meta.translation_of.clone().ok_or_else(|| {
@@ -305,9 +305,7 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     let stem = name.trim_end_matches(".md");
     let base = stem.rsplit_once('.').map_or(stem, |(b, _)| b);
     let source = file.with_file_name(format!("{base}.md"));
-    let src_text = std::fs::read_to_string(&source).map_err(|e| {
-        Diagnostic::error(format!("cannot read the source {}: {e}", source.display()))
-    })?;
+    let src_text = crate::text::read_text(&source, &source)?;
     let src = crate::content::front_matter::parse(&src_text)
         .map_err(|mut ds| ds.remove(0).in_file(&source))?;
     let current = translation::source_hash(&src.title, src.body());
@@ -353,9 +351,9 @@ fn read_source(
     {
         file = file.with_file_name(format!("{base}.md"));
     }
-    let text = std::fs::read_to_string(&file).map_err(|e| {
-        Diagnostic::error(format!("cannot read the source {}: {e}", file.display()))
-            .with_hint("give the path of a default-language Markdown file, e.g. content/news/zone-unveiling.md")
+    let text = crate::text::read_text(&file, &file).map_err(|d| match d.hint {
+        Some(_) => d,
+        None => d.with_hint("give the path of a default-language Markdown file, e.g. content/news/zone-unveiling.md"),
     })?;
     let doc =
         crate::content::front_matter::parse(&text).map_err(|mut ds| ds.remove(0).in_file(&file))?;

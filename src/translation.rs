@@ -312,7 +312,7 @@ pub fn diff_since(
     body: &str,
 ) -> Result<String, Diagnostic> {
     let path = root.join(STORE).join(format!("{}.md", revision.trim()));
-    let old = std::fs::read_to_string(&path).map_err(|_| {
+    let old = crate::text::read_text(&path, &path).map_err(|_| {
         Diagnostic::error(format!("source revision {revision} is not in {STORE}/"))
             .with_hint("revisions are saved by `qiao translate` and `--mark-current`; commit .qiao/ with the site to keep them")
     })?;

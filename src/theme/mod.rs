@@ -92,20 +92,12 @@ impl TemplateSet {
         layers.push((root.to_path_buf(), String::new()));
         for (dir, prefix) in layers {
             for (rel, abs) in files_under(&dir.join("templates")) {
-                match std::fs::read_to_string(&abs) {
+                let display = format!("{prefix}templates/{rel}");
+                match crate::text::read_text(&abs, &display) {
                     Ok(text) => {
-                        templates.insert(
-                            rel.clone(),
-                            TemplateSource {
-                                display: format!("{prefix}templates/{rel}"),
-                                text,
-                            },
-                        );
+                        templates.insert(rel.clone(), TemplateSource { display, text });
                     }
-                    Err(e) => errors.push(
-                        Diagnostic::error(format!("cannot read template: {e}"))
-                            .in_file(format!("{prefix}templates/{rel}")),
-                    ),
+                    Err(d) => errors.push(d),
                 }
             }
             for (rel, abs) in files_under(&dir.join("static")) {
