@@ -273,7 +273,7 @@ pub fn load_documents(
         .map(|source| {
             let display = format!("content/{}", source.rel);
             let text = crate::text::read_text(&source.abs, &display).map_err(|d| vec![d])?;
-            let doc = front_matter::parse(&text).map_err(|ds| {
+            let doc = front_matter::parse_in(&text, &config.timezone).map_err(|ds| {
                 ds.into_iter()
                     .map(|d| d.in_file(&display))
                     .collect::<Vec<_>>()

@@ -153,7 +153,8 @@ impl Session {
             .ok_or_else(|| format!("{rel} is a new source"))?;
         let text =
             crate::text::read_text(abs, format!("content/{rel}")).map_err(|d| d.to_string())?;
-        let doc = front_matter::parse(&text).map_err(|_| format!("{rel} has errors"))?;
+        let doc = front_matter::parse_in(&text, &model.config.timezone)
+            .map_err(|_| format!("{rel} has errors"))?;
         let head = doc.text.get(..doc.body_start).unwrap_or("").to_string();
         let front_matter = head != facts.head;
         if front_matter {

@@ -139,3 +139,46 @@ fn a_link_to_a_device_or_an_oversized_file_is_an_error_not_a_hang() {
         "{msgs:#?}"
     );
 }
+
+#[test]
+fn pages_from_hugo_and_zola_build_with_dates_in_the_site_time_zone() {
+    let site = copy_fixture("trilingual");
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    let toml = toml.replace("paginate = 2", "paginate = 2\ntimezone = \"Asia/Shanghai\"");
+    std::fs::write(site.path().join("site.toml"), toml).unwrap();
+    // Hugo: TOML, a date-time without offset, a scalar category
+    write(
+        site.path(),
+        "content/news/hugo.md",
+        b"+++\ntitle = \"Hugo \xe9\xa1\xb5\"\ndate = 2016-02-29T11:00:00\ncategories = \"hugo-cat\"\ntags = [\"hugo-tag\"]\n[extra]\nsource = \"hugo\"\n+++\nbody\n",
+    );
+    // Zola: [taxonomies]
+    write(
+        site.path(),
+        "content/news/zola.md",
+        "+++\ntitle = \"Zola\"\ndate = 2016-03-01\n[taxonomies]\ntags = [\"zola-tag\"]\n+++\nbody\n".as_bytes(),
+    );
+    // Jekyll: a space between date and time, a single tag
+    write(
+        site.path(),
+        "content/news/jekyll.md",
+        "---\ntitle: Jekyll\ndate: 2016-03-02 09:30:00\ntags: 江门\n---\nbody\n".as_bytes(),
+    );
+    let b = build_root(site.path(), |_| {}).unwrap_or_else(|ds| panic!("{ds:#?}"));
+    assert!(b.exists("tags/hugo-tag/index.html"));
+    assert!(b.exists("categories/hugo-cat/index.html"));
+    assert!(b.exists("tags/zola-tag/index.html"));
+    assert!(b.exists("tags/江门/index.html"));
+    let sitemap = b.read("sitemap.xml");
+    for (path, date) in [
+        ("news/hugo/", "2016-02-29T11:00:00+08:00"),
+        ("news/zola/", "2016-03-01T00:00:00+08:00"),
+        ("news/jekyll/", "2016-03-02T09:30:00+08:00"),
+    ] {
+        let entry = sitemap
+            .split("<url>")
+            .find(|u| u.contains(&format!("/{path}</loc>")))
+            .unwrap_or_else(|| panic!("{path} not in {sitemap}"));
+        assert!(entry.contains(date), "{path}: {entry}");
+    }
+}
