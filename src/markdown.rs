@@ -891,6 +891,11 @@ struct LineIndex<'s> {
     source: &'s str,
     /// Byte offset of the start of each line.
     starts: Vec<usize>,
+    /// The last position asked for: (start of its line, offset, 0-based column). Links come
+    /// in document order, so the column of the next one on the same line is counted on from
+    /// there; counting from the start of the line each time made a line with thousands of
+    /// links (a hand-written table of contents) quadratic.
+    last: (usize, usize, usize),
 }
 
 impl<'s> LineIndex<'s> {
@@ -903,16 +908,25 @@ impl<'s> LineIndex<'s> {
                 starts.push(i + 1);
             }
         }
-        LineIndex { source, starts }
+        LineIndex {
+            source,
+            starts,
+            last: (0, 0, 0),
+        }
     }
 
-    fn position(&self, offset: usize) -> (usize, usize) {
+    fn position(&mut self, offset: usize) -> (usize, usize) {
         let line = self.starts.partition_point(|&start| start <= offset).max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let column = self
-            .source
-            .get(start..offset)
-            .map_or(offset.saturating_sub(start), |s| s.chars().count());
+        let (from, counted) = match self.last {
+            (line_start, at, column) if line_start == start && at <= offset => (at, column),
+            _ => (start, 0),
+        };
+        let column = match self.source.get(from..offset) {
+            Some(s) => counted + s.chars().count(),
+            None => offset.saturating_sub(start),
+        };
+        self.last = (start, offset, column);
         (line, column + 1)
     }
 }
@@ -1181,6 +1195,23 @@ mod tests {
             "{}",
             r.html.len()
         );
+    }
+
+    #[test]
+    fn links_on_one_long_line_have_their_own_columns() {
+        // a table of contents written by hand: thousands of links on one line
+        let mut source = String::from("目录：");
+        for _ in 0..3000 {
+            source.push_str("[节](@/news/x.md) ");
+        }
+        source.push_str("\n[末](@/news/x.md)");
+        let r = md(&source);
+        assert_eq!(r.links.len(), 3001);
+        let columns: Vec<(usize, usize)> = r.links.iter().map(|l| (l.line, l.column)).collect();
+        assert_eq!(columns[0], (1, 4));
+        assert_eq!(columns[1], (1, 4 + 17));
+        assert_eq!(columns[2999], (1, 4 + 17 * 2999));
+        assert_eq!(columns[3000], (2, 1));
     }
 
     #[test]
