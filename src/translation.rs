@@ -507,7 +507,10 @@ mod tests {
         let marked = mark_current(&stub, "new");
         let parsed = crate::content::front_matter::parse(&marked).unwrap();
         assert_eq!(parsed.meta.translation_of.as_deref(), Some("new"));
-        assert_eq!(parsed.meta.extra.as_ref().unwrap()["translation_of"], "kept");
+        assert_eq!(
+            parsed.meta.extra.as_ref().unwrap()["translation_of"],
+            "kept"
+        );
         assert_eq!(parsed.body(), "正文。\n");
     }
 

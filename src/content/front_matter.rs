@@ -9,7 +9,7 @@
 //!
 //! What editors bring from elsewhere is accepted where the meaning is clear: dates written
 //! `2016-02-29 11:00:00` and date-times without an offset (read in the site's `timezone`),
-//! TOML dates, a single tag written as a scalar (`tags: 江门`), Zola's `[taxonomies]` table.
+//! Jekyll's `2016-02-29 11:00:00 +0800`, TOML dates, a single tag written as a scalar (`tags: 江门`), Zola's `[taxonomies]` table.
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
@@ -208,6 +208,9 @@ impl DateValue {
     /// 2016-02-30.
     pub fn parse_in(s: &str, tz: &jiff::tz::TimeZone) -> Option<DateValue> {
         let s = s.trim();
+        if let Some(joined) = spaced_offset(s) {
+            return Self::parse_in(&joined, tz);
+        }
         if let Ok(d) = s.parse::<jiff::civil::Date>()
             && s.len() == 10
         {
@@ -248,6 +251,20 @@ impl DateValue {
             timestamp: ts.as_second(),
         }
     }
+}
+
+/// Jekyll writes `2016-02-29 11:00:00 +0800`: the offset after a space, often without a
+/// colon. Gives the RFC 3339 spelling (`2016-02-29 11:00:00+08:00`), or `None` for any other
+/// shape.
+fn spaced_offset(s: &str) -> Option<String> {
+    let (head, offset) = s.rsplit_once(' ')?;
+    let digits: String = offset.get(1..)?.chars().filter(|&c| c != ':').collect();
+    let shape_ok = offset.starts_with(['+', '-'])
+        && digits.len() == 4
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (offset.len() == 5 || offset.get(3..4) == Some(":"))
+        && head.contains(':');
+    shape_ok.then(|| format!("{head}{}{}:{}", &offset[..1], &digits[..2], &digits[2..]))
 }
 
 fn parse_offset(s: &str) -> Option<jiff::tz::Offset> {
@@ -704,6 +721,19 @@ mod tests {
             assert_eq!(d.rfc3339, "2016-02-29T11:00:00+08:00", "{written}");
             assert_eq!(d.timestamp, utc_instant, "{written}");
         }
+        // Jekyll's spelling of an offset
+        for written in ["2016-02-29 11:00:00 +0800", "2016-02-29 11:00:00 +08:00"] {
+            let d = DateValue::parse(written).unwrap_or_else(|| panic!("{written}"));
+            assert_eq!(d.rfc3339, "2016-02-29T11:00:00+08:00", "{written}");
+        }
+        assert_eq!(
+            DateValue::parse("2016-02-29 03:30:00 -0500")
+                .unwrap()
+                .rfc3339,
+            "2016-02-29T03:30:00-05:00"
+        );
+        assert!(DateValue::parse("2016-02-29 11:00:00 +08").is_none());
+        assert!(DateValue::parse("2016-02-29 +0800").is_none());
         // a bare date is midnight in the zone; an explicit offset is kept as written
         let d = DateValue::parse_in("2016-02-29", &tz).unwrap();
         assert_eq!(d.rfc3339, "2016-02-29T00:00:00+08:00");
