@@ -9,7 +9,8 @@
 //!
 //! What editors bring from elsewhere is accepted where the meaning is clear: dates written
 //! `2016-02-29 11:00:00` and date-times without an offset (read in the site's `timezone`),
-//! Jekyll's `2016-02-29 11:00:00 +0800`, TOML dates, a single tag written as a scalar (`tags: 江门`), Zola's `[taxonomies]` table.
+//! Jekyll's `2016-02-29 11:00:00 +0800`, TOML dates, a single tag written as a scalar
+//! (`tags: 江门`), Zola's `[taxonomies]` table.
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
