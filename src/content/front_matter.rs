@@ -375,10 +375,15 @@ pub fn parse_in(raw: &str, tz: &jiff::tz::TimeZone) -> Result<Document, Vec<Diag
     };
     let block = &text[block_start..block_end];
     let mut meta = if toml {
-        parse_toml(block).map_err(|d| vec![d.relocate(&text)])?
+        parse_toml(block)
     } else {
-        parse_yaml(block).map_err(|d| vec![d.relocate(&text)])?
-    };
+        parse_yaml(block)
+    }
+    .map_err(|ds| {
+        ds.into_iter()
+            .map(|d| d.relocate(&text))
+            .collect::<Vec<_>>()
+    })?;
     if let Some(t) = meta.taxonomies.take() {
         meta.tags.extend(t.tags);
         meta.categories.extend(t.categories);
@@ -570,7 +575,26 @@ impl BlockError {
 const YAML_HINT: &str = "front matter is YAML: `key: value`, one per line; quote values that contain `: ` or start with `[`, `{`, `@` or `*`";
 const TOML_HINT: &str = "front matter between `+++` lines is TOML: `key = \"value\"`, one per line, tables such as [extra] last";
 
-fn parse_yaml(yaml: &str) -> Result<FrontMatter, BlockError> {
+/// The top-level keys [`FrontMatter`] knows (kept in step with it by a test).
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "summary",
+    "description",
+    "tags",
+    "categories",
+    "weight",
+    "template",
+    "aliases",
+    "extra",
+    "translation_of",
+    "taxonomies",
+];
+
+fn parse_yaml(yaml: &str) -> Result<FrontMatter, Vec<BlockError>> {
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
@@ -578,15 +602,67 @@ fn parse_yaml(yaml: &str) -> Result<FrontMatter, BlockError> {
         let (line, col) = e.location().map_or((1, 1), |l| {
             ((l.line() as usize).max(1), l.column().max(1) as usize)
         });
-        BlockError::from_message(&first_line(&e.to_string()), yaml, YAML_HINT, line, col)
+        let first =
+            BlockError::from_message(&first_line(&e.to_string()), yaml, YAML_HINT, line, col);
+        let keys = || {
+            serde_saphyr::from_str::<serde_json::Value>(yaml)
+                .ok()?
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+        };
+        with_other_unknown_keys(first, yaml, YAML_HINT, keys)
     })
 }
 
-fn parse_toml(block: &str) -> Result<FrontMatter, BlockError> {
+fn parse_toml(block: &str) -> Result<FrontMatter, Vec<BlockError>> {
     toml::from_str(block).map_err(|e| {
         let (line, col) = e.span().map_or((1, 1), |s| line_col(block, s.start));
-        BlockError::from_message(&first_line(e.message()), block, TOML_HINT, line, col)
+        let first = BlockError::from_message(&first_line(e.message()), block, TOML_HINT, line, col);
+        let keys = || Some(block.parse::<toml::Table>().ok()?.keys().cloned().collect());
+        with_other_unknown_keys(first, block, TOML_HINT, keys)
     })
+}
+
+/// The deserializer stops at the first unknown key; an editor who brings a Hugo file with
+/// `author`, `url` and `linkTitle` should learn about all three at once. When the first
+/// error is an unknown key, every other unknown top-level key is reported too, each on its
+/// own line.
+fn with_other_unknown_keys(
+    first: BlockError,
+    block: &str,
+    format_hint: &str,
+    keys: impl FnOnce() -> Option<Vec<String>>,
+) -> Vec<BlockError> {
+    let Some(reported) = first
+        .message
+        .strip_prefix("unknown front matter field `")
+        .and_then(|r| r.strip_suffix('`'))
+        .map(str::to_string)
+    else {
+        return vec![first];
+    };
+    let mut out = vec![first];
+    let expected = format!("expected one of {}", KNOWN_KEYS.join(", "));
+    for key in keys().unwrap_or_default() {
+        if key == reported || KNOWN_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let line = block
+            .lines()
+            .position(|l| {
+                l.strip_prefix(key.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+            })
+            .map_or(1, |i| i + 1);
+        out.push(BlockError::from_message(
+            &format!("unknown field `{key}`, {expected}"),
+            block,
+            format_hint,
+            line,
+            1,
+        ));
+    }
+    out
 }
 
 /// The first line of a serde-saphyr message, without its own "error: line N column M: "
@@ -844,6 +920,78 @@ mod tests {
             assert_eq!(err[0].hint.as_deref(), Some(hint), "{key} in TOML");
             assert_eq!(err[0].line, Some(3), "{key} in TOML");
         }
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_at_once() {
+        for src in [
+            "---\ntitle: t\nauthor: 李\ndate: 2016-02-29\nurl: /x/\nlinkTitle: x\n---\n",
+            "+++\ntitle = \"t\"\nauthor = \"李\"\ndate = 2016-02-29\nurl = \"/x/\"\nlinkTitle = \"x\"\n+++\n",
+        ] {
+            let mut err = parse(src).unwrap_err();
+            err.sort_by_key(|d| d.line);
+            let got: Vec<(Option<usize>, &str)> =
+                err.iter().map(|d| (d.line, d.message.as_str())).collect();
+            assert_eq!(
+                got,
+                [
+                    (Some(3), "unknown front matter field `author`"),
+                    (Some(5), "unknown front matter field `url`"),
+                    (Some(6), "unknown front matter field `linkTitle`"),
+                ],
+                "{src}"
+            );
+            assert!(err[1].hint.as_deref().unwrap().contains("`slug`"));
+        }
+        // a typo among them still gets "did you mean"
+        let err = parse("---\ntitle: t\ntgas: [a]\ncategoris: [b]\n---\n").unwrap_err();
+        assert_eq!(err.len(), 2);
+        assert!(
+            err.iter()
+                .any(|d| d.hint.as_deref() == Some("did you mean `categories`?"))
+        );
+    }
+
+    #[test]
+    fn known_keys_are_the_front_matter_fields() {
+        let values = [
+            "title: t",
+            "date: 2016-02-29",
+            "updated: 2016-02-29",
+            "draft: false",
+            "slug: s",
+            "summary: s",
+            "description: d",
+            "tags: [a]",
+            "categories: [b]",
+            "weight: 1",
+            "template: page.html",
+            "aliases: [/old/]",
+            "extra: {a: 1}",
+            "translation_of: abc",
+            "taxonomies: {tags: [c]}",
+        ];
+        assert_eq!(values.len(), KNOWN_KEYS.len());
+        for (value, key) in values.iter().zip(KNOWN_KEYS) {
+            assert!(value.starts_with(&format!("{key}:")), "{key}");
+        }
+        parse(&format!("---\n{}\n---\n", values.join("\n"))).unwrap();
+        // and nothing else: serde's own list of the fields is the same
+        let msg = serde_saphyr::from_str::<FrontMatter>("zzz: 1")
+            .unwrap_err()
+            .to_string();
+        let list = msg
+            .split("expected one of ")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap();
+        let mut fields: Vec<&str> = list.split(", ").map(|f| f.trim_matches('`')).collect();
+        let mut known = KNOWN_KEYS.to_vec();
+        fields.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(fields, known);
     }
 
     #[test]
