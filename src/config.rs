@@ -158,7 +158,7 @@ pub struct Config {
     /// How taxonomy terms become URL segments.
     pub term_slugs: TermSlugs,
     /// The zone in which front matter dates without an offset are read (`timezone`, an IANA
-    /// name such as `Asia/Shanghai`; UTC when not set). Templates see its name.
+    /// name such as `Asia/Shanghai`; UTC when not set), serialized as that name.
     #[serde(serialize_with = "serialize_time_zone")]
     pub timezone: jiff::tz::TimeZone,
     /// Languages, the default first, then in the order of `site.toml`.
