@@ -352,7 +352,7 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
         .map(|source| {
             let display = format!("content/{}", source.rel);
             let identity = (source.key.clone(), source.lang.clone(), display.clone());
-            (identity, parse_source(source, display))
+            (identity, parse_source(source, display, &config.timezone))
         })
         .collect();
     let mut parsed = Vec::new();
@@ -399,27 +399,15 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
 fn parse_source(
     source: crate::content::Source,
     display: String,
+    timezone: &jiff::tz::TimeZone,
 ) -> Result<Parsed, Vec<Diagnostic>> {
-    {
-        let bytes =
-            crate::content::files::read(&source.abs).map_err(|e| vec![e.diagnostic(&display)])?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let (line, col) = crate::diagnostics::line_col(&lossy, e.utf8_error().valid_up_to());
-            vec![
-                Diagnostic::error("the file is not valid UTF-8")
-                    .in_file(&display)
-                    .at(&lossy, line, col)
-                    .with_hint("save the file as UTF-8"),
-            ]
-        })?;
-        let doc = front_matter::parse(&text).map_err(|ds| {
-            ds.into_iter()
-                .map(|d| d.in_file(&display))
-                .collect::<Vec<_>>()
-        })?;
-        Ok(Parsed { source, doc })
-    }
+    let text = crate::text::read_text(&source.abs, &display).map_err(|d| vec![d])?;
+    let doc = front_matter::parse_in(&text, timezone).map_err(|ds| {
+        ds.into_iter()
+            .map(|d| d.in_file(&display))
+            .collect::<Vec<_>>()
+    })?;
+    Ok(Parsed { source, doc })
 }
 
 /// The output may not be the site itself, a directory holding its sources, or a parent of

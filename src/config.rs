@@ -31,6 +31,8 @@ struct RawConfig {
     feed_limit: Option<Spanned<i64>>,
     #[serde(default)]
     term_slugs: Option<TermSlugs>,
+    #[serde(default)]
+    timezone: Option<Spanned<String>>,
     languages: Spanned<IndexMap<String, RawLanguage>>,
     #[serde(default)]
     taxonomies: RawTaxonomies,
@@ -155,6 +157,10 @@ pub struct Config {
     pub missing_translation: MissingTranslation,
     /// How taxonomy terms become URL segments.
     pub term_slugs: TermSlugs,
+    /// The zone in which front matter dates without an offset are read (`timezone`, an IANA
+    /// name such as `Asia/Shanghai`; UTC when not set), serialized as that name.
+    #[serde(serialize_with = "serialize_time_zone")]
+    pub timezone: jiff::tz::TimeZone,
     /// Languages, the default first, then in the order of `site.toml`.
     pub languages: Vec<Language>,
     /// Configured taxonomies, `tags` before `categories`.
@@ -191,20 +197,34 @@ impl TranslationPolicy {
     }
 }
 
+/// Looks an IANA time zone name up in the time zone database compiled into qiao, so that a
+/// build gives the same dates on every machine, whatever its own zone files say.
+pub fn time_zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    static DB: std::sync::OnceLock<jiff::tz::TimeZoneDatabase> = std::sync::OnceLock::new();
+    DB.get_or_init(jiff::tz::TimeZoneDatabase::bundled)
+        .get(name.trim())
+        .ok()
+}
+
+fn serialize_time_zone<S: serde::Serializer>(
+    tz: &jiff::tz::TimeZone,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tz.iana_name().unwrap_or("UTC"))
+}
+
 impl Config {
     /// Reads and validates `site.toml` under `root`.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
-        // Through the sources' reader: a FIFO or a device in its place must not block.
-        let text = crate::content::files::read_text(&path).map_err(|e| match e {
-            crate::content::files::ReadError::Io(e) => vec![
-                Diagnostic::error(format!("cannot read {CONFIG_FILE}: {e}"))
-                    .in_file(&path)
-                    .with_hint(format!(
-                        "run qiao in the site's directory, or pass --root DIR where DIR holds {CONFIG_FILE}"
-                    )),
-            ],
-            e => vec![e.diagnostic(CONFIG_FILE)],
+        let text = crate::text::read_text(&path, CONFIG_FILE).map_err(|d| {
+            let d = match d.hint {
+                Some(_) => d,
+                None => d.with_hint(format!(
+                    "run qiao in the site's directory, or pass --root DIR where DIR holds {CONFIG_FILE}"
+                )),
+            };
+            vec![d]
         })?;
         Config::parse(&text).map_err(|ds| ds.into_iter().map(|d| d.in_file(CONFIG_FILE)).collect())
     }
@@ -237,6 +257,7 @@ impl Config {
             missing_translation,
             feed_limit,
             term_slugs,
+            timezone,
             languages,
             taxonomies,
             extra,
@@ -391,6 +412,20 @@ impl Config {
             }
             t => t.map(Spanned::into_inner),
         };
+        let timezone = match timezone {
+            None => jiff::tz::TimeZone::UTC,
+            Some(name) => match time_zone(name.get_ref()) {
+                Some(tz) => tz,
+                None => {
+                    errors.push(at(
+                        name.span(),
+                        format!("`{}` is not a time zone qiao knows", name.get_ref()),
+                        "use an IANA time zone name such as \"Asia/Shanghai\", \"Europe/Berlin\" or \"UTC\"",
+                    ));
+                    jiff::tz::TimeZone::UTC
+                }
+            },
+        };
         let extra = serde_json::to_value(&extra).unwrap_or(serde_json::Value::Null);
         for code in translation.required.keys() {
             if !langs.iter().any(|l| l.code == *code) {
@@ -423,6 +458,7 @@ impl Config {
             feed_limit,
             missing_translation: missing_translation.unwrap_or_default(),
             term_slugs: term_slugs.unwrap_or_default(),
+            timezone,
             languages: langs,
             taxonomies: taxos,
             extra,
@@ -673,6 +709,37 @@ title = "合作区"
         );
         assert_eq!(c.paginate, 10);
         assert_eq!(c.missing_translation, MissingTranslation::Omit);
+    }
+
+    #[test]
+    fn timezone_is_an_iana_name_from_the_bundled_database() {
+        let c = Config::parse(MINIMAL).unwrap();
+        assert_eq!(c.timezone, jiff::tz::TimeZone::UTC, "UTC by default");
+        let text = MINIMAL.replace(
+            "default_language",
+            "timezone = \"Asia/Shanghai\"\ndefault_language",
+        );
+        let c = Config::parse(&text).unwrap();
+        assert_eq!(c.timezone.iana_name(), Some("Asia/Shanghai"));
+        assert_eq!(
+            serde_json::to_value(&c).unwrap()["timezone"],
+            "Asia/Shanghai"
+        );
+        let text = MINIMAL.replace(
+            "default_language",
+            "timezone = \"Asia/Peking\"\ndefault_language",
+        );
+        let err = Config::parse(&text).unwrap_err();
+        assert_eq!(
+            err[0].message,
+            "`Asia/Peking` is not a time zone qiao knows"
+        );
+        let (line, col) = (err[0].line.unwrap(), err[0].column.unwrap());
+        assert_eq!(
+            text.lines().nth(line - 1).unwrap(),
+            "timezone = \"Asia/Peking\""
+        );
+        assert_eq!(col, 12);
     }
 
     #[test]

@@ -78,6 +78,16 @@ impl Diagnostic {
         self
     }
 
+    /// Like [`Diagnostic::at`], with the text of the line itself: for callers that report
+    /// many positions in one file (`at` reads the file up to the line each time; with a
+    /// [`LineIndex`] the whole batch stays linear).
+    pub fn at_text(mut self, line_text: &str, line: usize, column: usize) -> Self {
+        self.line = Some(line.max(1));
+        self.column = Some(column.max(1));
+        self.source_line = Some(line_text.trim_end_matches('\r').to_string());
+        self
+    }
+
     /// Attaches a 1-based line (column 1) and its source text.
     pub fn at_line(self, source: &str, line: usize) -> Self {
         self.at(source, line, 1)
@@ -302,6 +312,48 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Where the lines of a text start: turns many byte offsets of one file into lines and
+/// columns, and lines into their text, without reading the file from the start for each
+/// ([`line_col`] and [`Diagnostic::at`] are linear in the position).
+pub struct LineIndex<'s> {
+    source: &'s str,
+    /// Byte offset of the start of each line (lines end at `\n`, as in `str::lines`).
+    starts: Vec<usize>,
+}
+
+impl<'s> LineIndex<'s> {
+    /// Indexes `source` in one pass.
+    pub fn new(source: &'s str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { source, starts }
+    }
+
+    /// The 1-based (line, character column) of a byte offset, as [`line_col`] computes it.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.source.len());
+        while !self.source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        (line, self.source[start..offset].chars().count() + 1)
+    }
+
+    /// The text of a 1-based line, without its line end; empty past the end.
+    pub fn line(&self, line: usize) -> &'s str {
+        let Some(&start) = self.starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .starts
+            .get(line)
+            .map_or(self.source.len(), |&next| next - 1);
+        self.source[start..end].trim_end_matches('\r')
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +390,26 @@ mod tests {
         assert_eq!(line_col(src, 0), (1, 1));
         // an offset inside a character snaps back to its start
         assert_eq!(line_col(src, 1), (1, 1));
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_col_and_at() {
+        let src = "第一行\r\n中欧合作区 x\n\nlast";
+        let index = LineIndex::new(src);
+        for offset in 0..=src.len() + 2 {
+            assert_eq!(index.line_col(offset), line_col(src, offset), "{offset}");
+        }
+        for line in 1..=5 {
+            let d = Diagnostic::error("x").at(src, line, 1);
+            let e = Diagnostic::error("x").at_text(index.line(line), line, 1);
+            assert_eq!(
+                d.source_line.unwrap_or_default(),
+                e.source_line.unwrap(),
+                "{line}"
+            );
+        }
+        assert_eq!(index.line(2), "中欧合作区 x");
+        assert_eq!(index.line(0), "");
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod search;
 pub mod serve;
 pub mod session;
 pub mod status;
+pub mod text;
 pub mod theme;
 pub mod translation;
 pub mod url;

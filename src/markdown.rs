@@ -736,6 +736,11 @@ fn slugify(text: &str) -> String {
 #[derive(Default)]
 struct IdSet {
     taken: HashSet<String>,
+    /// For each base given to [`IdSet::unique`], the suffix its last id got: the search for
+    /// the next free `base-n` resumes there instead of at 1. Ids are never released, so
+    /// every suffix below it is still taken, and 20,000 headings `### Fixes` cost 20,000
+    /// look-ups, not 200 million.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl IdSet {
@@ -749,14 +754,23 @@ impl IdSet {
 
     /// `base` if it is free, else the first free `base-1`, `base-2`, ….
     fn unique(&mut self, base: &str) -> String {
-        let mut candidate = base.to_owned();
-        let mut n = 0usize;
+        let n = self.next_suffix.entry(base.to_owned()).or_insert(0);
+        let mut candidate = suffixed(base, *n);
         while self.taken.contains(&candidate) {
-            n += 1;
-            candidate = format!("{base}-{n}");
+            *n += 1;
+            candidate = suffixed(base, *n);
         }
         self.taken.insert(candidate.clone());
         candidate
+    }
+}
+
+/// `base` for 0, else `base-n`.
+fn suffixed(base: &str, n: usize) -> String {
+    if n == 0 {
+        base.to_owned()
+    } else {
+        format!("{base}-{n}")
     }
 }
 
@@ -814,11 +828,9 @@ struct Note<'a> {
 
 impl Note<'_> {
     /// The note's own id and those of all references to it.
-    fn ids(&self) -> Vec<String> {
+    fn ids(&self) -> impl Iterator<Item = String> + '_ {
         let references = (1..=self.references).map(|n| reference_id(&self.slug, n));
-        std::iter::once(format!("fn-{}", self.slug))
-            .chain(references)
-            .collect()
+        std::iter::once(format!("fn-{}", self.slug)).chain(references)
     }
 }
 
@@ -854,15 +866,20 @@ impl<'a> Footnotes<'a> {
         }
         // Make the slugs unique such that no two notes share an id (label
         // `a` referenced twice and label `a-2` would both have `fnref-a-2`).
+        // As in `IdSet::unique`, the search for a free suffix resumes where the last note
+        // with the same base left off: thousands of labels that reduce to one slug stay
+        // linear.
         let mut taken = IdSet::default();
+        let mut next_suffix: HashMap<String, usize> = HashMap::new();
         for key in &order {
             if let Some(note) = notes.get_mut(key) {
                 note.references = references.get(key).copied().unwrap_or(0);
-                let base = note.slug.clone();
-                let mut n = 0;
-                while note.ids().iter().any(|id| taken.contains(id)) {
-                    n += 1;
-                    note.slug = format!("{base}-{n}");
+                let base = std::mem::take(&mut note.slug);
+                let n = next_suffix.entry(base.clone()).or_insert(0);
+                note.slug = suffixed(&base, *n);
+                while note.ids().any(|id| taken.contains(&id)) {
+                    *n += 1;
+                    note.slug = suffixed(&base, *n);
                 }
                 for id in note.ids() {
                     taken.reserve(&id);
@@ -1180,6 +1197,11 @@ struct LineIndex<'s> {
     source: &'s str,
     /// Byte offset of the start of each line.
     starts: Vec<usize>,
+    /// The last position asked for: (start of its line, offset, 0-based column). Links come
+    /// in document order, so the column of the next one on the same line is counted on from
+    /// there; counting from the start of the line each time made a line with thousands of
+    /// links (a hand-written table of contents) quadratic.
+    last: (usize, usize, usize),
 }
 
 impl<'s> LineIndex<'s> {
@@ -1192,16 +1214,25 @@ impl<'s> LineIndex<'s> {
                 starts.push(i + 1);
             }
         }
-        LineIndex { source, starts }
+        LineIndex {
+            source,
+            starts,
+            last: (0, 0, 0),
+        }
     }
 
-    fn position(&self, offset: usize) -> (usize, usize) {
+    fn position(&mut self, offset: usize) -> (usize, usize) {
         let line = self.starts.partition_point(|&start| start <= offset).max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let column = self
-            .source
-            .get(start..offset)
-            .map_or(offset.saturating_sub(start), |s| s.chars().count());
+        let (from, counted) = match self.last {
+            (line_start, at, column) if line_start == start && at <= offset => (at, column),
+            _ => (start, 0),
+        };
+        let column = match self.source.get(from..offset) {
+            Some(s) => counted + s.chars().count(),
+            None => offset.saturating_sub(start),
+        };
+        self.last = (start, offset, column);
         (line, column + 1)
     }
 }
@@ -1454,6 +1485,79 @@ mod tests {
         assert!(r.html.contains("<h2 id=\"main-1\">Main</h2>"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"toc-title-1\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"other\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn thousands_of_identical_headings_get_consecutive_ids() {
+        // A long changelog: `### Fixes` under every release, and one explicit id in the way.
+        let mut source = String::from("## Fixes {#fixes-3}\n");
+        for _ in 0..5000 {
+            source.push_str("### Fixes\n");
+        }
+        let ids = heading_ids(&source);
+        assert_eq!(ids.len(), 5001);
+        assert_eq!(
+            ids[..6],
+            [
+                "fixes-3", "fixes", "fixes-1", "fixes-2", "fixes-4", "fixes-5"
+            ]
+        );
+        assert_eq!(ids[5000], "fixes-5000");
+        let mut seen = HashSet::new();
+        assert!(ids.iter().all(|id| seen.insert(id)));
+    }
+
+    #[test]
+    fn thousands_of_footnote_labels_that_reduce_to_one_slug_stay_distinct() {
+        // `a→`, `a∀`, `a┼` ... all reduce to `a-`; `a` is referenced twice.
+        let marks: Vec<char> = ('\u{2190}'..'\u{2c00}')
+            .filter(|c| !c.is_alphanumeric() && !c.is_whitespace())
+            .filter(|c| c.to_lowercase().eq([*c]) && c.to_uppercase().eq([*c]))
+            .take(2000)
+            .collect();
+        assert_eq!(marks.len(), 2000);
+        let mut text = String::from("x[^a] y[^a]");
+        let mut defs = String::from("[^a]: A\n");
+        for (i, mark) in marks.iter().enumerate() {
+            let label = format!("a{mark}");
+            text.push_str(&format!(" t[^{label}]"));
+            defs.push_str(&format!("[^{label}]: n{i}\n"));
+        }
+        let r = md(&format!("{text}\n\n{defs}"));
+        let mut seen = HashSet::new();
+        assert!(r.anchors.iter().all(|id| seen.insert(id)), "duplicate id");
+        // 2 references to `a`, and for each of the 2000 others one reference and one note.
+        assert_eq!(r.anchors.len(), 2 + 1 + 2 * 2000);
+        assert!(
+            r.html.contains("<li id=\"fn-a-\">"),
+            "first of them keeps the slug"
+        );
+        assert!(
+            r.html.contains("<li id=\"fn-a--1\">"),
+            "later ones are numbered"
+        );
+        assert!(
+            r.html.contains("<li id=\"fn-a--1999\">"),
+            "{}",
+            r.html.len()
+        );
+    }
+
+    #[test]
+    fn links_on_one_long_line_have_their_own_columns() {
+        // a table of contents written by hand: thousands of links on one line
+        let mut source = String::from("目录：");
+        for _ in 0..3000 {
+            source.push_str("[节](@/news/x.md) ");
+        }
+        source.push_str("\n[末](@/news/x.md)");
+        let r = md(&source);
+        assert_eq!(r.links.len(), 3001);
+        let columns: Vec<(usize, usize)> = r.links.iter().map(|l| (l.line, l.column)).collect();
+        assert_eq!(columns[0], (1, 4));
+        assert_eq!(columns[1], (1, 4 + 17));
+        assert_eq!(columns[2999], (1, 4 + 17 * 2999));
+        assert_eq!(columns[3000], (2, 1));
     }
 
     #[test]

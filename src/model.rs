@@ -5,7 +5,7 @@
 //! All collections are sorted, so the model, and therefore the output, is the same whatever
 //! the order in which parallel stages finished.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -741,7 +741,9 @@ fn build_taxonomies(
                     let shown = ident::nfc(name.trim()).into_owned();
                     all.entry(key.clone()).or_insert_with(|| (shown.clone(), i));
                     let (_, term_pages) = terms.entry(key).or_insert_with(|| (shown, Vec::new()));
-                    if !term_pages.contains(&i) {
+                    // Pages come in index order, so a repeat can only be this page's
+                    // (`tags: [江门, 江门]`): no need to search the term's whole list.
+                    if term_pages.last() != Some(&i) {
                         term_pages.push(i);
                     }
                 }
@@ -1141,9 +1143,18 @@ impl LinkResolver<'_> {
     ) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         let rel = format!("content/{}", p.source.rel);
+        // Built once per page and target, when first needed: a page with thousands of links
+        // to its own headings neither searches its anchors for each link nor reads its text
+        // from the start for each diagnostic.
+        let mut anchor_sets: HashMap<(String, String), Option<HashSet<&'x str>>> = HashMap::new();
+        let mut lines: Option<crate::diagnostics::LineIndex<'_>> = None;
         for link in &r.links {
             let line = p.doc.body_line + link.line - 1;
-            let at = |d: Diagnostic| d.in_file(&rel).at(&p.doc.text, line, link.column);
+            let mut at = |d: Diagnostic| {
+                let index =
+                    lines.get_or_insert_with(|| crate::diagnostics::LineIndex::new(&p.doc.text));
+                d.in_file(&rel).at_text(index.line(line), line, link.column)
+            };
             match self.resolve(&link.target, &p.source.lang) {
                 None => match self.unpublished_target(&link.target, &p.source.lang) {
                     // The target's own error is reported; this link is only its consequence.
@@ -1175,7 +1186,13 @@ impl LinkResolver<'_> {
                         .with_hint(format!("translate `{key}` or link to another page"))));
                     }
                     if let (Some(anchor), Some(target)) = (&link.anchor, &found)
-                        && !anchors(target).is_some_and(|a| a.iter().any(|x| x == anchor))
+                        && !anchor_sets
+                            .entry(target.clone())
+                            .or_insert_with(|| {
+                                anchors(target).map(|a| a.iter().map(String::as_str).collect())
+                            })
+                            .as_ref()
+                            .is_some_and(|a| a.contains(anchor.as_str()))
                     {
                         diags.push(at(Diagnostic::error(format!(
                             "`@/{}#{anchor}`: the page has no heading or anchor `{anchor}`",

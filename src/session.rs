@@ -172,8 +172,10 @@ impl Session {
             .sources
             .get(rel)
             .ok_or_else(|| format!("{rel} is a new source"))?;
-        let text = files::read_text(abs).map_err(|e| format!("{rel}: {e}"))?;
-        let doc = front_matter::parse(&text).map_err(|_| format!("{rel} has errors"))?;
+        let text =
+            crate::text::read_text(abs, format!("content/{rel}")).map_err(|d| d.to_string())?;
+        let doc = front_matter::parse_in(&text, &model.config.timezone)
+            .map_err(|_| format!("{rel} has errors"))?;
         let head = doc.text.get(..doc.body_start).unwrap_or("").to_string();
         let front_matter = head != facts.head;
         if front_matter {

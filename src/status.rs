@@ -315,10 +315,11 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
         ))
         .with_hint("replace the link with a copy of the file"));
     }
-    let text = crate::content::files::read_text(&target).map_err(|e| {
-        Diagnostic::error(format!("cannot read {}: {e}", target.display())).with_hint(format!(
+    let text = crate::text::read_text(&target, &target).map_err(|d| match d.hint {
+        Some(_) => d,
+        None => d.with_hint(format!(
             "create it first with `qiao translate {path} --to {to}`"
-        ))
+        )),
     })?;
     let hash = translation::store_revision(root, &doc.title, doc.body())
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
@@ -331,8 +332,7 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
 /// was made.
 pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     let file = resolve(root, path);
-    let text = crate::content::files::read_text(&file)
-        .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", file.display())))?;
+    let text = crate::text::read_text(&file, &file)?;
     let doc =
         crate::content::front_matter::parse(&text).map_err(|mut ds| ds.remove(0).in_file(&file))?;
     let revision = doc.meta.translation_of.clone().ok_or_else(|| {
@@ -353,9 +353,7 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     let stem = name.trim_end_matches(".md");
     let base = crate::content::walk::split_language(stem, &config).0;
     let source = file.with_file_name(format!("{base}.md"));
-    let src_text = crate::content::files::read_text(&source).map_err(|e| {
-        Diagnostic::error(format!("cannot read the source {}: {e}", source.display()))
-    })?;
+    let src_text = crate::text::read_text(&source, &source)?;
     let src = crate::content::front_matter::parse(&src_text)
         .map_err(|mut ds| ds.remove(0).in_file(&source))?;
     let current = translation::source_hash(&src.title, src.body());
@@ -409,9 +407,9 @@ fn read_source(
     {
         file = file.with_file_name(format!("{base}.md"));
     }
-    let text = crate::content::files::read_text(&file).map_err(|e| {
-        Diagnostic::error(format!("cannot read the source {}: {e}", file.display()))
-            .with_hint("give the path of a default-language Markdown file, e.g. content/news/zone-unveiling.md")
+    let text = crate::text::read_text(&file, &file).map_err(|d| match d.hint {
+        Some(_) => d,
+        None => d.with_hint("give the path of a default-language Markdown file, e.g. content/news/zone-unveiling.md"),
     })?;
     let doc =
         crate::content::front_matter::parse(&text).map_err(|mut ds| ds.remove(0).in_file(&file))?;

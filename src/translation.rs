@@ -400,7 +400,7 @@ pub fn diff_since(
         )));
     }
     let path = root.join(STORE).join(format!("{}.md", revision.trim()));
-    let old = std::fs::read_to_string(&path).map_err(|_| {
+    let old = crate::text::read_text(&path, &path).map_err(|_| {
         Diagnostic::error(format!("source revision {revision} is not in {STORE}/"))
             .with_hint("revisions are saved by `qiao translate` and `--mark-current`; commit .qiao/ with the site to keep them")
     })?;
@@ -435,6 +435,9 @@ pub fn stub(source_text: &str, hash: &str) -> String {
         .strip_prefix('\u{feff}')
         .unwrap_or(source_text)
         .replace("\r\n", "\n");
+    if text.starts_with("+++") {
+        return toml_stub(&text, hash);
+    }
     let mut lines = text.lines();
     let mut out = String::from("---\n");
     let _ = lines.next();
@@ -479,9 +482,68 @@ pub fn stub(source_text: &str, hash: &str) -> String {
     out
 }
 
+/// [`stub`] for TOML front matter (between `+++` lines): `draft` and `translation_of` go
+/// right after the opening line, since a key after a table such as `[extra]` would belong
+/// to that table.
+fn toml_stub(text: &str, hash: &str) -> String {
+    let mut out =
+        format!("+++\ndraft = true  # publish once translated\ntranslation_of = \"{hash}\"\n");
+    let mut in_fm = true;
+    let mut top_level = true;
+    for line in text.lines().skip(1) {
+        if in_fm {
+            if line.trim_end() == "+++" {
+                in_fm = false;
+            } else if line.trim_start().starts_with('[') {
+                top_level = false;
+            }
+            let key = line.split('=').next().unwrap_or("").trim();
+            if top_level && matches!(key, "draft" | "translation_of") {
+                continue;
+            }
+            out.push_str(line);
+            if in_fm
+                && matches!(
+                    key,
+                    "title" | "summary" | "description" | "tags" | "categories"
+                )
+                && !line.contains(" #")
+            {
+                out.push_str("  # TRANSLATE");
+            }
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Sets `translation_of` in a translation's text to `hash`, keeping everything else.
 pub fn mark_current(text: &str, hash: &str) -> String {
     let text = text.replace("\r\n", "\n");
+    if text.starts_with("+++") {
+        // TOML: the key goes right after the opening line, where it is surely top-level;
+        // an old top-level one is dropped.
+        let mut out = format!("+++\ntranslation_of = \"{hash}\"\n");
+        let mut top_level = true;
+        let mut in_fm = true;
+        for line in text.split_inclusive('\n').skip(1) {
+            if in_fm {
+                if line.trim_end() == "+++" {
+                    in_fm = false;
+                } else if line.trim_start().starts_with('[') {
+                    top_level = false;
+                } else if top_level
+                    && line.split('=').next().unwrap_or("").trim() == "translation_of"
+                {
+                    continue;
+                }
+            }
+            out.push_str(line);
+        }
+        return out;
+    }
     let mut out = String::new();
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
@@ -518,6 +580,27 @@ mod tests {
         assert_eq!(a, source_hash("标题 ", "第一段。  \r\n\n第二段。"));
         assert_ne!(a, source_hash("标题", "第一段。\n\n第二段有改动。\n"));
         assert_eq!(a.len(), 12);
+    }
+
+    #[test]
+    fn toml_front_matter_gets_top_level_keys() {
+        let src = "+++\ntitle = \"挂牌\"\ndraft = false\ntranslation_of = \"old\"\ntags = [\"江门\"]\n[extra]\ntranslation_of = \"kept\"\n+++\n正文。\n";
+        let stub = stub(src, "abc123def456");
+        assert_eq!(
+            stub,
+            "+++\ndraft = true  # publish once translated\ntranslation_of = \"abc123def456\"\ntitle = \"挂牌\"  # TRANSLATE\ntags = [\"江门\"]  # TRANSLATE\n[extra]\ntranslation_of = \"kept\"\n+++\n正文。\n"
+        );
+        let parsed = crate::content::front_matter::parse(&stub).unwrap();
+        assert_eq!(parsed.meta.translation_of.as_deref(), Some("abc123def456"));
+        assert!(parsed.meta.draft);
+        let marked = mark_current(&stub, "0123456789ab");
+        let parsed = crate::content::front_matter::parse(&marked).unwrap();
+        assert_eq!(parsed.meta.translation_of.as_deref(), Some("0123456789ab"));
+        assert_eq!(
+            parsed.meta.extra.as_ref().unwrap()["translation_of"],
+            "kept"
+        );
+        assert_eq!(parsed.body(), "正文。\n");
     }
 
     #[test]

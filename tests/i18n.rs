@@ -250,3 +250,33 @@ fn messages_named_in_templates_count_as_used_even_when_not_rendered() {
         b.report.unused_messages
     );
 }
+
+#[test]
+fn each_message_is_located_at_its_own_definition_in_large_files() {
+    let site = copy_fixture("i18n");
+    // `title =` also occurs inside `page-title =` and in a value: the definition is the
+    // line that starts with the id.
+    let mut ftl = String::from("page-title = 页 title = x\ntitle = 标题\n");
+    for i in 0..10_000 {
+        ftl.push_str(&format!("m{i} = 第{i}条\n    .attr = a{i}\n"));
+    }
+    std::fs::write(site.path().join("i18n/en/many.ftl"), ftl).unwrap();
+    let b = build_root(site.path(), |_| {}).unwrap();
+    let missing = |id: &str| {
+        b.report
+            .warnings
+            .iter()
+            .find(|w| {
+                w.message
+                    .starts_with(&format!("the message `{id}` is missing in de"))
+            })
+            .unwrap_or_else(|| panic!("no warning for {id}"))
+    };
+    let w = missing("title");
+    assert_eq!(w.line, Some(2));
+    assert_eq!(w.source_line.as_deref(), Some("title = 标题"));
+    assert_eq!(missing("page-title").line, Some(1));
+    let w = missing("m9999");
+    assert_eq!(w.line, Some(3 + 2 * 9999));
+    assert_eq!(w.source_line.as_deref(), Some("m9999 = 第9999条"));
+}

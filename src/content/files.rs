@@ -23,7 +23,7 @@ use crate::diagnostics::Diagnostic;
 
 /// The most bytes read from one source file (Markdown, template, interface messages): 32 MiB,
 /// far above any real page, and a bound for a file that never ends.
-pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A file admitted by the rule, found by [`walk`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,8 +157,6 @@ pub enum ReadError {
     NotRegular,
     /// Larger than [`MAX_FILE_BYTES`].
     TooLarge,
-    /// Not valid UTF-8 ([`read_text`] only).
-    NotUtf8,
 }
 
 impl std::fmt::Display for ReadError {
@@ -173,7 +171,6 @@ impl std::fmt::Display for ReadError {
                 "the file is larger than {} MiB, the most qiao reads from one source file",
                 MAX_FILE_BYTES >> 20
             ),
-            ReadError::NotUtf8 => write!(f, "the file is not valid UTF-8"),
         }
     }
 }
@@ -190,7 +187,6 @@ impl ReadError {
             ReadError::TooLarge => {
                 d.with_hint("split it into several files, or move it out of the site")
             }
-            ReadError::NotUtf8 => d.with_hint("save the file as UTF-8"),
         }
     }
 }
@@ -199,8 +195,12 @@ impl ReadError {
 /// and stops at [`MAX_FILE_BYTES`].
 pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
     let file = open(path).map_err(ReadError::Io)?;
-    if !file.metadata().map_err(ReadError::Io)?.is_file() {
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
         return Err(ReadError::NotRegular);
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge);
     }
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
@@ -210,11 +210,6 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge);
     }
     Ok(bytes)
-}
-
-/// [`read`], as text.
-pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    String::from_utf8(read(path)?).map_err(|_| ReadError::NotUtf8)
 }
 
 /// Opens for reading; on Linux without blocking when the path is a FIFO (the open of a FIFO
@@ -450,7 +445,7 @@ mod tests {
         f.set_len(MAX_FILE_BYTES + 1).unwrap();
         let e = read(&big).unwrap_err();
         assert!(matches!(e, ReadError::TooLarge), "{e:?}");
-        assert!(e.to_string().contains("larger than 32 MiB"), "{e}");
+        assert!(e.to_string().contains("larger than 64 MiB"), "{e}");
         f.set_len(3).unwrap();
         assert_eq!(read(&big).unwrap(), [0, 0, 0]);
     }

@@ -1,14 +1,22 @@
-//! Front matter: the YAML block between `---` lines at the top of a Markdown file.
+//! Front matter: the YAML block between `---` lines at the top of a Markdown file, or the
+//! TOML block between `+++` lines that Hugo and Zola sites use.
 //!
-//! Parsed with serde-saphyr into a struct that denies unknown fields (with a "did you mean"
-//! hint), then checked for what YAML cannot express: a title is present, dates are real
-//! calendar dates, slugs cannot escape the output directory, `translation_of` is a
-//! revision (never a path). Positions in diagnostics are
-//! positions in the whole file, not in the YAML block.
+//! Parsed with serde-saphyr (or toml) into a struct that denies unknown fields (with a "did
+//! you mean" hint, and the qiao way for keys common in other generators, such as `author` or
+//! `url`), then checked for what the format cannot express: a title is present, dates are
+//! real calendar dates, slugs cannot escape the output directory, `translation_of` is a revision (never a path).
+//! Positions in diagnostics
+//! are positions in the whole file, not in the block.
+//!
+//! What editors bring from elsewhere is accepted where the meaning is clear: dates written
+//! `2016-02-29 11:00:00` and date-times without an offset (read in the site's `timezone`),
+//! Jekyll's `2016-02-29 11:00:00 +0800`, TOML dates, a single tag written as a scalar
+//! (`tags: 江门`), Zola's `[taxonomies]` table.
 
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, unknown_field_hint};
+use crate::diagnostics::{Diagnostic, line_col, unknown_field_hint};
 
 /// The front matter fields, as written.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -16,9 +24,12 @@ use crate::diagnostics::{Diagnostic, unknown_field_hint};
 pub struct FrontMatter {
     /// Page title (required).
     pub title: Option<String>,
-    /// Publication date: `YYYY-MM-DD` or RFC 3339.
+    /// Publication date: `YYYY-MM-DD`, a date and time (`2016-02-29 11:00:00`, read in the
+    /// site's time zone) or RFC 3339.
+    #[serde(default, deserialize_with = "date_text")]
     pub date: Option<String>,
     /// Date of the last update.
+    #[serde(default, deserialize_with = "date_text")]
     pub updated: Option<String>,
     /// Drafts are only built with `--drafts`.
     #[serde(default)]
@@ -29,18 +40,18 @@ pub struct FrontMatter {
     pub summary: Option<String>,
     /// `<meta name="description">`.
     pub description: Option<String>,
-    /// Tags, in the page's language.
-    #[serde(default)]
+    /// Tags, in the page's language (one tag may be written without a list).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub tags: Vec<String>,
-    /// Categories, in the page's language.
-    #[serde(default)]
+    /// Categories, in the page's language (one may be written without a list).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub categories: Vec<String>,
     /// Sort order within a section (lower first).
     pub weight: Option<i64>,
     /// Template to render with instead of the default.
     pub template: Option<String>,
     /// Old URLs that redirect here.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub aliases: Vec<String>,
     /// Free data for themes.
     #[serde(default)]
@@ -48,7 +59,132 @@ pub struct FrontMatter {
     /// For a translation: the hash of the default-language source it was translated from
     /// (written by `qiao translate`); a different current hash means the translation is stale.
     pub translation_of: Option<String>,
+    /// Zola's `[taxonomies]` table (`tags`, `categories`): [`parse`] moves its terms into
+    /// `tags` and `categories`, so it is always empty afterwards.
+    #[serde(default)]
+    pub taxonomies: Option<Taxonomies>,
 }
+
+/// Zola's way to write tags and categories: `[taxonomies]` then `tags = [...]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Taxonomies {
+    /// Tags.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub tags: Vec<String>,
+    /// Categories.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub categories: Vec<String>,
+}
+
+/// A list of names, or one name on its own (`tags: 江门`, as Hugo and Jekyll allow).
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a name or a list of names")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(name) = seq.next_element::<String>()? {
+                out.push(name);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// A date as text: a YAML scalar, or a TOML date or date-time (`date = 2016-02-29`), which
+/// the toml crate hands over as a one-entry map holding its text.
+fn date_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a date such as 2016-02-29")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            match map.next_entry::<String, String>()? {
+                Some((_, text)) if map.next_key::<de::IgnoredAny>()?.is_none() => Ok(Some(text)),
+                _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+            }
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Front matter keys common in Hugo, Zola and Jekyll, and how qiao says the same thing.
+const FOREIGN_KEYS: &[(&str, &str)] = &[
+    (
+        "author",
+        "qiao has no `author` field: put it under `extra` (`author` inside `extra`) and show it in templates as `page.extra.author`",
+    ),
+    (
+        "authors",
+        "qiao has no `authors` field: put them under `extra` (`authors` inside `extra`) and show them in templates as `page.extra.authors`",
+    ),
+    (
+        "linkTitle",
+        "qiao has one title per page: use `title`, or put a short title under `extra` for your templates",
+    ),
+    (
+        "url",
+        "qiao builds a page's address from its file's path: set `slug` to change the last segment, and list old addresses under `aliases` so that they redirect",
+    ),
+    (
+        "permalink",
+        "qiao builds a page's address from its file's path: set `slug` to change the last segment, and list old addresses under `aliases` so that they redirect",
+    ),
+    (
+        "translationKey",
+        "qiao pairs translations by file name: `x.md`, `x.en.md` and `x.de.md` are one page in three languages; name the files that way and remove this key",
+    ),
+    (
+        "lastmod",
+        "qiao calls the date of the last change `updated`",
+    ),
+    (
+        "layout",
+        "choose the template with `template`, e.g. `template: page.html` (`template = \"page.html\"` in TOML)",
+    ),
+    (
+        "published",
+        "a page that must not be published is a draft: write `draft: true` (`draft = true` in TOML)",
+    ),
+    ("keywords", "qiao calls keywords `tags`"),
+];
 
 /// A validated date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,36 +199,74 @@ pub struct DateValue {
 }
 
 impl DateValue {
-    /// Parses `YYYY-MM-DD` or an RFC 3339 timestamp; `None` for anything else, including
-    /// impossible dates such as 2016-02-30.
+    /// Parses a date as [`DateValue::parse_in`] does, reading dates without an offset in UTC.
     pub fn parse(s: &str) -> Option<DateValue> {
+        Self::parse_in(s, &jiff::tz::TimeZone::UTC)
+    }
+
+    /// Parses `YYYY-MM-DD`, an RFC 3339 timestamp, or a date and time without an offset
+    /// (`2016-02-29 11:00:00`, `2016-02-29T11:00`), which is read in `tz`, as is the midnight
+    /// that starts a bare date. `None` for anything else, including impossible dates such as
+    /// 2016-02-30.
+    pub fn parse_in(s: &str, tz: &jiff::tz::TimeZone) -> Option<DateValue> {
         let s = s.trim();
+        if let Some(joined) = spaced_offset(s) {
+            return Self::parse_in(&joined, tz);
+        }
         if let Ok(d) = s.parse::<jiff::civil::Date>()
             && s.len() == 10
         {
-            let ts = d.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
-            return Some(DateValue {
-                rfc3339: format!("{d}T00:00:00+00:00"),
-                ymd: d.to_string(),
-                timestamp: ts.as_second(),
-            });
+            return Self::local(d.to_datetime(jiff::civil::Time::midnight()), tz);
         }
         // RFC 3339 requires an offset; jiff's Timestamp parser accepts exactly that shape
         // (plus lowercase `t`/`z` and a space separator, which RFC 3339 also allows).
-        let ts: jiff::Timestamp = s.parse().ok()?;
-        let offset = parse_offset(s)?;
+        if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+            let offset = parse_offset(s)?;
+            return Some(Self::at(ts, offset));
+        }
+        // Hugo, Zola and Jekyll write date-times without an offset; jiff's civil parser would
+        // also take one with an offset it then ignores, so insist there is none.
+        let (_, time) = s.split_once([' ', 'T', 't'])?;
+        if time.contains(['+', '-', 'Z', 'z', '[']) {
+            return None;
+        }
+        Self::local(s.parse().ok()?, tz)
+    }
+
+    /// A civil date-time in `tz`; a time that a daylight saving change makes ambiguous or
+    /// skips is resolved the way RFC 5545 and Temporal do ("compatible").
+    fn local(dt: jiff::civil::DateTime, tz: &jiff::tz::TimeZone) -> Option<DateValue> {
+        let ts = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
+        Some(Self::at(ts, tz.to_offset(ts)))
+    }
+
+    fn at(ts: jiff::Timestamp, offset: jiff::tz::Offset) -> DateValue {
         let dt = ts.to_zoned(jiff::tz::TimeZone::fixed(offset));
         let rfc3339 = format!(
             "{}{}",
             dt.datetime().strftime("%Y-%m-%dT%H:%M:%S"),
             format_offset(offset)
         );
-        Some(DateValue {
+        DateValue {
             rfc3339,
             ymd: dt.date().to_string(),
             timestamp: ts.as_second(),
-        })
+        }
     }
+}
+
+/// Jekyll writes `2016-02-29 11:00:00 +0800`: the offset after a space, often without a
+/// colon. Gives the RFC 3339 spelling (`2016-02-29 11:00:00+08:00`), or `None` for any other
+/// shape.
+fn spaced_offset(s: &str) -> Option<String> {
+    let (head, offset) = s.rsplit_once(' ')?;
+    let digits: String = offset.get(1..)?.chars().filter(|&c| c != ':').collect();
+    let shape_ok = offset.starts_with(['+', '-'])
+        && digits.len() == 4
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (offset.len() == 5 || offset.get(3..4) == Some(":"))
+        && head.contains(':');
+    shape_ok.then(|| format!("{head}{}{}:{}", &offset[..1], &digits[..2], &digits[2..]))
 }
 
 fn parse_offset(s: &str) -> Option<jiff::tz::Offset> {
@@ -151,75 +325,79 @@ impl Document {
     }
 }
 
-/// Splits and validates a Markdown file. Every problem found is returned, not just the
-/// first. Diagnostics carry line and column but no path: the caller adds it.
+/// Splits and validates a Markdown file, reading dates without an offset in UTC (see
+/// [`parse_in`]).
 pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
-    let text = raw
-        .strip_prefix('\u{feff}')
-        .unwrap_or(raw)
-        .replace("\r\n", "\n");
+    parse_in(raw, &jiff::tz::TimeZone::UTC)
+}
+
+/// Splits and validates a Markdown file; dates without an offset are read in `tz` (the
+/// site's `timezone`). Every problem found is returned, not just the first. Diagnostics
+/// carry line and column but no path: the caller adds it.
+pub fn parse_in(raw: &str, tz: &jiff::tz::TimeZone) -> Result<Document, Vec<Diagnostic>> {
+    let text = crate::text::normalize(raw.to_string());
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
-    if first.trim_end() != "---" {
-        return Err(vec![
-            Diagnostic::error("the file does not start with front matter")
-                .at_line(&text, 1)
-                .with_hint(
-                    "begin the file with a `---` line, then `title: ...`, then another `---` line",
-                ),
-        ]);
-    }
-    let yaml_start = first.len();
-    let mut offset = yaml_start;
+    let fence = match first.trim_end() {
+        "---" => "---",
+        "+++" => "+++",
+        _ => {
+            return Err(vec![
+                Diagnostic::error("the file does not start with front matter")
+                    .at_line(&text, 1)
+                    .with_hint(
+                        "begin the file with a `---` line, then `title: ...`, then another `---` line",
+                    ),
+            ]);
+        }
+    };
+    let toml = fence == "+++";
+    let block_start = first.len();
+    let mut offset = block_start;
     let mut end = None;
     let mut line_no = 1;
     for l in lines {
         line_no += 1;
-        if l.trim_end() == "---" || l.trim_end() == "..." {
+        let l_trim = l.trim_end();
+        if l_trim == fence || (!toml && l_trim == "...") {
             end = Some((offset, offset + l.len(), line_no));
             break;
         }
         offset += l.len();
     }
-    let Some((yaml_end, body_start, close_line)) = end else {
+    let Some((block_end, body_start, close_line)) = end else {
         return Err(vec![
             Diagnostic::error("the front matter is not closed")
                 .at_line(&text, 1)
-                .with_hint("add a line with `---` after the last front matter field"),
+                .with_hint(format!(
+                    "add a line with `{fence}` after the last front matter field"
+                )),
         ]);
     };
-    let yaml = &text[yaml_start..yaml_end];
-    // Line 1 of the YAML is line 2 of the file.
-    let yaml_line = |l: u64| (l as usize).max(1) + 1;
-
-    let meta: FrontMatter = if yaml.trim().is_empty() {
-        FrontMatter::default()
+    let block = &text[block_start..block_end];
+    let mut meta = if toml {
+        parse_toml(block)
     } else {
-        match serde_saphyr::from_str(yaml) {
-            Ok(m) => m,
-            Err(e) => {
-                let (line, col) = e.location().map_or((2, 1), |l| {
-                    (yaml_line(l.line()), l.column().max(1) as usize)
-                });
-                let raw_msg = first_line(&e.to_string());
-                let d = match unknown_field_hint(&raw_msg) {
-                    Some((field, hint)) => {
-                        Diagnostic::error(format!("unknown front matter field `{field}`"))
-                            .with_hint(hint)
-                    }
-                    None => Diagnostic::error(format!("invalid front matter: {raw_msg}"))
-                        .with_hint("front matter is YAML: `key: value`, one per line; quote values that contain `: ` or start with `[`, `{`, `@` or `*`"),
-                };
-                return Err(vec![d.at(&text, line, col)]);
-            }
-        }
-    };
-
+        parse_yaml(block)
+    }
+    .map_err(|ds| {
+        ds.into_iter()
+            .map(|d| d.relocate(&text))
+            .collect::<Vec<_>>()
+    })?;
+    if let Some(t) = meta.taxonomies.take() {
+        meta.tags.extend(t.tags);
+        meta.categories.extend(t.categories);
+    }
     let mut errors = Vec::new();
     let find_line = |key: &str| {
         text.lines()
             .take(close_line)
-            .position(|l| l.starts_with(&format!("{key}:")))
+            .position(|l| {
+                // `key:` in YAML, `key =` in TOML
+                l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+            })
             .map_or(1, |i| i + 1)
     };
     let title = match meta.title.as_deref().map(str::trim) {
@@ -242,7 +420,7 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
     };
     let mut date_field = |key: &str, value: &Option<String>| -> Option<DateValue> {
         let v = value.as_deref()?;
-        let parsed = DateValue::parse(v);
+        let parsed = DateValue::parse_in(v, tz);
         if parsed.is_none() {
             let line = find_line(key);
             let col = text
@@ -253,7 +431,7 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
             errors.push(
                 Diagnostic::error(format!("`{key}: {v}` is not a valid date"))
                     .at(&text, line, col)
-                    .with_hint("write a real calendar date as YYYY-MM-DD (2016-02-29) or RFC 3339 (2016-02-29T11:00:00+08:00)"),
+                    .with_hint("write a real calendar date as YYYY-MM-DD (2016-02-29), with a time (2016-02-29 11:00:00, in the site's `timezone`) or with an offset (2016-02-29T11:00:00+08:00)"),
             );
         }
         parsed
@@ -269,11 +447,12 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
                 .with_hint("a slug is one URL segment such as `zone-unveiling`"),
         );
     }
+    let aliases_line = find_line("aliases");
     for alias in &meta.aliases {
         if let Err(why) = check_alias(alias) {
             errors.push(
                 Diagnostic::error(format!("invalid alias `{alias}`: {why}"))
-                    .at_line(&text, find_line("aliases"))
+                    .at_line(&text, aliases_line)
                     .with_hint("an alias is a site path such as `/old/news/unveiling/`"),
             );
         }
@@ -319,6 +498,192 @@ pub fn parse(raw: &str) -> Result<Document, Vec<Diagnostic>> {
         text,
         body_start,
     })
+}
+
+/// A problem in the front matter block, at a 1-based line and column of the block.
+struct BlockError {
+    message: String,
+    hint: String,
+    line: usize,
+    column: usize,
+}
+
+impl BlockError {
+    /// The diagnostic, at the position in the whole file (the block starts on line 2).
+    fn relocate(self, text: &str) -> Diagnostic {
+        Diagnostic::error(self.message)
+            .at(text, self.line + 1, self.column)
+            .with_hint(self.hint)
+    }
+
+    /// From a deserializer's message, in the editor's words: unknown fields get "did you
+    /// mean" or, for keys common in other generators, the qiao way; a key set twice is named
+    /// with both lines; the parsers' own vocabulary (`DuplicateKeyPolicy`, `Option<String>`)
+    /// never reaches the editor.
+    fn from_message(
+        raw_msg: &str,
+        block: &str,
+        format_hint: &str,
+        line: usize,
+        column: usize,
+    ) -> Self {
+        let at = |message: String, hint: String| BlockError {
+            message,
+            hint,
+            line,
+            column,
+        };
+        if raw_msg.starts_with("duplicate mapping key") || raw_msg == "duplicate key" {
+            // The key is on the reported line: `key: ...` or `key = ...`.
+            let text = block.lines().nth(line.saturating_sub(1)).unwrap_or("");
+            let key = text
+                .split([':', '='])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches("- ")
+                .trim_matches(['"', '\'']);
+            let first = block
+                .lines()
+                .position(|l| {
+                    l.trim_start()
+                        .strip_prefix(key)
+                        .and_then(|r| {
+                            r.trim_start_matches(['"', '\''])
+                                .trim_start()
+                                .chars()
+                                .next()
+                        })
+                        .is_some_and(|c| c == ':' || c == '=')
+                })
+                .filter(|&i| i + 1 < line);
+            let hint = match first {
+                // the block starts on line 2 of the file
+                Some(i) => format!("`{key}` is also set on line {}; keep one of the two", i + 2),
+                None => format!("keep only one `{key}`"),
+            };
+            return at(format!("`{key}` is set twice in the front matter"), hint);
+        }
+        if raw_msg.starts_with("cannot deserialize null") {
+            return at(
+                "a value is empty where text is expected".to_string(),
+                "write the value, or remove the empty line or list item".to_string(),
+            );
+        }
+        if raw_msg.starts_with("alias replay") || raw_msg.starts_with("alias expansion") {
+            return at(
+                "the front matter repeats YAML aliases (`*name`) too often".to_string(),
+                "write the values out instead of referring to them with `*name`".to_string(),
+            );
+        }
+        let (message, hint) = match unknown_field_hint(raw_msg) {
+            Some((field, hint)) => {
+                let hint = FOREIGN_KEYS
+                    .iter()
+                    .find(|(k, _)| *k == field)
+                    .map_or(hint, |(_, h)| (*h).to_string());
+                (format!("unknown front matter field `{field}`"), hint)
+            }
+            None => (
+                format!("invalid front matter: {raw_msg}"),
+                format_hint.to_string(),
+            ),
+        };
+        at(message, hint)
+    }
+}
+
+const YAML_HINT: &str = "front matter is YAML: `key: value`, one per line; quote values that contain `: ` or start with `[`, `{`, `@` or `*`";
+const TOML_HINT: &str = "front matter between `+++` lines is TOML: `key = \"value\"`, one per line, tables such as [extra] last";
+
+/// The top-level keys [`FrontMatter`] knows (kept in step with it by a test).
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "summary",
+    "description",
+    "tags",
+    "categories",
+    "weight",
+    "template",
+    "aliases",
+    "extra",
+    "translation_of",
+    "taxonomies",
+];
+
+fn parse_yaml(yaml: &str) -> Result<FrontMatter, Vec<BlockError>> {
+    if yaml.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    serde_saphyr::from_str(yaml).map_err(|e| {
+        let (line, col) = e.location().map_or((1, 1), |l| {
+            ((l.line() as usize).max(1), l.column().max(1) as usize)
+        });
+        let first =
+            BlockError::from_message(&first_line(&e.to_string()), yaml, YAML_HINT, line, col);
+        let keys = || {
+            serde_saphyr::from_str::<serde_json::Value>(yaml)
+                .ok()?
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+        };
+        with_other_unknown_keys(first, yaml, YAML_HINT, keys)
+    })
+}
+
+fn parse_toml(block: &str) -> Result<FrontMatter, Vec<BlockError>> {
+    toml::from_str(block).map_err(|e| {
+        let (line, col) = e.span().map_or((1, 1), |s| line_col(block, s.start));
+        let first = BlockError::from_message(&first_line(e.message()), block, TOML_HINT, line, col);
+        let keys = || Some(block.parse::<toml::Table>().ok()?.keys().cloned().collect());
+        with_other_unknown_keys(first, block, TOML_HINT, keys)
+    })
+}
+
+/// The deserializer stops at the first unknown key; an editor who brings a Hugo file with
+/// `author`, `url` and `linkTitle` should learn about all three at once. When the first
+/// error is an unknown key, every other unknown top-level key is reported too, each on its
+/// own line.
+fn with_other_unknown_keys(
+    first: BlockError,
+    block: &str,
+    format_hint: &str,
+    keys: impl FnOnce() -> Option<Vec<String>>,
+) -> Vec<BlockError> {
+    let Some(reported) = first
+        .message
+        .strip_prefix("unknown front matter field `")
+        .and_then(|r| r.strip_suffix('`'))
+        .map(str::to_string)
+    else {
+        return vec![first];
+    };
+    let mut out = vec![first];
+    let expected = format!("expected one of {}", KNOWN_KEYS.join(", "));
+    for key in keys().unwrap_or_default() {
+        if key == reported || KNOWN_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let line = block
+            .lines()
+            .position(|l| {
+                l.strip_prefix(key.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+            })
+            .map_or(1, |i| i + 1);
+        out.push(BlockError::from_message(
+            &format!("unknown field `{key}`, {expected}"),
+            block,
+            format_hint,
+            line,
+            1,
+        ));
+    }
+    out
 }
 
 /// The first line of a serde-saphyr message, without its own "error: line N column M: "
@@ -439,10 +804,244 @@ mod tests {
         assert_eq!((err[0].line, err[0].column), (Some(3), Some(7)));
         assert!(DateValue::parse("2016-13-01").is_none());
         assert!(DateValue::parse("29.02.2016").is_none());
-        assert!(
-            DateValue::parse("2016-02-29T11:00:00").is_none(),
-            "offset required"
+        assert!(DateValue::parse("2016-02-29 25:00:00").is_none());
+        assert!(DateValue::parse("2016-02-30 11:00:00").is_none());
+        assert!(DateValue::parse("2016-02-29T11:00:00+8").is_none());
+    }
+
+    fn shanghai() -> jiff::tz::TimeZone {
+        crate::config::time_zone("Asia/Shanghai").unwrap()
+    }
+
+    #[test]
+    fn dates_without_an_offset_are_read_in_the_site_time_zone() {
+        let tz = shanghai();
+        let utc_instant = DateValue::parse("2016-02-29T03:00:00Z").unwrap().timestamp;
+        for written in [
+            "2016-02-29 11:00:00",
+            "2016-02-29T11:00:00",
+            "2016-02-29 11:00",
+            "2016-02-29T11:00:00.000",
+        ] {
+            let d = DateValue::parse_in(written, &tz).unwrap_or_else(|| panic!("{written}"));
+            assert_eq!(d.rfc3339, "2016-02-29T11:00:00+08:00", "{written}");
+            assert_eq!(d.timestamp, utc_instant, "{written}");
+        }
+        // Jekyll's spelling of an offset
+        for written in ["2016-02-29 11:00:00 +0800", "2016-02-29 11:00:00 +08:00"] {
+            let d = DateValue::parse(written).unwrap_or_else(|| panic!("{written}"));
+            assert_eq!(d.rfc3339, "2016-02-29T11:00:00+08:00", "{written}");
+        }
+        assert_eq!(
+            DateValue::parse("2016-02-29 03:30:00 -0500")
+                .unwrap()
+                .rfc3339,
+            "2016-02-29T03:30:00-05:00"
         );
+        assert!(DateValue::parse("2016-02-29 11:00:00 +08").is_none());
+        assert!(DateValue::parse("2016-02-29 +0800").is_none());
+        // a bare date is midnight in the zone; an explicit offset is kept as written
+        let d = DateValue::parse_in("2016-02-29", &tz).unwrap();
+        assert_eq!(d.rfc3339, "2016-02-29T00:00:00+08:00");
+        assert_eq!(d.ymd, "2016-02-29");
+        let d = DateValue::parse_in("2016-02-29T11:00:00+01:00", &tz).unwrap();
+        assert_eq!(d.rfc3339, "2016-02-29T11:00:00+01:00");
+        // without a setting, UTC
+        assert_eq!(
+            DateValue::parse("2016-02-29 11:00:00").unwrap().rfc3339,
+            "2016-02-29T11:00:00+00:00"
+        );
+        // Berlin's summer time: the offset is that of the date, not of today
+        let berlin = crate::config::time_zone("Europe/Berlin").unwrap();
+        assert_eq!(
+            DateValue::parse_in("2016-07-01 12:00:00", &berlin)
+                .unwrap()
+                .rfc3339,
+            "2016-07-01T12:00:00+02:00"
+        );
+        assert_eq!(
+            DateValue::parse_in("2016-02-29 12:00:00", &berlin)
+                .unwrap()
+                .rfc3339,
+            "2016-02-29T12:00:00+01:00"
+        );
+    }
+
+    #[test]
+    fn toml_front_matter_as_hugo_and_zola_write_it() {
+        let src = "+++\r\ntitle = \"中欧合作区挂牌\"\r\ndate = 2016-02-29T11:00:00\r\nupdated = 2016-03-01\r\ndraft = false\r\naliases = [\"/old/x/\"]\r\n\r\n[taxonomies]\r\ntags = [\"中欧合作\", \"江门\"]\r\ncategories = \"新闻\"\r\n\r\n[extra]\r\ndistrict = \"蓬江区\"\r\n+++\r\n正文\r\n";
+        let d = parse_in(src, &shanghai()).unwrap();
+        assert_eq!(d.title, "中欧合作区挂牌");
+        assert_eq!(
+            d.date.as_ref().unwrap().rfc3339,
+            "2016-02-29T11:00:00+08:00"
+        );
+        assert_eq!(d.updated.as_ref().unwrap().ymd, "2016-03-01");
+        assert_eq!(d.meta.tags, ["中欧合作", "江门"]);
+        assert_eq!(d.meta.categories, ["新闻"]);
+        assert!(d.meta.taxonomies.is_none());
+        assert_eq!(d.meta.aliases, ["/old/x/"]);
+        assert_eq!(d.meta.extra.as_ref().unwrap()["district"], "蓬江区");
+        assert_eq!(d.body(), "正文\n");
+        assert_eq!(d.body_line, 15);
+        // an offset date-time and a quoted date are the same
+        let d = parse("+++\ntitle = \"t\"\ndate = 2016-02-29T11:00:00+08:00\n+++\n").unwrap();
+        assert_eq!(d.date.unwrap().rfc3339, "2016-02-29T11:00:00+08:00");
+        let d = parse("+++\ntitle = \"t\"\ndate = \"2016-02-29\"\n+++\n").unwrap();
+        assert_eq!(d.date.unwrap().ymd, "2016-02-29");
+    }
+
+    #[test]
+    fn toml_errors_have_file_positions() {
+        let err = parse("+++\ntitle = \"t\"\ndate = 2016-02-30\n+++\n").unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (Some(3), Some(8)), "{err:#?}");
+        let err = parse("+++\ntitle = \"t\"\ntags = [\"a\"\n+++\n").unwrap_err();
+        assert!(
+            err[0].message.starts_with("invalid front matter"),
+            "{err:#?}"
+        );
+        assert_eq!(err[0].line, Some(3));
+        let err = parse("+++\ntitle = \"t\"\n").unwrap_err();
+        assert_eq!(
+            err[0].hint.as_deref(),
+            Some("add a line with `+++` after the last front matter field")
+        );
+        let err = parse("+++\ntitle = \"t\"\n[taxonomies]\nauthors = [\"李\"]\n+++\n").unwrap_err();
+        assert_eq!(err[0].message, "unknown front matter field `authors`");
+        assert_eq!(err[0].line, Some(4));
+    }
+
+    #[test]
+    fn one_tag_or_category_may_be_a_scalar() {
+        let d =
+            parse("---\ntitle: t\ntags: 江门\ncategories: 2016\naliases: /old/\n---\n").unwrap();
+        assert_eq!(d.meta.tags, ["江门"]);
+        assert_eq!(d.meta.categories, ["2016"]);
+        assert_eq!(d.meta.aliases, ["/old/"]);
+        let d = parse("---\ntitle: t\ntags:\n---\n").unwrap();
+        assert!(d.meta.tags.is_empty());
+        let err = parse("---\ntitle: t\ntags: {a: 1}\n---\n").unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (Some(3), Some(7)));
+    }
+
+    #[test]
+    fn keys_from_other_generators_get_the_qiao_way() {
+        for (key, needle) in [
+            ("author", "`extra`"),
+            ("authors", "`extra`"),
+            ("linkTitle", "`title`"),
+            ("url", "`slug`"),
+            ("permalink", "`aliases`"),
+            ("translationKey", "`x.en.md`"),
+            ("lastmod", "`updated`"),
+            ("layout", "`template`"),
+            ("published", "`draft: true`"),
+        ] {
+            let err = parse(&format!("---\ntitle: t\n{key}: x\n---\n")).unwrap_err();
+            assert_eq!(
+                err[0].message,
+                format!("unknown front matter field `{key}`")
+            );
+            assert_eq!(err[0].line, Some(3), "{key}");
+            let hint = err[0].hint.as_deref().unwrap();
+            assert!(hint.contains(needle), "{key}: {hint}");
+            let err = parse(&format!("+++\ntitle = \"t\"\n{key} = \"x\"\n+++\n")).unwrap_err();
+            assert_eq!(err[0].hint.as_deref(), Some(hint), "{key} in TOML");
+            assert_eq!(err[0].line, Some(3), "{key} in TOML");
+        }
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_at_once() {
+        for src in [
+            "---\ntitle: t\nauthor: 李\ndate: 2016-02-29\nurl: /x/\nlinkTitle: x\n---\n",
+            "+++\ntitle = \"t\"\nauthor = \"李\"\ndate = 2016-02-29\nurl = \"/x/\"\nlinkTitle = \"x\"\n+++\n",
+        ] {
+            let mut err = parse(src).unwrap_err();
+            err.sort_by_key(|d| d.line);
+            let got: Vec<(Option<usize>, &str)> =
+                err.iter().map(|d| (d.line, d.message.as_str())).collect();
+            assert_eq!(
+                got,
+                [
+                    (Some(3), "unknown front matter field `author`"),
+                    (Some(5), "unknown front matter field `url`"),
+                    (Some(6), "unknown front matter field `linkTitle`"),
+                ],
+                "{src}"
+            );
+            assert!(err[1].hint.as_deref().unwrap().contains("`slug`"));
+        }
+        // a typo among them still gets "did you mean"
+        let err = parse("---\ntitle: t\ntgas: [a]\ncategoris: [b]\n---\n").unwrap_err();
+        assert_eq!(err.len(), 2);
+        assert!(
+            err.iter()
+                .any(|d| d.hint.as_deref() == Some("did you mean `categories`?"))
+        );
+    }
+
+    #[test]
+    fn known_keys_are_the_front_matter_fields() {
+        let values = [
+            "title: t",
+            "date: 2016-02-29",
+            "updated: 2016-02-29",
+            "draft: false",
+            "slug: s",
+            "summary: s",
+            "description: d",
+            "tags: [a]",
+            "categories: [b]",
+            "weight: 1",
+            "template: page.html",
+            "aliases: [/old/]",
+            "extra: {a: 1}",
+            "translation_of: abc123def456",
+            "taxonomies: {tags: [c]}",
+        ];
+        assert_eq!(values.len(), KNOWN_KEYS.len());
+        for (value, key) in values.iter().zip(KNOWN_KEYS) {
+            assert!(value.starts_with(&format!("{key}:")), "{key}");
+        }
+        parse(&format!("---\n{}\n---\n", values.join("\n"))).unwrap();
+        // and nothing else: serde's own list of the fields is the same
+        let msg = serde_saphyr::from_str::<FrontMatter>("zzz: 1")
+            .unwrap_err()
+            .to_string();
+        let list = msg
+            .split("expected one of ")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap();
+        let mut fields: Vec<&str> = list.split(", ").map(|f| f.trim_matches('`')).collect();
+        let mut known = KNOWN_KEYS.to_vec();
+        fields.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(fields, known);
+    }
+
+    #[test]
+    fn a_key_set_twice_is_named_with_both_lines() {
+        for src in [
+            "---\ntitle: a\ndate: 2016-02-29\ntitle: b\n---\n",
+            "+++\ntitle = \"a\"\ndate = 2016-02-29\ntitle = \"b\"\n+++\n",
+        ] {
+            let err = parse(src).unwrap_err();
+            assert_eq!(
+                err[0].message, "`title` is set twice in the front matter",
+                "{src}"
+            );
+            assert_eq!(err[0].line, Some(4), "{src}");
+            assert_eq!(
+                err[0].hint.as_deref(),
+                Some("`title` is also set on line 2; keep one of the two")
+            );
+        }
+        let err = parse("---\ntitle: t\ntags: [~]\n---\n").unwrap_err();
+        assert_eq!(err[0].message, "a value is empty where text is expected");
     }
 
     #[test]

@@ -102,20 +102,12 @@ impl TemplateSet {
                 &format!("{prefix}templates"),
                 &mut walked,
             ) {
-                match std::fs::read_to_string(&abs) {
+                let display = format!("{prefix}templates/{rel}");
+                match crate::text::read_text(&abs, &display) {
                     Ok(text) => {
-                        templates.insert(
-                            rel.clone(),
-                            TemplateSource {
-                                display: format!("{prefix}templates/{rel}"),
-                                text,
-                            },
-                        );
+                        templates.insert(rel.clone(), TemplateSource { display, text });
                     }
-                    Err(e) => errors.push(
-                        Diagnostic::error(format!("cannot read template: {e}"))
-                            .in_file(format!("{prefix}templates/{rel}")),
-                    ),
+                    Err(d) => errors.push(d),
                 }
             }
             for (rel, abs) in
