@@ -224,19 +224,28 @@ pub(crate) fn build_session(
     let files = sink.count();
     trace.stage("render and write");
 
+    if let Some(s) = &staging {
+        if let Some(d) = device_failure(s, &output) {
+            diags.push(d);
+        }
+        for (path, e) in s.leftovers() {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "cannot remove {}, left by an interrupted build: {e}",
+                    path.display()
+                ))
+                .with_hint("remove it by hand"),
+            );
+        }
+    }
     if diags.has_errors() {
         // `staging` is dropped here: the temporary directory goes, the output stays.
         return Err(diags.sorted());
     }
+    let mut warnings = diags.sorted();
     if let Some(s) = staging {
-        s.commit().map_err(|e| {
-            vec![
-                Diagnostic::error(format!("cannot move the built site into place: {e}"))
-                    .in_file(&output),
-            ]
-        })?;
+        warnings.extend(commit(s, &output)?);
     }
-    let warnings = diags.sorted();
     let session = match renderer {
         Some(r) if opts.write && !opts.strict => Some(Session::new(
             opts.clone(),
@@ -255,6 +264,84 @@ pub(crate) fn build_session(
         unused_messages: intl.catalog.unused(),
     };
     Ok((report, session))
+}
+
+/// One error for the first error of the device (a full disk) that stopped the staging
+/// from writing: which file, how much space it and the whole site needed.
+fn device_failure(staging: &Staging, output: &Path) -> Option<Diagnostic> {
+    let f = staging.failure()?;
+    let (written, needed) = staging.bytes();
+    let (what, hint) = match f.error.kind() {
+        std::io::ErrorKind::ReadOnlyFilesystem => (
+            "the file system is read-only",
+            "choose an --output on a writable file system".to_string(),
+        ),
+        _ => (
+            "no space left",
+            format!(
+                "free space on the device that holds {}: the new site needs about {} (more on \
+                 disk, where each file takes at least one block), and the previous site stays \
+                 until the new one is complete; or choose another --output",
+                staging.path().parent().unwrap_or(output).display(),
+                human_bytes(needed),
+            ),
+        ),
+    };
+    Some(
+        Diagnostic::error(format!(
+            "{what}: cannot write {} ({}): {}; the site needs about {} in all, {} of it \
+             written before the write failed; nothing was changed",
+            f.rel,
+            human_bytes(f.size),
+            f.error,
+            human_bytes(needed),
+            human_bytes(written),
+        ))
+        .in_file(output)
+        .with_hint(hint),
+    )
+}
+
+/// Puts the staged site in place and says exactly what happened when that fails: nothing
+/// changed, or the new site is in place but the old one could not be removed (a warning).
+fn commit(staging: Staging, output: &Path) -> Result<Option<Diagnostic>, Vec<Diagnostic>> {
+    use crate::output::CommitError;
+    match staging.commit() {
+        Ok(c) => Ok(c.old_left.map(|(path, e)| {
+            Diagnostic::warning(format!(
+                "the new site is in place, but the previous one could not be removed from {}: \
+                 {e}",
+                path.display()
+            ))
+            .in_file(output)
+            .with_hint("remove it by hand; the next build also tries")
+        })),
+        Err(CommitError::Unchanged(e)) => Err(vec![
+            Diagnostic::error(format!(
+                "cannot move the built site into place: {e}; nothing was changed, the \
+                 output holds the previous site"
+            ))
+            .in_file(output),
+        ]),
+        Err(e @ CommitError::Mixed { .. }) => Err(vec![
+            Diagnostic::error(format!(
+                "moving the built site into place failed half-way: {e}; the output holds \
+                 neither the previous site nor the new one"
+            ))
+            .in_file(output)
+            .with_hint("run the build again"),
+        ]),
+    }
+}
+
+/// A byte count for people: 532 B, 12.3 kB, 45.6 MB.
+fn human_bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.1} GB", n as f64 / 1e9),
+    }
 }
 
 /// Walks `content/` and parses every Markdown file in parallel: the stages every command
