@@ -13,8 +13,11 @@ use std::sync::OnceLock;
 use qiao::config::Config;
 use qiao::diagnostics::Diagnostic;
 
+/// A fuzz target: takes any bytes, must not panic.
+pub type Target = fn(&[u8]);
+
 /// The targets by name, for the stable runner.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("front_matter", front_matter),
     ("markdown", markdown),
     ("site_toml", site_toml),
