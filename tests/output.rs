@@ -250,3 +250,40 @@ fn a_full_disk_is_one_error_naming_the_file_and_the_space_and_changes_nothing() 
         ["unchanged", "before", "filler", "public"]
     );
 }
+
+#[test]
+fn an_old_site_that_cannot_be_removed_is_a_warning_and_the_next_build_removes_it() {
+    let site = copy_fixture("trilingual");
+    let r = path(site.path());
+    // A mount point inside the old site: it moves with the old site, which then cannot be
+    // removed (EBUSY) until it is unmounted.
+    let script = format!(
+        "$QIAO build --root {r} >/dev/null 2>&1
+         mount -t tmpfs none {r}/public/en
+         $QIAO build --root {r}
+         echo \"second: $(ls -A {r} | grep -c qiao-staging)\"
+         umount {r}/.public.qiao-staging-*/en
+         $QIAO build --root {r} >/dev/null 2>&1
+         echo \"third: $(ls -A {r} | grep -c qiao-staging || true)\""
+    );
+    let Some(out) = in_namespace(&script) else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: the new site is in place, but the previous one could not be removed from "
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("2 warnings"), "{stdout}");
+    // The old site and its lock file stay after the second build, and go with the third.
+    let counts: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("second") || l.starts_with("third"))
+        .collect();
+    assert_eq!(counts, ["second: 2", "third: 0"]);
+    assert!(site.path().join("public/en/index.html").is_file());
+}
