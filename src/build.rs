@@ -302,6 +302,10 @@ fn device_failure(staging: &Staging, output: &Path) -> Option<Diagnostic> {
     )
 }
 
+/// How the one error of a build that changed the output begins: every other failed build
+/// leaves the output as it was.
+pub const HALF_WAY: &str = "moving the built site into place failed half-way";
+
 /// Puts the staged site in place and says exactly what happened when that fails: nothing
 /// changed, or the new site is in place but the old one could not be removed (a warning).
 fn commit(staging: Staging, output: &Path) -> Result<Option<Diagnostic>, Vec<Diagnostic>> {
@@ -325,8 +329,7 @@ fn commit(staging: Staging, output: &Path) -> Result<Option<Diagnostic>, Vec<Dia
         ]),
         Err(e @ CommitError::Mixed { .. }) => Err(vec![
             Diagnostic::error(format!(
-                "moving the built site into place failed half-way: {e}; the output holds \
-                 neither the previous site nor the new one"
+                "{HALF_WAY}: {e}; the output holds neither the previous site nor the new one"
             ))
             .in_file(output)
             .with_hint("run the build again"),
@@ -445,6 +448,17 @@ fn normalize(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_commit_that_fails_half_way_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = crate::output::tests::half_new_site(&out);
+        let ds = commit(staging, &out).unwrap_err();
+        assert_eq!(ds.len(), 1);
+        assert!(ds[0].message.starts_with(HALF_WAY), "{}", ds[0].message);
+        assert!(ds[0].is_error());
+    }
 
     #[test]
     fn output_may_not_hold_sources() {

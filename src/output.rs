@@ -169,7 +169,11 @@ impl Staging {
 
     /// [`Staging::new`], with the placement and the exchange of names given (tests force
     /// the path of a mount point through it).
-    fn create(target: &Path, force: Option<Placement>, exchange: Exchange) -> io::Result<Staging> {
+    pub(crate) fn create(
+        target: &Path,
+        force: Option<Placement>,
+        exchange: Exchange,
+    ) -> io::Result<Staging> {
         let target = resolve(target)?;
         check_replaceable(&target)?;
         let parent = target
@@ -779,7 +783,7 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -987,6 +991,60 @@ mod tests {
         }
         assert_eq!(files(&out), before);
         assert_eq!(names(dir.path()), ["public"]);
+    }
+
+    /// Exchanging `shared.css` fails, and so does exchanging the marker back.
+    pub(crate) fn fail_and_fail_to_undo(a: &Path, b: &Path) -> io::Result<()> {
+        // Per path, as tests run in parallel: the second exchange of a marker is the undo.
+        static SEEN: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+        let undo = || {
+            let mut seen = SEEN.lock().unwrap();
+            let again = seen.iter().any(|p| p == a);
+            seen.push(a.to_path_buf());
+            again
+        };
+        if a.ends_with("shared.css") {
+            Err(io::Error::other("simulated failure"))
+        } else if a.ends_with(MARKER) && undo() {
+            Err(io::Error::other("simulated failure to undo"))
+        } else {
+            exchange(a, b)
+        }
+    }
+
+    /// A site that a failed exchange left half-new; the next build cleans up after it.
+    pub(crate) fn half_new_site(out: &Path) -> Staging {
+        first_site(out);
+        let s = Staging::create(out, Some(Placement::Inside), fail_and_fail_to_undo).unwrap();
+        second_site(&s);
+        s
+    }
+
+    #[test]
+    fn a_failure_to_undo_is_reported_as_mixed_and_cleaned_up_next_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let s = half_new_site(&out);
+        match s.commit() {
+            Err(e @ CommitError::Mixed { .. }) => {
+                assert_eq!(
+                    e.to_string(),
+                    "simulated failure; undoing what was done failed too: simulated failure \
+                     to undo"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Kept for the user to see, until the next build.
+        assert_eq!(
+            names(&out)
+                .iter()
+                .filter(|n| is_staging_name(n.as_ref()))
+                .count(),
+            2
+        );
+        drop(Staging::new(&out).unwrap());
+        assert_eq!(names(&out), [MARKER, "old", "shared.css"]);
     }
 
     #[test]
