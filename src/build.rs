@@ -270,7 +270,7 @@ pub(crate) fn build_session(
 /// from writing: which file, how much space it and the whole site needed.
 fn device_failure(staging: &Staging, output: &Path) -> Option<Diagnostic> {
     let f = staging.failure()?;
-    let (written, needed) = staging.bytes();
+    let (written, needed, on_disk) = staging.bytes();
     let (what, hint) = match f.error.kind() {
         std::io::ErrorKind::ReadOnlyFilesystem => (
             "the file system is read-only",
@@ -279,21 +279,22 @@ fn device_failure(staging: &Staging, output: &Path) -> Option<Diagnostic> {
         _ => (
             "no space left",
             format!(
-                "free space on the device that holds {}: the new site needs about {} (more on \
-                 disk, where each file takes at least one block), and the previous site stays \
-                 until the new one is complete; or choose another --output",
+                "the new site needs at least {} on the device that holds {}, beside the \
+                 previous site (which stays until the new one is complete): free that much, \
+                 or choose another --output",
+                human_bytes(on_disk),
                 staging.path().parent().unwrap_or(output).display(),
-                human_bytes(needed),
             ),
         ),
     };
     Some(
         Diagnostic::error(format!(
-            "{what}: cannot write {} ({}): {}; the site needs about {} in all, {} of it \
-             written before the write failed; nothing was changed",
+            "{what}: cannot write {} ({}): {}; the site needs at least {} on this file system \
+             ({} of file contents, {} written before the write failed); nothing was changed",
             f.rel,
             human_bytes(f.size),
             f.error,
+            human_bytes(on_disk),
             human_bytes(needed),
             human_bytes(written),
         ))

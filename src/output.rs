@@ -153,6 +153,9 @@ pub struct Staging {
     count: AtomicUsize,
     written: AtomicU64,
     needed: AtomicU64,
+    /// `needed` with every file rounded up to whole blocks of the file system.
+    on_disk: AtomicU64,
+    block: u64,
     failure: OnceLock<Failure>,
     leftovers: Vec<(PathBuf, io::Error)>,
     /// Set when putting the site in place failed and could not be undone: what is left is
@@ -216,6 +219,7 @@ impl Staging {
             }
         };
         let ((path, lock), placement) = made?;
+        let block = block_size(&path);
         let staging = Staging {
             path,
             lock: Some(lock),
@@ -225,6 +229,8 @@ impl Staging {
             count: AtomicUsize::new(0),
             written: AtomicU64::new(0),
             needed: AtomicU64::new(0),
+            on_disk: AtomicU64::new(0),
+            block,
             failure: OnceLock::new(),
             leftovers,
             keep: false,
@@ -324,6 +330,8 @@ impl Staging {
         fill: impl FnOnce(&Path) -> io::Result<()>,
     ) -> io::Result<()> {
         self.needed.fetch_add(size, Ordering::Relaxed);
+        self.on_disk
+            .fetch_add(size.div_ceil(self.block) * self.block, Ordering::Relaxed);
         if self.failure.get().is_some() {
             return Ok(());
         }
@@ -345,12 +353,14 @@ impl Staging {
         }
     }
 
-    /// Bytes of the files written so far, and of all the files the build asked to write
-    /// (written or skipped after a [`Failure`]).
-    pub fn bytes(&self) -> (u64, u64) {
+    /// Bytes of the files written so far, of all the files the build asked to write
+    /// (written or skipped after a [`Failure`]), and the same with each file rounded up to
+    /// whole blocks of the file system (what they take on disk, directories aside).
+    pub fn bytes(&self) -> (u64, u64, u64) {
         (
             self.written.load(Ordering::Relaxed),
             self.needed.load(Ordering::Relaxed),
+            self.on_disk.load(Ordering::Relaxed),
         )
     }
 }
@@ -602,6 +612,19 @@ fn lock_dir(dir: &Path) -> Option<fs::File> {
     let f = fs::File::open(dir).ok()?;
     f.lock().ok()?;
     Some(f)
+}
+
+/// The block size of the file system holding `p`: the least a non-empty file takes.
+fn block_size(p: &Path) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(m) = fs::metadata(p) {
+            return m.blksize().max(1);
+        }
+    }
+    let _ = p;
+    4096
 }
 
 /// Whether `p` is the root of a mounted file system (which cannot be renamed).
@@ -1106,7 +1129,10 @@ pub(crate) mod tests {
         let f = s.failure().unwrap();
         assert_eq!((f.rel.as_str(), f.size), ("b.html", 7));
         assert_eq!(f.error.kind(), io::ErrorKind::StorageFull);
-        assert_eq!(s.bytes(), (5, 5 + 1 + 7 + 9 + 3));
+        let (written, needed, on_disk) = s.bytes();
+        assert_eq!((written, needed), (5, 5 + 1 + 7 + 9 + 3));
+        // Five files of less than a block each.
+        assert_eq!(on_disk, 5 * s.block);
         assert_eq!(s.count(), 1);
         assert!(!s.path().join("d.html").exists());
         assert!(matches!(s.commit(), Err(CommitError::Unchanged(_))));

@@ -243,7 +243,10 @@ fn a_full_disk_is_one_error_naming_the_file_and_the_space_and_changes_nothing() 
         errors[0].starts_with("error: no space left: cannot write "),
         "{stderr}"
     );
-    assert!(errors[0].contains("the site needs about "), "{stderr}");
+    assert!(
+        errors[0].contains("the site needs at least ") && errors[0].contains(" of file contents"),
+        "{stderr}"
+    );
     assert!(errors[1].contains("1 error"), "{stderr}");
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
