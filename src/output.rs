@@ -645,6 +645,7 @@ fn is_mount_point(p: &Path) -> bool {
             return a.dev() != b.dev();
         }
     }
+    let _ = p;
     false
 }
 
