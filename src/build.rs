@@ -288,19 +288,28 @@ pub(crate) fn build_session(
     let files = sink.count();
     trace.stage("render and write");
 
+    if let Some(s) = &staging {
+        if let Some(d) = device_failure(s, &output) {
+            diags.push(d);
+        }
+        for (path, e) in s.leftovers() {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "cannot remove {}, left by an interrupted build: {e}",
+                    path.display()
+                ))
+                .with_hint("remove it by hand"),
+            );
+        }
+    }
     if diags.has_errors() {
         // `staging` is dropped here: the temporary directory goes, the output stays.
         return Err(diags.sorted());
     }
+    let mut warnings = diags.sorted();
     if let Some(s) = staging {
-        s.commit().map_err(|e| {
-            vec![
-                Diagnostic::error(format!("cannot move the built site into place: {e}"))
-                    .in_file(&output),
-            ]
-        })?;
+        warnings.extend(commit(s, &output)?);
     }
-    let warnings = diags.sorted();
     let session = match renderer {
         Some(r) if opts.write && !opts.strict => Some(Session::new(
             opts.clone(),
@@ -321,6 +330,88 @@ pub(crate) fn build_session(
         held_back,
     };
     Ok((report, session))
+}
+
+/// One error for the first error of the device (a full disk) that stopped the staging
+/// from writing: which file, how much space it and the whole site needed.
+fn device_failure(staging: &Staging, output: &Path) -> Option<Diagnostic> {
+    let f = staging.failure()?;
+    let (written, needed, on_disk) = staging.bytes();
+    let (what, hint) = match f.error.kind() {
+        std::io::ErrorKind::ReadOnlyFilesystem => (
+            "the file system is read-only",
+            "choose an --output on a writable file system".to_string(),
+        ),
+        _ => (
+            "no space left",
+            format!(
+                "the new site needs at least {} on the device that holds {}, beside the \
+                 previous site (which stays until the new one is complete): free that much, \
+                 or choose another --output",
+                human_bytes(on_disk),
+                staging.path().parent().unwrap_or(output).display(),
+            ),
+        ),
+    };
+    Some(
+        Diagnostic::error(format!(
+            "{what}: cannot write {} ({}): {}; the site needs at least {} on this file system \
+             ({} of file contents, {} written before the write failed); nothing was changed",
+            f.rel,
+            human_bytes(f.size),
+            f.error,
+            human_bytes(on_disk),
+            human_bytes(needed),
+            human_bytes(written),
+        ))
+        .in_file(output)
+        .with_hint(hint),
+    )
+}
+
+/// How the one error of a build that changed the output begins: every other failed build
+/// leaves the output as it was.
+pub const HALF_WAY: &str = "moving the built site into place failed half-way";
+
+/// Puts the staged site in place and says exactly what happened when that fails: nothing
+/// changed, or the new site is in place but the old one could not be removed (a warning).
+fn commit(staging: Staging, output: &Path) -> Result<Option<Diagnostic>, Vec<Diagnostic>> {
+    use crate::output::CommitError;
+    match staging.commit() {
+        Ok(c) => Ok(c.old_left.map(|(path, e)| {
+            Diagnostic::warning(format!(
+                "the new site is in place, but the previous one could not be removed from {}: \
+                 {e}",
+                path.display()
+            ))
+            .in_file(output)
+            .with_hint("remove it by hand; the next build also tries")
+        })),
+        Err(CommitError::Unchanged(e)) => Err(vec![
+            Diagnostic::error(format!(
+                "cannot move the built site into place: {e}; nothing was changed, the \
+                 output holds the previous site"
+            ))
+            .in_file(output),
+        ]),
+        Err(e @ CommitError::Mixed { .. }) => Err(vec![
+            Diagnostic::error(format!(
+                "{HALF_WAY}: {e}; the output holds neither the previous site nor the new one"
+            ))
+            .in_file(output)
+            .with_hint("run the build again"),
+        ]),
+    }
+}
+
+/// A byte count for people: 532 B, 12.3 kB, 45.6 MB.
+fn human_bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.1} GB", n as f64 / 1e9),
+    }
 }
 
 /// What [`load_documents`] found in `content/`.
@@ -472,6 +563,17 @@ fn normalize(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_commit_that_fails_half_way_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = crate::output::tests::half_new_site(&out);
+        let ds = commit(staging, &out).unwrap_err();
+        assert_eq!(ds.len(), 1);
+        assert!(ds[0].message.starts_with(HALF_WAY), "{}", ds[0].message);
+        assert!(ds[0].is_error());
+    }
 
     #[test]
     fn output_may_not_hold_sources() {

@@ -468,13 +468,21 @@ fn finish(result: Result<BuildReport, Vec<Diagnostic>>, color: bool, verb: &str)
             }
             let errors = diags.iter().filter(|d| d.is_error()).count();
             let warnings = diags.len() - errors;
+            let changed = diags
+                .iter()
+                .any(|d| d.message.starts_with(qiao::build::HALF_WAY));
             eprintln!(
-                "error: the site has {errors} error{}{}; nothing was written",
+                "error: the site has {errors} error{}{}; {}",
                 if errors == 1 { "" } else { "s" },
                 match warnings {
                     0 => String::new(),
                     1 => " and 1 warning".into(),
                     n => format!(" and {n} warnings"),
+                },
+                if changed {
+                    "the output was changed half-way"
+                } else {
+                    "nothing was written"
                 }
             );
             ExitCode::from(1)
