@@ -35,7 +35,11 @@ fn every_error_of_the_invalid_site_is_reported_at_once() {
             Some(3),
             "`date: 2016-02-30` is not a valid date",
         ),
-        ("content/news/bad-yaml.md", Some(3), "invalid front matter"),
+        (
+            "content/news/bad-yaml.md",
+            Some(3),
+            "opened with `[` is not closed",
+        ),
         (
             "content/news/clash-b.md",
             None,

@@ -576,6 +576,9 @@ impl BlockError {
                 "write the values out instead of referring to them with `*name`".to_string(),
             );
         }
+        if let Some((message, hint)) = in_editors_words(raw_msg, &field_at(block, line)) {
+            return at(message, hint);
+        }
         let (message, hint) = match unknown_field_hint(raw_msg) {
             Some((field, hint)) => {
                 let hint = FOREIGN_KEYS
@@ -591,6 +594,95 @@ impl BlockError {
         };
         at(message, hint)
     }
+}
+
+/// The front matter field that a (1-based) line of the block belongs to: the key on that
+/// line, or on the nearest line above it that is indented less (`tags:` for `  - a`).
+fn field_at(block: &str, line: usize) -> String {
+    let lines: Vec<&str> = block.lines().collect();
+    let key_of = |l: &str| -> Option<String> {
+        let l = l.trim_start().trim_start_matches("- ");
+        let (key, _) = l.split_once([':', '='])?;
+        let key = key.trim().trim_matches(['"', '\'']);
+        (!key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
+        .then(|| key.to_string())
+    };
+    let Some(at) = line.checked_sub(1).filter(|&i| i < lines.len()) else {
+        return String::new();
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    if indent(lines[at]) == 0 {
+        return key_of(lines[at]).unwrap_or_default();
+    }
+    let own = indent(lines[at]);
+    lines[..at]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty() && indent(l) < own)
+        .and_then(|l| key_of(l))
+        .unwrap_or_default()
+}
+
+/// A deserializer's type error in the front matter's own terms (`tags` must be a name or a
+/// list of names, not a table), or `None` when the message is not one of those.
+fn in_editors_words(raw: &str, field: &str) -> Option<(String, String)> {
+    let name = if field.is_empty() {
+        "this value".to_string()
+    } else {
+        format!("`{field}`")
+    };
+    if let Some(rest) = raw.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ")?;
+        let found = match found.split_whitespace().next().unwrap_or("") {
+            "map" => "a table of `key: value` pairs".to_string(),
+            "sequence" => "a list".to_string(),
+            "string" => format!("the text {}", &found["string ".len().min(found.len())..]),
+            "integer" | "floating" => "a number".to_string(),
+            "boolean" => "true or false".to_string(),
+            "unit" | "null" => "nothing".to_string(),
+            other => other.to_string(),
+        };
+        let expected = match expected.trim() {
+            "a sequence" => "a list",
+            "a string" => "text",
+            "a boolean" => "true or false",
+            "i64" | "u64" | "i32" | "u32" | "an integer" => "a whole number",
+            "a map" => "a table of `key: value` pairs",
+            e => e,
+        };
+        return Some((
+            format!("{name} must be {expected}, not {found}"),
+            format!(
+                "write {name} as {expected}; the README's front matter example shows each field"
+            ),
+        ));
+    }
+    if raw.starts_with("invalid i64")
+        || raw.starts_with("invalid u64")
+        || raw.starts_with("invalid integer")
+    {
+        return Some((
+            format!("{name} must be a whole number"),
+            "write digits only, such as `weight: 3`".to_string(),
+        ));
+    }
+    if raw.starts_with("invalid boolean") {
+        return Some((
+            format!("{name} must be true or false"),
+            format!("write {name}: true or {name}: false").replace('`', ""),
+        ));
+    }
+    if raw.starts_with("unclosed bracket") {
+        return Some((
+            format!("the list of {name} opened with `[` is not closed"),
+            "close it with `]` on the same line, or write one item per line starting with `- `"
+                .to_string(),
+        ));
+    }
+    None
 }
 
 const YAML_HINT: &str = "front matter is YAML: `key: value`, one per line; quote values that contain `: ` or start with `[`, `{`, `@` or `*`";
@@ -1076,10 +1168,42 @@ mod tests {
     }
 
     #[test]
+    fn type_errors_speak_the_front_matters_terms() {
+        let msg = |fm: &str| {
+            let err = parse(&format!("---\ntitle: t\n{fm}\n---\nbody\n")).unwrap_err();
+            err[0].message.clone()
+        };
+        assert_eq!(
+            msg("tags: {a: 1}"),
+            "`tags` must be a name or a list of names, not a table of `key: value` pairs"
+        );
+        assert_eq!(msg("weight: abc"), "`weight` must be a whole number");
+        assert_eq!(msg("draft: maybe"), "`draft` must be true or false");
+        assert_eq!(
+            msg("tags: [a, b"),
+            "the list of `tags` opened with `[` is not closed"
+        );
+        for fm in [
+            "tags: {a: 1}",
+            "weight: abc",
+            "draft: maybe",
+            "aliases:\n  x: 1",
+        ] {
+            let m = msg(fm);
+            for word in ["invalid type", "i64", "map,", "sequence", "boolean`"] {
+                assert!(!m.contains(word), "{fm}: {m}");
+            }
+        }
+    }
+
+    #[test]
     fn yaml_syntax_error_has_file_line() {
         let err = parse("---\ntitle: x\ntags: [a, b\n---\nbody").unwrap_err();
         assert!(err[0].line.unwrap() >= 3, "{err:#?}");
-        assert!(err[0].message.starts_with("invalid front matter"));
+        assert_eq!(
+            err[0].message,
+            "the list of `tags` opened with `[` is not closed"
+        );
     }
 
     #[test]
