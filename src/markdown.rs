@@ -390,7 +390,7 @@ impl<'a> Transform<'a, '_> {
         };
         let (target, fragment) = path.split_once('#').unwrap_or((path, ""));
         let anchor = (!fragment.is_empty()).then(|| {
-            let decoded = percent_decode(fragment).unwrap_or_else(|| fragment.to_owned());
+            let decoded = crate::url::decode_utf8(fragment).unwrap_or_else(|| fragment.to_owned());
             ident::nfc(&decoded).into_owned()
         });
         let url = (self.resolve)(target);
@@ -1237,34 +1237,6 @@ impl<'s> LineIndex<'s> {
     }
 }
 
-/// Decodes `%XX` escapes. A `%` not followed by two hex digits stays as it
-/// is; `None` if the decoded bytes are not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    fn hex(b: u8) -> Option<u8> {
-        (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let escaped = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&hi), Some(&lo)) => hex(hi).zip(hex(lo)),
-            _ => None,
-        };
-        match escaped {
-            Some((hi, lo)) => {
-                out.push(hi << 4 | lo);
-                i += 3;
-            }
-            None => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 /// A destination relative to the current page: no scheme, not root-relative, not only a
 /// fragment or a query, not empty.
 fn is_relative(dest: &str) -> bool {
@@ -1913,14 +1885,14 @@ mod tests {
     #[test]
     fn percent_decoding() {
         assert_eq!(
-            percent_decode("%E7%8E%B0%E5%9C%BA").as_deref(),
+            crate::url::decode_utf8("%E7%8E%B0%E5%9C%BA").as_deref(),
             Some("现场")
         );
-        assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
-        assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
-        assert_eq!(percent_decode("%zz%4").as_deref(), Some("%zz%4"));
-        assert_eq!(percent_decode("%E7%8E"), None);
-        assert_eq!(percent_decode("%FF"), None);
+        assert_eq!(crate::url::decode_utf8("a%20b").as_deref(), Some("a b"));
+        assert_eq!(crate::url::decode_utf8("100%").as_deref(), Some("100%"));
+        assert_eq!(crate::url::decode_utf8("%zz%4").as_deref(), Some("%zz%4"));
+        assert_eq!(crate::url::decode_utf8("%E7%8E"), None);
+        assert_eq!(crate::url::decode_utf8("%FF"), None);
         let r = md("[x](@/news/unveiling.md#%E7%8E)");
         assert_eq!(r.links[0].anchor.as_deref(), Some("%E7%8E"));
     }

@@ -60,6 +60,12 @@ pub fn decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
+    decode_utf8(s).unwrap_or_else(|| s.to_string())
+}
+
+/// Decodes `%XX` escapes; a `%` not followed by two hex digits stays as it is. `None` when
+/// the decoded bytes are not UTF-8.
+pub fn decode_utf8(s: &str) -> Option<String> {
     let hex = |b: u8| (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -80,7 +86,7 @@ pub fn decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
