@@ -239,6 +239,64 @@ pub fn render(
     }
 }
 
+/// What a body says once rendered, as one canonical string to compare revisions of a
+/// source by: the HTML of its event stream with the soft breaks between East Asian characters
+/// dropped (the rule [`render`] applies), every other soft break a space, and runs of ASCII
+/// whitespace in running text collapsed to one space. Re-wrapping a paragraph, Chinese or
+/// not, therefore changes nothing; changing a word, a link or the markup does. Code blocks
+/// keep their whitespace. Not for display: links stay unresolved and headings get no ids.
+pub fn meaning(source: &str) -> String {
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
+        .into_offset_iter()
+        .collect();
+    let mut kept: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut text = String::new();
+    let mut in_code_block = false;
+    let flush = |text: &mut String, in_code_block: bool, kept: &mut Vec<Event<'_>>| {
+        if text.is_empty() {
+            return;
+        }
+        let mut run = String::with_capacity(text.len());
+        let mut space = false;
+        for c in text.chars() {
+            if c.is_ascii_whitespace() && !in_code_block {
+                space = true;
+                continue;
+            }
+            if space {
+                run.push(' ');
+                space = false;
+            }
+            run.push(c);
+        }
+        if space {
+            run.push(' ');
+        }
+        kept.push(Event::Text(run.into()));
+        text.clear();
+    };
+    for (i, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::SoftBreak if joins_east_asian(&events, i) => {}
+            Event::SoftBreak => text.push(' '),
+            Event::Text(t) => text.push_str(t),
+            other => {
+                flush(&mut text, in_code_block, &mut kept);
+                match other {
+                    Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+                    Event::End(TagEnd::CodeBlock) => in_code_block = false,
+                    _ => {}
+                }
+                kept.push(other.clone());
+            }
+        }
+    }
+    flush(&mut text, in_code_block, &mut kept);
+    let mut out = String::with_capacity(source.len());
+    html::push_html(&mut out, kept.into_iter());
+    out
+}
+
 /// The pulldown-cmark extensions qiao supports.
 fn parser_options() -> ParserOptions {
     ParserOptions::ENABLE_TABLES
@@ -2019,5 +2077,34 @@ mod tests {
                 assert!(seen.insert(id), "{input:?}: duplicate id {id}");
             }
         }
+    }
+
+    #[test]
+    fn meaning_ignores_rewraps_but_not_words() {
+        let wrapped = "合作区挂牌及授牌仪式在江门万达广场举\n行，标志着合作区进入全面建设阶段。\n\nThe zone was\nunveiled   today.\n";
+        let rewrapped = "合作区挂牌及授牌仪式在江门\n万达广场举行，标志着合作区进入全面建设阶段。\n\nThe zone\nwas unveiled today.\n";
+        assert_eq!(meaning(wrapped), meaning(rewrapped));
+        assert_eq!(
+            meaning(wrapped),
+            "<p>合作区挂牌及授牌仪式在江门万达广场举行，标志着合作区进入全面建设阶段。</p>\n<p>The zone was unveiled today.</p>\n"
+        );
+        // a word, a line break between Latin words removed, markup: all change the meaning
+        assert_ne!(
+            meaning(wrapped),
+            meaning(&wrapped.replace("进入", "正式进入"))
+        );
+        assert_ne!(meaning("The zone\nwas"), meaning("The zonewas"));
+        assert_ne!(meaning("中文"), meaning("*中文*"));
+        // a soft break between Chinese and Latin text stays a space
+        assert_ne!(meaning("江门\nJiangmen"), meaning("江门Jiangmen"));
+    }
+
+    #[test]
+    fn meaning_keeps_code_whitespace() {
+        assert_ne!(
+            meaning("```\nfn  main()\n```\n"),
+            meaning("```\nfn main()\n```\n")
+        );
+        assert_eq!(meaning("a `x` b"), meaning("a  `x`\nb"));
     }
 }

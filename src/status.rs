@@ -119,6 +119,14 @@ pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
                         p.stale_days
                             .map_or_else(String::new, |d| format!(", changed {d} day(s) ago"))
                     ),
+                    "draft" if p.stale => format!(
+                        "{}  draft, and stale: made from {}, source is now {}{}",
+                        p.translation.as_deref().unwrap_or(""),
+                        p.translated_from.as_deref().unwrap_or("?"),
+                        p.source_revision,
+                        p.stale_days
+                            .map_or_else(String::new, |d| format!(", changed {d} day(s) ago"))
+                    ),
                     "draft" => format!("{}  draft", p.translation.as_deref().unwrap_or("")),
                     "untracked" => format!(
                         "{}  untracked (no translation_of); if it matches the source: {}",
@@ -215,9 +223,14 @@ pub fn html(status: &Status) -> String {
             .flat_map(|s| s.attention.iter())
             .map(|p| {
                 format!(
-                    "<li><code>{}</code> — {}{}{}</li>",
+                    "<li><code>{}</code> — {}{}{}{}</li>",
                     e(p.translation.as_deref().unwrap_or(&p.source)),
                     e(&p.state),
+                    if p.stale && p.state != "stale" {
+                        ", stale"
+                    } else {
+                        ""
+                    },
                     if p.required { " (required)" } else { "" },
                     p.command
                         .as_deref()
@@ -283,7 +296,7 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
             "after revising it, run `qiao translate {path} --to {to} --mark-current`"
         )));
     }
-    let hash = translation::store_revision(root, &doc.title, doc.body())
+    let hash = translation::store_revision(root, &doc)
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
     let stub = translation::stub(&text, &hash);
     std::fs::OpenOptions::new()
@@ -319,7 +332,7 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
             "create it first with `qiao translate {path} --to {to}`"
         ))
     })?;
-    let hash = translation::store_revision(root, &doc.title, doc.body())
+    let hash = translation::store_revision(root, &doc)
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
     std::fs::write(&target, translation::mark_current(&text, &hash))
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", target.display())))?;
@@ -357,14 +370,15 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     })?;
     let src = crate::content::front_matter::parse(&src_text)
         .map_err(|mut ds| ds.remove(0).in_file(&source))?;
-    let current = translation::source_hash(&src.title, src.body());
-    if current == revision.trim() {
+    let current = translation::Revision::of(&src);
+    if current.matches(&revision) {
         return Ok(format!(
-            "{} is current: the source has not changed since revision {current}\n",
-            file.display()
+            "{} is current: the source has not changed since revision {}\n",
+            file.display(),
+            revision.trim()
         ));
     }
-    translation::diff_since(root, &revision, &src.title, src.body())
+    translation::diff_since(root, &revision, &src)
 }
 
 /// A path given on the command line: absolute as is, otherwise relative to the site root

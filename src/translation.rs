@@ -38,9 +38,81 @@ pub enum TranslationState {
     Fallback,
 }
 
-/// The text a source hash covers: the title and the body, with line endings and trailing
-/// spaces normalised so that an editor's whitespace habits do not make translations stale.
-pub fn hashed_text(title: &str, body: &str) -> String {
+/// The revision of a default-language source that translations are compared with.
+///
+/// Its [`hash`](Revision::hash) covers every field a translator translates (`title`,
+/// `summary`, `description`, `tags`, `categories`, the fields [`stub`] marks) and what the
+/// body says once rendered ([`crate::markdown::meaning`]): re-wrapping a paragraph or
+/// changing whitespace leaves it unchanged, changing a word changes it.
+///
+/// qiao 0.1 hashed only the title and the body's text, line by line. Translations marked
+/// then still record such a hash, kept as [`legacy`](Revision::legacy): a translation that
+/// records the legacy hash of the current source is current, so that upgrading qiao does not
+/// make a whole site stale (`--mark-current` records the new hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// The hash `qiao translate` records now: 12 hex digits of BLAKE3.
+    pub hash: String,
+    /// The hash qiao 0.1 recorded for the same source (title and body text only).
+    pub legacy: String,
+}
+
+impl Revision {
+    /// The revision of a parsed source (before its text is released).
+    pub fn of(doc: &Document) -> Revision {
+        Revision {
+            hash: source_hash(doc),
+            legacy: legacy_hash(&doc.title, doc.body()),
+        }
+    }
+
+    /// Whether a translation that records `recorded` was made from this revision, by either
+    /// hash.
+    pub fn matches(&self, recorded: &str) -> bool {
+        let r = recorded.trim();
+        r == self.hash || r == self.legacy
+    }
+
+    /// Whether `recorded` matches only by the legacy hash: current, but recorded before
+    /// the summary, description, tags and categories counted.
+    pub fn is_legacy(&self, recorded: &str) -> bool {
+        let r = recorded.trim();
+        r != self.hash && r == self.legacy
+    }
+}
+
+/// The normalised form a source hash covers, one field per line as JSON (unambiguous
+/// whatever the fields hold): the translatable fields with whitespace runs collapsed, and
+/// the body's rendered meaning.
+fn normalized(doc: &Document) -> String {
+    fn collapse(s: &str) -> String {
+        s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+    }
+    let m = &doc.meta;
+    let fields = serde_json::json!({
+        "title": collapse(&doc.title),
+        "summary": m.summary.as_deref().map(collapse),
+        "description": m.description.as_deref().map(collapse),
+        "tags": m.tags.iter().map(|t| collapse(t)).collect::<Vec<_>>(),
+        "categories": m.categories.iter().map(|t| collapse(t)).collect::<Vec<_>>(),
+    });
+    format!(
+        "qiao source revision 2\n{fields}\n{}",
+        crate::markdown::meaning(doc.body())
+    )
+}
+
+/// The short hash of a source revision (12 hex digits of BLAKE3 over its normalised
+/// translatable fields and body, see [`Revision`]).
+pub fn source_hash(doc: &Document) -> String {
+    let h = blake3::hash(normalized(doc).as_bytes());
+    h.to_hex()[..12].to_string()
+}
+
+/// The text qiao 0.1 hashed: the title and the body, with line endings and trailing spaces
+/// normalised. Its hash is the BLAKE3 of exactly this text, which is also what the store
+/// holds for such a revision.
+fn legacy_text(title: &str, body: &str) -> String {
     let mut s = String::with_capacity(title.len() + body.len() + 2);
     s.push_str(title.trim());
     s.push_str("\n\n");
@@ -51,10 +123,38 @@ pub fn hashed_text(title: &str, body: &str) -> String {
     s
 }
 
-/// The short hash of a source revision (12 hex digits of BLAKE3).
-pub fn source_hash(title: &str, body: &str) -> String {
-    let h = blake3::hash(hashed_text(title, body).as_bytes());
-    h.to_hex()[..12].to_string()
+/// The first 12 hex digits of the BLAKE3 hash of `text`.
+fn short_hash(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..12].to_string()
+}
+
+/// The hash qiao 0.1 recorded (see [`Revision::legacy`]).
+fn legacy_hash(title: &str, body: &str) -> String {
+    short_hash(&legacy_text(title, body))
+}
+
+/// The readable text of a source revision, as the store keeps it for `qiao status --diff`:
+/// the translatable fields that are set, one per line, then the body as written (trailing
+/// spaces and line endings normalised).
+pub fn revision_text(doc: &Document) -> String {
+    let m = &doc.meta;
+    let mut s = format!("title: {}\n", doc.title.trim());
+    for (name, value) in [("summary", &m.summary), ("description", &m.description)] {
+        if let Some(v) = value {
+            s.push_str(&format!("{name}: {}\n", v.trim()));
+        }
+    }
+    for (name, values) in [("tags", &m.tags), ("categories", &m.categories)] {
+        if !values.is_empty() {
+            s.push_str(&format!("{name}: {}\n", values.join(", ")));
+        }
+    }
+    s.push('\n');
+    for line in doc.body().trim().lines() {
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
 }
 
 /// Whether `s` is a source revision as [`source_hash`] writes it: 12 lowercase hexadecimal
@@ -65,19 +165,19 @@ pub fn is_revision(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// The state of `doc` in `lang`, given the current hash of its default-language source.
+/// The state of `doc` in `lang`, given the current revision of its default-language source.
 pub fn state_of(
     doc: &Document,
     lang: &str,
     config: &Config,
-    source: Option<&str>,
+    source: Option<&Revision>,
 ) -> TranslationState {
     if lang == config.default_language {
         return TranslationState::Source;
     }
     match (&doc.meta.translation_of, source) {
         (None, _) => TranslationState::Untracked,
-        (Some(recorded), Some(current)) if recorded.trim() != current => TranslationState::Stale,
+        (Some(recorded), Some(current)) if !current.matches(recorded) => TranslationState::Stale,
         _ => TranslationState::Current,
     }
 }
@@ -91,11 +191,14 @@ pub struct PageStatus {
     pub translation: Option<String>,
     /// `current`, `stale`, `untracked`; `missing` and `draft` for no published translation.
     pub state: String,
-    /// For stale translations: the revision they were made from.
+    /// Whether the source changed since the translation was made: true for every `stale`
+    /// translation, and for a `draft` made from an earlier revision of the source.
+    pub stale: bool,
+    /// For stale translations (drafts included): the revision they were made from.
     pub translated_from: Option<String>,
     /// The source's current revision.
     pub source_revision: String,
-    /// For stale translations: days since the source file last changed.
+    /// For stale translations (drafts included): days since the source file last changed.
     pub stale_days: Option<u64>,
     /// Whether `[translation]` requires this translation.
     pub required: bool,
@@ -189,7 +292,7 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
         let mut sections: BTreeMap<String, SectionStatus> = BTreeMap::new();
         for (key, src) in &sources {
             let dir = src.source.section_dir.clone();
-            let hash = source_hash(&src.doc.title, src.doc.body());
+            let revision = Revision::of(&src.doc);
             let required = config.translation.requires(&lang.code, &dir);
             let entry = sections
                 .entry(dir.clone())
@@ -208,8 +311,9 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                     |t| format!("content/{}", t.source.rel),
                 )),
                 state: String::new(),
+                stale: false,
                 translated_from: None,
-                source_revision: hash.clone(),
+                source_revision: revision.hash.clone(),
                 stale_days: None,
                 required,
                 command: None,
@@ -229,18 +333,34 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                 Some(t) if t.doc.meta.draft => {
                     entry.draft += 1;
                     page.state = "draft".into();
+                    // A draft is counted once, as a draft; that its source changed since its
+                    // stub was made is shown on the page.
+                    let stale = state_of(&t.doc, &lang.code, config, Some(&revision))
+                        == TranslationState::Stale;
+                    if stale {
+                        page.stale = true;
+                        page.translated_from = t.doc.meta.translation_of.clone();
+                        page.stale_days = Some(age_days(&src.source.abs, now));
+                    }
                     if required {
                         violations.push(format!(
-                            "content/{} is still a draft (a {} translation is required)",
-                            t.source.rel, lang.code
+                            "content/{} is still a draft{} (a {} translation is required)",
+                            t.source.rel,
+                            if stale {
+                                ", and its source changed since it was made"
+                            } else {
+                                ""
+                            },
+                            lang.code
                         ));
                     }
                 }
-                Some(t) => match state_of(&t.doc, &lang.code, config, Some(&hash)) {
+                Some(t) => match state_of(&t.doc, &lang.code, config, Some(&revision)) {
                     TranslationState::Stale => {
                         entry.stale += 1;
                         let days = age_days(&src.source.abs, now);
                         page.state = "stale".into();
+                        page.stale = true;
                         page.translated_from = t.doc.meta.translation_of.clone();
                         page.stale_days = Some(days);
                         let allowed = config.translation.stale_days;
@@ -375,43 +495,46 @@ pub fn leftover_markers(config: &Config, docs: &[Parsed]) -> Vec<Diagnostic> {
     diags
 }
 
-/// Saves a source revision in the store, so that `--diff` can show changes since.
-pub fn store_revision(root: &Path, title: &str, body: &str) -> std::io::Result<String> {
-    let hash = source_hash(title, body);
+/// Saves a source revision in the store, so that `--diff` can show changes since, and
+/// returns its hash.
+pub fn store_revision(root: &Path, doc: &Document) -> std::io::Result<String> {
+    let hash = source_hash(doc);
     let dir = root.join(STORE);
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("{hash}.md"));
     if !path.exists() {
-        std::fs::write(path, hashed_text(title, body))?;
+        std::fs::write(path, revision_text(doc))?;
     }
     Ok(hash)
 }
 
-/// A unified diff of the source since the revision a translation was made from.
-pub fn diff_since(
-    root: &Path,
-    revision: &str,
-    title: &str,
-    body: &str,
-) -> Result<String, Diagnostic> {
+/// A unified diff of the source `doc` since the revision a translation was made from.
+pub fn diff_since(root: &Path, revision: &str, doc: &Document) -> Result<String, Diagnostic> {
     if !is_revision(revision) {
         return Err(Diagnostic::error(format!(
             "`{revision}` is not a source revision (12 hexadecimal digits)"
         )));
     }
-    let path = root.join(STORE).join(format!("{}.md", revision.trim()));
+    let revision = revision.trim();
+    let path = root.join(STORE).join(format!("{revision}.md"));
     let old = std::fs::read_to_string(&path).map_err(|_| {
         Diagnostic::error(format!("source revision {revision} is not in {STORE}/"))
             .with_hint("revisions are saved by `qiao translate` and `--mark-current`; commit .qiao/ with the site to keep them")
     })?;
-    let new = hashed_text(title, body);
+    // A revision stored by qiao 0.1 is the very text its hash was taken of: compare it with
+    // the same kind of text, so that the fields it did not hold do not show as added.
+    let new = if short_hash(&old) == revision {
+        legacy_text(&doc.title, doc.body())
+    } else {
+        revision_text(doc)
+    };
     let diff = similar::TextDiff::from_lines(&old, &new);
     Ok(diff
         .unified_diff()
         .context_radius(2)
         .header(
             &format!("{revision} (translated)"),
-            &format!("{} (now)", source_hash(title, body)),
+            &format!("{} (now)", source_hash(doc)),
         )
         .to_string())
 }
@@ -512,12 +635,79 @@ pub fn mark_current(text: &str, hash: &str) -> String {
 mod tests {
     use super::*;
 
+    fn doc(text: &str) -> Document {
+        crate::content::front_matter::parse(text).unwrap()
+    }
+
+    const SOURCE: &str = "---\ntitle: 标题\nsummary: 摘要\ndescription: 描述\ntags: [江门, 合作]\ncategories: [新闻]\ndate: 2016-02-29\n---\n第一段在江门万达广场举\n行。\n\n第二段。\n";
+
     #[test]
-    fn hash_ignores_whitespace_habits_but_not_words() {
-        let a = source_hash("标题", "第一段。\n\n第二段。\n");
-        assert_eq!(a, source_hash("标题 ", "第一段。  \r\n\n第二段。"));
-        assert_ne!(a, source_hash("标题", "第一段。\n\n第二段有改动。\n"));
+    fn hash_ignores_whitespace_habits_and_rewraps_but_not_words() {
+        let a = source_hash(&doc(SOURCE));
         assert_eq!(a.len(), 12);
+        assert!(is_revision(&a));
+        let habits = SOURCE
+            .replace("title: 标题", "title: \"标题 \"")
+            .replace("行。\n", "行。  \r\n")
+            .replace('\n', "\r\n");
+        assert_eq!(a, source_hash(&doc(&habits)));
+        let rewrapped = SOURCE.replace("在江门万达广场举\n行。", "在江门\n万达广场举行。");
+        assert_eq!(a, source_hash(&doc(&rewrapped)));
+        // fields that are not translated do not count either
+        assert_eq!(
+            a,
+            source_hash(&doc(&SOURCE.replace("2016-02-29", "2016-03-01")))
+        );
+        assert_ne!(
+            a,
+            source_hash(&doc(&SOURCE.replace("第二段。", "第二段有改动。")))
+        );
+    }
+
+    #[test]
+    fn every_translatable_field_counts() {
+        let a = source_hash(&doc(SOURCE));
+        for (from, to) in [
+            ("title: 标题", "title: 新标题"),
+            ("summary: 摘要", "summary: 新摘要"),
+            ("description: 描述", "description: 新描述"),
+            ("tags: [江门, 合作]", "tags: [江门, 中欧合作]"),
+            ("tags: [江门, 合作]", "tags: [合作, 江门]"),
+            ("categories: [新闻]", "categories: [政策]"),
+            ("summary: 摘要\n", ""),
+        ] {
+            let changed = SOURCE.replace(from, to);
+            assert_ne!(a, source_hash(&doc(&changed)), "{from} -> {to}");
+        }
+        // the same words in another field are another revision
+        let moved = SOURCE.replace(
+            "summary: 摘要\ndescription: 描述",
+            "summary: 描述\ndescription: 摘要",
+        );
+        assert_ne!(a, source_hash(&doc(&moved)));
+    }
+
+    #[test]
+    fn legacy_hashes_still_match() {
+        let r = Revision::of(&doc(SOURCE));
+        assert_eq!(
+            r.legacy,
+            short_hash("标题\n\n第一段在江门万达广场举\n行。\n\n第二段。\n")
+        );
+        assert_ne!(r.hash, r.legacy);
+        assert!(r.matches(&r.hash) && !r.is_legacy(&r.hash));
+        assert!(r.matches(&format!(" {} ", r.legacy)) && r.is_legacy(&r.legacy));
+        assert!(!r.matches("000000000000"));
+        let later = Revision::of(&doc(&SOURCE.replace("第二段。", "第二段有改动。")));
+        assert!(!later.matches(&r.legacy) && !later.matches(&r.hash));
+    }
+
+    #[test]
+    fn revision_text_is_readable() {
+        assert_eq!(
+            revision_text(&doc(SOURCE)),
+            "title: 标题\nsummary: 摘要\ndescription: 描述\ntags: 江门, 合作\ncategories: 新闻\n\n第一段在江门万达广场举\n行。\n\n第二段。\n"
+        );
     }
 
     #[test]
