@@ -143,6 +143,19 @@ pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
                 let _ = writeln!(out, "  {detail}{req}");
             }
         }
+        if !l.legacy_revisions.is_empty() {
+            let n = l.legacy_revisions.len();
+            let _ = writeln!(
+                out,
+                "  {n} {} translation{} record{} a revision of the older kind (title and body \
+                 only): check the summary, description, tags and categories, then `qiao \
+                 translate SOURCE --to {} --mark-current` (--json lists them)",
+                l.code,
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" },
+                l.code
+            );
+        }
         if !l.messages_missing.is_empty() {
             let _ = writeln!(
                 out,

@@ -45,15 +45,16 @@ pub enum TranslationState {
 /// body says once rendered ([`crate::markdown::meaning`]): re-wrapping a paragraph or
 /// changing whitespace leaves it unchanged, changing a word changes it.
 ///
-/// qiao 0.1 hashed only the title and the body's text, line by line. Translations marked
-/// then still record such a hash, kept as [`legacy`](Revision::legacy): a translation that
-/// records the legacy hash of the current source is current, so that upgrading qiao does not
-/// make a whole site stale (`--mark-current` records the new hash).
+/// Earlier versions of qiao hashed only the title and the body's text, line by line.
+/// Translations marked then still record such a hash, kept as [`legacy`](Revision::legacy):
+/// a translation that records the legacy hash of the current source is current, so that
+/// upgrading qiao does not make a whole site stale (`--mark-current` records the new hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
     /// The hash `qiao translate` records now: 12 hex digits of BLAKE3.
     pub hash: String,
-    /// The hash qiao 0.1 recorded for the same source (title and body text only).
+    /// The hash earlier versions of qiao recorded for the same source (title and body text
+    /// only).
     pub legacy: String,
 }
 
@@ -105,13 +106,12 @@ fn normalized(doc: &Document) -> String {
 /// The short hash of a source revision (12 hex digits of BLAKE3 over its normalised
 /// translatable fields and body, see [`Revision`]).
 pub fn source_hash(doc: &Document) -> String {
-    let h = blake3::hash(normalized(doc).as_bytes());
-    h.to_hex()[..12].to_string()
+    short_hash(&normalized(doc))
 }
 
-/// The text qiao 0.1 hashed: the title and the body, with line endings and trailing spaces
-/// normalised. Its hash is the BLAKE3 of exactly this text, which is also what the store
-/// holds for such a revision.
+/// The text earlier versions of qiao hashed: the title and the body, with line endings and
+/// trailing spaces normalised. Its hash is the BLAKE3 of exactly this text, which is also
+/// what the store holds for such a revision.
 fn legacy_text(title: &str, body: &str) -> String {
     let mut s = String::with_capacity(title.len() + body.len() + 2);
     s.push_str(title.trim());
@@ -128,7 +128,7 @@ fn short_hash(text: &str) -> String {
     blake3::hash(text.as_bytes()).to_hex()[..12].to_string()
 }
 
-/// The hash qiao 0.1 recorded (see [`Revision::legacy`]).
+/// The hash earlier versions of qiao recorded (see [`Revision::legacy`]).
 fn legacy_hash(title: &str, body: &str) -> String {
     short_hash(&legacy_text(title, body))
 }
@@ -242,6 +242,10 @@ pub struct LanguageStatus {
     pub sections: Vec<SectionStatus>,
     /// Fluent messages the site or its theme defines in some language but not in this one.
     pub messages_missing: Vec<String>,
+    /// Current translations whose `translation_of` is a revision of the older kind (see
+    /// [`Revision::legacy`]), sorted: a change of their source's summary, description, tags
+    /// or categories would not show until they are marked current again.
+    pub legacy_revisions: Vec<String>,
 }
 
 /// The whole report, as `qiao status --json` prints it.
@@ -290,6 +294,7 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
     let mut violations = Vec::new();
     for lang in config.languages.iter().filter(|l| &l.code != default) {
         let mut sections: BTreeMap<String, SectionStatus> = BTreeMap::new();
+        let mut legacy_revisions = Vec::new();
         for (key, src) in &sources {
             let dir = src.source.section_dir.clone();
             let revision = Revision::of(&src.doc);
@@ -385,6 +390,14 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                     }
                     _ => {
                         entry.current += 1;
+                        if t.doc
+                            .meta
+                            .translation_of
+                            .as_deref()
+                            .is_some_and(|r| revision.is_legacy(r))
+                        {
+                            legacy_revisions.push(format!("content/{}", t.source.rel));
+                        }
                         continue;
                     }
                 },
@@ -410,6 +423,10 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
             total,
             sections,
             messages_missing: Vec::new(),
+            legacy_revisions: {
+                legacy_revisions.sort();
+                legacy_revisions
+            },
         });
     }
     violations.sort();
@@ -521,7 +538,7 @@ pub fn diff_since(root: &Path, revision: &str, doc: &Document) -> Result<String,
         Diagnostic::error(format!("source revision {revision} is not in {STORE}/"))
             .with_hint("revisions are saved by `qiao translate` and `--mark-current`; commit .qiao/ with the site to keep them")
     })?;
-    // A revision stored by qiao 0.1 is the very text its hash was taken of: compare it with
+    // A revision of the older kind is the very text its hash was taken of: compare it with
     // the same kind of text, so that the fields it did not hold do not show as added.
     let new = if short_hash(&old) == revision {
         legacy_text(&doc.title, doc.body())
