@@ -651,6 +651,21 @@ fn translations_marked_by_earlier_versions_stay_current() {
     assert_eq!(attention(root, "content/news/unveiling.de.md"), None);
     let (code, _, err) = run(root, &["check", "--strict"]);
     assert!(!err.contains("unveiling.de.md"), "{code}: {err}");
+    // listed, so that someone checks the fields the old revision did not cover
+    let (_, out, _) = run(root, &["status", "--json", "--lang", "de"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["languages"][0]["legacy_revisions"],
+        serde_json::json!(["content/news/unveiling.de.md"])
+    );
+    let (code, out, _) = run(root, &["status", "--strict"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "  1 de translation records a revision of the older kind (title and body only)"
+        ),
+        "{out}"
+    );
 
     // a changed word makes it stale, and --diff compares like with like
     let source = "content/news/unveiling.md";
@@ -681,4 +696,6 @@ fn translations_marked_by_earlier_versions_stay_current() {
         "{stored}"
     );
     assert_eq!(attention(root, "content/news/unveiling.de.md"), None);
+    let (_, out, _) = run(root, &["status"]);
+    assert!(!out.contains("older kind"), "{out}");
 }
