@@ -395,8 +395,9 @@ pub fn build(
             None => static_assets.push((a.abs, a.rel)),
         }
     }
+    // As costly as rendering the sources' Markdown once more: in parallel too.
     let source_hashes: HashMap<String, Revision> = rendered
-        .iter()
+        .par_iter()
         .filter(|(p, _, _)| p.source.lang == default)
         .map(|(p, _, _)| (p.source.key.clone(), Revision::of(&p.doc)))
         .collect();

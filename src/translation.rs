@@ -2,8 +2,10 @@
 //! because their source changed after they were made, and the files translators work on.
 //!
 //! A translation records the revision of the default-language source it was made from as
-//! `translation_of: <hash>` in its front matter: a short BLAKE3 hash of the source's title
-//! and body. When the source changes, its hash changes and the translation is stale. The
+//! `translation_of: <hash>` in its front matter: a short BLAKE3 hash of the source's
+//! translatable fields and of what its body says once rendered ([`Revision`]), so that a
+//! re-wrapped paragraph is the same revision and a new summary is not. When the source
+//! changes, its hash changes and the translation is stale (a draft too, shown as both). The
 //! source text of each recorded revision is kept in `.qiao/sources/<hash>.md` (written by
 //! `qiao translate` and `--mark-current`), so that `qiao status --diff` can show what changed
 //! without needing git.
@@ -12,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -82,21 +85,33 @@ impl Revision {
     }
 }
 
-/// The normalised form a source hash covers, one field per line as JSON (unambiguous
-/// whatever the fields hold): the translatable fields with whitespace runs collapsed, and
-/// the body's rendered meaning.
+/// The normalised form a source hash covers: the translatable fields with whitespace runs
+/// collapsed, as JSON (unambiguous whatever they hold; a struct, so that the order of the
+/// fields is fixed by its declaration, not by serde_json's features), then the body's
+/// rendered meaning.
 fn normalized(doc: &Document) -> String {
+    #[derive(Serialize)]
+    struct Fields {
+        title: String,
+        summary: Option<String>,
+        description: Option<String>,
+        tags: Vec<String>,
+        categories: Vec<String>,
+    }
     fn collapse(s: &str) -> String {
         s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
     }
     let m = &doc.meta;
-    let fields = serde_json::json!({
-        "title": collapse(&doc.title),
-        "summary": m.summary.as_deref().map(collapse),
-        "description": m.description.as_deref().map(collapse),
-        "tags": m.tags.iter().map(|t| collapse(t)).collect::<Vec<_>>(),
-        "categories": m.categories.iter().map(|t| collapse(t)).collect::<Vec<_>>(),
-    });
+    let fields = Fields {
+        title: collapse(&doc.title),
+        summary: m.summary.as_deref().map(collapse),
+        description: m.description.as_deref().map(collapse),
+        tags: m.tags.iter().map(|t| collapse(t)).collect(),
+        categories: m.categories.iter().map(|t| collapse(t)).collect(),
+    };
+    // Serialising strings and lists cannot fail; were it to, the empty object still
+    // gives a hash (of the body alone).
+    let fields = serde_json::to_string(&fields).unwrap_or_default();
     format!(
         "qiao source revision 2\n{fields}\n{}",
         crate::markdown::meaning(doc.body())
@@ -290,6 +305,10 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
             sources.insert(p.source.key.as_str(), p);
         }
     }
+    let revisions: HashMap<&str, Revision> = sources
+        .par_iter()
+        .map(|(key, src)| (*key, Revision::of(&src.doc)))
+        .collect();
     let mut languages = Vec::new();
     let mut violations = Vec::new();
     for lang in config.languages.iter().filter(|l| &l.code != default) {
@@ -297,7 +316,9 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
         let mut legacy_revisions = Vec::new();
         for (key, src) in &sources {
             let dir = src.source.section_dir.clone();
-            let revision = Revision::of(&src.doc);
+            let Some(revision) = revisions.get(key) else {
+                continue;
+            };
             let required = config.translation.requires(&lang.code, &dir);
             let entry = sections
                 .entry(dir.clone())
@@ -340,7 +361,7 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                     page.state = "draft".into();
                     // A draft is counted once, as a draft; that its source changed since its
                     // stub was made is shown on the page.
-                    let stale = state_of(&t.doc, &lang.code, config, Some(&revision))
+                    let stale = state_of(&t.doc, &lang.code, config, Some(revision))
                         == TranslationState::Stale;
                     if stale {
                         page.stale = true;
@@ -360,7 +381,7 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                         ));
                     }
                 }
-                Some(t) => match state_of(&t.doc, &lang.code, config, Some(&revision)) {
+                Some(t) => match state_of(&t.doc, &lang.code, config, Some(revision)) {
                     TranslationState::Stale => {
                         entry.stale += 1;
                         let days = age_days(&src.source.abs, now);
