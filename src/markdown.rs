@@ -297,6 +297,58 @@ pub fn meaning(source: &str) -> String {
     out
 }
 
+/// What kind of block [`blocks`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    /// A paragraph (outside lists and tables).
+    Paragraph,
+    /// A heading.
+    Heading,
+    /// A list item, with everything nested in it.
+    ListItem,
+    /// A table's header row, or one of its rows.
+    TableRow,
+    /// A fenced or indented code block.
+    CodeBlock,
+    /// A block of raw HTML.
+    Html,
+}
+
+/// The blocks of a body that a translator translates one by one, in order, with the byte
+/// range of each in `source`: paragraphs, headings, list items, table rows, code blocks and
+/// HTML blocks. A block inside another (a paragraph in a list item or a block quote's
+/// paragraph) is part of the outer one only when the outer one is itself a block of this
+/// list. [`meaning`] of a block's text says whether it changed.
+pub fn blocks(source: &str) -> Vec<(BlockKind, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
+        let kind = |tag: &TagEnd| match tag {
+            TagEnd::Paragraph => Some(BlockKind::Paragraph),
+            TagEnd::Heading(_) => Some(BlockKind::Heading),
+            TagEnd::Item => Some(BlockKind::ListItem),
+            TagEnd::TableHead | TagEnd::TableRow => Some(BlockKind::TableRow),
+            TagEnd::CodeBlock => Some(BlockKind::CodeBlock),
+            TagEnd::HtmlBlock => Some(BlockKind::Html),
+            _ => None,
+        };
+        match &event {
+            Event::Start(tag) => {
+                if let Some(k) = kind(&tag.to_end()) {
+                    if depth == 0 {
+                        out.push((k, range));
+                    }
+                    depth += 1;
+                }
+            }
+            Event::End(end) if kind(end).is_some() => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The pulldown-cmark extensions qiao supports.
 fn parser_options() -> ParserOptions {
     ParserOptions::ENABLE_TABLES
@@ -2106,5 +2158,28 @@ mod tests {
             meaning("```\nfn main()\n```\n")
         );
         assert_eq!(meaning("a `x` b"), meaning("a  `x`\nb"));
+    }
+
+    #[test]
+    fn blocks_are_the_units_a_translator_translates() {
+        let src = "# 标题\n\n第一段\n续行。\n\n- 甲\n- 乙\n  - 丙\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\n> 引文\n";
+        let found: Vec<(BlockKind, &str)> = blocks(src)
+            .into_iter()
+            .map(|(k, r)| (k, src[r].trim_end()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (BlockKind::Heading, "# 标题"),
+                (BlockKind::Paragraph, "第一段\n续行。"),
+                (BlockKind::ListItem, "- 甲"),
+                (BlockKind::ListItem, "- 乙\n  - 丙"),
+                (BlockKind::TableRow, "| a | b |"),
+                (BlockKind::TableRow, "| 1 | 2 |"),
+                (BlockKind::CodeBlock, "```\ncode\n```"),
+                (BlockKind::Paragraph, "引文"),
+            ]
+        );
+        assert!(blocks("").is_empty());
     }
 }

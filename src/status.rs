@@ -39,6 +39,7 @@ pub fn status(opts: &StatusOptions) -> Result<Status, Vec<Diagnostic>> {
         return Err(diags);
     }
     let mut status = translation::status(&config, &docs, SystemTime::now());
+    translation::attach_block_changes(&mut status, &opts.root, &docs);
     let (catalog, _) = crate::i18n::Catalog::load(&opts.root, &config);
     let missing = catalog.missing_by_language();
     for l in &mut status.languages {
@@ -141,6 +142,30 @@ pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
                 };
                 let req = if p.required { "  (required)" } else { "" };
                 let _ = writeln!(out, "  {detail}{req}");
+                if let Some(c) = &p.changed_blocks {
+                    let mut parts: Vec<String> = c
+                        .changed
+                        .iter()
+                        .map(|b| match b.line {
+                            Some(line) => format!(
+                                "{} at line {line} ({})",
+                                b.kind.replace('_', " "),
+                                b.excerpt
+                            ),
+                            None => b.kind.clone(),
+                        })
+                        .collect();
+                    if c.removed > 0 {
+                        parts.push(format!(
+                            "{} block{} removed",
+                            c.removed,
+                            if c.removed == 1 { "" } else { "s" }
+                        ));
+                    }
+                    if !parts.is_empty() {
+                        let _ = writeln!(out, "    changed since: {}", parts.join("; "));
+                    }
+                }
             }
         }
         if !l.legacy_revisions.is_empty() {

@@ -98,9 +98,6 @@ fn normalized(doc: &Document) -> String {
         tags: Vec<String>,
         categories: Vec<String>,
     }
-    fn collapse(s: &str) -> String {
-        s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
-    }
     let m = &doc.meta;
     let fields = Fields {
         title: collapse(&doc.title),
@@ -148,21 +145,37 @@ fn legacy_hash(title: &str, body: &str) -> String {
     short_hash(&legacy_text(title, body))
 }
 
-/// The readable text of a source revision, as the store keeps it for `qiao status --diff`:
-/// the translatable fields that are set, one per line, then the body as written (trailing
-/// spaces and line endings normalised).
-pub fn revision_text(doc: &Document) -> String {
+/// The translatable fields of a source that are set, each as one line of text (whitespace
+/// runs collapsed, lists joined with `, `), in the order of [`revision_text`].
+fn field_lines(doc: &Document) -> Vec<(&'static str, String)> {
     let m = &doc.meta;
-    let mut s = format!("title: {}\n", doc.title.trim());
+    let mut out = vec![("title", collapse(&doc.title))];
     for (name, value) in [("summary", &m.summary), ("description", &m.description)] {
         if let Some(v) = value {
-            s.push_str(&format!("{name}: {}\n", v.trim()));
+            out.push((name, collapse(v)));
         }
     }
     for (name, values) in [("tags", &m.tags), ("categories", &m.categories)] {
         if !values.is_empty() {
-            s.push_str(&format!("{name}: {}\n", values.join(", ")));
+            let values: Vec<String> = values.iter().map(|v| collapse(v)).collect();
+            out.push((name, values.join(", ")));
         }
+    }
+    out
+}
+
+/// `s` with its runs of ASCII whitespace collapsed to one space, and trimmed.
+fn collapse(s: &str) -> String {
+    s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The readable text of a source revision, as the store keeps it for `qiao status --diff`:
+/// the translatable fields that are set, one per line, then the body as written (trailing
+/// spaces and line endings normalised).
+pub fn revision_text(doc: &Document) -> String {
+    let mut s = String::new();
+    for (name, value) in field_lines(doc) {
+        s.push_str(&format!("{name}: {value}\n"));
     }
     s.push('\n');
     for line in doc.body().trim().lines() {
@@ -215,6 +228,9 @@ pub struct PageStatus {
     pub source_revision: String,
     /// For stale translations (drafts included): days since the source file last changed.
     pub stale_days: Option<u64>,
+    /// For stale translations (drafts included): which fields and blocks of the source
+    /// changed since, when the store holds the revision they were made from.
+    pub changed_blocks: Option<BlockChanges>,
     /// Whether `[translation]` requires this translation.
     pub required: bool,
     /// What to run next: for a missing translation the command that creates it, for an
@@ -341,6 +357,7 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                 translated_from: None,
                 source_revision: revision.hash.clone(),
                 stale_days: None,
+                changed_blocks: None,
                 required,
                 command: None,
             };
@@ -575,6 +592,142 @@ pub fn diff_since(root: &Path, revision: &str, doc: &Document) -> Result<String,
             &format!("{} (now)", source_hash(doc)),
         )
         .to_string())
+}
+
+/// A part of the current source that the revision a translation was made from did not
+/// have: a changed or added field or body block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangedBlock {
+    /// `title`, `summary`, `description`, `tags`, `categories`, or the kind of body block:
+    /// `paragraph`, `heading`, `list_item`, `table_row`, `code_block`, `html`.
+    pub kind: String,
+    /// For a body block: the line of the source file it starts on.
+    pub line: Option<usize>,
+    /// The beginning of its first line as it is now (at most 30 characters, then `…` if
+    /// there is more), to find it by.
+    pub excerpt: String,
+}
+
+/// Which parts of a source changed since a revision: per-block staleness.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BlockChanges {
+    /// Fields and blocks of the current source that the revision did not have, in order.
+    pub changed: Vec<ChangedBlock>,
+    /// How many fields and blocks of the revision the current source no longer has, beyond
+    /// those it has in a changed form (each of `changed` replaces one of its kind).
+    pub removed: usize,
+}
+
+/// One comparable part of a revision: its kind, its line in the body (for blocks), what it
+/// says (the field's text, or the block's [`crate::markdown::meaning`]) and its text.
+type Part = (String, Option<usize>, String, String);
+
+/// The parts of a revision: its fields, then the blocks of its body.
+fn parts(fields: Vec<(String, String)>, body: &str) -> Vec<Part> {
+    let mut out: Vec<Part> = fields
+        .into_iter()
+        .map(|(name, value)| (name, None, value.clone(), value))
+        .collect();
+    for (kind, range) in crate::markdown::blocks(body) {
+        let text = body.get(range.clone()).unwrap_or("");
+        let line = body.get(..range.start).unwrap_or("").matches('\n').count();
+        let kind = serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.push((
+            kind,
+            Some(line),
+            crate::markdown::meaning(text),
+            text.to_string(),
+        ));
+    }
+    out
+}
+
+/// Which fields and body blocks of `doc` changed since `revision`, from the revision's text
+/// in the store; `None` when the store does not hold it. Moving a block counts as no change;
+/// for a revision of the older kind, which held only the title and the body, the other
+/// fields are not compared.
+pub fn block_changes(root: &Path, revision: &str, doc: &Document) -> Option<BlockChanges> {
+    if !is_revision(revision) {
+        return None;
+    }
+    let revision = revision.trim();
+    let old = std::fs::read_to_string(root.join(STORE).join(format!("{revision}.md"))).ok()?;
+    let legacy = short_hash(&old) == revision;
+    let (head, old_body) = old.split_once("\n\n").unwrap_or((old.as_str(), ""));
+    let old_fields: Vec<(String, String)> = if legacy {
+        vec![("title".to_string(), collapse(head))]
+    } else {
+        head.lines()
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let new_fields: Vec<(String, String)> = field_lines(doc)
+        .into_iter()
+        .filter(|(name, _)| !legacy || *name == "title")
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
+    let old_parts = parts(old_fields, old_body);
+    let new_parts = parts(new_fields, doc.body());
+    // Multisets by kind and meaning: a paragraph that occurs twice must be there twice.
+    let mut remaining: HashMap<(&str, &str), usize> = HashMap::new();
+    for (kind, _, meaning, _) in &old_parts {
+        *remaining.entry((kind, meaning)).or_default() += 1;
+    }
+    let mut changes = BlockChanges::default();
+    for (kind, line, meaning, text) in &new_parts {
+        match remaining.get_mut(&(kind.as_str(), meaning.as_str())) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                let first = text.trim().lines().next().unwrap_or("").trim();
+                let mut excerpt: String = first.chars().take(30).collect();
+                if first.chars().count() > 30 || text.trim().contains('\n') {
+                    excerpt.push('…');
+                }
+                changes.changed.push(ChangedBlock {
+                    kind: kind.clone(),
+                    line: line.map(|l| doc.body_line + l),
+                    excerpt,
+                })
+            }
+        }
+    }
+    // A changed block replaces one of the revision's blocks of its kind: only those beyond
+    // are gone.
+    let mut left: HashMap<&str, usize> = HashMap::new();
+    for ((kind, _), n) in remaining {
+        *left.entry(kind).or_default() += n;
+    }
+    for c in &changes.changed {
+        if let Some(n) = left.get_mut(c.kind.as_str()) {
+            *n = n.saturating_sub(1);
+        }
+    }
+    changes.removed = left.values().sum();
+    Some(changes)
+}
+
+/// Adds to every stale page of `status` (drafts included) which blocks of its source
+/// changed, where the store holds the revision it was made from.
+pub fn attach_block_changes(status: &mut Status, root: &Path, docs: &[Parsed]) {
+    let by_path: HashMap<String, &Parsed> = docs
+        .iter()
+        .map(|p| (format!("content/{}", p.source.rel), p))
+        .collect();
+    for l in &mut status.languages {
+        for page in l.sections.iter_mut().flat_map(|s| s.attention.iter_mut()) {
+            if let (true, Some(from), Some(src)) = (
+                page.stale,
+                page.translated_from.as_deref(),
+                by_path.get(&page.source),
+            ) {
+                page.changed_blocks = block_changes(root, from, &src.doc);
+            }
+        }
+    }
 }
 
 /// The path of the `lang` translation of a source file (`news/x.md` → `news/x.en.md`,

@@ -673,6 +673,12 @@ fn translations_marked_by_earlier_versions_stay_current() {
     let page = attention(root, "content/news/unveiling.de.md").unwrap();
     assert_eq!(page["state"], "stale");
     assert_eq!(page["translated_from"], legacy);
+    // the older kind of revision holds only the title and the body: only they are compared
+    assert_eq!(
+        page["changed_blocks"]["changed"],
+        serde_json::json!([{ "kind": "paragraph", "line": 13,
+            "excerpt": "各级领导嘉宾共同见证合作区正式挂牌，…" }])
+    );
     let (code, diff, err) = run(root, &["status", "--diff", "content/news/unveiling.de.md"]);
     assert_eq!(code, 0, "{err}");
     assert!(diff.contains("-各级领导嘉宾共同见证合作区挂牌，"), "{diff}");
@@ -698,4 +704,48 @@ fn translations_marked_by_earlier_versions_stay_current() {
     assert_eq!(attention(root, "content/news/unveiling.de.md"), None);
     let (_, out, _) = run(root, &["status"]);
     assert!(!out.contains("older kind"), "{out}");
+}
+
+#[test]
+fn stale_pages_name_the_blocks_that_changed() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    let source = "content/news/unveiling.md";
+    mark_current(root, source, "en");
+    // a new summary, a changed word, a re-wrapped paragraph and a heading deleted
+    edit(root, source, "date:", "summary: 合作区挂牌。\ndate:");
+    edit(root, source, "合作区挂牌，\n见", "合作区正式挂牌，\n见");
+    edit(
+        root,
+        source,
+        "中小企业国际合作区\n挂牌及授牌仪式",
+        "中小企业国际\n合作区挂牌及授牌仪式",
+    );
+    edit(root, source, "## 目标 {#targets}\n\n", "");
+    let page = attention(root, "content/news/unveiling.en.md").unwrap();
+    assert_eq!(page["state"], "stale");
+    assert_eq!(
+        page["changed_blocks"],
+        serde_json::json!({
+            "changed": [
+                { "kind": "summary", "line": null, "excerpt": "合作区挂牌。" },
+                { "kind": "paragraph", "line": 14,
+                  "excerpt": "各级领导嘉宾共同见证合作区正式挂牌，…" }
+            ],
+            "removed": 1
+        })
+    );
+    let (_, out, _) = run(root, &["status", "--lang", "en"]);
+    assert!(
+        out.contains(
+            "\n    changed since: summary; paragraph at line 14 (各级领导嘉宾共同见证合作区正式挂牌，…); \
+             1 block removed\n"
+        ),
+        "{out}"
+    );
+    // without the stored revision, status still says stale, without the blocks
+    std::fs::remove_dir_all(root.join(".qiao")).unwrap();
+    let page = attention(root, "content/news/unveiling.en.md").unwrap();
+    assert_eq!(page["state"], "stale");
+    assert_eq!(page["changed_blocks"], serde_json::Value::Null);
 }
