@@ -239,6 +239,116 @@ pub fn render(
     }
 }
 
+/// What a body says once rendered, as one canonical string to compare revisions of a
+/// source by: the HTML of its event stream with the soft breaks between East Asian characters
+/// dropped (the rule [`render`] applies), every other soft break a space, and runs of ASCII
+/// whitespace in running text collapsed to one space. Re-wrapping a paragraph, Chinese or
+/// not, therefore changes nothing; changing a word, a link or the markup does. Code blocks
+/// keep their whitespace. Not for display: links stay unresolved and headings get no ids.
+pub fn meaning(source: &str) -> String {
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
+        .into_offset_iter()
+        .collect();
+    let mut kept: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut text = String::new();
+    let mut in_code_block = false;
+    let flush = |text: &mut String, in_code_block: bool, kept: &mut Vec<Event<'_>>| {
+        if text.is_empty() {
+            return;
+        }
+        let mut run = String::with_capacity(text.len());
+        let mut space = false;
+        for c in text.chars() {
+            if c.is_ascii_whitespace() && !in_code_block {
+                space = true;
+                continue;
+            }
+            if space {
+                run.push(' ');
+                space = false;
+            }
+            run.push(c);
+        }
+        if space {
+            run.push(' ');
+        }
+        kept.push(Event::Text(run.into()));
+        text.clear();
+    };
+    for (i, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::SoftBreak if joins_east_asian(&events, i) => {}
+            Event::SoftBreak => text.push(' '),
+            Event::Text(t) => text.push_str(t),
+            other => {
+                flush(&mut text, in_code_block, &mut kept);
+                match other {
+                    Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+                    Event::End(TagEnd::CodeBlock) => in_code_block = false,
+                    _ => {}
+                }
+                kept.push(other.clone());
+            }
+        }
+    }
+    flush(&mut text, in_code_block, &mut kept);
+    let mut out = String::with_capacity(source.len());
+    html::push_html(&mut out, kept.into_iter());
+    out
+}
+
+/// What kind of block [`blocks`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    /// A paragraph (outside lists and tables).
+    Paragraph,
+    /// A heading.
+    Heading,
+    /// A list item, with everything nested in it.
+    ListItem,
+    /// A table's header row, or one of its rows.
+    TableRow,
+    /// A fenced or indented code block.
+    CodeBlock,
+    /// A block of raw HTML.
+    Html,
+}
+
+/// The blocks of a body that a translator translates one by one, in order, with the byte
+/// range of each in `source`: paragraphs, headings, list items, table rows, code blocks and
+/// HTML blocks. A block inside another (a paragraph in a list item or a block quote's
+/// paragraph) is part of the outer one only when the outer one is itself a block of this
+/// list. [`meaning`] of a block's text says whether it changed.
+pub fn blocks(source: &str) -> Vec<(BlockKind, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
+        let kind = |tag: &TagEnd| match tag {
+            TagEnd::Paragraph => Some(BlockKind::Paragraph),
+            TagEnd::Heading(_) => Some(BlockKind::Heading),
+            TagEnd::Item => Some(BlockKind::ListItem),
+            TagEnd::TableHead | TagEnd::TableRow => Some(BlockKind::TableRow),
+            TagEnd::CodeBlock => Some(BlockKind::CodeBlock),
+            TagEnd::HtmlBlock => Some(BlockKind::Html),
+            _ => None,
+        };
+        match &event {
+            Event::Start(tag) => {
+                if let Some(k) = kind(&tag.to_end()) {
+                    if depth == 0 {
+                        out.push((k, range));
+                    }
+                    depth += 1;
+                }
+            }
+            Event::End(end) if kind(end).is_some() => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The pulldown-cmark extensions qiao supports.
 fn parser_options() -> ParserOptions {
     ParserOptions::ENABLE_TABLES
@@ -2095,5 +2205,57 @@ mod tests {
                 assert!(seen.insert(id), "{input:?}: duplicate id {id}");
             }
         }
+    }
+
+    #[test]
+    fn meaning_ignores_rewraps_but_not_words() {
+        let wrapped = "合作区挂牌及授牌仪式在江门万达广场举\n行，标志着合作区进入全面建设阶段。\n\nThe zone was\nunveiled   today.\n";
+        let rewrapped = "合作区挂牌及授牌仪式在江门\n万达广场举行，标志着合作区进入全面建设阶段。\n\nThe zone\nwas unveiled today.\n";
+        assert_eq!(meaning(wrapped), meaning(rewrapped));
+        assert_eq!(
+            meaning(wrapped),
+            "<p>合作区挂牌及授牌仪式在江门万达广场举行，标志着合作区进入全面建设阶段。</p>\n<p>The zone was unveiled today.</p>\n"
+        );
+        // a word, a line break between Latin words removed, markup: all change the meaning
+        assert_ne!(
+            meaning(wrapped),
+            meaning(&wrapped.replace("进入", "正式进入"))
+        );
+        assert_ne!(meaning("The zone\nwas"), meaning("The zonewas"));
+        assert_ne!(meaning("中文"), meaning("*中文*"));
+        // a soft break between Chinese and Latin text stays a space
+        assert_ne!(meaning("江门\nJiangmen"), meaning("江门Jiangmen"));
+    }
+
+    #[test]
+    fn meaning_keeps_code_whitespace() {
+        assert_ne!(
+            meaning("```\nfn  main()\n```\n"),
+            meaning("```\nfn main()\n```\n")
+        );
+        assert_eq!(meaning("a `x` b"), meaning("a  `x`\nb"));
+    }
+
+    #[test]
+    fn blocks_are_the_units_a_translator_translates() {
+        let src = "# 标题\n\n第一段\n续行。\n\n- 甲\n- 乙\n  - 丙\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\n> 引文\n";
+        let found: Vec<(BlockKind, &str)> = blocks(src)
+            .into_iter()
+            .map(|(k, r)| (k, src[r].trim_end()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (BlockKind::Heading, "# 标题"),
+                (BlockKind::Paragraph, "第一段\n续行。"),
+                (BlockKind::ListItem, "- 甲"),
+                (BlockKind::ListItem, "- 乙\n  - 丙"),
+                (BlockKind::TableRow, "| a | b |"),
+                (BlockKind::TableRow, "| 1 | 2 |"),
+                (BlockKind::CodeBlock, "```\ncode\n```"),
+                (BlockKind::Paragraph, "引文"),
+            ]
+        );
+        assert!(blocks("").is_empty());
     }
 }

@@ -14,7 +14,7 @@ use crate::content::{Asset, DateValue, Document, Source, SourceKind};
 use crate::diagnostics::Diagnostic;
 use crate::ident;
 use crate::markdown::{self, TocEntry};
-use crate::translation::{TranslationState, source_hash, state_of};
+use crate::translation::{Revision, TranslationState, state_of};
 
 /// A parsed source, ready to be placed in the model.
 #[derive(Debug)]
@@ -193,9 +193,9 @@ pub struct SiteModel {
     pub content_assets: HashMap<String, Asset>,
     /// Output paths that relative and root-relative links may lead to (see `site_files`).
     pub site_files: std::collections::HashSet<String>,
-    /// Translation key → [`source_hash`] of its default-language page: what translations
+    /// Translation key → [`Revision`] of its default-language page: what translations
     /// are compared against.
-    pub source_hashes: HashMap<String, String>,
+    pub source_hashes: HashMap<String, Revision>,
     /// Ids the templates define (`main`), which generated heading ids avoid.
     pub template_ids: Vec<String>,
     /// Sources left out of the site (drafts, future pages, unreadable front matter): a
@@ -414,15 +414,11 @@ pub fn build(
             None => static_assets.push((a.abs, a.rel)),
         }
     }
-    let source_hashes: HashMap<String, String> = rendered
-        .iter()
+    // As costly as rendering the sources' Markdown once more: in parallel too.
+    let source_hashes: HashMap<String, Revision> = rendered
+        .par_iter()
         .filter(|(p, _, _)| p.source.lang == default)
-        .map(|(p, _, _)| {
-            (
-                p.source.key.clone(),
-                source_hash(&p.doc.title, p.doc.body()),
-            )
-        })
+        .map(|(p, _, _)| (p.source.key.clone(), Revision::of(&p.doc)))
         .collect();
     for (mut p, path, r) in rendered {
         let rel = format!("content/{}", p.source.rel);
@@ -433,7 +429,7 @@ pub fn build(
             &p.doc,
             &p.source.lang,
             &config,
-            source_hashes.get(&p.source.key).map(String::as_str),
+            source_hashes.get(&p.source.key),
         );
         match p.source.kind {
             SourceKind::Section => {

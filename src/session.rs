@@ -30,7 +30,7 @@ use crate::markdown;
 use crate::model::{Page, Parsed, SourceFacts, date_order, list_order, page_summary};
 use crate::output::InPlace;
 use crate::render::{Changed, Intl, Renderer};
-use crate::translation::{source_hash, state_of};
+use crate::translation::{Revision, state_of};
 
 /// What a full build left for incremental rebuilds.
 pub struct Session {
@@ -289,12 +289,11 @@ impl Session {
                         return Err(format!("{rel} has no page"));
                     };
                     if source.lang == default {
-                        let hash = source_hash(&doc.title, doc.body());
-                        model.source_hashes.insert(key.clone(), hash);
+                        model.source_hashes.insert(key.clone(), Revision::of(&doc));
                     }
                     let summary = page_summary(&r, &doc);
                     doc.release_text();
-                    let hash = model.source_hashes.get(&key).map(String::as_str);
+                    let hash = model.source_hashes.get(&key);
                     let translation = state_of(&doc, &source.lang, &model.config, hash);
                     if front_matter {
                         olds.entry(i).or_insert_with(|| model.pages[i].clone());
@@ -345,7 +344,7 @@ impl Session {
                                 changed.relinked.insert(j);
                             }
                         } else {
-                            let hash = model.source_hashes.get(&key).map(String::as_str);
+                            let hash = model.source_hashes.get(&key);
                             let state = state_of(&model.pages[j].doc, &code, &model.config, hash);
                             if state != model.pages[j].translation {
                                 if policy {

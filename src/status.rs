@@ -40,6 +40,7 @@ pub fn status(opts: &StatusOptions) -> Result<Status, Vec<Diagnostic>> {
         return Err(diags);
     }
     let mut status = translation::status(&config, &docs, SystemTime::now());
+    translation::attach_block_changes(&mut status, &opts.root, &docs);
     let (catalog, _) = crate::i18n::Catalog::load(&opts.root, &config);
     let missing = catalog.missing_by_language();
     for l in &mut status.languages {
@@ -120,6 +121,14 @@ pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
                         p.stale_days
                             .map_or_else(String::new, |d| format!(", changed {d} day(s) ago"))
                     ),
+                    "draft" if p.stale => format!(
+                        "{}  draft, and stale: made from {}, source is now {}{}",
+                        p.translation.as_deref().unwrap_or(""),
+                        p.translated_from.as_deref().unwrap_or("?"),
+                        p.source_revision,
+                        p.stale_days
+                            .map_or_else(String::new, |d| format!(", changed {d} day(s) ago"))
+                    ),
                     "draft" => format!("{}  draft", p.translation.as_deref().unwrap_or("")),
                     "untracked" => format!(
                         "{}  untracked (no translation_of); if it matches the source: {}",
@@ -134,7 +143,44 @@ pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
                 };
                 let req = if p.required { "  (required)" } else { "" };
                 let _ = writeln!(out, "  {detail}{req}");
+                if let Some(c) = &p.changed_blocks {
+                    let mut parts: Vec<String> = c
+                        .changed
+                        .iter()
+                        .map(|b| match b.line {
+                            Some(line) => format!(
+                                "{} at line {line} ({})",
+                                b.kind.replace('_', " "),
+                                b.excerpt
+                            ),
+                            None => b.kind.clone(),
+                        })
+                        .collect();
+                    if c.removed > 0 {
+                        parts.push(format!(
+                            "{} block{} removed",
+                            c.removed,
+                            if c.removed == 1 { "" } else { "s" }
+                        ));
+                    }
+                    if !parts.is_empty() {
+                        let _ = writeln!(out, "    changed since: {}", parts.join("; "));
+                    }
+                }
             }
+        }
+        if !l.legacy_revisions.is_empty() {
+            let n = l.legacy_revisions.len();
+            let _ = writeln!(
+                out,
+                "  {n} {} translation{} record{} a revision of the older kind (title and body \
+                 only): check the summary, description, tags and categories, then `qiao \
+                 translate SOURCE --to {} --mark-current` (--json lists them)",
+                l.code,
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" },
+                l.code
+            );
         }
         if !l.messages_missing.is_empty() {
             let _ = writeln!(
@@ -216,9 +262,14 @@ pub fn html(status: &Status) -> String {
             .flat_map(|s| s.attention.iter())
             .map(|p| {
                 format!(
-                    "<li><code>{}</code> — {}{}{}</li>",
+                    "<li><code>{}</code> — {}{}{}{}</li>",
                     e(p.translation.as_deref().unwrap_or(&p.source)),
                     e(&p.state),
+                    if p.stale && p.state != "stale" {
+                        ", stale"
+                    } else {
+                        ""
+                    },
                     if p.required { " (required)" } else { "" },
                     p.command
                         .as_deref()
@@ -284,7 +335,7 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
             "after revising it, run `qiao translate {path} --to {to} --mark-current`"
         )));
     }
-    let hash = translation::store_revision(root, &doc.title, doc.body())
+    let hash = translation::store_revision(root, &doc)
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
     let stub = translation::stub(&text, &hash);
     std::fs::OpenOptions::new()
@@ -321,7 +372,7 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
             "create it first with `qiao translate {path} --to {to}`"
         )),
     })?;
-    let hash = translation::store_revision(root, &doc.title, doc.body())
+    let hash = translation::store_revision(root, &doc)
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
     std::fs::write(&target, translation::mark_current(&text, &hash))
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", target.display())))?;
@@ -356,14 +407,15 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
     let src_text = crate::text::read_text(&source, &source)?;
     let src = crate::content::front_matter::parse(&src_text)
         .map_err(|mut ds| ds.remove(0).in_file(&source))?;
-    let current = translation::source_hash(&src.title, src.body());
-    if current == revision.trim() {
+    let current = translation::Revision::of(&src);
+    if current.matches(&revision) {
         return Ok(format!(
-            "{} is current: the source has not changed since revision {current}\n",
-            file.display()
+            "{} is current: the source has not changed since revision {}\n",
+            file.display(),
+            revision.trim()
         ));
     }
-    translation::diff_since(root, &revision, &src.title, src.body())
+    translation::diff_since(root, &revision, &src)
 }
 
 /// A path given on the command line: absolute as is, otherwise relative to the site root

@@ -2,8 +2,10 @@
 //! because their source changed after they were made, and the files translators work on.
 //!
 //! A translation records the revision of the default-language source it was made from as
-//! `translation_of: <hash>` in its front matter: a short BLAKE3 hash of the source's title
-//! and body. When the source changes, its hash changes and the translation is stale. The
+//! `translation_of: <hash>` in its front matter: a short BLAKE3 hash of the source's
+//! translatable fields and of what its body says once rendered ([`Revision`]), so that a
+//! re-wrapped paragraph is the same revision and a new summary is not. When the source
+//! changes, its hash changes and the translation is stale (a draft too, shown as both). The
 //! source text of each recorded revision is kept in `.qiao/sources/<hash>.md` (written by
 //! `qiao translate` and `--mark-current`), so that `qiao status --diff` can show what changed
 //! without needing git.
@@ -12,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -38,9 +41,90 @@ pub enum TranslationState {
     Fallback,
 }
 
-/// The text a source hash covers: the title and the body, with line endings and trailing
-/// spaces normalised so that an editor's whitespace habits do not make translations stale.
-pub fn hashed_text(title: &str, body: &str) -> String {
+/// The revision of a default-language source that translations are compared with.
+///
+/// Its [`hash`](Revision::hash) covers every field a translator translates (`title`,
+/// `summary`, `description`, `tags`, `categories`, the fields [`stub`] marks) and what the
+/// body says once rendered ([`crate::markdown::meaning`]): re-wrapping a paragraph or
+/// changing whitespace leaves it unchanged, changing a word changes it.
+///
+/// Earlier versions of qiao hashed only the title and the body's text, line by line.
+/// Translations marked then still record such a hash, kept as [`legacy`](Revision::legacy):
+/// a translation that records the legacy hash of the current source is current, so that
+/// upgrading qiao does not make a whole site stale (`--mark-current` records the new hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// The hash `qiao translate` records now: 12 hex digits of BLAKE3.
+    pub hash: String,
+    /// The hash earlier versions of qiao recorded for the same source (title and body text
+    /// only).
+    pub legacy: String,
+}
+
+impl Revision {
+    /// The revision of a parsed source (before its text is released).
+    pub fn of(doc: &Document) -> Revision {
+        Revision {
+            hash: source_hash(doc),
+            legacy: legacy_hash(&doc.title, doc.body()),
+        }
+    }
+
+    /// Whether a translation that records `recorded` was made from this revision, by either
+    /// hash.
+    pub fn matches(&self, recorded: &str) -> bool {
+        let r = recorded.trim();
+        r == self.hash || r == self.legacy
+    }
+
+    /// Whether `recorded` matches only by the legacy hash: current, but recorded before
+    /// the summary, description, tags and categories counted.
+    pub fn is_legacy(&self, recorded: &str) -> bool {
+        let r = recorded.trim();
+        r != self.hash && r == self.legacy
+    }
+}
+
+/// The normalised form a source hash covers: the translatable fields with whitespace runs
+/// collapsed, as JSON (unambiguous whatever they hold; a struct, so that the order of the
+/// fields is fixed by its declaration, not by serde_json's features), then the body's
+/// rendered meaning.
+fn normalized(doc: &Document) -> String {
+    #[derive(Serialize)]
+    struct Fields {
+        title: String,
+        summary: Option<String>,
+        description: Option<String>,
+        tags: Vec<String>,
+        categories: Vec<String>,
+    }
+    let m = &doc.meta;
+    let fields = Fields {
+        title: collapse(&doc.title),
+        summary: m.summary.as_deref().map(collapse),
+        description: m.description.as_deref().map(collapse),
+        tags: m.tags.iter().map(|t| collapse(t)).collect(),
+        categories: m.categories.iter().map(|t| collapse(t)).collect(),
+    };
+    // Serialising strings and lists cannot fail; were it to, the empty object still
+    // gives a hash (of the body alone).
+    let fields = serde_json::to_string(&fields).unwrap_or_default();
+    format!(
+        "qiao source revision 2\n{fields}\n{}",
+        crate::markdown::meaning(doc.body())
+    )
+}
+
+/// The short hash of a source revision (12 hex digits of BLAKE3 over its normalised
+/// translatable fields and body, see [`Revision`]).
+pub fn source_hash(doc: &Document) -> String {
+    short_hash(&normalized(doc))
+}
+
+/// The text earlier versions of qiao hashed: the title and the body, with line endings and
+/// trailing spaces normalised. Its hash is the BLAKE3 of exactly this text, which is also
+/// what the store holds for such a revision.
+fn legacy_text(title: &str, body: &str) -> String {
     let mut s = String::with_capacity(title.len() + body.len() + 2);
     s.push_str(title.trim());
     s.push_str("\n\n");
@@ -51,10 +135,54 @@ pub fn hashed_text(title: &str, body: &str) -> String {
     s
 }
 
-/// The short hash of a source revision (12 hex digits of BLAKE3).
-pub fn source_hash(title: &str, body: &str) -> String {
-    let h = blake3::hash(hashed_text(title, body).as_bytes());
-    h.to_hex()[..12].to_string()
+/// The first 12 hex digits of the BLAKE3 hash of `text`.
+fn short_hash(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..12].to_string()
+}
+
+/// The hash earlier versions of qiao recorded (see [`Revision::legacy`]).
+fn legacy_hash(title: &str, body: &str) -> String {
+    short_hash(&legacy_text(title, body))
+}
+
+/// The translatable fields of a source that are set, each as one line of text (whitespace
+/// runs collapsed, lists joined with `, `), in the order of [`revision_text`].
+fn field_lines(doc: &Document) -> Vec<(&'static str, String)> {
+    let m = &doc.meta;
+    let mut out = vec![("title", collapse(&doc.title))];
+    for (name, value) in [("summary", &m.summary), ("description", &m.description)] {
+        if let Some(v) = value {
+            out.push((name, collapse(v)));
+        }
+    }
+    for (name, values) in [("tags", &m.tags), ("categories", &m.categories)] {
+        if !values.is_empty() {
+            let values: Vec<String> = values.iter().map(|v| collapse(v)).collect();
+            out.push((name, values.join(", ")));
+        }
+    }
+    out
+}
+
+/// `s` with its runs of ASCII whitespace collapsed to one space, and trimmed.
+fn collapse(s: &str) -> String {
+    s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The readable text of a source revision, as the store keeps it for `qiao status --diff`:
+/// the translatable fields that are set, one per line, then the body as written (trailing
+/// spaces and line endings normalised).
+pub fn revision_text(doc: &Document) -> String {
+    let mut s = String::new();
+    for (name, value) in field_lines(doc) {
+        s.push_str(&format!("{name}: {value}\n"));
+    }
+    s.push('\n');
+    for line in doc.body().trim().lines() {
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
 }
 
 /// Whether `s` is a source revision as [`source_hash`] writes it: 12 lowercase hexadecimal
@@ -65,19 +193,19 @@ pub fn is_revision(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// The state of `doc` in `lang`, given the current hash of its default-language source.
+/// The state of `doc` in `lang`, given the current revision of its default-language source.
 pub fn state_of(
     doc: &Document,
     lang: &str,
     config: &Config,
-    source: Option<&str>,
+    source: Option<&Revision>,
 ) -> TranslationState {
     if lang == config.default_language {
         return TranslationState::Source;
     }
     match (&doc.meta.translation_of, source) {
         (None, _) => TranslationState::Untracked,
-        (Some(recorded), Some(current)) if recorded.trim() != current => TranslationState::Stale,
+        (Some(recorded), Some(current)) if !current.matches(recorded) => TranslationState::Stale,
         _ => TranslationState::Current,
     }
 }
@@ -91,12 +219,18 @@ pub struct PageStatus {
     pub translation: Option<String>,
     /// `current`, `stale`, `untracked`; `missing` and `draft` for no published translation.
     pub state: String,
-    /// For stale translations: the revision they were made from.
+    /// Whether the source changed since the translation was made: true for every `stale`
+    /// translation, and for a `draft` made from an earlier revision of the source.
+    pub stale: bool,
+    /// For stale translations (drafts included): the revision they were made from.
     pub translated_from: Option<String>,
     /// The source's current revision.
     pub source_revision: String,
-    /// For stale translations: days since the source file last changed.
+    /// For stale translations (drafts included): days since the source file last changed.
     pub stale_days: Option<u64>,
+    /// For stale translations (drafts included): which fields and blocks of the source
+    /// changed since, when the store holds the revision they were made from.
+    pub changed_blocks: Option<BlockChanges>,
     /// Whether `[translation]` requires this translation.
     pub required: bool,
     /// What to run next: for a missing translation the command that creates it, for an
@@ -139,6 +273,10 @@ pub struct LanguageStatus {
     pub sections: Vec<SectionStatus>,
     /// Fluent messages the site or its theme defines in some language but not in this one.
     pub messages_missing: Vec<String>,
+    /// Current translations whose `translation_of` is a revision of the older kind (see
+    /// [`Revision::legacy`]), sorted: a change of their source's summary, description, tags
+    /// or categories would not show until they are marked current again.
+    pub legacy_revisions: Vec<String>,
 }
 
 /// The whole report, as `qiao status --json` prints it.
@@ -183,13 +321,20 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
             sources.insert(p.source.key.as_str(), p);
         }
     }
+    let revisions: HashMap<&str, Revision> = sources
+        .par_iter()
+        .map(|(key, src)| (*key, Revision::of(&src.doc)))
+        .collect();
     let mut languages = Vec::new();
     let mut violations = Vec::new();
     for lang in config.languages.iter().filter(|l| &l.code != default) {
         let mut sections: BTreeMap<String, SectionStatus> = BTreeMap::new();
+        let mut legacy_revisions = Vec::new();
         for (key, src) in &sources {
             let dir = src.source.section_dir.clone();
-            let hash = source_hash(&src.doc.title, src.doc.body());
+            let Some(revision) = revisions.get(key) else {
+                continue;
+            };
             let required = config.translation.requires(&lang.code, &dir);
             let entry = sections
                 .entry(dir.clone())
@@ -208,9 +353,11 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                     |t| format!("content/{}", t.source.rel),
                 )),
                 state: String::new(),
+                stale: false,
                 translated_from: None,
-                source_revision: hash.clone(),
+                source_revision: revision.hash.clone(),
                 stale_days: None,
+                changed_blocks: None,
                 required,
                 command: None,
             };
@@ -229,18 +376,34 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                 Some(t) if t.doc.meta.draft => {
                     entry.draft += 1;
                     page.state = "draft".into();
+                    // A draft is counted once, as a draft; that its source changed since its
+                    // stub was made is shown on the page.
+                    let stale = state_of(&t.doc, &lang.code, config, Some(revision))
+                        == TranslationState::Stale;
+                    if stale {
+                        page.stale = true;
+                        page.translated_from = t.doc.meta.translation_of.clone();
+                        page.stale_days = Some(age_days(&src.source.abs, now));
+                    }
                     if required {
                         violations.push(format!(
-                            "content/{} is still a draft (a {} translation is required)",
-                            t.source.rel, lang.code
+                            "content/{} is still a draft{} (a {} translation is required)",
+                            t.source.rel,
+                            if stale {
+                                ", and its source changed since it was made"
+                            } else {
+                                ""
+                            },
+                            lang.code
                         ));
                     }
                 }
-                Some(t) => match state_of(&t.doc, &lang.code, config, Some(&hash)) {
+                Some(t) => match state_of(&t.doc, &lang.code, config, Some(revision)) {
                     TranslationState::Stale => {
                         entry.stale += 1;
                         let days = age_days(&src.source.abs, now);
                         page.state = "stale".into();
+                        page.stale = true;
                         page.translated_from = t.doc.meta.translation_of.clone();
                         page.stale_days = Some(days);
                         let allowed = config.translation.stale_days;
@@ -265,6 +428,14 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
                     }
                     _ => {
                         entry.current += 1;
+                        if t.doc
+                            .meta
+                            .translation_of
+                            .as_deref()
+                            .is_some_and(|r| revision.is_legacy(r))
+                        {
+                            legacy_revisions.push(format!("content/{}", t.source.rel));
+                        }
                         continue;
                     }
                 },
@@ -290,6 +461,10 @@ pub fn status(config: &Config, docs: &[Parsed], now: SystemTime) -> Status {
             total,
             sections,
             messages_missing: Vec::new(),
+            legacy_revisions: {
+                legacy_revisions.sort();
+                legacy_revisions
+            },
         });
     }
     violations.sort();
@@ -375,45 +550,185 @@ pub fn leftover_markers(config: &Config, docs: &[Parsed]) -> Vec<Diagnostic> {
     diags
 }
 
-/// Saves a source revision in the store, so that `--diff` can show changes since.
-pub fn store_revision(root: &Path, title: &str, body: &str) -> std::io::Result<String> {
-    let hash = source_hash(title, body);
+/// Saves a source revision in the store, so that `--diff` can show changes since, and
+/// returns its hash.
+pub fn store_revision(root: &Path, doc: &Document) -> std::io::Result<String> {
+    let hash = source_hash(doc);
     let dir = root.join(STORE);
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("{hash}.md"));
     if !path.exists() {
-        std::fs::write(path, hashed_text(title, body))?;
+        std::fs::write(path, revision_text(doc))?;
     }
     Ok(hash)
 }
 
-/// A unified diff of the source since the revision a translation was made from.
-pub fn diff_since(
-    root: &Path,
-    revision: &str,
-    title: &str,
-    body: &str,
-) -> Result<String, Diagnostic> {
+/// A unified diff of the source `doc` since the revision a translation was made from.
+pub fn diff_since(root: &Path, revision: &str, doc: &Document) -> Result<String, Diagnostic> {
     if !is_revision(revision) {
         return Err(Diagnostic::error(format!(
             "`{revision}` is not a source revision (12 hexadecimal digits)"
         )));
     }
-    let path = root.join(STORE).join(format!("{}.md", revision.trim()));
+    let revision = revision.trim();
+    let path = root.join(STORE).join(format!("{revision}.md"));
     let old = crate::text::read_text(&path, &path).map_err(|_| {
         Diagnostic::error(format!("source revision {revision} is not in {STORE}/"))
             .with_hint("revisions are saved by `qiao translate` and `--mark-current`; commit .qiao/ with the site to keep them")
     })?;
-    let new = hashed_text(title, body);
+    // A revision of the older kind is the very text its hash was taken of: compare it with
+    // the same kind of text, so that the fields it did not hold do not show as added.
+    let new = if short_hash(&old) == revision {
+        legacy_text(&doc.title, doc.body())
+    } else {
+        revision_text(doc)
+    };
     let diff = similar::TextDiff::from_lines(&old, &new);
     Ok(diff
         .unified_diff()
         .context_radius(2)
         .header(
             &format!("{revision} (translated)"),
-            &format!("{} (now)", source_hash(title, body)),
+            &format!("{} (now)", source_hash(doc)),
         )
         .to_string())
+}
+
+/// A part of the current source that the revision a translation was made from did not
+/// have: a changed or added field or body block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangedBlock {
+    /// `title`, `summary`, `description`, `tags`, `categories`, or the kind of body block:
+    /// `paragraph`, `heading`, `list_item`, `table_row`, `code_block`, `html`.
+    pub kind: String,
+    /// For a body block: the line of the source file it starts on.
+    pub line: Option<usize>,
+    /// The beginning of its first line as it is now (at most 30 characters, then `…` if
+    /// there is more), to find it by.
+    pub excerpt: String,
+}
+
+/// Which parts of a source changed since a revision: per-block staleness.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BlockChanges {
+    /// Fields and blocks of the current source that the revision did not have, in order.
+    pub changed: Vec<ChangedBlock>,
+    /// How many fields and blocks of the revision the current source no longer has, beyond
+    /// those it has in a changed form (each of `changed` replaces one of its kind).
+    pub removed: usize,
+}
+
+/// One comparable part of a revision: its kind, its line in the body (for blocks), what it
+/// says (the field's text, or the block's [`crate::markdown::meaning`]) and its text.
+type Part = (String, Option<usize>, String, String);
+
+/// The parts of a revision: its fields, then the blocks of its body.
+fn parts(fields: Vec<(String, String)>, body: &str) -> Vec<Part> {
+    let mut out: Vec<Part> = fields
+        .into_iter()
+        .map(|(name, value)| (name, None, value.clone(), value))
+        .collect();
+    for (kind, range) in crate::markdown::blocks(body) {
+        let text = body.get(range.clone()).unwrap_or("");
+        let line = body.get(..range.start).unwrap_or("").matches('\n').count();
+        let kind = serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.push((
+            kind,
+            Some(line),
+            crate::markdown::meaning(text),
+            text.to_string(),
+        ));
+    }
+    out
+}
+
+/// Which fields and body blocks of `doc` changed since `revision`, from the revision's text
+/// in the store; `None` when the store does not hold it. Moving a block counts as no change;
+/// for a revision of the older kind, which held only the title and the body, the other
+/// fields are not compared.
+pub fn block_changes(root: &Path, revision: &str, doc: &Document) -> Option<BlockChanges> {
+    if !is_revision(revision) {
+        return None;
+    }
+    let revision = revision.trim();
+    let path = root.join(STORE).join(format!("{revision}.md"));
+    let old = crate::text::read_text(&path, &path).ok()?;
+    let legacy = short_hash(&old) == revision;
+    let (head, old_body) = old.split_once("\n\n").unwrap_or((old.as_str(), ""));
+    let old_fields: Vec<(String, String)> = if legacy {
+        vec![("title".to_string(), collapse(head))]
+    } else {
+        head.lines()
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let new_fields: Vec<(String, String)> = field_lines(doc)
+        .into_iter()
+        .filter(|(name, _)| !legacy || *name == "title")
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
+    let old_parts = parts(old_fields, old_body);
+    let new_parts = parts(new_fields, doc.body());
+    // Multisets by kind and meaning: a paragraph that occurs twice must be there twice.
+    let mut remaining: HashMap<(&str, &str), usize> = HashMap::new();
+    for (kind, _, meaning, _) in &old_parts {
+        *remaining.entry((kind, meaning)).or_default() += 1;
+    }
+    let mut changes = BlockChanges::default();
+    for (kind, line, meaning, text) in &new_parts {
+        match remaining.get_mut(&(kind.as_str(), meaning.as_str())) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                let first = text.trim().lines().next().unwrap_or("").trim();
+                let mut excerpt: String = first.chars().take(30).collect();
+                if first.chars().count() > 30 || text.trim().contains('\n') {
+                    excerpt.push('…');
+                }
+                changes.changed.push(ChangedBlock {
+                    kind: kind.clone(),
+                    line: line.map(|l| doc.body_line + l),
+                    excerpt,
+                })
+            }
+        }
+    }
+    // A changed block replaces one of the revision's blocks of its kind: only those beyond
+    // are gone.
+    let mut left: HashMap<&str, usize> = HashMap::new();
+    for ((kind, _), n) in remaining {
+        *left.entry(kind).or_default() += n;
+    }
+    for c in &changes.changed {
+        if let Some(n) = left.get_mut(c.kind.as_str()) {
+            *n = n.saturating_sub(1);
+        }
+    }
+    changes.removed = left.values().sum();
+    Some(changes)
+}
+
+/// Adds to every stale page of `status` (drafts included) which blocks of its source
+/// changed, where the store holds the revision it was made from.
+pub fn attach_block_changes(status: &mut Status, root: &Path, docs: &[Parsed]) {
+    let by_path: HashMap<String, &Parsed> = docs
+        .iter()
+        .map(|p| (format!("content/{}", p.source.rel), p))
+        .collect();
+    for l in &mut status.languages {
+        for page in l.sections.iter_mut().flat_map(|s| s.attention.iter_mut()) {
+            if let (true, Some(from), Some(src)) = (
+                page.stale,
+                page.translated_from.as_deref(),
+                by_path.get(&page.source),
+            ) {
+                page.changed_blocks = block_changes(root, from, &src.doc);
+            }
+        }
+    }
 }
 
 /// The path of the `lang` translation of a source file (`news/x.md` → `news/x.en.md`,
@@ -574,12 +889,79 @@ pub fn mark_current(text: &str, hash: &str) -> String {
 mod tests {
     use super::*;
 
+    fn doc(text: &str) -> Document {
+        crate::content::front_matter::parse(text).unwrap()
+    }
+
+    const SOURCE: &str = "---\ntitle: 标题\nsummary: 摘要\ndescription: 描述\ntags: [江门, 合作]\ncategories: [新闻]\ndate: 2016-02-29\n---\n第一段在江门万达广场举\n行。\n\n第二段。\n";
+
     #[test]
-    fn hash_ignores_whitespace_habits_but_not_words() {
-        let a = source_hash("标题", "第一段。\n\n第二段。\n");
-        assert_eq!(a, source_hash("标题 ", "第一段。  \r\n\n第二段。"));
-        assert_ne!(a, source_hash("标题", "第一段。\n\n第二段有改动。\n"));
+    fn hash_ignores_whitespace_habits_and_rewraps_but_not_words() {
+        let a = source_hash(&doc(SOURCE));
         assert_eq!(a.len(), 12);
+        assert!(is_revision(&a));
+        let habits = SOURCE
+            .replace("title: 标题", "title: \"标题 \"")
+            .replace("行。\n", "行。  \r\n")
+            .replace('\n', "\r\n");
+        assert_eq!(a, source_hash(&doc(&habits)));
+        let rewrapped = SOURCE.replace("在江门万达广场举\n行。", "在江门\n万达广场举行。");
+        assert_eq!(a, source_hash(&doc(&rewrapped)));
+        // fields that are not translated do not count either
+        assert_eq!(
+            a,
+            source_hash(&doc(&SOURCE.replace("2016-02-29", "2016-03-01")))
+        );
+        assert_ne!(
+            a,
+            source_hash(&doc(&SOURCE.replace("第二段。", "第二段有改动。")))
+        );
+    }
+
+    #[test]
+    fn every_translatable_field_counts() {
+        let a = source_hash(&doc(SOURCE));
+        for (from, to) in [
+            ("title: 标题", "title: 新标题"),
+            ("summary: 摘要", "summary: 新摘要"),
+            ("description: 描述", "description: 新描述"),
+            ("tags: [江门, 合作]", "tags: [江门, 中欧合作]"),
+            ("tags: [江门, 合作]", "tags: [合作, 江门]"),
+            ("categories: [新闻]", "categories: [政策]"),
+            ("summary: 摘要\n", ""),
+        ] {
+            let changed = SOURCE.replace(from, to);
+            assert_ne!(a, source_hash(&doc(&changed)), "{from} -> {to}");
+        }
+        // the same words in another field are another revision
+        let moved = SOURCE.replace(
+            "summary: 摘要\ndescription: 描述",
+            "summary: 描述\ndescription: 摘要",
+        );
+        assert_ne!(a, source_hash(&doc(&moved)));
+    }
+
+    #[test]
+    fn legacy_hashes_still_match() {
+        let r = Revision::of(&doc(SOURCE));
+        assert_eq!(
+            r.legacy,
+            short_hash("标题\n\n第一段在江门万达广场举\n行。\n\n第二段。\n")
+        );
+        assert_ne!(r.hash, r.legacy);
+        assert!(r.matches(&r.hash) && !r.is_legacy(&r.hash));
+        assert!(r.matches(&format!(" {} ", r.legacy)) && r.is_legacy(&r.legacy));
+        assert!(!r.matches("000000000000"));
+        let later = Revision::of(&doc(&SOURCE.replace("第二段。", "第二段有改动。")));
+        assert!(!later.matches(&r.legacy) && !later.matches(&r.hash));
+    }
+
+    #[test]
+    fn revision_text_is_readable() {
+        assert_eq!(
+            revision_text(&doc(SOURCE)),
+            "title: 标题\nsummary: 摘要\ndescription: 描述\ntags: 江门, 合作\ncategories: 新闻\n\n第一段在江门万达广场举\n行。\n\n第二段。\n"
+        );
     }
 
     #[test]

@@ -119,10 +119,18 @@ fn zone_site_edits_are_incremental_and_exact() {
     );
     // Front matter that moves nothing: a description; a new title (the home page, the
     // neighbours and the translation's `original` link show it) that keeps the date order.
+    // The description is translated, so a translation marked current is stale again.
+    qiao::status::mark_current(&root, unveiling, "en").unwrap();
+    c.check(unveiling_en, true);
+    assert!(!c.page("en/news/zone-unveiling").contains(stale));
     c.edit(
         unveiling,
         |t| t.replacen("\ndescription: \"", "\ndescription: \"（更新）", 1),
         true,
+    );
+    assert!(
+        c.page("en/news/zone-unveiling").contains(stale),
+        "a new description makes the translation stale"
     );
     c.edit(
         unveiling,

@@ -428,3 +428,324 @@ fn mark_current_never_writes_through_a_link_out_of_the_site() {
     assert!(err.contains("leads out of content/"), "{err}");
     assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), text);
 }
+
+/// Records the current revision of `source` in its `lang` translation.
+fn mark_current(root: &std::path::Path, source: &str, lang: &str) {
+    let (code, _, err) = run(root, &["translate", source, "--to", lang, "--mark-current"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// Replaces `from` (which must be there) by `to` in the file at `rel`.
+fn edit(root: &std::path::Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} does not hold {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The `attention` entry of the translation at `rel` in `qiao status --json`, if any.
+fn attention(root: &std::path::Path, rel: &str) -> Option<serde_json::Value> {
+    let (code, out, err) = run(root, &["status", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    status["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["sections"].as_array().unwrap().iter())
+        .flat_map(|s| s["attention"].as_array().unwrap().iter())
+        .find(|p| p["translation"] == rel)
+        .cloned()
+}
+
+#[test]
+fn a_rewrap_of_the_source_does_not_make_translations_stale() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    mark_current(root, "content/news/unveiling.md", "en");
+    let source = "content/news/unveiling.md";
+    // the editor re-wraps both hard-wrapped Chinese paragraphs, leaving a trailing space
+    // (one: two would be a hard line break, which does change the page)
+    edit(
+        root,
+        source,
+        "中小企业国际合作区\n挂牌及授牌仪式",
+        "中小企业国际\n合作区挂牌及授牌仪式",
+    );
+    edit(
+        root,
+        source,
+        "各级领导嘉宾共同见证合作区挂牌，\n见",
+        "各级领导嘉宾共同见证\n合作区挂牌，见 \n",
+    );
+    assert_eq!(attention(root, "content/news/unveiling.en.md"), None);
+    let (code, out, err) = run(root, &["status", "--diff", "content/news/unveiling.en.md"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("unveiling.en.md is current"), "{out}");
+    let b = build_root(root, |_| {}).unwrap();
+    assert!(
+        !b.read("en/news/unveiling/index.html")
+            .contains("This translation may not reflect"),
+        "no stale notice"
+    );
+    // a changed word in the same paragraph does make it stale
+    edit(root, source, "合作区挂牌，见", "合作区正式挂牌，见");
+    let page = attention(root, "content/news/unveiling.en.md").expect("stale");
+    assert_eq!(page["state"], "stale");
+    assert_eq!(page["stale"], true);
+}
+
+#[test]
+fn every_translatable_field_makes_translations_stale() {
+    let source = "content/news/unveiling.md";
+    let fields = [
+        (
+            "title: 中欧合作区挂牌",
+            "title: 中欧合作区正式挂牌",
+            "+title: 中欧合作区正式挂牌",
+        ),
+        (
+            "date:",
+            "summary: 合作区挂牌。\ndate:",
+            "+summary: 合作区挂牌。",
+        ),
+        (
+            "date:",
+            "description: 合作区挂牌仪式。\ndate:",
+            "+description: 合作区挂牌仪式。",
+        ),
+        (
+            "tags: [中欧合作, 江门]",
+            "tags: [中欧合作, 江门, 侨乡]",
+            "+tags: 中欧合作, 江门, 侨乡",
+        ),
+        (
+            "categories: [新闻]",
+            "categories: [要闻]",
+            "+categories: 要闻",
+        ),
+    ];
+    for (from, to, diff_line) in fields {
+        let site = copy_fixture("trilingual");
+        let root = site.path();
+        mark_current(root, source, "en");
+        edit(root, source, from, to);
+        let page = attention(root, "content/news/unveiling.en.md")
+            .unwrap_or_else(|| panic!("{to}: still current"));
+        assert_eq!(page["state"], "stale", "{to}");
+        let (code, diff, err) = run(root, &["status", "--diff", "content/news/unveiling.en.md"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(diff.contains(diff_line), "{to}: {diff}");
+    }
+    // fields that are not translated do not count
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    mark_current(root, source, "en");
+    edit(
+        root,
+        source,
+        "date: 2016-02-29",
+        "date: 2016-03-01\nweight: 3",
+    );
+    edit(
+        root,
+        source,
+        "aliases: [\"/old/unveiling/\"]",
+        "aliases: [\"/old/x/\"]",
+    );
+    assert_eq!(attention(root, "content/news/unveiling.en.md"), None);
+}
+
+#[test]
+fn a_draft_made_from_an_earlier_source_is_draft_and_stale() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    let (code, _, err) = run(
+        root,
+        &["translate", "content/news/only-zh.md", "--to", "de"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let page = attention(root, "content/news/only-zh.de.md").unwrap();
+    assert_eq!(page["state"], "draft");
+    assert_eq!(page["stale"], false);
+    assert_eq!(page["translated_from"], serde_json::Value::Null);
+    let (_, out, _) = run(root, &["status", "--lang", "de"]);
+    assert!(
+        out.contains("  content/news/only-zh.de.md  draft\n"),
+        "{out}"
+    );
+
+    // the source changes while the translator works on the stub
+    edit(
+        root,
+        "content/news/only-zh.md",
+        "只有中文版本。",
+        "只有中文版本，暂无译文。",
+    );
+    let page = attention(root, "content/news/only-zh.de.md").unwrap();
+    assert_eq!(page["state"], "draft");
+    assert_eq!(page["stale"], true);
+    let made_from = page["translated_from"].as_str().unwrap().to_string();
+    let now = page["source_revision"].as_str().unwrap().to_string();
+    assert_ne!(made_from, now);
+    assert_eq!(page["stale_days"], 0);
+    let (_, out, _) = run(root, &["status", "--lang", "de"]);
+    assert!(
+        out.contains(&format!(
+            "  content/news/only-zh.de.md  draft, and stale: made from {made_from}, source is \
+             now {now}, changed 0 day(s) ago\n"
+        )),
+        "{out}"
+    );
+    // counted once, as a draft
+    let news_row = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("news"))
+        .unwrap();
+    let cols: Vec<&str> = news_row.split_whitespace().collect();
+    assert_eq!(cols, vec!["news", "4", "0", "2", "0", "1", "1"], "{out}");
+    let html = root.join("report.html");
+    run(root, &["status", "--html", html.to_str().unwrap()]);
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .contains("<code>content/news/only-zh.de.md</code> — draft, stale</li>")
+    );
+    let (_, diff, _) = run(root, &["status", "--diff", "content/news/only-zh.de.md"]);
+    assert!(diff.contains("+只有中文版本，暂无译文。"), "{diff}");
+    // a required translation: the policy names both facts
+    set_policy(root, "[translation]\nrequired = { de = [\"news\"] }");
+    let (code, out, _) = run(root, &["status", "--strict", "--lang", "de"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(
+            "content/news/only-zh.de.md is still a draft, and its source changed since it was \
+             made (a de translation is required)"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn translations_marked_by_earlier_versions_stay_current() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    // What `qiao translate --mark-current` of earlier versions of qiao wrote for the fixture's unveiling
+    // article: the hash of its title and body, and that text in the store.
+    let legacy = "3791f1bcc1c0";
+    edit(
+        root,
+        "content/news/unveiling.de.md",
+        "---\n",
+        &format!("---\ntranslation_of: {legacy}\n"),
+    );
+    let store = root.join(".qiao/sources");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(
+        store.join(format!("{legacy}.md")),
+        "中欧合作区挂牌\n\n2月29日上午，中欧（江门）中小企业国际合作区\n挂牌及授牌仪式在江门万达广场举行。\n\n\
+         ## 现场\n\n各级领导嘉宾共同见证合作区挂牌，\n见[基地](@/bases/kaiping.md#focus)。\n\n\
+         <!-- more -->\n\n## 目标 {#targets}\n\n见[目标](#targets)与[仅中文](@/news/only-zh.md)。\n",
+    )
+    .unwrap();
+    assert_eq!(attention(root, "content/news/unveiling.de.md"), None);
+    let (code, _, err) = run(root, &["check", "--strict"]);
+    assert!(!err.contains("unveiling.de.md"), "{code}: {err}");
+    // listed, so that someone checks the fields the old revision did not cover
+    let (_, out, _) = run(root, &["status", "--json", "--lang", "de"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["languages"][0]["legacy_revisions"],
+        serde_json::json!(["content/news/unveiling.de.md"])
+    );
+    let (code, out, _) = run(root, &["status", "--strict"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "  1 de translation records a revision of the older kind (title and body only)"
+        ),
+        "{out}"
+    );
+
+    // a changed word makes it stale, and --diff compares like with like
+    let source = "content/news/unveiling.md";
+    edit(root, source, "合作区挂牌，\n见", "合作区正式挂牌，\n见");
+    let page = attention(root, "content/news/unveiling.de.md").unwrap();
+    assert_eq!(page["state"], "stale");
+    assert_eq!(page["translated_from"], legacy);
+    // the older kind of revision holds only the title and the body: only they are compared
+    assert_eq!(
+        page["changed_blocks"]["changed"],
+        serde_json::json!([{ "kind": "paragraph", "line": 13,
+            "excerpt": "各级领导嘉宾共同见证合作区正式挂牌，…" }])
+    );
+    let (code, diff, err) = run(root, &["status", "--diff", "content/news/unveiling.de.md"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(diff.contains("-各级领导嘉宾共同见证合作区挂牌，"), "{diff}");
+    assert!(
+        diff.contains("+各级领导嘉宾共同见证合作区正式挂牌，"),
+        "{diff}"
+    );
+    assert!(!diff.contains("+title"), "{diff}");
+
+    // marking it current records the new kind of revision
+    mark_current(root, source, "de");
+    let text = std::fs::read_to_string(root.join("content/news/unveiling.de.md")).unwrap();
+    let now = text
+        .lines()
+        .find_map(|l| l.strip_prefix("translation_of: "))
+        .unwrap();
+    assert_ne!(now, legacy);
+    let stored = std::fs::read_to_string(store.join(format!("{now}.md"))).unwrap();
+    assert!(
+        stored.starts_with("title: 中欧合作区挂牌\ntags: 中欧合作, 江门\ncategories: 新闻\n\n"),
+        "{stored}"
+    );
+    assert_eq!(attention(root, "content/news/unveiling.de.md"), None);
+    let (_, out, _) = run(root, &["status"]);
+    assert!(!out.contains("older kind"), "{out}");
+}
+
+#[test]
+fn stale_pages_name_the_blocks_that_changed() {
+    let site = copy_fixture("trilingual");
+    let root = site.path();
+    let source = "content/news/unveiling.md";
+    mark_current(root, source, "en");
+    // a new summary, a changed word, a re-wrapped paragraph and a heading deleted
+    edit(root, source, "date:", "summary: 合作区挂牌。\ndate:");
+    edit(root, source, "合作区挂牌，\n见", "合作区正式挂牌，\n见");
+    edit(
+        root,
+        source,
+        "中小企业国际合作区\n挂牌及授牌仪式",
+        "中小企业国际\n合作区挂牌及授牌仪式",
+    );
+    edit(root, source, "## 目标 {#targets}\n\n", "");
+    let page = attention(root, "content/news/unveiling.en.md").unwrap();
+    assert_eq!(page["state"], "stale");
+    assert_eq!(
+        page["changed_blocks"],
+        serde_json::json!({
+            "changed": [
+                { "kind": "summary", "line": null, "excerpt": "合作区挂牌。" },
+                { "kind": "paragraph", "line": 14,
+                  "excerpt": "各级领导嘉宾共同见证合作区正式挂牌，…" }
+            ],
+            "removed": 1
+        })
+    );
+    let (_, out, _) = run(root, &["status", "--lang", "en"]);
+    assert!(
+        out.contains(
+            "\n    changed since: summary; paragraph at line 14 (各级领导嘉宾共同见证合作区正式挂牌，…); \
+             1 block removed\n"
+        ),
+        "{out}"
+    );
+    // without the stored revision, status still says stale, without the blocks
+    std::fs::remove_dir_all(root.join(".qiao")).unwrap();
+    let page = attention(root, "content/news/unveiling.en.md").unwrap();
+    assert_eq!(page["state"], "stale");
+    assert_eq!(page["changed_blocks"], serde_json::Value::Null);
+}

@@ -179,3 +179,32 @@ fn every_page_links_a_favicon_that_exists() {
         assert!(b.read("favicon.svg").starts_with("<svg "));
     }
 }
+
+/// The zone's translations are all current by the source revision qiao computes now: a
+/// change to how revisions are hashed that would make every site's translations look stale
+/// fails here first (see `translation::Revision` for how older hashes stay valid).
+#[test]
+fn every_translation_records_the_current_source_revision() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = qiao::status::status(&qiao::status::StatusOptions {
+        root: root.to_path_buf(),
+        lang: None,
+    })
+    .unwrap_or_else(|ds| panic!("{ds:#?}"));
+    assert_eq!(status.languages.len(), 2);
+    for l in &status.languages {
+        let t = &l.total;
+        assert!(t.pages > 0);
+        assert_eq!(
+            (t.current, t.stale, t.untracked, t.draft, t.missing),
+            (t.pages, 0, 0, 0, 0),
+            "{}: {:#?}",
+            l.code,
+            l.sections
+                .iter()
+                .flat_map(|s| &s.attention)
+                .collect::<Vec<_>>()
+        );
+        assert!(l.legacy_revisions.is_empty(), "{:?}", l.legacy_revisions);
+    }
+}
