@@ -98,6 +98,26 @@ impl Session {
         }
     }
 
+    /// The site path (`/en/news/x/`) of the page or section that the Markdown file `rel`
+    /// (relative to the site root) is the source of, in the file's own language; `None` for
+    /// any other file, and for a page the build left out (a draft).
+    pub fn page_path(&self, rel: &str) -> Option<String> {
+        let model = self.renderer.model();
+        let lang = &model.sources.get(rel)?.source.lang;
+        let page = model
+            .pages
+            .iter()
+            .find(|p| p.source == rel && &p.lang == lang && !p.fallback)
+            .map(|p| p.path.clone());
+        page.or_else(|| {
+            model
+                .sections
+                .iter()
+                .find(|s| s.source.as_deref() == Some(rel) && &s.lang == lang)
+                .map(|s| s.path.clone())
+        })
+    }
+
     /// Applies changes to the files at `changed` (paths relative to the site root, as the
     /// watcher reports them) and writes the affected output files into the output directory.
     /// `Err` says why a full build is needed instead; the session is then spent (parts of it
@@ -134,7 +154,8 @@ impl Session {
                 (Found::Missing, _) if !holds_known => continue,
                 (Found::File(target), None) if source => edits.push(self.read(rel, &target)?),
                 (Found::File(target), Some(out)) if !source => copies.push((target, out)),
-                _ => return Err(format!("{rel} is new, gone, moved or not a regular file")),
+                (Found::Missing, _) => return Err("a file was removed".to_string()),
+                _ => return Err(format!("{rel} is new, moved or not a regular file")),
             }
         }
 

@@ -686,6 +686,89 @@ fn live_reload_events_follow_the_builds() {
     events.expect("reload");
 }
 
+/// The pages a reload event names, as a list of strings (`None` when it says "all").
+fn pages_of(e: &serve_support::SseEvent) -> Option<Vec<String>> {
+    e.data.get("pages").map(|p| {
+        p.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    })
+}
+
+/// Each reload names the pages whose served bytes changed, so that only their tabs reload,
+/// and the page of the Markdown file just saved, in that file's language, for the tab the
+/// editor looked at last.
+#[test]
+fn reloads_name_the_changed_pages_and_the_saved_page() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let addr = server.addr();
+    let mut events = Events::connect(addr);
+    events.expect("hello");
+    let content = site.path().join("content");
+
+    // the English translation of an article: its English page, nothing in another language
+    let en = content.join("news/unveiling.en.md");
+    let text = fs::read_to_string(&en).unwrap();
+    fs::write(
+        &en,
+        format!("{text}\nA new paragraph far below the summary.\n"),
+    )
+    .unwrap();
+    let e = events.expect("reload");
+    assert_eq!(e.data["navigate"], "/en/news/unveiling/");
+    let pages = pages_of(&e).expect("a list of pages");
+    assert!(
+        pages.contains(&"/en/news/unveiling/".to_string()),
+        "{pages:?}"
+    );
+    assert!(pages.iter().all(|p| p.starts_with("/en/")), "{pages:?}");
+    assert_eq!(e.data["css"], false);
+
+    // the Chinese original of another page: its page, at the default language's path
+    let about = content.join("about.md");
+    let text = fs::read_to_string(&about).unwrap();
+    fs::write(&about, format!("{text}\n新的一段。\n")).unwrap();
+    let e = events.expect("reload");
+    assert_eq!(e.data["navigate"], "/about/");
+    let pages = pages_of(&e).unwrap();
+    assert!(pages.contains(&"/about/".to_string()), "{pages:?}");
+    assert!(
+        !pages.contains(&"/news/unveiling/".to_string()),
+        "{pages:?}"
+    );
+
+    // a section's index names the section
+    let news = content.join("news/_index.de.md");
+    let text = fs::read_to_string(&news).unwrap();
+    fs::write(&news, format!("{text}\nNeuer Absatz.\n")).unwrap();
+    assert_eq!(events.expect("reload").data["navigate"], "/de/news/");
+
+    // saving a file unchanged changes no page; the editor's tab still goes there
+    fs::write(&about, fs::read(&about).unwrap()).unwrap();
+    let e = events.expect("reload");
+    assert_eq!(pages_of(&e).unwrap(), Vec::<String>::new());
+    assert_eq!(e.data["navigate"], "/about/");
+
+    // a deleted page: its tab reloads (to the 404 page), no tab moves
+    fs::remove_file(content.join("bases/enping.md")).unwrap();
+    let e = events.expect("reload");
+    assert!(e.data.get("navigate").is_none(), "{}", e.data);
+    assert!(
+        pages_of(&e)
+            .unwrap()
+            .contains(&"/bases/enping/".to_string())
+    );
+
+    // an image may be shown by any page: every tab reloads
+    fs::write(content.join("news/bundle/photo.png"), b"not really a png").unwrap();
+    let e = events.expect("reload");
+    assert_eq!(pages_of(&e), None, "{}", e.data);
+    assert!(e.data.get("navigate").is_none());
+}
+
 #[test]
 fn the_event_stream_ends_when_the_server_stops() {
     let site = copy_fixture("trilingual");

@@ -20,6 +20,7 @@
 //! the builds) and a small tokio runtime for HTTP.
 
 mod body;
+mod changes;
 pub mod livereload;
 mod rebuild;
 pub mod server;
@@ -186,6 +187,7 @@ impl Shared {
             server: self.server_id.clone(),
             build: s.build,
             errors: s.errors.iter().map(ErrorView::from).collect(),
+            served: self.is_built(),
         }
     }
 

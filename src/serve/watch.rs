@@ -129,13 +129,21 @@ impl Batch {
         }
     }
 
-    /// A short description for the terminal: the first changed path and how many more.
-    pub fn summary(&self) -> String {
+    /// A short description for the terminal: the first changed path (`removed ...` when it
+    /// no longer exists under `root`) and how many more.
+    pub fn summary(&self, root: &Path) -> String {
         let mut it = self.changes.iter();
+        let name = |c: &Change| {
+            if root.join(&c.path).symlink_metadata().is_err() {
+                format!("removed {}", c.path)
+            } else {
+                c.path.clone()
+            }
+        };
         match (it.next(), self.changes.len()) {
             (None, _) => "files changed (rescan)".to_string(),
-            (Some(c), 1) => c.path.clone(),
-            (Some(c), n) => format!("{} and {} more", c.path, n - 1),
+            (Some(c), 1) => name(c),
+            (Some(c), n) => format!("{} and {} more", name(c), n - 1),
         }
     }
 }
