@@ -183,6 +183,7 @@
         return;
       }
       current = { server: d.server, build: d.build };
+      window.__qiaoConnected = true;
       if (d.errors && d.errors.length) showOverlay(d.errors, d.served !== false);
       else clearOverlay();
     });
