@@ -399,3 +399,31 @@ fn the_last_tab_follows_the_saved_page_and_the_other_stays() {
     );
     drop(server);
 }
+
+/// A site whose first build fails: the overlay says that there is no good version yet, and
+/// the fix brings the site.
+#[test]
+#[ignore = "needs chromium and chromedriver; run with --ignored"]
+fn a_site_that_never_built_says_so_until_fixed() {
+    let site = copy_fixture("trilingual");
+    let toml = site.path().join("site.toml");
+    let good = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, good.replace("default_language", "default_languag")).unwrap();
+    let server = start(site.path());
+    let browser = Browser::start();
+    browser.open(&format!("{}news/unveiling/", server.base_url()));
+    browser.wait_for(
+        "the overlay",
+        "const o = document.getElementById('qiao-error-overlay'); \
+         return !!o && o.textContent.includes('there is no good version yet') \
+         && o.textContent.includes('site.toml:')",
+    );
+    browser.screenshot("5-never-built");
+    fs::write(&toml, &good).unwrap();
+    browser.wait_for(
+        "the site",
+        "return !document.getElementById('qiao-error-overlay') \
+         && document.title.includes('中欧合作区挂牌')",
+    );
+    drop(server);
+}

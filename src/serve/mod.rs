@@ -714,24 +714,43 @@ fn server_id() -> String {
     format!("{:x}-{nanos:x}", std::process::id())
 }
 
+/// Opens `url` in the user's browser; when there is none (no opener program, or it fails
+/// as `xdg-open` does without a browser), says so and names the URL to open by hand.
 fn open_browser(url: &str) {
-    let mut cmd = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
+    let (program, args): (&str, &[&str]) = if cfg!(target_os = "macos") {
+        ("open", &[])
     } else if cfg!(windows) {
-        let mut c = std::process::Command::new("cmd");
-        c.args(["/C", "start", ""]);
-        c
+        ("cmd", &["/C", "start", ""])
     } else {
-        std::process::Command::new("xdg-open")
+        ("xdg-open", &[])
     };
-    if let Err(e) = cmd
+    let warn =
+        |why: String| eprintln!("warning: cannot open a browser ({why}); open {url} yourself");
+    let child = std::process::Command::new(program)
+        .args(args)
         .arg(url)
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
-    {
-        eprintln!("warning: cannot open a browser ({e}); open {url} yourself");
-    }
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return warn(format!("{program} is not installed"));
+        }
+        Err(e) => return warn(format!("{program}: {e}")),
+    };
+    // The opener may run as long as the browser it starts: it is waited for aside.
+    let url = url.to_string();
+    let program = program.to_string();
+    let _ = std::thread::Builder::new()
+        .name("qiao-open".into())
+        .spawn(move || match child.wait() {
+            Ok(status) if !status.success() => eprintln!(
+                "warning: cannot open a browser ({program} failed: {status}); open {url} yourself"
+            ),
+            _ => {}
+        });
 }
 
 #[cfg(test)]
