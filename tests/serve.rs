@@ -1335,3 +1335,35 @@ fn open_without_a_browser_says_so() {
         assert!(stop(&mut child, "INT").success());
     }
 }
+
+/// Ctrl-C ends `qiao serve` at once even while a build runs (it was waited for, however
+/// long), and the served directory is still removed. The first build here would take hours:
+/// a template loops ten billion times.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_long_build_exits_at_once() {
+    let site = copy_fixture("trilingual");
+    write(
+        site.path().join("templates/404.html"),
+        "<!DOCTYPE html><html><body>{% for i in range(end=100000) %}\
+         {% for j in range(end=100000) %}{% endfor %}{% endfor %}</body></html>\n",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut child, printed) = spawn_printing(site.path(), tmp.path(), &[], &[]);
+    // the server's directory appears before the first build starts
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while fs::read_dir(tmp.path()).unwrap().count() == 0 {
+        assert!(std::time::Instant::now() < deadline, "no serve directory");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = stop(&mut child, "INT");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "the served site was left behind"
+    );
+    let out = printed.stdout();
+    assert!(!out.contains("first build"), "the build finished: {out}");
+    assert!(!out.contains("serving"), "{out}");
+}

@@ -177,6 +177,29 @@ impl Shared {
         s.build
     }
 
+    /// Wakes the threads waiting in [`Shared::wait_first_build`]: called once the pages
+    /// have been told about a finished build, so that a page connecting after
+    /// [`Server::start`] returns never hears about the first build twice.
+    pub(crate) fn wake(&self) {
+        let _guard = self
+            .synced
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.synced_cv.notify_all();
+    }
+
+    /// Blocks until the first build has finished (successfully or not) or the server stops.
+    fn wait_first_build(&self) {
+        let guard = self
+            .synced
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let waited = self
+            .synced_cv
+            .wait_while(guard, |_| self.status().build == 0 && !self.is_stopping());
+        drop(waited);
+    }
+
     fn is_built(&self) -> bool {
         self.built.load(Ordering::SeqCst)
     }
@@ -217,6 +240,8 @@ pub struct Server {
     shared: Arc<Shared>,
     loop_tx: Sender<Msg>,
     loop_thread: Option<JoinHandle<()>>,
+    /// Disconnected once the watch loop has ended.
+    loop_done: std::sync::mpsc::Receiver<()>,
     runtime: Option<tokio::runtime::Runtime>,
     stop_http: Option<oneshot::Sender<()>>,
     http_task: Option<tokio::task::JoinHandle<()>>,
@@ -234,6 +259,14 @@ impl Server {
     /// (they are shown instead of the site); only a missing site, an unusable address or a
     /// failing watcher do.
     pub fn start(opts: &ServeOptions) -> Result<Server, ServeError> {
+        let server = Server::launch(opts)?;
+        server.shared.wait_first_build();
+        Ok(server)
+    }
+
+    /// Starts watching and serving, with the first build running in the watch thread:
+    /// until it finishes, pages say that it has not finished yet.
+    fn launch(opts: &ServeOptions) -> Result<Server, ServeError> {
         let root = opts.root.canonicalize().map_err(|e| {
             ServeError::new(format!(
                 "cannot open the site root {}: {e}",
@@ -324,8 +357,7 @@ impl Server {
             quiet: opts.quiet,
             color: opts.color,
         };
-        let mut builder = Builder::new(build_opts, shared.clone(), reporter);
-        builder.build(None);
+        let builder = Builder::new(build_opts, shared.clone(), reporter);
 
         let watch_loop = WatchLoop {
             builder,
@@ -338,9 +370,13 @@ impl Server {
             root: root.clone(),
             sync_dir: sync_dir.clone(),
         };
+        let (done, loop_done) = std::sync::mpsc::channel::<()>();
         let loop_thread = std::thread::Builder::new()
             .name("qiao-watch".into())
-            .spawn(move || watch_loop.run())
+            .spawn(move || {
+                let _done = done;
+                watch_loop.run();
+            })
             .map_err(|e| ServeError::new(format!("cannot start the watch thread: {e}")))?;
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -370,6 +406,7 @@ impl Server {
             shared,
             loop_tx,
             loop_thread: Some(loop_thread),
+            loop_done,
             runtime: Some(runtime),
             stop_http: Some(stop_http),
             http_task: Some(http_task),
@@ -451,21 +488,40 @@ impl Server {
     /// SIGHUP or SIGQUIT). The signals are caught from this call on; [`run`] catches them
     /// before the first build.
     pub fn wait_for_interrupt(&self) {
-        if let Ok(signals) = Signals::catch() {
+        if let Ok(mut signals) = Signals::catch() {
             signals.wait();
         }
     }
 
     /// Stops watching and serving; open pages are told, and reconnect to the next server.
+    /// A build in progress is finished first.
     pub fn shutdown(mut self) {
-        self.stop();
+        self.stop(None);
     }
 
-    fn stop(&mut self) {
+    /// Stops like [`Server::shutdown`], but waits at most `grace` for a build in progress:
+    /// for a process about to end (the build's thread ends with it). The served directory
+    /// is removed either way.
+    fn shutdown_within(mut self, grace: Duration) {
+        self.stop(Some(grace));
+    }
+
+    fn stop(&mut self, grace: Option<Duration>) {
         self.shared.stopping.store(true, Ordering::SeqCst);
+        self.shared.wake();
         let _ = self.loop_tx.send(Msg::Stop);
         if let Some(t) = self.loop_thread.take() {
-            let _ = t.join();
+            let ended = match grace {
+                None => true,
+                Some(grace) => matches!(
+                    self.loop_done.recv_timeout(grace),
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) | Ok(())
+                ),
+            };
+            // Otherwise the thread is left to the end of the process.
+            if ended {
+                let _ = t.join();
+            }
         }
         let _ = self.shared.events.send(Message::Shutdown);
         if let Some(stop) = self.stop_http.take() {
@@ -483,17 +539,32 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop();
+        self.stop(None);
     }
 }
+
+/// How long `qiao serve` waits for a build in progress when asked to stop: a moment, so
+/// that Ctrl-C feels immediate even during a long build.
+const STOP_GRACE: Duration = Duration::from_millis(200);
 
 /// `qiao serve`: starts the server, prints where the site is, opens the browser if asked,
 /// and runs until Ctrl-C.
 pub fn run(opts: &ServeOptions, open: bool) -> Result<(), ServeError> {
     // Caught before the first build, so that no way of ending the process leaves the built
     // site behind (the server's directory is removed when `server` is dropped).
-    let signals = Signals::catch()?;
-    let server = Server::start(opts)?;
+    let mut signals = Signals::catch()?;
+    let server = Server::launch(opts)?;
+    // The first build runs in the watch thread: a signal during it stops at once.
+    let (built, first_build) = oneshot::channel();
+    let shared = server.shared.clone();
+    std::thread::spawn(move || {
+        shared.wait_first_build();
+        let _ = built.send(());
+    });
+    if signals.wait_or(first_build) {
+        stop(server, &mut signals);
+        return Ok(());
+    }
     let mut out = std::io::stdout().lock();
     // The terminal may be gone (SIGHUP): printing must not stop the clean-up.
     let _ = writeln!(out, "serving {} (Ctrl-C to stop):", server.root.display());
@@ -518,9 +589,26 @@ pub fn run(opts: &ServeOptions, open: bool) -> Result<(), ServeError> {
         open_browser(url);
     }
     signals.wait();
-    let _ = writeln!(std::io::stdout(), "stopping");
-    server.shutdown();
+    stop(server, &mut signals);
     Ok(())
+}
+
+/// Stops the server after a signal: a build in progress delays the end by a moment at
+/// most, and a second signal ends it at once; the served directory is removed either way.
+fn stop(server: Server, signals: &mut Signals) {
+    let _ = writeln!(std::io::stdout(), "stopping");
+    let dir = server._tmp.path().to_path_buf();
+    let (stopped, done) = oneshot::channel();
+    let stopping = std::thread::spawn(move || {
+        server.shutdown_within(STOP_GRACE);
+        let _ = stopped.send(());
+    });
+    if signals.wait_or(done) {
+        // Asked twice: the rest of the shutdown is skipped, not the clean-up.
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        let _ = stopping.join();
+    }
 }
 
 /// The signals that end `qiao serve`, caught so that it can clean up.
@@ -558,19 +646,35 @@ impl Signals {
         Ok(Signals { runtime })
     }
 
-    /// Blocks until one of the signals arrives (or arrived since [`Signals::catch`]).
-    fn wait(mut self) {
+    /// Blocks until one of the signals arrives (or arrived since [`Signals::catch`], or
+    /// since the last wait).
+    fn wait(&mut self) {
+        let (_never, pending) = oneshot::channel::<()>();
+        self.wait_or(pending);
+    }
+
+    /// Blocks until one of the signals arrives (`true`) or `done` is sent or dropped
+    /// (`false`).
+    fn wait_or(&mut self, done: oneshot::Receiver<()>) -> bool {
         #[cfg(unix)]
         {
             let streams = &mut self.streams;
             self.runtime.block_on(async move {
                 let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-                futures_util::future::select_all(waits).await;
-            });
+                tokio::select! {
+                    _ = futures_util::future::select_all(waits) => true,
+                    _ = done => false,
+                }
+            })
         }
         #[cfg(not(unix))]
         {
-            let _ = self.runtime.block_on(tokio::signal::ctrl_c());
+            self.runtime.block_on(async move {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => true,
+                    _ = done => false,
+                }
+            })
         }
     }
 }

@@ -169,6 +169,7 @@ impl Builder {
                     errors: views,
                     served,
                 });
+                self.shared.wake();
             }
         }
     }
@@ -239,6 +240,7 @@ impl Builder {
         };
         // No receiver (no open page) is not an error.
         let _ = self.shared.events.send(msg);
+        self.shared.wake();
     }
 }
 
@@ -255,8 +257,10 @@ pub(crate) struct WatchLoop {
 }
 
 impl WatchLoop {
-    /// Receives events until [`Msg::Stop`] and rebuilds when a burst is over.
+    /// Runs the first build, then receives events until [`Msg::Stop`] and rebuilds when a
+    /// burst is over.
     pub fn run(mut self) {
+        self.builder.build(None);
         loop {
             let msg = match self.coalescer.deadline() {
                 None => match self.rx.recv() {
