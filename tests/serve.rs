@@ -767,6 +767,18 @@ fn reloads_name_the_changed_pages_and_the_saved_page() {
     let e = events.expect("reload");
     assert_eq!(pages_of(&e), None, "{}", e.data);
     assert!(e.data.get("navigate").is_none());
+    drop(server);
+
+    // --no-navigate: the pages still reload, no tab moves
+    let mut opts = options(site.path());
+    opts.navigate = false;
+    let server = Server::start(&opts).unwrap();
+    let mut events = Events::connect(server.addr());
+    events.expect("hello");
+    fs::write(&about, "---\ntitle: 关于\n---\n不动。\n").unwrap();
+    let e = events.expect("reload");
+    assert!(e.data.get("navigate").is_none(), "{}", e.data);
+    assert!(pages_of(&e).unwrap().contains(&"/about/".to_string()));
 }
 
 #[test]

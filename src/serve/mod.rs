@@ -12,12 +12,14 @@
 //!   answers only requests that name this machine (no DNS rebinding), with bounded
 //!   connections and timeouts, streaming every body;
 //! - [`livereload`] defines the Server-Sent Events that reload pages, swap stylesheets, and
-//!   show or clear the error overlay;
+//!   show or clear the error overlay; [`changes`] tells which pages a build changed, so that
+//!   only their tabs reload, and the tab focused last goes to the page just saved;
 //! - a failed build keeps the last good site served and reports its errors in the terminal
 //!   and in the browser.
 //!
 //! The pieces run on two threads of their own: the watch loop (it owns the watcher and runs
-//! the builds) and a small tokio runtime for HTTP.
+//! the builds, the first one included) and a small tokio runtime for HTTP. `qiao serve`
+//! stops at once on a signal: a build in progress is not waited for beyond a moment.
 
 mod body;
 mod changes;
@@ -76,6 +78,9 @@ pub struct ServeOptions {
     pub allow_hosts: Vec<String>,
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
+    /// After a Markdown file is saved, the tab focused last goes to its page
+    /// (`--no-navigate` turns it off).
+    pub navigate: bool,
     /// How long a client may keep the server waiting before its connection is closed: to
     /// send a request's headers, between requests, or to take the next bytes of a response.
     pub client_timeout: Duration,
@@ -96,6 +101,7 @@ impl ServeOptions {
             color: false,
             allow_hosts: Vec::new(),
             max_connections: 512,
+            navigate: true,
             client_timeout: Duration::from_secs(10),
         }
     }
@@ -357,7 +363,8 @@ impl Server {
             quiet: opts.quiet,
             color: opts.color,
         };
-        let builder = Builder::new(build_opts, shared.clone(), reporter);
+        let mut builder = Builder::new(build_opts, shared.clone(), reporter);
+        builder.navigate = opts.navigate;
 
         let watch_loop = WatchLoop {
             builder,

@@ -4,7 +4,8 @@
 //! and changes made during a build are coalesced into exactly one rebuild after it. Each
 //! build is the full pipeline ([`crate::build()`]) into the served directory, swapped in
 //! atomically: the server never shows a half-written site, and a failed build leaves the last
-//! good one in place.
+//! good one in place. After each build, the pages are told which of them changed (see
+//! [`super::changes`]) and which page was just saved.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -58,6 +59,8 @@ pub(crate) struct Builder {
     pub opts: BuildOptions,
     pub shared: Arc<Shared>,
     pub reporter: Reporter,
+    /// Whether the reload events name the page just saved (see [`Builder::navigate_target`]).
+    pub navigate: bool,
     /// The warnings of the last successful build, printed again only when they change.
     last_warnings: Vec<Diagnostic>,
     /// What the last successful build keeps for incremental rebuilds.
@@ -72,6 +75,7 @@ impl Builder {
             opts,
             shared,
             reporter,
+            navigate: true,
             last_warnings: Vec::new(),
             session: None,
             snapshot: None,
@@ -213,7 +217,9 @@ impl Builder {
         let what = self.describe(batch);
         self.reporter
             .line(&format!("{what}: {}", done(report.files)));
-        let navigate = batch.and_then(|b| self.navigate_target(b));
+        let navigate = batch
+            .filter(|_| self.navigate)
+            .and_then(|b| self.navigate_target(b));
         let msg = match changes {
             // Only stylesheets changed, and no page shows an error to clear.
             Some(c)
