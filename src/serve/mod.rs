@@ -12,7 +12,7 @@
 //!   answers only requests that name this machine (no DNS rebinding), with bounded
 //!   connections and timeouts, streaming every body;
 //! - [`livereload`] defines the Server-Sent Events that reload pages, swap stylesheets, and
-//!   show or clear the error overlay; [`changes`] tells which pages a build changed, so that
+//!   show or clear the error overlay; `changes` tells which pages a build changed, so that
 //!   only their tabs reload, and the tab focused last goes to the page just saved;
 //! - a failed build keeps the last good site served and reports its errors in the terminal
 //!   and in the browser.
