@@ -206,12 +206,18 @@ impl Builder {
             self.reporter.diagnostics(&report.warnings);
             self.last_warnings = report.warnings;
         }
-        let snapshot = Snapshot::take(
-            &self.shared.site_dir,
-            self.snapshot.as_ref().unwrap_or(&Snapshot::default()),
-        );
-        let changes = self.snapshot.as_ref().map(|old| old.diff(&snapshot));
-        self.snapshot = Some(snapshot);
+        let dir = &self.shared.site_dir;
+        let changes = match (&mut self.snapshot, &self.session) {
+            (Some(snapshot), Some(session)) if incremental => {
+                Some(snapshot.update(dir, session.touched()))
+            }
+            (previous, _) => {
+                let next = Snapshot::take(dir, previous.as_ref().unwrap_or(&Snapshot::default()));
+                let changes = previous.as_ref().map(|old| old.diff(&next));
+                *previous = Some(next);
+                changes
+            }
+        };
         let previous_ok = self.shared.status().errors.is_empty();
         let build = self.shared.finish_build(Vec::new(), incremental);
         let what = self.describe(batch);
