@@ -19,13 +19,18 @@
     tab = JSON.parse(sessionStorage.getItem(TAB_KEY) || "null");
   } catch (_) {}
   // A reload or a navigation made by this script is not a sign of the editor's attention.
-  const byScript = sessionStorage.getItem(LIVE_KEY) !== null;
-  sessionStorage.removeItem(LIVE_KEY);
+  let byScript = false;
+  try {
+    byScript = sessionStorage.getItem(LIVE_KEY) !== null;
+    sessionStorage.removeItem(LIVE_KEY);
+  } catch (_) {}
+
+  function newTab() {
+    tab = { id: Math.random().toString(36).slice(2) + Date.now().toString(36), at: 0 };
+  }
 
   function focused() {
-    if (!tab || typeof tab.id !== "string") {
-      tab = { id: Math.random().toString(36).slice(2) + Date.now().toString(36), at: 0 };
-    }
+    if (!tab || typeof tab.id !== "string") newTab();
     tab.at = Date.now();
     publish();
   }
@@ -57,8 +62,13 @@
     return who === null || who === tab.id;
   }
 
-  if (!tab || !byScript || typeof tab.id !== "string") focused();
-  else publish();
+  if (tab && byScript && typeof tab.id === "string") {
+    publish();
+  } else {
+    // A page the editor opened (a duplicated tab copies sessionStorage: a new id for it).
+    newTab();
+    focused();
+  }
   window.addEventListener("focus", focused);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") focused();
