@@ -156,6 +156,8 @@ pub(crate) struct Shared {
     status: RwLock<BuildStatus>,
     events: broadcast::Sender<Message>,
     stopping: AtomicBool,
+    /// Whether a build is running (in the watch thread).
+    building: AtomicBool,
     synced: Mutex<u64>,
     synced_cv: Condvar,
 }
@@ -324,6 +326,7 @@ impl Server {
             status: RwLock::new(BuildStatus::default()),
             events,
             stopping: AtomicBool::new(false),
+            building: AtomicBool::new(false),
             synced: Mutex::new(0),
             synced_cv: Condvar::new(),
         });
@@ -525,9 +528,25 @@ impl Server {
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) | Ok(())
                 ),
             };
-            // Otherwise the thread is left to the end of the process.
             if ended {
                 let _ = t.join();
+            } else if self.shared.site_dir.starts_with(self._tmp.path()) {
+                // The build goes on in its thread until the process ends: its writes must
+                // not re-create the directory once it is removed.
+                let blocker = self._tmp.path().to_path_buf();
+                if block_writes(&blocker) {
+                    // Writes now fail at once, which ends most builds in a moment.
+                    let ended = matches!(
+                        self.loop_done.recv_timeout(grace.unwrap_or_default()),
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) | Ok(())
+                    );
+                    if ended {
+                        let _ = t.join();
+                        let _ = std::fs::remove_file(&blocker);
+                    }
+                    // Otherwise the empty file stays until the next `qiao serve` removes it
+                    // (see [`remove_stale`]).
+                }
             }
         }
         let _ = self.shared.events.send(Message::Shutdown);
@@ -605,14 +624,20 @@ pub fn run(opts: &ServeOptions, open: bool) -> Result<(), ServeError> {
 fn stop(server: Server, signals: &mut Signals) {
     let _ = writeln!(std::io::stdout(), "stopping");
     let dir = server._tmp.path().to_path_buf();
+    let shared = server.shared.clone();
     let (stopped, done) = oneshot::channel();
     let stopping = std::thread::spawn(move || {
         server.shutdown_within(STOP_GRACE);
         let _ = stopped.send(());
     });
     if signals.wait_or(done) {
-        // Asked twice: the rest of the shutdown is skipped, not the clean-up.
-        let _ = std::fs::remove_dir_all(&dir);
+        // Asked twice: the rest of the shutdown is skipped, not the clean-up. A build that
+        // is still running must not write the directory again before the process ends.
+        if shared.building.load(Ordering::SeqCst) {
+            block_writes(&dir);
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     } else {
         let _ = stopping.join();
     }
@@ -792,6 +817,9 @@ fn serve_dir(parent: &Path) -> std::io::Result<(tempfile::TempDir, std::fs::File
 /// or by a power cut): those whose lock file can be locked, because the lock of a process is
 /// released when it ends. Directories of running servers, of other users, and anything
 /// without a lock file are left alone.
+///
+/// An empty file with such a name is what a server stopped during a long build leaves (see
+/// [`block_writes`]); it is removed too.
 fn remove_stale(parent: &Path) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -801,8 +829,20 @@ fn remove_stale(parent: &Path) {
             .file_name()
             .to_str()
             .is_some_and(|n| n.starts_with(SERVE_DIR_PREFIX));
-        // `file_type` does not follow symbolic links
-        if !is_ours || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+        if !is_ours {
+            continue;
+        }
+        // `file_type` and `metadata` of an entry do not follow symbolic links
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_file() {
+            if entry.metadata().is_ok_and(|m| m.len() == 0) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+            continue;
+        }
+        if !kind.is_dir() {
             continue;
         }
         let dir = entry.path();
@@ -816,6 +856,30 @@ fn remove_stale(parent: &Path) {
             let _ = std::fs::remove_dir_all(&dir);
         }
     }
+}
+
+/// Removes a server's directory while a build may still be writing into it, and puts an
+/// empty file in its place, so that the build's next writes fail instead of creating the
+/// directory again (they create missing parents). Returns whether the file is in place.
+fn block_writes(dir: &Path) -> bool {
+    let mut trash = Vec::new();
+    let mut blocked = false;
+    // A write may re-create the directory between the rename and the file: try again.
+    for i in 0..3 {
+        let to = dir.with_extension(format!("removing{i}"));
+        if std::fs::rename(dir, &to).is_err() {
+            break;
+        }
+        trash.push(to);
+        if std::fs::File::create_new(dir).is_ok() {
+            blocked = true;
+            break;
+        }
+    }
+    for t in &trash {
+        let _ = std::fs::remove_dir_all(t);
+    }
+    blocked
 }
 
 fn server_id() -> String {
@@ -912,6 +976,32 @@ mod tests {
         assert!(running.path().join("page.html").is_file());
         assert!(other.is_dir());
         assert!(starting.is_dir());
+    }
+
+    #[test]
+    fn a_directory_blocked_during_a_build_stays_removed() {
+        let parent = tempfile::tempdir().unwrap();
+        let (dir, lock) = serve_dir(parent.path()).unwrap();
+        let dir = dir.keep();
+        std::fs::create_dir_all(dir.join("staging/news")).unwrap();
+        std::fs::write(dir.join("staging/news/a.html"), "a").unwrap();
+        assert!(block_writes(&dir));
+        // what a build still running does next fails
+        assert!(std::fs::create_dir_all(dir.join("staging/tags")).is_err());
+        assert!(std::fs::write(dir.join("staging/news/b.html"), "b").is_err());
+        let names = || {
+            std::fs::read_dir(parent.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(), [dir.file_name().unwrap()]);
+        assert!(dir.is_file());
+        // the next server removes the empty file, once this process has ended (here: the
+        // lock is released)
+        drop(lock);
+        remove_stale(parent.path());
+        assert!(names().is_empty());
     }
 
     #[test]

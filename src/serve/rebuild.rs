@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Instant;
 
@@ -87,6 +88,12 @@ impl Builder {
     /// [`crate::session`]); anything else, or anything the incremental path declines, is a
     /// full build.
     pub fn build(&mut self, batch: Option<&Batch>) {
+        self.shared.building.store(true, Ordering::SeqCst);
+        self.build_and_report(batch);
+        self.shared.building.store(false, Ordering::SeqCst);
+    }
+
+    fn build_and_report(&mut self, batch: Option<&Batch>) {
         let start = Instant::now();
         let mut full_because = None;
         if let Some(b) = batch
@@ -133,6 +140,11 @@ impl Builder {
                     .with_hint("this is a bug in qiao; please report it with the file you changed"),
             ])
         });
+        if self.shared.is_stopping() {
+            // Stopped during the build (its writes may have been made to fail on purpose,
+            // see `Server::stop`): nothing to report.
+            return;
+        }
         let elapsed = start.elapsed().as_secs_f64() * 1000.0;
         let what = self.describe(batch);
         match result {
