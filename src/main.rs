@@ -75,6 +75,9 @@ enum Command {
         /// Open the home page in the browser.
         #[arg(long)]
         open: bool,
+        /// Do not move the browser tab to the page just saved (tabs only reload).
+        #[arg(long)]
+        no_navigate: bool,
         /// Build into this directory [default: a temporary one; public/ is left alone].
         #[arg(long)]
         output: Option<PathBuf>,
@@ -224,10 +227,12 @@ fn main() -> ExitCode {
             drafts,
             future,
             open,
+            no_navigate,
             output,
             allow_host,
         } => {
             let mut opts = qiao::serve::ServeOptions::new(root);
+            opts.navigate = !no_navigate;
             opts.allow_hosts = allow_host;
             opts.bind = bind;
             opts.port = port;

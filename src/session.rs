@@ -28,7 +28,7 @@ use crate::content::{SourceKind, front_matter};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown;
 use crate::model::{Page, Parsed, SourceFacts, date_order, list_order, page_summary};
-use crate::output::InPlace;
+use crate::output::{InPlace, Sink};
 use crate::render::{Changed, Intl, Renderer};
 use crate::translation::{Revision, state_of};
 
@@ -48,6 +48,8 @@ pub struct Session {
     held_back: crate::build::HeldBack,
     /// (key, language) → source path, to find a link target's anchors.
     by_id: HashMap<(String, String), String>,
+    /// The output files the last [`Session::update`] wrote or removed.
+    touched: Vec<String>,
 }
 
 /// A Markdown file read, parsed and rendered, ready to replace its page's body.
@@ -95,7 +97,35 @@ impl Session {
             pages_per_language,
             held_back,
             by_id,
+            touched: Vec::new(),
         }
+    }
+
+    /// The output files (relative to the output directory, `en/news/x/index.html`) that the
+    /// last [`Session::update`] wrote or removed, sorted: `qiao serve` compares only these
+    /// with what it served before (see `serve::changes`). Empty after a full build.
+    pub fn touched(&self) -> &[String] {
+        &self.touched
+    }
+
+    /// The site path (`/en/news/x/`) of the page or section that the Markdown file `rel`
+    /// (relative to the site root) is the source of, in the file's own language; `None` for
+    /// any other file, and for a page the build left out (a draft).
+    pub fn page_path(&self, rel: &str) -> Option<String> {
+        let model = self.renderer.model();
+        let lang = &model.sources.get(rel)?.source.lang;
+        let page = model
+            .pages
+            .iter()
+            .find(|p| p.source == rel && &p.lang == lang && !p.fallback)
+            .map(|p| p.path.clone());
+        page.or_else(|| {
+            model
+                .sections
+                .iter()
+                .find(|s| s.source.as_deref() == Some(rel) && &s.lang == lang)
+                .map(|s| s.path.clone())
+        })
     }
 
     /// Applies changes to the files at `changed` (paths relative to the site root, as the
@@ -134,7 +164,8 @@ impl Session {
                 (Found::Missing, _) if !holds_known => continue,
                 (Found::File(target), None) if source => edits.push(self.read(rel, &target)?),
                 (Found::File(target), Some(out)) if !source => copies.push((target, out)),
-                _ => return Err(format!("{rel} is new, gone, moved or not a regular file")),
+                (Found::Missing, _) => return Err("a file was removed".to_string()),
+                _ => return Err(format!("{rel} is new, moved or not a regular file")),
             }
         }
 
@@ -146,14 +177,24 @@ impl Session {
         if self.intl.catalog.report() != self.i18n_report {
             return Err("the interface translations report something new".into());
         }
-        let sink = InPlace::new(&self.opts.output_dir()).map_err(|e| e.to_string())?;
+        let sink = Recording {
+            inner: InPlace::new(&self.opts.output_dir()).map_err(|e| e.to_string())?,
+            touched: std::sync::Mutex::new(Vec::new()),
+        };
         let mut files = pending
             .write(&sink)
             .map_err(|_| "cannot write the output".to_string())?;
         for (abs, out) in &copies {
-            crate::output::Sink::copy(&sink, abs, out).map_err(|e| e.to_string())?;
+            sink.copy(abs, out).map_err(|e| e.to_string())?;
             files += 1;
         }
+        let mut touched = sink
+            .touched
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        touched.sort();
+        touched.dedup();
+        self.touched = touched;
         let report = BuildReport {
             pages_per_language: self.pages_per_language.clone(),
             files,
@@ -421,4 +462,37 @@ fn movable(old: &Document, new: &Document) -> bool {
         && a.tags == b.tags
         && a.categories == b.categories
         && old.date.is_some() == new.date.is_some()
+}
+
+/// A sink that notes the path of every file it writes or removes.
+struct Recording {
+    inner: InPlace,
+    touched: std::sync::Mutex<Vec<String>>,
+}
+
+impl Recording {
+    fn note(&self, rel: &str) {
+        self.touched
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(rel.to_string());
+    }
+}
+
+impl Sink for Recording {
+    fn write(&self, rel: &str, data: &[u8]) -> std::io::Result<()> {
+        self.note(rel);
+        self.inner.write(rel, data)
+    }
+    fn copy(&self, from: &Path, rel: &str) -> std::io::Result<()> {
+        self.note(rel);
+        self.inner.copy(from, rel)
+    }
+    fn remove(&self, rel: &str) -> std::io::Result<()> {
+        self.note(rel);
+        self.inner.remove(rel)
+    }
+    fn count(&self) -> usize {
+        self.inner.count()
+    }
 }

@@ -686,6 +686,101 @@ fn live_reload_events_follow_the_builds() {
     events.expect("reload");
 }
 
+/// The pages a reload event names, as a list of strings (`None` when it says "all").
+fn pages_of(e: &serve_support::SseEvent) -> Option<Vec<String>> {
+    e.data.get("pages").map(|p| {
+        p.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    })
+}
+
+/// Each reload names the pages whose served bytes changed, so that only their tabs reload,
+/// and the page of the Markdown file just saved, in that file's language, for the tab the
+/// editor looked at last.
+#[test]
+fn reloads_name_the_changed_pages_and_the_saved_page() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let addr = server.addr();
+    let mut events = Events::connect(addr);
+    events.expect("hello");
+    let content = site.path().join("content");
+
+    // the English translation of an article: its English page, nothing in another language
+    let en = content.join("news/unveiling.en.md");
+    let text = fs::read_to_string(&en).unwrap();
+    fs::write(
+        &en,
+        format!("{text}\nA new paragraph far below the summary.\n"),
+    )
+    .unwrap();
+    let e = events.expect("reload");
+    assert_eq!(e.data["navigate"], "/en/news/unveiling/");
+    let pages = pages_of(&e).expect("a list of pages");
+    assert!(
+        pages.contains(&"/en/news/unveiling/".to_string()),
+        "{pages:?}"
+    );
+    assert!(pages.iter().all(|p| p.starts_with("/en/")), "{pages:?}");
+    assert_eq!(e.data["css"], false);
+
+    // the Chinese original of another page: its page, at the default language's path
+    let about = content.join("about.md");
+    let text = fs::read_to_string(&about).unwrap();
+    fs::write(&about, format!("{text}\n新的一段。\n")).unwrap();
+    let e = events.expect("reload");
+    assert_eq!(e.data["navigate"], "/about/");
+    let pages = pages_of(&e).unwrap();
+    assert!(pages.contains(&"/about/".to_string()), "{pages:?}");
+    assert!(
+        !pages.contains(&"/news/unveiling/".to_string()),
+        "{pages:?}"
+    );
+
+    // a section's index names the section
+    let news = content.join("news/_index.de.md");
+    let text = fs::read_to_string(&news).unwrap();
+    fs::write(&news, format!("{text}\nNeuer Absatz.\n")).unwrap();
+    assert_eq!(events.expect("reload").data["navigate"], "/de/news/");
+
+    // saving a file unchanged changes no page; the editor's tab still goes there
+    fs::write(&about, fs::read(&about).unwrap()).unwrap();
+    let e = events.expect("reload");
+    assert_eq!(pages_of(&e).unwrap(), Vec::<String>::new());
+    assert_eq!(e.data["navigate"], "/about/");
+
+    // a deleted page: its tab reloads (to the 404 page), no tab moves
+    fs::remove_file(content.join("bases/enping.md")).unwrap();
+    let e = events.expect("reload");
+    assert!(e.data.get("navigate").is_none(), "{}", e.data);
+    assert!(
+        pages_of(&e)
+            .unwrap()
+            .contains(&"/bases/enping/".to_string())
+    );
+
+    // an image may be shown by any page: every tab reloads
+    fs::write(content.join("news/bundle/photo.png"), b"not really a png").unwrap();
+    let e = events.expect("reload");
+    assert_eq!(pages_of(&e), None, "{}", e.data);
+    assert!(e.data.get("navigate").is_none());
+    drop(server);
+
+    // --no-navigate: the pages still reload, no tab moves
+    let mut opts = options(site.path());
+    opts.navigate = false;
+    let server = Server::start(&opts).unwrap();
+    let mut events = Events::connect(server.addr());
+    events.expect("hello");
+    fs::write(&about, "---\ntitle: 关于\n---\n不动。\n").unwrap();
+    let e = events.expect("reload");
+    assert!(e.data.get("navigate").is_none(), "{}", e.data);
+    assert!(pages_of(&e).unwrap().contains(&"/about/".to_string()));
+}
+
 #[test]
 fn the_event_stream_ends_when_the_server_stops() {
     let site = copy_fixture("trilingual");
@@ -889,6 +984,11 @@ fn a_site_that_never_built_shows_its_errors_until_fixed() {
     fs::write(&toml, good.replace("default_language", "default_languag")).unwrap();
     let server = start(site.path());
     let addr = server.addr();
+    // the overlay says that there is no good version yet
+    let mut events = Events::connect(addr);
+    let hello = events.expect("hello");
+    assert_eq!(hello.data["served"], false);
+    assert!(!hello.data["errors"].as_array().unwrap().is_empty());
     let r = get(addr, "/");
     assert_eq!(r.status, 503);
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
@@ -904,10 +1004,18 @@ fn a_site_that_never_built_shows_its_errors_until_fixed() {
     assert!(!text.contains("<script>alert(1)"), "{text}");
     assert!(text.contains("&lt;script&gt;"), "{text}");
 
+    assert_eq!(events.expect("build-error").data["served"], false);
+
     fs::write(&toml, &good).unwrap();
     sync(&server);
     assert_eq!(get(addr, "/").status, 200);
     assert!(server.status().errors.is_empty());
+    // once a version has built, it stays served under the next errors
+    fs::write(&toml, format!("x\n{good}")).unwrap();
+    sync(&server);
+    events.expect("reload");
+    assert_eq!(events.expect("build-error").data["served"], true);
+    assert_eq!(Events::connect(addr).expect("hello").data["served"], true);
 }
 
 #[test]
@@ -1068,4 +1176,268 @@ fn every_signal_cleans_up_and_the_next_start_removes_what_a_kill_left() {
         .status();
     wait_for_exit(&mut next);
     assert_eq!(entries(), 0);
+}
+
+/// What a `qiao serve` process printed so far, read by background threads.
+#[cfg(unix)]
+#[derive(Clone, Default)]
+struct Printed {
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+    err: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+#[cfg(unix)]
+impl Printed {
+    fn stdout(&self) -> String {
+        self.out.lock().unwrap().clone()
+    }
+
+    fn stderr(&self) -> String {
+        self.err.lock().unwrap().clone()
+    }
+
+    /// Waits until `what` (stdout or stderr) contains `text`; fails after [`TIMEOUT`].
+    fn wait_for(&self, what: fn(&Printed) -> String, text: &str) -> String {
+        let deadline = std::time::Instant::now() + TIMEOUT;
+        loop {
+            let s = what(self);
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {text:?} in:\n{s}\nstderr:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Starts `qiao serve --port 0 ARGS` with `TMPDIR` set to `tmp` and environment `env`,
+/// keeping everything it prints.
+#[cfg(unix)]
+fn spawn_printing(
+    root: &std::path::Path,
+    tmp: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (std::process::Child, Printed) {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qiao"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(root)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("TMPDIR", tmp)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let printed = Printed::default();
+    let collect = |mut from: Box<dyn Read + Send>,
+                   into: std::sync::Arc<std::sync::Mutex<String>>| {
+        std::thread::spawn(move || {
+            let mut buf = [0; 4096];
+            while let Ok(n) = from.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                into.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+    };
+    collect(Box::new(child.stdout.take().unwrap()), printed.out.clone());
+    collect(Box::new(child.stderr.take().unwrap()), printed.err.clone());
+    (child, printed)
+}
+
+/// Sends `signal` to the child and waits for it to end.
+#[cfg(unix)]
+fn stop(child: &mut std::process::Child, signal: &str) -> std::process::ExitStatus {
+    let kill = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    wait_for_exit(child)
+}
+
+/// The terminal says what happened in the editor's terms: a deleted file is "removed", the
+/// warnings already shown are not printed again above every error, and a site that never
+/// built says that there is nothing to serve yet.
+#[cfg(unix)]
+#[test]
+fn the_terminal_names_removals_and_does_not_repeat_warnings() {
+    let site = copy_fixture("trilingual");
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut child, printed) = spawn_printing(site.path(), tmp.path(), &[], &[]);
+    printed.wait_for(Printed::stdout, "http://");
+    const WARNING: &str = "has no en translation";
+    assert_eq!(printed.stderr().matches(WARNING).count(), 1);
+
+    let content = site.path().join("content");
+    fs::remove_file(content.join("bases/enping.md")).unwrap();
+    let out = printed.wait_for(Printed::stdout, "removed content/bases/enping.md: built");
+    assert!(!out.contains("os error"), "{out}");
+    assert!(!printed.stderr().contains("os error"));
+
+    fs::write(content.join("about.md"), "---\ntitle: [unclosed\n---\n").unwrap();
+    printed.wait_for(
+        Printed::stdout,
+        "1 error; the last good version stays served",
+    );
+    let err = printed.wait_for(Printed::stderr, "content/about.md:");
+    assert_eq!(err.matches(WARNING).count(), 1, "{err}");
+    // a removal that breaks the build says so too
+    fs::remove_file(content.join("news/only-zh.md")).unwrap();
+    printed.wait_for(Printed::stdout, "removed content/news/only-zh.md: ");
+    assert_eq!(printed.stderr().matches(WARNING).count(), 1);
+    assert!(stop(&mut child, "INT").success());
+
+    // a site that never built
+    let toml = site.path().join("site.toml");
+    let good = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, good.replace("default_language", "default_languag")).unwrap();
+    let (mut child, printed) = spawn_printing(site.path(), tmp.path(), &[], &[]);
+    printed.wait_for(
+        Printed::stdout,
+        "first build: 1 error; there is no good version to serve yet",
+    );
+    assert!(stop(&mut child, "INT").success());
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+/// `--open` where no browser can be opened says so and names the URL: no opener program at
+/// all, and one that fails (as `xdg-open` does when no browser is installed).
+#[cfg(all(unix, not(target_os = "macos")))]
+#[test]
+fn open_without_a_browser_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = copy_fixture("trilingual");
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let failing = tempfile::tempdir().unwrap();
+    let opener = failing.path().join("xdg-open");
+    fs::write(
+        &opener,
+        "#!/bin/sh\necho 'xdg-open: no method available' >&2\nexit 3\n",
+    )
+    .unwrap();
+    fs::set_permissions(&opener, fs::Permissions::from_mode(0o755)).unwrap();
+    for path in [empty.path(), failing.path()] {
+        let (mut child, printed) = spawn_printing(
+            site.path(),
+            tmp.path(),
+            &["--open"],
+            &[("PATH", path.as_os_str())],
+        );
+        let out = printed.wait_for(Printed::stdout, "http://");
+        let err = printed.wait_for(Printed::stderr, "warning: cannot open a browser (xdg-open ");
+        let url = out[out.find("http://").unwrap()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(err.contains(&format!("open {url} yourself")), "{err}");
+        assert!(stop(&mut child, "INT").success());
+    }
+}
+
+/// Ctrl-C ends `qiao serve` at once even while a build runs (it was waited for, however
+/// long), and the served directory is still removed. The first build here would take hours:
+/// a template loops ten billion times.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_long_build_exits_at_once() {
+    let site = copy_fixture("trilingual");
+    write(
+        site.path().join("templates/404.html"),
+        "<!DOCTYPE html><html><body>{% for i in range(end=100000) %}\
+         {% for j in range(end=100000) %}{% endfor %}{% endfor %}</body></html>\n",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut child, printed) = spawn_printing(site.path(), tmp.path(), &[], &[]);
+    // the server's directory appears before the first build starts
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while fs::read_dir(tmp.path()).unwrap().count() == 0 {
+        assert!(std::time::Instant::now() < deadline, "no serve directory");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = stop(&mut child, "INT");
+    assert!(status.success(), "{status:?}");
+    let out = printed.stdout();
+    assert!(!out.contains("first build"), "the build finished: {out}");
+    assert!(!out.contains("serving"), "{out}");
+    // The directory is gone. The build, still running when the process ended, could have
+    // created it again: an empty file holds its place, which the next start removes.
+    let left: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(left.len() <= 1, "{left:?}");
+    for path in &left {
+        let meta = fs::symlink_metadata(path).unwrap();
+        assert!(
+            meta.is_file() && meta.len() == 0,
+            "{path:?} was left behind"
+        );
+    }
+    fs::remove_dir_all(site.path().join("templates")).unwrap();
+    let (mut next, _) = spawn_serve(site.path(), tmp.path());
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+    assert!(stop(&mut next, "TERM").success());
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+/// Ctrl-C while a full build writes a large site: the build's writes, which go on in its
+/// thread until the process ends, do not bring the removed directory back.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_a_build_writes_leaves_nothing() {
+    let site = copy_fixture("trilingual");
+    let news = site.path().join("content/news");
+    for i in 0..3000 {
+        write(
+            news.join(format!("gen{i:04}.md")),
+            &format!(
+                "---\ntitle: 第{i}篇\ndate: 2024-01-01\ntags: [t{}]\n---\n正文{i}。\n",
+                i % 50
+            ),
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut child, _printed) = spawn_printing(site.path(), tmp.path(), &[], &[]);
+    // the site's directory fills up: the build is writing
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    let writing = loop {
+        let found = walkdir::WalkDir::new(tmp.path())
+            .into_iter()
+            .flatten()
+            .any(|e| e.file_name() == "index.html");
+        if found {
+            break true;
+        }
+        if std::time::Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert!(writing, "the build wrote nothing");
+    assert!(stop(&mut child, "INT").success());
+    let left: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    for path in &left {
+        let meta = fs::symlink_metadata(path).unwrap();
+        assert!(
+            meta.is_file() && meta.len() == 0,
+            "{path:?} was left behind"
+        );
+    }
 }

@@ -4,6 +4,8 @@
 //! An article is opened; its Markdown changes and the page shows the new text by itself,
 //! at the same scroll position; a stylesheet changes and is swapped without a reload; an
 //! error brings the overlay, the fix clears it; the server restarts and the page reconnects.
+//! With two tabs open, saving a page shows it in the tab focused last, and the other tab,
+//! whose page did not change, does not reload.
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium chromium-driver`),
 //! so it is ignored by default: `cargo test --test serve_e2e -- --ignored`. `QIAO_CHROMIUM`
@@ -323,6 +325,105 @@ fn a_real_browser_follows_the_edits() {
     browser.wait_for(
         "the restarted server",
         "return document.body.innerText.includes('重启以后')",
+    );
+    drop(server);
+}
+
+/// Two tabs: saving a page shows it in the tab looked at last, in the language of the file
+/// saved, and a tab whose page did not change does not reload.
+#[test]
+#[ignore = "needs chromium and chromedriver; run with --ignored"]
+fn the_last_tab_follows_the_saved_page_and_the_other_stays() {
+    let site = copy_fixture("trilingual");
+    let server = start(site.path());
+    let base = server.base_url().to_string();
+    let browser = Browser::start();
+
+    // tab A: an article
+    let tab_a = browser.command("GET", "/window", None);
+    browser.open(&format!("{base}news/unveiling/"));
+    browser.wait_for("tab A connected", "return window.__qiaoConnected === true");
+    browser.js("window.__mark = 'A'; return true");
+    // tab B, opened later: the about page
+    let tab_b =
+        browser.command("POST", "/window/new", Some(json!({"type": "tab"})))["handle"].clone();
+    browser.command("POST", "/window", Some(json!({ "handle": tab_b })));
+    browser.open(&format!("{base}about/"));
+    browser.wait_for("tab B connected", "return window.__qiaoConnected === true");
+    browser.js("window.__mark = 'B'; return true");
+
+    // 1. the English version of another page is saved: tab B goes there
+    let md = site.path().join("content/bases/kaiping.en.md");
+    let text = fs::read_to_string(&md).unwrap();
+    fs::write(&md, format!("{text}\nNavigated here by itself.\n")).unwrap();
+    browser.wait_for(
+        "tab B showing the saved page",
+        "return location.pathname === '/en/bases/kaiping/' \
+         && document.body.innerText.includes('Navigated here by itself')",
+    );
+    browser.screenshot("4-navigated");
+    // tab A's page did not change: it did not reload
+    browser.command("POST", "/window", Some(json!({ "handle": tab_a })));
+    assert_eq!(browser.js("return window.__mark"), json!("A"));
+    assert_eq!(
+        browser.js("return location.pathname"),
+        json!("/news/unveiling/")
+    );
+
+    // 2. tab A is looked at now; its own page is saved: it reloads where it is, and tab B,
+    // whose page did not change, stays
+    browser.js("window.dispatchEvent(new Event('focus')); return true");
+    let md = site.path().join("content/news/unveiling.md");
+    let text = fs::read_to_string(&md).unwrap();
+    fs::write(&md, format!("{text}\n第二个标签页。\n")).unwrap();
+    browser.wait_for(
+        "tab A reloaded",
+        "return window.__mark === undefined \
+         && document.body.innerText.includes('第二个标签页')",
+    );
+    browser.command("POST", "/window", Some(json!({ "handle": tab_b })));
+    browser.js("window.__mark = 'B2'; return true");
+    // one more edit of tab A's page, then tab B is checked: still not reloaded
+    browser.command("POST", "/window", Some(json!({ "handle": tab_a })));
+    browser.js("window.dispatchEvent(new Event('focus')); return true");
+    fs::write(&md, format!("{text}\n第三次。\n")).unwrap();
+    browser.wait_for(
+        "tab A reloaded again",
+        "return document.body.innerText.includes('第三次')",
+    );
+    browser.command("POST", "/window", Some(json!({ "handle": tab_b })));
+    assert_eq!(browser.js("return window.__mark"), json!("B2"));
+    assert_eq!(
+        browser.js("return location.pathname"),
+        json!("/en/bases/kaiping/")
+    );
+    drop(server);
+}
+
+/// A site whose first build fails: the overlay says that there is no good version yet, and
+/// the fix brings the site.
+#[test]
+#[ignore = "needs chromium and chromedriver; run with --ignored"]
+fn a_site_that_never_built_says_so_until_fixed() {
+    let site = copy_fixture("trilingual");
+    let toml = site.path().join("site.toml");
+    let good = fs::read_to_string(&toml).unwrap();
+    fs::write(&toml, good.replace("default_language", "default_languag")).unwrap();
+    let server = start(site.path());
+    let browser = Browser::start();
+    browser.open(&format!("{}news/unveiling/", server.base_url()));
+    browser.wait_for(
+        "the overlay",
+        "const o = document.getElementById('qiao-error-overlay'); \
+         return !!o && o.textContent.includes('there is no good version yet') \
+         && o.textContent.includes('site.toml:')",
+    );
+    browser.screenshot("5-never-built");
+    fs::write(&toml, &good).unwrap();
+    browser.wait_for(
+        "the site",
+        "return !document.getElementById('qiao-error-overlay') \
+         && document.title.includes('中欧合作区挂牌')",
     );
     drop(server);
 }

@@ -7,6 +7,92 @@
 
   const SCROLL_KEY = "qiao-scroll:" + location.pathname + location.search;
   const OVERLAY_ID = "qiao-error-overlay";
+  // Which open tab the editor looked at last: each tab keeps the time it was last focused
+  // (in sessionStorage, so it survives reloads) and publishes it in localStorage, shared by
+  // the site's tabs; the tab with the latest time follows the page just saved.
+  const TAB_KEY = "qiao-tab";
+  const FOCUS_PREFIX = "qiao-focus:";
+  const LIVE_KEY = "qiao-live-reload";
+
+  let tab = null;
+  try {
+    tab = JSON.parse(sessionStorage.getItem(TAB_KEY) || "null");
+  } catch (_) {}
+  // A reload or a navigation made by this script is not a sign of the editor's attention.
+  let byScript = false;
+  try {
+    byScript = sessionStorage.getItem(LIVE_KEY) !== null;
+    sessionStorage.removeItem(LIVE_KEY);
+  } catch (_) {}
+
+  function newTab() {
+    tab = { id: Math.random().toString(36).slice(2) + Date.now().toString(36), at: 0 };
+  }
+
+  function focused() {
+    if (!tab || typeof tab.id !== "string") newTab();
+    tab.at = Date.now();
+    publish();
+  }
+
+  function publish() {
+    try {
+      sessionStorage.setItem(TAB_KEY, JSON.stringify(tab));
+      localStorage.setItem(FOCUS_PREFIX + tab.id, String(tab.at));
+    } catch (_) {}
+  }
+
+  // Whether no other open tab of the site was focused after this one.
+  function focusedLast() {
+    let latest = -1;
+    let who = null;
+    try {
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i);
+        if (!key || !key.startsWith(FOCUS_PREFIX)) continue;
+        const at = Number(localStorage.getItem(key));
+        if (at > latest) {
+          latest = at;
+          who = key.slice(FOCUS_PREFIX.length);
+        }
+      }
+    } catch (_) {
+      return true;
+    }
+    return who === null || who === tab.id;
+  }
+
+  if (tab && byScript && typeof tab.id === "string") {
+    publish();
+  } else {
+    // A page the editor opened (a duplicated tab copies sessionStorage: a new id for it).
+    newTab();
+    focused();
+  }
+  window.addEventListener("focus", focused);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") focused();
+  });
+  // A closed tab, or one that leaves the site, no longer counts.
+  window.addEventListener("pagehide", () => {
+    try {
+      localStorage.removeItem(FOCUS_PREFIX + tab.id);
+    } catch (_) {}
+  });
+  window.addEventListener("pageshow", (ev) => {
+    if (ev.persisted) publish();
+  });
+
+  // Paths compare decoded, with a directory's index.html as the directory.
+  function samePage(a, b) {
+    const norm = (p) => {
+      try {
+        p = decodeURI(p);
+      } catch (_) {}
+      return p.replace(/\/index\.html$/, "/");
+    };
+    return norm(a) === norm(b);
+  }
 
   // Restore the scroll position saved just before a live reload.
   const saved = sessionStorage.getItem(SCROLL_KEY);
@@ -25,8 +111,16 @@
   function reload() {
     try {
       sessionStorage.setItem(SCROLL_KEY, JSON.stringify([window.scrollX, window.scrollY]));
+      sessionStorage.setItem(LIVE_KEY, "1");
     } catch (_) {}
     location.reload();
+  }
+
+  function navigate(path) {
+    try {
+      sessionStorage.setItem(LIVE_KEY, "1");
+    } catch (_) {}
+    location.assign(path);
   }
 
   function swapStylesheets(build) {
@@ -49,7 +143,7 @@
   }
 
   // Every text goes in through textContent: messages are never parsed as HTML.
-  function showOverlay(errors) {
+  function showOverlay(errors, served) {
     clearOverlay();
     const box = document.createElement("div");
     box.id = OVERLAY_ID;
@@ -68,7 +162,9 @@
     title.style.cssText = "margin:0 0 1em;font-weight:bold;color:#fca5a5;";
     title.textContent =
       "qiao: the site has " + errors.length + (errors.length === 1 ? " error" : " errors") +
-      "; the last good version stays served until it is fixed.";
+      (served
+        ? "; the last good version stays served until it is fixed."
+        : "; there is no good version yet: the site appears once it is fixed.");
     box.append(close, title);
     for (const e of errors) {
       const pre = document.createElement("pre");
@@ -97,10 +193,29 @@
         return;
       }
       current = { server: d.server, build: d.build };
-      if (d.errors && d.errors.length) showOverlay(d.errors);
+      window.__qiaoConnected = true;
+      if (d.errors && d.errors.length) showOverlay(d.errors, d.served !== false);
       else clearOverlay();
     });
-    source.addEventListener("reload", () => reload());
+    source.addEventListener("reload", (ev) => {
+      const d = JSON.parse(ev.data);
+      if (d.navigate && focusedLast() && !samePage(d.navigate, location.pathname)) {
+        navigate(d.navigate);
+        return;
+      }
+      const mine =
+        !Array.isArray(d.pages) ||
+        (d.navigate && focusedLast()) ||
+        d.pages.some((p) => samePage(p, location.pathname));
+      if (mine) {
+        reload();
+        return;
+      }
+      // This page did not change: it stays, without its overlay, with the new stylesheets.
+      if (current) current.build = d.build;
+      clearOverlay();
+      if (d.css) swapStylesheets(d.build);
+    });
     source.addEventListener("css", (ev) => {
       const d = JSON.parse(ev.data);
       if (current) current.build = d.build;
@@ -110,7 +225,7 @@
     source.addEventListener("build-error", (ev) => {
       const d = JSON.parse(ev.data);
       if (current) current.build = d.build;
-      showOverlay(d.errors);
+      showOverlay(d.errors, d.served !== false);
     });
     source.addEventListener("error", () => {
       // EventSource retries by itself after a network error; when it gives up (CLOSED),

@@ -6,10 +6,10 @@
 //!
 //! | event | data | the page |
 //! |---|---|---|
-//! | `hello` | `{"server", "build", "errors"}` | reloads if `server` or `build` differ from the page's own (the script tag names them: `data-server`, `data-build`), else shows `errors` |
-//! | `reload` | `{"build"}` | saves the scroll position and reloads |
+//! | `hello` | `{"server", "build", "errors", "served"}` | reloads if `server` or `build` differ from the page's own (the script tag names them: `data-server`, `data-build`), else shows `errors` |
+//! | `reload` | `{"build", "pages"?, "css", "navigate"?}` | the tab that was focused last goes to `navigate` (the page just saved); every other tab reloads if its own page is in `pages` (all of them when `pages` is absent), else swaps its stylesheets if `css`; a reload saves the scroll position |
 //! | `css` | `{"build"}` | swaps its same-origin stylesheets without reloading |
-//! | `build-error` | `{"build", "errors"}` | shows the error overlay (the last good page stays below) |
+//! | `build-error` | `{"build", "errors", "served"}` | shows the error overlay (the last good page stays below; `served` is false while no build has succeeded yet) |
 //!
 //! `errors` is a list of `{"location", "message", "text"}` where `text` is the diagnostic as
 //! the terminal shows it; the script inserts it with `textContent`, never as HTML.
@@ -81,10 +81,19 @@ impl From<&Diagnostic> for ErrorView {
 /// One message to the open pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
-    /// A rebuild succeeded and pages must reload.
+    /// A rebuild succeeded and pages may have changed.
     Reload {
         /// The build number.
         build: u64,
+        /// The URL paths of the pages that changed (added, changed or removed), with `/`
+        /// for a directory's `index.html`; `None` when every page must reload (an image or
+        /// script changed, or there is no earlier build to compare with).
+        pages: Option<Vec<String>>,
+        /// Whether a stylesheet changed too (tabs that do not reload swap them).
+        css: bool,
+        /// The URL path of the page whose Markdown file was saved, in that file's language:
+        /// the tab the editor looked at last goes there.
+        navigate: Option<String>,
     },
     /// A rebuild succeeded and only stylesheets changed.
     Css {
@@ -97,6 +106,8 @@ pub enum Message {
         build: u64,
         /// The errors (warnings are left to the terminal).
         errors: Vec<ErrorView>,
+        /// Whether an earlier build succeeded, so that its site is still served.
+        served: bool,
     },
     /// The server is stopping: streams end, browsers reconnect to the next server.
     Shutdown,
@@ -111,6 +122,8 @@ pub struct Hello {
     pub build: u64,
     /// The errors of the last build, empty if it succeeded.
     pub errors: Vec<ErrorView>,
+    /// Whether a build has succeeded (else there is no site to show, only the errors).
+    pub served: bool,
 }
 
 impl Message {
@@ -121,27 +134,49 @@ impl Message {
             build: u64,
             #[serde(skip_serializing_if = "Option::is_none")]
             errors: Option<&'a [ErrorView]>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            served: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pages: Option<&'a [String]>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            css: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            navigate: Option<&'a str>,
         }
+        let only = |build: u64| Build {
+            build,
+            errors: None,
+            served: None,
+            pages: None,
+            css: None,
+            navigate: None,
+        };
         let (name, data) = match self {
-            Message::Reload { build } => (
+            Message::Reload {
+                build,
+                pages,
+                css,
+                navigate,
+            } => (
                 "reload",
                 Build {
-                    build: *build,
-                    errors: None,
+                    pages: pages.as_deref(),
+                    css: Some(*css),
+                    navigate: navigate.as_deref(),
+                    ..only(*build)
                 },
             ),
-            Message::Css { build } => (
-                "css",
-                Build {
-                    build: *build,
-                    errors: None,
-                },
-            ),
-            Message::BuildError { build, errors } => (
+            Message::Css { build } => ("css", only(*build)),
+            Message::BuildError {
+                build,
+                errors,
+                served,
+            } => (
                 "build-error",
                 Build {
-                    build: *build,
                     errors: Some(errors),
+                    served: Some(*served),
+                    ..only(*build)
                 },
             ),
             Message::Shutdown => return None,
@@ -192,11 +227,13 @@ mod tests {
         let m = Message::BuildError {
             build: 3,
             errors: vec![ErrorView::from(&d)],
+            served: false,
         };
         let (name, data) = m.to_event().unwrap();
         assert_eq!(name, "build-error");
         let v: serde_json::Value = serde_json::from_str(&data).unwrap();
         assert_eq!(v["build"], 3);
+        assert_eq!(v["served"], false);
         assert_eq!(v["errors"][0]["location"], "content/x.md:2:1");
         assert_eq!(v["errors"][0]["message"], "bad <b>thing</b>");
         assert!(
@@ -205,9 +242,29 @@ mod tests {
                 .unwrap()
                 .contains("content/x.md:2:1")
         );
+        let reload = Message::Reload {
+            build: 4,
+            pages: Some(vec!["/en/news/x/".into()]),
+            css: false,
+            navigate: Some("/en/news/x/".into()),
+        };
         assert_eq!(
-            Message::Reload { build: 4 }.to_event().unwrap(),
-            ("reload", r#"{"build":4}"#.to_string())
+            reload.to_event().unwrap(),
+            (
+                "reload",
+                r#"{"build":4,"pages":["/en/news/x/"],"css":false,"navigate":"/en/news/x/"}"#
+                    .to_string()
+            )
+        );
+        let all = Message::Reload {
+            build: 5,
+            pages: None,
+            css: true,
+            navigate: None,
+        };
+        assert_eq!(
+            all.to_event().unwrap(),
+            ("reload", r#"{"build":5,"css":true}"#.to_string())
         );
         assert_eq!(Message::Shutdown.to_event(), None);
     }

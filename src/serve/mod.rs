@@ -12,14 +12,17 @@
 //!   answers only requests that name this machine (no DNS rebinding), with bounded
 //!   connections and timeouts, streaming every body;
 //! - [`livereload`] defines the Server-Sent Events that reload pages, swap stylesheets, and
-//!   show or clear the error overlay;
+//!   show or clear the error overlay; `changes` tells which pages a build changed, so that
+//!   only their tabs reload, and the tab focused last goes to the page just saved;
 //! - a failed build keeps the last good site served and reports its errors in the terminal
 //!   and in the browser.
 //!
 //! The pieces run on two threads of their own: the watch loop (it owns the watcher and runs
-//! the builds) and a small tokio runtime for HTTP.
+//! the builds, the first one included) and a small tokio runtime for HTTP. `qiao serve`
+//! stops at once on a signal: a build in progress is not waited for beyond a moment.
 
 mod body;
+mod changes;
 pub mod livereload;
 mod rebuild;
 pub mod server;
@@ -75,6 +78,9 @@ pub struct ServeOptions {
     pub allow_hosts: Vec<String>,
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
+    /// After a Markdown file is saved, the tab focused last goes to its page
+    /// (`--no-navigate` turns it off).
+    pub navigate: bool,
     /// How long a client may keep the server waiting before its connection is closed: to
     /// send a request's headers, between requests, or to take the next bytes of a response.
     pub client_timeout: Duration,
@@ -95,6 +101,7 @@ impl ServeOptions {
             color: false,
             allow_hosts: Vec::new(),
             max_connections: 512,
+            navigate: true,
             client_timeout: Duration::from_secs(10),
         }
     }
@@ -149,6 +156,8 @@ pub(crate) struct Shared {
     status: RwLock<BuildStatus>,
     events: broadcast::Sender<Message>,
     stopping: AtomicBool,
+    /// Whether a build is running (in the watch thread).
+    building: AtomicBool,
     synced: Mutex<u64>,
     synced_cv: Condvar,
 }
@@ -176,6 +185,29 @@ impl Shared {
         s.build
     }
 
+    /// Wakes the threads waiting in [`Shared::wait_first_build`]: called once the pages
+    /// have been told about a finished build, so that a page connecting after
+    /// [`Server::start`] returns never hears about the first build twice.
+    pub(crate) fn wake(&self) {
+        let _guard = self
+            .synced
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.synced_cv.notify_all();
+    }
+
+    /// Blocks until the first build has finished (successfully or not) or the server stops.
+    fn wait_first_build(&self) {
+        let guard = self
+            .synced
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let waited = self
+            .synced_cv
+            .wait_while(guard, |_| self.status().build == 0 && !self.is_stopping());
+        drop(waited);
+    }
+
     fn is_built(&self) -> bool {
         self.built.load(Ordering::SeqCst)
     }
@@ -186,6 +218,7 @@ impl Shared {
             server: self.server_id.clone(),
             build: s.build,
             errors: s.errors.iter().map(ErrorView::from).collect(),
+            served: self.is_built(),
         }
     }
 
@@ -215,6 +248,8 @@ pub struct Server {
     shared: Arc<Shared>,
     loop_tx: Sender<Msg>,
     loop_thread: Option<JoinHandle<()>>,
+    /// Disconnected once the watch loop has ended.
+    loop_done: std::sync::mpsc::Receiver<()>,
     runtime: Option<tokio::runtime::Runtime>,
     stop_http: Option<oneshot::Sender<()>>,
     http_task: Option<tokio::task::JoinHandle<()>>,
@@ -232,6 +267,14 @@ impl Server {
     /// (they are shown instead of the site); only a missing site, an unusable address or a
     /// failing watcher do.
     pub fn start(opts: &ServeOptions) -> Result<Server, ServeError> {
+        let server = Server::launch(opts)?;
+        server.shared.wait_first_build();
+        Ok(server)
+    }
+
+    /// Starts watching and serving, with the first build running in the watch thread:
+    /// until it finishes, pages say that it has not finished yet.
+    fn launch(opts: &ServeOptions) -> Result<Server, ServeError> {
         let root = opts.root.canonicalize().map_err(|e| {
             ServeError::new(format!(
                 "cannot open the site root {}: {e}",
@@ -283,6 +326,7 @@ impl Server {
             status: RwLock::new(BuildStatus::default()),
             events,
             stopping: AtomicBool::new(false),
+            building: AtomicBool::new(false),
             synced: Mutex::new(0),
             synced_cv: Condvar::new(),
         });
@@ -323,7 +367,7 @@ impl Server {
             color: opts.color,
         };
         let mut builder = Builder::new(build_opts, shared.clone(), reporter);
-        builder.build(None);
+        builder.navigate = opts.navigate;
 
         let watch_loop = WatchLoop {
             builder,
@@ -336,9 +380,13 @@ impl Server {
             root: root.clone(),
             sync_dir: sync_dir.clone(),
         };
+        let (done, loop_done) = std::sync::mpsc::channel::<()>();
         let loop_thread = std::thread::Builder::new()
             .name("qiao-watch".into())
-            .spawn(move || watch_loop.run())
+            .spawn(move || {
+                let _done = done;
+                watch_loop.run();
+            })
             .map_err(|e| ServeError::new(format!("cannot start the watch thread: {e}")))?;
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -368,6 +416,7 @@ impl Server {
             shared,
             loop_tx,
             loop_thread: Some(loop_thread),
+            loop_done,
             runtime: Some(runtime),
             stop_http: Some(stop_http),
             http_task: Some(http_task),
@@ -449,21 +498,56 @@ impl Server {
     /// SIGHUP or SIGQUIT). The signals are caught from this call on; [`run`] catches them
     /// before the first build.
     pub fn wait_for_interrupt(&self) {
-        if let Ok(signals) = Signals::catch() {
+        if let Ok(mut signals) = Signals::catch() {
             signals.wait();
         }
     }
 
     /// Stops watching and serving; open pages are told, and reconnect to the next server.
+    /// A build in progress is finished first.
     pub fn shutdown(mut self) {
-        self.stop();
+        self.stop(None);
     }
 
-    fn stop(&mut self) {
+    /// Stops like [`Server::shutdown`], but waits at most `grace` for a build in progress:
+    /// for a process about to end (the build's thread ends with it). The served directory
+    /// is removed either way.
+    fn shutdown_within(mut self, grace: Duration) {
+        self.stop(Some(grace));
+    }
+
+    fn stop(&mut self, grace: Option<Duration>) {
         self.shared.stopping.store(true, Ordering::SeqCst);
+        self.shared.wake();
         let _ = self.loop_tx.send(Msg::Stop);
         if let Some(t) = self.loop_thread.take() {
-            let _ = t.join();
+            let ended = match grace {
+                None => true,
+                Some(grace) => matches!(
+                    self.loop_done.recv_timeout(grace),
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) | Ok(())
+                ),
+            };
+            if ended {
+                let _ = t.join();
+            } else if self.shared.site_dir.starts_with(self._tmp.path()) {
+                // The build goes on in its thread until the process ends: its writes must
+                // not re-create the directory once it is removed.
+                let blocker = self._tmp.path().to_path_buf();
+                if block_writes(&blocker) {
+                    // Writes now fail at once, which ends most builds in a moment.
+                    let ended = matches!(
+                        self.loop_done.recv_timeout(grace.unwrap_or_default()),
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) | Ok(())
+                    );
+                    if ended {
+                        let _ = t.join();
+                        let _ = std::fs::remove_file(&blocker);
+                    }
+                    // Otherwise the empty file stays until the next `qiao serve` removes it
+                    // (see [`remove_stale`]).
+                }
+            }
         }
         let _ = self.shared.events.send(Message::Shutdown);
         if let Some(stop) = self.stop_http.take() {
@@ -481,17 +565,32 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop();
+        self.stop(None);
     }
 }
+
+/// How long `qiao serve` waits for a build in progress when asked to stop: a moment, so
+/// that Ctrl-C feels immediate even during a long build.
+const STOP_GRACE: Duration = Duration::from_millis(200);
 
 /// `qiao serve`: starts the server, prints where the site is, opens the browser if asked,
 /// and runs until Ctrl-C.
 pub fn run(opts: &ServeOptions, open: bool) -> Result<(), ServeError> {
     // Caught before the first build, so that no way of ending the process leaves the built
     // site behind (the server's directory is removed when `server` is dropped).
-    let signals = Signals::catch()?;
-    let server = Server::start(opts)?;
+    let mut signals = Signals::catch()?;
+    let server = Server::launch(opts)?;
+    // The first build runs in the watch thread: a signal during it stops at once.
+    let (built, first_build) = oneshot::channel();
+    let shared = server.shared.clone();
+    std::thread::spawn(move || {
+        shared.wait_first_build();
+        let _ = built.send(());
+    });
+    if signals.wait_or(first_build) {
+        stop(server, &mut signals);
+        return Ok(());
+    }
     let mut out = std::io::stdout().lock();
     // The terminal may be gone (SIGHUP): printing must not stop the clean-up.
     let _ = writeln!(out, "serving {} (Ctrl-C to stop):", server.root.display());
@@ -516,9 +615,32 @@ pub fn run(opts: &ServeOptions, open: bool) -> Result<(), ServeError> {
         open_browser(url);
     }
     signals.wait();
-    let _ = writeln!(std::io::stdout(), "stopping");
-    server.shutdown();
+    stop(server, &mut signals);
     Ok(())
+}
+
+/// Stops the server after a signal: a build in progress delays the end by a moment at
+/// most, and a second signal ends it at once; the served directory is removed either way.
+fn stop(server: Server, signals: &mut Signals) {
+    let _ = writeln!(std::io::stdout(), "stopping");
+    let dir = server._tmp.path().to_path_buf();
+    let shared = server.shared.clone();
+    let (stopped, done) = oneshot::channel();
+    let stopping = std::thread::spawn(move || {
+        server.shutdown_within(STOP_GRACE);
+        let _ = stopped.send(());
+    });
+    if signals.wait_or(done) {
+        // Asked twice: the rest of the shutdown is skipped, not the clean-up. A build that
+        // is still running must not write the directory again before the process ends.
+        if shared.building.load(Ordering::SeqCst) {
+            block_writes(&dir);
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    } else {
+        let _ = stopping.join();
+    }
 }
 
 /// The signals that end `qiao serve`, caught so that it can clean up.
@@ -556,19 +678,35 @@ impl Signals {
         Ok(Signals { runtime })
     }
 
-    /// Blocks until one of the signals arrives (or arrived since [`Signals::catch`]).
-    fn wait(mut self) {
+    /// Blocks until one of the signals arrives (or arrived since [`Signals::catch`], or
+    /// since the last wait).
+    fn wait(&mut self) {
+        let (_never, pending) = oneshot::channel::<()>();
+        self.wait_or(pending);
+    }
+
+    /// Blocks until one of the signals arrives (`true`) or `done` is sent or dropped
+    /// (`false`).
+    fn wait_or(&mut self, done: oneshot::Receiver<()>) -> bool {
         #[cfg(unix)]
         {
             let streams = &mut self.streams;
             self.runtime.block_on(async move {
                 let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-                futures_util::future::select_all(waits).await;
-            });
+                tokio::select! {
+                    _ = futures_util::future::select_all(waits) => true,
+                    _ = done => false,
+                }
+            })
         }
         #[cfg(not(unix))]
         {
-            let _ = self.runtime.block_on(tokio::signal::ctrl_c());
+            self.runtime.block_on(async move {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => true,
+                    _ = done => false,
+                }
+            })
         }
     }
 }
@@ -679,6 +817,9 @@ fn serve_dir(parent: &Path) -> std::io::Result<(tempfile::TempDir, std::fs::File
 /// or by a power cut): those whose lock file can be locked, because the lock of a process is
 /// released when it ends. Directories of running servers, of other users, and anything
 /// without a lock file are left alone.
+///
+/// An empty file with such a name is what a server stopped during a long build leaves (see
+/// [`block_writes`]); it is removed too.
 fn remove_stale(parent: &Path) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -688,8 +829,20 @@ fn remove_stale(parent: &Path) {
             .file_name()
             .to_str()
             .is_some_and(|n| n.starts_with(SERVE_DIR_PREFIX));
-        // `file_type` does not follow symbolic links
-        if !is_ours || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+        if !is_ours {
+            continue;
+        }
+        // `file_type` and `metadata` of an entry do not follow symbolic links
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_file() {
+            if entry.metadata().is_ok_and(|m| m.len() == 0) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+            continue;
+        }
+        if !kind.is_dir() {
             continue;
         }
         let dir = entry.path();
@@ -705,6 +858,30 @@ fn remove_stale(parent: &Path) {
     }
 }
 
+/// Removes a server's directory while a build may still be writing into it, and puts an
+/// empty file in its place, so that the build's next writes fail instead of creating the
+/// directory again (they create missing parents). Returns whether the file is in place.
+fn block_writes(dir: &Path) -> bool {
+    let mut trash = Vec::new();
+    let mut blocked = false;
+    // A write may re-create the directory between the rename and the file: try again.
+    for i in 0..3 {
+        let to = dir.with_extension(format!("removing{i}"));
+        if std::fs::rename(dir, &to).is_err() {
+            break;
+        }
+        trash.push(to);
+        if std::fs::File::create_new(dir).is_ok() {
+            blocked = true;
+            break;
+        }
+    }
+    for t in &trash {
+        let _ = std::fs::remove_dir_all(t);
+    }
+    blocked
+}
+
 fn server_id() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -712,24 +889,43 @@ fn server_id() -> String {
     format!("{:x}-{nanos:x}", std::process::id())
 }
 
+/// Opens `url` in the user's browser; when there is none (no opener program, or it fails
+/// as `xdg-open` does without a browser), says so and names the URL to open by hand.
 fn open_browser(url: &str) {
-    let mut cmd = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
+    let (program, args): (&str, &[&str]) = if cfg!(target_os = "macos") {
+        ("open", &[])
     } else if cfg!(windows) {
-        let mut c = std::process::Command::new("cmd");
-        c.args(["/C", "start", ""]);
-        c
+        ("cmd", &["/C", "start", ""])
     } else {
-        std::process::Command::new("xdg-open")
+        ("xdg-open", &[])
     };
-    if let Err(e) = cmd
+    let warn =
+        |why: String| eprintln!("warning: cannot open a browser ({why}); open {url} yourself");
+    let child = std::process::Command::new(program)
+        .args(args)
         .arg(url)
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
-    {
-        eprintln!("warning: cannot open a browser ({e}); open {url} yourself");
-    }
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return warn(format!("{program} is not installed"));
+        }
+        Err(e) => return warn(format!("{program}: {e}")),
+    };
+    // The opener may run as long as the browser it starts: it is waited for aside.
+    let url = url.to_string();
+    let program = program.to_string();
+    let _ = std::thread::Builder::new()
+        .name("qiao-open".into())
+        .spawn(move || match child.wait() {
+            Ok(status) if !status.success() => eprintln!(
+                "warning: cannot open a browser ({program} failed: {status}); open {url} yourself"
+            ),
+            _ => {}
+        });
 }
 
 #[cfg(test)]
@@ -780,6 +976,32 @@ mod tests {
         assert!(running.path().join("page.html").is_file());
         assert!(other.is_dir());
         assert!(starting.is_dir());
+    }
+
+    #[test]
+    fn a_directory_blocked_during_a_build_stays_removed() {
+        let parent = tempfile::tempdir().unwrap();
+        let (dir, lock) = serve_dir(parent.path()).unwrap();
+        let dir = dir.keep();
+        std::fs::create_dir_all(dir.join("staging/news")).unwrap();
+        std::fs::write(dir.join("staging/news/a.html"), "a").unwrap();
+        assert!(block_writes(&dir));
+        // what a build still running does next fails
+        assert!(std::fs::create_dir_all(dir.join("staging/tags")).is_err());
+        assert!(std::fs::write(dir.join("staging/news/b.html"), "b").is_err());
+        let names = || {
+            std::fs::read_dir(parent.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(), [dir.file_name().unwrap()]);
+        assert!(dir.is_file());
+        // the next server removes the empty file, once this process has ended (here: the
+        // lock is released)
+        drop(lock);
+        remove_stale(parent.path());
+        assert!(names().is_empty());
     }
 
     #[test]

@@ -4,18 +4,21 @@
 //! and changes made during a build are coalesced into exactly one rebuild after it. Each
 //! build is the full pipeline ([`crate::build()`]) into the served directory, swapped in
 //! atomically: the server never shows a half-written site, and a failed build leaves the last
-//! good one in place.
+//! good one in place. After each build, the pages are told which of them changed (see
+//! [`super::changes`]) and which page was just saved.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Instant;
 
 use notify::{RecursiveMode, Watcher};
 
 use super::Shared;
+use super::changes::Snapshot;
 use super::livereload::{ErrorView, Message};
-use super::watch::{Batch, ChangeKind, Coalescer, Refresh, WATCHED_DIRS, classify, is_relevant};
+use super::watch::{Batch, ChangeKind, Coalescer, WATCHED_DIRS, classify, is_relevant};
 use crate::BuildOptions;
 use crate::diagnostics::Diagnostic;
 use crate::session::Session;
@@ -57,10 +60,14 @@ pub(crate) struct Builder {
     pub opts: BuildOptions,
     pub shared: Arc<Shared>,
     pub reporter: Reporter,
+    /// Whether the reload events name the page just saved (see [`Builder::navigate_target`]).
+    pub navigate: bool,
     /// The warnings of the last successful build, printed again only when they change.
     last_warnings: Vec<Diagnostic>,
     /// What the last successful build keeps for incremental rebuilds.
     session: Option<Session>,
+    /// The files the last successful build served, to tell the pages which of them changed.
+    snapshot: Option<Snapshot>,
 }
 
 impl Builder {
@@ -69,8 +76,10 @@ impl Builder {
             opts,
             shared,
             reporter,
+            navigate: true,
             last_warnings: Vec::new(),
             session: None,
+            snapshot: None,
         }
     }
 
@@ -79,6 +88,12 @@ impl Builder {
     /// [`crate::session`]); anything else, or anything the incremental path declines, is a
     /// full build.
     pub fn build(&mut self, batch: Option<&Batch>) {
+        self.shared.building.store(true, Ordering::SeqCst);
+        self.build_and_report(batch);
+        self.shared.building.store(false, Ordering::SeqCst);
+    }
+
+    fn build_and_report(&mut self, batch: Option<&Batch>) {
         let start = Instant::now();
         let mut full_because = None;
         if let Some(b) = batch
@@ -125,8 +140,13 @@ impl Builder {
                     .with_hint("this is a bug in qiao; please report it with the file you changed"),
             ])
         });
+        if self.shared.is_stopping() {
+            // Stopped during the build (its writes may have been made to fail on purpose,
+            // see `Server::stop`): nothing to report.
+            return;
+        }
         let elapsed = start.elapsed().as_secs_f64() * 1000.0;
-        let what = batch.map_or_else(|| "first build".to_string(), Batch::summary);
+        let what = self.describe(batch);
         match result {
             Ok((report, session)) => {
                 self.session = session;
@@ -137,25 +157,56 @@ impl Builder {
             }
             Err(diags) => {
                 self.session = None;
-                self.reporter.diagnostics(&diags);
-                let errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.is_error()).collect();
+                // The warnings the terminal already shows are not printed again above
+                // every error (they are again once the site builds and they change).
+                let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+                    diags.into_iter().partition(Diagnostic::is_error);
+                let new_warnings: Vec<Diagnostic> = warnings
+                    .into_iter()
+                    .filter(|w| !self.last_warnings.contains(w))
+                    .collect();
+                self.reporter.diagnostics(&new_warnings);
+                self.reporter.diagnostics(&errors);
                 let views = errors.iter().map(ErrorView::from).collect();
                 let n = errors.len();
                 let build = self.shared.finish_build(errors, false);
+                let served = self.shared.is_built();
                 self.reporter.line(&format!(
-                    "{what}: {n} error{}; the last good version stays served",
-                    if n == 1 { "" } else { "s" }
+                    "{what}: {n} error{}; {}",
+                    if n == 1 { "" } else { "s" },
+                    if served {
+                        "the last good version stays served"
+                    } else {
+                        "there is no good version to serve yet: the site appears once they are fixed"
+                    }
                 ));
                 let _ = self.shared.events.send(Message::BuildError {
                     build,
                     errors: views,
+                    served,
                 });
+                self.shared.wake();
             }
         }
     }
 
-    /// Reports a successful build and tells the open pages; `done` says what was done with
-    /// how many files.
+    /// What a batch changed, for the terminal.
+    fn describe(&self, batch: Option<&Batch>) -> String {
+        batch.map_or_else(|| "first build".to_string(), |b| b.summary(&self.opts.root))
+    }
+
+    /// The page to show after `batch`: the one whose Markdown file was saved, when exactly
+    /// one was (a `git checkout` of many files moves no tab) and it is still a page.
+    fn navigate_target(&self, batch: &Batch) -> Option<String> {
+        let mut sources = batch.changes.iter().filter(|c| {
+            c.kind == ChangeKind::Content && c.path.to_ascii_lowercase().ends_with(".md")
+        });
+        let only = sources.next().filter(|_| sources.next().is_none())?;
+        self.session.as_ref()?.page_path(&only.path)
+    }
+
+    /// Reports a successful build and tells the open pages which of them changed; `done`
+    /// says what was done with how many files.
     fn succeeded(
         &mut self,
         batch: Option<&Batch>,
@@ -163,23 +214,57 @@ impl Builder {
         incremental: bool,
         done: impl FnOnce(usize) -> String,
     ) {
-        let previous_ok = self.shared.status().errors.is_empty();
         if report.warnings != self.last_warnings {
             self.reporter.diagnostics(&report.warnings);
             self.last_warnings = report.warnings;
         }
+        let dir = &self.shared.site_dir;
+        let changes = match (&mut self.snapshot, &self.session) {
+            (Some(snapshot), Some(session)) if incremental => {
+                Some(snapshot.update(dir, session.touched()))
+            }
+            (previous, _) => {
+                let next = Snapshot::take(dir, previous.as_ref().unwrap_or(&Snapshot::default()));
+                let changes = previous.as_ref().map(|old| old.diff(&next));
+                *previous = Some(next);
+                changes
+            }
+        };
+        let previous_ok = self.shared.status().errors.is_empty();
         let build = self.shared.finish_build(Vec::new(), incremental);
-        let what = batch.map_or_else(|| "first build".to_string(), Batch::summary);
+        let what = self.describe(batch);
         self.reporter
             .line(&format!("{what}: {}", done(report.files)));
-        let css_only = batch.is_some_and(|b| b.refresh() == Refresh::Css);
-        let msg = if css_only && previous_ok {
-            Message::Css { build }
-        } else {
-            Message::Reload { build }
+        let navigate = batch
+            .filter(|_| self.navigate)
+            .and_then(|b| self.navigate_target(b));
+        let msg = match changes {
+            // Only stylesheets changed, and no page shows an error to clear.
+            Some(c)
+                if previous_ok
+                    && navigate.is_none()
+                    && c.pages.is_empty()
+                    && c.css
+                    && !c.assets =>
+            {
+                Message::Css { build }
+            }
+            Some(c) => Message::Reload {
+                build,
+                pages: (!c.assets).then_some(c.pages),
+                css: c.css,
+                navigate,
+            },
+            None => Message::Reload {
+                build,
+                pages: None,
+                css: false,
+                navigate,
+            },
         };
         // No receiver (no open page) is not an error.
         let _ = self.shared.events.send(msg);
+        self.shared.wake();
     }
 }
 
@@ -196,8 +281,10 @@ pub(crate) struct WatchLoop {
 }
 
 impl WatchLoop {
-    /// Receives events until [`Msg::Stop`] and rebuilds when a burst is over.
+    /// Runs the first build, then receives events until [`Msg::Stop`] and rebuilds when a
+    /// burst is over.
     pub fn run(mut self) {
+        self.builder.build(None);
         loop {
             let msg = match self.coalescer.deadline() {
                 None => match self.rx.recv() {

@@ -592,7 +592,12 @@ fn events(shared: &Arc<Shared>) -> Response {
         let msg = match rx.recv().await {
             Ok(m) => m,
             // Events were missed: reloading is always correct.
-            Err(RecvError::Lagged(_)) => Message::Reload { build: 0 },
+            Err(RecvError::Lagged(_)) => Message::Reload {
+                build: 0,
+                pages: None,
+                css: false,
+                navigate: None,
+            },
             Err(RecvError::Closed) => return None,
         };
         let (name, data) = msg.to_event()?;

@@ -88,15 +88,6 @@ pub fn classify(root: &Path, path: &Path) -> Option<Change> {
     })
 }
 
-/// What the open pages must do after a rebuild.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refresh {
-    /// Only stylesheets changed: swap them in place, without reloading the page.
-    Css,
-    /// Reload the page.
-    Page,
-}
-
 /// The changes of one burst, ready to be rebuilt together.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Batch {
@@ -113,29 +104,21 @@ impl Batch {
         self.changes.is_empty() && !self.rescan
     }
 
-    /// CSS files under `static/` or `content/` only change stylesheets; anything else may
-    /// change any page.
-    pub fn refresh(&self) -> Refresh {
-        let css_only = !self.rescan
-            && !self.changes.is_empty()
-            && self.changes.iter().all(|c| {
-                matches!(c.kind, ChangeKind::Static | ChangeKind::Content)
-                    && c.path.to_ascii_lowercase().ends_with(".css")
-            });
-        if css_only {
-            Refresh::Css
-        } else {
-            Refresh::Page
-        }
-    }
-
-    /// A short description for the terminal: the first changed path and how many more.
-    pub fn summary(&self) -> String {
+    /// A short description for the terminal: the first changed path (`removed ...` when it
+    /// no longer exists under `root`) and how many more.
+    pub fn summary(&self, root: &Path) -> String {
         let mut it = self.changes.iter();
+        let name = |c: &Change| {
+            if root.join(&c.path).symlink_metadata().is_err() {
+                format!("removed {}", c.path)
+            } else {
+                c.path.clone()
+            }
+        };
         match (it.next(), self.changes.len()) {
             (None, _) => "files changed (rescan)".to_string(),
-            (Some(c), 1) => c.path.clone(),
-            (Some(c), n) => format!("{} and {} more", c.path, n - 1),
+            (Some(c), 1) => name(c),
+            (Some(c), n) => format!("{} and {} more", name(c), n - 1),
         }
     }
 }
@@ -307,37 +290,6 @@ mod tests {
         ] {
             assert_eq!(kind(p), None, "{p}");
         }
-    }
-
-    #[test]
-    fn css_only_batches_swap_stylesheets() {
-        let batch = |paths: &[(ChangeKind, &str)]| Batch {
-            changes: paths
-                .iter()
-                .map(|(k, p)| Change {
-                    kind: *k,
-                    path: p.to_string(),
-                })
-                .collect(),
-            rescan: false,
-        };
-        use ChangeKind::*;
-        assert_eq!(batch(&[(Static, "static/a.css")]).refresh(), Refresh::Css);
-        assert_eq!(
-            batch(&[(Static, "static/a.CSS"), (Static, "themes/t/static/b.css")]).refresh(),
-            Refresh::Css
-        );
-        assert_eq!(
-            batch(&[(Static, "static/a.css"), (Content, "content/x.md")]).refresh(),
-            Refresh::Page
-        );
-        assert_eq!(
-            batch(&[(Template, "templates/x.css")]).refresh(),
-            Refresh::Page
-        );
-        let mut b = batch(&[(Static, "static/a.css")]);
-        b.rescan = true;
-        assert_eq!(b.refresh(), Refresh::Page);
     }
 
     fn change(i: usize) -> Change {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser end-to-end test of `qiao serve` (tests/serve_e2e.rs): headless Chromium driven
 # through chromedriver opens an article, then follows Markdown edits, a stylesheet swap,
-# the error overlay and a server restart without any action in the page.
+# the error overlay and a server restart without any action in the page; with two tabs,
+# the one focused last goes to the page saved and the other does not reload.
 # Installs Debian's chromium and chromium-driver when they are missing (as root).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
