@@ -414,12 +414,21 @@ pub fn build(
             None => static_assets.push((a.abs, a.rel)),
         }
     }
-    // As costly as rendering the sources' Markdown once more: in parallel too.
+    // As costly as rendering the sources' Markdown once more: in parallel too, and only for
+    // sources that a translation records a revision of (an untracked translation is neither
+    // current nor stale, whatever its source says). `qiao serve` rebuilds fully when a
+    // translation starts or stops recording one (see `session::movable`).
+    let tracked: std::collections::HashSet<&str> = rendered
+        .iter()
+        .filter(|(p, _, _)| p.source.lang != default && p.doc.meta.translation_of.is_some())
+        .map(|(p, _, _)| p.source.key.as_str())
+        .collect();
     let source_hashes: HashMap<String, Revision> = rendered
         .par_iter()
-        .filter(|(p, _, _)| p.source.lang == default)
+        .filter(|(p, _, _)| p.source.lang == default && tracked.contains(p.source.key.as_str()))
         .map(|(p, _, _)| (p.source.key.clone(), Revision::of(&p.doc)))
         .collect();
+    drop(tracked);
     for (mut p, path, r) in rendered {
         let rel = format!("content/{}", p.source.rel);
         // The Markdown has been rendered and its links checked: the source text is not

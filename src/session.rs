@@ -457,6 +457,8 @@ fn movable(old: &Document, new: &Document) -> bool {
     let now = crate::build::now_timestamp();
     a.draft == b.draft
         && crate::build::is_future(old, now) == crate::build::is_future(new, now)
+        // The model keeps source revisions only for sources a translation tracks.
+        && a.translation_of.is_some() == b.translation_of.is_some()
         && a.slug == b.slug
         && a.aliases == b.aliases
         && a.tags == b.tags

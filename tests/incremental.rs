@@ -144,6 +144,19 @@ fn zone_site_edits_are_incremental_and_exact() {
 
     // A date moved into the future takes the page out of the site (it is published only
     // with --future), and back: full builds, equal to clean ones.
+    // A translation that stops or starts recording its source revision: full builds (the
+    // model keeps revisions only of tracked sources), equal to clean ones.
+    let about_de = "content/about.de.md";
+    let recorded = fs::read_to_string(root.join(about_de)).unwrap();
+    let line = recorded
+        .lines()
+        .find(|l| l.starts_with("translation_of: "))
+        .expect("the zone's translations record their revision")
+        .to_string();
+    c.edit(about_de, |t| t.replacen(&format!("{line}\n"), "", 1), false);
+    c.save(about_de, &recorded, false);
+    assert!(!c.page("de/about").contains(stale));
+
     let later = "content/news/later.md";
     c.save(
         later,
