@@ -235,14 +235,15 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             // serde stops at the first missing key: list them all. Any other error (an
             // unknown key, often a misspelt required one) is the real cause: say that.
-            if e.message().starts_with("missing field")
-                && let Some(d) = missing_keys(&table, None)
-            {
-                return vec![d];
+            if e.message().starts_with("missing field") {
+                let ds = missing_keys(&table, None, text);
+                if !ds.is_empty() {
+                    return ds;
+                }
             }
             let unknown = unknown_field_hint(e.message()).map(|(field, _)| field);
             let mut ds = vec![toml_error(text, &e)];
-            ds.extend(missing_keys(&table, unknown.as_deref()));
+            ds.extend(missing_keys(&table, unknown.as_deref(), text));
             ds
         })?;
         Config::from_raw(raw, text)
@@ -531,8 +532,12 @@ title = \"My site\"";
 ///
 /// `misspelt` is an unknown key already reported: a required key it resembles is not listed
 /// again (`default_languag` is the missing `default_language`).
-fn missing_keys(table: &toml::Table, misspelt: Option<&str>) -> Option<Diagnostic> {
+///
+/// A required key of a language table that is missing while a key resembling it is there
+/// (`loacle`) is reported as that misspelling, at its line, rather than as missing.
+fn missing_keys(table: &toml::Table, misspelt: Option<&str>, text: &str) -> Vec<Diagnostic> {
     let resembles = |k: &str| misspelt.is_some_and(|m| strsim::jaro_winkler(k, m) > 0.85);
+    let mut found = Vec::new();
     let mut missing: Vec<String> = ["base_url", "default_language", "languages"]
         .into_iter()
         .filter(|k| !table.contains_key(*k) && !resembles(k))
@@ -545,18 +550,39 @@ fn missing_keys(table: &toml::Table, misspelt: Option<&str>) -> Option<Diagnosti
         for (code, lang) in langs {
             if let toml::Value::Table(lang) = lang {
                 for key in ["name", "locale", "title"] {
-                    if !lang.contains_key(key) && !resembles(key) {
-                        missing.push(format!("`{key}` in [languages.{code}]"));
+                    if lang.contains_key(key) || resembles(key) {
+                        continue;
+                    }
+                    let typo = lang
+                        .keys()
+                        .find(|k| strsim::jaro_winkler(key, k) > 0.85 && misspelt != Some(k));
+                    match typo {
+                        Some(typo) => {
+                            let d = Diagnostic::error(format!(
+                                "unknown key `{typo}` in [languages.{code}]"
+                            ))
+                            .with_hint(format!("did you mean `{key}`?"));
+                            let line = text.lines().position(|l| {
+                                l.trim_start()
+                                    .strip_prefix(typo.as_str())
+                                    .is_some_and(|r| r.trim_start().starts_with('='))
+                            });
+                            found.push(match line {
+                                Some(i) => d.at(text, i + 1, 1),
+                                None => d,
+                            });
+                        }
+                        None => missing.push(format!("`{key}` in [languages.{code}]")),
                     }
                 }
             }
         }
     }
     if missing.is_empty() {
-        return None;
+        return found;
     }
     let n = missing.len();
-    Some(
+    found.push(
         Diagnostic::error(format!(
             "{CONFIG_FILE} is missing {} required key{}: {}",
             n,
@@ -566,7 +592,8 @@ fn missing_keys(table: &toml::Table, misspelt: Option<&str>) -> Option<Diagnosti
         .with_hint(format!(
             "a minimal {CONFIG_FILE} (one [languages.<code>] table per language; `qiao init` writes a complete one):\n\n{MINIMAL_EXAMPLE}"
         )),
-    )
+    );
+    found
 }
 
 fn toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
@@ -579,7 +606,14 @@ fn toml_error(text: &str, e: &toml::de::Error) -> Diagnostic {
             let (message, hint) = match field.as_str() {
                 _ if taxonomy => (
                     format!("qiao has no taxonomy `{field}`: it has `tags` and `categories`"),
-                    "classify pages with tags or categories; to name a page's author, write it in the page's front matter under `extra` (extra: { author: ... }) and show it in the theme".to_string(),
+                    if let Some(near) = ["tags", "categories"]
+                        .into_iter()
+                        .find(|t| strsim::jaro_winkler(t, &field) > 0.85)
+                    {
+                        format!("did you mean `{near}`?")
+                    } else {
+                        "classify pages with tags or categories; to name a page's author, write it in the page's front matter under `extra` (extra: { author: ... }) and show it in the theme".to_string()
+                    },
                 ),
                 "title" | "description" => (
                     format!("unknown key `{field}`"),
@@ -788,6 +822,13 @@ title = "合作区"
             Config::parse(&MINIMAL.replace("default_language", "default_languag")).unwrap_err();
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert_eq!(errs[0].message, "unknown key `default_languag`");
+        // two misspellings: the one serde stops at, and one in a language table, each named
+        let two = format!("pagiante = 5\n{}", MINIMAL.replace("locale", "loacle"));
+        let errs = Config::parse(&two).unwrap_err();
+        let msgs: Vec<&str> = errs.iter().map(|d| d.message.as_str()).collect();
+        assert!(msgs.iter().any(|m| m.contains("`pagiante`")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("`loacle`")), "{msgs:?}");
+        assert!(!msgs.iter().any(|m| m.contains("missing")), "{msgs:?}");
     }
 
     #[test]
@@ -799,6 +840,8 @@ title = "合作区"
             "qiao has no taxonomy `authors`: it has `tags` and `categories`"
         );
         assert!(errs[0].hint.as_deref().unwrap().contains("extra"));
+        let errs = Config::parse(&format!("{MINIMAL}\n[taxonomies.tgas]\n")).unwrap_err();
+        assert_eq!(errs[0].hint.as_deref(), Some("did you mean `tags`?"));
         let errs = Config::parse(&format!("title = \"x\"\n{MINIMAL}")).unwrap_err();
         assert_eq!(errs[0].message, "unknown key `title`");
         assert!(

@@ -300,11 +300,21 @@ fn site_toml(languages: &[String], default: &str) -> String {
          # A page missing in a language: \"omit\" publishes it only where it is written;\n\
          # \"fallback\" also shows the default-language text there, with a notice.\n\
          # missing_translation = \"omit\"\n\n\
-         # The time zone of dates written without an offset (an IANA name).\n\
-         # timezone = \"UTC\"\n\n",
+         # The time zone of dates written without an offset (an IANA name; default UTC).\n",
     );
+    t.push_str(match default {
+        "zh" => "timezone = \"Asia/Shanghai\"\n\n",
+        "de" => "timezone = \"Europe/Berlin\"\n\n",
+        _ => "# timezone = \"UTC\"\n\n",
+    });
     for lang in languages {
         let w = words(lang);
+        // Where this language's missing interface messages come from: another language than
+        // itself (the chain always ends with the default language).
+        let other = languages
+            .iter()
+            .find(|l| *l != lang && l.as_str() != default)
+            .unwrap_or(&languages[0]);
         let name = if w.name.is_empty() {
             lang.as_str()
         } else {
@@ -317,16 +327,17 @@ fn site_toml(languages: &[String], default: &str) -> String {
         };
         t.push_str(&format!(
             "[languages.{lang}]\n\
-             name = {}                 # in the language switcher\n\
-             locale = {}               # BCP 47: <html lang>, hreflang, dates and numbers\n\
+             name = {}  # in the language switcher\n\
+             locale = {}  # BCP 47: <html lang>, hreflang, dates and numbers\n\
              title = {}\n\
              description = {}\n\
-             # fallback = [\"en\"]         # where missing interface messages come from\n\
-             # reading_speed = 250         # characters or words per minute, for reading time\n\n",
+             # fallback = [{}]  # where missing interface messages come from\n\
+             # reading_speed = 250  # characters or words per minute, for reading time\n\n",
             toml_str(name),
             toml_str(locale),
             toml_str(w.site_title),
             toml_str(w.description),
+            toml_str(other),
         ));
     }
     t.push_str(

@@ -486,6 +486,10 @@ fn finish(result: Result<BuildReport, Vec<Diagnostic>>, color: bool, verb: &str)
                 },
                 if changed {
                     "the output was changed half-way"
+                } else if verb == "checked" && errors == 1 {
+                    "fix it and check again"
+                } else if verb == "checked" {
+                    "fix them and check again"
                 } else {
                     "nothing was written"
                 }

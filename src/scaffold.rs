@@ -168,6 +168,24 @@ pub fn new_page(
 ) -> Result<(Target, PathBuf), Diagnostic> {
     let config = Config::load(root).map_err(|mut ds| ds.remove(0))?;
     let t = target(&config, path, lang)?;
+    // `news/` where news/ is a section: its page is `_index.md`, and a bundle `news/index.md`
+    // beside it would claim the same address.
+    if let Some(dir) = t.key.strip_suffix("/index") {
+        let section = root.join("content").join(dir);
+        let has_index = std::fs::read_dir(&section).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("_index"))
+        });
+        if has_index {
+            return Err(Diagnostic::error(format!(
+                "content/{dir}/ is a section (it has an _index.md): a page bundle there would take the section's address"
+            ))
+            .with_hint(format!(
+                "for a page in the section write `qiao new {dir}/my-article`, for a bundle `qiao new {dir}/my-gallery/`; the section's own page is content/{dir}/_index.md"
+            )));
+        }
+    }
     let file = if t.lang == config.default_language {
         format!("{}.md", t.key)
     } else {

@@ -203,3 +203,27 @@ fn new_writes_what_an_editor_expects() {
         "a draft"
     );
 }
+
+#[test]
+fn new_refuses_a_bundle_that_would_take_a_sections_address() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = tmp.path().to_str().unwrap();
+    assert_eq!(run(&["init", ds]).0, 0);
+    let (code, _, err) = run(&["new", "news/", "--root", ds]);
+    assert_eq!(code, 1);
+    assert!(err.contains("content/news/ is a section"), "{err}");
+    assert!(err.contains("qiao new news/my-article"), "{err}");
+    assert!(!tmp.path().join("content/news/index.md").exists());
+    // a check that fails says so without claiming to write
+    std::fs::write(
+        tmp.path().join("content/news/bad.md"),
+        "---\ntitle: [x\n---\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["check", "--root", ds]);
+    assert_eq!(code, 1);
+    assert!(
+        err.ends_with("error: the site has 1 error; fix it and check again\n"),
+        "{err}"
+    );
+}

@@ -149,7 +149,7 @@ fn date_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
 const FOREIGN_KEYS: &[(&str, &str)] = &[
     (
         "author",
-        "qiao has no `author` field: put it under `extra` (`author` inside `extra`) and show it in templates as `page.extra.author`",
+        "qiao has no `author` field: put it under `extra` (YAML `extra: { author: Li Wei }`, TOML an `[extra]` table with `author = \"Li Wei\"` at the end) and show it in templates as `page.extra.author`",
     ),
     (
         "authors",
