@@ -452,14 +452,23 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
     let mut drafts_by_lang: std::collections::HashMap<String, usize> = Default::default();
     let now = now_timestamp();
     for ((key, lang, file), r) in results {
-        let why = match r {
+        // Where a held-back page would be, so that a plain link to that address says why
+        // it leads nowhere.
+        let path_of = |p: &Parsed| model::source_path(config, &p.source, &p.doc).ok();
+        let (why, path) = match r {
             Ok(p) if p.doc.meta.draft && !drafts => {
                 *drafts_by_lang.entry(p.source.lang.clone()).or_default() += 1;
-                model::Unpublished::Draft
+                (model::Unpublished::Draft, path_of(&p))
             }
             Ok(p) if !future && is_future(&p.doc, now) => {
                 held.future += 1;
-                model::Unpublished::Future(p.doc.date.map(|d| d.ymd).unwrap_or_default())
+                let date = p
+                    .doc
+                    .date
+                    .as_ref()
+                    .map(|d| d.ymd.clone())
+                    .unwrap_or_default();
+                (model::Unpublished::Future(date), path_of(&p))
             }
             Ok(p) => {
                 parsed.push(p);
@@ -467,10 +476,10 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
             }
             Err(ds) => {
                 diags.extend(ds);
-                model::Unpublished::Broken
+                (model::Unpublished::Broken, None)
             }
         };
-        unpublished.insert((key, lang), (why, file));
+        unpublished.insert((key, lang), model::UnpublishedSource { why, file, path });
     }
     held.drafts = config
         .languages

@@ -201,6 +201,8 @@ pub struct SiteModel {
     /// Sources left out of the site (drafts, future pages, unreadable front matter): a
     /// link to one says why instead of "does not exist".
     pub unpublished: UnpublishedSources,
+    /// The output directory each left-out page would have, to its (key, language).
+    pub unpublished_dirs: HashMap<String, (String, String)>,
 }
 
 impl SiteModel {
@@ -302,8 +304,44 @@ pub enum Unpublished {
     Broken,
 }
 
-/// Sources left out of the site by (key, language), with the file (`content/x.md`).
-pub type UnpublishedSources = HashMap<(String, String), (Unpublished, String)>;
+/// A source left out of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnpublishedSource {
+    /// Why.
+    pub why: Unpublished,
+    /// The file (`content/news/x.md`).
+    pub file: String,
+    /// The site path it would have (`/news/x/`), when it could be worked out.
+    pub path: Option<String>,
+}
+
+impl UnpublishedSource {
+    /// The warning for a link (`shown` as written) to this source; `None` when the source's
+    /// own error says it all (its front matter is broken).
+    fn link_warning(&self, shown: &str) -> Option<Diagnostic> {
+        let file = &self.file;
+        match &self.why {
+            Unpublished::Broken => None,
+            Unpublished::Draft => Some(
+                Diagnostic::warning(format!(
+                    "link to `{shown}`, a draft: it is not published, so the link leads nowhere yet"
+                ))
+                .with_hint(format!(
+                    "publish it by deleting `draft: true` in {file} (qiao serve --drafts previews drafts)"
+                )),
+            ),
+            Unpublished::Future(date) => Some(
+                Diagnostic::warning(format!(
+                    "link to `{shown}`, dated {date}: it is not published before then, so the link leads nowhere yet"
+                ))
+                .with_hint(format!("change the date in {file}, or build with --future")),
+            ),
+        }
+    }
+}
+
+/// Sources left out of the site, by (key, language).
+pub type UnpublishedSources = HashMap<(String, String), UnpublishedSource>;
 
 /// Builds the model. Problems are pushed to `diags`; the model contains whatever could be
 /// built, so that later stages can still find more errors.
@@ -358,6 +396,10 @@ pub fn build(
     let asset_paths: HashMap<String, Asset> =
         assets.iter().map(|a| (a.rel.clone(), a.clone())).collect();
     let site_files = site_files(&config, &link_index, &assets, static_files);
+    let unpublished_dirs: HashMap<String, (String, String)> = unpublished
+        .iter()
+        .filter_map(|(k, u)| u.path.as_ref().map(|p| (out_dir(&config, p), k.clone())))
+        .collect();
     let resolver = LinkResolver {
         config: &config,
         index: &link_index,
@@ -365,6 +407,7 @@ pub fn build(
         template_ids: &template_ids,
         files: &site_files,
         unpublished: &unpublished,
+        unpublished_dirs: &unpublished_dirs,
     };
 
     // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
@@ -706,6 +749,7 @@ pub fn build(
         source_hashes,
         template_ids,
         unpublished,
+        unpublished_dirs,
     }
 }
 
@@ -1052,7 +1096,11 @@ pub fn newest<'a>(pages: impl Iterator<Item = &'a Page>) -> Option<&'a DateValue
 
 /// The site path of a source, every segment percent-encoded ([`crate::url`]); an error when
 /// its name cannot be a URL segment (`.`, `..`).
-fn source_path(config: &Config, source: &Source, doc: &Document) -> Result<String, Diagnostic> {
+pub(crate) fn source_path(
+    config: &Config,
+    source: &Source,
+    doc: &Document,
+) -> Result<String, Diagnostic> {
     let prefix = config.lang_prefix(&source.lang);
     let dir = section_path(&source.section_dir);
     match source.kind {
@@ -1107,6 +1155,7 @@ pub(crate) struct LinkResolver<'a> {
     template_ids: &'a [String],
     files: &'a std::collections::HashSet<String>,
     unpublished: &'a UnpublishedSources,
+    unpublished_dirs: &'a HashMap<String, (String, String)>,
 }
 
 impl SiteModel {
@@ -1119,6 +1168,7 @@ impl SiteModel {
             template_ids: &self.template_ids,
             files: &self.site_files,
             unpublished: &self.unpublished,
+            unpublished_dirs: &self.unpublished_dirs,
         }
     }
 }
@@ -1162,18 +1212,13 @@ impl LinkResolver<'_> {
             };
             match self.resolve(&link.target, &p.source.lang) {
                 None => match self.unpublished_target(&link.target, &p.source.lang) {
-                    // The target's own error is reported; this link is only its consequence.
-                    Some((Unpublished::Broken, _)) => {}
-                    Some((Unpublished::Draft, file)) => diags.push(at(Diagnostic::warning(format!(
-                        "link to `@/{}`, a draft: it is not published, so the link leads nowhere yet",
-                        link.target
-                    ))
-                    .with_hint(format!("publish it by deleting `draft: true` in {file} (qiao serve --drafts previews drafts)")))),
-                    Some((Unpublished::Future(date), file)) => diags.push(at(Diagnostic::warning(format!(
-                        "link to `@/{}`, dated {date}: it is not published before then, so the link leads nowhere yet",
-                        link.target
-                    ))
-                    .with_hint(format!("change the date in {file}, or build with --future")))),
+                    // A broken target's own error is reported; this link is only its
+                    // consequence.
+                    Some(u) => {
+                        if let Some(d) = u.link_warning(&format!("@/{}", link.target)) {
+                            diags.push(at(d));
+                        }
+                    }
                     None => diags.push(at(Diagnostic::error(format!(
                         "link to `@/{}`, which does not exist",
                         link.target
@@ -1228,6 +1273,12 @@ impl LinkResolver<'_> {
                 continue;
             }
             let line = p.doc.body_line + link.line - 1;
+            if let Some(u) = self.unpublished_at(&link.path) {
+                if let Some(d) = u.link_warning(&link.written) {
+                    diags.push(d.in_file(&rel).at(&p.doc.text, line, link.column));
+                }
+                continue;
+            }
             let root = &self.config.base_path;
             let hint = if link.written.starts_with('/')
                 && root != "/"
@@ -1259,6 +1310,15 @@ impl LinkResolver<'_> {
             );
         }
         diags
+    }
+
+    /// The left-out page (a draft, a future page) that a root-relative path (base path
+    /// included, percent-encoded) would name if it were published.
+    fn unpublished_at(&self, path: &str) -> Option<&UnpublishedSource> {
+        let rest = path.strip_prefix(self.config.base_path.as_str())?;
+        let dir = crate::url::decode(rest);
+        let key = self.unpublished_dirs.get(dir.trim_matches('/'))?;
+        self.unpublished.get(key)
     }
 
     /// Whether a root-relative path (base path included, percent-encoded) names a page,
@@ -1325,7 +1385,7 @@ impl LinkResolver<'_> {
 
     /// The left-out source an `@/…md` target names, in `lang` or else the default language
     /// (read as [`Self::resolve`] reads it: as written, percent-decoded, NFC).
-    fn unpublished_target(&self, target: &str, lang: &str) -> Option<&(Unpublished, String)> {
+    fn unpublished_target(&self, target: &str, lang: &str) -> Option<&UnpublishedSource> {
         let decoded = crate::url::decode(target);
         for written in [target, decoded.as_str()] {
             let written = written.trim_start_matches('/');

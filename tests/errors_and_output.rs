@@ -511,7 +511,7 @@ fn links_to_unpublished_pages_say_why() {
     let content = site.path().join("content");
     std::fs::write(
         content.join("news/linker.md"),
-        "---\ntitle: 链接\n---\n[草稿](@/news/draft.md)、[以后](@/news/later.md)\n",
+        "---\ntitle: 链接\n---\n[草稿](@/news/draft.md)、[以后](@/news/later.md)\n\n[草稿](/news/draft/)、[以后](../later/)\n",
     )
     .unwrap();
     std::fs::write(
@@ -542,6 +542,16 @@ fn links_to_unpublished_pages_say_why() {
         ),
         "{err}"
     );
+    // plain links to the addresses they would have say the same
+    assert!(
+        err.contains("warning: link to `/news/draft/`, a draft: it is not published"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: link to `../later/`, dated 2999-01-01: it is not published"),
+        "{err}"
+    );
+    assert!(!err.contains("not a page or file of the site"), "{err}");
     // broken.md does not exist yet: a plain error
     std::fs::write(
         content.join("news/linker.md"),
