@@ -402,19 +402,10 @@ fn attributes<'t>(text: &'t str, attr: &str) -> Vec<String> {
     text.match_indices(&open)
         .filter_map(|(i, _)| {
             let rest: &'t str = &text[i + open.len()..];
-            rest.find('"').map(|end| unescape(&rest[..end]))
+            rest.find('"')
+                .map(|end| common::html_unescape(&rest[..end]))
         })
         .collect()
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// Every link of the built site that points into it, as a request target: `href` and `src`
@@ -429,11 +420,10 @@ fn internal_links(b: &Built) -> BTreeSet<(String, String)> {
             found.extend(attributes(&text, "src"));
         } else if rel.ends_with(".xml") {
             found.extend(attributes(&text, "href"));
-            found.extend(
-                text.split("<loc>")
-                    .skip(1)
-                    .filter_map(|s| s.split_once("</loc>").map(|(l, _)| unescape(l))),
-            );
+            found.extend(text.split("<loc>").skip(1).filter_map(|s| {
+                s.split_once("</loc>")
+                    .map(|(l, _)| common::html_unescape(l))
+            }));
         } else if rel.starts_with("search-index/") && rel.contains("/d") {
             let rows: Vec<Vec<serde_json::Value>> = serde_json::from_str(&text).unwrap();
             found.extend(

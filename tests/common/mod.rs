@@ -182,8 +182,11 @@ pub fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
     values
 }
 
-fn html_unescape(s: &str) -> String {
+/// The text of an attribute value or XML element as written in the built files.
+pub fn html_unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#x27;", "'")
         .replace("&#39;", "'")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
