@@ -1359,53 +1359,35 @@ impl LinkResolver<'_> {
     /// A target may be written percent-encoded (`@/my%20docs/x.md`) or not
     /// (`<@/my docs/x.md>`).
     fn resolve(&self, target: &str, lang: &str) -> Option<(String, Option<(String, String)>)> {
-        self.resolve_as_written(target, lang).or_else(|| {
-            let decoded = crate::url::decode(target);
-            (decoded != target)
-                .then(|| self.resolve_as_written(&decoded, lang))
-                .flatten()
-        })
-    }
-
-    /// [`Self::resolve`] for a target taken literally.
-    fn resolve_as_written(
-        &self,
-        target: &str,
-        lang: &str,
-    ) -> Option<(String, Option<(String, String)>)> {
-        let target = target.trim_start_matches('/');
-        self.resolve_exactly(target, lang).or_else(|| {
-            // A target pasted in decomposed form (`Fo\u{308}rderung.md`) still finds the file.
-            let composed = ident::nfc(target);
-            (composed != target)
-                .then(|| self.resolve_exactly(&composed, lang))
-                .flatten()
-        })
+        readings(target)
+            .iter()
+            .find_map(|t| self.resolve_exactly(t, lang))
     }
 
     /// The left-out source an `@/…md` target names, in `lang` or else the default language
-    /// (read as [`Self::resolve`] reads it: as written, percent-decoded, NFC).
+    /// (read as [`Self::resolve`] reads it).
     fn unpublished_target(&self, target: &str, lang: &str) -> Option<&UnpublishedSource> {
-        let decoded = crate::url::decode(target);
-        for written in [target, decoded.as_str()] {
-            let written = written.trim_start_matches('/');
-            for t in [written, &*ident::nfc(written)] {
-                let Some(stem) = t.strip_suffix(".md") else {
-                    continue;
-                };
-                let (key, explicit) = crate::content::walk::split_language(stem, self.config);
-                let langs = match explicit {
-                    Some(l) => vec![l],
-                    None => vec![lang, self.config.default_language.as_str()],
-                };
-                for l in langs {
-                    if let Some(found) = self.unpublished.get(&(key.to_string(), l.to_string())) {
-                        return Some(found);
-                    }
-                }
-            }
-        }
-        None
+        readings(target).iter().find_map(|t| {
+            let stem = t.strip_suffix(".md")?;
+            self.page_keys(stem, lang)
+                .into_iter()
+                .find_map(|k| self.unpublished.get(&k))
+        })
+    }
+
+    /// The (key, language) pairs an `@/` page target names, in the order they are tried:
+    /// the language written in the name (`x.en.md`), else the linking page's language and
+    /// then the default language.
+    fn page_keys(&self, stem: &str, lang: &str) -> Vec<(String, String)> {
+        let (key, explicit) = crate::content::walk::split_language(stem, self.config);
+        let langs = match explicit {
+            Some(l) => vec![l],
+            None => vec![lang, self.config.default_language.as_str()],
+        };
+        langs
+            .into_iter()
+            .map(|l| (key.to_string(), l.to_string()))
+            .collect()
     }
 
     fn resolve_exactly(
@@ -1414,18 +1396,10 @@ impl LinkResolver<'_> {
         lang: &str,
     ) -> Option<(String, Option<(String, String)>)> {
         if let Some(stem) = target.strip_suffix(".md") {
-            let (key, explicit) = crate::content::walk::split_language(stem, self.config);
-            let key = key.to_string();
-            let langs: Vec<&str> = match explicit {
-                Some(l) => vec![l],
-                None => vec![lang, self.config.default_language.as_str()],
-            };
-            for l in langs {
-                if let Some(url) = self.index.get(&(key.clone(), l.to_string())) {
-                    return Some((url.clone(), Some((key, l.to_string()))));
-                }
-            }
-            return None;
+            return self.page_keys(stem, lang).into_iter().find_map(|k| {
+                let url = self.index.get(&k)?;
+                Some((url.clone(), Some(k)))
+            });
         }
         let asset = self.assets.get(target)?;
         match &asset.bundle {
@@ -1445,6 +1419,24 @@ impl LinkResolver<'_> {
             )),
         }
     }
+}
+
+/// The ways an `@/` target may be meant, in the order they are tried, without repeats: as
+/// written, composed (NFC: a target pasted in decomposed form, `Fo\u{308}rderung.md`, still
+/// finds the file), and the same percent-decoded (the only way to link to a name holding
+/// `#`). A leading `/` is ignored.
+fn readings(target: &str) -> Vec<String> {
+    let decoded = crate::url::decode(target);
+    let mut out: Vec<String> = Vec::with_capacity(4);
+    for written in [target, decoded.as_str()] {
+        let written = written.trim_start_matches('/');
+        for t in [written.to_string(), ident::nfc(written).into_owned()] {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
