@@ -535,14 +535,7 @@ impl BlockError {
         };
         if raw_msg.starts_with("duplicate mapping key") || raw_msg == "duplicate key" {
             // The key is on the reported line: `key: ...` or `key = ...`.
-            let text = block.lines().nth(line.saturating_sub(1)).unwrap_or("");
-            let key = text
-                .split([':', '='])
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_start_matches("- ")
-                .trim_matches(['"', '\'']);
+            let key = key_on_line(block.lines().nth(line.saturating_sub(1)).unwrap_or(""));
             let first = block
                 .lines()
                 .position(|l| {
@@ -596,15 +589,25 @@ impl BlockError {
     }
 }
 
+/// The key a front matter line sets (`key: ...`, `- key: ...`, `"key" = ...`), as written.
+fn key_on_line(line: &str) -> &str {
+    line.trim_start()
+        .trim_start_matches("- ")
+        .split([':', '='])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches(['"', '\''])
+}
+
 /// The front matter field that a (1-based) line of the block belongs to: the key on that
 /// line, or on the nearest line above it that is indented less (`tags:` for `  - a`).
 fn field_at(block: &str, line: usize) -> String {
     let lines: Vec<&str> = block.lines().collect();
     let key_of = |l: &str| -> Option<String> {
-        let l = l.trim_start().trim_start_matches("- ");
-        let (key, _) = l.split_once([':', '='])?;
-        let key = key.trim().trim_matches(['"', '\'']);
-        (!key.is_empty()
+        let key = key_on_line(l);
+        (l.contains([':', '='])
+            && !key.is_empty()
             && key
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
