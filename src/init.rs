@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{self, CONFIG_FILE};
 use crate::diagnostics::Diagnostic;
+use crate::scaffold::quoted;
 
 /// What `qiao init` is asked to create.
 #[derive(Debug, Clone)]
@@ -241,17 +242,17 @@ fn plan(languages: &[String], default: &str, today: &str) -> Vec<(String, String
         let s = suffix(lang, default);
         files.push((
             format!("content/_index{s}.md"),
-            format!("---\ntitle: {}\n---\n\n{}\n", yaml(w.site_title), w.home),
+            format!("---\ntitle: {}\n---\n\n{}\n", quoted(w.site_title), w.home),
         ));
         files.push((
             format!("content/news/_index{s}.md"),
-            format!("---\ntitle: {}\n---\n\n{}\n", yaml(w.news), w.news_text),
+            format!("---\ntitle: {}\n---\n\n{}\n", quoted(w.news), w.news_text),
         ));
         files.push((
             format!("content/news/welcome{s}.md"),
             format!(
                 "---\ntitle: {}\ndate: {today}\ntags: [qiao]\n---\n\n{}\n",
-                yaml(w.article),
+                quoted(w.article),
                 w.article_text
             ),
         ));
@@ -263,16 +264,6 @@ fn plan(languages: &[String], default: &str, today: &str) -> Vec<(String, String
     ));
     files.push((".github/workflows/site.yml".into(), CI_EXAMPLE.into()));
     files
-}
-
-/// A YAML scalar in double quotes.
-fn yaml(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// A TOML basic string.
-fn toml_str(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 fn site_toml(languages: &[String], default: &str) -> String {
@@ -287,7 +278,7 @@ fn site_toml(languages: &[String], default: &str) -> String {
         "# The language of files without a language suffix (x.md); it is served at /, every\n\
          # other language at /<code>/ (x.en.md becomes /en/...).\n\
          default_language = {}\n\n",
-        toml_str(default)
+        quoted(default)
     ));
     t.push_str(
         "# A theme in themes/<name>/ (templates/, static/, i18n/); without it, the built-in theme.\n\
@@ -333,11 +324,11 @@ fn site_toml(languages: &[String], default: &str) -> String {
              description = {}\n\
              # fallback = [{}]  # where missing interface messages come from\n\
              # reading_speed = 250  # characters or words per minute, for reading time\n\n",
-            toml_str(name),
-            toml_str(locale),
-            toml_str(w.site_title),
-            toml_str(w.description),
-            toml_str(other),
+            quoted(name),
+            quoted(locale),
+            quoted(w.site_title),
+            quoted(w.description),
+            quoted(other),
         ));
     }
     t.push_str(

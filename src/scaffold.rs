@@ -148,9 +148,15 @@ fn title_from(name: &str) -> String {
     }
 }
 
+/// A string in double quotes with `\\` and `"` escaped: a YAML double-quoted scalar and a TOML
+/// basic string alike (what the scaffolds write has no control characters).
+pub(crate) fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 /// The front matter and body of a new file.
 pub fn scaffold(t: &Target, today: &str) -> String {
-    let title = format!("\"{}\"", t.title.replace('\\', "\\\\").replace('"', "\\\""));
+    let title = quoted(&t.title);
     if t.section {
         format!("---\ntitle: {title}\n---\n\n")
     } else {
