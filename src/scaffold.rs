@@ -148,7 +148,7 @@ fn title_from(name: &str) -> String {
     }
 }
 
-/// A string in double quotes with `\\` and `"` escaped: a YAML double-quoted scalar and a TOML
+/// A string in double quotes with `\` and `"` escaped: a YAML double-quoted scalar and a TOML
 /// basic string alike (what the scaffolds write has no control characters).
 pub(crate) fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
