@@ -7,6 +7,7 @@ lang-unavailable = (in dieser Sprache nicht verfügbar)
 breadcrumbs = Sie sind hier
 browse = Nach Themen
 feeds = Abonnieren
+about-this-site = Über diese Website
 feed-link = { $title } (Atom-Feed)
 taxonomy-title = { $name ->
     [tags] Schlagwörter

@@ -7,6 +7,7 @@ lang-unavailable = (not available in this language)
 breadcrumbs = Breadcrumb
 browse = Browse by topic
 feeds = Subscribe
+about-this-site = About this site
 feed-link = { $title } (Atom feed)
 taxonomy-title = { $name ->
     [tags] Tags

@@ -7,6 +7,7 @@ lang-unavailable = （暂无该语言版本）
 breadcrumbs = 当前位置
 browse = 按主题浏览
 feeds = 订阅
+about-this-site = 本站信息
 feed-link = { $title }（Atom 订阅源）
 taxonomy-title = { $name ->
     [tags] 标签
