@@ -2,11 +2,11 @@
 // Usage: node tests/e2e/search-browser.js PUBLIC_DIR     (see search.sh)
 // Prints one line per check and "search e2e: N passed, N failed"; exits 1 on a failure.
 'use strict';
-const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
+const { serve } = require('./serve-static');
 
 const dir = process.argv[2];
 if (!dir || !fs.existsSync(path.join(dir, 'search-index'))) {
@@ -14,21 +14,6 @@ if (!dir || !fs.existsSync(path.join(dir, 'search-index'))) {
   process.exit(2);
 }
 
-function serve(root) {
-  return new Promise((resolve, reject) => {
-    const p = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1',
-      '--directory', root], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    const timer = setTimeout(() => { p.kill(); reject(new Error('http.server did not start')); }, 15000);
-    p.stdout.on('data', (d) => {
-      buf += d;
-      const m = buf.match(/port (\d+)/);
-      if (m) { clearTimeout(timer); resolve({ origin: `http://127.0.0.1:${m[1]}`, stop: () => p.kill() }); }
-    });
-    p.stderr.on('data', () => {});
-    p.on('exit', (c) => { clearTimeout(timer); reject(new Error(`http.server exited ${c}`)); });
-  });
-}
 
 let passed = 0, failed = 0;
 function check(name, ok, detail) {

@@ -34,3 +34,4 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/qiao-search-e2e.XXXXXX")
 
 node "$here/search-vectors.js"
 node "$here/search-browser.js" "$work/public"
+node "$here/lang-hint-browser.js" "$work/public"

@@ -47,3 +47,8 @@ page-of = Seite { $current } von { $total }
 not-found-title = Seite nicht gefunden
 not-found-text = Die gesuchte Seite gibt es nicht. Vielleicht wurde sie verschoben oder entfernt.
 not-found-home = Zur Startseite
+
+## The hint to a reader whose browser prefers this language (partials/lang-hint.html).
+lang-hint = Diese Seite gibt es auch auf Deutsch.
+lang-hint-link = Auf Deutsch lesen
+lang-hint-dismiss = Schließen

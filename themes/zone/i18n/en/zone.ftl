@@ -47,3 +47,8 @@ page-of = Page { $current } of { $total }
 not-found-title = Page not found
 not-found-text = The page you are looking for does not exist. It may have been moved or removed.
 not-found-home = Go to the home page
+
+## The hint to a reader whose browser prefers this language (partials/lang-hint.html).
+lang-hint = This page is also available in English.
+lang-hint-link = Read it in English
+lang-hint-dismiss = Dismiss

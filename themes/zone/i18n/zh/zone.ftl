@@ -41,3 +41,8 @@ page-of = 第 { $current } 页，共 { $total } 页
 not-found-title = 页面不存在
 not-found-text = 您要访问的页面不存在，可能已被移动或删除。
 not-found-home = 返回首页
+
+## The hint to a reader whose browser prefers this language (partials/lang-hint.html).
+lang-hint = 本页有中文版本。
+lang-hint-link = 阅读中文版
+lang-hint-dismiss = 关闭
