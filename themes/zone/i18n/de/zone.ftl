@@ -23,6 +23,10 @@ pages-count = { $count ->
     [one] { $count } Seite
    *[other] { $count } Seiten
 }
+terms-single = { $count ->
+    [one] Ein weiteres Schlagwort, auf einer Seite verwendet
+   *[other] { $count } weitere Schlagwörter, jeweils auf einer Seite verwendet
+}
 published = Veröffentlicht am { DATE($date, style: "long") }
 reading-time = { $minutes ->
     [one] Lesezeit: { $minutes } Minute

@@ -23,6 +23,10 @@ pages-count = { $count ->
     [one] { $count } page
    *[other] { $count } pages
 }
+terms-single = { $count ->
+    [one] One more keyword, used on one page
+   *[other] { $count } more keywords, each used on one page
+}
 published = Published on { DATE($date, style: "long") }
 reading-time = { $minutes ->
     [one] Reading time: { $minutes } minute

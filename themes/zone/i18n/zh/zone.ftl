@@ -20,6 +20,7 @@ term-title = { $taxonomy ->
    *[other] { $term }
 }
 pages-count = { $count } 篇
+terms-single = 另有 { $count } 个关键词，各只见于一页
 published = 发布于 { DATE($date, style: "long") }
 reading-time = 阅读约需 { $minutes } 分钟
 toc = 本页目录
