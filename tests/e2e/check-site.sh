@@ -3,7 +3,7 @@
 # in ../shared/tools (W3C Nu validator, lychee, feedparser + xmllint, axe-core in Chromium).
 #
 #   tests/e2e/check-site.sh [SITE_DIR]                 all checks on a built site (default: public/)
-#   tests/e2e/check-site.sh --screenshots [SITE_DIR]   retake docs/screenshots/*.png (24 files)
+#   tests/e2e/check-site.sh --screenshots [SITE_DIR]   retake docs/screenshots/*.png (36 files)
 #
 # Build the site first (`cargo run --release -- build`). The checks:
 #   check-html   every .html page valid (vnu): 0 errors
@@ -12,7 +12,8 @@
 #   check-a11y   axe-core on EVERY page of the site (its sampler is asked for more pages than
 #                exist), on a copy so that its screenshots do not land in the repository
 #   axe-pages    axe-core on the home, news (list and article), bases (overview and profiles),
-#                policy (list, plan, targets table), about and 404 pages of zh, en and de, each at
+#                policy (list, plan, targets table), about, contact, imprint, privacy,
+#                accessibility, tags and 404 pages of zh, en and de, each at
 #                1280 and 390 px wide, in light and dark colour schemes; 0 violations allowed;
 #                and none of those pages may scroll sideways at 390 or 320 px (reflow)
 # Nothing is installed here beyond what the shared tools' own ensure scripts install (they
@@ -56,7 +57,8 @@ async function axePages(browser, origin) {
   const AXE = require.resolve('axe-core/axe.min.js');
   const paths = ['/', '/news/', '/news/zone-unveiling/', '/bases/', '/bases/service-centre/',
     '/bases/core-zone/', '/bases/enping/', '/bases/overseas-chinese-platforms/', '/policy/',
-    '/policy/implementation-plan/', '/policy/targets-2018/', '/about/', '/tags/', '/404.html'];
+    '/policy/implementation-plan/', '/policy/targets-2018/', '/about/', '/contact/', '/imprint/',
+    '/privacy/', '/accessibility/', '/tags/', '/404.html'];
   let runs = 0, violations = 0, bad = 0;
   for (const scheme of ['light', 'dark']) {
     for (const size of WIDTHS) {
@@ -100,8 +102,8 @@ async function axePages(browser, origin) {
 }
 
 async function screenshots(browser, origin) {
-  const shots = [['home', '/'], ['unveiling', '/news/zone-unveiling/'], ['base', '/bases/core-zone/'],
-    ['targets', '/policy/targets-2018/']];
+  const shots = [['home', '/'], ['unveiling', '/news/zone-unveiling/'], ['bases', '/bases/'],
+    ['plans', '/policy/'], ['targets', '/policy/targets-2018/'], ['imprint', '/imprint/']];
   fs.mkdirSync(out, { recursive: true });
   let n = 0;
   for (const size of WIDTHS) {
@@ -112,8 +114,8 @@ async function screenshots(browser, origin) {
         if (!resp || resp.status() >= 400) throw new Error(`${prefix + p}: HTTP ${resp && resp.status()}`);
         const file = path.join(out, `${lang}-${name}-${size[0]}.png`);
         // The first screen a reader sees, except where the point of the page sits below the
-        // fold: the targets table (whole page) and, on a phone, the base profile card.
-        const full = name === 'targets' || (size[0] < 600 && name === 'base');
+        // fold: the targets table (whole page).
+        const full = name === 'targets';
         await page.screenshot({ path: file, fullPage: full });
         n++;
         console.log(`${path.relative(process.cwd(), file)}  ${fs.statSync(file).size} bytes`);
