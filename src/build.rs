@@ -35,6 +35,9 @@ pub struct BuildOptions {
     pub strict: bool,
     /// `false` for `qiao check`: do everything but write nothing.
     pub write: bool,
+    /// One output directory per host when languages have their own `base_url`
+    /// (`qiao build --split-hosts`, see [`crate::hosts`]).
+    pub split_hosts: bool,
 }
 
 impl BuildOptions {
@@ -48,6 +51,7 @@ impl BuildOptions {
             future: false,
             strict: false,
             write: true,
+            split_hosts: false,
         }
     }
 
@@ -156,6 +160,7 @@ pub(crate) fn build_session(
     if let Some(url) = &opts.base_url {
         config = config.with_base_url(url).map_err(|d| vec![d])?;
     }
+    config.split_hosts = opts.split_hosts;
     let output = opts.output_dir();
     if opts.write {
         check_output_dir(&opts.root, &output).map_err(|d| vec![d])?;
@@ -215,6 +220,8 @@ pub(crate) fn build_session(
         &mut model_diags,
     );
     diags.extend(model_diags);
+    let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
+    diags.extend(legal_errors);
     trace.stage("markdown and model");
 
     let templates = match templates {
@@ -248,10 +255,14 @@ pub(crate) fn build_session(
         None
     };
     let null = NullSink::default();
-    let sink: &dyn Sink = match &staging {
+    let written: &dyn Sink = match &staging {
         Some(s) => s,
         None => &null,
     };
+    let host_config = site.config.clone();
+    let use_hosts = crate::hosts::HostSink::is_needed(&host_config, &legal_links);
+    let hosts = crate::hosts::HostSink::new(written, &host_config, legal_links);
+    let sink: &dyn Sink = if use_hosts { &hosts } else { written };
     let pages_per_language: Vec<(String, usize)> = site
         .config
         .languages
@@ -284,6 +295,20 @@ pub(crate) fn build_session(
             }
             Err(ds) => diags.extend(ds),
         }
+    }
+    if use_hosts {
+        if let Err(e) = hosts.finish() {
+            diags.push(Diagnostic::error(format!(
+                "cannot write the root pages of the hosts: {e}"
+            )));
+        }
+        let mut hd = hosts.diagnostics();
+        if opts.strict {
+            for d in &mut hd {
+                d.severity = crate::diagnostics::Severity::Error;
+            }
+        }
+        diags.extend(hd);
     }
     let files = sink.count();
     trace.stage("render and write");

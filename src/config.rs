@@ -65,6 +65,27 @@ struct RawLanguage {
     fallback: Vec<Spanned<String>>,
     #[serde(default)]
     reading_speed: Option<Spanned<i64>>,
+    #[serde(default)]
+    base_url: Option<Spanned<String>>,
+    #[serde(default)]
+    legal: Option<RawLegal>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLegal {
+    #[serde(default)]
+    icp: Option<String>,
+    #[serde(default)]
+    public_security: Option<String>,
+    #[serde(default)]
+    imprint: Option<Spanned<String>>,
+    #[serde(default)]
+    privacy: Option<Spanned<String>>,
+    #[serde(default)]
+    accessibility: Option<Spanned<String>>,
+    #[serde(default)]
+    contact: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -125,6 +146,38 @@ pub struct Language {
     pub fallback: Vec<String>,
     /// Words (CJK: characters) read per minute, for `page.reading_time`.
     pub reading_speed: u32,
+    /// Where this language is published: its own `base_url` in `[languages.<code>]`, else
+    /// the site's (absolute, ending in `/`, with the site's path).
+    pub base_url: String,
+    /// The legal information of this language's pages (`[languages.<code>.legal]`).
+    pub legal: Legal,
+}
+
+/// `[languages.<code>.legal]`: what the law of the place where a language's pages are hosted
+/// asks every page to show or link, which themes render in the footer and `qiao check`
+/// verifies.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Legal {
+    /// ICP filing number (ICP备案号) of a site hosted in mainland China, shown as written
+    /// and linked to the MIIT's filing system.
+    pub icp: Option<String>,
+    /// Public security filing number (公安备案号), shown as written.
+    pub public_security: Option<String>,
+    /// The pages every page must link, by kind, as source paths under content/
+    /// (`imprint.md`), in the order imprint, privacy, accessibility, contact.
+    pub pages: Vec<LegalPage>,
+}
+
+/// One page that [`Legal`] requires every page to link.
+#[derive(Debug, Clone, Serialize)]
+pub struct LegalPage {
+    /// `imprint`, `privacy`, `accessibility` or `contact`.
+    pub kind: String,
+    /// Source path under content/ (`imprint.md`), as `get_page(path=…)` takes it.
+    pub path: String,
+    /// Line, column and line text of the setting in site.toml, for errors about it.
+    #[serde(skip)]
+    pub at: (usize, usize, String),
 }
 
 /// Settings of one taxonomy (`tags` or `categories`).
@@ -171,6 +224,9 @@ pub struct Config {
     pub translation: TranslationPolicy,
     /// The search index (`[search]`).
     pub search: crate::search::SearchSettings,
+    /// Whether `qiao build --split-hosts` writes one directory per host.
+    #[serde(skip)]
+    pub split_hosts: bool,
 }
 
 /// `[translation]`: what `qiao check --strict` and `qiao status --strict` require.
@@ -298,7 +354,75 @@ impl Config {
                 description,
                 fallback,
                 reading_speed,
+                base_url: lang_base_url,
+                legal,
             } = l;
+            let lang_base_url = match lang_base_url {
+                None => base.clone(),
+                Some(u) => {
+                    let mut own = u.get_ref().trim().to_string();
+                    if !own.ends_with('/') {
+                        own.push('/');
+                    }
+                    match url_path(&own) {
+                        Some(p) if p == base_path => own,
+                        Some(p) => {
+                            errors.push(at(
+                                u.span(),
+                                format!(
+                                    "the `base_url` of `{code}` has the path `{p}`, but the site's base_url has `{base_path}`"
+                                ),
+                                "a language's own base_url changes only the host: give it the same path as the site's base_url",
+                            ));
+                            base.clone()
+                        }
+                        None => {
+                            errors.push(at(
+                                u.span(),
+                                format!("the `base_url` of `{code}` must be an absolute http(s) URL, not `{own}`"),
+                                "write it like base_url = \"https://example.eu/\"",
+                            ));
+                            base.clone()
+                        }
+                    }
+                }
+            };
+            let legal = {
+                let RawLegal {
+                    icp,
+                    public_security,
+                    imprint,
+                    privacy,
+                    accessibility,
+                    contact,
+                } = legal.unwrap_or_default();
+                let nonempty =
+                    |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+                let mut pages = Vec::new();
+                for (kind, v) in [
+                    ("imprint", imprint),
+                    ("privacy", privacy),
+                    ("accessibility", accessibility),
+                    ("contact", contact),
+                ] {
+                    if let Some(v) = v {
+                        let (line, col) = line_col(text, v.span().start);
+                        let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+                        let at = (line, col, line_text.to_string());
+                        let path = v.into_inner().trim().trim_start_matches("@/").to_string();
+                        pages.push(LegalPage {
+                            kind: kind.to_string(),
+                            path,
+                            at,
+                        });
+                    }
+                }
+                Legal {
+                    icp: nonempty(icp),
+                    public_security: nonempty(public_security),
+                    pages,
+                }
+            };
             let reading_speed = match reading_speed {
                 None => crate::format::default_reading_speed(&code),
                 Some(s) if (1..=10_000).contains(s.get_ref()) => *s.get_ref() as u32,
@@ -339,6 +463,8 @@ impl Config {
                 locale: locale.into_inner(),
                 title,
                 description,
+                base_url: lang_base_url,
+                legal,
             });
         }
         if langs.is_empty() {
@@ -465,6 +591,7 @@ impl Config {
             extra,
             translation,
             search,
+            split_hosts: false,
         })
     }
 
@@ -492,11 +619,57 @@ impl Config {
         }
     }
 
-    /// Turns a site path (`/en/news/`) into an absolute URL.
+    /// Turns a site path (`/en/news/`) into an absolute URL, on the host of the language the
+    /// path belongs to ([`Config::language_of_path`]).
     pub fn permalink(&self, path: &str) -> String {
-        let origin_end = self.base_url.len() - self.base_path.len();
-        format!("{}{}", &self.base_url[..origin_end], path)
+        format!("{}{}", self.origin(self.language_of_path(path)), path)
     }
+
+    /// The language whose pages a site path belongs to: the language whose prefix it starts
+    /// with (`/en/…`), else the default language (whose pages have no prefix).
+    pub fn language_of_path(&self, path: &str) -> &Language {
+        let rest = path.strip_prefix(self.base_path.as_str()).unwrap_or(path);
+        let first = rest.split('/').next().unwrap_or("");
+        self.languages
+            .iter()
+            .find(|l| !l.is_default && l.code == first && rest.len() > first.len())
+            .unwrap_or_else(|| self.default_lang())
+    }
+
+    /// The scheme, host and port where `lang` is published (`https://zone.example.org`).
+    pub fn origin<'a>(&'a self, lang: &'a Language) -> &'a str {
+        let end = lang.base_url.len() - self.base_path.len();
+        &lang.base_url[..end]
+    }
+
+    /// The distinct origins languages are published on, in language order (the default
+    /// language's first), each with the codes of its languages.
+    pub fn hosts(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut hosts: Vec<(&str, Vec<&str>)> = Vec::new();
+        for l in &self.languages {
+            let o = self.origin(l);
+            match hosts.iter_mut().find(|(h, _)| *h == o) {
+                Some((_, codes)) => codes.push(&l.code),
+                None => hosts.push((o, vec![&l.code])),
+            }
+        }
+        hosts
+    }
+
+    /// Whether some language has a `base_url` of its own on another host.
+    pub fn is_multi_host(&self) -> bool {
+        self.hosts().len() > 1
+    }
+}
+
+/// The directory of an origin under a split output (`https://zone.example.eu:8443` →
+/// `zone.example.eu_8443`): its host name, with `_` for the port's colon.
+pub fn host_dir(origin: &str) -> String {
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .unwrap_or(origin);
+    host.replace(':', "_")
 }
 
 /// Where the parts of a site live.
@@ -691,7 +864,8 @@ fn is_safe_name(name: &str) -> bool {
 }
 
 impl Config {
-    /// The same configuration with another `base_url` (`qiao build --base-url`).
+    /// The same configuration with another `base_url` (`qiao build --base-url`), which also
+    /// replaces the languages' own `base_url`s: the whole site goes to that one address.
     pub fn with_base_url(mut self, url: &str) -> Result<Config, Diagnostic> {
         let path = url_path(url.trim()).ok_or_else(|| {
             Diagnostic::error(format!(
@@ -702,6 +876,10 @@ impl Config {
         let mut base = url.trim().to_string();
         if !base.ends_with('/') {
             base.push('/');
+        }
+        // One URL for the whole site (a preview, `qiao serve`): every language on it.
+        for l in &mut self.languages {
+            l.base_url = base.clone();
         }
         self.base_url = base;
         self.base_path = path;
@@ -727,6 +905,39 @@ name = "中文"
 locale = "zh-Hans"
 title = "合作区"
 "#;
+
+    #[test]
+    fn pages_of_a_language_with_its_own_base_url_live_on_its_host() {
+        let c = Config::parse(&MINIMAL.replace(
+            "[languages.en]\n",
+            "[languages.en]\nbase_url = \"https://zone.example.eu:8443/sub/\"\n",
+        ))
+        .unwrap();
+        assert_eq!(c.language_of_path("/sub/en/news/").code, "en");
+        assert_eq!(
+            c.language_of_path("/sub/english/").code,
+            "zh",
+            "a prefix, not a start"
+        );
+        assert_eq!(c.language_of_path("/sub/news/").code, "zh");
+        assert_eq!(
+            c.permalink("/sub/en/news/"),
+            "https://zone.example.eu:8443/sub/en/news/"
+        );
+        assert_eq!(
+            c.permalink("/sub/news/"),
+            "https://zone.example.org/sub/news/"
+        );
+        assert!(c.is_multi_host());
+        let hosts = c.hosts();
+        assert_eq!(hosts[0], ("https://zone.example.org", vec!["zh"]));
+        assert_eq!(hosts[1], ("https://zone.example.eu:8443", vec!["en"]));
+        assert_eq!(host_dir(hosts[1].0), "zone.example.eu_8443");
+        // One address for the whole site (serve, --base-url): one host again.
+        let one = c.with_base_url("http://127.0.0.1:1111/sub/").unwrap();
+        assert!(!one.is_multi_host());
+        assert_eq!(one.permalink("/sub/en/"), "http://127.0.0.1:1111/sub/en/");
+    }
 
     #[test]
     fn minimal_config_validates() {

@@ -17,6 +17,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod format;
+pub mod hosts;
 pub mod i18n;
 pub mod ident;
 pub mod init;

@@ -27,9 +27,13 @@ enum Command {
         /// Output directory [default: ROOT/public].
         #[arg(long)]
         output: Option<PathBuf>,
-        /// Base URL to use instead of site.toml's base_url.
+        /// Base URL to use instead of site.toml's base_url (and the languages' own).
         #[arg(long)]
         base_url: Option<String>,
+        /// Write one directory per host (OUTPUT/<host>/) when languages have their own
+        /// base_url in site.toml.
+        #[arg(long)]
+        split_hosts: bool,
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
@@ -188,6 +192,7 @@ fn main() -> ExitCode {
             root,
             output,
             base_url,
+            split_hosts,
             drafts,
             future,
             strict,
@@ -200,6 +205,7 @@ fn main() -> ExitCode {
                 future,
                 strict,
                 write: true,
+                split_hosts,
             };
             finish(qiao::build(&opts), color, "built")
         }
@@ -217,6 +223,7 @@ fn main() -> ExitCode {
                 future,
                 strict,
                 write: false,
+                split_hosts: false,
             };
             finish(qiao::build(&opts), color, "checked")
         }

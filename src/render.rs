@@ -140,6 +140,8 @@ struct LanguageView<'a> {
     description: &'a str,
     is_default: bool,
     path: String,
+    base_url: &'a str,
+    legal: &'a crate::config::Legal,
 }
 
 #[derive(Serialize)]
@@ -1004,6 +1006,8 @@ fn language_view<'a>(config: &Config, l: &'a Language) -> LanguageView<'a> {
         description: &l.description,
         is_default: l.is_default,
         path: config.lang_prefix(&l.code),
+        base_url: &l.base_url,
+        legal: &l.legal,
     }
 }
 

@@ -361,6 +361,7 @@ impl Server {
             future: opts.future,
             strict: false,
             write: true,
+            split_hosts: false,
         };
         let reporter = Reporter {
             quiet: opts.quiet,

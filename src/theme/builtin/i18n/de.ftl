@@ -38,3 +38,4 @@ stale-notice = Diese Übersetzung entspricht möglicherweise nicht der neuesten 
    *[other] ursprünglichen
 } Fassung.
 stale-original = Zum Original
+legal-nav = Über diese Website

@@ -38,3 +38,4 @@ stale-notice = This translation may not reflect the latest { $source ->
    *[other] original
 } version.
 stale-original = Read the original
+legal-nav = About this site

@@ -32,3 +32,4 @@ stale-notice = 本译文可能未反映{ $source ->
    *[other] 原文
 }最新版本。
 stale-original = 查看原文
+legal-nav = 本站信息
