@@ -1,0 +1,296 @@
+//! XLIFF 2.1 for `qiao xliff`: one `<file>` per source (`original` is its path), one
+//! `<unit>` per field or block, one `<segment>` in each (`canResegment="no"`).
+//!
+//! Codes are `<ph>` elements with `canCopy="no"` and `canDelete="no"`, their Markdown kept
+//! in the unit's `<originalData>` and shown to translators through `disp`. XLIFF 2.1 keeps
+//! the 2.0 core namespace (`urn:oasis:names:tc:xliff:document:2.0`) and says `version="2.1"`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::{Exchange, Incoming, Piece, State, Unit};
+use crate::diagnostics::Diagnostic;
+use crate::xml::escape;
+
+/// The XLIFF 2 core namespace (the same for 2.0 and 2.1).
+pub const NAMESPACE: &str = "urn:oasis:names:tc:xliff:document:2.0";
+
+/// Writes an export as XLIFF 2.1.
+pub fn write(ex: &Exchange) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xliff xmlns=\"{NAMESPACE}\" version=\"2.1\" srcLang=\"{}\" trgLang=\"{}\">",
+        escape(&ex.src_locale),
+        escape(&ex.trg_locale)
+    );
+    for (i, f) in ex.files.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "  <file id=\"f{}\" original=\"{}\">",
+            i + 1,
+            escape(&f.source)
+        );
+        s.push_str("    <notes>\n");
+        let _ = writeln!(
+            s,
+            "      <note category=\"translation\">{}</note>",
+            escape(&f.translation)
+        );
+        let _ = writeln!(
+            s,
+            "      <note category=\"source-revision\">{}</note>",
+            escape(&f.revision)
+        );
+        if let Some(n) = &f.note {
+            let _ = writeln!(s, "      <note category=\"alignment\">{}</note>", escape(n));
+        }
+        s.push_str("    </notes>\n");
+        for u in &f.units {
+            write_unit(&mut s, &f.source, u);
+        }
+        s.push_str("  </file>\n");
+    }
+    s.push_str("</xliff>\n");
+    s
+}
+
+fn write_unit(s: &mut String, file: &str, u: &Unit) {
+    let _ = writeln!(
+        s,
+        "    <unit id=\"{}\" name=\"{}\" canResegment=\"no\">",
+        escape(&u.id),
+        escape(&u.kind)
+    );
+    let _ = writeln!(
+        s,
+        "      <notes>\n        <note category=\"location\">{}:{}</note>\n      </notes>",
+        escape(file),
+        u.line
+    );
+    if !u.codes.is_empty() {
+        s.push_str("      <originalData>\n");
+        for (id, data) in &u.codes {
+            let _ = writeln!(s, "        <data id=\"d{id}\">{}</data>", escape(data));
+        }
+        s.push_str("      </originalData>\n");
+    }
+    let _ = writeln!(s, "      <segment state=\"{}\">", u.state.as_str());
+    let _ = writeln!(
+        s,
+        "        <source xml:space=\"preserve\">{}</source>",
+        content(&u.source, &u.codes)
+    );
+    if let Some(t) = &u.target {
+        let _ = writeln!(
+            s,
+            "        <target xml:space=\"preserve\">{}</target>",
+            content(t, &u.codes)
+        );
+    }
+    s.push_str("      </segment>\n    </unit>\n");
+}
+
+/// The inline content of a `<source>` or `<target>`.
+fn content(pieces: &[Piece], codes: &BTreeMap<usize, String>) -> String {
+    let mut s = String::new();
+    for p in pieces {
+        match p {
+            Piece::Text(t) => s.push_str(&escape(t)),
+            Piece::Code(n) => {
+                let disp = codes.get(n).map(String::as_str).unwrap_or("");
+                let _ = write!(
+                    s,
+                    "<ph id=\"{n}\" dataRef=\"d{n}\" canCopy=\"no\" canDelete=\"no\" disp=\"{}\"/>",
+                    escape(disp)
+                );
+            }
+        }
+    }
+    s
+}
+
+/// Reads an XLIFF 2.x file: its target language and its units. Errors name the line and
+/// column in the file.
+pub fn read(text: &str, display: &str) -> Result<(String, Vec<Incoming>), Vec<Diagnostic>> {
+    let at = |pos: roxmltree::TextPos, msg: String| {
+        Diagnostic::error(msg)
+            .in_file(display)
+            .at(text, pos.row as usize, pos.col as usize)
+    };
+    let doc = roxmltree::Document::parse(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        vec![
+            at(e.pos(), format!("malformed XLIFF: {e}"))
+                .with_hint("the file is not well-formed XML; undo the last edit in it or export again"),
+        ]
+    })?;
+    let root = doc.root_element();
+    let pos = |n: roxmltree::Node| doc.text_pos_at(n.range().start);
+    if root.tag_name().name() != "xliff" || root.tag_name().namespace() != Some(NAMESPACE) {
+        return Err(vec![at(
+            pos(root),
+            format!("not an XLIFF 2 file: the root element is not <xliff xmlns=\"{NAMESPACE}\">"),
+        )
+        .with_hint("qiao reads the XLIFF 2.x files `qiao xliff export` writes")]);
+    }
+    let Some(lang) = root.attribute("trgLang") else {
+        return Err(vec![at(pos(root), "<xliff> has no trgLang".into())]);
+    };
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for file in root.children().filter(|n| n.has_tag_name((NAMESPACE, "file"))) {
+        let Some(original) = file.attribute("original") else {
+            errors.push(at(pos(file), "<file> has no `original` (the source's path)".into()));
+            continue;
+        };
+        for unit in file.descendants().filter(|n| n.has_tag_name((NAMESPACE, "unit"))) {
+            match read_unit(unit, original) {
+                Ok(u) => out.push(Incoming {
+                    pos: {
+                        let p = pos(unit);
+                        (p.row as usize, p.col as usize)
+                    },
+                    ..u
+                }),
+                Err((node, msg)) => errors.push(at(pos(node), msg)),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok((lang.to_string(), out))
+    } else {
+        Err(errors)
+    }
+}
+
+type ReadError<'a, 'i> = (roxmltree::Node<'a, 'i>, String);
+
+fn read_unit<'a, 'i>(
+    unit: roxmltree::Node<'a, 'i>,
+    file: &str,
+) -> Result<Incoming, ReadError<'a, 'i>> {
+    let id = unit
+        .attribute("id")
+        .ok_or((unit, "<unit> has no id".to_string()))?;
+    let mut data: BTreeMap<String, String> = BTreeMap::new();
+    for d in unit
+        .children()
+        .filter(|n| n.has_tag_name((NAMESPACE, "originalData")))
+        .flat_map(|o| o.children())
+        .filter(|n| n.has_tag_name((NAMESPACE, "data")))
+    {
+        if let Some(did) = d.attribute("id") {
+            let text: String = d
+                .descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .collect();
+            data.insert(did.to_string(), text);
+        }
+    }
+    let mut source = Vec::new();
+    let mut target: Option<Vec<Piece>> = None;
+    let mut codes = BTreeMap::new();
+    let mut state = State::Final;
+    for seg in unit.children().filter(|n| {
+        n.has_tag_name((NAMESPACE, "segment")) || n.has_tag_name((NAMESPACE, "ignorable"))
+    }) {
+        if seg.has_tag_name((NAMESPACE, "segment")) {
+            let st = match seg.attribute("state") {
+                None => State::Initial,
+                Some(v) => State::parse(v).ok_or((
+                    seg,
+                    format!("unit `{id}`: unknown state `{v}` (initial, translated, reviewed or final)"),
+                ))?,
+            };
+            state = state.min(st);
+        }
+        for part in seg.children().filter(|n| n.is_element()) {
+            let name = part.tag_name().name();
+            if name != "source" && name != "target" {
+                continue;
+            }
+            let mut pieces = Vec::new();
+            inline(part, id, &data, &mut codes, &mut pieces)?;
+            if name == "source" {
+                source.extend(pieces);
+            } else {
+                target.get_or_insert_with(Vec::new).extend(pieces);
+            }
+        }
+    }
+    let target = target.filter(|t| {
+        t.iter().any(|p| match p {
+            Piece::Text(s) => !s.trim().is_empty(),
+            Piece::Code(_) => true,
+        })
+    });
+    Ok(Incoming {
+        file: file.to_string(),
+        id: id.to_string(),
+        pos: (0, 0),
+        source: merge(source),
+        target: target.map(merge),
+        codes,
+        state,
+    })
+}
+
+/// Reads inline content: text, `<ph>` codes; `<mrk>` (annotations tools add) is looked
+/// into; anything else is an error.
+fn inline<'a, 'i>(
+    node: roxmltree::Node<'a, 'i>,
+    unit: &str,
+    data: &BTreeMap<String, String>,
+    codes: &mut BTreeMap<usize, String>,
+    out: &mut Vec<Piece>,
+) -> Result<(), ReadError<'a, 'i>> {
+    for c in node.children() {
+        if let Some(t) = c.text().filter(|_| c.is_text()) {
+            out.push(Piece::Text(t.to_string()));
+            continue;
+        }
+        if !c.is_element() {
+            continue;
+        }
+        match c.tag_name().name() {
+            "ph" => {
+                let n = c
+                    .attribute("id")
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or((
+                        c,
+                        format!("unit `{unit}`: <ph> without the numeric id qiao gave it"),
+                    ))?;
+                if let Some(d) = c.attribute("dataRef").and_then(|r| data.get(r)) {
+                    codes.insert(n, d.clone());
+                }
+                out.push(Piece::Code(n));
+            }
+            "mrk" => inline(c, unit, data, codes, out)?,
+            other => {
+                return Err((
+                    c,
+                    format!(
+                        "unit `{unit}`: <{other}> is not an inline code qiao wrote; only <ph> codes (and <mrk> annotations) can be read back"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Joins adjacent text pieces.
+pub(crate) fn merge(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        match (out.last_mut(), p) {
+            (Some(Piece::Text(a)), Piece::Text(b)) => a.push_str(&b),
+            (_, Piece::Text(b)) if b.is_empty() => {}
+            (_, p) => out.push(p),
+        }
+    }
+    out
+}
