@@ -288,16 +288,26 @@ fn pieces_of(body: &str, span: Range<usize>, texts: &[Range<usize>]) -> Vec<RawP
             return;
         }
         let g = body.get(r.clone()).unwrap_or("");
-        let soft = g.split_once('\n').is_some_and(|(before, after)| {
-            before.len() < 2
-                && before.chars().all(|c| c == ' ' || c == '\t')
-                && after.chars().all(|c| matches!(c, ' ' | '\t' | '>'))
-        });
-        out.push(if soft {
-            RawPiece::Break
-        } else {
-            RawPiece::Code(r)
-        });
+        // One line end that is not a hard break (two spaces or `\` before it) is a soft
+        // break: markup before it and after its continuation (`> `, indentation) stays
+        // code on either side.
+        let soft = (g.matches('\n').count() == 1)
+            .then(|| g.split_once('\n'))
+            .flatten()
+            .filter(|(before, _)| !before.ends_with("  ") && !before.ends_with('\\'));
+        let Some((before, after)) = soft else {
+            out.push(RawPiece::Code(r));
+            return;
+        };
+        let before = before.trim_end_matches([' ', '\t']);
+        if !before.is_empty() {
+            out.push(RawPiece::Code(r.start..r.start + before.len()));
+        }
+        out.push(RawPiece::Break);
+        let rest = after.trim_start_matches([' ', '\t', '>']);
+        if !rest.is_empty() {
+            out.push(RawPiece::Code(r.end - rest.len()..r.end));
+        }
     };
     for t in texts {
         gap(&mut out, at..t.start);
