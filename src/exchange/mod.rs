@@ -53,7 +53,11 @@ impl Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some("po" | "pot") => Format::Po,
             Some("xlf" | "xliff" | "xml") => Format::Xliff,
-            _ if text.trim_start_matches('\u{feff}').trim_start().starts_with('<') => {
+            _ if text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('<') =>
+            {
                 Format::Xliff
             }
             _ => Format::Po,
@@ -211,7 +215,8 @@ fn blocks_of(body: &str) -> Vec<Block> {
     let mut spans: Vec<Option<Range<usize>>> = vec![None; list.len()];
     let mut texts: Vec<Vec<Range<usize>>> = vec![Vec::new(); list.len()];
     let mut b = 0;
-    for (event, range) in Parser::new_ext(body, crate::markdown::parser_options()).into_offset_iter()
+    for (event, range) in
+        Parser::new_ext(body, crate::markdown::parser_options()).into_offset_iter()
     {
         let inline = match &event {
             Event::Text(_)
@@ -717,9 +722,11 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
     };
     let config = Config::load(root)?;
     let at = |pos: (usize, usize)| (text.as_str(), pos.0, pos.1);
-    let lang = match config.languages.iter().find(|l| {
-        l.code != config.default_language && (l.code == lang || l.locale == lang)
-    }) {
+    let lang = match config
+        .languages
+        .iter()
+        .find(|l| l.code != config.default_language && (l.code == lang || l.locale == lang))
+    {
         Some(l) => l.code.clone(),
         None => {
             return Err(vec![
@@ -777,8 +784,10 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
                 Ok(d) => (stub, d),
                 Err(_) => {
                     errors.push(
-                        Diagnostic::error(format!("cannot make a translation stub of {source_rel}"))
-                            .in_file(source_rel),
+                        Diagnostic::error(format!(
+                            "cannot make a translation stub of {source_rel}"
+                        ))
+                        .in_file(source_rel),
                     );
                     continue;
                 }
@@ -822,9 +831,12 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
             if u.state == State::Initial {
                 complete = false;
             }
-            let codes = if u.codes.is_empty() { &cur.codes } else { &u.codes };
-            if let Err(msg) = check_codes(target, &cur.source, codes, Format::detect(file, &text))
-            {
+            let codes = if u.codes.is_empty() {
+                &cur.codes
+            } else {
+                &u.codes
+            };
+            if let Err(msg) = check_codes(target, &cur.source, codes, Format::detect(file, &text)) {
                 errors.push(err_at(
                     u.pos,
                     format!("unit `{}` of {source_rel}: {msg}", u.id),
@@ -876,7 +888,12 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
             if crlf {
                 new_text = new_text.replace('\n', "\r\n");
             }
-            writes.push((translation_path, translation_rel, new_text, complete.then_some(src)));
+            writes.push((
+                translation_path,
+                translation_rel,
+                new_text,
+                complete.then_some(src),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -885,7 +902,10 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
     for (path, rel, text, src) in writes {
         if let Some(src) = src {
             translation::store_revision(root, &src).map_err(|e| {
-                vec![Diagnostic::error(format!("cannot write {}: {e}", translation::STORE))]
+                vec![Diagnostic::error(format!(
+                    "cannot write {}: {e}",
+                    translation::STORE
+                ))]
             })?;
         }
         write_atomic(&path, &text).map_err(|e| {
@@ -924,11 +944,7 @@ fn same_source(u: &Incoming, cur: &Unit) -> bool {
 }
 
 /// Whether the codes a target uses mean the same Markdown in both tables.
-fn codes_agree(
-    target: &[Piece],
-    a: &BTreeMap<usize, String>,
-    b: &BTreeMap<usize, String>,
-) -> bool {
+fn codes_agree(target: &[Piece], a: &BTreeMap<usize, String>, b: &BTreeMap<usize, String>) -> bool {
     target.iter().all(|p| match p {
         Piece::Code(n) => a.get(n) == b.get(n),
         Piece::Text(_) => true,
@@ -1013,7 +1029,9 @@ fn edit_for(
         return Ok(field_edit(&tr.text, &unit.id, &value));
     };
     if !aligned {
-        return Err("its blocks do not align with the source's (paragraphs merged or split)".into());
+        return Err(
+            "its blocks do not align with the source's (paragraphs merged or split)".into(),
+        );
     }
     let body = tr.body();
     let block = tblocks
@@ -1120,7 +1138,8 @@ mod tests {
 
     #[test]
     fn markup_becomes_codes_and_soft_breaks_text() {
-        let body = "请看**合作区**的[网站](https://example.org/)和`qiao`[^1]，\n再说。\n\n[^1]: 注释。\n";
+        let body =
+            "请看**合作区**的[网站](https://example.org/)和`qiao`[^1]，\n再说。\n\n[^1]: 注释。\n";
         let (pieces, codes) = unit_of(body, 0);
         assert_eq!(
             codes,
@@ -1154,7 +1173,14 @@ mod tests {
             .collect();
         assert_eq!(
             spans,
-            ["标题", "第一项\n  续行", "引用\n> 第二行", "甲 | 乙", "1 | 2", ""]
+            [
+                "标题",
+                "第一项\n  续行",
+                "引用\n> 第二行",
+                "甲 | 乙",
+                "1 | 2",
+                ""
+            ]
         );
         assert_eq!(unit_of(body, 1).0, vec![Piece::Text("第一项\n续行".into())]);
     }
@@ -1180,7 +1206,10 @@ mod tests {
         let (r, s) = field_edit(text, "description", "Neu").unwrap();
         let mut t = text.to_string();
         t.replace_range(r, &s);
-        assert!(t.contains("date: 2016-02-29\ndescription: \"Neu\"\n---\n"), "{t}");
+        assert!(
+            t.contains("date: 2016-02-29\ndescription: \"Neu\"\n---\n"),
+            "{t}"
+        );
         let toml = "+++\ntitle = \"\"\"a\nb\"\"\"\n[extra]\ntitle = \"x\"\n+++\n";
         let (r, s) = field_edit(toml, "title", "Titel").unwrap();
         let mut t = toml.to_string();

@@ -118,32 +118,45 @@ pub fn read(text: &str, display: &str) -> Result<(String, Vec<Incoming>), Vec<Di
             .in_file(display)
             .at(text, pos.row as usize, pos.col as usize)
     };
-    let doc = roxmltree::Document::parse(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        vec![
-            at(e.pos(), format!("malformed XLIFF: {e}"))
-                .with_hint("the file is not well-formed XML; undo the last edit in it or export again"),
-        ]
-    })?;
+    let doc =
+        roxmltree::Document::parse(text.trim_start_matches('\u{feff}')).map_err(|e| {
+            vec![at(e.pos(), format!("malformed XLIFF: {e}")).with_hint(
+                "the file is not well-formed XML; undo the last edit in it or export again",
+            )]
+        })?;
     let root = doc.root_element();
     let pos = |n: roxmltree::Node| doc.text_pos_at(n.range().start);
     if root.tag_name().name() != "xliff" || root.tag_name().namespace() != Some(NAMESPACE) {
-        return Err(vec![at(
-            pos(root),
-            format!("not an XLIFF 2 file: the root element is not <xliff xmlns=\"{NAMESPACE}\">"),
-        )
-        .with_hint("qiao reads the XLIFF 2.x files `qiao xliff export` writes")]);
+        return Err(vec![
+            at(
+                pos(root),
+                format!(
+                    "not an XLIFF 2 file: the root element is not <xliff xmlns=\"{NAMESPACE}\">"
+                ),
+            )
+            .with_hint("qiao reads the XLIFF 2.x files `qiao xliff export` writes"),
+        ]);
     }
     let Some(lang) = root.attribute("trgLang") else {
         return Err(vec![at(pos(root), "<xliff> has no trgLang".into())]);
     };
     let mut errors = Vec::new();
     let mut out = Vec::new();
-    for file in root.children().filter(|n| n.has_tag_name((NAMESPACE, "file"))) {
+    for file in root
+        .children()
+        .filter(|n| n.has_tag_name((NAMESPACE, "file")))
+    {
         let Some(original) = file.attribute("original") else {
-            errors.push(at(pos(file), "<file> has no `original` (the source's path)".into()));
+            errors.push(at(
+                pos(file),
+                "<file> has no `original` (the source's path)".into(),
+            ));
             continue;
         };
-        for unit in file.descendants().filter(|n| n.has_tag_name((NAMESPACE, "unit"))) {
+        for unit in file
+            .descendants()
+            .filter(|n| n.has_tag_name((NAMESPACE, "unit")))
+        {
             match read_unit(unit, original) {
                 Ok(u) => out.push(Incoming {
                     pos: {
@@ -200,7 +213,9 @@ fn read_unit<'a, 'i>(
                 None => State::Initial,
                 Some(v) => State::parse(v).ok_or((
                     seg,
-                    format!("unit `{id}`: unknown state `{v}` (initial, translated, reviewed or final)"),
+                    format!(
+                        "unit `{id}`: unknown state `{v}` (initial, translated, reviewed or final)"
+                    ),
                 ))?,
             };
             state = state.min(st);
