@@ -20,6 +20,11 @@ pub fn write(ex: &Exchange) -> String {
     s.push_str("msgid \"\"\nmsgstr \"\"\n");
     for h in [
         "Project-Id-Version: qiao\\n".to_string(),
+        // Left for the translator's tool to fill in (empty, so that exports are
+        // byte-identical and msgfmt finds every header field).
+        "PO-Revision-Date: \\n".to_string(),
+        "Last-Translator: \\n".to_string(),
+        "Language-Team: \\n".to_string(),
         "MIME-Version: 1.0\\n".to_string(),
         "Content-Type: text/plain; charset=UTF-8\\n".to_string(),
         "Content-Transfer-Encoding: 8bit\\n".to_string(),
