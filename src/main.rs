@@ -167,7 +167,7 @@ enum XliffCommand {
         /// Language to translate into.
         #[arg(long)]
         to: String,
-        /// File format: xliff (XLIFF 2.1) or po (gettext).
+        /// File format: xliff (XLIFF 2.1), xliff12 (XLIFF 1.2) or po (gettext).
         #[arg(long, value_enum, default_value = "xliff")]
         format: ExchangeFormat,
         /// Write to FILE instead of standard output.
@@ -181,7 +181,7 @@ enum XliffCommand {
     },
     /// Write the translations of an XLIFF or PO file back into the Markdown files.
     Import {
-        /// The file a translator's tool saved (.xlf, .xliff or .po).
+        /// The file a translator's tool saved (XLIFF 2 or 1.2, or PO).
         file: PathBuf,
         /// Site root, the directory that holds site.toml.
         #[arg(long, default_value = ".")]
@@ -192,6 +192,7 @@ enum XliffCommand {
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExchangeFormat {
     Xliff,
+    Xliff12,
     Po,
 }
 
@@ -454,6 +455,7 @@ fn xliff(command: XliffCommand, color: bool) -> ExitCode {
         } => {
             let format = match format {
                 ExchangeFormat::Xliff => qiao::exchange::Format::Xliff,
+                ExchangeFormat::Xliff12 => qiao::exchange::Format::Xliff12,
                 ExchangeFormat::Po => qiao::exchange::Format::Po,
             };
             let opts = qiao::exchange::ExportOptions {

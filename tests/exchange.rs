@@ -41,8 +41,17 @@ fn site() -> tempfile::TempDir {
     site
 }
 
+/// The file an export in `format` is written to.
+fn exported(root: &Path, format: &str) -> std::path::PathBuf {
+    root.join(match format {
+        "xliff" => "out.xlf",
+        "xliff12" => "out-12.xlf",
+        _ => "out.po",
+    })
+}
+
 fn export(root: &Path, format: &str) -> String {
-    let file = root.join(format!("out.{format}"));
+    let file = exported(root, format);
     let (code, _, err) = run(
         root,
         &[
@@ -89,7 +98,7 @@ fn round_trip_without_edits_changes_no_byte() {
     let site = site();
     let root = site.path();
     let before = content(root);
-    for format in ["xliff", "po"] {
+    for format in ["xliff", "xliff12", "po"] {
         let text = export(root, format);
         let (code, out, err) = import(root, &format!("back.{format}"), &text);
         assert_eq!(code, 0, "{format}: {err}");
@@ -158,7 +167,7 @@ fn inline_markup_is_protected_and_structure_stays_out() {
 
 #[test]
 fn one_changed_target_changes_one_block_only() {
-    for format in ["xliff", "po"] {
+    for format in ["xliff", "xliff12", "po"] {
         let site = site();
         let root = site.path();
         let before = read(root, "content/news/unveiling.de.md");
@@ -380,7 +389,7 @@ fn bad_files_give_errors_with_positions_and_write_nothing() {
     let (code, _, err) = import(root, "deleted.xlf", &deleted);
     assert_eq!(code, 1);
     assert!(
-        err.contains("unit `b2-paragraph` of content/news/unveiling.md: inline code <ph id=\"4\"/> (`](https://example.org/wanda)`) was deleted"),
+        err.contains("unit `b2-paragraph` of content/news/unveiling.md: inline code <ph id=\"4\"> (`](https://example.org/wanda)`) was deleted"),
         "{err}"
     );
     assert!(err.contains("nothing was written"), "{err}");
@@ -427,8 +436,8 @@ fn real_consumers_read_the_files_and_their_edits_import() {
     }
     let site = site();
     let root = site.path();
-    let xlf = root.join("out.xliff");
-    let po = root.join("out.po");
+    let xlf = exported(root, "xliff");
+    let po = exported(root, "po");
     export(root, "xliff");
     export(root, "po");
     let units = 17;
@@ -441,28 +450,32 @@ fn real_consumers_read_the_files_and_their_edits_import() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
-    // translate-toolkit: pocount counts the PO units; its XLIFF 2 reader loads the XLIFF.
-    let o = Command::new("python3")
-        .args(["-m", "translate.tools.pocount", "--csv"])
-        .arg(&po)
-        .output()
-        .unwrap();
-    let csv = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{csv}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    // Filename, then translated, fuzzy, untranslated and total messages among word counts.
-    let row: Vec<usize> = csv
-        .lines()
-        .nth(1)
-        .unwrap_or("")
-        .split(',')
-        .skip(1)
-        .map(|c| c.trim().parse().unwrap())
-        .collect();
-    assert_eq!((row[0], row[3], row[5], row[7]), (10, 1, 6, units), "{csv}");
+    // translate-toolkit: pocount counts the PO and XLIFF 1.2 units alike (its format
+    // detection takes every XLIFF for 1.2); its XLIFF 2 reader loads the XLIFF 2.1 file.
+    export(root, "xliff12");
+    for file in [&po, &exported(root, "xliff12")] {
+        let o = Command::new("python3")
+            .args(["-m", "translate.tools.pocount", "--csv"])
+            .arg(file)
+            .output()
+            .unwrap();
+        let csv = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{csv}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // Filename, then translated, fuzzy, untranslated and total messages among word counts.
+        let row: Vec<usize> = csv
+            .lines()
+            .nth(1)
+            .unwrap_or("")
+            .split(',')
+            .skip(1)
+            .map(|c| c.trim().parse().unwrap())
+            .collect();
+        assert_eq!((row[0], row[3], row[5], row[7]), (10, 1, 6, units), "{csv}");
+    }
 
     // Edit one target with the toolkit's own API, save, import.
     let script = r#"
@@ -476,14 +489,20 @@ if kind == "xliff":
     unit = [u for u in units if u.source == "仪式结束。"][0]
     unit.target = "Die Feier ist vorbei."
     unit.marktranslated()
+elif kind == "xliff12":
+    store = factory.getobject(path)
+    unit = [u for u in store.units if u.getid() == "content/news/unveiling.md\x04b1-heading"][0]
+    unit.target = "Die Eröffnungsfeier"
 else:
     store = factory.getobject(path)
     unit = [u for u in store.units if u.getcontext() == "content/news/unveiling.md#b3-list_item"][0]
     unit.target = "Erstens: das Servicezentrum EU-China"
 store.save()
 "#;
+    let xlf12 = exported(root, "xliff12");
     for (kind, path, line) in [
         ("xliff", &xlf, "Die Feier ist vorbei."),
+        ("xliff12", &xlf12, "## Die Eröffnungsfeier {#ceremony}"),
         ("po", &po, "- Erstens: das Servicezentrum EU-China"),
     ] {
         // Exported now, after the previous import: a target in an exchange file replaces

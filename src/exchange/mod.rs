@@ -42,6 +42,9 @@ use crate::translation;
 pub enum Format {
     /// XLIFF 2.1 (`urn:oasis:names:tc:xliff:document:2.0` namespace, `version="2.1"`).
     Xliff,
+    /// XLIFF 1.2, for tools that read no XLIFF 2 (translate-toolkit's format detection
+    /// and `pocount`, older CAT tools).
+    Xliff12,
     /// gettext PO, with `{N}` placeholders for codes.
     Po,
 }
@@ -690,6 +693,7 @@ pub fn export(opts: &ExportOptions) -> Result<Exchange, Vec<Diagnostic>> {
 pub fn write(exchange: &Exchange, format: Format) -> String {
     match format {
         Format::Xliff => xliff::write(exchange),
+        Format::Xliff12 => xliff::write_12(exchange),
         Format::Po => po::write(exchange),
     }
 }
@@ -717,7 +721,7 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
     let text = crate::text::read_text(file, file).map_err(|d| vec![d])?;
     let display = crate::diagnostics::display_path(file);
     let (lang, incoming) = match Format::detect(file, &text) {
-        Format::Xliff => xliff::read(&text, &display)?,
+        Format::Xliff | Format::Xliff12 => xliff::read(&text, &display)?,
         Format::Po => po::read(&text, &display)?,
     };
     let config = Config::load(root)?;
@@ -961,7 +965,7 @@ fn check_codes(
 ) -> Result<(), String> {
     let show = |n: usize| match format {
         Format::Po => format!("placeholder {{{n}}}"),
-        Format::Xliff => format!("inline code <ph id=\"{n}\"/>"),
+        Format::Xliff | Format::Xliff12 => format!("inline code <ph id=\"{n}\">"),
     };
     let mut count: BTreeMap<usize, usize> = BTreeMap::new();
     for p in target {

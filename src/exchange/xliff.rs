@@ -1,9 +1,14 @@
-//! XLIFF 2.1 for `qiao xliff`: one `<file>` per source (`original` is its path), one
-//! `<unit>` per field or block, one `<segment>` in each (`canResegment="no"`).
+//! XLIFF for `qiao xliff`: one `<file>` per source (`original` is its path), one unit per
+//! field or block.
 //!
-//! Codes are `<ph>` elements with `canCopy="no"` and `canDelete="no"`, their Markdown kept
-//! in the unit's `<originalData>` and shown to translators through `disp`. XLIFF 2.1 keeps
-//! the 2.0 core namespace (`urn:oasis:names:tc:xliff:document:2.0`) and says `version="2.1"`.
+//! XLIFF 2.1 (the default): `<unit>` with one `<segment>` (`canResegment="no"`); codes are
+//! `<ph>` elements with `canCopy="no"` and `canDelete="no"`, their Markdown kept in the
+//! unit's `<originalData>` and shown to translators through `disp`. XLIFF 2.1 keeps the
+//! 2.0 core namespace (`urn:oasis:names:tc:xliff:document:2.0`) and says `version="2.1"`.
+//!
+//! XLIFF 1.2 (`--format xliff12`, for tools that read no XLIFF 2): `<trans-unit>`; codes
+//! are `<ph>` elements whose content is the Markdown they stand for; states are the 1.2
+//! names (`needs-review-translation`, `translated`, `signed-off`, `final`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,6 +19,9 @@ use crate::xml::escape;
 
 /// The XLIFF 2 core namespace (the same for 2.0 and 2.1).
 pub const NAMESPACE: &str = "urn:oasis:names:tc:xliff:document:2.0";
+
+/// The XLIFF 1.2 namespace.
+pub const NAMESPACE_12: &str = "urn:oasis:names:tc:xliff:document:1.2";
 
 /// Writes an export as XLIFF 2.1.
 pub fn write(ex: &Exchange) -> String {
@@ -110,8 +118,98 @@ fn content(pieces: &[Piece], codes: &BTreeMap<usize, String>) -> String {
     s
 }
 
-/// Reads an XLIFF 2.x file: its target language and its units. Errors name the line and
-/// column in the file.
+/// Writes an export as XLIFF 1.2.
+pub fn write_12(ex: &Exchange) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xliff xmlns=\"{NAMESPACE_12}\" version=\"1.2\">"
+    );
+    for f in &ex.files {
+        let _ = writeln!(
+            s,
+            "  <file original=\"{}\" source-language=\"{}\" target-language=\"{}\" datatype=\"x-markdown\">",
+            escape(&f.source),
+            escape(&ex.src_locale),
+            escape(&ex.trg_locale)
+        );
+        s.push_str("    <header>\n");
+        let _ = writeln!(
+            s,
+            "      <note from=\"translation\">{}</note>",
+            escape(&f.translation)
+        );
+        let _ = writeln!(
+            s,
+            "      <note from=\"source-revision\">{}</note>",
+            escape(&f.revision)
+        );
+        if let Some(n) = &f.note {
+            let _ = writeln!(s, "      <note from=\"alignment\">{}</note>", escape(n));
+        }
+        s.push_str("    </header>\n    <body>\n");
+        for u in &f.units {
+            // translate-toolkit, and so Weblate and pocount, read a target that is not
+            // `approved` as fuzzy.
+            let approved = match (&u.target, u.state) {
+                (None, _) => "",
+                (Some(_), State::Initial) => " approved=\"no\"",
+                (Some(_), _) => " approved=\"yes\"",
+            };
+            let _ = writeln!(
+                s,
+                "      <trans-unit id=\"{}\" resname=\"{}\"{approved} xml:space=\"preserve\">",
+                escape(&u.id),
+                escape(&u.kind)
+            );
+            let _ = writeln!(
+                s,
+                "        <source>{}</source>",
+                content_12(&u.source, &u.codes)
+            );
+            if let Some(t) = &u.target {
+                let state = match u.state {
+                    State::Initial => "needs-review-translation",
+                    State::Translated => "translated",
+                    State::Reviewed => "signed-off",
+                    State::Final => "final",
+                };
+                let _ = writeln!(
+                    s,
+                    "        <target state=\"{state}\">{}</target>",
+                    content_12(t, &u.codes)
+                );
+            }
+            let _ = writeln!(
+                s,
+                "        <note from=\"location\">{}:{}</note>\n      </trans-unit>",
+                escape(&f.source),
+                u.line
+            );
+        }
+        s.push_str("    </body>\n  </file>\n");
+    }
+    s.push_str("</xliff>\n");
+    s
+}
+
+/// The inline content of an XLIFF 1.2 `<source>` or `<target>`.
+fn content_12(pieces: &[Piece], codes: &BTreeMap<usize, String>) -> String {
+    let mut s = String::new();
+    for p in pieces {
+        match p {
+            Piece::Text(t) => s.push_str(&escape(t)),
+            Piece::Code(n) => {
+                let data = codes.get(n).map(String::as_str).unwrap_or("");
+                let _ = write!(s, "<ph id=\"{n}\">{}</ph>", escape(data));
+            }
+        }
+    }
+    s
+}
+
+/// Reads an XLIFF 2.x or 1.2 file: its target language and its units. Errors name the
+/// line and column in the file.
 pub fn read(text: &str, display: &str) -> Result<(String, Vec<Incoming>), Vec<Diagnostic>> {
     let at = |pos: roxmltree::TextPos, msg: String| {
         Diagnostic::error(msg)
@@ -126,6 +224,9 @@ pub fn read(text: &str, display: &str) -> Result<(String, Vec<Incoming>), Vec<Di
         })?;
     let root = doc.root_element();
     let pos = |n: roxmltree::Node| doc.text_pos_at(n.range().start);
+    if root.tag_name().name() == "xliff" && root.tag_name().namespace() == Some(NAMESPACE_12) {
+        return read_12(&doc, text, display);
+    }
     if root.tag_name().name() != "xliff" || root.tag_name().namespace() != Some(NAMESPACE) {
         return Err(vec![
             at(
@@ -174,6 +275,150 @@ pub fn read(text: &str, display: &str) -> Result<(String, Vec<Incoming>), Vec<Di
     } else {
         Err(errors)
     }
+}
+
+/// Reads an XLIFF 1.2 document.
+fn read_12(
+    doc: &roxmltree::Document,
+    text: &str,
+    display: &str,
+) -> Result<(String, Vec<Incoming>), Vec<Diagnostic>> {
+    let at = |n: roxmltree::Node, msg: String| {
+        let p = doc.text_pos_at(n.range().start);
+        Diagnostic::error(msg)
+            .in_file(display)
+            .at(text, p.row as usize, p.col as usize)
+    };
+    let ns = |name| (NAMESPACE_12, name);
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    let mut lang = None;
+    for file in doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name(ns("file")))
+    {
+        let (Some(original), Some(trg)) = (
+            file.attribute("original"),
+            file.attribute("target-language"),
+        ) else {
+            errors.push(at(
+                file,
+                "<file> needs `original` (the source's path) and `target-language`".into(),
+            ));
+            continue;
+        };
+        lang.get_or_insert_with(|| trg.to_string());
+        for unit in file
+            .descendants()
+            .filter(|n| n.has_tag_name(ns("trans-unit")))
+        {
+            let Some(id) = unit.attribute("id") else {
+                errors.push(at(unit, "<trans-unit> has no id".into()));
+                continue;
+            };
+            let mut codes = BTreeMap::new();
+            let mut source = Vec::new();
+            let mut target = None;
+            let mut state = State::Initial;
+            for part in unit.children().filter(|n| n.is_element()) {
+                let name = part.tag_name().name();
+                if name != "source" && name != "target" {
+                    continue;
+                }
+                let mut pieces = Vec::new();
+                if let Err((n, msg)) = inline_12(part, id, &mut codes, &mut pieces) {
+                    errors.push(at(n, msg));
+                }
+                if name == "source" {
+                    source = pieces;
+                } else {
+                    state = match part.attribute("state") {
+                        Some("final") => State::Final,
+                        Some("signed-off") => State::Reviewed,
+                        Some("translated") | None => State::Translated,
+                        Some(_) => State::Initial,
+                    };
+                    if unit.attribute("approved") == Some("yes") {
+                        state = state.max(State::Translated);
+                    }
+                    target = Some(pieces);
+                }
+            }
+            let p = doc.text_pos_at(unit.range().start);
+            out.push(Incoming {
+                file: original.to_string(),
+                id: id.to_string(),
+                pos: (p.row as usize, p.col as usize),
+                source: merge(source),
+                target: target.map(merge).filter(|t| !blank(t)),
+                codes,
+                state,
+            });
+        }
+    }
+    match lang {
+        Some(l) if errors.is_empty() => Ok((l, out)),
+        None if errors.is_empty() => Err(vec![
+            Diagnostic::error("the XLIFF 1.2 file has no <file> with a target-language")
+                .in_file(display),
+        ]),
+        _ => Err(errors),
+    }
+}
+
+/// Reads XLIFF 1.2 inline content: text and `<ph>` codes, whose content is their Markdown.
+fn inline_12<'a, 'i>(
+    node: roxmltree::Node<'a, 'i>,
+    unit: &str,
+    codes: &mut BTreeMap<usize, String>,
+    out: &mut Vec<Piece>,
+) -> Result<(), ReadError<'a, 'i>> {
+    for c in node.children() {
+        if let Some(t) = c.text().filter(|_| c.is_text()) {
+            out.push(Piece::Text(t.to_string()));
+            continue;
+        }
+        if !c.is_element() {
+            continue;
+        }
+        match c.tag_name().name() {
+            "ph" => {
+                let n = c
+                    .attribute("id")
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or((
+                        c,
+                        format!("unit `{unit}`: <ph> without the numeric id qiao gave it"),
+                    ))?;
+                let data: String = c
+                    .descendants()
+                    .filter_map(|d| d.text().filter(|_| d.is_text()))
+                    .collect();
+                codes.insert(n, data);
+                out.push(Piece::Code(n));
+            }
+            "mrk" => inline_12(c, unit, codes, out)?,
+            other => {
+                return Err((
+                    c,
+                    format!(
+                        "unit `{unit}`: <{other}> is not an inline code qiao wrote; only <ph> codes (and <mrk> annotations) can be read back"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a target says nothing (no text but white space, no code).
+fn blank(t: &[Piece]) -> bool {
+    !t.iter().any(|p| match p {
+        Piece::Text(s) => !s.trim().is_empty(),
+        Piece::Code(_) => true,
+    })
 }
 
 type ReadError<'a, 'i> = (roxmltree::Node<'a, 'i>, String);
@@ -234,12 +479,7 @@ fn read_unit<'a, 'i>(
             }
         }
     }
-    let target = target.filter(|t| {
-        t.iter().any(|p| match p {
-            Piece::Text(s) => !s.trim().is_empty(),
-            Piece::Code(_) => true,
-        })
-    });
+    let target = target.filter(|t| !blank(t));
     Ok(Incoming {
         file: file.to_string(),
         id: id.to_string(),
