@@ -346,6 +346,48 @@ fn a_unit_whose_source_changed_since_the_export_is_skipped() {
 }
 
 #[test]
+fn a_block_that_moved_since_the_export_is_found_by_its_source() {
+    let site = site();
+    let root = site.path();
+    let x = export(root, "xliff");
+    // A paragraph added at the top of the source and of its translation: block 8 is now 9.
+    for (rel, new) in [
+        ("content/news/unveiling.md", "新增段落。"),
+        ("content/news/unveiling.de.md", "Neuer Absatz."),
+    ] {
+        let text = read(root, rel).replacen("---\n## ", &format!("---\n{new}\n\n## "), 1);
+        std::fs::write(root.join(rel), text).unwrap();
+    }
+    let before = read(root, "content/news/unveiling.de.md");
+    let edited = x.replace("Die Feier ist beendet.", "Die Feier ist zu Ende.");
+    let (code, _, err) = import(root, "moved.xlf", &edited);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        changed_lines(&before, &read(root, "content/news/unveiling.de.md")),
+        ["Die Feier ist zu Ende."]
+    );
+    // Two units for one block: an error, nothing written.
+    let unit = x
+        .split("    <unit id=\"b8-paragraph\"")
+        .nth(1)
+        .unwrap()
+        .split("</unit>\n")
+        .next()
+        .unwrap();
+    let twice = x.replacen(
+        "    <unit id=\"b8-paragraph\"",
+        &format!("    <unit id=\"b8-paragraph\"{unit}</unit>\n    <unit id=\"b8-paragraph\""),
+        1,
+    );
+    let (code, _, err) = import(root, "twice.xlf", &twice);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unit `b8-paragraph` of content/news/unveiling.md is in the file twice"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_files_give_errors_with_positions_and_write_nothing() {
     let site = site();
     let root = site.path();
@@ -363,7 +405,9 @@ fn bad_files_give_errors_with_positions_and_write_nothing() {
         + 1;
     assert!(err.contains(&format!("bad.xlf:{line}:")), "{err}");
 
-    let unknown = x.replace("<unit id=\"b8-paragraph\"", "<unit id=\"b99-paragraph\"");
+    let unknown = x
+        .replace("<unit id=\"b8-paragraph\"", "<unit id=\"b99-paragraph\"")
+        .replace(">仪式结束。<", ">没有这一段。<");
     let (code, _, err) = import(root, "unknown.xlf", &unknown);
     assert_eq!(code, 1);
     let line = unknown

@@ -720,7 +720,8 @@ pub struct ImportReport {
 pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>> {
     let text = crate::text::read_text(file, file).map_err(|d| vec![d])?;
     let display = crate::diagnostics::display_path(file);
-    let (lang, incoming) = match Format::detect(file, &text) {
+    let format = Format::detect(file, &text);
+    let (lang, incoming) = match format {
         Format::Xliff | Format::Xliff12 => xliff::read(&text, &display)?,
         Format::Po => po::read(&text, &display)?,
     };
@@ -759,6 +760,17 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
             errors.push(err_at(first, format!(
                 "`{source_rel}` is not a Markdown file under content/; an exchange file names its sources as `content/…/x.md`"
             )));
+            continue;
+        }
+        let stem = Path::new(source_rel)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
+        if let (_, Some(l)) = crate::content::walk::split_language(stem, &config) {
+            errors.push(err_at(first, format!(
+                "`{source_rel}` is a page in `{l}`, not a source in the default language ({})",
+                config.default_language
+            )).with_hint("an exchange file names the default-language sources its units translate"));
             continue;
         }
         let source_path = root.join(source_rel);
@@ -806,28 +818,64 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
         let mut edits: Vec<(Range<usize>, String)> = Vec::new();
         let mut complete = true;
         let mut seen = 0;
+        let mut used: HashMap<&str, (usize, usize)> = HashMap::new();
         for u in &units {
-            let Some(cur) = by_id.get(u.id.as_str()) else {
-                errors.push(err_at(u.pos, format!(
-                    "unit `{}` of {source_rel} is not a field or block of that file",
-                    u.id
-                )).with_hint("unit ids are written by `qiao xliff export`; export the file again rather than adding units"));
-                continue;
+            // By id; a block that moved (blocks added or removed before it, in the source
+            // and the translation alike) is found by its kind and source text.
+            let by_source = || {
+                let kind = u.id.split_once('-').map_or(u.id.as_str(), |(_, k)| k);
+                let mut found = current
+                    .units
+                    .iter()
+                    .filter(|c| c.kind == kind && same_source(u, c));
+                match (found.next(), found.next()) {
+                    (Some(c), None) => Some(c),
+                    _ => None,
+                }
             };
-            seen += 1;
-            if !same_source(u, cur) {
-                report.warnings.push(
-                    Diagnostic::warning(format!(
-                        "the source of unit `{}` changed since the export; its translation is not applied",
-                        u.id
-                    ))
-                    .in_file(source_rel)
-                    .at(&src.text, cur.line, 1)
-                    .with_hint(format!("export {source_rel} again and translate the unit anew")),
+            let cur = match by_id.get(u.id.as_str()) {
+                Some(c) if same_source(u, c) => *c,
+                Some(c) => match by_source() {
+                    Some(moved) => moved,
+                    None => {
+                        report.warnings.push(
+                            Diagnostic::warning(format!(
+                                "the source of unit `{}` changed since the export; its translation is not applied",
+                                u.id
+                            ))
+                            .in_file(source_rel)
+                            .at(&src.text, c.line, 1)
+                            .with_hint(format!("export {source_rel} again and translate the unit anew")),
+                        );
+                        complete = false;
+                        continue;
+                    }
+                },
+                None => match by_source() {
+                    Some(moved) => moved,
+                    None => {
+                        errors.push(err_at(u.pos, format!(
+                            "unit `{}` of {source_rel} is not a field or block of that file",
+                            u.id
+                        )).with_hint("unit ids are written by `qiao xliff export`; export the file again rather than adding units"));
+                        continue;
+                    }
+                },
+            };
+            if let Some(first) = used.insert(cur.id.as_str(), u.pos) {
+                errors.push(
+                    err_at(
+                        u.pos,
+                        format!(
+                            "unit `{}` of {source_rel} is in the file twice (first at line {})",
+                            u.id, first.0
+                        ),
+                    )
+                    .with_hint("keep one of the two units"),
                 );
-                complete = false;
                 continue;
             }
+            seen += 1;
             let Some(target) = &u.target else {
                 complete = false;
                 continue;
@@ -840,7 +888,7 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
             } else {
                 &u.codes
             };
-            if let Err(msg) = check_codes(target, &cur.source, codes, Format::detect(file, &text)) {
+            if let Err(msg) = check_codes(target, &cur.source, codes, format) {
                 errors.push(err_at(
                     u.pos,
                     format!("unit `{}` of {source_rel}: {msg}", u.id),
