@@ -1045,17 +1045,60 @@ fn check_codes(
     Ok(())
 }
 
-/// The Markdown of a target: its text, and each code's Markdown; `\n` in the text
-/// followed by `cont` (a list item's indentation, a block quote's `> `).
+/// The Markdown of a target: its text, and each code's Markdown. The text is trimmed at
+/// both ends of the target; in a block that spans lines (`cont` is its continuation
+/// prefix: a list item's indentation, a block quote's `> `) each line end is followed by
+/// `cont` and empty lines are dropped, since they would split the block; in one that does
+/// not (headings, table rows) white space runs become one space.
 fn render(target: &[Piece], codes: &BTreeMap<usize, String>, cont: Option<&str>) -> String {
     let mut s = String::new();
-    for p in target {
-        match p {
-            Piece::Text(t) => match cont {
-                Some(c) => s.push_str(&t.replace('\n', &format!("\n{c}"))),
-                None => s.push_str(&t.split_ascii_whitespace().collect::<Vec<_>>().join(" ")),
-            },
-            Piece::Code(n) => s.push_str(codes.get(n).map(String::as_str).unwrap_or("")),
+    let last = target.len().saturating_sub(1);
+    for (i, p) in target.iter().enumerate() {
+        let t = match p {
+            Piece::Code(n) => {
+                s.push_str(codes.get(n).map(String::as_str).unwrap_or(""));
+                continue;
+            }
+            Piece::Text(t) => t.as_str(),
+        };
+        let t = if i == 0 { t.trim_start() } else { t };
+        let t = if i == last { t.trim_end() } else { t };
+        match cont {
+            Some(c) => {
+                let lines: Vec<&str> = t.split('\n').collect();
+                for (j, line) in lines.iter().enumerate() {
+                    // Spaces before a line end would make a hard break.
+                    let line = if j + 1 < lines.len() {
+                        line.trim_end_matches([' ', '\t'])
+                    } else {
+                        line
+                    };
+                    if j == 0 {
+                        s.push_str(line);
+                    } else if j + 1 == lines.len() || !line.trim().is_empty() {
+                        s.push('\n');
+                        s.push_str(c);
+                        s.push_str(line.trim_start_matches([' ', '\t']));
+                    }
+                }
+            }
+            None => {
+                let mut space = false;
+                for ch in t.chars() {
+                    if ch.is_whitespace() {
+                        space = true;
+                        continue;
+                    }
+                    if space {
+                        s.push(' ');
+                        space = false;
+                    }
+                    s.push(ch);
+                }
+                if space {
+                    s.push(' ');
+                }
+            }
         }
     }
     s
@@ -1267,6 +1310,25 @@ mod tests {
         let mut t = toml.to_string();
         t.replace_range(r, &s);
         assert_eq!(t, "+++\ntitle = \"Titel\"\n[extra]\ntitle = \"x\"\n+++\n");
+    }
+
+    #[test]
+    fn rendering_keeps_blocks_whole() {
+        let codes: BTreeMap<usize, String> = [(1, "**".to_string()), (2, "**".to_string())]
+            .into_iter()
+            .collect();
+        let t = |s: &str| Piece::Text(s.to_string());
+        let target = [
+            t(" Die "),
+            Piece::Code(1),
+            t("neue\n\n  Zone"),
+            Piece::Code(2),
+            t(" \n"),
+        ];
+        assert_eq!(render(&target, &codes, Some("  ")), "Die **neue\n  Zone**");
+        assert_eq!(render(&target, &codes, None), "Die **neue Zone**");
+        let broken = [t("a"), Piece::Code(1), t("\n"), Piece::Code(2), t("b")];
+        assert_eq!(render(&broken, &codes, Some("> ")), "a**\n> **b");
     }
 
     #[test]
