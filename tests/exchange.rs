@@ -111,6 +111,29 @@ fn round_trip_without_edits_changes_no_byte() {
 }
 
 #[test]
+fn a_translation_saved_with_bom_and_crlf_keeps_them() {
+    let site = site();
+    let root = site.path();
+    let de = root.join("content/news/unveiling.de.md");
+    let windows = format!(
+        "\u{feff}{}",
+        read(root, "content/news/unveiling.de.md").replace('\n', "\r\n")
+    );
+    std::fs::write(&de, &windows).unwrap();
+    let x = export(root, "xliff");
+    let (code, _, err) = import(root, "same.xlf", &x);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read(root, "content/news/unveiling.de.md"), windows);
+    let edited = x.replace("Die Feier ist beendet.", "Die Feier ist zu Ende.");
+    let (code, _, err) = import(root, "edited.xlf", &edited);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        read(root, "content/news/unveiling.de.md"),
+        windows.replace("Die Feier ist beendet.", "Die Feier ist zu Ende.")
+    );
+}
+
+#[test]
 fn export_is_deterministic_and_names_locales() {
     let site = site();
     let a = export(site.path(), "xliff");

@@ -931,14 +931,16 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
                 report.marked.push(translation_rel.clone());
             }
         }
-        let original = std::fs::read_to_string(&translation_path).ok();
-        let unchanged = original
-            .as_deref()
-            .is_some_and(|o| o.replace("\r\n", "\n") == new_text);
-        if !unchanged && (translation_path.exists() || new_text != tr_text || complete) {
-            let crlf = original.as_deref().is_some_and(|o| o.contains("\r\n"));
-            if crlf {
+        // `tr_text` is the translation as read (byte order mark dropped, CRLF as LF), or the
+        // stub of a missing one: no change to it, no write.
+        let exists = translation_path.exists();
+        if new_text != tr_text || (!exists && complete) {
+            let original = std::fs::read(&translation_path).unwrap_or_default();
+            if original.windows(2).any(|w| w == b"\r\n") {
                 new_text = new_text.replace('\n', "\r\n");
+            }
+            if original.starts_with("\u{feff}".as_bytes()) {
+                new_text.insert(0, '\u{feff}');
             }
             writes.push((
                 translation_path,
