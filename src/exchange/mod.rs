@@ -726,22 +726,27 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
         Format::Po => po::read(&text, &display)?,
     };
     let config = Config::load(root)?;
-    let at = |pos: (usize, usize)| (text.as_str(), pos.0, pos.1);
-    let lang = match config
+    let Some(lang) = config
         .languages
         .iter()
         .find(|l| l.code != config.default_language && (l.code == lang || l.locale == lang))
-    {
-        Some(l) => l.code.clone(),
-        None => {
-            return Err(vec![
-                Diagnostic::error(format!(
-                    "the target language `{lang}` of {display} is not a configured language to translate into"
-                ))
-                .in_file(file)
-                .with_hint("export the file again with `qiao xliff export --to CODE`"),
-            ]);
-        }
+        .map(|l| l.code.clone())
+    else {
+        return Err(vec![
+            Diagnostic::error(format!(
+                "the target language `{lang}` of {display} is not a configured language to translate into"
+            ))
+            .in_file(file)
+            .with_hint("export the file again with `qiao xliff export --to CODE`"),
+        ]);
+    };
+    let ctx = Import {
+        root,
+        file,
+        text: &text,
+        format,
+        config: &config,
+        lang: &lang,
     };
     let mut by_file: BTreeMap<&str, Vec<&Incoming>> = BTreeMap::new();
     for u in &incoming {
@@ -749,122 +754,203 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
     }
     let mut errors = Vec::new();
     let mut report = ImportReport::default();
-    let mut writes: Vec<(PathBuf, String, String, Option<Document>)> = Vec::new();
+    let mut writes = Vec::new();
     for (source_rel, units) in by_file {
-        let first = units[0].pos;
-        let err_at = |pos: (usize, usize), msg: String| {
-            let (t, l, c) = at(pos);
-            Diagnostic::error(msg).in_file(file).at(t, l, c)
-        };
+        match ctx.file_pair(source_rel, units[0].pos) {
+            Ok(pair) => writes.extend(ctx.apply(&pair, &units, &mut errors, &mut report)),
+            Err(d) => errors.push(d),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    for w in writes {
+        if let Some(src) = &w.revision_of {
+            translation::store_revision(root, src).map_err(|e| {
+                vec![Diagnostic::error(format!(
+                    "cannot write {}: {e}",
+                    translation::STORE
+                ))]
+            })?;
+        }
+        write_atomic(&w.path, &w.text).map_err(|e| {
+            vec![Diagnostic::error(format!("cannot write {}: {e}", w.rel)).in_file(&w.rel)]
+        })?;
+        report.written.push(w.rel);
+    }
+    Ok(report)
+}
+
+/// One import: the exchange file and the site it goes into.
+struct Import<'a> {
+    root: &'a Path,
+    file: &'a Path,
+    text: &'a str,
+    format: Format,
+    config: &'a Config,
+    lang: &'a str,
+}
+
+/// A source named in an exchange file, and its translation as it is (or its stub).
+struct Pair {
+    source_rel: String,
+    src: Document,
+    translation_rel: String,
+    translation_path: PathBuf,
+    /// The translation's text as read (byte order mark dropped, CRLF as LF), or the stub.
+    tr_text: String,
+    tr: Document,
+}
+
+/// A translation to write once everything is checked.
+struct Pending {
+    path: PathBuf,
+    rel: String,
+    text: String,
+    /// The source whose revision the translation now records, to store its text.
+    revision_of: Option<Document>,
+}
+
+/// How an incoming unit matches the current units of its source.
+enum Found<'c> {
+    /// The unit, by id or, for a block that moved, by kind and source text.
+    Unit(&'c Unit),
+    /// A unit with that id whose source changed since the export.
+    Changed(&'c Unit),
+    /// No such unit.
+    Unknown,
+}
+
+/// Finds an incoming unit among the current ones: by id; a block that moved (blocks
+/// added or removed before it, in the source and the translation alike) by its kind and
+/// source text, when exactly one unit has them.
+fn find<'c>(u: &Incoming, current: &'c [Unit]) -> Found<'c> {
+    let by_id = current.iter().find(|c| c.id == u.id);
+    if let Some(c) = by_id.filter(|c| same_source(u, c)) {
+        return Found::Unit(c);
+    }
+    let kind = u.id.split_once('-').map_or(u.id.as_str(), |(_, k)| k);
+    let mut found = current
+        .iter()
+        .filter(|c| c.kind == kind && same_source(u, c));
+    match (found.next(), found.next(), by_id) {
+        (Some(c), None, _) => Found::Unit(c),
+        (_, _, Some(c)) => Found::Changed(c),
+        _ => Found::Unknown,
+    }
+}
+
+impl Import<'_> {
+    /// An error at a position of the exchange file.
+    fn error_at(&self, pos: (usize, usize), msg: String) -> Diagnostic {
+        Diagnostic::error(msg)
+            .in_file(self.file)
+            .at(self.text, pos.0, pos.1)
+    }
+
+    /// Reads the source an exchange file names (at `pos`) and its translation, or makes
+    /// the stub of a missing one as `qiao translate` would.
+    fn file_pair(&self, source_rel: &str, pos: (usize, usize)) -> Result<Pair, Diagnostic> {
         if !is_content_path(source_rel) {
-            errors.push(err_at(first, format!(
+            return Err(self.error_at(pos, format!(
                 "`{source_rel}` is not a Markdown file under content/; an exchange file names its sources as `content/…/x.md`"
             )));
-            continue;
         }
         let stem = Path::new(source_rel)
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("");
-        if let (_, Some(l)) = crate::content::walk::split_language(stem, &config) {
-            errors.push(err_at(first, format!(
-                "`{source_rel}` is a page in `{l}`, not a source in the default language ({})",
-                config.default_language
-            )).with_hint("an exchange file names the default-language sources its units translate"));
-            continue;
+        if let (_, Some(l)) = crate::content::walk::split_language(stem, self.config) {
+            return Err(self
+                .error_at(
+                    pos,
+                    format!(
+                        "`{source_rel}` is a page in `{l}`, not a source in the default language ({})",
+                        self.config.default_language
+                    ),
+                )
+                .with_hint(
+                    "an exchange file names the default-language sources its units translate",
+                ));
         }
-        let source_path = root.join(source_rel);
-        let src = match read_doc(&source_path, source_rel) {
-            Ok(d) => d,
-            Err(d) => {
-                errors.push(d);
-                continue;
-            }
-        };
-        let translation_rel = translation::translation_path(Path::new(source_rel), &lang)
+        let source_path = self.root.join(source_rel);
+        let src = read_doc(&source_path, source_rel)?;
+        let translation_rel = translation::translation_path(Path::new(source_rel), self.lang)
             .to_string_lossy()
             .into_owned();
-        let translation_path = root.join(&translation_rel);
+        let translation_path = self.root.join(&translation_rel);
         let (tr_text, tr) = if translation_path.exists() {
-            match read_doc(&translation_path, &translation_rel) {
-                Ok(d) => (d.text.clone(), d),
-                Err(d) => {
-                    errors.push(d);
-                    continue;
-                }
-            }
+            let d = read_doc(&translation_path, &translation_rel)?;
+            (d.text.clone(), d)
         } else {
-            let raw = std::fs::read_to_string(&source_path).unwrap_or_default();
+            let raw = crate::text::read_text(&source_path, source_rel)?;
             let stub = translation::stub(&raw, &translation::source_hash(&src));
-            match crate::content::front_matter::parse(&stub) {
-                Ok(d) => (stub, d),
-                Err(_) => {
-                    errors.push(
-                        Diagnostic::error(format!(
-                            "cannot make a translation stub of {source_rel}"
-                        ))
-                        .in_file(source_rel),
-                    );
-                    continue;
-                }
-            }
+            let d = crate::content::front_matter::parse(&stub).map_err(|_| {
+                Diagnostic::error(format!("cannot make a translation stub of {source_rel}"))
+                    .in_file(source_rel)
+            })?;
+            (stub, d)
         };
-        let current = file_units(root, source_rel, &translation_rel, &src, Some(&tr));
-        let by_id: HashMap<&str, &Unit> =
-            current.units.iter().map(|u| (u.id.as_str(), u)).collect();
+        Ok(Pair {
+            source_rel: source_rel.to_string(),
+            src,
+            translation_rel,
+            translation_path,
+            tr_text,
+            tr,
+        })
+    }
+
+    /// Applies the units of one source to its translation: the new text, when it changed.
+    /// Errors and warnings are collected.
+    fn apply(
+        &self,
+        pair: &Pair,
+        units: &[&Incoming],
+        errors: &mut Vec<Diagnostic>,
+        report: &mut ImportReport,
+    ) -> Option<Pending> {
+        let Pair {
+            source_rel,
+            src,
+            translation_rel,
+            translation_path,
+            tr_text,
+            tr,
+        } = pair;
+        let current = file_units(self.root, source_rel, translation_rel, src, Some(tr));
         let tblocks = blocks_of(tr.body());
-        let sblocks = blocks_of(src.body());
-        let aligned = aligns(&sblocks, &tblocks);
+        let aligned = aligns(&blocks_of(src.body()), &tblocks);
         let mut edits: Vec<(Range<usize>, String)> = Vec::new();
         let mut complete = true;
-        let mut seen = 0;
         let mut used: HashMap<&str, (usize, usize)> = HashMap::new();
-        for u in &units {
-            // By id; a block that moved (blocks added or removed before it, in the source
-            // and the translation alike) is found by its kind and source text.
-            let by_source = || {
-                let kind = u.id.split_once('-').map_or(u.id.as_str(), |(_, k)| k);
-                let mut found = current
-                    .units
-                    .iter()
-                    .filter(|c| c.kind == kind && same_source(u, c));
-                match (found.next(), found.next()) {
-                    (Some(c), None) => Some(c),
-                    _ => None,
-                }
-            };
-            let cur = match by_id.get(u.id.as_str()) {
-                Some(c) if same_source(u, c) => *c,
-                Some(c) => match by_source() {
-                    Some(moved) => moved,
-                    None => {
-                        report.warnings.push(
-                            Diagnostic::warning(format!(
-                                "the source of unit `{}` changed since the export; its translation is not applied",
-                                u.id
-                            ))
-                            .in_file(source_rel)
-                            .at(&src.text, c.line, 1)
-                            .with_hint(format!("export {source_rel} again and translate the unit anew")),
-                        );
-                        complete = false;
-                        continue;
-                    }
-                },
-                None => match by_source() {
-                    Some(moved) => moved,
-                    None => {
-                        errors.push(err_at(u.pos, format!(
-                            "unit `{}` of {source_rel} is not a field or block of that file",
+        for u in units {
+            let cur = match find(u, &current.units) {
+                Found::Unit(c) => c,
+                Found::Changed(c) => {
+                    report.warnings.push(
+                        Diagnostic::warning(format!(
+                            "the source of unit `{}` changed since the export; its translation is not applied",
                             u.id
-                        )).with_hint("unit ids are written by `qiao xliff export`; export the file again rather than adding units"));
-                        continue;
-                    }
-                },
+                        ))
+                        .in_file(source_rel)
+                        .at(&src.text, c.line, 1)
+                        .with_hint(format!("export {source_rel} again and translate the unit anew")),
+                    );
+                    complete = false;
+                    continue;
+                }
+                Found::Unknown => {
+                    errors.push(self.error_at(u.pos, format!(
+                        "unit `{}` of {source_rel} is not a field or block of that file",
+                        u.id
+                    )).with_hint("unit ids are written by `qiao xliff export`; export the file again rather than adding units"));
+                    continue;
+                }
             };
             if let Some(first) = used.insert(cur.id.as_str(), u.pos) {
                 errors.push(
-                    err_at(
+                    self.error_at(
                         u.pos,
                         format!(
                             "unit `{}` of {source_rel} is in the file twice (first at line {})",
@@ -875,21 +961,18 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
                 );
                 continue;
             }
-            seen += 1;
             let Some(target) = &u.target else {
                 complete = false;
                 continue;
             };
-            if u.state == State::Initial {
-                complete = false;
-            }
+            complete &= u.state != State::Initial;
             let codes = if u.codes.is_empty() {
                 &cur.codes
             } else {
                 &u.codes
             };
-            if let Err(msg) = check_codes(target, &cur.source, codes, format) {
-                errors.push(err_at(
+            if let Err(msg) = check_codes(target, &cur.source, codes, self.format) {
+                errors.push(self.error_at(
                     u.pos,
                     format!("unit `{}` of {source_rel}: {msg}", u.id),
                 ).with_hint("keep every placeholder of the source exactly once in the translation; move it, do not delete or copy it"));
@@ -898,7 +981,7 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
             if cur.target.as_ref() == Some(target) && codes_agree(target, codes, &cur.codes) {
                 continue;
             }
-            match edit_for(&tr, &tblocks, cur, target, codes, aligned) {
+            match edit_for(tr, &tblocks, cur, target, codes, aligned) {
                 Ok(Some(e)) => edits.push(e),
                 Ok(None) => {}
                 Err(msg) => {
@@ -907,7 +990,7 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
                             "unit `{}` is not applied to {translation_rel}: {msg}",
                             u.id
                         ))
-                        .in_file(&translation_rel)
+                        .in_file(translation_rel)
                         .with_hint(
                             "make the translation's paragraphs match the source's one to one, then export again",
                         ),
@@ -916,9 +999,7 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
                 }
             }
         }
-        if seen < current.units.len() {
-            complete = false;
-        }
+        complete &= used.len() == current.units.len();
         let mut new_text = tr_text.clone();
         edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
         report.changed += edits.len();
@@ -931,43 +1012,24 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
                 report.marked.push(translation_rel.clone());
             }
         }
-        // `tr_text` is the translation as read (byte order mark dropped, CRLF as LF), or the
-        // stub of a missing one: no change to it, no write.
-        let exists = translation_path.exists();
-        if new_text != tr_text || (!exists && complete) {
-            let original = std::fs::read(&translation_path).unwrap_or_default();
-            if original.windows(2).any(|w| w == b"\r\n") {
-                new_text = new_text.replace('\n', "\r\n");
-            }
-            if original.starts_with("\u{feff}".as_bytes()) {
-                new_text.insert(0, '\u{feff}');
-            }
-            writes.push((
-                translation_path,
-                translation_rel,
-                new_text,
-                complete.then_some(src),
-            ));
+        // No change to the text as read (or to the stub), no write.
+        if new_text == *tr_text && (translation_path.exists() || !complete) {
+            return None;
         }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    for (path, rel, text, src) in writes {
-        if let Some(src) = src {
-            translation::store_revision(root, &src).map_err(|e| {
-                vec![Diagnostic::error(format!(
-                    "cannot write {}: {e}",
-                    translation::STORE
-                ))]
-            })?;
+        let original = std::fs::read(translation_path).unwrap_or_default();
+        if original.windows(2).any(|w| w == b"\r\n") {
+            new_text = new_text.replace('\n', "\r\n");
         }
-        write_atomic(&path, &text).map_err(|e| {
-            vec![Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(&rel)]
-        })?;
-        report.written.push(rel);
+        if original.starts_with("\u{feff}".as_bytes()) {
+            new_text.insert(0, '\u{feff}');
+        }
+        Some(Pending {
+            path: translation_path.clone(),
+            rel: translation_rel.clone(),
+            text: new_text,
+            revision_of: complete.then(|| src.clone()),
+        })
     }
-    Ok(report)
 }
 
 /// Whether a path from an exchange file names a Markdown file under `content/` without
