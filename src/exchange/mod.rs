@@ -718,6 +718,16 @@ pub struct ImportReport {
 /// nothing is written. Units whose source changed since the export, and body units of a
 /// translation whose blocks no longer align with the source's, are skipped with a warning.
 pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>> {
+    if std::fs::metadata(file).is_ok_and(|m| m.len() > crate::text::MAX_TEXT_BYTES) {
+        return Err(vec![
+            Diagnostic::error(format!(
+                "{} is larger than 64 MiB, the most qiao reads from one file",
+                crate::diagnostics::display_path(file)
+            ))
+            .in_file(file)
+            .with_hint("export fewer pages per file (`qiao xliff export --to CODE content/news/2016`) and import each"),
+        ]);
+    }
     let text = crate::text::read_text(file, file).map_err(|d| vec![d])?;
     let display = crate::diagnostics::display_path(file);
     let format = Format::detect(file, &text);
@@ -743,7 +753,7 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
     let ctx = Import {
         root,
         file,
-        text: &text,
+        lines: crate::diagnostics::LineIndex::new(&text),
         format,
         config: &config,
         lang: &lang,
@@ -785,7 +795,8 @@ pub fn import(root: &Path, file: &Path) -> Result<ImportReport, Vec<Diagnostic>>
 struct Import<'a> {
     root: &'a Path,
     file: &'a Path,
-    text: &'a str,
+    /// The exchange file's lines, for positions in errors.
+    lines: crate::diagnostics::LineIndex<'a>,
     format: Format,
     config: &'a Config,
     lang: &'a str,
@@ -845,7 +856,7 @@ impl Import<'_> {
     fn error_at(&self, pos: (usize, usize), msg: String) -> Diagnostic {
         Diagnostic::error(msg)
             .in_file(self.file)
-            .at(self.text, pos.0, pos.1)
+            .at_text(self.lines.line(pos.0), pos.0, pos.1)
     }
 
     /// Reads the source an exchange file names (at `pos`) and its translation, or makes

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Exchange, Incoming, Piece, State, placeholder_like};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 
 /// Writes an export as PO.
 pub fn write(ex: &Exchange) -> String {
@@ -172,10 +172,11 @@ pub fn read(text: &str, display: &str) -> Result<(String, Vec<Incoming>), Vec<Di
     let mut cur = Entry::default();
     // Which string a continuation line extends: 0 msgctxt, 1 msgid, 2 msgstr.
     let mut field: Option<usize> = None;
+    let lines = LineIndex::new(text);
     let err = |line: usize, msg: String| {
         Diagnostic::error(msg)
             .in_file(display)
-            .at(text, line, 1)
+            .at_text(lines.line(line), line, 1)
             .with_hint("PO entries are `msgctxt \"…\"`, `msgid \"…\"` and `msgstr \"…\"`, each string in double quotes with `\\\"` and `\\n` escaped")
     };
     let flush = |cur: &mut Entry, entries: &mut Vec<Entry>| {

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Exchange, Incoming, Piece, State, Unit};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::xml::escape;
 
 /// The XLIFF 2 core namespace (the same for 2.0 and 2.1).
@@ -211,21 +211,29 @@ fn content_12(pieces: &[Piece], codes: &BTreeMap<usize, String>) -> String {
 /// Reads an XLIFF 2.x or 1.2 file: its target language and its units. Errors name the
 /// line and column in the file.
 pub fn read(text: &str, display: &str) -> Result<(String, Vec<Incoming>), Vec<Diagnostic>> {
-    let at = |pos: roxmltree::TextPos, msg: String| {
+    let text = text.trim_start_matches('\u{feff}');
+    // Positions through one index: looking each up from the start of the file would make
+    // reading a file of many units quadratic.
+    let lines = LineIndex::new(text);
+    let at = |(line, column): (usize, usize), msg: String| {
         Diagnostic::error(msg)
             .in_file(display)
-            .at(text, pos.row as usize, pos.col as usize)
+            .at_text(lines.line(line), line, column)
     };
-    let doc =
-        roxmltree::Document::parse(text.trim_start_matches('\u{feff}')).map_err(|e| {
-            vec![at(e.pos(), format!("malformed XLIFF: {e}")).with_hint(
-                "the file is not well-formed XML; undo the last edit in it or export again",
-            )]
-        })?;
+    let doc = roxmltree::Document::parse(text).map_err(|e| {
+        let p = e.pos();
+        vec![
+            at(
+                (p.row as usize, p.col as usize),
+                format!("malformed XLIFF: {e}"),
+            )
+            .with_hint("the file is not well-formed XML; undo the last edit in it or export again"),
+        ]
+    })?;
     let root = doc.root_element();
-    let pos = |n: roxmltree::Node| doc.text_pos_at(n.range().start);
+    let pos = |n: roxmltree::Node| lines.line_col(n.range().start);
     if root.tag_name().name() == "xliff" && root.tag_name().namespace() == Some(NAMESPACE_12) {
-        return read_12(&doc, text, display);
+        return read_12(&doc, &lines, display);
     }
     if root.tag_name().name() != "xliff" || root.tag_name().namespace() != Some(NAMESPACE) {
         return Err(vec![
@@ -260,10 +268,7 @@ pub fn read(text: &str, display: &str) -> Result<(String, Vec<Incoming>), Vec<Di
         {
             match read_unit(unit, original) {
                 Ok(u) => out.push(Incoming {
-                    pos: {
-                        let p = pos(unit);
-                        (p.row as usize, p.col as usize)
-                    },
+                    pos: pos(unit),
                     ..u
                 }),
                 Err((node, msg)) => errors.push(at(pos(node), msg)),
@@ -280,14 +285,15 @@ pub fn read(text: &str, display: &str) -> Result<(String, Vec<Incoming>), Vec<Di
 /// Reads an XLIFF 1.2 document.
 fn read_12(
     doc: &roxmltree::Document,
-    text: &str,
+    lines: &LineIndex,
     display: &str,
 ) -> Result<(String, Vec<Incoming>), Vec<Diagnostic>> {
+    let pos = |n: roxmltree::Node| lines.line_col(n.range().start);
     let at = |n: roxmltree::Node, msg: String| {
-        let p = doc.text_pos_at(n.range().start);
+        let (line, column) = pos(n);
         Diagnostic::error(msg)
             .in_file(display)
-            .at(text, p.row as usize, p.col as usize)
+            .at_text(lines.line(line), line, column)
     };
     let ns = |name| (NAMESPACE_12, name);
     let mut errors = Vec::new();
@@ -345,11 +351,10 @@ fn read_12(
                     target = Some(pieces);
                 }
             }
-            let p = doc.text_pos_at(unit.range().start);
             out.push(Incoming {
                 file: original.to_string(),
                 id: id.to_string(),
-                pos: (p.row as usize, p.col as usize),
+                pos: pos(unit),
                 source: merge(source),
                 target: target.map(merge).filter(|t| !blank(t)),
                 codes,
