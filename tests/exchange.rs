@@ -156,6 +156,12 @@ fn export_is_deterministic_and_names_locales() {
             "content/news/unveiling.md"
         ]
     );
+    let (code, _, err) = run(site.path(), &["xliff", "export", "--to", "zh"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("`zh` is not a configured language to translate into"),
+        "{err}"
+    );
     let po = export(site.path(), "po");
     assert!(po.contains("\"Language: de-DE\\n\""));
     assert!(po.contains("msgctxt \"content/news/unveiling.md#b2-paragraph\""));
@@ -473,6 +479,23 @@ fn bad_files_give_errors_with_positions_and_write_nothing() {
         + 1;
     assert!(
         err.contains(&format!("deleted.po:{line}:1")) && err.contains("placeholder {4}"),
+        "{err}"
+    );
+    let unterminated = po.replacen(
+        "msgstr \"Eröffnung der Zone\"",
+        "msgstr \"Eröffnung der Zone",
+        1,
+    );
+    assert_ne!(po, unterminated);
+    let (code, _, err) = import(root, "unterminated.po", &unterminated);
+    assert_eq!(code, 1);
+    let line = unterminated
+        .lines()
+        .position(|l| l == "msgstr \"Eröffnung der Zone")
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!("unterminated.po:{line}:1")) && err.contains("malformed PO string"),
         "{err}"
     );
     let twice = po.replace("{5} genügt{6}", "{5} genügt{5}{6}");
