@@ -1,5 +1,5 @@
 //! `qiao xliff export` and `qiao xliff import`: exchange with translators' tools (CAT tools,
-//! Weblate, Pontoon, Poedit) through XLIFF 2.1 ([`xliff`]) and gettext PO ([`po`]).
+//! Weblate, Pontoon, Poedit) through XLIFF 2.1 or 1.2 ([`xliff`]) and gettext PO ([`po`]).
 //!
 //! The Markdown files stay the source of truth: an export is a view of them, cut into
 //! *units* (one per translatable front-matter field and one per body block, in the block
