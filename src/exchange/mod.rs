@@ -426,7 +426,12 @@ fn front_matter_lines(text: &str) -> Vec<(usize, &str)> {
     }
     let mut out = Vec::new();
     for (i, l) in lines {
-        if l.trim_end() == fence || (fence == "+++" && l.trim_start().starts_with('[')) {
+        let end = l.trim_end();
+        // YAML may also close with `...`; TOML's top level ends at the first table.
+        if end == fence
+            || (fence == "---" && end == "...")
+            || (fence == "+++" && l.trim_start().starts_with('['))
+        {
             break;
         }
         out.push((i, l));
@@ -1373,6 +1378,9 @@ mod tests {
             t,
             "---\ntitle: 挂牌  # TRANSLATE\nsummary: \"Kurz \\\"gesagt\\\"\"\ndate: 2016-02-29\n---\nBody\n"
         );
+        let dots = "---\ntitle: x\n...\nsummary: body text\n";
+        let (r, s) = field_edit(dots, "summary", "Neu").unwrap();
+        assert_eq!(r, 13..13, "inserted before `...`, not in the body: {s}");
         let (r, s) = field_edit(text, "description", "Neu").unwrap();
         let mut t = text.to_string();
         t.replace_range(r, &s);
