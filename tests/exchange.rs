@@ -294,6 +294,48 @@ fn a_changed_source_block_is_initial_and_its_translation_makes_the_page_current(
 }
 
 #[test]
+fn tags_are_one_unit_whose_items_keep_their_number() {
+    let site = site();
+    let root = site.path();
+    let x = export(root, "xliff");
+    assert!(
+        x.contains("<source xml:space=\"preserve\">江门<ph id=\"1\" dataRef=\"d1\" canCopy=\"no\" canDelete=\"no\" disp=\", \"/>合作区</source>"),
+        "{x}"
+    );
+    let before = read(root, "content/news/unveiling.de.md");
+    let edited = x.replace(
+        "disp=\", \"/>Kooperationszone</target>",
+        "disp=\", \"/>Zone \"EU\"</target>",
+    );
+    assert_ne!(x, edited);
+    let (code, _, err) = import(root, "tags.xlf", &edited);
+    assert_eq!(code, 0, "{err}");
+    let after = read(root, "content/news/unveiling.de.md");
+    assert_eq!(
+        after,
+        before.replace(
+            "tags:\n  - Jiangmen\n  - Kooperationszone\n",
+            "tags: [\"Jiangmen\", \"Zone \\\"EU\\\"\"]\n"
+        )
+    );
+    let (code, _, err) = run(root, &["build"]);
+    assert_eq!(code, 0, "{err}");
+    // A translation with one tag fewer deletes the separator: refused.
+    let po = export(root, "po");
+    let fewer = po.replace(
+        "msgstr \"Jiangmen{1}Zone \\\"EU\\\"\"",
+        "msgstr \"Jiangmen\"",
+    );
+    assert_ne!(po, fewer);
+    let (code, _, err) = import(root, "fewer.po", &fewer);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unit `tags` of content/news/unveiling.md: placeholder {1}"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_missing_translation_is_created_from_the_stub() {
     let site = site();
     let root = site.path();
@@ -530,7 +572,7 @@ fn real_consumers_read_the_files_and_their_edits_import() {
     let po = exported(root, "po");
     export(root, "xliff");
     export(root, "po");
-    let units = 17;
+    let units = 18;
 
     // gettext accepts the PO file.
     let o = Command::new("msgfmt")
@@ -564,7 +606,7 @@ fn real_consumers_read_the_files_and_their_edits_import() {
             .skip(1)
             .map(|c| c.trim().parse().unwrap())
             .collect();
-        assert_eq!((row[0], row[3], row[5], row[7]), (10, 1, 6, units), "{csv}");
+        assert_eq!((row[0], row[3], row[5], row[7]), (11, 1, 6, units), "{csv}");
     }
 
     // Edit one target with the toolkit's own API, save, import.

@@ -393,16 +393,44 @@ fn kind_name(kind: BlockKind) -> String {
         .unwrap_or_default()
 }
 
-/// The translatable fields of a document that are set: `title`, `summary`, `description`.
-fn fields(doc: &Document) -> Vec<(&'static str, String)> {
-    let mut out = vec![("title", doc.title.clone())];
-    if let Some(s) = &doc.meta.summary {
-        out.push(("summary", s.clone()));
+/// The translatable fields of a document that are set, as pieces and the Markdown of
+/// their codes (ids from 1): `title`, `summary` and `description` as text; `tags` and
+/// `categories` as their items with a code (`, `) between each two, so that a translation
+/// keeps the number of items.
+fn fields(doc: &Document) -> Vec<(&'static str, Vec<Piece>, Vec<String>)> {
+    let mut out = vec![("title", vec![Piece::Text(doc.title.clone())], Vec::new())];
+    for (name, value) in [
+        ("summary", &doc.meta.summary),
+        ("description", &doc.meta.description),
+    ] {
+        if let Some(v) = value {
+            out.push((name, vec![Piece::Text(v.clone())], Vec::new()));
+        }
     }
-    if let Some(s) = &doc.meta.description {
-        out.push(("description", s.clone()));
+    for (name, items) in [
+        ("tags", &doc.meta.tags),
+        ("categories", &doc.meta.categories),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        let mut pieces = Vec::new();
+        let mut codes = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                codes.push(", ".to_string());
+                pieces.push(Piece::Code(codes.len()));
+            }
+            pieces.push(Piece::Text(item.clone()));
+        }
+        out.push((name, pieces, codes));
     }
     out
+}
+
+/// Whether a field is a list (`tags`, `categories`).
+fn is_list(name: &str) -> bool {
+    matches!(name, "tags" | "categories")
 }
 
 /// The 1-based line of the front matter that sets `key` at the top level, if one does.
@@ -473,12 +501,18 @@ fn file_units(
         }
     };
     let mut units = Vec::new();
-    let tr_fields: HashMap<&str, String> = tr.map(fields).unwrap_or_default().into_iter().collect();
-    for (name, value) in fields(src) {
+    let tr_fields: HashMap<&str, (Vec<Piece>, Vec<String>)> = tr
+        .map(fields)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, pieces, codes)| (name, (pieces, codes)))
+        .collect();
+    for (name, source, codes) in fields(src) {
+        let mut table: BTreeMap<usize, String> = (1..).zip(codes).collect();
         let target = tr_fields
             .get(name)
-            .filter(|t| !t.trim().is_empty())
-            .map(|t| vec![Piece::Text(t.clone())]);
+            .filter(|(p, _)| has_text(p))
+            .map(|(p, c)| map_codes(p.clone(), c, &mut table));
         let state = if target.is_some() && !changed(name, None) {
             State::Translated
         } else {
@@ -488,9 +522,9 @@ fn file_units(
             id: name.to_string(),
             kind: name.to_string(),
             line: field_line(&src.text, name).unwrap_or(1),
-            source: vec![Piece::Text(value)],
+            source,
             target,
-            codes: BTreeMap::new(),
+            codes: table,
             state,
         });
     }
@@ -548,13 +582,34 @@ fn file_units(
 /// Markdown is the same (first unused one), and get new ids in `table` otherwise.
 fn target_pieces(body: &str, block: &Block, table: &mut BTreeMap<usize, String>) -> Vec<Piece> {
     let (pieces, codes) = unit_pieces(body, block, 1);
+    map_codes(pieces, &codes, table)
+}
+
+/// Whether pieces say something: text other than white space, or a code.
+fn has_text(pieces: &[Piece]) -> bool {
+    pieces.iter().any(|p| match p {
+        Piece::Text(s) => !s.trim().is_empty(),
+        Piece::Code(_) => true,
+    })
+}
+
+/// Renumbers a translation's codes (`codes[n - 1]` is the Markdown of its code `n`) so
+/// that each uses the id of the first unused source code with the same Markdown in
+/// `table`, or a new id added to it.
+fn map_codes(
+    pieces: Vec<Piece>,
+    codes: &[String],
+    table: &mut BTreeMap<usize, String>,
+) -> Vec<Piece> {
     let source_ids: Vec<(usize, String)> = table.iter().map(|(k, v)| (*k, v.clone())).collect();
     let mut used = vec![false; source_ids.len()];
     pieces
         .into_iter()
         .map(|p| match p {
             Piece::Code(n) => {
-                let data = &codes[n - 1];
+                let Some(data) = codes.get(n.wrapping_sub(1)) else {
+                    return Piece::Code(n);
+                };
                 match source_ids
                     .iter()
                     .enumerate()
@@ -1200,7 +1255,29 @@ fn edit_for(
         .and_then(|r| r.split_once('-'))
         .and_then(|(n, _)| n.parse::<usize>().ok())
     else {
-        let value = render(target, codes, None);
+        let value = if is_list(&unit.id) {
+            // The items are the text between the separators.
+            let mut items = vec![String::new()];
+            for p in target {
+                match p {
+                    Piece::Text(t) => {
+                        if let Some(i) = items.last_mut() {
+                            i.push_str(t);
+                        }
+                    }
+                    Piece::Code(_) => items.push(String::new()),
+                }
+            }
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| collapse(i))
+                .filter(|i| !i.is_empty())
+                .map(|i| crate::scaffold::quoted(&i))
+                .collect();
+            format!("[{}]", items.join(", "))
+        } else {
+            crate::scaffold::quoted(&collapse(&render(target, codes, None)))
+        };
         return Ok(field_edit(&tr.text, &unit.id, &value));
     };
     if !aligned {
@@ -1236,15 +1313,20 @@ fn edit_for(
     Ok(Some((offset + span.start..offset + span.end, new)))
 }
 
-/// The edit that sets front-matter field `key` to `value` (one line, quoted), replacing
-/// the line that sets it (and its continuation lines) or adding one.
+/// `s` with its white space runs collapsed to one space, and trimmed.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The edit that sets front-matter field `key` to `value` (one line, written as YAML and
+/// TOML both read it: a double-quoted string or a list of them), replacing the line that
+/// sets it (and its continuation lines) or adding one.
 fn field_edit(text: &str, key: &str, value: &str) -> Option<(Range<usize>, String)> {
     let toml = text.starts_with("+++");
-    let quoted = crate::scaffold::quoted(&value.split_whitespace().collect::<Vec<_>>().join(" "));
     let line = if toml {
-        format!("{key} = {quoted}\n")
+        format!("{key} = {value}\n")
     } else {
-        format!("{key}: {quoted}\n")
+        format!("{key}: {value}\n")
     };
     let offsets: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -1263,6 +1345,16 @@ fn field_edit(text: &str, key: &str, value: &str) -> Option<(Range<usize>, Strin
     let mut last = first;
     let value_part = l.split_once([':', '=']).map_or("", |(_, v)| v).trim();
     if toml {
+        if value_part.starts_with('[')
+            && !value_part.contains(']')
+            && let Some(end) = text
+                .lines()
+                .enumerate()
+                .skip(first + 1)
+                .find(|(_, l)| l.contains(']'))
+        {
+            last = end.0;
+        }
         for q in ["\"\"\"", "'''"] {
             if let Some(rest) = value_part.strip_prefix(q)
                 && !rest.contains(q)
@@ -1276,8 +1368,9 @@ fn field_edit(text: &str, key: &str, value: &str) -> Option<(Range<usize>, Strin
             }
         }
     } else {
+        // Indented lines (a block scalar, a nested list) and `- ` items of a list.
         for (i, l) in fm.iter().skip(pos + 1) {
-            if l.starts_with([' ', '\t']) || l.trim().is_empty() {
+            if l.starts_with([' ', '\t', '-']) || l.trim().is_empty() {
                 last = *i;
             } else {
                 break;
@@ -1371,7 +1464,8 @@ mod tests {
     #[test]
     fn field_edits_keep_other_lines() {
         let text = "---\ntitle: 挂牌  # TRANSLATE\nsummary: >\n  long\n  text\ndate: 2016-02-29\n---\nBody\n";
-        let (r, s) = field_edit(text, "summary", "Kurz \"gesagt\"").unwrap();
+        let (r, s) =
+            field_edit(text, "summary", &crate::scaffold::quoted("Kurz \"gesagt\"")).unwrap();
         let mut t = text.to_string();
         t.replace_range(r, &s);
         assert_eq!(
@@ -1379,9 +1473,9 @@ mod tests {
             "---\ntitle: 挂牌  # TRANSLATE\nsummary: \"Kurz \\\"gesagt\\\"\"\ndate: 2016-02-29\n---\nBody\n"
         );
         let dots = "---\ntitle: x\n...\nsummary: body text\n";
-        let (r, s) = field_edit(dots, "summary", "Neu").unwrap();
+        let (r, s) = field_edit(dots, "summary", "\"Neu\"").unwrap();
         assert_eq!(r, 13..13, "inserted before `...`, not in the body: {s}");
-        let (r, s) = field_edit(text, "description", "Neu").unwrap();
+        let (r, s) = field_edit(text, "description", "\"Neu\"").unwrap();
         let mut t = text.to_string();
         t.replace_range(r, &s);
         assert!(
@@ -1389,7 +1483,7 @@ mod tests {
             "{t}"
         );
         let toml = "+++\ntitle = \"\"\"a\nb\"\"\"\n[extra]\ntitle = \"x\"\n+++\n";
-        let (r, s) = field_edit(toml, "title", "Titel").unwrap();
+        let (r, s) = field_edit(toml, "title", "\"Titel\"").unwrap();
         let mut t = toml.to_string();
         t.replace_range(r, &s);
         assert_eq!(t, "+++\ntitle = \"Titel\"\n[extra]\ntitle = \"x\"\n+++\n");
