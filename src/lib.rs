@@ -16,6 +16,7 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod exchange;
 pub mod format;
 pub mod hosts;
 pub mod i18n;

@@ -129,6 +129,11 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Exchange translations with translators' tools: XLIFF 2.1 or gettext PO.
+    Xliff {
+        #[command(subcommand)]
+        command: XliffCommand,
+    },
     /// Create a new site: site.toml, a home page and a first article in every language.
     Init {
         /// Directory of the new site (created when missing) [default: the current one].
@@ -156,6 +161,43 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum XliffCommand {
+    /// Write the fields and blocks of default-language pages, with their translations, for
+    /// a translator's tool (to standard output unless --output is given).
+    Export {
+        /// Language to translate into.
+        #[arg(long)]
+        to: String,
+        /// File format: xliff (XLIFF 2.1), xliff12 (XLIFF 1.2) or po (gettext).
+        #[arg(long, value_enum, default_value = "xliff")]
+        format: ExchangeFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Only sources under these paths (content/news, news/x.md) [default: all].
+        paths: Vec<String>,
+        /// Site root, the directory that holds site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Write the translations of an XLIFF or PO file back into the Markdown files.
+    Import {
+        /// The file a translator's tool saved (XLIFF 2 or 1.2, or PO).
+        file: PathBuf,
+        /// Site root, the directory that holds site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExchangeFormat {
+    Xliff,
+    Xliff12,
+    Po,
 }
 
 /// Like `print!`, but a closed pipe (`qiao status | head`) is not an error worth a panic.
@@ -375,6 +417,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Xliff { command } => xliff(command, color),
         Command::New { path, lang, root } => {
             let today = jiff::Zoned::now().date().to_string();
             match qiao::scaffold::new_page(&root, &path, lang.as_deref(), &today) {
@@ -399,6 +442,83 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// `qiao xliff export` and `qiao xliff import`.
+fn xliff(command: XliffCommand, color: bool) -> ExitCode {
+    let print = |ds: &[Diagnostic]| {
+        for d in ds {
+            eprintln!("{}", d.render(color));
+        }
+    };
+    match command {
+        XliffCommand::Export {
+            to,
+            format,
+            output,
+            paths,
+            root,
+        } => {
+            let format = match format {
+                ExchangeFormat::Xliff => qiao::exchange::Format::Xliff,
+                ExchangeFormat::Xliff12 => qiao::exchange::Format::Xliff12,
+                ExchangeFormat::Po => qiao::exchange::Format::Po,
+            };
+            let opts = qiao::exchange::ExportOptions {
+                root,
+                lang: to,
+                paths,
+                format,
+            };
+            let ex = match qiao::exchange::export(&opts) {
+                Ok(ex) => ex,
+                Err(ds) => {
+                    print(&ds);
+                    return ExitCode::from(1);
+                }
+            };
+            let text = qiao::exchange::write(&ex, format);
+            let units: usize = ex.files.iter().map(|f| f.units.len()).sum();
+            match output {
+                Some(file) => {
+                    if let Err(e) = std::fs::write(&file, text) {
+                        eprintln!("error: cannot write {}: {e}", file.display());
+                        return ExitCode::from(1);
+                    }
+                    eprintln!(
+                        "wrote {} units of {} files to {}",
+                        units,
+                        ex.files.len(),
+                        file.display()
+                    );
+                }
+                None => out!("{text}"),
+            }
+            ExitCode::SUCCESS
+        }
+        XliffCommand::Import { file, root } => match qiao::exchange::import(&root, &file) {
+            Ok(r) => {
+                print(&r.warnings);
+                outln!(
+                    "{} fields and blocks changed in {} files",
+                    r.changed,
+                    r.written.len()
+                );
+                for w in &r.written {
+                    outln!("  wrote {w}");
+                }
+                for m in &r.marked {
+                    outln!("  {m} now records the source's current revision");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(ds) => {
+                print(&ds);
+                eprintln!("nothing was written: fix the errors above and import again");
+                ExitCode::from(1)
+            }
+        },
     }
 }
 
