@@ -350,7 +350,7 @@ pub fn blocks(source: &str) -> Vec<(BlockKind, Range<usize>)> {
 }
 
 /// The pulldown-cmark extensions qiao supports.
-fn parser_options() -> ParserOptions {
+pub(crate) fn parser_options() -> ParserOptions {
     ParserOptions::ENABLE_TABLES
         | ParserOptions::ENABLE_FOOTNOTES
         | ParserOptions::ENABLE_STRIKETHROUGH
