@@ -566,6 +566,7 @@ fn number_word(w: &str) -> Option<u128> {
         ("firstly", 1),
         ("two", 2),
         ("twice", 2),
+        ("both", 2),
         ("second", 2),
         ("secondly", 2),
         ("three", 3),
@@ -605,6 +606,7 @@ fn number_word(w: &str) -> Option<u128> {
         ("erst", 1),
         ("zwei", 2),
         ("zweit", 2),
+        ("beid", 2),
         ("drei", 3),
         ("dritt", 3),
         ("vier", 4),
@@ -729,6 +731,8 @@ mod tests {
         assert!(found("3年内", "within three years"));
         assert!(found("三点要求", "drei Anforderungen"));
         assert!(found("二是", "Zweitens"));
+        assert!(found("另外两个平台", "die beiden anderen"));
+        assert!(found("另外两个平台", "the other two"));
         assert!(found("十三五", "im 13. Fünfjahresplan"));
         assert!(found("三百家", "three hundred firms"));
         assert!(found("12.5%", "12,5 %"));
