@@ -395,8 +395,9 @@ struct Renderings {
 pub struct Matcher<'g> {
     glossary: &'g Glossary,
     terms: Vec<Compiled>,
-    /// (case sensitive, first token of the source) → terms that start with it.
-    first: HashMap<(bool, String), Vec<usize>>,
+    /// First token of the source → terms that start with it: folded ones, then
+    /// case-sensitive ones.
+    first: [HashMap<String, Vec<usize>>; 2],
     source_analyzer: Analyzer,
     analyzers: HashMap<String, Analyzer>,
     any_case_sensitive: bool,
@@ -445,7 +446,7 @@ impl<'g> Matcher<'g> {
             tokens(text, a, cs).into_iter().map(|t| t.key).collect()
         };
         let mut terms = Vec::new();
-        let mut first: HashMap<(bool, String), Vec<usize>> = HashMap::new();
+        let mut first: [HashMap<String, Vec<usize>>; 2] = Default::default();
         for t in &glossary.terms {
             let cs = t.case_sensitive;
             let source = keys(&t.source, source_analyzer, cs);
@@ -463,7 +464,10 @@ impl<'g> Matcher<'g> {
                     .extend(list.iter().map(|s| (s.clone(), keys(s, a, cs))));
             }
             if let Some(k) = source.first() {
-                first.entry((cs, k.clone())).or_default().push(terms.len());
+                first[usize::from(cs)]
+                    .entry(k.clone())
+                    .or_default()
+                    .push(terms.len());
             }
             terms.push(Compiled {
                 source,
@@ -495,7 +499,7 @@ impl<'g> Matcher<'g> {
             }
             let toks = tokens(text, self.source_analyzer, cs);
             for (i, t) in toks.iter().enumerate() {
-                let Some(candidates) = self.first.get(&(cs, t.key.clone())) else {
+                let Some(candidates) = self.first[usize::from(cs)].get(t.key.as_str()) else {
                     continue;
                 };
                 for &c in candidates {

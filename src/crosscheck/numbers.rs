@@ -712,6 +712,25 @@ mod tests {
     }
 
     #[test]
+    fn odd_input_neither_panics_nor_overflows() {
+        for text in [
+            "",
+            "99999999999999999999999999999999999999999999",
+            "1.2.3.4,5,,6..7",
+            "零〇〇 万亿亿亿亿亿亿亿亿 十十十十 二二二 3多 １２３",
+            "九千九百九十九万九千九百九十九亿九千九百九十九万九千九百九十九亿九千九百九十九万亿",
+            "12月 13月 0月 99999999999999999999999999999月",
+            "1 000 000 000 000 000 000 000 000 000 000 000 000 billion",
+        ] {
+            let _ = source_numbers(text, Convention::Point);
+            let _ = source_numbers(text, Convention::Comma);
+            let _ = Values::of(text);
+        }
+        assert_eq!(src("１２３年"), ["１２３ (123)"]);
+        assert_eq!(src("13月"), ["13"]);
+    }
+
+    #[test]
     fn translated_counterparts() {
         assert!(found("300家以上", "≥ 300"));
         assert!(found("逾300家", "more than 300 enterprises"));
