@@ -132,15 +132,17 @@ fn a_deliberate_difference_can_be_silenced() {
     append("headings.en.md", "\n<!-- qiao: ignore counts -->\n");
     // an instruction within the block it is about
     let p = content.join("numbers.en.md");
-    let t = std::fs::read_to_string(&p)
-        .unwrap()
-        .replace("European enterprises.", "European enterprises. <!-- qiao: ignore numbers -->");
+    let t = std::fs::read_to_string(&p).unwrap().replace(
+        "European enterprises.",
+        "European enterprises. <!-- qiao: ignore numbers -->",
+    );
     std::fs::write(&p, t).unwrap();
     // on its own line before the block, and a word it does not know
     let p = content.join("forbidden.de.md");
-    let t = std::fs::read_to_string(&p)
-        .unwrap()
-        .replace("Das Kerngebiet", "<!-- qiao: ignore terms, typos -->\nDas Kerngebiet");
+    let t = std::fs::read_to_string(&p).unwrap().replace(
+        "Das Kerngebiet",
+        "<!-- qiao: ignore terms, typos -->\nDas Kerngebiet",
+    );
     std::fs::write(&p, t).unwrap();
     assert_eq!(
         findings(root, false),

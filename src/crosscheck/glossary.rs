@@ -107,9 +107,8 @@ pub fn parse(text: &str, config: &Config) -> (Glossary, Vec<Diagnostic>) {
             errors.push(error_at(
                 key.span(),
                 format!("unknown key `{}` in the glossary", key.get_ref()),
-                nearest(key.get_ref(), &["term"]).unwrap_or_else(|| {
-                    "the glossary holds [[term]] tables only".to_string()
-                }),
+                nearest(key.get_ref(), &["term"])
+                    .unwrap_or_else(|| "the glossary holds [[term]] tables only".to_string()),
             ));
             continue;
         }
@@ -124,9 +123,11 @@ pub fn parse(text: &str, config: &Config) -> (Glossary, Vec<Diagnostic>) {
         for item in items {
             match item.get_ref() {
                 DeValue::Table(t) => {
-                    if let Some(term) = parse_term(t, item.span(), config, &languages, &mut |s, m, h| {
-                        errors.push(error_at(s, m, h))
-                    }) {
+                    if let Some(term) =
+                        parse_term(t, item.span(), config, &languages, &mut |s, m, h| {
+                            errors.push(error_at(s, m, h))
+                        })
+                    {
                         let line = index.line_col(item.span().start).0;
                         glossary.terms.push(Term { line, ..term });
                     }
@@ -179,7 +180,11 @@ fn parse_term(
             },
             "note" => match value.get_ref() {
                 DeValue::String(s) => term.note = Some(s.to_string()),
-                _ => report(value.span(), "`note` must be a string".into(), "note = \"...\"".into()),
+                _ => report(
+                    value.span(),
+                    "`note` must be a string".into(),
+                    "note = \"...\"".into(),
+                ),
             },
             "case_sensitive" => match value.get_ref() {
                 DeValue::Boolean(b) => term.case_sensitive = *b,
@@ -261,7 +266,8 @@ fn language_key(
         valid.extend(languages);
         (
             format!("unknown key `{k}` in a glossary term"),
-            nearest(k, &valid).unwrap_or_else(|| format!("valid keys here are: {}", valid.join(", "))),
+            nearest(k, &valid)
+                .unwrap_or_else(|| format!("valid keys here are: {}", valid.join(", "))),
         )
     };
     report(key.span(), msg, hint);
@@ -521,11 +527,7 @@ impl<'g> Matcher<'g> {
     /// What a translated text in `lang` fails of the terms `terms` (indices from
     /// [`Matcher::terms_in`]).
     pub fn check(&self, terms: &[usize], lang: &str, text: &str) -> Vec<Miss<'g>> {
-        let analyzer = self
-            .analyzers
-            .get(lang)
-            .copied()
-            .unwrap_or(Analyzer::Plain);
+        let analyzer = self.analyzers.get(lang).copied().unwrap_or(Analyzer::Plain);
         let compound = analyzer == Analyzer::German;
         let mut folded: Option<Vec<Token>> = None;
         let mut exact: Option<Vec<Token>> = None;
@@ -630,7 +632,10 @@ mod tests {
             "[[term]]\nsource = \"x\"\nnotes = \"y\"\nfr = \"z\"\nzh = \"w\"\n[[term]]\nen = \"a\"\n[[term]]\nsource = \"\"\n",
             &c,
         );
-        let shown: Vec<String> = ds.iter().map(|d| d.clone().in_file(FILE).to_string()).collect();
+        let shown: Vec<String> = ds
+            .iter()
+            .map(|d| d.clone().in_file(FILE).to_string())
+            .collect();
         assert_eq!(
             shown,
             [

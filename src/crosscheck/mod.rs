@@ -182,7 +182,9 @@ fn align(src: &Page<'_>, tr: &Page<'_>) -> (Vec<Group>, bool) {
             if b.kind == UnitKind::Block(BlockKind::Heading) {
                 out.push(Vec::new());
             }
-            out.last_mut().map(|s| s.push(offset + i));
+            if let Some(s) = out.last_mut() {
+                s.push(offset + i);
+            }
         }
         out
     };
@@ -349,10 +351,7 @@ fn compare(
                     }
                 }
             }
-            for (term, renderings, _) in missing
-                .into_iter()
-                .filter(|m| m.2 == translated.len())
-            {
+            for (term, renderings, _) in missing.into_iter().filter(|m| m.2 == translated.len()) {
                 out.push(
                     tr.warning_at(
                         g.at,
@@ -416,7 +415,12 @@ fn counts(src: &Page<'_>, tr: &Page<'_>, whole_page: bool) -> Vec<Diagnostic> {
             ));
         }
         if one == "`@/` link" {
-            let mut left: Vec<&str> = tr.counts.internal_links.iter().map(|l| l.1.as_str()).collect();
+            let mut left: Vec<&str> = tr
+                .counts
+                .internal_links
+                .iter()
+                .map(|l| l.1.as_str())
+                .collect();
             let mut absent = Vec::new();
             for (_, target) in &src.counts.internal_links {
                 match left.iter().position(|l| l == target) {

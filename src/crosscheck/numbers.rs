@@ -41,7 +41,7 @@ impl Num {
     }
 
     fn new(mut mantissa: u128, mut scale: u32) -> Num {
-        while scale > 0 && mantissa % 10 == 0 {
+        while scale > 0 && mantissa.is_multiple_of(10) {
             mantissa /= 10;
             scale -= 1;
         }
@@ -55,7 +55,9 @@ impl Num {
         }
         let mut m: u128 = 0;
         for b in int.bytes().chain(frac.bytes()) {
-            m = m.checked_mul(10)?.checked_add(u128::from(b.checked_sub(b'0')?))?;
+            m = m
+                .checked_mul(10)?
+                .checked_add(u128::from(b.checked_sub(b'0')?))?;
         }
         Some(Num::new(m, frac.len() as u32))
     }
@@ -160,7 +162,10 @@ fn ascii_digit(c: char) -> Option<char> {
 
 /// Separators that may stand between digit groups; a plain space only when `space`.
 fn is_separator(c: char, space: bool) -> bool {
-    matches!(c, ',' | '.' | '\'' | '’' | '\u{a0}' | '\u{202f}' | '\u{2009}') || (space && c == ' ')
+    matches!(
+        c,
+        ',' | '.' | '\'' | '’' | '\u{a0}' | '\u{202f}' | '\u{2009}'
+    ) || (space && c == ' ')
 }
 
 /// Reads the digits and separators starting at byte `start` of `text`.
@@ -171,7 +176,9 @@ fn read_digits(text: &str, start: usize, space: bool) -> Digits {
     let mut end = start;
     while let Some((i, c)) = chars.next() {
         if let Some(d) = ascii_digit(c) {
-            groups.last_mut().map(|g| g.push(d));
+            if let Some(g) = groups.last_mut() {
+                g.push(d);
+            }
             end = start + i + c.len_utf8();
         } else if is_separator(c, space)
             && chars.peek().is_some_and(|&(_, n)| ascii_digit(n).is_some())
@@ -292,9 +299,9 @@ fn chinese_value(run: &[char]) -> Option<u128> {
     }
     // Year-style digit by digit: 二〇一六.
     if run.len() >= 3 && run.iter().all(|&c| chinese_digit(c).is_some()) {
-        return run
-            .iter()
-            .try_fold(0u128, |v, &c| v.checked_mul(10)?.checked_add(chinese_digit(c)?));
+        return run.iter().try_fold(0u128, |v, &c| {
+            v.checked_mul(10)?.checked_add(chinese_digit(c)?)
+        });
     }
     let mut total: u128 = 0; // completed 亿 parts
     let mut section: u128 = 0; // below 万 or 亿
@@ -334,11 +341,7 @@ pub fn source_numbers(text: &str, conv: Convention) -> Vec<SourceNumber> {
             let d = read_digits(text, i, false);
             let values: Vec<Num> = match interpret(&d, conv, false) {
                 Some(v) => vec![v],
-                None => d
-                    .groups
-                    .iter()
-                    .filter_map(|g| integer(g))
-                    .collect(),
+                None => d.groups.iter().filter_map(|g| integer(g)).collect(),
             };
             let single = values.len() == 1;
             let (power, mult_len) = if single {
@@ -465,11 +468,7 @@ impl Values {
                 continue;
             }
             let d = read_digits(text, i, true);
-            let mut found: Vec<Num> = d
-                .groups
-                .iter()
-                .filter_map(|g| integer(g))
-                .collect();
+            let mut found: Vec<Num> = d.groups.iter().filter_map(|g| integer(g)).collect();
             for conv in [Convention::Point, Convention::Comma] {
                 found.extend(interpret(&d, conv, true));
             }
@@ -698,7 +697,14 @@ mod tests {
         );
         assert_eq!(
             src("二〇一六年，三百家，十三五规划，第十三个五年，三点要求"),
-            ["二〇一六 (2016)", "三百 (300)", "十三五 (13)", "十三 (13)", "五 (5)", "三 (3)"]
+            [
+                "二〇一六 (2016)",
+                "三百 (300)",
+                "十三五 (13)",
+                "十三 (13)",
+                "五 (5)",
+                "三 (3)"
+            ]
         );
         // not numbers: a lone 一, runs starting with a unit, 十分, approximations
         assert!(src("一心一区，万达广场，千方百计，十分重要，三四个").is_empty());

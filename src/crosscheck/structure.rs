@@ -169,7 +169,11 @@ impl<'a> Page<'a> {
 /// What a `qiao:` comment says, if `html` is one: what it ignores (`counts` separately),
 /// and the words it does not know.
 fn instruction(html: &str) -> Option<(Ignore, bool, Vec<String>)> {
-    let inner = html.trim().strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    let inner = html
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
     let rest = inner.strip_prefix("qiao:")?.trim();
     let rest = rest.strip_prefix("ignore")?;
     let mut ignore = Ignore::default();
