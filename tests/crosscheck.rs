@@ -41,7 +41,8 @@ fn expected() -> Vec<String> {
 /// Every example of the issue, each with its file, line and column; everything else of the
 /// fixture passes: `Kernzonen` and `core zones` (zone.*.md), `1.2万` as `12,000` and
 /// `12.000`, `300家以上` as `more than 300` and `mehr als 300`, `2016年2月29日` as
-/// `29 February 2016` and `29. Februar 2016`, `service center` as one of two accepted
+/// `29 February 2016` and `29. Februar 2016`, table cells read apart (`| 10 | 300 |` is not
+/// 10300), `service center` as one of two accepted
 /// renderings, a number moved to the next paragraph of the same section, a block marked
 /// `<!-- qiao: ignore numbers -->`, and a draft translation.
 #[test]

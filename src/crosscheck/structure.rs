@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::markdown::{self, BlockKind};
@@ -269,7 +269,13 @@ pub fn read(p: &Parsed) -> Page<'_> {
                 let exact = body.get(r.clone()) == Some(t.as_ref());
                 units[b].push(t, at, exact);
             }
-            Event::SoftBreak | Event::HardBreak if inside => {
+            // Cells, the paragraphs of a list item and line breaks separate words and
+            // numbers (`| 10 | 20 |` is not 1020).
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item | TagEnd::Heading(_),
+            ) if inside => {
                 let len = units[b].plain.len();
                 units[b].anchors.push((len, at, false));
                 units[b].plain.push('\n');
