@@ -194,6 +194,7 @@ pub(crate) fn build_session(
     diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
     diags.extend(crate::translation::leftover_markers(&config, &parsed));
     diags.extend(crate::crosscheck::check(&opts.root, &config, &parsed));
+    trace.stage("cross-language checks");
 
     let mut model_diags = Vec::new();
     let template_ids = templates
