@@ -339,9 +339,15 @@ pub fn source_numbers(text: &str, conv: Convention) -> Vec<SourceNumber> {
         let after_digit = prev.is_some_and(|p| ascii_digit(p).is_some());
         if ascii_digit(c).is_some() && !after_digit {
             let d = read_digits(text, i, false);
-            let values: Vec<Num> = match interpret(&d, conv, false) {
-                Some(v) => vec![v],
-                None => d.groups.iter().filter_map(|g| integer(g)).collect(),
+            // Not one number in this convention (a date such as 2016.02.29): each group
+            // is a number of its own, named as written.
+            let values: Vec<(Num, Option<&str>)> = match interpret(&d, conv, false) {
+                Some(v) => vec![(v, None)],
+                None => d
+                    .groups
+                    .iter()
+                    .filter_map(|g| Some((integer(g)?, Some(g.as_str()))))
+                    .collect(),
             };
             let single = values.len() == 1;
             let (power, mult_len) = if single {
@@ -350,9 +356,12 @@ pub fn source_numbers(text: &str, conv: Convention) -> Vec<SourceNumber> {
                 (0, 0)
             };
             let end = d.end + mult_len;
-            for v in values {
+            for (v, group) in values {
                 let value = v.times_pow10(power).unwrap_or(v);
-                push_source(&mut out, text, i, end, value, single);
+                let n = push_source(&mut out, text, i, end, value, single);
+                if let Some(g) = group {
+                    n.written = g.to_string();
+                }
             }
             prev = text[..end].chars().next_back();
             i = end;
@@ -400,14 +409,14 @@ fn is_classifier(c: char) -> bool {
         .contains(c)
 }
 
-fn push_source(
-    out: &mut Vec<SourceNumber>,
+fn push_source<'o>(
+    out: &'o mut Vec<SourceNumber>,
     text: &str,
     start: usize,
     end: usize,
     value: Num,
     may_be_month: bool,
-) {
+) -> &'o mut SourceNumber {
     let month = may_be_month
         && text[end..].starts_with('月')
         && value.as_int().is_some_and(|m| (1..=12).contains(&m));
@@ -418,6 +427,8 @@ fn push_source(
         written: text[start..written_end].to_string(),
         at: start,
     });
+    let last = out.len() - 1;
+    &mut out[last]
 }
 
 /// Every value a translated block mentions, read leniently (see the module header).
@@ -715,6 +726,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["1200.5", "29", "2", "2016"]
         );
+        assert_eq!(src("2016.02.29"), ["2016", "02 (2)", "29"]);
     }
 
     #[test]
