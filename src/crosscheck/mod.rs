@@ -258,7 +258,7 @@ fn compare(
         {
             let mut values = Values::default();
             for u in &translated {
-                values.extend(&Values::of(&u.plain));
+                values.read(&u.plain);
             }
             for &i in &g.source {
                 let mut missing: Vec<String> = Vec::new();

@@ -21,7 +21,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use crate::search::tokenize::fold;
+use crate::search::tokenize::fold_char;
 
 /// An exact decimal: `mantissa / 10^scale`, without trailing zeros in the fraction, so
 /// that equal values are equal (`1.20` = `1.2`, `1.2万` = `12000`).
@@ -449,24 +449,23 @@ impl Values {
                     .is_some_and(|m| m <= 12 && self.months & (1 << m) != 0))
     }
 
-    /// Adds the values of another block.
-    pub fn extend(&mut self, other: &Values) {
-        self.numbers.extend(other.numbers.iter().copied());
-        self.months |= other.months;
-    }
-
     /// Reads every value of a translated text.
     pub fn of(text: &str) -> Values {
         let mut v = Values::default();
-        v.read_digits(text);
-        v.read_words(text);
+        v.read(text);
+        v
+    }
+
+    /// Adds every value of another translated text.
+    pub fn read(&mut self, text: &str) {
+        self.read_digits(text);
+        self.read_words(text);
         for n in source_numbers(text, Convention::Point) {
             if n.month {
-                v.months |= 1 << n.value.as_int().unwrap_or(0).min(15);
+                self.months |= 1 << n.value.as_int().unwrap_or(0).min(15);
             }
-            v.numbers.insert(n.value);
+            self.numbers.insert(n.value);
         }
-        v
     }
 
     fn read_digits(&mut self, text: &str) {
@@ -500,15 +499,41 @@ impl Values {
 
     fn read_words(&mut self, text: &str) {
         let mut last: Option<u128> = None;
-        for word in text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
-            let w = fold(word);
-            if let Some(m) = month_of(&w) {
+        // Number and month words are short: only the first letters of a word are folded,
+        // into one buffer, and CJK characters are separators (cheap to tell, and Chinese
+        // numerals are read by `source_numbers`).
+        const LONGEST: usize = 12;
+        let mut w = String::with_capacity(4 * LONGEST);
+        let is_letter = |c: char| {
+            if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                !crate::search::tokenize::is_cjk(c) && c.is_alphanumeric()
+            }
+        };
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if !is_letter(c) {
+                continue;
+            }
+            w.clear();
+            let mut len = 1;
+            fold_char(c, &mut w);
+            while let Some(&n) = chars.peek() {
+                if !is_letter(n) {
+                    break;
+                }
+                if len < LONGEST {
+                    fold_char(n, &mut w);
+                }
+                len += 1;
+                chars.next();
+            }
+            let whole = len <= LONGEST;
+            if whole && let Some(m) = month_of(&w) {
                 self.months |= 1 << m;
             }
-            if let Some(p) = scale_word(&w) {
+            if let Some(p) = scale_word(&w).filter(|_| whole) {
                 if let Some(n) = last {
                     for &k in p {
                         if let Some(v) = Num::int(n).times_pow10(k) {
@@ -524,7 +549,7 @@ impl Values {
                 last = None;
                 continue;
             }
-            last = number_word(&w);
+            last = number_word(&w, whole);
             if let Some(n) = last {
                 self.numbers.insert(Num::int(n));
             }
@@ -568,7 +593,7 @@ fn scale_after(rest: &str) -> &'static [u32] {
 /// English and German number words and ordinals up to twelve (folded: `fünf` is `funf`);
 /// German ones also at the start of a compound or with an inflection (`dreier`,
 /// `Fünfjahresplan`, `Zweitens`).
-fn number_word(w: &str) -> Option<u128> {
+fn number_word(w: &str, whole: bool) -> Option<u128> {
     const EXACT: &[(&str, u128)] = &[
         ("one", 1),
         ("once", 1),
@@ -631,8 +656,12 @@ fn number_word(w: &str) -> Option<u128> {
         ("zwolf", 12),
         ("dutzend", 12),
     ];
-    if let Some(&(_, n)) = EXACT.iter().find(|(word, _)| *word == w) {
+    if whole && let Some(&(_, n)) = EXACT.iter().find(|(word, _)| *word == w) {
         return Some(n);
+    }
+    // All prefixes begin with one of these letters: most words are out at once.
+    if !w.starts_with(['e', 'z', 'd', 'v', 'f', 's', 'a', 'n', 'b']) {
+        return None;
     }
     PREFIX
         .iter()
