@@ -103,7 +103,8 @@ fn a_fixed_translation_has_no_finding() {
     std::fs::write(
         content.join("numbers.en.md"),
         "---\ntitle: Numbers\n---\nOn 29 February 2016 the zone was unveiled.\n\n\
-         More than 300 enterprises, among them 80 European enterprises.\n",
+         More than 300 enterprises, among them 80 European enterprises.\n\n\
+         | Indicator | 2016 | 2018 |\n| --- | ---: | ---: |\n| Enterprises | 10 | 300 |\n",
     )
     .unwrap();
     std::fs::write(

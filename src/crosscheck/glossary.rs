@@ -416,6 +416,8 @@ pub enum Miss<'g> {
     Missing {
         /// The term.
         term: &'g Term,
+        /// Its index in the glossary.
+        index: usize,
         /// The renderings accepted in this language.
         renderings: &'g [String],
     },
@@ -423,6 +425,8 @@ pub enum Miss<'g> {
     Forbidden {
         /// The term.
         term: &'g Term,
+        /// Its index in the glossary.
+        index: usize,
         /// The variant as the glossary writes it.
         variant: String,
         /// Byte offset in the translated text.
@@ -553,6 +557,7 @@ impl<'g> Matcher<'g> {
             if let Some((written, k)) = forbidden {
                 out.push(Miss::Forbidden {
                     term,
+                    index: i,
                     variant: written.clone(),
                     at: toks[k].start,
                     renderings,
@@ -563,7 +568,11 @@ impl<'g> Matcher<'g> {
                     .iter()
                     .any(|(_, run)| find_run(toks, run, compound).is_some())
             {
-                out.push(Miss::Missing { term, renderings });
+                out.push(Miss::Missing {
+                    term,
+                    index: i,
+                    renderings,
+                });
             }
         }
         out

@@ -298,80 +298,94 @@ fn compare(
         if matcher.is_empty() || translated.iter().any(|u| u.ignore.terms) {
             continue;
         }
-        let mut seen = Vec::new();
+        // Each term once per group, named with the first source block that has it, and
+        // each translated unit read once for all of them.
+        let mut terms: Vec<usize> = Vec::new();
+        let mut first_in: HashMap<usize, usize> = HashMap::new();
         for &i in &g.source {
-            let fresh: Vec<usize> = units.terms[i]
-                .iter()
-                .copied()
-                .filter(|t| !seen.contains(t))
-                .collect();
-            if fresh.is_empty() {
-                continue;
-            }
-            seen.extend(&fresh);
-            let source_place = src.place(src_units[i].start);
-            // A term is missing when no translated unit of the group has it.
-            let mut missing: Vec<(&glossary::Term, &[String], usize)> = Vec::new();
-            for u in &translated {
-                for m in matcher.check(&fresh, lang, &u.plain) {
-                    match m {
-                        Miss::Forbidden {
-                            term,
-                            variant,
-                            at,
-                            renderings,
-                        } => {
-                            let instead = if renderings.is_empty() {
-                                "rephrase it".to_string()
-                            } else {
-                                format!("write {} instead", alternatives(renderings))
-                            };
-                            out.push(
-                                tr.warning_at(
-                                    u.file_offset(at),
-                                    format!(
-                                        "`{variant}` is a forbidden rendering of `{}` in {lang} (source {source_place}){}",
-                                        term.source,
-                                        note(term)
-                                    ),
-                                )
-                                .with_hint(format!(
-                                    "{instead} ({}:{})",
-                                    glossary::FILE,
-                                    term.line
-                                )),
-                            );
-                        }
-                        Miss::Missing { term, renderings } => {
-                            match missing.iter_mut().find(|m| std::ptr::eq(m.0, term)) {
-                                Some(m) => m.2 += 1,
-                                None => missing.push((term, renderings, 1)),
-                            }
-                        }
-                    }
+            for &t in &units.terms[i] {
+                if let std::collections::hash_map::Entry::Vacant(e) = first_in.entry(t) {
+                    e.insert(i);
+                    terms.push(t);
                 }
             }
-            for (term, renderings, _) in missing.into_iter().filter(|m| m.2 == translated.len()) {
-                out.push(
-                    tr.warning_at(
-                        g.at,
-                        format!(
-                            "`{}` (source {source_place}) must be rendered {} in {lang}, but {} does not use it{}",
-                            term.source,
-                            alternatives(renderings),
-                            g.scope,
-                            note(term)
-                        ),
-                    )
-                    .with_hint(format!(
-                        "use {}, or add the wording used here to the term's `{lang}` list in {}:{}; \
-                         `<!-- qiao: ignore terms -->` in the block silences it",
-                        alternatives(renderings),
-                        glossary::FILE,
-                        term.line
-                    )),
-                );
+        }
+        if terms.is_empty() {
+            continue;
+        }
+        terms.sort_unstable();
+        let source_place = |index: usize| {
+            first_in
+                .get(&index)
+                .map_or_else(String::new, |&i| src.place(src_units[i].start))
+        };
+        // A term is missing when no translated unit of the group has it.
+        let mut missing: Vec<(&glossary::Term, usize, &[String], usize)> = Vec::new();
+        for u in &translated {
+            for m in matcher.check(&terms, lang, &u.plain) {
+                match m {
+                    Miss::Forbidden {
+                        term,
+                        index,
+                        variant,
+                        at,
+                        renderings,
+                    } => {
+                        let instead = if renderings.is_empty() {
+                            "rephrase it".to_string()
+                        } else {
+                            format!("write {} instead", alternatives(renderings))
+                        };
+                        out.push(
+                            tr.warning_at(
+                                u.file_offset(at),
+                                format!(
+                                    "`{variant}` is a forbidden rendering of `{}` in {lang} (source {}){}",
+                                    term.source,
+                                    source_place(index),
+                                    note(term)
+                                ),
+                            )
+                            .with_hint(format!(
+                                "{instead} ({}:{})",
+                                glossary::FILE,
+                                term.line
+                            )),
+                        );
+                    }
+                    Miss::Missing {
+                        term,
+                        index,
+                        renderings,
+                    } => match missing.iter_mut().find(|m| m.1 == index) {
+                        Some(m) => m.3 += 1,
+                        None => missing.push((term, index, renderings, 1)),
+                    },
+                }
             }
+        }
+        for (term, index, renderings, _) in missing.into_iter().filter(|m| m.3 == translated.len())
+        {
+            out.push(
+                tr.warning_at(
+                    g.at,
+                    format!(
+                        "`{}` (source {}) must be rendered {} in {lang}, but {} does not use it{}",
+                        term.source,
+                        source_place(index),
+                        alternatives(renderings),
+                        g.scope,
+                        note(term)
+                    ),
+                )
+                .with_hint(format!(
+                    "use {}, or add the wording used here to the term's `{lang}` list in {}:{}; \
+                     `<!-- qiao: ignore terms -->` in the block silences it",
+                    alternatives(renderings),
+                    glossary::FILE,
+                    term.line
+                )),
+            );
         }
     }
     out
