@@ -4,9 +4,10 @@
 //! that only what is certainly a number is asked for: Arabic numbers in the source
 //! language's convention (`1,200.5` or, for German, `1.200,5`), scaled by a Chinese unit
 //! after them (`1.2万` = 12,000, `3亿`, `30多万`), and Chinese numerals (`二〇一六`, `三百`,
-//! `十三`, `十三五` = 13). A lone `一` is never a number (一心, 一体, 一流), nor a run that
-//! starts with a unit (`万达`, `千方百计`), nor `十分` (very). A number directly before `月`
-//! is a month (`2月` = February).
+//! `十三`, `十三五` = 13). A lone numeral is a number only before a measure word or after
+//! `第` (`三年`, `三大`, `二是`, `第三`), not in a name (`四川`, `五邑`); a lone `一` never is
+//! (一心, 一体, 一流), nor a run that starts with a unit (`万达`, `千方百计`), nor `十分`
+//! (very). A number directly before `月` is a month (`2月` = February).
 //!
 //! The **translated** side is read leniently, as the set of every value any reading gives:
 //! digits with either grouping convention (`1,200`, `1.200`, `1 200`, each group also on
