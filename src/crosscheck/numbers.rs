@@ -748,7 +748,7 @@ mod tests {
             ]
         );
         // not numbers: a lone 一, runs starting with a unit, 十分, approximations
-        assert!(src("一心一区，万达广场，千方百计，十分重要，三四个").is_empty());
+        assert!(src("一心一区，万达广场，千方百计，十分重要，三四个，四川，五邑").is_empty());
         assert_eq!(
             source_numbers("1.200,5 und 29.02.2016", Convention::Comma)
                 .iter()
