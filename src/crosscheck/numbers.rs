@@ -461,6 +461,11 @@ impl Values {
     pub fn read(&mut self, text: &str) {
         self.read_digits(text);
         self.read_words(text);
+        // Chinese numerals and `N月`, for a translation into Chinese; most translated text
+        // has none, and is spared the second pass.
+        if !text.contains(|c: char| is_chinese_numeral(c) || c == '月') {
+            return;
+        }
         for n in source_numbers(text, Convention::Point) {
             if n.month {
                 self.months |= 1 << n.value.as_int().unwrap_or(0).min(15);

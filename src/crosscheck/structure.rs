@@ -230,17 +230,12 @@ pub fn read(p: &Parsed) -> Page<'_> {
         fields.push(field(p, "description", d));
     }
 
-    let ranges: Vec<(BlockKind, Range<usize>)> = markdown::blocks(body);
-    let mut units: Vec<Unit> = ranges
-        .iter()
-        .map(|(kind, r)| Unit {
-            kind: UnitKind::Block(*kind),
-            start: body_start + r.start,
-            plain: String::new(),
-            anchors: Vec::new(),
-            ignore: Ignore::default(),
-        })
-        .collect();
+    // The blocks of `markdown::blocks`, cut in the same pass that reads their text (one
+    // parse per page instead of two; a test checks that the cuts agree).
+    let mut ranges: Vec<(BlockKind, Range<usize>)> = Vec::new();
+    let mut units: Vec<Unit> = Vec::new();
+    let mut depth = 0usize;
+    let mut current: Option<usize> = None;
     let mut counts = Counts::default();
     let mut ignore_counts = false;
     let mut problems = Vec::new();
@@ -257,13 +252,26 @@ pub fn read(p: &Parsed) -> Page<'_> {
         }
     };
 
-    let mut b = 0;
     for (event, r) in Parser::new_ext(body, markdown::parser_options()).into_offset_iter() {
-        while b < ranges.len() && ranges[b].1.end <= r.start {
-            b += 1;
-        }
-        let inside = b < ranges.len() && ranges[b].1.start <= r.start;
         let at = body_start + r.start;
+        if let Event::Start(tag) = &event
+            && let Some(kind) = block_kind(&tag.to_end())
+        {
+            if depth == 0 {
+                ranges.push((kind, r.clone()));
+                units.push(Unit {
+                    kind: UnitKind::Block(kind),
+                    start: at,
+                    plain: String::new(),
+                    anchors: Vec::new(),
+                    ignore: Ignore::default(),
+                });
+                current = Some(units.len() - 1);
+            }
+            depth += 1;
+        }
+        let inside = current.is_some();
+        let b = current.unwrap_or(0);
         match &event {
             Event::Text(t) | Event::Code(t) if inside && units[b].is_prose() => {
                 let exact = body.get(r.clone()) == Some(t.as_ref());
@@ -308,6 +316,14 @@ pub fn read(p: &Parsed) -> Page<'_> {
             Event::FootnoteReference(_) => counts.footnote_references.push(at),
             _ => {}
         }
+        if let Event::End(end) = &event
+            && block_kind(end).is_some()
+        {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                current = None;
+            }
+        }
     }
 
     // An HTML block that only holds `qiao:` comments is an instruction for the next block,
@@ -349,7 +365,61 @@ pub fn read(p: &Parsed) -> Page<'_> {
     }
 }
 
+/// The kind of block [`markdown::blocks`] makes of a tag, if any.
+fn block_kind(tag: &TagEnd) -> Option<BlockKind> {
+    match tag {
+        TagEnd::Paragraph => Some(BlockKind::Paragraph),
+        TagEnd::Heading(_) => Some(BlockKind::Heading),
+        TagEnd::Item => Some(BlockKind::ListItem),
+        TagEnd::TableHead | TagEnd::TableRow => Some(BlockKind::TableRow),
+        TagEnd::CodeBlock => Some(BlockKind::CodeBlock),
+        TagEnd::HtmlBlock => Some(BlockKind::Html),
+        _ => None,
+    }
+}
+
 /// An `@/` target as compared between languages: without `#fragment`.
 fn internal_target(target: &str) -> String {
     target.split('#').next().unwrap_or("").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The blocks are cut exactly as [`markdown::blocks`] cuts them.
+    #[test]
+    fn blocks_agree_with_the_markdown_module() {
+        let body = "# 标题\n\n第一段，\n第二行。\n\n- 一\n- 二\n\n  续\n\n> 引用\n\n\
+                    | a | b |\n| - | - |\n| 1 | 2 |\n\n```\ncode\n```\n\n<div>\nx\n</div>\n\n\
+                    脚注[^1]。\n\n[^1]: 注释\n";
+        let text = format!("---\ntitle: x\n---\n{body}");
+        let doc = crate::content::front_matter::parse(&text).unwrap();
+        let source = crate::content::Source {
+            rel: "x.md".into(),
+            abs: "x.md".into(),
+            kind: crate::content::SourceKind::Page,
+            lang: "zh".into(),
+            key: "x".into(),
+            section_dir: String::new(),
+            stem: "x".into(),
+            bundle: false,
+        };
+        let p = Parsed { source, doc };
+        let page = read(&p);
+        let start = p.doc.body_start;
+        let ours: Vec<(UnitKind, usize)> = page
+            .blocks
+            .iter()
+            .map(|u| (u.kind, u.start - start))
+            .collect();
+        let theirs: Vec<(UnitKind, usize)> = markdown::blocks(body)
+            .into_iter()
+            .map(|(k, r)| (UnitKind::Block(k), r.start))
+            .collect();
+        assert_eq!(ours, theirs);
+        assert_eq!(page.blocks[1].plain, "第一段，\n第二行。\n");
+        assert_eq!(page.counts.rows.len(), 2);
+        assert_eq!(page.counts.footnote_definitions.len(), 1);
+    }
 }
