@@ -198,6 +198,8 @@ pub(crate) fn build_session(
     trace.stage("walk and parse");
     diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
     diags.extend(crate::translation::leftover_markers(&config, &parsed));
+    diags.extend(crate::crosscheck::check(&opts.root, &config, &parsed));
+    trace.stage("cross-language checks");
 
     let mut model_diags = Vec::new();
     let template_ids = templates

@@ -15,6 +15,7 @@
 pub mod build;
 pub mod config;
 pub mod content;
+pub mod crosscheck;
 pub mod diagnostics;
 pub mod exchange;
 pub mod format;
