@@ -42,6 +42,8 @@ struct RawConfig {
     translation: RawTranslation,
     #[serde(default)]
     search: crate::search::RawSearch,
+    #[serde(default)]
+    images: crate::images::RawImages,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -171,6 +173,8 @@ pub struct Config {
     pub translation: TranslationPolicy,
     /// The search index (`[search]`).
     pub search: crate::search::SearchSettings,
+    /// Responsive image variants (`[images]`).
+    pub images: crate::images::ImageSettings,
 }
 
 /// `[translation]`: what `qiao check --strict` and `qiao status --strict` require.
@@ -264,6 +268,7 @@ impl Config {
             extra,
             translation,
             search,
+            images,
         } = raw;
         let mut errors = Vec::new();
         let at = |span: std::ops::Range<usize>, msg: String, hint: &str| {
@@ -446,6 +451,10 @@ impl Config {
         for e in search_errors {
             errors.push(at(e.span, e.message, e.hint));
         }
+        let (images, image_errors) = images.validate();
+        for e in image_errors {
+            errors.push(at(e.span, e.message, e.hint));
+        }
 
         if !errors.is_empty() {
             return Err(errors);
@@ -465,6 +474,7 @@ impl Config {
             extra,
             translation,
             search,
+            images,
         })
     }
 

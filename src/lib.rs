@@ -18,6 +18,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod format;
 pub mod i18n;
+pub mod images;
 pub mod ident;
 pub mod init;
 pub mod markdown;
