@@ -1234,9 +1234,11 @@ impl LinkResolver<'_> {
                     return Some(a.abs.clone());
                 }
             }
+            // A file of `content/` where it lies (another page's bundle file too, in the
+            // default language), else a `static/` file.
             match self.assets.get(rel) {
-                Some(a) if a.bundle.is_none() => Some(a.abs.clone()),
-                _ => self.images.static_file(rel),
+                Some(a) => Some(a.abs.clone()),
+                None => self.images.static_file(rel),
             }
         };
         let mut page = crate::images::PageImages {
