@@ -205,7 +205,9 @@ pub fn bundle_files(
             }
         }
     }
-    out.into_iter().map(|(name, (abs, _))| (abs, name)).collect()
+    out.into_iter()
+        .map(|(name, (abs, _))| (abs, name))
+        .collect()
 }
 
 /// `dir/chart.png` for `dir/chart.de.png` when `de` is a language, with the language.
@@ -363,7 +365,14 @@ impl Images {
         out
     }
 
-    fn rewrite(&self, html: &str, tag: &ImgTag, first: bool, page: &PageImages<'_>, out: &mut String) {
+    fn rewrite(
+        &self,
+        html: &str,
+        tag: &ImgTag,
+        first: bool,
+        page: &PageImages<'_>,
+        out: &mut String,
+    ) {
         let get = |name: &str| tag.attrs.iter().find(|a| a.name == name);
         let mut added = String::new();
         let mut replaced: Option<(Range<usize>, &str)> = None;
@@ -435,8 +444,7 @@ impl Images {
     fn local(&self, src: &str, page: &PageImages<'_>) -> Option<(PathBuf, String, String)> {
         let src = src.trim();
         let lower = src.to_ascii_lowercase();
-        if src.is_empty() || src.starts_with("//") || src.starts_with('#') || has_scheme(&lower)
-        {
+        if src.is_empty() || src.starts_with("//") || src.starts_with('#') || has_scheme(&lower) {
             return None;
         }
         let end = src.find(['?', '#']).unwrap_or(src.len());
@@ -760,7 +768,10 @@ fn has_img(html: &str) -> bool {
 fn is_img_at(b: &[u8], i: usize) -> bool {
     b.len() >= i + 5
         && b[i + 1..i + 4].eq_ignore_ascii_case(b"img")
-        && matches!(b[i + 4], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>')
+        && matches!(
+            b[i + 4],
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>'
+        )
 }
 
 /// One attribute of a tag.
@@ -1042,7 +1053,10 @@ pub fn alt_warnings(
         .iter()
         .map(|src| {
             let name = file_name(src);
-            let offset = match markdown.iter_mut().find(|(_, n, used)| !*used && *n == name) {
+            let offset = match markdown
+                .iter_mut()
+                .find(|(_, n, used)| !*used && *n == name)
+            {
                 Some((at, _, used)) => {
                     *used = true;
                     Some(*at)
@@ -1117,7 +1131,8 @@ mod tests {
     fn remote_images_get_loading_but_no_size() {
         let images = Images::new(Path::new("/nowhere"), ImageSettings::default(), "/", vec![]);
         let none = |_: &str| None;
-        let html = r#"<p><img src="https://x.org/a.png" alt="a" /><IMG SRC='//x.org/b.png' alt=b></p>"#;
+        let html =
+            r#"<p><img src="https://x.org/a.png" alt="a" /><IMG SRC='//x.org/b.png' alt=b></p>"#;
         assert_eq!(
             images.enrich(html, &page(&none)),
             r#"<p><img src="https://x.org/a.png" alt="a" decoding="async" /><IMG SRC='//x.org/b.png' alt=b loading="lazy" decoding="async"></p>"#
@@ -1134,7 +1149,10 @@ mod tests {
             r#"<img src="a.png" alt="" role="presentation" decoding="async" />"#
         );
         assert!(missing_alt(&out).is_empty());
-        assert_eq!(missing_alt(r#"<img src="/a/b%20c.png" alt="">"#), ["/a/b%20c.png"]);
+        assert_eq!(
+            missing_alt(r#"<img src="/a/b%20c.png" alt="">"#),
+            ["/a/b%20c.png"]
+        );
     }
 
     #[test]
@@ -1152,7 +1170,10 @@ mod tests {
         let files = vec![
             (PathBuf::from("/b/chart.de.png"), "chart.de.png".to_string()),
             (PathBuf::from("/b/chart.png"), "chart.png".to_string()),
-            (PathBuf::from("/b/img/map.en.jpg"), "img/map.en.jpg".to_string()),
+            (
+                PathBuf::from("/b/img/map.en.jpg"),
+                "img/map.en.jpg".to_string(),
+            ),
             (PathBuf::from("/b/mkfs.fat.png"), "mkfs.fat.png".to_string()),
         ];
         let names = |lang: &str| {

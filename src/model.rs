@@ -986,8 +986,7 @@ fn site_files<'a>(
     assets: &[Asset],
     static_files: impl Iterator<Item = &'a str>,
 ) -> std::collections::HashSet<String> {
-    let mut files: std::collections::HashSet<String> =
-        static_files.map(str::to_string).collect();
+    let mut files: std::collections::HashSet<String> = static_files.map(str::to_string).collect();
     // Directories of each bundle's pages, with their language.
     let mut dirs_by_key: HashMap<&str, Vec<(String, String)>> = HashMap::new();
     // With `missing_translation = "fallback"`, default-language pages are copied into every

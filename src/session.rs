@@ -268,7 +268,8 @@ impl Session {
                 .get(&(facts.source.section_dir.clone(), facts.source.lang.clone()))
                 .map(|&i| model.sections[i].html.as_str()),
         };
-        if crate::images::shows_images(&rendered.html) || old_html.is_some_and(crate::images::shows_images)
+        if crate::images::shows_images(&rendered.html)
+            || old_html.is_some_and(crate::images::shows_images)
         {
             return Err(format!("{rel} shows images"));
         }

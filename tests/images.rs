@@ -5,6 +5,7 @@
 //! number of threads.
 
 mod common;
+mod serve_support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -30,10 +31,14 @@ fn site() -> tempfile::TempDir {
     let bundle = root.join("content/news/report");
     picture(800, 500, 0).save(bundle.join("photo.jpg")).unwrap();
     picture(600, 300, 1).save(bundle.join("chart.png")).unwrap();
-    picture(610, 305, 2).save(bundle.join("chart.de.png")).unwrap();
+    picture(610, 305, 2)
+        .save(bundle.join("chart.de.png"))
+        .unwrap();
     picture(64, 64, 3).save(bundle.join("logo.png")).unwrap();
     std::fs::create_dir_all(root.join("static/img")).unwrap();
-    picture(100, 2, 4).save(root.join("static/img/line.png")).unwrap();
+    picture(100, 2, 4)
+        .save(root.join("static/img/line.png"))
+        .unwrap();
     dir
 }
 
@@ -144,7 +149,10 @@ fn german_pages_show_german_images_under_the_plain_name() {
         plain
     );
     for lang in ["", "en/", "de/"] {
-        assert!(!b.exists(&format!("{lang}news/report/chart.de.png")), "{lang}");
+        assert!(
+            !b.exists(&format!("{lang}news/report/chart.de.png")),
+            "{lang}"
+        );
     }
     let de = b.read("de/news/report/index.html");
     let chart = tags(&de)
@@ -280,4 +288,51 @@ fn variants_are_cached_and_the_same_whatever_the_threads() {
     build_with_threads(root, &out("three"), "3");
     assert_eq!(cache(root).len(), 15);
     assert_eq!(tree(&out("one")), tree(&out("three")));
+}
+
+/// Waits for the server, then checks how the rebuild went and that it serves what a clean
+/// build writes.
+fn served_like_a_clean_build(
+    server: &qiao::serve::Server,
+    root: &Path,
+    incremental: &mut u64,
+    now: bool,
+) {
+    serve_support::sync(server);
+    let status = server.status();
+    assert!(status.errors.is_empty(), "{:?}", status.errors);
+    assert_eq!(status.incremental, *incremental + u64::from(now));
+    *incremental = status.incremental;
+    let clean = serve_support::clean_build(root, server.base_url()).unwrap();
+    let d = serve_support::differences(&serve_support::tree(server.site_dir()), &clean);
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn serve_rebuilds_in_full_when_a_shown_image_or_a_page_with_images_changes() {
+    let dir = site();
+    let root = dir.path().canonicalize().unwrap();
+    let server = serve_support::start(&root);
+    let mut incremental = server.status().incremental;
+    // A page without images: incremental.
+    serve_support::atomic_save(
+        &root.join("content/_index.md"),
+        "---\ntitle: 首页\n---\n你好。\n",
+    );
+    served_like_a_clean_build(&server, &root, &mut incremental, true);
+    // A new chart, of another size: every page showing it gets the new size and variants.
+    let chart = root.join("content/news/report/chart.png");
+    let tmp = root.join("content/news/report/.chart.png.tmp");
+    picture(700, 350, 9)
+        .save_with_format(&tmp, image::ImageFormat::Png)
+        .unwrap();
+    std::fs::rename(&tmp, &chart).unwrap();
+    served_like_a_clean_build(&server, &root, &mut incremental, false);
+    let en = std::fs::read_to_string(server.site_dir().join("en/news/report/index.html")).unwrap();
+    assert!(en.contains("width=\"700\" height=\"350\""), "{en}");
+    // A page that shows images: a full build (its variants and warnings are the build's).
+    let report = root.join("content/news/report/index.en.md");
+    let text = std::fs::read_to_string(&report).unwrap();
+    serve_support::atomic_save(&report, &format!("{text}\nMore text.\n"));
+    served_like_a_clean_build(&server, &root, &mut incremental, false);
 }
