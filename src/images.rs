@@ -211,7 +211,7 @@ pub fn bundle_files(
 }
 
 /// `dir/chart.png` for `dir/chart.de.png` when `de` is a language, with the language.
-fn localized(inner: &str, is_language: &dyn Fn(&str) -> bool) -> Option<(String, String)> {
+pub fn localized(inner: &str, is_language: &dyn Fn(&str) -> bool) -> Option<(String, String)> {
     let (dir, name) = match inner.rsplit_once('/') {
         Some((d, n)) => (Some(d), n),
         None => (None, inner),

@@ -1480,14 +1480,17 @@ impl LinkResolver<'_> {
         let asset = self.assets.get(target)?;
         match &asset.bundle {
             Some((key, inner)) => {
-                let page = self
-                    .index
-                    .get(&(key.clone(), lang.to_string()))
-                    .or_else(|| {
-                        self.index
-                            .get(&(key.clone(), self.config.default_language.clone()))
-                    })?;
-                Some((format!("{page}{}", crate::url::path(inner)), None))
+                // `chart.de.png` is published as `chart.png` beside the German page.
+                let is_language = |code: &str| self.config.language(code).is_some();
+                let (inner, lang) = match crate::images::localized(inner, &is_language) {
+                    Some((plain, own)) => (std::borrow::Cow::Owned(plain), own),
+                    None => (std::borrow::Cow::Borrowed(inner.as_str()), lang.to_string()),
+                };
+                let page = self.index.get(&(key.clone(), lang)).or_else(|| {
+                    self.index
+                        .get(&(key.clone(), self.config.default_language.clone()))
+                })?;
+                Some((format!("{page}{}", crate::url::path(&inner)), None))
             }
             None => Some((
                 format!("{}{}", self.config.base_path, crate::url::path(&asset.rel)),

@@ -165,6 +165,11 @@ fn german_pages_show_german_images_under_the_plain_name() {
     assert_eq!((variant.width(), variant.height()), (480, 240));
     let en = b.read("en/news/report/index.html");
     assert!(en.contains("width=\"600\" height=\"300\""));
+    // An `@/` link to the German file leads to where it is published.
+    assert!(
+        en.contains("<a href=\"/de/news/report/chart.png\">German chart</a>"),
+        "{en}"
+    );
     assert_ne!(
         std::fs::read(b.public().join("de/news/report/chart.480w.png")).unwrap(),
         std::fs::read(b.public().join("en/news/report/chart.480w.png")).unwrap(),
