@@ -51,8 +51,9 @@ fn main() {
 
     let settings = qiao::images::ImageSettings::default();
     let widths = settings.widths.iter().filter(|&&x| x < w).count();
-    // Each width in JPEG and WebP, plus a WebP of the full size.
-    let per_photo = 2 * widths + usize::from(settings.webp);
+    // Each width in JPEG and WebP, plus a WebP of the full size when no width is wider.
+    let full = settings.widths.last().is_some_and(|&l| w <= l);
+    let per_photo = widths * (1 + usize::from(settings.webp)) + usize::from(settings.webp && full);
     let mp = f64::from(w) * f64::from(h) / 1e6;
     let build = || {
         let mut opts = qiao::BuildOptions::new(root);

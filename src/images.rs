@@ -527,8 +527,13 @@ impl Images {
         };
         let mut own_set: Vec<String> = widths.iter().map(|&w| entry(w, own, ext)).collect();
         own_set.push(format!("{dir_url}/{file_url} {}w", info.width));
+        // The full width in WebP only when the configured widths do not go beyond it:
+        // encoding a whole photo is the dearest part, and wider screens than the largest
+        // width are what the setting leaves out.
+        let largest = self.settings.widths.last().copied().unwrap_or(0);
+        let full = (info.width <= largest).then_some(info.width);
         let webp = self.settings.webp.then(|| {
-            (widths.iter().copied().chain([info.width]))
+            (widths.iter().copied().chain(full))
                 .map(|w| entry(w, Format::WebP, "webp"))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -1193,6 +1198,56 @@ mod tests {
                 "/b/img/map.en.jpg=img/map.jpg",
                 "/b/mkfs.fat.png=mkfs.fat.png"
             ]
+        );
+    }
+
+    #[test]
+    fn photos_wider_than_the_largest_width_get_no_full_width_webp() {
+        let settings = ImageSettings {
+            widths: vec![480, 960],
+            ..ImageSettings::default()
+        };
+        let images = Images::new(Path::new("/nowhere"), settings, "/", vec![]);
+        let info = |width| Info {
+            width,
+            height: 300,
+            kind: Kind::Jpeg,
+            hash: Some("h".into()),
+        };
+        let plan = |width| {
+            let s = images
+                .plan(
+                    Path::new("/c/p.jpg"),
+                    "news/p.jpg",
+                    "/news/p.jpg",
+                    &info(width),
+                )
+                .unwrap();
+            (s.own, s.webp.unwrap())
+        };
+        assert_eq!(
+            plan(4000),
+            (
+                "/news/p.480w.jpg 480w, /news/p.960w.jpg 960w, /news/p.jpg 4000w".to_string(),
+                "/news/p.480w.webp 480w, /news/p.960w.webp 960w".to_string()
+            )
+        );
+        assert_eq!(
+            plan(700),
+            (
+                "/news/p.480w.jpg 480w, /news/p.jpg 700w".to_string(),
+                "/news/p.480w.webp 480w, /news/p.700w.webp 700w".to_string()
+            )
+        );
+        assert!(
+            images
+                .plan(
+                    Path::new("/c/p.jpg"),
+                    "news/p.jpg",
+                    "/news/p.jpg",
+                    &info(480)
+                )
+                .is_none()
         );
     }
 
