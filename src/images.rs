@@ -586,6 +586,8 @@ impl Images {
         sink: &dyn Sink,
     ) -> Vec<Diagnostic> {
         let mut decoded: Option<image::DynamicImage> = None;
+        // Each width is resized once, for its own format and for WebP.
+        let mut resized: BTreeMap<u32, image::DynamicImage> = BTreeMap::new();
         let mut diags = Vec::new();
         for (cache_name, (v, published)) in wanted {
             let cached = self.cache_dir.join(cache_name);
@@ -611,7 +613,14 @@ impl Images {
                     }
                 }
                 let Some(img) = &decoded else { continue };
-                let bytes = match encode(img, v, self.settings.quality) {
+                let pixels = if v.width == img.width() {
+                    img
+                } else {
+                    resized.entry(v.width).or_insert_with(|| {
+                        img.resize_exact(v.width, v.height, image::imageops::FilterType::Lanczos3)
+                    })
+                };
+                let bytes = match encode(pixels, v.format, self.settings.quality) {
                     Ok(b) => b,
                     Err(e) => {
                         diags.push(
@@ -683,16 +692,11 @@ fn read_info(abs: &Path, variants: bool) -> Option<Info> {
     })
 }
 
-/// Resizes and encodes one variant. Lanczos3, then the encoder of the format: PNG at its
-/// default compression, JPEG and WebP at `quality`.
-fn encode(img: &image::DynamicImage, v: &Variant, quality: u8) -> Result<Vec<u8>, String> {
-    let resized = if v.width == img.width() {
-        img.clone()
-    } else {
-        img.resize_exact(v.width, v.height, image::imageops::FilterType::Lanczos3)
-    };
+/// Encodes one variant, already resized (Lanczos3): PNG at its default compression, JPEG
+/// and WebP at `quality`.
+fn encode(resized: &image::DynamicImage, format: Format, quality: u8) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    match v.format {
+    match format {
         Format::Png => resized
             .write_with_encoder(image::codecs::png::PngEncoder::new(&mut out))
             .map_err(|e| e.to_string())?,
