@@ -206,18 +206,25 @@ pub(crate) fn build_session(
         .as_ref()
         .map(TemplateSet::literal_ids)
         .unwrap_or_default();
-    let static_files: Vec<String> = match &templates {
-        Ok(t) => (t.static_files().into_iter().map(|(_, rel)| rel))
-            .chain(t.builtin_static().into_iter().map(|(rel, _)| rel))
+    let static_files: Vec<(String, Option<PathBuf>)> = match &templates {
+        Ok(t) => (t.static_files().into_iter())
+            .map(|(abs, rel)| (rel, Some(abs.to_path_buf())))
+            .chain(t.builtin_static().into_iter().map(|(rel, _)| (rel, None)))
             .collect(),
         Err(_) => Vec::new(),
     };
+    let images = crate::images::Images::new(
+        &opts.root,
+        config.images.clone(),
+        &config.base_path,
+        static_files,
+    );
     let site = model::build(
         config,
         parsed,
         assets,
         template_ids,
-        &static_files,
+        images,
         unpublished,
         &mut model_diags,
     );
@@ -286,6 +293,9 @@ pub(crate) fn build_session(
         match Renderer::new(site, t, &intl) {
             Ok(mut r) => {
                 let mut rd = r.render_all(sink);
+                if staging.is_some() {
+                    rd.extend(r.model().images.write_variants(sink));
+                }
                 rd.extend(intl.catalog.report());
                 if opts.strict {
                     for d in &mut rd {

@@ -42,6 +42,8 @@ struct RawConfig {
     translation: RawTranslation,
     #[serde(default)]
     search: crate::search::RawSearch,
+    #[serde(default)]
+    images: crate::images::RawImages,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -227,6 +229,8 @@ pub struct Config {
     /// Whether `qiao build --split-hosts` writes one directory per host.
     #[serde(skip)]
     pub split_hosts: bool,
+    /// Responsive image variants (`[images]`).
+    pub images: crate::images::ImageSettings,
 }
 
 /// `[translation]`: what `qiao check --strict` and `qiao status --strict` require.
@@ -320,6 +324,7 @@ impl Config {
             extra,
             translation,
             search,
+            images,
         } = raw;
         let mut errors = Vec::new();
         let at = |span: std::ops::Range<usize>, msg: String, hint: &str| {
@@ -572,6 +577,10 @@ impl Config {
         for e in search_errors {
             errors.push(at(e.span, e.message, e.hint));
         }
+        let (images, image_errors) = images.validate();
+        for e in image_errors {
+            errors.push(at(e.span, e.message, e.hint));
+        }
 
         if !errors.is_empty() {
             return Err(errors);
@@ -592,6 +601,7 @@ impl Config {
             translation,
             search,
             split_hosts: false,
+            images,
         })
     }
 

@@ -260,7 +260,9 @@ fn plan(languages: &[String], default: &str, today: &str) -> Vec<(String, String
     }
     files.push((
         ".gitignore".into(),
-        "# Written by qiao build; never edit or commit it.\n/public/\n".into(),
+        "# Written by qiao build; never edit or commit it.\n/public/\n\
+         # Resized images, kept between builds (qiao build makes them again).\n/.qiao/cache/\n"
+            .into(),
     ));
     files.push((".github/workflows/site.yml".into(), CI_EXAMPLE.into()));
     files

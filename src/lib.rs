@@ -22,6 +22,7 @@ pub mod format;
 pub mod hosts;
 pub mod i18n;
 pub mod ident;
+pub mod images;
 pub mod init;
 pub mod markdown;
 pub mod model;

@@ -198,6 +198,8 @@ pub struct SiteModel {
     pub source_hashes: HashMap<String, Revision>,
     /// Ids the templates define (`main`), which generated heading ids avoid.
     pub template_ids: Vec<String>,
+    /// The images pages show: sizes read, variants to write.
+    pub images: std::sync::Arc<crate::images::Images>,
     /// Sources left out of the site (drafts, future pages, unreadable front matter): a
     /// link to one says why instead of "does not exist".
     pub unpublished: UnpublishedSources,
@@ -346,14 +348,14 @@ pub type UnpublishedSources = HashMap<(String, String), UnpublishedSource>;
 /// Builds the model. Problems are pushed to `diags`; the model contains whatever could be
 /// built, so that later stages can still find more errors.
 ///
-/// `static_files` are the output paths of the theme's and the site's static files: with the
-/// pages and content files, what links in Markdown may lead to.
+/// `images` knows the theme's and the site's static files: with the pages and content files,
+/// what links in Markdown may lead to.
 pub fn build(
     config: Config,
     parsed: Vec<Parsed>,
     assets: Vec<Asset>,
     template_ids: Vec<String>,
-    static_files: &[String],
+    images: crate::images::Images,
     unpublished: UnpublishedSources,
     diags: &mut Vec<Diagnostic>,
 ) -> SiteModel {
@@ -395,7 +397,7 @@ pub fn build(
     }
     let asset_paths: HashMap<String, Asset> =
         assets.iter().map(|a| (a.rel.clone(), a.clone())).collect();
-    let site_files = site_files(&config, &link_index, &assets, static_files);
+    let site_files = site_files(&config, &link_index, &assets, images.static_paths());
     let unpublished_dirs: HashMap<String, (String, String)> = unpublished
         .iter()
         .filter_map(|(k, u)| u.path.as_ref().map(|p| (out_dir(&config, p), k.clone())))
@@ -408,6 +410,7 @@ pub fn build(
         files: &site_files,
         unpublished: &unpublished,
         unpublished_dirs: &unpublished_dirs,
+        images: &images,
     };
 
     // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
@@ -509,10 +512,13 @@ pub fn build(
                     terms: BTreeMap::new(),
                     fallback: false,
                     translation,
-                    assets: bundle_assets
-                        .get(&p.source.key)
-                        .cloned()
-                        .unwrap_or_default(),
+                    assets: crate::images::bundle_files(
+                        bundle_assets
+                            .get(&p.source.key)
+                            .map_or(&[][..], Vec::as_slice),
+                        &p.source.lang,
+                        &|code| config.language(code).is_some(),
+                    ),
                     doc: p.doc,
                 });
             }
@@ -750,6 +756,7 @@ pub fn build(
         template_ids,
         unpublished,
         unpublished_dirs,
+        images: std::sync::Arc::new(images),
     }
 }
 
@@ -973,14 +980,15 @@ fn spell_symbols(name: &str) -> String {
 /// The output paths (decoded, no leading or trailing `/`) that links in Markdown may lead
 /// to, besides generated files: every page and section directory with its `index.html`,
 /// every content file, every static file.
-fn site_files(
+fn site_files<'a>(
     config: &Config,
     link_index: &HashMap<(String, String), String>,
     assets: &[Asset],
-    static_files: &[String],
+    static_files: impl Iterator<Item = &'a str>,
 ) -> std::collections::HashSet<String> {
-    let mut files: std::collections::HashSet<String> = static_files.iter().cloned().collect();
-    let mut dirs_by_key: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut files: std::collections::HashSet<String> = static_files.map(str::to_string).collect();
+    // Directories of each bundle's pages, with their language.
+    let mut dirs_by_key: HashMap<&str, Vec<(String, String)>> = HashMap::new();
     // With `missing_translation = "fallback"`, default-language pages are copied into every
     // other language.
     let fallback = config.missing_translation == MissingTranslation::Fallback;
@@ -991,16 +999,17 @@ fn site_files(
             .iter()
             .filter(move |l| fallback && lang == default && l.code != *default)
             .map(move |l| relocate(config, path, default, &l.code));
+        // A fallback copy shows the default language's bundle files.
         std::iter::once(path.clone())
             .chain(copies)
-            .map(move |p| (key, p))
+            .map(move |p| (key, lang, p))
     });
-    for (key, path) in placed {
+    for (key, lang, path) in placed {
         let dir = out_dir(config, &path);
         dirs_by_key
             .entry(key.as_str())
             .or_default()
-            .push(dir.clone());
+            .push((lang.clone(), dir.clone()));
         // The page and the sections above it (a section exists wherever it has pages).
         let mut d = dir.as_str();
         loop {
@@ -1013,15 +1022,23 @@ fn site_files(
             }
         }
     }
+    let mut bundles: BTreeMap<&str, Vec<(std::path::PathBuf, String)>> = BTreeMap::new();
     for a in assets {
         match &a.bundle {
-            Some((key, inner)) => {
-                for dir in dirs_by_key.get(key.as_str()).into_iter().flatten() {
-                    files.insert(format!("{dir}/{inner}"));
-                }
-            }
+            Some((key, inner)) => bundles
+                .entry(key.as_str())
+                .or_default()
+                .push((a.abs.clone(), inner.clone())),
             None => {
                 files.insert(a.rel.clone());
+            }
+        }
+    }
+    let is_language = |code: &str| config.language(code).is_some();
+    for (key, inners) in bundles {
+        for (lang, dir) in dirs_by_key.get(key).into_iter().flatten() {
+            for (_, inner) in crate::images::bundle_files(&inners, lang, &is_language) {
+                files.insert(format!("{dir}/{inner}"));
             }
         }
     }
@@ -1156,6 +1173,7 @@ pub(crate) struct LinkResolver<'a> {
     files: &'a std::collections::HashSet<String>,
     unpublished: &'a UnpublishedSources,
     unpublished_dirs: &'a HashMap<String, (String, String)>,
+    images: &'a crate::images::Images,
 }
 
 impl SiteModel {
@@ -1169,6 +1187,7 @@ impl SiteModel {
             files: &self.site_files,
             unpublished: &self.unpublished,
             unpublished_dirs: &self.unpublished_dirs,
+            images: &self.images,
         }
     }
 }
@@ -1181,9 +1200,59 @@ impl LinkResolver<'_> {
             reserved_ids: self.template_ids.to_vec(),
             site_root: Some(self.config.base_path.clone()),
         };
-        markdown::render(p.doc.body(), &options, &|target| {
+        let mut r = markdown::render(p.doc.body(), &options, &|target| {
             self.resolve(target, &p.source.lang).map(|(url, _)| url)
-        })
+        });
+        self.enrich_images(p, path, &mut r);
+        r
+    }
+
+    /// Gives the images of a rendered body their size, loading and variants (see
+    /// [`crate::images`]), finding each file as the output will hold it: a page bundle's file
+    /// in the page's language (`chart.de.png` for `chart.png` on German pages), a file of
+    /// `content/`, a `static/` file.
+    fn enrich_images(&self, p: &Parsed, path: &str, r: &mut markdown::Rendered) {
+        let out = out_dir(self.config, path);
+        let bundle_dir = p
+            .source
+            .bundle
+            .then(|| p.source.key.strip_suffix("index"))
+            .flatten();
+        let lang = p.source.lang.as_str();
+        let locate = |rel: &str| -> Option<std::path::PathBuf> {
+            if let Some(dir) = bundle_dir
+                && let Some(inner) = rel.strip_prefix(out.as_str())
+                && let Some(inner) = inner.strip_prefix('/')
+            {
+                let own = inner
+                    .rsplit_once('.')
+                    .map(|(stem, ext)| format!("{dir}{stem}.{lang}.{ext}"));
+                if let Some(a) = (own.iter().chain([&format!("{dir}{inner}")]))
+                    .find_map(|rel| self.assets.get(rel.as_str()))
+                {
+                    return Some(a.abs.clone());
+                }
+            }
+            // A file of `content/` where it lies (another page's bundle file too, in the
+            // default language), else a `static/` file.
+            match self.assets.get(rel) {
+                Some(a) => Some(a.abs.clone()),
+                None => self.images.static_file(rel),
+            }
+        };
+        let mut page = crate::images::PageImages {
+            path,
+            locate: &locate,
+            first_eager: true,
+        };
+        r.html = self.images.enrich(&r.html, &page);
+        page.first_eager = false;
+        for html in [&mut r.summary_html, &mut r.first_paragraph_html]
+            .into_iter()
+            .flatten()
+        {
+            *html = self.images.enrich(html, &page);
+        }
     }
 
     /// Checks the `@/` links of a rendered body: targets that do not exist, anchors the
@@ -1253,6 +1322,13 @@ impl LinkResolver<'_> {
                 }
             }
         }
+        diags.extend(crate::images::alt_warnings(
+            &r.html,
+            p.doc.body(),
+            &p.doc.text,
+            p.doc.body_line,
+            &rel,
+        ));
         for note in &r.unused_footnotes {
             let line = p.doc.body_line + note.line - 1;
             diags.push(
@@ -1404,14 +1480,17 @@ impl LinkResolver<'_> {
         let asset = self.assets.get(target)?;
         match &asset.bundle {
             Some((key, inner)) => {
-                let page = self
-                    .index
-                    .get(&(key.clone(), lang.to_string()))
-                    .or_else(|| {
-                        self.index
-                            .get(&(key.clone(), self.config.default_language.clone()))
-                    })?;
-                Some((format!("{page}{}", crate::url::path(inner)), None))
+                // `chart.de.png` is published as `chart.png` beside the German page.
+                let is_language = |code: &str| self.config.language(code).is_some();
+                let (inner, lang) = match crate::images::localized(inner, &is_language) {
+                    Some((plain, own)) => (std::borrow::Cow::Owned(plain), own),
+                    None => (std::borrow::Cow::Borrowed(inner.as_str()), lang.to_string()),
+                };
+                let page = self.index.get(&(key.clone(), lang)).or_else(|| {
+                    self.index
+                        .get(&(key.clone(), self.config.default_language.clone()))
+                })?;
+                Some((format!("{page}{}", crate::url::path(&inner)), None))
             }
             None => Some((
                 format!("{}{}", self.config.base_path, crate::url::path(&asset.rel)),

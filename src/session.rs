@@ -163,6 +163,12 @@ impl Session {
                 // file is left to a full build, which warns about it.)
                 (Found::Missing, _) if !holds_known => continue,
                 (Found::File(target), None) if source => edits.push(self.read(rel, &target)?),
+                // Pages carry the size and the variants of the images they show.
+                (Found::File(target), Some(_))
+                    if !source && (model.images.shows(&abs) || model.images.shows(&target)) =>
+                {
+                    return Err(format!("{rel} is an image that pages show"));
+                }
                 (Found::File(target), Some(out)) if !source => copies.push((target, out)),
                 (Found::Missing, _) => return Err("a file was removed".to_string()),
                 _ => return Err(format!("{rel} is new, moved or not a regular file")),
@@ -250,6 +256,23 @@ impl Session {
         let path = self.site_path(&facts.source.key, &facts.source.lang, facts.source.kind);
         let resolver = model.resolver();
         let rendered = resolver.render(&parsed, &path);
+        // Images bring files (variants) and warnings (alt text) that only a full build
+        // gathers: a page that shows images, before or after the edit, is rebuilt in full.
+        let old_html = match facts.source.kind {
+            SourceKind::Page => model
+                .page_index
+                .get(&(facts.source.key.clone(), facts.source.lang.clone()))
+                .map(|&i| model.pages[i].html.as_str()),
+            SourceKind::Section => model
+                .section_index
+                .get(&(facts.source.section_dir.clone(), facts.source.lang.clone()))
+                .map(|&i| model.sections[i].html.as_str()),
+        };
+        if crate::images::shows_images(&rendered.html)
+            || old_html.is_some_and(crate::images::shows_images)
+        {
+            return Err(format!("{rel} shows images"));
+        }
         if rendered.anchors != facts.anchors {
             return Err(format!("the headings or anchors of {rel} changed"));
         }

@@ -56,6 +56,7 @@ fn init_makes_a_trilingual_site_that_passes_every_check() {
     }
     let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
     assert!(ignore.lines().any(|l| l == "/public/"), "{ignore}");
+    assert!(ignore.lines().any(|l| l == "/.qiao/cache/"), "{ignore}");
 
     let (code, out, err) = run(&["check", "--strict", "--root", d]);
     assert_eq!(code, 0, "{out}{err}");
