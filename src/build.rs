@@ -205,11 +205,19 @@ pub(crate) fn build_session(
             .collect(),
         Err(_) => Vec::new(),
     };
+    let (directives, directive_diags) = match &templates {
+        Ok(t) => crate::directives::DirectiveSet::new(t, &intl, &config, &opts.root),
+        Err(_) => (None, Vec::new()),
+    };
+    diags.extend(directive_diags);
     let site = model::build(
         config,
         parsed,
         assets,
-        template_ids,
+        model::FromTemplates {
+            ids: template_ids,
+            directives: directives.map(std::sync::Arc::new),
+        },
         &static_files,
         unpublished,
         &mut model_diags,

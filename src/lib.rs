@@ -16,6 +16,8 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod directive;
+pub mod directives;
 pub mod format;
 pub mod i18n;
 pub mod ident;

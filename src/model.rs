@@ -198,6 +198,8 @@ pub struct SiteModel {
     pub source_hashes: HashMap<String, Revision>,
     /// Ids the templates define (`main`), which generated heading ids avoid.
     pub template_ids: Vec<String>,
+    /// The site's directive templates, compiled (`None` when they do not compile).
+    pub directives: Option<std::sync::Arc<crate::directives::DirectiveSet>>,
     /// Sources left out of the site (drafts, future pages, unreadable front matter): a
     /// link to one says why instead of "does not exist".
     pub unpublished: UnpublishedSources,
@@ -352,12 +354,16 @@ pub fn build(
     config: Config,
     parsed: Vec<Parsed>,
     assets: Vec<Asset>,
-    template_ids: Vec<String>,
+    from_templates: FromTemplates,
     static_files: &[String],
     unpublished: UnpublishedSources,
     diags: &mut Vec<Diagnostic>,
 ) -> SiteModel {
     let default = config.default_language.clone();
+    let FromTemplates {
+        ids: template_ids,
+        directives,
+    } = from_templates;
 
     // 1. URLs and output paths, with a check that no two sources map to one path.
     let placed: Vec<(Parsed, String)> = parsed
@@ -408,6 +414,7 @@ pub fn build(
         files: &site_files,
         unpublished: &unpublished,
         unpublished_dirs: &unpublished_dirs,
+        directives: directives.as_deref(),
     };
 
     // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
@@ -748,9 +755,19 @@ pub fn build(
         site_files,
         source_hashes,
         template_ids,
+        directives,
         unpublished,
         unpublished_dirs,
     }
+}
+
+/// What the model needs from the templates.
+#[derive(Debug, Default)]
+pub struct FromTemplates {
+    /// Ids the templates define (`main`), which generated heading ids avoid.
+    pub ids: Vec<String>,
+    /// The directive templates, compiled.
+    pub directives: Option<std::sync::Arc<crate::directives::DirectiveSet>>,
 }
 
 /// The taxonomies of every language. Fallback copies are left out: their terms are in
@@ -1156,6 +1173,7 @@ pub(crate) struct LinkResolver<'a> {
     files: &'a std::collections::HashSet<String>,
     unpublished: &'a UnpublishedSources,
     unpublished_dirs: &'a HashMap<String, (String, String)>,
+    directives: Option<&'a crate::directives::DirectiveSet>,
 }
 
 impl SiteModel {
@@ -1169,6 +1187,7 @@ impl SiteModel {
             files: &self.site_files,
             unpublished: &self.unpublished,
             unpublished_dirs: &self.unpublished_dirs,
+            directives: self.directives.as_deref(),
         }
     }
 }
@@ -1180,10 +1199,18 @@ impl LinkResolver<'_> {
             base_path: Some(path.to_string()),
             reserved_ids: self.template_ids.to_vec(),
             site_root: Some(self.config.base_path.clone()),
+            han_locale: crate::directives::han_locale(self.config, &p.source.lang),
+            languages: (self.config.languages.iter())
+                .map(|l| (l.code.clone(), l.locale.clone()))
+                .collect(),
         };
-        markdown::render(p.doc.body(), &options, &|target| {
-            self.resolve(target, &p.source.lang).map(|(url, _)| url)
-        })
+        let expand = self.directives.map(|d| d.for_page(p, path));
+        markdown::render_with(
+            p.doc.body(),
+            &options,
+            &|target| self.resolve(target, &p.source.lang).map(|(url, _)| url),
+            expand.as_ref().map(|e| e as &dyn crate::directive::Expand),
+        )
     }
 
     /// Checks the `@/` links of a rendered body: targets that do not exist, anchors the
@@ -1252,6 +1279,15 @@ impl LinkResolver<'_> {
                     }
                 }
             }
+        }
+        for problem in &r.directive_problems {
+            let line = p.doc.body_line + problem.line - 1;
+            diags.push(
+                Diagnostic::error(problem.message.clone())
+                    .in_file(&rel)
+                    .at(&p.doc.text, line, problem.column)
+                    .with_hint(problem.hint.clone()),
+            );
         }
         for note in &r.unused_footnotes {
             let line = p.doc.body_line + note.line - 1;
