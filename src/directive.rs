@@ -62,7 +62,10 @@ pub fn parse_attrs(text: &str, start: usize) -> Option<Result<(Vec<Attr>, usize)
             b'#' | b'.' => {
                 let end = name_end(text, i + 1);
                 if end == i + 1 {
-                    return err(i, "`#` and `.` must be followed by a name (`#intro`, `.wide`)");
+                    return err(
+                        i,
+                        "`#` and `.` must be followed by a name (`#intro`, `.wide`)",
+                    );
                 }
                 let key = if b == b'#' { "id" } else { "class" };
                 attrs.push(Attr {
@@ -523,14 +526,20 @@ mod tests {
 
     #[test]
     fn leaf_and_container_directives() {
-        let r = md("Intro\n::pic[A *b*]{src=\"x.jpg\"}\n\n:::box\nInside\n\n- item\n:::\nAfter\n", false);
+        let r = md(
+            "Intro\n::pic[A *b*]{src=\"x.jpg\"}\n\n:::box\nInside\n\n- item\n:::\nAfter\n",
+            false,
+        );
         assert_eq!(
             r.html,
             "<p>Intro</p>\n<img src=\"x.jpg\" alt=\"A <em>b</em>\">\n<div class=\"box\">\n<p>Inside</p>\n<ul>\n<li>item</li>\n</ul>\n</div>\n<p>After</p>\n"
         );
         assert!(r.directive_problems.is_empty());
         // In a quote and a list item too, and nested containers.
-        let r = md("> ::pic{src=a}\n\n- ::pic{src=b}\n\n::::box\n:::box\nx\n:::\n::::\n", false);
+        let r = md(
+            "> ::pic{src=a}\n\n- ::pic{src=b}\n\n::::box\n:::box\nx\n:::\n::::\n",
+            false,
+        );
         assert_eq!(
             r.html,
             "<blockquote>\n<img src=\"a\" alt=\"\">\n</blockquote>\n<ul>\n<li><img src=\"b\" alt=\"\">\n</li>\n</ul>\n<div class=\"box\">\n<div class=\"box\">\n<p>x</p>\n</div>\n</div>\n"
@@ -566,8 +575,18 @@ mod tests {
         assert_eq!(
             problems("a [b]{lang=\"no good\"} c\n\n:::lang{lang=x_y}\nz\n:::\n"),
             [
-                (1, 12, "`no good` is not a language tag (BCP 47, such as `zh`, `en-GB` or `de`)".to_string()),
-                (3, 14, "`x_y` is not a language tag (BCP 47, such as `zh`, `en-GB` or `de`)".to_string()),
+                (
+                    1,
+                    12,
+                    "`no good` is not a language tag (BCP 47, such as `zh`, `en-GB` or `de`)"
+                        .to_string()
+                ),
+                (
+                    3,
+                    14,
+                    "`x_y` is not a language tag (BCP 47, such as `zh`, `en-GB` or `de`)"
+                        .to_string()
+                ),
             ]
         );
     }

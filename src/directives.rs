@@ -52,6 +52,9 @@ struct ArgSpec {
 struct Spec {
     kind: Kind,
     args: Vec<ArgSpec>,
+    /// The header could not be read (and that is reported once): calls are not checked
+    /// nor rendered.
+    broken: bool,
 }
 
 /// Reads the header comment of a directive template. `Err` says what is wrong with it.
@@ -59,6 +62,7 @@ fn parse_header(text: &str) -> Result<Spec, String> {
     let mut spec = Spec {
         kind: Kind::Leaf,
         args: Vec::new(),
+        broken: false,
     };
     let trimmed = text.trim_start();
     let Some(comment) = trimmed.strip_prefix("{#") else {
@@ -84,7 +88,11 @@ fn parse_header(text: &str) -> Result<Spec, String> {
                 }
             }
             "args" => spec.args.extend(parse_args(value)?),
-            other => return Err(format!("`{other}:` in the header: expected `kind` or `args`")),
+            other => {
+                return Err(format!(
+                    "`{other}:` in the header: expected `kind` or `args`"
+                ));
+            }
         }
     }
     Ok(spec)
@@ -95,14 +103,18 @@ fn parse_args(text: &str) -> Result<Vec<ArgSpec>, String> {
     let mut out = Vec::new();
     let mut rest = text.trim();
     while !rest.is_empty() {
-        let end = rest.find(|c: char| c.is_whitespace() || c == '(').unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '(')
+            .unwrap_or(rest.len());
         let name = &rest[..end];
         if name.is_empty()
             || !name
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
-            return Err(format!("`{rest}`: an argument is a name, optionally with `(…)`"));
+            return Err(format!(
+                "`{rest}`: an argument is a name, optionally with `(…)`"
+            ));
         }
         let mut arg = ArgSpec {
             name: name.to_string(),
@@ -185,21 +197,28 @@ impl DirectiveSet {
                 Ok(spec) => {
                     specs.insert(name.to_string(), spec);
                 }
-                Err(message) => diags.push(
-                    Diagnostic::error(format!("directive template header: {message}"))
-                        .in_file(display)
-                        .with_hint("see docs/directives.md for the header of a directive template"),
-                ),
+                Err(message) => {
+                    diags.push(
+                        Diagnostic::error(format!("directive template header: {message}"))
+                            .in_file(display)
+                            .with_hint(
+                                "see docs/directives.md for the header of a directive template",
+                            ),
+                    );
+                    let broken = Spec {
+                        kind: Kind::Leaf,
+                        args: Vec::new(),
+                        broken: true,
+                    };
+                    specs.insert(name.to_string(), broken);
+                }
             }
             displays.insert(name.to_string(), display.to_string());
         }
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html"]);
         crate::render::register_intl(&mut tera, intl);
-        if tera
-            .add_raw_templates(sources.iter().copied())
-            .is_err()
-        {
+        if tera.add_raw_templates(sources.iter().copied()).is_err() {
             return (None, diags);
         }
         let mut static_dirs = vec![root.join("static")];
@@ -422,7 +441,11 @@ impl PageDirectives<'_> {
         }
         let (disk, url, place) = match value.strip_prefix('/') {
             Some(rest) => {
-                let found = set.static_dirs.iter().map(|d| d.join(rest)).find(|p| p.is_file());
+                let found = set
+                    .static_dirs
+                    .iter()
+                    .map(|d| d.join(rest))
+                    .find(|p| p.is_file());
                 (
                     found,
                     format!("{}{}", set.base_path, crate::url::path(rest)),
@@ -442,7 +465,11 @@ impl PageDirectives<'_> {
                     format!("{}{}", set.base_path, crate::url::path(&rel))
                 };
                 let found = Some(dir.join(value)).filter(|p| p.is_file());
-                (found, url, format!("content/{}/", self.dir).replace("//", "/"))
+                (
+                    found,
+                    url,
+                    format!("content/{}/", self.dir).replace("//", "/"),
+                )
             }
         };
         let disk = disk.ok_or_else(|| format!("there is no file `{value}` in {place}"))?;
@@ -491,6 +518,9 @@ impl Expand for PageDirectives<'_> {
                 }),
             }]);
         };
+        if spec.broken {
+            return Err(Vec::new());
+        }
         let mut problems = self.check(call, spec);
         let mut args: BTreeMap<&str, Option<&str>> =
             spec.args.iter().map(|a| (a.name.as_str(), None)).collect();
@@ -531,7 +561,9 @@ impl Expand for PageDirectives<'_> {
             .languages
             .iter()
             .find(|(c, _, _)| *c == self.lang)
-            .map_or((self.lang.as_str(), ""), |(_, l, n)| (l.as_str(), n.as_str()));
+            .map_or((self.lang.as_str(), ""), |(_, l, n)| {
+                (l.as_str(), n.as_str())
+            });
         let mut ctx = tera::Context::new();
         ctx.insert("lang", &self.lang);
         ctx.insert("locale", locale);

@@ -1483,7 +1483,10 @@ const PLACEHOLDER: &str = "<!--qiao-directive-->";
 
 /// A directive line found in the text of a paragraph: its byte range (without the line
 /// break) and what it says.
-type DirectiveLine = (Range<usize>, Result<directive::Line, directive::SyntaxError>);
+type DirectiveLine = (
+    Range<usize>,
+    Result<directive::Line, directive::SyntaxError>,
+);
 
 /// The lines of `source` that are directives: lines whose first characters start a text
 /// event (so never in code, HTML or a link destination) with `::`. A container's fences
@@ -1515,7 +1518,10 @@ fn directive_lines(
                 let parsed = directive::parse_line(&source[start..end], start);
                 // Only the markers of quotes and list items may stand before a leaf.
                 let block_prefix = prefix.chars().all(|c| {
-                    matches!(c, ' ' | '\t' | '>' | '-' | '*' | '+' | '.' | ')' | '0'..='9')
+                    matches!(
+                        c,
+                        ' ' | '\t' | '>' | '-' | '*' | '+' | '.' | ')' | '0'..='9'
+                    )
                 });
                 let keep = match &parsed {
                     None => false,
@@ -1588,15 +1594,16 @@ fn place_directives(
     let mut out = String::with_capacity(source.len() + lines.len() * PLACEHOLDER.len());
     let mut open: Vec<OpenContainer> = Vec::new();
     let mut at = 0;
-    let problem = |placements: &mut Placements, index: &mut LineIndex<'_>, p: directive::Problem| {
-        let (line, column) = index.position(p.offset);
-        placements.problems.push(DirectiveProblem {
-            line,
-            column,
-            message: p.message,
-            hint: p.hint,
-        });
-    };
+    let problem =
+        |placements: &mut Placements, index: &mut LineIndex<'_>, p: directive::Problem| {
+            let (line, column) = index.position(p.offset);
+            placements.problems.push(DirectiveProblem {
+                line,
+                column,
+                message: p.message,
+                hint: p.hint,
+            });
+        };
     for (range, parsed) in lines {
         out.push_str(&source[at..range.start]);
         at = range.end;
