@@ -1512,28 +1512,34 @@ fn directive_lines(
                 if !rest.starts_with("::") {
                     continue;
                 }
-                let line_start = source[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+                // Only the markers of quotes and list items may stand before a leaf; the
+                // walk back stops at the first other character, so a long line with many
+                // `::` is not read again for each.
+                let bytes = source.as_bytes();
+                let line_start = match bytes[..start].iter().rposition(|b| {
+                    !matches!(
+                        b,
+                        b' ' | b'\t' | b'>' | b'-' | b'*' | b'+' | b'.' | b')' | b'0'..=b'9'
+                    )
+                }) {
+                    None => 0,
+                    Some(i) if matches!(bytes[i], b'\n' | b'\r') => i + 1,
+                    Some(_) => continue,
+                };
                 let prefix = &source[line_start..start];
                 let end = start + rest.find(['\n', '\r']).unwrap_or(rest.len());
                 let parsed = directive::parse_line(&source[start..end], start);
-                // Only the markers of quotes and list items may stand before a leaf.
-                let block_prefix = prefix.chars().all(|c| {
-                    matches!(
-                        c,
-                        ' ' | '\t' | '>' | '-' | '*' | '+' | '.' | ')' | '0'..='9'
-                    )
-                });
                 let keep = match &parsed {
                     None => false,
                     Some(Ok(directive::Line::Close(_))) => prefix.is_empty(),
                     Some(Ok(directive::Line::Open(call, _))) => {
                         let placed = match call.kind {
-                            directive::Kind::Leaf => block_prefix,
+                            directive::Kind::Leaf => true,
                             directive::Kind::Container => prefix.is_empty(),
                         };
                         placed && (call.explicit || call.name == "lang" || expand.knows(&call.name))
                     }
-                    Some(Err(_)) => block_prefix,
+                    Some(Err(_)) => true,
                 };
                 if keep && let Some(parsed) = parsed {
                     out.push((start..end, parsed));
@@ -1782,6 +1788,9 @@ fn escape_attr(value: &str) -> String {
     out
 }
 
+/// The longest `{…}` after a span's `]` that is read as its attributes.
+const SPAN_ATTRIBUTES_MAX: usize = 256;
+
 /// One piece of what a language span's events become.
 #[derive(Debug)]
 enum SpanPiece<'a> {
@@ -1825,7 +1834,11 @@ fn lang_spans<'a>(
                 if matches!(end, TagEnd::Image | TagEnd::CodeBlock) {
                     hidden = hidden.saturating_sub(1);
                 }
-                openers.retain(|(_, d)| *d <= depth);
+                // Openers are pushed at the current depth, so the stack's depths never
+                // decrease from bottom to top: those of the closed element are on top.
+                while openers.last().is_some_and(|(_, d)| *d > depth) {
+                    openers.pop();
+                }
             }
             Event::Text(text) if hidden == 0 && raw(range) == text.as_ref() => {
                 if source[..range.start].ends_with('\\') {
@@ -1839,10 +1852,21 @@ fn lang_spans<'a>(
                 if !text.starts_with(']') || !source[range.start + 1..].starts_with('{') {
                     continue;
                 }
-                let Some(pos) = openers.iter().rposition(|(_, d)| *d == depth) else {
+                let pos = openers.len().wrapping_sub(1);
+                if openers.last().is_none_or(|(_, d)| *d != depth) {
                     continue;
-                };
-                let Some(Ok((attrs, end))) = directive::parse_attrs(source, range.start + 1) else {
+                }
+                // Attributes end on their line, and a span's are short: reading at most a
+                // window of the line keeps a page full of `]{"` linear.
+                let from = range.start + 1;
+                let mut window = (from + SPAN_ATTRIBUTES_MAX).min(source.len());
+                while !source.is_char_boundary(window) {
+                    window -= 1;
+                }
+                let window = source[from..window]
+                    .find(['\n', '\r'])
+                    .map_or(window, |i| from + i);
+                let Some(Ok((attrs, end))) = directive::parse_attrs(&source[..window], from) else {
                     continue;
                 };
                 let Some(lang) = attrs.iter().find(|a| a.key == "lang") else {
