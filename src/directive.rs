@@ -547,6 +547,16 @@ mod tests {
     }
 
     #[test]
+    fn a_code_block_in_a_container_keeps_its_fences() {
+        let r = md(":::box\n```\n:::\n::pic{src=a}\n```\n:::\n", false);
+        assert_eq!(
+            r.html,
+            "<div class=\"box\">\n<pre><code>:::\n::pic{src=a}\n</code></pre>\n</div>\n"
+        );
+        assert!(r.directive_problems.is_empty());
+    }
+
+    #[test]
     fn directives_are_never_read_in_code_and_prose_stays_text() {
         let source = "```\n::pic{src=a}\n:::box\n```\n\n`::pic{src=a}`\n\n    ::pic{src=a}\n\n\\::pic{src=a}\n\nstd::vector and ::std\n\n::: warning\n\n:::\n\n::word\n";
         let plain = crate::markdown::render(source, &options(false), &|_| None);

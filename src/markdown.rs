@@ -1611,6 +1611,10 @@ fn place_directives(
             });
         };
     for (range, parsed) in lines {
+        if range.start < at {
+            // Lines come in document order, one per line; never read one twice.
+            continue;
+        }
         out.push_str(&source[at..range.start]);
         at = range.end;
         let (line, column) = index.position(range.start);
