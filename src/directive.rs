@@ -547,6 +547,65 @@ mod tests {
     }
 
     #[test]
+    fn odd_inputs_do_not_panic() {
+        const PIECES: &[&str] = &[
+            "::",
+            ":::",
+            "::::",
+            "pic",
+            "box",
+            "lang",
+            "{",
+            "}",
+            "[",
+            "]",
+            "\"",
+            "'",
+            "=",
+            "src=a",
+            "lang=zh",
+            "#i",
+            ".c",
+            "\n",
+            "\n\n",
+            "> ",
+            "- ",
+            "1. ",
+            "```",
+            "`",
+            "\\",
+            "以上",
+            "é",
+            " ",
+            "\t",
+            "<!--",
+            "-->",
+            "<!--qiao-directive-->",
+            "x",
+            "*",
+            "![",
+            "](a)",
+            "[^1]",
+            "\r",
+        ];
+        let mut state: u64 = 20161128;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        for _ in 0..5_000 {
+            let len = next(40);
+            let source: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            let r = md(&source, next(2) == 0);
+            for p in &r.directive_problems {
+                assert!(p.line >= 1 && p.column >= 1, "{source:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_code_block_in_a_container_keeps_its_fences() {
         let r = md(":::box\n```\n:::\n::pic{src=a}\n```\n:::\n", false);
         assert_eq!(
