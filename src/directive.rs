@@ -606,6 +606,13 @@ mod tests {
     }
 
     #[test]
+    fn a_directive_id_is_an_anchor_that_headings_avoid() {
+        let r = md("::pic{src=a #intro}\n\n# Intro\n", false);
+        assert_eq!(r.anchors, ["intro", "intro-1"]);
+        assert!(r.html.contains("<h1 id=\"intro-1\">"), "{}", r.html);
+    }
+
+    #[test]
     fn a_code_block_in_a_container_keeps_its_fences() {
         let r = md(":::box\n```\n:::\n::pic{src=a}\n```\n:::\n", false);
         assert_eq!(

@@ -261,6 +261,9 @@ fn render_events<'a>(
     if marker.is_some() {
         ids.reserve(CONTINUE_READING_ID);
     }
+    for id in placements.at.values().filter_map(|p| p.id.as_deref()) {
+        ids.reserve(id);
+    }
     let heading_ids: Vec<String> = headings
         .iter()
         .map(|h| match &h.explicit_id {
@@ -522,6 +525,7 @@ impl<'a> Transform<'a, '_> {
                             if placed.lang < 0 {
                                 self.lang_depth = self.lang_depth.saturating_sub(1);
                             }
+                            self.anchors.extend(placed.id);
                             self.emit(Event::Html(placed.html.into()));
                             if placed.lang > 0 {
                                 self.lang_depth += 1;
@@ -1560,6 +1564,8 @@ struct Placed {
     /// Where the directive stands in the source.
     line: usize,
     column: usize,
+    /// The `#id` the directive was given: an anchor of the page.
+    id: Option<String>,
 }
 
 /// The directive lines of a page, expanded, and their problems.
@@ -1618,6 +1624,7 @@ fn place_directives(
         out.push_str(&source[at..range.start]);
         at = range.end;
         let (line, column) = index.position(range.start);
+        let mut id = None;
         let (html, lang) = match parsed {
             Ok(directive::Line::Close(colons)) => {
                 match open.last() {
@@ -1631,6 +1638,7 @@ fn place_directives(
                 (c.close, -c.lang)
             }
             Ok(directive::Line::Open(call, colons)) => {
+                id = call.attr("id").map(|a| ident::nfc(&a.value).into_owned());
                 let label = call.label.as_ref().map(|(text, _)| render_label(text));
                 let expanded = if call.name == "lang" && call.kind == directive::Kind::Container {
                     lang_block(&call, &options.languages)
@@ -1689,6 +1697,7 @@ fn place_directives(
                 lang,
                 line,
                 column,
+                id,
             },
         );
         out.push_str(PLACEHOLDER);
