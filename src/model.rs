@@ -1216,7 +1216,7 @@ impl LinkResolver<'_> {
     /// Checks the `@/` links of a rendered body: targets that do not exist, anchors the
     /// target does not define (`anchors` gives a page's ids by key and language), and
     /// links that land on another language. Footnotes that no reference links to are
-    /// warnings too.
+    /// warnings too, and the problems of directives and language spans errors.
     pub(crate) fn check_links<'x>(
         &self,
         p: &Parsed,
