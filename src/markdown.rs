@@ -512,7 +512,9 @@ impl<'a> Transform<'a, '_> {
                 }
                 _ => {}
             }
-            if let Some(pieces) = self.spans.remove(&i) {
+            if !self.spans.is_empty()
+                && let Some(pieces) = self.spans.remove(&i)
+            {
                 for piece in pieces {
                     self.span_piece(piece);
                 }
