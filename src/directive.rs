@@ -344,6 +344,11 @@ fn joins_han(c: char) -> bool {
 /// ideograph and may hold CJK punctuation between ideographs.
 pub fn han_runs(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut runs = Vec::new();
+    // Every ideograph is encoded from the lead byte 0xE3 on (U+3007 and up): most English
+    // and German text is done with one quick pass over its bytes.
+    if !text.bytes().any(|b| b >= 0xE3) {
+        return runs;
+    }
     let mut current: Option<std::ops::Range<usize>> = None;
     for (i, c) in text.char_indices() {
         if is_han(c) {
