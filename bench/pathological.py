@@ -23,6 +23,8 @@ Cases (the size N in brackets, --quick halves them):
   bundles     N page bundles (a directory with index.md and a photo)[2,500]
   ftl         one .ftl file with N messages, each used by a template [10,000]
   links       one page with N links on one line to its N headings   [4,000]
+  directives  one page with N notices, each holding a figure         [10,000]
+  spans       one line with N language spans, N `[` and N `]{"`      [20,000]
 
 Environment:
   QIAO_BIN   the binary to measure (default: $CARGO_TARGET_DIR/release/qiao or
@@ -168,6 +170,18 @@ def links(n):
     return {"content/links.md": page("链接", toc + "\n\n" + heads)}
 
 
+def directives(n):
+    body = "".join(
+        f':::notice{{kind="warning"}}\n::figure{{src="/f.png" alt="图 {i}"}}\n:::\n\n' for i in range(n)
+    )
+    return {"content/directives.md": page("指令", body), "static/f.png": b"\x89PNG\r\n\x1a\n"}
+
+
+def spans(n):
+    line = "[以上]{lang=en} " * n + "[" * n + ' ]{"x' * n
+    return {"content/spans.md": page("语言", line + "\n")}
+
+
 CASES = {
     "headings": ("headings", 10000, headings),
     "footnotes": ("labels", 4000, footnote_labels),
@@ -179,6 +193,8 @@ CASES = {
     "bundles": ("bundles", 2500, bundles),
     "ftl": ("messages", 10000, ftl),
     "links": ("links", 4000, links),
+    "directives": ("notices", 10000, directives),
+    "spans": ("spans", 20000, spans),
 }
 
 

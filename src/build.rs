@@ -219,11 +219,19 @@ pub(crate) fn build_session(
         &config.base_path,
         static_files,
     );
+    let (directives, directive_diags) = match &templates {
+        Ok(t) => crate::directives::DirectiveSet::new(t, &intl, &config, &opts.root),
+        Err(_) => (None, Vec::new()),
+    };
+    diags.extend(directive_diags);
     let site = model::build(
         config,
         parsed,
         assets,
-        template_ids,
+        model::FromTemplates {
+            ids: template_ids,
+            directives: directives.map(std::sync::Arc::new),
+        },
         images,
         unpublished,
         &mut model_diags,

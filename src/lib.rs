@@ -18,6 +18,8 @@ pub mod content;
 pub mod crosscheck;
 pub mod diagnostics;
 pub mod exchange;
+pub mod directive;
+pub mod directives;
 pub mod format;
 pub mod hosts;
 pub mod i18n;

@@ -25,6 +25,12 @@
 //!   summaries are made fit for other pages ([`reusable_html`]): no ids, and
 //!   fragment links that point back at the page.
 //!
+//! - Directives (`::figure{…}`, `:::notice` … `:::`) found in the text of paragraphs become
+//!   the HTML an [`Expand`] gives for them (see [`crate::directive`]); language spans
+//!   (`[以上]{lang=zh}`, `:::lang{lang=zh}`) become elements with a `lang` attribute, and in a
+//!   page that is not in the site's default language, runs of Han characters are marked with
+//!   its locale ([`Options::han_locale`]). Code spans and code blocks are never touched.
+//!
 //! Everything here is a pure function of its input: no global state, no
 //! panics, the same source always gives the same output.
 
@@ -34,6 +40,7 @@ use std::ops::{Range, RangeInclusive};
 use pulldown_cmark::{CowStr, Event, Options as ParserOptions, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
+use crate::directive::{self, Expand};
 use crate::ident;
 
 /// The line that separates a page's summary from the rest of its body.
@@ -57,6 +64,11 @@ pub struct Options {
     /// When set, root-relative destinations (`/news/about/`, `/logo.png`), which authors write
     /// from the root of the site, are prefixed with it.
     pub site_root: Option<String>,
+    /// The locale to mark runs of Han characters with (`zh-Hans`), in a page whose language
+    /// is not the site's Chinese, Japanese or Korean default language; `None` marks nothing.
+    pub han_locale: Option<String>,
+    /// The site's languages as (code, locale): `{lang=zh}` is written out as `zh`'s locale.
+    pub languages: Vec<(String, String)>,
 }
 
 /// The result of rendering one page's Markdown.
@@ -87,6 +99,22 @@ pub struct Rendered {
     /// Plain text of the body without markup or raw HTML, blocks separated
     /// by `"\n\n"`; meant for word counts and search indexes.
     pub text: String,
+    /// Errors in directives and language spans, in document order.
+    pub directive_problems: Vec<DirectiveProblem>,
+}
+
+/// A directive or language span that is wrong (unknown name or argument, missing argument,
+/// unclosed container, invalid language tag).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveProblem {
+    /// 1-based line in the source given to [`render`].
+    pub line: usize,
+    /// 1-based column, counted in chars.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
 }
 
 /// One heading in the table of contents; serializable so templates can
@@ -164,14 +192,51 @@ pub fn render(
     options: &Options,
     resolve: &dyn Fn(&str) -> Option<String>,
 ) -> Rendered {
+    render_with(source, options, resolve, None)
+}
+
+/// [`render`], with the directives that `expand` knows (`None`: directive lines stay text).
+/// Language spans are read either way.
+pub fn render_with(
+    source: &str,
+    options: &Options,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    expand: Option<&dyn Expand>,
+) -> Rendered {
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
+        .into_offset_iter()
+        .collect();
+    let found = expand
+        .map(|expand| (expand, directive_lines(source, &events, expand)))
+        .filter(|(_, lines)| !lines.is_empty());
+    let Some((expand, lines)) = found else {
+        return render_events(source, events, options, resolve, Placements::default());
+    };
+    // Each directive line becomes an HTML comment, which is a block of its own wherever it
+    // stands (it interrupts a paragraph, it ends a list or a quote a fence was lazily part
+    // of), and then the HTML the directive expands to.
+    let (substituted, placements) = place_directives(source, lines, expand, options);
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&substituted, parser_options())
+        .into_offset_iter()
+        .collect();
+    render_events(&substituted, events, options, resolve, placements)
+}
+
+/// The rendering proper, of a source whose directive lines have been replaced.
+fn render_events<'a>(
+    source: &'a str,
+    events: Vec<(Event<'a>, Range<usize>)>,
+    options: &Options,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    placements: Placements,
+) -> Rendered {
     let Options {
         base_path,
         reserved_ids,
         site_root,
+        han_locale,
+        languages,
     } = options;
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
-        .into_offset_iter()
-        .collect();
     let dropped_breaks: Vec<bool> = events
         .iter()
         .enumerate()
@@ -196,6 +261,9 @@ pub fn render(
     if marker.is_some() {
         ids.reserve(CONTINUE_READING_ID);
     }
+    for id in placements.at.values().filter_map(|p| p.id.as_deref()) {
+        ids.reserve(id);
+    }
     let heading_ids: Vec<String> = headings
         .iter()
         .map(|h| match &h.explicit_id {
@@ -215,11 +283,14 @@ pub fn render(
             }),
     );
 
+    let mut lines = LineIndex::new(source);
+    let (spans, mut directive_problems) = lang_spans(source, &events, languages, &mut lines);
+    directive_problems.extend(placements.problems.iter().cloned());
     let mut pass = Transform {
         resolve,
         base_path: base_path.as_deref(),
         site_root: site_root.as_deref(),
-        lines: LineIndex::new(source),
+        lines,
         footnotes,
         heading_ids,
         next_heading: 0,
@@ -231,6 +302,13 @@ pub fn render(
         anchors: Vec::new(),
         marker_position: None,
         first_paragraph: None,
+        han_locale: han_locale.as_deref(),
+        placements,
+        spans,
+        directive_problems,
+        lang_depth: 0,
+        image_depth: 0,
+        code_depth: 0,
     };
     pass.run(events, &dropped_breaks, marker);
     Rendered {
@@ -382,6 +460,18 @@ struct Transform<'a, 'r> {
     /// Indices in `main` of the first top-level paragraph; the end is `None`
     /// while the paragraph is still open.
     first_paragraph: Option<(usize, Option<usize>)>,
+    /// See [`Options::han_locale`].
+    han_locale: Option<&'r str>,
+    /// The HTML of the directive lines, by the offset of their placeholder.
+    placements: Placements,
+    /// Language spans: what replaces the events at these indices.
+    spans: HashMap<usize, Vec<SpanPiece<'a>>>,
+    directive_problems: Vec<DirectiveProblem>,
+    /// Depth inside elements that have a `lang` of their own, images (whose text is alt
+    /// text) and code blocks: no Han run there is marked.
+    lang_depth: usize,
+    image_depth: usize,
+    code_depth: usize,
 }
 
 impl<'a> Transform<'a, '_> {
@@ -413,7 +503,40 @@ impl<'a> Transform<'a, '_> {
                 Event::End(_) => depth = depth.saturating_sub(1),
                 _ => {}
             }
+            match &event {
+                Event::Start(Tag::Image { .. }) => self.image_depth += 1,
+                Event::End(TagEnd::Image) => self.image_depth = self.image_depth.saturating_sub(1),
+                Event::Start(Tag::CodeBlock(_)) => self.code_depth += 1,
+                Event::End(TagEnd::CodeBlock) => {
+                    self.code_depth = self.code_depth.saturating_sub(1);
+                }
+                _ => {}
+            }
+            if !self.spans.is_empty()
+                && let Some(pieces) = self.spans.remove(&i)
+            {
+                for piece in pieces {
+                    self.span_piece(piece);
+                }
+                continue;
+            }
             match event {
+                Event::Html(html) if !self.placements.at.is_empty() => {
+                    match self.placements.take(&range) {
+                        Some(placed) => {
+                            if placed.lang < 0 {
+                                self.lang_depth = self.lang_depth.saturating_sub(1);
+                            }
+                            self.anchors.extend(placed.id);
+                            self.emit(Event::Html(placed.html.into()));
+                            if placed.lang > 0 {
+                                self.lang_depth += 1;
+                            }
+                        }
+                        None => self.emit(Event::Html(html)),
+                    }
+                }
+                Event::Text(text) => self.text(text),
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     self.collecting.push((footnote_key(&label), Vec::new()));
                 }
@@ -462,6 +585,53 @@ impl<'a> Transform<'a, '_> {
                 }
                 other => self.emit(other),
             }
+        }
+    }
+
+    /// Emits text, with its runs of Han characters marked when the page asks for it and the
+    /// text is not in code, an image's alt text or an element with a language of its own.
+    fn text(&mut self, text: CowStr<'a>) {
+        let Some(locale) = self.han_locale else {
+            return self.emit(Event::Text(text));
+        };
+        if self.lang_depth + self.image_depth + self.code_depth > 0 {
+            return self.emit(Event::Text(text));
+        }
+        let runs = directive::han_runs(&text);
+        if runs.is_empty() {
+            return self.emit(Event::Text(text));
+        }
+        let mut at = 0;
+        for run in runs {
+            if run.start > at {
+                self.emit(Event::Text(text[at..run.start].to_string().into()));
+            }
+            self.emit(Event::InlineHtml(
+                format!("<span lang=\"{locale}\">").into(),
+            ));
+            self.emit(Event::Text(text[run.clone()].to_string().into()));
+            self.emit(Event::InlineHtml("</span>".into()));
+            at = run.end;
+        }
+        if at < text.len() {
+            self.emit(Event::Text(text[at..].to_string().into()));
+        }
+    }
+
+    /// Emits one piece of a language span.
+    fn span_piece(&mut self, piece: SpanPiece<'a>) {
+        match piece {
+            SpanPiece::Open(locale) => {
+                self.emit(Event::InlineHtml(
+                    format!("<span lang=\"{}\">", escape_attr(&locale)).into(),
+                ));
+                self.lang_depth += 1;
+            }
+            SpanPiece::Close => {
+                self.lang_depth = self.lang_depth.saturating_sub(1);
+                self.emit(Event::InlineHtml("</span>".into()));
+            }
+            SpanPiece::Text(text) => self.text(text),
         }
     }
 
@@ -606,7 +776,18 @@ impl<'a> Transform<'a, '_> {
                 }
             })
             .collect();
+        let mut directive_problems = self.directive_problems;
+        for placed in std::mem::take(&mut self.placements.at).into_values() {
+            directive_problems.push(DirectiveProblem {
+                line: placed.line,
+                column: placed.column,
+                message: "this directive cannot stand here".to_string(),
+                hint: "put the directive on a line of its own, with a blank line before and after"
+                    .to_string(),
+            });
+        }
         Rendered {
+            directive_problems,
             html,
             toc: Vec::new(),
             summary_html,
@@ -1297,6 +1478,483 @@ fn rewrite_tag(tag: &str, start: usize, page: Option<&str>, out: &mut String) ->
             out.push_str(&tag[name_start..i]);
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Directives and language spans
+
+/// What a directive line is replaced with before the source is parsed again: an HTML
+/// comment, a block of its own wherever it stands.
+const PLACEHOLDER: &str = "<!--qiao-directive-->";
+
+/// A directive line found in the text of a paragraph: its byte range (without the line
+/// break) and what it says.
+type DirectiveLine = (
+    Range<usize>,
+    Result<directive::Line, directive::SyntaxError>,
+);
+
+/// The lines of `source` that are directives: lines whose first characters start a text
+/// event (so never in code, HTML or a link destination) with `::`. A container's fences
+/// stand at the very start of a line; a leaf directive may stand in a list or a quote.
+/// A bare `::word` that `expand` does not know stays text, and so do lines that are not
+/// well-formed directives.
+fn directive_lines(
+    source: &str,
+    events: &[(Event<'_>, Range<usize>)],
+    expand: &dyn Expand,
+) -> Vec<DirectiveLine> {
+    let mut out = Vec::new();
+    let mut in_code = 0usize;
+    for (event, range) in events {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+            Event::Text(_) if in_code == 0 => {
+                let start = range.start;
+                let Some(rest) = source.get(start..) else {
+                    continue;
+                };
+                if !rest.starts_with("::") {
+                    continue;
+                }
+                // Only the markers of quotes and list items may stand before a leaf; the
+                // walk back stops at the first other character, so a long line with many
+                // `::` is not read again for each.
+                let bytes = source.as_bytes();
+                let line_start = match bytes[..start].iter().rposition(|b| {
+                    !matches!(
+                        b,
+                        b' ' | b'\t' | b'>' | b'-' | b'*' | b'+' | b'.' | b')' | b'0'..=b'9'
+                    )
+                }) {
+                    None => 0,
+                    Some(i) if matches!(bytes[i], b'\n' | b'\r') => i + 1,
+                    Some(_) => continue,
+                };
+                let prefix = &source[line_start..start];
+                let end = start + rest.find(['\n', '\r']).unwrap_or(rest.len());
+                let parsed = directive::parse_line(&source[start..end], start);
+                let keep = match &parsed {
+                    None => false,
+                    Some(Ok(directive::Line::Close(_))) => prefix.is_empty(),
+                    Some(Ok(directive::Line::Open(call, _))) => {
+                        let placed = match call.kind {
+                            directive::Kind::Leaf => true,
+                            directive::Kind::Container => prefix.is_empty(),
+                        };
+                        placed && (call.explicit || call.name == "lang" || expand.knows(&call.name))
+                    }
+                    Some(Err(_)) => true,
+                };
+                if keep && let Some(parsed) = parsed {
+                    out.push((start..end, parsed));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One directive line's HTML, found again by the offset of its placeholder.
+#[derive(Debug)]
+struct Placed {
+    html: String,
+    /// +1 when it opens an element with a `lang` of its own, -1 when it closes one.
+    lang: i8,
+    /// Where the directive stands in the source.
+    line: usize,
+    column: usize,
+    /// The `#id` the directive was given: an anchor of the page.
+    id: Option<String>,
+}
+
+/// The directive lines of a page, expanded, and their problems.
+#[derive(Debug, Default)]
+struct Placements {
+    at: std::collections::BTreeMap<usize, Placed>,
+    problems: Vec<DirectiveProblem>,
+}
+
+impl Placements {
+    /// The placement whose placeholder lies in `range` of the substituted source.
+    fn take(&mut self, range: &Range<usize>) -> Option<Placed> {
+        let key = *self.at.range(range.clone()).next()?.0;
+        self.at.remove(&key)
+    }
+}
+
+/// An open container while the lines are placed.
+struct OpenContainer {
+    colons: usize,
+    close: String,
+    lang: i8,
+    name: String,
+    line: usize,
+    column: usize,
+}
+
+/// Replaces each directive line with [`PLACEHOLDER`] and expands it. Closing fences that
+/// close nothing are put back as text.
+fn place_directives(
+    source: &str,
+    lines: Vec<DirectiveLine>,
+    expand: &dyn Expand,
+    options: &Options,
+) -> (String, Placements) {
+    let mut index = LineIndex::new(source);
+    let mut placements = Placements::default();
+    let mut out = String::with_capacity(source.len() + lines.len() * PLACEHOLDER.len());
+    let mut open: Vec<OpenContainer> = Vec::new();
+    let mut at = 0;
+    let problem =
+        |placements: &mut Placements, index: &mut LineIndex<'_>, p: directive::Problem| {
+            let (line, column) = index.position(p.offset);
+            placements.problems.push(DirectiveProblem {
+                line,
+                column,
+                message: p.message,
+                hint: p.hint,
+            });
+        };
+    for (range, parsed) in lines {
+        if range.start < at {
+            // Lines come in document order, one per line; never read one twice.
+            continue;
+        }
+        out.push_str(&source[at..range.start]);
+        at = range.end;
+        let (line, column) = index.position(range.start);
+        let mut id = None;
+        let (html, lang) = match parsed {
+            Ok(directive::Line::Close(colons)) => {
+                match open.last() {
+                    Some(c) if colons >= c.colons => {}
+                    _ => {
+                        out.push_str(&source[range]);
+                        continue;
+                    }
+                }
+                let Some(c) = open.pop() else { continue };
+                (c.close, -c.lang)
+            }
+            Ok(directive::Line::Open(call, colons)) => {
+                id = call.attr("id").map(|a| ident::nfc(&a.value).into_owned());
+                let label = call.label.as_ref().map(|(text, _)| render_label(text));
+                let expanded = if call.name == "lang" && call.kind == directive::Kind::Container {
+                    lang_block(&call, &options.languages)
+                } else {
+                    expand.expand(&call, label.as_deref())
+                };
+                let expanded = expanded.unwrap_or_else(|problems| {
+                    for p in problems {
+                        problem(&mut placements, &mut index, p);
+                    }
+                    match call.kind {
+                        directive::Kind::Leaf => directive::Expansion::Leaf(String::new()),
+                        directive::Kind::Container => directive::Expansion::Container {
+                            open: String::new(),
+                            close: String::new(),
+                        },
+                    }
+                });
+                match expanded {
+                    directive::Expansion::Leaf(html) => (html, 0),
+                    directive::Expansion::Container { open: html, close } => {
+                        let lang = i8::from(call.name == "lang");
+                        let (line, column) = index.position(call.offset);
+                        open.push(OpenContainer {
+                            colons,
+                            close,
+                            lang,
+                            name: call.name,
+                            line,
+                            column,
+                        });
+                        (html, lang)
+                    }
+                }
+            }
+            Err(e) => {
+                problem(
+                    &mut placements,
+                    &mut index,
+                    directive::Problem {
+                        offset: e.offset,
+                        message: format!("malformed directive: {}", e.message),
+                        hint: "write it as `::name[label]{key=\"value\"}` on a line of its own \
+                               (docs/directives.md); to show the text as it is, start the \
+                               line with a backslash (`\\::`)"
+                            .to_string(),
+                    },
+                );
+                (String::new(), 0)
+            }
+        };
+        placements.at.insert(
+            out.len(),
+            Placed {
+                html: ensure_newline(html),
+                lang,
+                line,
+                column,
+                id,
+            },
+        );
+        out.push_str(PLACEHOLDER);
+    }
+    out.push_str(&source[at..]);
+    for c in open.into_iter().rev() {
+        placements.problems.push(DirectiveProblem {
+            line: c.line,
+            column: c.column,
+            message: format!("the container `:::{}` is never closed", c.name),
+            hint: format!(
+                "end it with a line of {} colons (`{}`) at the start of a line",
+                c.colons,
+                ":".repeat(c.colons)
+            ),
+        });
+    }
+    (out, placements)
+}
+
+fn ensure_newline(mut html: String) -> String {
+    if !html.is_empty() && !html.ends_with('\n') {
+        html.push('\n');
+    }
+    html
+}
+
+/// A label's inline Markdown as HTML.
+fn render_label(label: &str) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(label, parser_options()));
+    let trimmed = out.trim_end();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|t| t.strip_suffix("</p>"))
+    {
+        Some(inner) => inner.to_string(),
+        None => trimmed.to_string(),
+    }
+}
+
+/// The built-in block form of a language span, `:::lang{lang=zh}` … `:::`.
+fn lang_block(
+    call: &directive::Call,
+    languages: &[(String, String)],
+) -> Result<directive::Expansion, Vec<directive::Problem>> {
+    let mut problems = Vec::new();
+    let mut locale = None;
+    for attr in &call.attrs {
+        if attr.key == "lang" {
+            match directive::lang_value(attr, languages) {
+                Ok(l) => locale = Some(l),
+                Err(message) => problems.push(directive::Problem {
+                    offset: attr.value_offset,
+                    message,
+                    hint: lang_hint(languages),
+                }),
+            }
+        } else {
+            problems.push(directive::Problem {
+                offset: attr.offset,
+                message: format!("`:::lang` has no argument `{}`", attr.key),
+                hint: "it takes only `lang`: `:::lang{lang=zh}`".to_string(),
+            });
+        }
+    }
+    match locale {
+        Some(l) if problems.is_empty() => Ok(directive::Expansion::Container {
+            open: format!("<div lang=\"{}\">", escape_attr(&l)),
+            close: "</div>".to_string(),
+        }),
+        None if problems.is_empty() => Err(vec![directive::Problem {
+            offset: call.offset,
+            message: "`:::lang` needs the language of the block".to_string(),
+            hint: "write `:::lang{lang=zh}`".to_string(),
+        }]),
+        _ => Err(problems),
+    }
+}
+
+fn lang_hint(languages: &[(String, String)]) -> String {
+    let codes: Vec<&str> = languages.iter().map(|(c, _)| c.as_str()).collect();
+    format!(
+        "use one of the site's languages ({}) or a BCP 47 tag such as `ja` or `en-GB`",
+        codes.join(", ")
+    )
+}
+
+/// `&`, `"`, `<` and `>` escaped for an attribute value.
+fn escape_attr(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The longest `{…}` after a span's `]` that is read as its attributes.
+const SPAN_ATTRIBUTES_MAX: usize = 256;
+
+/// One piece of what a language span's events become.
+#[derive(Debug)]
+enum SpanPiece<'a> {
+    /// `<span lang="…">`
+    Open(String),
+    /// `</span>`
+    Close,
+    /// Text that stays.
+    Text(CowStr<'a>),
+}
+
+/// The language spans of a body, `[以上]{lang=zh}`: for each event that a span's `[`, `]`
+/// and `{…}` stand in, what replaces it. The brackets must enclose inline content of one
+/// paragraph (an unmatched `[` and `]` in pulldown-cmark's text) and the attributes follow
+/// the `]` at once, on the same line, without escapes.
+fn lang_spans<'a>(
+    source: &'a str,
+    events: &[(Event<'a>, Range<usize>)],
+    languages: &[(String, String)],
+    lines: &mut LineIndex<'_>,
+) -> (HashMap<usize, Vec<SpanPiece<'a>>>, Vec<DirectiveProblem>) {
+    let mut edits: HashMap<usize, Vec<SpanPiece<'a>>> = HashMap::new();
+    let mut problems = Vec::new();
+    if !source.contains("]{") {
+        return (edits, problems);
+    }
+    let raw = |range: &Range<usize>| source.get(range.clone()).unwrap_or("");
+    let mut openers: Vec<(usize, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut hidden = 0usize;
+    for (i, (event, range)) in events.iter().enumerate() {
+        match event {
+            Event::Start(tag) => {
+                depth += 1;
+                if matches!(tag, Tag::Image { .. } | Tag::CodeBlock(_)) {
+                    hidden += 1;
+                }
+            }
+            Event::End(end) => {
+                depth = depth.saturating_sub(1);
+                if matches!(end, TagEnd::Image | TagEnd::CodeBlock) {
+                    hidden = hidden.saturating_sub(1);
+                }
+                // Openers are pushed at the current depth, so the stack's depths never
+                // decrease from bottom to top: those of the closed element are on top.
+                while openers.last().is_some_and(|(_, d)| *d > depth) {
+                    openers.pop();
+                }
+            }
+            Event::Text(text) if hidden == 0 && raw(range) == text.as_ref() => {
+                if source[..range.start].ends_with('\\') {
+                    // `\[` and `\]`: escaped, so not a span's brackets.
+                    continue;
+                }
+                if text.starts_with('[') {
+                    openers.push((i, depth));
+                    continue;
+                }
+                if !text.starts_with(']') || !source[range.start + 1..].starts_with('{') {
+                    continue;
+                }
+                let pos = openers.len().wrapping_sub(1);
+                if openers.last().is_none_or(|(_, d)| *d != depth) {
+                    continue;
+                }
+                // Attributes end on their line, and a span's are short: reading at most a
+                // window of the line keeps a page full of `]{"` linear.
+                let from = range.start + 1;
+                let mut window = (from + SPAN_ATTRIBUTES_MAX).min(source.len());
+                while !source.is_char_boundary(window) {
+                    window -= 1;
+                }
+                let window = source[from..window]
+                    .find(['\n', '\r'])
+                    .map_or(window, |i| from + i);
+                let Some(Ok((attrs, end))) = directive::parse_attrs(&source[..window], from) else {
+                    continue;
+                };
+                let Some(lang) = attrs.iter().find(|a| a.key == "lang") else {
+                    continue;
+                };
+                // The events the `]{…}` stands in: plain text, one after the other.
+                let mut last = i;
+                while events[last].1.end < end {
+                    match events.get(last + 1) {
+                        Some((Event::Text(t), r))
+                            if r.start == events[last].1.end && raw(r) == t.as_ref() =>
+                        {
+                            last += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                if events[last].1.end < end {
+                    continue;
+                }
+                let mut at = |offset: usize, message: String, hint: String| {
+                    let (line, column) = lines.position(offset);
+                    problems.push(DirectiveProblem {
+                        line,
+                        column,
+                        message,
+                        hint,
+                    });
+                };
+                let locale = match directive::lang_value(lang, languages) {
+                    Ok(l) => l,
+                    Err(message) => {
+                        at(lang.value_offset, message, lang_hint(languages));
+                        lang.value.clone()
+                    }
+                };
+                for other in attrs.iter().filter(|a| a.key != "lang") {
+                    at(
+                        other.offset,
+                        format!("a language span has no attribute `{}`", other.key),
+                        "it takes only `lang`: `[以上]{lang=zh}`".to_string(),
+                    );
+                }
+                let (opener, _) = openers[pos];
+                openers.truncate(pos);
+                let open_text = match &events[opener].0 {
+                    Event::Text(t) => t.clone(),
+                    _ => CowStr::Borrowed(""),
+                };
+                let mut open = vec![SpanPiece::Open(locale)];
+                if open_text.len() > 1 {
+                    open.push(SpanPiece::Text(CowStr::Borrowed(
+                        &source[events[opener].1.start + 1..events[opener].1.end],
+                    )));
+                }
+                edits.insert(opener, open);
+                for k in i..=last {
+                    edits.insert(k, Vec::new());
+                }
+                if let Some(close) = edits.get_mut(&i) {
+                    close.push(SpanPiece::Close);
+                }
+                let rest = &source[end..events[last].1.end];
+                if !rest.is_empty()
+                    && let Some(tail) = edits.get_mut(&last)
+                {
+                    tail.push(SpanPiece::Text(CowStr::Borrowed(rest)));
+                }
+            }
+            _ => {}
+        }
+    }
+    (edits, problems)
 }
 
 // ---------------------------------------------------------------------------

@@ -200,6 +200,8 @@ pub struct SiteModel {
     pub template_ids: Vec<String>,
     /// The images pages show: sizes read, variants to write.
     pub images: std::sync::Arc<crate::images::Images>,
+    /// The site's directive templates, compiled (`None` when they do not compile).
+    pub directives: Option<std::sync::Arc<crate::directives::DirectiveSet>>,
     /// Sources left out of the site (drafts, future pages, unreadable front matter): a
     /// link to one says why instead of "does not exist".
     pub unpublished: UnpublishedSources,
@@ -354,12 +356,16 @@ pub fn build(
     config: Config,
     parsed: Vec<Parsed>,
     assets: Vec<Asset>,
-    template_ids: Vec<String>,
+    from_templates: FromTemplates,
     images: crate::images::Images,
     unpublished: UnpublishedSources,
     diags: &mut Vec<Diagnostic>,
 ) -> SiteModel {
     let default = config.default_language.clone();
+    let FromTemplates {
+        ids: template_ids,
+        directives,
+    } = from_templates;
 
     // 1. URLs and output paths, with a check that no two sources map to one path.
     let placed: Vec<(Parsed, String)> = parsed
@@ -411,6 +417,7 @@ pub fn build(
         unpublished: &unpublished,
         unpublished_dirs: &unpublished_dirs,
         images: &images,
+        directives: directives.as_deref(),
     };
 
     // 3. Markdown, in parallel; links are checked afterwards, when every page's anchors are
@@ -754,10 +761,20 @@ pub fn build(
         site_files,
         source_hashes,
         template_ids,
+        directives,
         unpublished,
         unpublished_dirs,
         images: std::sync::Arc::new(images),
     }
+}
+
+/// What the model needs from the templates.
+#[derive(Debug, Default)]
+pub struct FromTemplates {
+    /// Ids the templates define (`main`), which generated heading ids avoid.
+    pub ids: Vec<String>,
+    /// The directive templates, compiled.
+    pub directives: Option<std::sync::Arc<crate::directives::DirectiveSet>>,
 }
 
 /// The taxonomies of every language. Fallback copies are left out: their terms are in
@@ -1174,6 +1191,7 @@ pub(crate) struct LinkResolver<'a> {
     unpublished: &'a UnpublishedSources,
     unpublished_dirs: &'a HashMap<String, (String, String)>,
     images: &'a crate::images::Images,
+    directives: Option<&'a crate::directives::DirectiveSet>,
 }
 
 impl SiteModel {
@@ -1188,6 +1206,7 @@ impl SiteModel {
             unpublished: &self.unpublished,
             unpublished_dirs: &self.unpublished_dirs,
             images: &self.images,
+            directives: self.directives.as_deref(),
         }
     }
 }
@@ -1199,10 +1218,18 @@ impl LinkResolver<'_> {
             base_path: Some(path.to_string()),
             reserved_ids: self.template_ids.to_vec(),
             site_root: Some(self.config.base_path.clone()),
+            han_locale: crate::directives::han_locale(self.config, &p.source.lang),
+            languages: (self.config.languages.iter())
+                .map(|l| (l.code.clone(), l.locale.clone()))
+                .collect(),
         };
-        let mut r = markdown::render(p.doc.body(), &options, &|target| {
-            self.resolve(target, &p.source.lang).map(|(url, _)| url)
-        });
+        let expand = self.directives.map(|d| d.for_page(p, path));
+        let mut r = markdown::render_with(
+            p.doc.body(),
+            &options,
+            &|target| self.resolve(target, &p.source.lang).map(|(url, _)| url),
+            expand.as_ref().map(|e| e as &dyn crate::directive::Expand),
+        );
         self.enrich_images(p, path, &mut r);
         r
     }
@@ -1258,7 +1285,7 @@ impl LinkResolver<'_> {
     /// Checks the `@/` links of a rendered body: targets that do not exist, anchors the
     /// target does not define (`anchors` gives a page's ids by key and language), and
     /// links that land on another language. Footnotes that no reference links to are
-    /// warnings too.
+    /// warnings too, and the problems of directives and language spans errors.
     pub(crate) fn check_links<'x>(
         &self,
         p: &Parsed,
@@ -1329,6 +1356,15 @@ impl LinkResolver<'_> {
             p.doc.body_line,
             &rel,
         ));
+        for problem in &r.directive_problems {
+            let line = p.doc.body_line + problem.line - 1;
+            diags.push(
+                Diagnostic::error(problem.message.clone())
+                    .in_file(&rel)
+                    .at(&p.doc.text, line, problem.column)
+                    .with_hint(problem.hint.clone()),
+            );
+        }
         for note in &r.unused_footnotes {
             let line = p.doc.body_line + note.line - 1;
             diags.push(

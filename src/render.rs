@@ -1634,6 +1634,12 @@ fn register_functions(tera: &mut tera::Tera, lookup: Arc<RwLock<Lookup>>, intl: 
             ))
         },
     );
+    register_intl(tera, intl);
+}
+
+/// Registers `t` and the `date` and `number` filters: what every template that writes
+/// words or figures in the reader's language needs (page templates and directive templates).
+pub(crate) fn register_intl(tera: &mut tera::Tera, intl: &Intl) {
     let catalog = intl.catalog.clone();
     tera.register_function("t", move |kwargs: tera::Kwargs, state: &tera::State| {
         let key: String = kwargs.must_get("key")?;

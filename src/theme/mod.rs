@@ -34,6 +34,30 @@ const BUILTIN: &[(&str, &str)] = &[
         "partials/list.html",
         include_str!("builtin/templates/partials/list.html"),
     ),
+    (
+        "directives/figure.html",
+        include_str!("builtin/templates/directives/figure.html"),
+    ),
+    (
+        "directives/notice.html",
+        include_str!("builtin/templates/directives/notice.html"),
+    ),
+    (
+        "directives/download.html",
+        include_str!("builtin/templates/directives/download.html"),
+    ),
+    (
+        "directives/video.html",
+        include_str!("builtin/templates/directives/video.html"),
+    ),
+    (
+        "directives/embed.html",
+        include_str!("builtin/templates/directives/embed.html"),
+    ),
+    (
+        "directives/click-to-load.js",
+        include_str!("builtin/templates/directives/click-to-load.js"),
+    ),
 ];
 
 const BUILTIN_STATIC: &[(&str, &str)] = &[
@@ -154,6 +178,16 @@ impl TemplateSet {
         self.templates
             .values()
             .any(|t| code_may_read(&t.text, var, attr))
+    }
+
+    /// The templates under `directives/` (the directives, `NAME.html`, and what they
+    /// include), sorted: the template's name, where it came from (for messages) and its text.
+    pub fn directive_templates(&self) -> Vec<(&str, &str, &str)> {
+        self.templates
+            .iter()
+            .filter(|(name, _)| name.starts_with("directives/"))
+            .map(|(name, src)| (name.as_str(), src.display.as_str(), src.text.as_str()))
+            .collect()
     }
 
     /// The files the walks skipped, as warnings (see [`crate::content::files`]).

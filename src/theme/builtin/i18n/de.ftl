@@ -39,3 +39,15 @@ stale-notice = Diese Übersetzung entspricht möglicherweise nicht der neuesten 
 } Fassung.
 stale-original = Zum Original
 legal-nav = Über diese Website
+
+# Direktiven (templates/directives/).
+directive-notice-info = Hinweis
+directive-notice-warning = Achtung
+directive-credit = Foto: { $credit }
+directive-download-external = externer Link
+directive-embed-notice = Dieser Inhalt wird erst auf Ihren Wunsch von { $host } geladen; { $host } kann dann Cookies setzen und Ihren Besuch erfassen.
+directive-embed-local = Dieser Inhalt wird erst auf Ihren Wunsch geladen.
+directive-embed-load = Inhalt laden
+directive-embed-open = Auf { $host } öffnen
+directive-video-notice = Dieses Video wird erst auf Ihren Wunsch von { $host } geladen; { $host } kann dann Cookies setzen und Ihren Besuch erfassen.
+directive-video-load = Video abspielen

@@ -39,3 +39,15 @@ stale-notice = This translation may not reflect the latest { $source ->
 } version.
 stale-original = Read the original
 legal-nav = About this site
+
+# Directives (templates/directives/).
+directive-notice-info = Note
+directive-notice-warning = Warning
+directive-credit = Photo: { $credit }
+directive-download-external = external link
+directive-embed-notice = This content is loaded from { $host } only when you ask for it; { $host } may then set cookies and record your visit.
+directive-embed-local = This content is loaded only when you ask for it.
+directive-embed-load = Load content
+directive-embed-open = Open on { $host }
+directive-video-notice = This video is loaded from { $host } only when you ask for it; { $host } may then set cookies and record your visit.
+directive-video-load = Play video

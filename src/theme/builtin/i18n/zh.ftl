@@ -33,3 +33,15 @@ stale-notice = 本译文可能未反映{ $source ->
 }最新版本。
 stale-original = 查看原文
 legal-nav = 本站信息
+
+# 指令（templates/directives/）。
+directive-notice-info = 提示
+directive-notice-warning = 注意
+directive-credit = 图片来源：{ $credit }
+directive-download-external = 外部链接
+directive-embed-notice = 此内容仅在您选择后才从 { $host } 加载；届时 { $host } 可能设置 Cookie 并记录您的访问。
+directive-embed-local = 此内容仅在您选择后才加载。
+directive-embed-load = 加载内容
+directive-embed-open = 在 { $host } 打开
+directive-video-notice = 此视频仅在您选择后才从 { $host } 加载；届时 { $host } 可能设置 Cookie 并记录您的访问。
+directive-video-load = 播放视频
