@@ -177,11 +177,14 @@ pub(crate) fn build_session(
             ),
         }
     }
+    let (data, data_diags) = crate::data::DataFiles::load(&opts.root, &config);
+    diags.extend(data_diags);
     let intl = render::Intl {
         catalog: std::sync::Arc::new(catalog),
         formats: std::sync::Arc::new(formats),
+        data: std::sync::Arc::new(data),
     };
-    trace.stage("configuration, templates, messages");
+    trace.stage("configuration, templates, messages, data");
     let Loaded {
         parsed,
         assets,

@@ -15,6 +15,7 @@
 pub mod build;
 pub mod config;
 pub mod content;
+pub mod data;
 pub mod diagnostics;
 pub mod format;
 pub mod i18n;
