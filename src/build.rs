@@ -440,7 +440,7 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
     let walked = walk::walk(&root.join("content"), config);
     diags.extend(walked.diagnostics);
     type Identity = (String, String, String);
-    let results: Vec<(Identity, Result<Parsed, Vec<Diagnostic>>)> = walked
+    let mut results: Vec<(Identity, Result<Parsed, Vec<Diagnostic>>)> = walked
         .sources
         .into_par_iter()
         .map(|source| {
@@ -449,6 +449,12 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
             (identity, parse_source(source, display, &config.timezone))
         })
         .collect();
+    // Before drafts and future dates are sorted out: a translation may inherit its date.
+    let mut docs: Vec<&mut Parsed> = results
+        .iter_mut()
+        .filter_map(|(_, r)| r.as_mut().ok())
+        .collect();
+    diags.extend(crate::shared::inherit(config, &mut docs));
     let mut parsed = Vec::new();
     let mut held = HeldBack::default();
     let mut unpublished = model::UnpublishedSources::new();

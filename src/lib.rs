@@ -29,6 +29,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod session;
+pub mod shared;
 pub mod status;
 pub mod text;
 pub mod theme;

@@ -79,7 +79,7 @@ fn dates_are_localized() {
 fn a_stale_translation_shows_the_notice_in_the_readers_language() {
     let site = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for entry in ["site.toml", "content", "themes"] {
+    for entry in ["site.toml", "content", "themes", "data"] {
         let status = std::process::Command::new("cp")
             .args([
                 "-r",
