@@ -382,10 +382,10 @@ pub fn strip_from_stub(stub: &str, shared: &[SharedField]) -> String {
             if ind == 0 && key(line) == "extra" && line.trim_end().ends_with(':') {
                 extra = Some((out.len(), 0, false));
             }
-        } else if !in_fm {
-            if let Some((at, _, false)) = extra.take() {
-                out.remove(at);
-            }
+        } else if let (false, Some((at, _, false))) = (in_fm, extra) {
+            // The front matter ended with an `extra:` whose keys were all shared.
+            extra = None;
+            out.remove(at);
         }
         out.push(line);
     }
