@@ -196,7 +196,7 @@ impl DataFiles {
             }
             Missing::Language(langs) => format!(
                 "get_data: the data `{name}` has no file for language `{lang}` (only for {}); \
-                 add data/{name}.toml for every language",
+                 add data/{name}.toml for every language, or data/{name}.{lang}.toml",
                 langs.join(", ")
             ),
         }
