@@ -182,11 +182,14 @@ pub(crate) fn build_session(
             ),
         }
     }
+    let (data, data_diags) = crate::data::DataFiles::load(&opts.root, &config);
+    diags.extend(data_diags);
     let intl = render::Intl {
         catalog: std::sync::Arc::new(catalog),
         formats: std::sync::Arc::new(formats),
+        data: std::sync::Arc::new(data),
     };
-    trace.stage("configuration, templates, messages");
+    trace.stage("configuration, templates, messages, data");
     let Loaded {
         parsed,
         assets,
@@ -482,7 +485,7 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
     let walked = walk::walk(&root.join("content"), config);
     diags.extend(walked.diagnostics);
     type Identity = (String, String, String);
-    let results: Vec<(Identity, Result<Parsed, Vec<Diagnostic>>)> = walked
+    let mut results: Vec<(Identity, Result<Parsed, Vec<Diagnostic>>)> = walked
         .sources
         .into_par_iter()
         .map(|source| {
@@ -491,6 +494,12 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
             (identity, parse_source(source, display, &config.timezone))
         })
         .collect();
+    // Before drafts and future dates are sorted out: a translation may inherit its date.
+    let mut docs: Vec<&mut Parsed> = results
+        .iter_mut()
+        .filter_map(|(_, r)| r.as_mut().ok())
+        .collect();
+    diags.extend(crate::shared::inherit(config, &mut docs));
     let mut parsed = Vec::new();
     let mut held = HeldBack::default();
     let mut unpublished = model::UnpublishedSources::new();

@@ -53,6 +53,8 @@ struct RawTranslation {
     required: IndexMap<String, Vec<String>>,
     #[serde(default)]
     stale_days: Option<u32>,
+    #[serde(default)]
+    shared: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -242,6 +244,9 @@ pub struct TranslationPolicy {
     /// How many days a translation may stay stale before it counts as a problem; `None`
     /// allows none.
     pub stale_days: Option<u32>,
+    /// Front matter fields that translations inherit from their source (`shared`, see
+    /// [`crate::shared`]).
+    pub shared: Vec<crate::shared::SharedField>,
 }
 
 impl TranslationPolicy {
@@ -569,9 +574,27 @@ impl Config {
                 );
             }
         }
+        let RawTranslation {
+            required,
+            stale_days,
+            shared: shared_names,
+        } = translation;
+        let mut shared = Vec::new();
+        for name in shared_names {
+            match crate::shared::SharedField::parse(name.get_ref()) {
+                Ok(f) if !shared.contains(&f) => shared.push(f),
+                Ok(_) => {}
+                Err((message, hint)) => errors.push(at(
+                    name.span(),
+                    format!("[translation] shared: {message}"),
+                    &hint,
+                )),
+            }
+        }
         let translation = TranslationPolicy {
-            required: translation.required.into_iter().collect(),
-            stale_days: translation.stale_days,
+            required: required.into_iter().collect(),
+            stale_days,
+            shared,
         };
         let (search, search_errors) = search.validate();
         for e in search_errors {

@@ -1553,6 +1553,8 @@ pub struct Intl {
     pub catalog: Arc<crate::i18n::Catalog>,
     /// ICU4X formatters per language code.
     pub formats: Arc<HashMap<String, crate::format::LocaleFormat>>,
+    /// The data files under `data/`, for `get_data`.
+    pub data: Arc<crate::data::DataFiles>,
 }
 
 /// The ICU4X formatters of `lang`, for the filter `filter`.
@@ -1566,7 +1568,8 @@ fn formatter<'f>(
         .ok_or_else(|| tera::Error::message(format!("{filter}: no locale for language `{lang}`")))
 }
 
-/// Registers `get_page`, `get_section`, `url_for`, `t` and the `date` and `number` filters.
+/// Registers `get_page`, `get_section`, `url_for`, `t`, `get_data` and the `date` and
+/// `number` filters.
 /// `get_page` and `get_section` record what they return (see [`Renderer::update`]).
 fn register_functions(tera: &mut tera::Tera, lookup: Arc<RwLock<Lookup>>, intl: &Intl) {
     fn read(l: &RwLock<Lookup>) -> tera::TeraResult<std::sync::RwLockReadGuard<'_, Lookup>> {
@@ -1653,6 +1656,17 @@ pub(crate) fn register_intl(tera: &mut tera::Tera, intl: &Intl) {
                 .unwrap_or(key),
         )
     });
+    let data = intl.data.clone();
+    tera.register_function(
+        "get_data",
+        move |kwargs: tera::Kwargs, state: &tera::State| {
+            let name: String = kwargs.must_get("name")?;
+            let lang = lang_arg(&kwargs, state)?;
+            data.get(&name, &lang)
+                .cloned()
+                .map_err(|m| tera::Error::message(data.explain(&name, &lang, m)))
+        },
+    );
     let formats = intl.formats.clone();
     tera.register_filter(
         "date",

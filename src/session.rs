@@ -221,8 +221,9 @@ impl Session {
             .ok_or_else(|| format!("{rel} is a new source"))?;
         let text =
             crate::text::read_text(abs, format!("content/{rel}")).map_err(|d| d.to_string())?;
-        let doc = front_matter::parse_in(&text, &model.config.timezone)
+        let mut doc = front_matter::parse_in(&text, &model.config.timezone)
             .map_err(|_| format!("{rel} has errors"))?;
+        self.inherit_shared(facts, &mut doc)?;
         let head = doc.text.get(..doc.body_start).unwrap_or("").to_string();
         let front_matter = head != facts.head;
         if front_matter {
@@ -293,6 +294,55 @@ impl Session {
             rendered,
             link_diagnostics,
         })
+    }
+
+    /// What the build's [`crate::shared::inherit`] does for one edited file: a translation
+    /// takes the shared fields it omits from its source. A full build is needed when the
+    /// source is not in the model (a draft), when the translation sets a shared field to
+    /// another value (a warning), and when a source's shared field changed (its translations
+    /// inherit it).
+    fn inherit_shared(&self, facts: &SourceFacts, doc: &mut Document) -> Result<(), String> {
+        let model = self.renderer.model();
+        let shared = &model.config.translation.shared;
+        if shared.is_empty() {
+            return Ok(());
+        }
+        let default = &model.config.default_language;
+        let key = &facts.source.key;
+        let source_doc = match facts.source.kind {
+            SourceKind::Page => model
+                .page_index
+                .get(&(key.clone(), default.clone()))
+                .map(|&i| &model.pages[i].doc),
+            SourceKind::Section => model
+                .sections
+                .iter()
+                .find(|s| s.dir == facts.source.section_dir && &s.lang == default)
+                .and_then(|s| s.doc.as_ref()),
+        };
+        if &facts.source.lang == default {
+            // The same values as before, or the translations' inherited ones are out of date.
+            return match source_doc {
+                Some(old) if crate::shared::same_values(shared, old, doc) => Ok(()),
+                _ => Err(format!(
+                    "a shared field of {} may have changed",
+                    facts.source.rel
+                )),
+            };
+        }
+        let Some(source) = source_doc else {
+            return Err(format!(
+                "the source of {} is not in the site",
+                facts.source.rel
+            ));
+        };
+        if !crate::shared::inherit_from(shared, source, doc).is_empty() {
+            return Err(format!(
+                "{} sets a shared field of its own",
+                facts.source.rel
+            ));
+        }
+        Ok(())
     }
 
     /// The site path a source is rendered at: the path its links are relative to.

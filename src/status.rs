@@ -337,7 +337,10 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
     }
     let hash = translation::store_revision(root, &doc)
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
-    let stub = translation::stub(&text, &hash);
+    let stub = crate::shared::strip_from_stub(
+        &translation::stub(&text, &hash),
+        &config.translation.shared,
+    );
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -14,7 +14,7 @@ use serve_support::*;
 fn zone_copy() -> tempfile::TempDir {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    for top in ["content", "themes", "i18n", "site.toml"] {
+    for top in ["content", "themes", "i18n", "data", "site.toml"] {
         let from = repo.join(top);
         if !from.exists() {
             continue;
@@ -211,4 +211,56 @@ fn an_error_in_an_edit_is_reported_and_the_fix_rebuilds() {
     assert!(server.status().errors.is_empty());
     let clean = clean_build(&root, server.base_url()).unwrap();
     assert!(differences(&tree(server.site_dir()), &clean).is_empty());
+}
+
+/// Data files and shared front matter fields in `qiao serve`: a data file change rebuilds the
+/// pages that show it; a translation that inherits `extra.data_table` and `weight` keeps
+/// them through an incremental edit of its body; a shared field changed in the source reaches
+/// its translations. Every step leaves exactly what a clean build writes.
+#[test]
+fn data_files_and_shared_fields_in_serve_match_a_clean_build() {
+    let dir = zone_copy();
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check {
+        server: &server,
+        root: &root,
+        incremental: server.status().incremental,
+    };
+    let figures = |page: &str| page.matches(r#"<td class="num">"#).count();
+    assert_eq!(figures(&c.page("en/policy/targets-2018")), 6);
+
+    // A figure and a German label: every language shows the figure, German the label.
+    c.edit(
+        "data/targets.toml",
+        |t| t.replacen("at_least = 300", "at_least = 1300", 1),
+        false,
+    );
+    assert!(c.page("policy/targets-2018").contains("≥ 1,300"));
+    assert!(c.page("en/policy/targets-2018").contains("≥ 1,300"));
+    assert!(c.page("de/policy/targets-2018").contains("≥ 1.300"));
+    c.edit(
+        "data/targets.de.toml",
+        |t| t.replace("Weitere besondere Projekte", "Sonstige Projekte"),
+        false,
+    );
+    assert!(
+        c.page("de/policy/targets-2018")
+            .contains(">Sonstige Projekte</th>")
+    );
+
+    // The English translation's body: incremental, and it still inherits the table.
+    c.edit(
+        "content/policy/targets-2018.en.md",
+        |t| format!("{t}\nAn added paragraph.\n"),
+        true,
+    );
+    assert_eq!(figures(&c.page("en/policy/targets-2018")), 6);
+
+    // A shared field of the source (the weight orders the policy list in every language).
+    c.edit(
+        "content/policy/targets-2018.md",
+        |t| t.replacen("\nweight: 2\n", "\nweight: 0\n", 1),
+        false,
+    );
 }

@@ -79,7 +79,7 @@ fn dates_are_localized() {
 fn a_stale_translation_shows_the_notice_in_the_readers_language() {
     let site = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for entry in ["site.toml", "content", "themes"] {
+    for entry in ["site.toml", "content", "themes", "data"] {
         let status = std::process::Command::new("cp")
             .args([
                 "-r",
@@ -206,5 +206,49 @@ fn every_translation_records_the_current_source_revision() {
                 .collect::<Vec<_>>()
         );
         assert!(l.legacy_revisions.is_empty(), "{:?}", l.legacy_revisions);
+    }
+}
+
+/// The 2018 targets come from one data file (data/targets.toml, words per language in
+/// targets.en.toml and targets.de.toml) and are rendered after the page's own heading as an
+/// accessible table: a caption, column and row headers with `scope`.
+#[test]
+fn the_targets_table_comes_from_the_data_file_in_every_language() {
+    let b = zone();
+    for (prefix, caption, first_row) in [
+        ("", "2018年底量化目标", "引进入驻涉欧企业（家）"),
+        (
+            "en/",
+            "Quantitative targets for the end of 2018",
+            "Europe-related enterprises attracted to the zone",
+        ),
+        (
+            "de/",
+            "Kennzahlen bis Ende 2018",
+            "Angesiedelte Unternehmen mit Europabezug",
+        ),
+    ] {
+        let html = b.read(&format!("{prefix}policy/targets-2018/index.html"));
+        let heading = html
+            .find(r#"<h2 id="targets-table">"#)
+            .expect("the heading");
+        let table = html
+            .find(r#"<table class="data-table">"#)
+            .expect("the table");
+        assert!(heading < table, "{prefix}: the table follows its heading");
+        assert!(html.contains(&format!(
+            r#"<caption class="visually-hidden">{caption}</caption>"#
+        )));
+        assert_eq!(html.matches(r#"<th scope="col""#).count(), 2, "{prefix}");
+        assert!(html.contains(&format!(
+            r#"<tr><th scope="row">{first_row}</th><td class="num">≥ 300</td></tr>"#
+        )));
+        let figures: Vec<&str> = html
+            .split(r#"<td class="num">≥ "#)
+            .skip(1)
+            .map(|s| s.split('<').next().unwrap())
+            .collect();
+        assert_eq!(figures, ["300", "80", "10", "30", "10", "10"], "{prefix}");
+        assert_eq!(html.matches("<table").count(), 1, "{prefix}: one table");
     }
 }

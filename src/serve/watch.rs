@@ -6,7 +6,7 @@
 //! of files in a few milliseconds. Three rules make all of these one clean rebuild:
 //!
 //! - Only the site's inputs are watched: `content/`, `themes/`, `i18n/`, `templates/`,
-//!   `static/` recursively and the root itself without recursion (for `site.toml` and for
+//!   `static/`, `data/` recursively and the root itself without recursion (for `site.toml` and for
 //!   those directories when they are created later). `public/`, `.git/` and build folders are
 //!   never watched, so a build cannot trigger itself.
 //! - [`classify`] drops reads, hidden files and editors' leftovers (the same rule as the
@@ -25,7 +25,14 @@ use std::time::{Duration, Instant};
 use crate::content::walk::is_ignored_name;
 
 /// The directories under the site root whose changes trigger a rebuild.
-pub const WATCHED_DIRS: [&str; 5] = ["content", "themes", "i18n", "templates", "static"];
+pub const WATCHED_DIRS: [&str; 6] = [
+    "content",
+    "themes",
+    "i18n",
+    "templates",
+    "static",
+    crate::data::DATA_DIR,
+];
 
 /// What kind of input changed. The order is the order of precedence when a burst mixes
 /// kinds (the most far-reaching last).
@@ -39,6 +46,8 @@ pub enum ChangeKind {
     Template,
     /// An interface translation (`.ftl`) under `i18n/` or a theme's `i18n/`.
     I18n,
+    /// A data file under `data/` (read by any template through `get_data`: a full rebuild).
+    Data,
     /// `site.toml`.
     Config,
 }
@@ -76,6 +85,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<Change> {
         ["templates", ..] => ChangeKind::Template,
         ["static", ..] => ChangeKind::Static,
         ["i18n", ..] => ChangeKind::I18n,
+        ["data", ..] => ChangeKind::Data,
         ["themes", _, "static", ..] => ChangeKind::Static,
         ["themes", _, "i18n", ..] => ChangeKind::I18n,
         // templates, a theme's own config, or the theme directory itself
@@ -232,6 +242,7 @@ mod tests {
         assert_eq!(kind("templates/page.html"), Some(Template));
         assert_eq!(kind("static/site.css"), Some(Static));
         assert_eq!(kind("i18n/de.ftl"), Some(I18n));
+        assert_eq!(kind("data/targets.de.toml"), Some(Data));
         assert_eq!(kind("themes/zone/templates/base.html"), Some(Template));
         assert_eq!(kind("themes/zone/static/zone.css"), Some(Static));
         assert_eq!(kind("themes/zone/i18n/en.ftl"), Some(I18n));
