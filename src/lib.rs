@@ -28,6 +28,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod session;
+pub mod stale;
 pub mod status;
 pub mod text;
 pub mod theme;

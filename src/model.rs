@@ -1176,10 +1176,22 @@ impl SiteModel {
 impl LinkResolver<'_> {
     /// Renders the body of `p`, which is placed at the site path `path`.
     pub(crate) fn render(&self, p: &Parsed, path: &str) -> markdown::Rendered {
+        self.render_marked(p, path, Vec::new())
+    }
+
+    /// [`LinkResolver::render`], with `data-stale` on the blocks at `stale_blocks` (see
+    /// [`markdown::Options::stale_blocks`]).
+    pub(crate) fn render_marked(
+        &self,
+        p: &Parsed,
+        path: &str,
+        stale_blocks: Vec<usize>,
+    ) -> markdown::Rendered {
         let options = markdown::Options {
             base_path: Some(path.to_string()),
             reserved_ids: self.template_ids.to_vec(),
             site_root: Some(self.config.base_path.clone()),
+            stale_blocks,
         };
         markdown::render(p.doc.body(), &options, &|target| {
             self.resolve(target, &p.source.lang).map(|(url, _)| url)

@@ -136,7 +136,7 @@ fn legacy_text(title: &str, body: &str) -> String {
 }
 
 /// The first 12 hex digits of the BLAKE3 hash of `text`.
-fn short_hash(text: &str) -> String {
+pub(crate) fn short_hash(text: &str) -> String {
     blake3::hash(text.as_bytes()).to_hex()[..12].to_string()
 }
 
