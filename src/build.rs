@@ -213,6 +213,7 @@ pub(crate) fn build_session(
         &static_files,
         unpublished,
         &mut model_diags,
+        &opts.root,
     );
     diags.extend(model_diags);
     trace.stage("markdown and model");

@@ -73,6 +73,9 @@ pub struct Page {
     pub fallback: bool,
     /// Whether this translation is current with its source.
     pub translation: TranslationState,
+    /// For a stale translation: the sections in which blocks whose source changed stand
+    /// (see [`crate::stale::StaleSection`]); empty otherwise.
+    pub stale_sections: Vec<crate::stale::StaleSection>,
     /// Files of a page bundle: (absolute source, path inside the bundle).
     pub assets: Vec<(std::path::PathBuf, String)>,
 }
@@ -347,7 +350,9 @@ pub type UnpublishedSources = HashMap<(String, String), UnpublishedSource>;
 /// built, so that later stages can still find more errors.
 ///
 /// `static_files` are the output paths of the theme's and the site's static files: with the
-/// pages and content files, what links in Markdown may lead to.
+/// pages and content files, what links in Markdown may lead to. `root` is the site root,
+/// whose `.qiao/sources/` holds the revisions stale translations were made from.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     config: Config,
     parsed: Vec<Parsed>,
@@ -356,6 +361,7 @@ pub fn build(
     static_files: &[String],
     unpublished: UnpublishedSources,
     diags: &mut Vec<Diagnostic>,
+    root: &std::path::Path,
 ) -> SiteModel {
     let default = config.default_language.clone();
 
@@ -472,7 +478,18 @@ pub fn build(
         .map(|(p, _, _)| (p.source.key.clone(), Revision::of(&p.doc)))
         .collect();
     drop(tracked);
-    for (mut p, path, r) in rendered {
+    // Stale translations only: the blocks whose source changed are marked and their
+    // sections named (see `crate::stale`).
+    let mut stale_marks =
+        crate::stale::mark_stale_translations(root, &config, &rendered, &source_hashes, &resolver);
+    for (k, (mut p, path, mut r)) in rendered.into_iter().enumerate() {
+        let stale_sections = match stale_marks.remove(&k) {
+            Some(marked) => {
+                r.html = marked.html;
+                marked.sections
+            }
+            None => Vec::new(),
+        };
         let rel = format!("content/{}", p.source.rel);
         // The Markdown has been rendered and its links checked: the source text is not
         // needed any more, and on a large site it is a good part of the memory.
@@ -509,6 +526,7 @@ pub fn build(
                     terms: BTreeMap::new(),
                     fallback: false,
                     translation,
+                    stale_sections,
                     assets: bundle_assets
                         .get(&p.source.key)
                         .cloned()

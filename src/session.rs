@@ -14,7 +14,8 @@
 //! as a whole, are never read here but left to a full build, which skips or reports them.
 //! Everything else (a new, deleted or renamed file, front matter, templates, interface
 //! translations, `site.toml`, any error) is left to a full build, which also reports every
-//! error of the site at once.
+//! error of the site at once; so is an edit of a stale translation, or of a source with one
+//! (before or after the edit), since which of its blocks are marked stale depends on both.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -30,7 +31,7 @@ use crate::markdown;
 use crate::model::{Page, Parsed, SourceFacts, date_order, list_order, page_summary};
 use crate::output::{InPlace, Sink};
 use crate::render::{Changed, Intl, Renderer};
-use crate::translation::{Revision, state_of};
+use crate::translation::{Revision, TranslationState, state_of};
 
 /// What a full build left for incremental rebuilds.
 pub struct Session {
@@ -336,6 +337,12 @@ impl Session {
                     doc.release_text();
                     let hash = model.source_hashes.get(&key);
                     let translation = state_of(&doc, &source.lang, &model.config, hash);
+                    if [translation, model.pages[i].translation].contains(&TranslationState::Stale)
+                    {
+                        // Its marked blocks and sections come from comparing it with its
+                        // source's revisions, which a full build does (`crate::stale`).
+                        return Err(format!("{rel} is a stale translation"));
+                    }
                     if front_matter {
                         olds.entry(i).or_insert_with(|| model.pages[i].clone());
                     }
@@ -387,6 +394,12 @@ impl Session {
                         } else {
                             let hash = model.source_hashes.get(&key);
                             let state = state_of(&model.pages[j].doc, &code, &model.config, hash);
+                            if [state, model.pages[j].translation]
+                                .contains(&TranslationState::Stale)
+                            {
+                                // Which of its blocks are marked may have changed.
+                                return Err(format!("{rel} has a stale translation"));
+                            }
                             if state != model.pages[j].translation {
                                 if policy {
                                     return Err("a translation changed state".into());

@@ -29,10 +29,14 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::ops::Range;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::Document;
+use crate::config::Config;
+use crate::content::{Document, SourceKind};
 use crate::markdown::{self, BlockKind, TocEntry};
+use crate::model::{LinkResolver, Parsed};
+use crate::translation::Revision;
 
 /// One comparable part of a revision: a translatable front-matter field or a body block.
 #[derive(Debug, Clone)]
@@ -251,8 +255,32 @@ pub struct Alignment {
 }
 
 /// Aligns the blocks of a source (`source`, their kinds in order) with those of its
-/// translation.
+/// translation. HTML blocks (the `<!-- more -->` line, embedded media) are left out of the
+/// comparison, since a translation may well not repeat them, and land nowhere.
 pub fn align(source: &[BlockKind], translation: &[BlockKind]) -> Alignment {
+    let kept = |k: &[BlockKind]| -> Vec<usize> {
+        (0..k.len()).filter(|&i| k[i] != BlockKind::Html).collect()
+    };
+    let (ks, kt) = (kept(source), kept(translation));
+    let pick = |k: &[BlockKind], at: &[usize]| -> Vec<BlockKind> { at.iter().map(|&i| k[i]).collect() };
+    let inner = align_kept(&pick(source, &ks), &pick(translation, &kt));
+    let mut map = vec![Vec::new(); source.len()];
+    for (j, lands) in inner.map.into_iter().enumerate() {
+        map[ks[j]] = lands.into_iter().map(|i| kt[i]).collect();
+    }
+    Alignment {
+        map,
+        uneven: inner
+            .uneven
+            .into_iter()
+            .map(|(n, first, s, t)| (n, kt.get(first).copied().unwrap_or(first), s, t))
+            .collect(),
+        ..inner
+    }
+}
+
+/// [`align`] for blocks of kinds other than HTML.
+fn align_kept(source: &[BlockKind], translation: &[BlockKind]) -> Alignment {
     let heads = |k: &[BlockKind]| -> Vec<usize> {
         k.iter()
             .enumerate()
@@ -391,6 +419,79 @@ pub fn stale_sections(body: &str, toc: &[TocEntry], marked: &[usize]) -> Vec<Sta
     out
 }
 
+/// A stale translation's body with the blocks whose source changed marked `data-stale`,
+/// and the sections they stand in.
+#[derive(Debug, Clone)]
+pub struct Marked {
+    /// The body's HTML.
+    pub html: String,
+    /// The sections, in order.
+    pub sections: Vec<StaleSection>,
+}
+
+/// Marks the stale translations among `rendered` (by their index there): for each, the
+/// changes of its source since the revision it was made from (computed once per source and
+/// revision, when the store holds it), aligned with its blocks; the body is rendered again
+/// with those blocks marked. Nothing is done for current translations, so that a site
+/// without stale ones pays nothing.
+pub(crate) fn mark_stale_translations(
+    root: &Path,
+    config: &Config,
+    rendered: &[(Parsed, String, markdown::Rendered)],
+    source_hashes: &HashMap<String, Revision>,
+    resolver: &LinkResolver<'_>,
+) -> HashMap<usize, Marked> {
+    let default = &config.default_language;
+    let stale: Vec<(usize, &str)> = rendered
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _, _))| p.source.lang != *default && p.source.kind == SourceKind::Page)
+        .filter_map(|(k, (p, _, _))| {
+            let recorded = p.doc.meta.translation_of.as_deref()?;
+            let current = source_hashes.get(&p.source.key)?;
+            (!current.matches(recorded)).then_some((k, recorded.trim()))
+        })
+        .collect();
+    if stale.is_empty() {
+        return HashMap::new();
+    }
+    let sources: HashMap<&str, &Parsed> = rendered
+        .iter()
+        .filter(|(p, _, _)| p.source.lang == *default)
+        .map(|(p, _, _)| (p.source.key.as_str(), p))
+        .collect();
+    let wanted: BTreeSet<(&str, &str)> = stale
+        .iter()
+        .map(|&(k, rev)| (rendered[k].0.source.key.as_str(), rev))
+        .collect();
+    let comparisons: HashMap<(&str, &str), Comparison> = wanted
+        .into_par_iter()
+        .filter_map(|(key, rev)| {
+            let src = sources.get(key)?;
+            let stored = Stored::load(root, rev)?;
+            let fields = crate::translation::fields_of(&src.doc);
+            Some(((key, rev), compare(&stored, fields, &src.doc)))
+        })
+        .collect();
+    stale
+        .into_par_iter()
+        .filter_map(|(k, rev)| {
+            let (p, path, r) = &rendered[k];
+            let key = p.source.key.as_str();
+            let cmp = comparisons.get(&(key, rev))?;
+            let src = sources.get(key)?;
+            let alignment = align(&kinds(src.doc.body()), &kinds(p.doc.body()));
+            let marks = stale_blocks(cmp, &alignment);
+            if marks.is_empty() {
+                return None;
+            }
+            let sections = stale_sections(p.doc.body(), &r.toc, &marks);
+            let html = resolver.render_marked(p, path, marks).html;
+            Some((k, Marked { html, sections }))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,6 +527,15 @@ mod tests {
         // Split instead: each paragraph lands on its own position or the next one.
         let a = align(&[H, P, P, L], &[H, P, P, P, L]);
         assert_eq!(a.map, vec![vec![0], vec![1, 2], vec![2, 3], vec![4]]);
+    }
+
+    #[test]
+    fn html_blocks_are_left_out() {
+        use BlockKind::Html;
+        // The source's `<!-- more -->` line is not in the translation.
+        let a = align(&[P, Html, H, P], &[P, H, P, Html]);
+        assert_eq!(a.kind, AlignmentKind::Structure);
+        assert_eq!(a.map, vec![vec![0], vec![], vec![1], vec![2]]);
     }
 
     #[test]

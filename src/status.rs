@@ -144,28 +144,7 @@ pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
                 let req = if p.required { "  (required)" } else { "" };
                 let _ = writeln!(out, "  {detail}{req}");
                 if let Some(c) = &p.changed_blocks {
-                    let mut parts: Vec<String> = c
-                        .changed
-                        .iter()
-                        .map(|b| match b.line {
-                            Some(line) => format!(
-                                "{} at line {line} ({})",
-                                b.kind.replace('_', " "),
-                                b.excerpt
-                            ),
-                            None => b.kind.clone(),
-                        })
-                        .collect();
-                    if c.removed > 0 {
-                        parts.push(format!(
-                            "{} block{} removed",
-                            c.removed,
-                            if c.removed == 1 { "" } else { "s" }
-                        ));
-                    }
-                    if !parts.is_empty() {
-                        let _ = writeln!(out, "    changed since: {}", parts.join("; "));
-                    }
+                    changed_lines(&mut out, c);
                 }
             }
         }
@@ -225,6 +204,48 @@ pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
         }
     }
     out
+}
+
+/// The changed fields and blocks of a stale page, one per line, with where each lands in
+/// the translation and how the blocks were aligned.
+fn changed_lines(out: &mut String, c: &translation::BlockChanges) {
+    use crate::stale::AlignmentKind;
+    if c.changed.is_empty() && c.removed == 0 {
+        return;
+    }
+    let how = match (c.alignment, c.alignment_reason.as_deref()) {
+        (Some(AlignmentKind::Structure), _) => " (blocks aligned by structure)".to_string(),
+        (Some(AlignmentKind::BySection), Some(r)) => {
+            format!(" (blocks aligned by section only: {r})")
+        }
+        (Some(AlignmentKind::None), Some(r)) => format!(" (blocks not aligned: {r})"),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "    changed since{how}:");
+    for b in &c.changed {
+        let what = match (b.block, b.line) {
+            (Some(n), Some(line)) => format!(
+                "block {n}: {} at line {line} ({})",
+                b.kind.replace('_', " "),
+                b.excerpt
+            ),
+            _ => b.kind.clone(),
+        };
+        let lands = match b.translation_line {
+            Some(l) => format!("  → translation line {l}"),
+            None if c.alignment.is_some() => "  → not placed in the translation".to_string(),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "      {what}{lands}");
+    }
+    if c.removed > 0 {
+        let _ = writeln!(
+            out,
+            "      {} block{} removed",
+            c.removed,
+            if c.removed == 1 { "" } else { "s" }
+        );
+    }
 }
 
 /// A single self-contained HTML page for editors.

@@ -38,3 +38,6 @@ stale-notice = Diese Übersetzung entspricht möglicherweise nicht der neuesten 
    *[other] ursprünglichen
 } Fassung.
 stale-original = Zum Original
+stale-sections = Seit der Übersetzung im Original geändert:
+stale-introduction = Einleitung
+stale-block-hint = Das Original dieses Abschnitts wurde nach der Übersetzung geändert.

@@ -38,3 +38,6 @@ stale-notice = This translation may not reflect the latest { $source ->
    *[other] original
 } version.
 stale-original = Read the original
+stale-sections = Changed in the original since this was translated:
+stale-introduction = Introduction
+stale-block-hint = The original of this passage changed after it was translated.

@@ -32,3 +32,6 @@ stale-notice = 本译文可能未反映{ $source ->
    *[other] 原文
 }最新版本。
 stale-original = 查看原文
+stale-sections = 原文在翻译后有改动的部分：
+stale-introduction = 导言
+stale-block-hint = 此段原文在翻译后有改动。

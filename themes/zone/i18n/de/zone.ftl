@@ -46,3 +46,4 @@ page-of = Seite { $current } von { $total }
 not-found-title = Seite nicht gefunden
 not-found-text = Die gesuchte Seite gibt es nicht. Vielleicht wurde sie verschoben oder entfernt.
 not-found-home = Zur Startseite
+stale-marked = Mit einem roten Balken links markierte Absätze sind möglicherweise veraltet.

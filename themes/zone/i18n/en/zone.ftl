@@ -46,3 +46,4 @@ page-of = Page { $current } of { $total }
 not-found-title = Page not found
 not-found-text = The page you are looking for does not exist. It may have been moved or removed.
 not-found-home = Go to the home page
+stale-marked = Passages marked with a red bar at the left may be out of date.

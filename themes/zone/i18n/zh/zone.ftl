@@ -40,3 +40,4 @@ page-of = 第 { $current } 页，共 { $total } 页
 not-found-title = 页面不存在
 not-found-text = 您要访问的页面不存在，可能已被移动或删除。
 not-found-home = 返回首页
+stale-marked = 左侧标有红线的段落可能已过时。
