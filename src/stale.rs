@@ -166,6 +166,8 @@ pub struct Comparison {
     /// How many parts of the revision the source no longer has, beyond the old forms of
     /// the changed ones.
     pub removed: usize,
+    /// Those parts (indices into the revision's parts), in order.
+    pub gone: Vec<usize>,
 }
 
 /// Compares the current source `doc` (its translatable `fields` as
@@ -213,11 +215,13 @@ pub fn compare(stored: &Stored, fields: Vec<(String, String)>, doc: &Document) -
                 .and_then(VecDeque::pop_front),
         })
         .collect();
-    let removed = by_kind.values().map(VecDeque::len).sum();
+    let mut gone: Vec<usize> = by_kind.into_values().flatten().collect();
+    gone.sort_unstable();
     Comparison {
         parts: new_parts,
         changed,
-        removed,
+        removed: gone.len(),
+        gone,
     }
 }
 
@@ -417,6 +421,69 @@ pub fn stale_sections(body: &str, toc: &[TocEntry], marked: &[usize]) -> Vec<Sta
         }
     }
     out
+}
+
+/// The text of the revision in which the changes `accepted` (indices into `cmp.changed`)
+/// of the source are taken as translated: `stored` (revision `from`) with their old forms
+/// replaced by the current ones (a field set, a block put in place of the one it replaced,
+/// or added at the end when it replaced none), under a first line saying so. Returns the
+/// text and its hash, which differs from the hashes of sources and of the older kind of
+/// revision.
+pub fn accept(stored: &Stored, cmp: &Comparison, accepted: &[usize], from: &str) -> (String, String) {
+    let mut fields = stored.fields.clone();
+    let mut replace: Vec<(Range<usize>, &str)> = Vec::new();
+    let mut append: Vec<&str> = Vec::new();
+    let mut names = Vec::new();
+    for &a in accepted {
+        let Some(c) = cmp.changed.get(a) else {
+            continue;
+        };
+        let part = &cmp.parts[c.new];
+        let old = c.old.and_then(|o| stored.parts.get(o));
+        match part.block {
+            None => {
+                names.push(part.kind.clone());
+                match fields.iter_mut().find(|(name, _)| *name == part.kind) {
+                    Some(f) => f.1 = part.text.clone(),
+                    None => fields.push((part.kind.clone(), part.text.clone())),
+                }
+            }
+            Some(b) => {
+                names.push(format!("block {}", b + 1));
+                match old.and_then(|o| o.range.clone()) {
+                    Some(range) => replace.push((range, part.text.trim_end())),
+                    None => append.push(part.text.trim_end()),
+                }
+            }
+        }
+    }
+    let mut body = stored.body.clone();
+    replace.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    for (range, text) in replace {
+        let end = range.end.min(body.len());
+        // The range of a block may hold its closing line break; the replacement does not.
+        let tail = if body[range.start..end].ends_with('\n') { "\n" } else { "" };
+        if body.is_char_boundary(range.start) && body.is_char_boundary(end) {
+            body.replace_range(range.start..end, &format!("{text}{tail}"));
+        }
+    }
+    for text in append {
+        body.truncate(body.trim_end().len());
+        body.push_str("\n\n");
+        body.push_str(text);
+        body.push('\n');
+    }
+    let mut text = format!(
+        "# qiao translate --block: revision {from} with {} of the source taken as translated\n",
+        names.join(", ")
+    );
+    for (name, value) in &fields {
+        text.push_str(&format!("{name}: {value}\n"));
+    }
+    text.push('\n');
+    text.push_str(&body);
+    let hash = crate::translation::short_hash(&format!("qiao accepted revision\n{text}"));
+    (text, hash)
 }
 
 /// A stale translation's body with the blocks whose source changed marked `data-stale`,
