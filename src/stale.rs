@@ -543,20 +543,62 @@ pub(crate) fn mark_stale_translations(
     stale
         .into_par_iter()
         .filter_map(|(k, rev)| {
-            let (p, path, r) = &rendered[k];
+            let (p, path, _) = &rendered[k];
             let key = p.source.key.as_str();
             let cmp = comparisons.get(&(key, rev))?;
             let src = sources.get(key)?;
-            let alignment = align(&kinds(src.doc.body()), &kinds(p.doc.body()));
-            let marks = stale_blocks(cmp, &alignment);
-            if marks.is_empty() {
-                return None;
-            }
-            let sections = stale_sections(p.doc.body(), &r.toc, &marks);
-            let html = resolver.render_marked(p, path, marks).html;
-            Some((k, Marked { html, sections }))
+            Some((k, render_marked(resolver, p, path, &src.doc, cmp)?))
         })
         .collect()
+}
+
+/// Renders the translation `p` (at site path `path`) with the blocks on which the changes
+/// `cmp` of its source `source` land marked; `None` when none lands anywhere.
+fn render_marked(
+    resolver: &LinkResolver<'_>,
+    p: &Parsed,
+    path: &str,
+    source: &Document,
+    cmp: &Comparison,
+) -> Option<Marked> {
+    let alignment = align(&kinds(source.body()), &kinds(p.doc.body()));
+    let marks = stale_blocks(cmp, &alignment);
+    if marks.is_empty() {
+        return None;
+    }
+    let r = resolver.render_marked(p, path, marks.clone());
+    let sections = stale_sections(p.doc.body(), &r.toc, &marks);
+    Some(Marked {
+        html: r.html,
+        sections,
+    })
+}
+
+/// The body of one translation `p` (at site path `path`) as a build renders it, given its
+/// source `source` and the source's current revision: with the changed blocks marked when
+/// it is stale and the store holds the revision it was made from, else plain. For `qiao
+/// serve`, which renders again a translation whose source was edited.
+pub(crate) fn mark_page(
+    root: &Path,
+    resolver: &LinkResolver<'_>,
+    p: &Parsed,
+    path: &str,
+    source: &Document,
+    current: Option<&Revision>,
+) -> Marked {
+    let marked = (|| {
+        let recorded = p.doc.meta.translation_of.as_deref()?.trim();
+        if current?.matches(recorded) {
+            return None;
+        }
+        let stored = Stored::load(root, recorded)?;
+        let cmp = compare(&stored, crate::translation::fields_of(source), source);
+        render_marked(resolver, p, path, source, &cmp)
+    })();
+    marked.unwrap_or_else(|| Marked {
+        html: resolver.render(p, path).html,
+        sections: Vec::new(),
+    })
 }
 
 #[cfg(test)]
