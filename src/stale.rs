@@ -266,7 +266,8 @@ pub fn align(source: &[BlockKind], translation: &[BlockKind]) -> Alignment {
         (0..k.len()).filter(|&i| k[i] != BlockKind::Html).collect()
     };
     let (ks, kt) = (kept(source), kept(translation));
-    let pick = |k: &[BlockKind], at: &[usize]| -> Vec<BlockKind> { at.iter().map(|&i| k[i]).collect() };
+    let pick =
+        |k: &[BlockKind], at: &[usize]| -> Vec<BlockKind> { at.iter().map(|&i| k[i]).collect() };
     let inner = align_kept(&pick(source, &ks), &pick(translation, &kt));
     let mut map = vec![Vec::new(); source.len()];
     for (j, lands) in inner.map.into_iter().enumerate() {
@@ -429,7 +430,12 @@ pub fn stale_sections(body: &str, toc: &[TocEntry], marked: &[usize]) -> Vec<Sta
 /// or added at the end when it replaced none), under a first line saying so. Returns the
 /// text and its hash, which differs from the hashes of sources and of the older kind of
 /// revision.
-pub fn accept(stored: &Stored, cmp: &Comparison, accepted: &[usize], from: &str) -> (String, String) {
+pub fn accept(
+    stored: &Stored,
+    cmp: &Comparison,
+    accepted: &[usize],
+    from: &str,
+) -> (String, String) {
     let mut fields = stored.fields.clone();
     let mut replace: Vec<(Range<usize>, &str)> = Vec::new();
     let mut append: Vec<&str> = Vec::new();
@@ -462,7 +468,11 @@ pub fn accept(stored: &Stored, cmp: &Comparison, accepted: &[usize], from: &str)
     for (range, text) in replace {
         let end = range.end.min(body.len());
         // The range of a block may hold its closing line break; the replacement does not.
-        let tail = if body[range.start..end].ends_with('\n') { "\n" } else { "" };
+        let tail = if body[range.start..end].ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
         if body.is_char_boundary(range.start) && body.is_char_boundary(end) {
             body.replace_range(range.start..end, &format!("{text}{tail}"));
         }

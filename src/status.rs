@@ -373,7 +373,12 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
 
 /// Reads the translation at `target` for `--mark-current`, refusing a link out of the
 /// site.
-fn read_translation(root: &Path, path: &str, to: &str, target: &Path) -> Result<String, Diagnostic> {
+fn read_translation(
+    root: &Path,
+    path: &str,
+    to: &str,
+    target: &Path,
+) -> Result<String, Diagnostic> {
     // The build skips a link out of content/; writing through one would change a file
     // outside the site.
     let is_link = std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
@@ -493,7 +498,9 @@ pub fn mark_blocks(
             None if b.parse::<usize>().is_ok() => {
                 problems.push(format!("block {b} did not change since {recorded}"));
             }
-            None => problems.push(format!("`{b}` is neither a block number nor a changed field")),
+            None => problems.push(format!(
+                "`{b}` is neither a block number nor a changed field"
+            )),
         }
     }
     if !problems.is_empty() {

@@ -643,11 +643,12 @@ pub(crate) fn fields_of(doc: &Document) -> Vec<(String, String)> {
 /// The line (from 1) of the translation file `doc` on which its front matter sets `field`.
 fn field_line(doc: &Document, field: &str) -> Option<usize> {
     let head = doc.text.get(..doc.body_start)?;
-    head.lines().position(|l| {
-        l.strip_prefix(field)
-            .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some(':' | '=')))
-    })
-    .map(|i| i + 1)
+    head.lines()
+        .position(|l| {
+            l.strip_prefix(field)
+                .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some(':' | '=')))
+        })
+        .map(|i| i + 1)
 }
 
 /// The reason for an alignment that is not by structure, naming lines of the translation
@@ -729,7 +730,10 @@ pub fn block_changes(
             (Some((t, a, lines)), Some(b)) => {
                 let lands = a.map.get(b).cloned().unwrap_or_default();
                 (
-                    lands.first().and_then(|&i| lines.get(i)).map(|l| t.body_line + l),
+                    lands
+                        .first()
+                        .and_then(|&i| lines.get(i))
+                        .map(|l| t.body_line + l),
                     lands.iter().map(|i| i + 1).collect(),
                 )
             }
