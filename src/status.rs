@@ -735,13 +735,11 @@ fn block_view(v: &BlockView<'_>) -> String {
                 }
             }
             None => {
-                let head = t.text.get(..t.body_start).unwrap_or("");
-                match head.lines().enumerate().find(|(_, l)| {
-                    l.strip_prefix(part.kind.as_str())
-                        .is_some_and(|r| matches!(r.trim_start().chars().next(), Some(':' | '=')))
-                }) {
-                    Some((i, line)) => {
-                        let _ = writeln!(out, "  translation, {t_name} line {}:", i + 1);
+                let at = translation::field_line(t, &part.kind)
+                    .and_then(|n| Some((n, t.text.lines().nth(n - 1)?)));
+                match at {
+                    Some((n, line)) => {
+                        let _ = writeln!(out, "  translation, {t_name} line {n}:");
                         out.push_str(&quoted(line, "0"));
                     }
                     None => {

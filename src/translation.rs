@@ -641,7 +641,7 @@ pub(crate) fn fields_of(doc: &Document) -> Vec<(String, String)> {
 }
 
 /// The line (from 1) of the translation file `doc` on which its front matter sets `field`.
-fn field_line(doc: &Document, field: &str) -> Option<usize> {
+pub(crate) fn field_line(doc: &Document, field: &str) -> Option<usize> {
     let head = doc.text.get(..doc.body_start)?;
     head.lines()
         .position(|l| {
