@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{build_root, copy_fixture, qiao};
+use common::{attention, build_root, copy_fixture, qiao};
 
 const SOURCE: &str = "content/news/unveiling.md";
 const EN: &str = "content/news/unveiling.en.md";
@@ -67,19 +67,6 @@ fn edit(root: &Path, rel: &str, from: &str, to: &str) {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "{rel} does not hold {from:?}");
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-}
-
-/// The `attention` entry of the translation at `rel` in `qiao status --json`, if any.
-fn attention(root: &Path, rel: &str) -> Option<serde_json::Value> {
-    let status: serde_json::Value = serde_json::from_str(&ok(root, &["status", "--json"])).unwrap();
-    status["languages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|l| l["sections"].as_array().unwrap().iter())
-        .flat_map(|s| s["attention"].as_array().unwrap().iter())
-        .find(|p| p["translation"] == rel)
-        .cloned()
 }
 
 /// The numbers of the changed blocks (or names of changed fields) of a stale translation.

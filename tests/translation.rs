@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{build_root, copy_fixture, qiao};
+use common::{attention, build_root, copy_fixture, qiao};
 
 fn run(root: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let mut a: Vec<&str> = args.to_vec();
@@ -457,21 +457,6 @@ fn edit(root: &std::path::Path, rel: &str, from: &str, to: &str) {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "{rel} does not hold {from:?}");
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-}
-
-/// The `attention` entry of the translation at `rel` in `qiao status --json`, if any.
-fn attention(root: &std::path::Path, rel: &str) -> Option<serde_json::Value> {
-    let (code, out, err) = run(root, &["status", "--json"]);
-    assert_eq!(code, 0, "{err}");
-    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
-    status["languages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|l| l["sections"].as_array().unwrap().iter())
-        .flat_map(|s| s["attention"].as_array().unwrap().iter())
-        .find(|p| p["translation"] == rel)
-        .cloned()
 }
 
 #[test]
