@@ -238,6 +238,7 @@ pub(crate) fn build_session(
         images,
         unpublished,
         &mut model_diags,
+        &opts.root,
     );
     diags.extend(model_diags);
     let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);

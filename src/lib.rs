@@ -36,6 +36,7 @@ pub mod search;
 pub mod serve;
 pub mod session;
 pub mod shared;
+pub mod stale;
 pub mod status;
 pub mod text;
 pub mod theme;

@@ -105,9 +105,13 @@ enum Command {
         /// Exit with 1 when the [translation] policy of site.toml is not met.
         #[arg(long)]
         strict: bool,
-        /// Show what changed in the source since the translation in PATH was made.
+        /// Show what changed in the source since the translation in PATH was made: each
+        /// changed block as it was and as it is, beside the translation's block.
         #[arg(long, value_name = "PATH")]
         diff: Option<String>,
+        /// With --diff: a unified diff of the source's text instead of the block view.
+        #[arg(long, requires = "diff")]
+        line_diff: bool,
         /// Also write a self-contained HTML report to FILE.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
@@ -125,6 +129,11 @@ enum Command {
         /// Record that the translation now reflects the source's current revision.
         #[arg(long)]
         mark_current: bool,
+        /// With --mark-current: record only that the change of block N (numbered as `qiao
+        /// status` shows them, or a field name such as `summary`) needs no new translation;
+        /// repeat for more blocks.
+        #[arg(long = "block", value_name = "N", requires = "mark_current")]
+        blocks: Vec<String>,
         /// Site root, the directory that holds site.toml.
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -303,11 +312,14 @@ fn main() -> ExitCode {
             lang,
             strict,
             diff,
+            line_diff,
             html,
             drafts,
         } => {
             if let Some(path) = diff {
-                return match qiao::status::diff(&root, &path) {
+                let out_color =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                return match qiao::status::diff(&root, &path, line_diff, out_color) {
                     Ok(d) => {
                         out!("{d}");
                         ExitCode::SUCCESS
@@ -355,9 +367,12 @@ fn main() -> ExitCode {
             path,
             to,
             mark_current,
+            blocks,
             root,
         } => {
-            let result = if mark_current {
+            let result = if !blocks.is_empty() {
+                qiao::status::mark_blocks(&root, &path, &to, &blocks)
+            } else if mark_current {
                 qiao::status::mark_current(&root, &path, &to)
                     .map(|(p, h)| format!("{} now records source revision {h}", p.display()))
             } else {

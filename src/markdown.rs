@@ -69,6 +69,11 @@ pub struct Options {
     pub han_locale: Option<String>,
     /// The site's languages as (code, locale): `{lang=zh}` is written out as `zh`'s locale.
     pub languages: Vec<(String, String)>,
+    /// Indices (from 0, in the order of [`blocks`]) of the blocks whose start tag gets a
+    /// `data-stale` attribute (`<p data-stale>`, `<h2 data-stale id="…">`, `<li>`, `<tr>`,
+    /// `<pre>`): the blocks of a stale translation whose source changed. HTML blocks are
+    /// never marked. Empty for every page but stale translations.
+    pub stale_blocks: Vec<usize>,
 }
 
 /// The result of rendering one page's Markdown.
@@ -236,6 +241,7 @@ fn render_events<'a>(
         site_root,
         han_locale,
         languages,
+        stale_blocks,
     } = options;
     let dropped_breaks: Vec<bool> = events
         .iter()
@@ -309,6 +315,9 @@ fn render_events<'a>(
         lang_depth: 0,
         image_depth: 0,
         code_depth: 0,
+        stale_blocks,
+        block_depth: 0,
+        next_block: 0,
     };
     pass.run(events, &dropped_breaks, marker);
     Rendered {
@@ -402,15 +411,7 @@ pub fn blocks(source: &str) -> Vec<(BlockKind, Range<usize>)> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
-        let kind = |tag: &TagEnd| match tag {
-            TagEnd::Paragraph => Some(BlockKind::Paragraph),
-            TagEnd::Heading(_) => Some(BlockKind::Heading),
-            TagEnd::Item => Some(BlockKind::ListItem),
-            TagEnd::TableHead | TagEnd::TableRow => Some(BlockKind::TableRow),
-            TagEnd::CodeBlock => Some(BlockKind::CodeBlock),
-            TagEnd::HtmlBlock => Some(BlockKind::Html),
-            _ => None,
-        };
+        let kind = block_kind;
         match &event {
             Event::Start(tag) => {
                 if let Some(k) = kind(&tag.to_end()) {
@@ -422,6 +423,62 @@ pub fn blocks(source: &str) -> Vec<(BlockKind, Range<usize>)> {
             }
             Event::End(end) if kind(end).is_some() => depth = depth.saturating_sub(1),
             _ => {}
+        }
+    }
+    out
+}
+
+/// The kind of block a tag closed by `end` starts, if it is one that [`blocks`] lists.
+fn block_kind(end: &TagEnd) -> Option<BlockKind> {
+    match end {
+        TagEnd::Paragraph => Some(BlockKind::Paragraph),
+        TagEnd::Heading(_) => Some(BlockKind::Heading),
+        TagEnd::Item => Some(BlockKind::ListItem),
+        TagEnd::TableHead | TagEnd::TableRow => Some(BlockKind::TableRow),
+        TagEnd::CodeBlock => Some(BlockKind::CodeBlock),
+        TagEnd::HtmlBlock => Some(BlockKind::Html),
+        _ => None,
+    }
+}
+
+/// Put before the start of a block that [`Options::stale_blocks`] marks, and replaced by
+/// a `data-stale` attribute in its start tag once the HTML is written ([`apply_stale`]).
+/// User text cannot hold it: pulldown-cmark replaces NUL characters. It ends with a line
+/// break, so that the HTML writer puts no extra one before the block.
+const STALE_MARK: &str = "\u{0}qiao-stale\u{0}\n";
+
+/// Replaces each [`STALE_MARK`] by a `data-stale` attribute in the next block start tag
+/// (`p`, `h1`–`h6`, `li`, `tr`, `pre`); with `keep` false, only removes the marks.
+fn apply_stale(html: String, keep: bool) -> String {
+    if !html.contains(STALE_MARK) {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut pieces = html.split(STALE_MARK);
+    out.push_str(pieces.next().unwrap_or(""));
+    for piece in pieces {
+        let at = keep
+            .then(|| {
+                piece.match_indices('<').find_map(|(i, _)| {
+                    let rest = &piece[i + 1..];
+                    let name_len = rest
+                        .find(|c: char| !c.is_ascii_alphanumeric())
+                        .unwrap_or(rest.len());
+                    matches!(
+                        &rest[..name_len],
+                        "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "tr" | "pre"
+                    )
+                    .then_some(i + 1 + name_len)
+                })
+            })
+            .flatten();
+        match at {
+            Some(at) => {
+                out.push_str(&piece[..at]);
+                out.push_str(" data-stale");
+                out.push_str(&piece[at..]);
+            }
+            None => out.push_str(piece),
         }
     }
     out
@@ -472,6 +529,11 @@ struct Transform<'a, 'r> {
     lang_depth: usize,
     image_depth: usize,
     code_depth: usize,
+    /// See [`Options::stale_blocks`].
+    stale_blocks: &'r [usize],
+    /// Depth inside blocks that [`blocks`] lists, and the index of the next one.
+    block_depth: usize,
+    next_block: usize,
 }
 
 impl<'a> Transform<'a, '_> {
@@ -483,6 +545,27 @@ impl<'a> Transform<'a, '_> {
     ) {
         let mut depth = 0usize;
         for (i, ((event, range), dropped)) in events.into_iter().zip(dropped_breaks).enumerate() {
+            // Blocks are counted as [`blocks`] counts them, the `<!-- more -->` line too.
+            let mut stale = false;
+            match &event {
+                Event::Start(tag) => {
+                    if let Some(kind) = block_kind(&tag.to_end()) {
+                        if self.block_depth == 0 {
+                            stale = kind != BlockKind::Html
+                                && self.stale_blocks.contains(&self.next_block);
+                            self.next_block += 1;
+                        }
+                        self.block_depth += 1;
+                    }
+                }
+                Event::End(end) if block_kind(end).is_some() => {
+                    self.block_depth = self.block_depth.saturating_sub(1);
+                }
+                _ => {}
+            }
+            if stale {
+                self.emit(Event::InlineHtml(STALE_MARK.into()));
+            }
             if let Some(marker) = &marker
                 && marker.contains(&i)
             {
@@ -712,7 +795,9 @@ impl<'a> Transform<'a, '_> {
 
     fn finish(mut self) -> Rendered {
         // Summaries are shown on other pages: no ids, fragments point at this page.
-        let reusable = |events: &[Event<'_>]| reusable_html(&to_html(events), self.base_path);
+        let reusable = |events: &[Event<'_>]| {
+            reusable_html(&apply_stale(to_html(events), false), self.base_path)
+        };
         let summary_html = (self.marker_position)
             .and_then(|end| self.main.get(..end))
             .map(reusable);
@@ -764,6 +849,7 @@ impl<'a> Transform<'a, '_> {
             }
             html.push_str("</ol>\n</section>\n");
         }
+        let html = apply_stale(html, true);
         let unused_footnotes = self
             .footnotes
             .unused()
@@ -2892,6 +2978,35 @@ mod tests {
             meaning("```\nfn main()\n```\n")
         );
         assert_eq!(meaning("a `x` b"), meaning("a  `x`\nb"));
+    }
+
+    #[test]
+    fn stale_blocks_get_data_stale_and_nothing_else_changes() {
+        let src = "导言。\n\n## 背景\n\n- 甲\n- 乙\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\n<div>x</div>\n\n末段[^1]。\n\n[^1]: 注释。\n";
+        let plain = render(src, &Options::default(), &resolver);
+        // blocks: 0 导言, 1 背景, 2 甲, 3 乙, 4 header row, 5 row, 6 code, 7 html, 8 末段,
+        // 9 the footnote's paragraph
+        let marked = render(
+            src,
+            &Options {
+                stale_blocks: vec![1, 3, 5, 6, 7, 9],
+                ..Options::default()
+            },
+            &resolver,
+        );
+        let h = &marked.html;
+        assert!(h.contains("<p>导言。</p>"), "{h}");
+        assert!(h.contains("<h2 data-stale id=\"背景\">"), "{h}");
+        assert!(h.contains("<li>甲</li>\n<li data-stale>乙</li>"), "{h}");
+        assert!(h.contains("<thead><tr>"), "{h}");
+        assert!(h.contains("<tbody>\n<tr data-stale>"), "{h}");
+        assert!(h.contains("<pre data-stale><code>"), "{h}");
+        assert!(h.contains("<div>x</div>"), "{h}");
+        assert!(h.contains("<li id=\"fn-1\">\n<p data-stale>注释。"), "{h}");
+        assert_eq!(h.matches("data-stale").count(), 5, "{h}");
+        assert_eq!(h.replace(" data-stale", ""), plain.html);
+        assert_eq!(marked.first_paragraph_html, plain.first_paragraph_html);
+        assert_eq!(marked.text, plain.text);
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub struct Page {
     pub fallback: bool,
     /// Whether this translation is current with its source.
     pub translation: TranslationState,
+    /// For a stale translation: the sections in which blocks whose source changed stand
+    /// (see [`crate::stale::StaleSection`]); empty otherwise.
+    pub stale_sections: Vec<crate::stale::StaleSection>,
     /// Files of a page bundle: (absolute source, path inside the bundle).
     pub assets: Vec<(std::path::PathBuf, String)>,
 }
@@ -351,7 +354,9 @@ pub type UnpublishedSources = HashMap<(String, String), UnpublishedSource>;
 /// built, so that later stages can still find more errors.
 ///
 /// `images` knows the theme's and the site's static files: with the pages and content files,
-/// what links in Markdown may lead to.
+/// what links in Markdown may lead to. `root` is the site root,
+/// whose `.qiao/sources/` holds the revisions stale translations were made from.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     config: Config,
     parsed: Vec<Parsed>,
@@ -360,6 +365,7 @@ pub fn build(
     images: crate::images::Images,
     unpublished: UnpublishedSources,
     diags: &mut Vec<Diagnostic>,
+    root: &std::path::Path,
 ) -> SiteModel {
     let default = config.default_language.clone();
     let FromTemplates {
@@ -482,7 +488,18 @@ pub fn build(
         .map(|(p, _, _)| (p.source.key.clone(), Revision::of(&p.doc)))
         .collect();
     drop(tracked);
-    for (mut p, path, r) in rendered {
+    // Stale translations only: the blocks whose source changed are marked and their
+    // sections named (see `crate::stale`).
+    let mut stale_marks =
+        crate::stale::mark_stale_translations(root, &config, &rendered, &source_hashes, &resolver);
+    for (k, (mut p, path, mut r)) in rendered.into_iter().enumerate() {
+        let stale_sections = match stale_marks.remove(&k) {
+            Some(marked) => {
+                r.html = marked.html;
+                marked.sections
+            }
+            None => Vec::new(),
+        };
         let rel = format!("content/{}", p.source.rel);
         // The Markdown has been rendered and its links checked: the source text is not
         // needed any more, and on a large site it is a good part of the memory.
@@ -519,6 +536,7 @@ pub fn build(
                     terms: BTreeMap::new(),
                     fallback: false,
                     translation,
+                    stale_sections,
                     assets: crate::images::bundle_files(
                         bundle_assets
                             .get(&p.source.key)
@@ -1214,6 +1232,17 @@ impl SiteModel {
 impl LinkResolver<'_> {
     /// Renders the body of `p`, which is placed at the site path `path`.
     pub(crate) fn render(&self, p: &Parsed, path: &str) -> markdown::Rendered {
+        self.render_marked(p, path, Vec::new())
+    }
+
+    /// [`LinkResolver::render`], with `data-stale` on the blocks at `stale_blocks` (see
+    /// [`markdown::Options::stale_blocks`]).
+    pub(crate) fn render_marked(
+        &self,
+        p: &Parsed,
+        path: &str,
+        stale_blocks: Vec<usize>,
+    ) -> markdown::Rendered {
         let options = markdown::Options {
             base_path: Some(path.to_string()),
             reserved_ids: self.template_ids.to_vec(),
@@ -1222,6 +1251,7 @@ impl LinkResolver<'_> {
             languages: (self.config.languages.iter())
                 .map(|l| (l.code.clone(), l.locale.clone()))
                 .collect(),
+            stale_blocks,
         };
         let expand = self.directives.map(|d| d.for_page(p, path));
         let mut r = markdown::render_with(

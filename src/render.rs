@@ -87,6 +87,8 @@ struct PageView<'a> {
     fallback: bool,
     /// `source` (default language), `current`, `stale`, `untracked` or `fallback`.
     translation: crate::translation::TranslationState,
+    /// For a stale translation: the sections in which blocks whose source changed stand.
+    stale_sections: &'a [crate::stale::StaleSection],
     /// The default-language page this one translates (or stands in for).
     original: Option<Link<'a>>,
     translations: Vec<TranslationView<'a>>,
@@ -1078,6 +1080,7 @@ fn page_view<'m>(model: &'m SiteModel, related: &[Vec<usize>], i: usize) -> Page
         next: neighbour(p.next),
         fallback: p.fallback,
         translation: p.translation,
+        stale_sections: &p.stale_sections,
         original: model
             .original_of(i)
             .map(|o| link(config, &o.doc.title, &o.path)),

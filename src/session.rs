@@ -14,10 +14,12 @@
 //! as a whole, are never read here but left to a full build, which skips or reports them.
 //! Everything else (a new, deleted or renamed file, front matter, templates, interface
 //! translations, `site.toml`, any error) is left to a full build, which also reports every
-//! error of the site at once.
+//! error of the site at once. A translation that is or was stale when it or its source is
+//! edited is rendered again from both files, so that its blocks are marked as a full build
+//! marks them ([`crate::stale`]).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -30,7 +32,7 @@ use crate::markdown;
 use crate::model::{Page, Parsed, SourceFacts, date_order, list_order, page_summary};
 use crate::output::{InPlace, Sink};
 use crate::render::{Changed, Intl, Renderer};
-use crate::translation::{Revision, state_of};
+use crate::translation::{Revision, TranslationState, state_of};
 
 /// What a full build left for incremental rebuilds.
 pub struct Session {
@@ -369,6 +371,8 @@ impl Session {
         let model = self.renderer.model_mut();
         let default = model.config.default_language.clone();
         let mut changed = Changed::default();
+        // Translations that are or were stale: rendered again once every edit is in.
+        let mut restale: BTreeSet<usize> = BTreeSet::new();
         // The pages whose front matter changed, as they were.
         let mut olds: HashMap<usize, Page> = HashMap::new();
         for edit in edits {
@@ -409,6 +413,11 @@ impl Session {
                     doc.release_text();
                     let hash = model.source_hashes.get(&key);
                     let translation = state_of(&doc, &source.lang, &model.config, hash);
+                    if [translation, model.pages[i].translation].contains(&TranslationState::Stale)
+                    {
+                        // Its marked blocks and sections depend on its source too.
+                        restale.insert(i);
+                    }
                     if front_matter {
                         olds.entry(i).or_insert_with(|| model.pages[i].clone());
                     }
@@ -460,6 +469,12 @@ impl Session {
                         } else {
                             let hash = model.source_hashes.get(&key);
                             let state = state_of(&model.pages[j].doc, &code, &model.config, hash);
+                            if [state, model.pages[j].translation]
+                                .contains(&TranslationState::Stale)
+                            {
+                                // Which of its blocks are marked may have changed.
+                                restale.insert(j);
+                            }
                             if state != model.pages[j].translation {
                                 if policy {
                                     return Err("a translation changed state".into());
@@ -496,7 +511,52 @@ impl Session {
                 return Err(format!("{} moved in a list", new.source));
             }
         }
+        self.mark_stale(restale, &mut changed)?;
         Ok(changed)
+    }
+
+    /// Renders the translations at `pages` again, from their files and their sources' files,
+    /// with the blocks whose source changed marked as a full build marks them
+    /// ([`crate::stale`]).
+    fn mark_stale(&mut self, pages: BTreeSet<usize>, changed: &mut Changed) -> Result<(), String> {
+        let model = self.renderer.model();
+        let default = &model.config.default_language;
+        let read = |rel: &str| -> Result<(crate::content::Source, Document), String> {
+            let facts = model
+                .sources
+                .get(rel)
+                .ok_or_else(|| format!("{rel} is a new source"))?;
+            let text = crate::text::read_text(&facts.source.abs, rel).map_err(|d| d.to_string())?;
+            let doc = front_matter::parse_in(&text, &model.config.timezone)
+                .map_err(|_| format!("{rel} has errors"))?;
+            Ok((facts.source.clone(), doc))
+        };
+        let mut marked = Vec::new();
+        for j in pages {
+            let page = &model.pages[j];
+            let (source, doc) = read(&page.source)?;
+            let original = model
+                .page_at(default, &page.key)
+                .ok_or_else(|| format!("{} has no source", page.source))?;
+            let (_, src) = read(&model.pages[original].source)?;
+            let parsed = Parsed { source, doc };
+            let m = crate::stale::mark_page(
+                &self.opts.root,
+                &model.resolver(),
+                &parsed,
+                &page.path,
+                &src,
+                model.source_hashes.get(&page.key),
+            );
+            marked.push((j, m));
+        }
+        let model = self.renderer.model_mut();
+        for (j, m) in marked {
+            model.pages[j].html = m.html;
+            model.pages[j].stale_sections = m.sections;
+            changed.pages.insert(j);
+        }
+        Ok(())
     }
 
     /// Every warning of the site now, as a full build would list them.

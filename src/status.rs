@@ -144,28 +144,7 @@ pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
                 let req = if p.required { "  (required)" } else { "" };
                 let _ = writeln!(out, "  {detail}{req}");
                 if let Some(c) = &p.changed_blocks {
-                    let mut parts: Vec<String> = c
-                        .changed
-                        .iter()
-                        .map(|b| match b.line {
-                            Some(line) => format!(
-                                "{} at line {line} ({})",
-                                b.kind.replace('_', " "),
-                                b.excerpt
-                            ),
-                            None => b.kind.clone(),
-                        })
-                        .collect();
-                    if c.removed > 0 {
-                        parts.push(format!(
-                            "{} block{} removed",
-                            c.removed,
-                            if c.removed == 1 { "" } else { "s" }
-                        ));
-                    }
-                    if !parts.is_empty() {
-                        let _ = writeln!(out, "    changed since: {}", parts.join("; "));
-                    }
+                    changed_lines(&mut out, c);
                 }
             }
         }
@@ -225,6 +204,51 @@ pub fn human(status: &Status, color: bool, list_drafts: bool) -> String {
         }
     }
     out
+}
+
+/// The changed fields and blocks of a stale page, one per line, with where each lands in
+/// the translation and how the blocks were aligned.
+fn changed_lines(out: &mut String, c: &translation::BlockChanges) {
+    use crate::stale::AlignmentKind;
+    if c.changed.is_empty() && c.removed == 0 {
+        return;
+    }
+    let how = match (c.alignment, c.alignment_reason.as_deref()) {
+        (Some(AlignmentKind::Structure), _) => " (blocks aligned by structure)".to_string(),
+        (Some(AlignmentKind::BySection), Some(r)) => {
+            format!(" (blocks aligned by section only: {r})")
+        }
+        (Some(AlignmentKind::None), Some(r)) => format!(" (blocks not aligned: {r})"),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "    changed since{how}:");
+    for b in &c.changed {
+        let what = match (b.block, b.line) {
+            (Some(n), Some(line)) => format!(
+                "block {n}: {} at line {line} ({})",
+                b.kind.replace('_', " "),
+                b.excerpt
+            ),
+            _ => b.kind.clone(),
+        };
+        let lands = match b.translation_line {
+            Some(l) => format!("  → translation line {l}"),
+            None if c.alignment.is_some() && b.block.is_none() => {
+                "  → not set in the translation".to_string()
+            }
+            None if c.alignment.is_some() => "  → not placed in the translation".to_string(),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "      {what}{lands}");
+    }
+    if c.removed > 0 {
+        let _ = writeln!(
+            out,
+            "      {} block{} removed",
+            c.removed,
+            if c.removed == 1 { "" } else { "s" }
+        );
+    }
 }
 
 /// A single self-contained HTML page for editors.
@@ -350,14 +374,17 @@ pub fn translate(root: &Path, path: &str, to: &str) -> Result<PathBuf, Diagnosti
     Ok(target)
 }
 
-/// `qiao translate PATH --to CODE --mark-current`: records that the translation now
-/// reflects the source's current revision.
-pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, String), Diagnostic> {
-    let (_, source, doc, _) = read_source(root, path)?;
-    let target = translation::translation_path(&source, to);
+/// Reads the translation at `target` for `--mark-current`, refusing a link out of the
+/// site.
+fn read_translation(
+    root: &Path,
+    path: &str,
+    to: &str,
+    target: &Path,
+) -> Result<String, Diagnostic> {
     // The build skips a link out of content/; writing through one would change a file
     // outside the site.
-    let is_link = std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink());
+    let is_link = std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
     let inside = match (target.canonicalize(), root.join("content").canonicalize()) {
         (Ok(t), Ok(content)) => t.starts_with(content),
         _ => false,
@@ -369,12 +396,21 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
         ))
         .with_hint("replace the link with a copy of the file"));
     }
-    let text = crate::text::read_text(&target, &target).map_err(|d| match d.hint {
+    let text = crate::text::read_text(target, target).map_err(|d| match d.hint {
         Some(_) => d,
         None => d.with_hint(format!(
             "create it first with `qiao translate {path} --to {to}`"
         )),
     })?;
+    Ok(text)
+}
+
+/// `qiao translate PATH --to CODE --mark-current`: records that the translation now
+/// reflects the source's current revision.
+pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, String), Diagnostic> {
+    let (_, source, doc, _) = read_source(root, path)?;
+    let target = translation::translation_path(&source, to);
+    let text = read_translation(root, path, to, &target)?;
     let hash = translation::store_revision(root, &doc)
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
     std::fs::write(&target, translation::mark_current(&text, &hash))
@@ -382,9 +418,159 @@ pub fn mark_current(root: &Path, path: &str, to: &str) -> Result<(PathBuf, Strin
     Ok((target, hash))
 }
 
+/// `qiao translate PATH --to CODE --mark-current --block N …`: records that the changes of
+/// the source named by `blocks` (block numbers as `qiao status` gives them, or field names)
+/// need no new translation, and returns what it did, in words. Once no change is left, the
+/// translation records the source's current revision (see [`crate::stale`]).
+pub fn mark_blocks(
+    root: &Path,
+    path: &str,
+    to: &str,
+    blocks: &[String],
+) -> Result<String, Diagnostic> {
+    let (_, source, doc, _) = read_source(root, path)?;
+    let target = translation::translation_path(&source, to);
+    let text = read_translation(root, path, to, &target)?;
+    let shown = target.display().to_string();
+    let t = crate::content::front_matter::parse(&text)
+        .map_err(|mut ds| ds.remove(0).in_file(&target))?;
+    let mark_all = format!("qiao translate {path} --to {to} --mark-current");
+    let Some(recorded) = t.meta.translation_of.as_deref().map(str::trim) else {
+        return Err(Diagnostic::error(format!(
+            "{shown} does not record `translation_of`, so its changed blocks are not known"
+        ))
+        .with_hint(format!("record the revision it reflects with `{mark_all}`")));
+    };
+    if translation::Revision::of(&doc).matches(recorded) {
+        return Err(Diagnostic::error(format!(
+            "{shown} is current: no block of its source changed"
+        )));
+    }
+    let stored = crate::stale::Stored::load(root, recorded).ok_or_else(|| {
+        Diagnostic::error(format!(
+            "source revision {recorded}, which {shown} was made from, is not in {}/",
+            translation::STORE
+        ))
+        .with_hint(format!(
+            "without it the changed blocks are not known: check the translation, then run `{mark_all}`"
+        ))
+    })?;
+    let cmp = crate::stale::compare(&stored, translation::fields_of(&doc), &doc);
+    let name_of = |c: &crate::stale::Change| {
+        let p = &cmp.parts[c.new];
+        match (p.block, p.line) {
+            (Some(b), Some(l)) => format!(
+                "block {} ({} at line {})",
+                b + 1,
+                p.kind.replace('_', " "),
+                doc.body_line + l
+            ),
+            _ => p.kind.clone(),
+        }
+    };
+    let valid = cmp
+        .changed
+        .iter()
+        .map(name_of)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let blocks_in_source = cmp.parts.iter().filter(|p| p.block.is_some()).count();
+    let mut accepted = Vec::new();
+    let mut problems = Vec::new();
+    for b in blocks {
+        let b = b.trim();
+        let found = match b.parse::<usize>() {
+            Ok(n) if n == 0 || n > blocks_in_source => {
+                problems.push(format!(
+                    "block {n} is out of range: the source has blocks 1 to {blocks_in_source}"
+                ));
+                continue;
+            }
+            Ok(n) => cmp
+                .changed
+                .iter()
+                .position(|c| cmp.parts[c.new].block == Some(n - 1)),
+            Err(_) => cmp
+                .changed
+                .iter()
+                .position(|c| cmp.parts[c.new].block.is_none() && cmp.parts[c.new].kind == b),
+        };
+        match found {
+            Some(i) if !accepted.contains(&i) => accepted.push(i),
+            Some(_) => {}
+            None if b.parse::<usize>().is_ok() => {
+                problems.push(format!("block {b} did not change since {recorded}"));
+            }
+            None => problems.push(format!(
+                "`{b}` is neither a block number nor a changed field"
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Diagnostic::error(format!("{shown}: {}", problems.join("; "))).with_hint(
+            if valid.is_empty() {
+                format!(
+                    "no block of the source changed, only {} were removed; check the translation, then run `{mark_all}`",
+                    cmp.removed
+                )
+            } else {
+                format!("the changed blocks are: {valid} (as `qiao status` numbers them)")
+            },
+        ));
+    }
+    let left: Vec<String> = (0..cmp.changed.len())
+        .filter(|i| !accepted.contains(i))
+        .map(|i| name_of(&cmp.changed[i]))
+        .collect();
+    if left.is_empty() && cmp.removed == 0 {
+        let hash = translation::store_revision(root, &doc)
+            .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
+        std::fs::write(&target, translation::mark_current(&text, &hash))
+            .map_err(|e| Diagnostic::error(format!("cannot write {shown}: {e}")))?;
+        return Ok(format!(
+            "{shown}: no change is left, it now records source revision {hash} (current)"
+        ));
+    }
+    let (revision, hash) = crate::stale::accept(&stored, &cmp, &accepted, recorded);
+    // The composed revision must leave exactly the other changes.
+    let check = crate::stale::compare(
+        &crate::stale::Stored::parse(&revision, &hash),
+        translation::fields_of(&doc),
+        &doc,
+    );
+    let still: Vec<usize> = check.changed.iter().map(|c| c.new).collect();
+    let expected: Vec<usize> = (0..cmp.changed.len())
+        .filter(|i| !accepted.contains(i))
+        .map(|i| cmp.changed[i].new)
+        .collect();
+    if still != expected || check.removed != cmp.removed {
+        return Err(Diagnostic::error(format!(
+            "{shown}: these blocks cannot be accepted one by one (the source's structure around them changed)"
+        ))
+        .with_hint(format!("check the whole translation, then run `{mark_all}`")));
+    }
+    let store = root.join(translation::STORE);
+    std::fs::create_dir_all(&store)
+        .and_then(|()| std::fs::write(store.join(format!("{hash}.md")), &revision))
+        .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", translation::STORE)))?;
+    std::fs::write(&target, translation::mark_current(&text, &hash))
+        .map_err(|e| Diagnostic::error(format!("cannot write {shown}: {e}")))?;
+    let mut rest = left.join(", ");
+    if cmp.removed > 0 {
+        if !rest.is_empty() {
+            rest.push_str("; ");
+        }
+        rest.push_str(&format!("{} block(s) removed from the source", cmp.removed));
+    }
+    Ok(format!(
+        "{shown} now records revision {hash} ({recorded} with the accepted changes); still stale: {rest}"
+    ))
+}
+
 /// `qiao status --diff PATH`: what changed in the source since the translation in PATH
-/// was made.
-pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
+/// was made, block by block beside the translation (with `lines`, as a unified diff of the
+/// source's text); `color` paints the old and new blocks.
+pub fn diff(root: &Path, path: &str, lines: bool, color: bool) -> Result<String, Diagnostic> {
     let file = resolve(root, path);
     let text = crate::text::read_text(&file, &file)?;
     let doc =
@@ -418,7 +604,174 @@ pub fn diff(root: &Path, path: &str) -> Result<String, Diagnostic> {
             revision.trim()
         ));
     }
-    translation::diff_since(root, &revision, &src)
+    if lines {
+        return translation::diff_since(root, &revision, &src);
+    }
+    let stored = crate::stale::Stored::load(root, &revision).ok_or_else(|| {
+        Diagnostic::error(format!(
+            "source revision {} is not in {}/",
+            revision.trim(),
+            translation::STORE
+        ))
+        .with_hint("revisions are saved by `qiao translate` and `--mark-current`; commit .qiao/ with the site to keep them")
+    })?;
+    Ok(block_view(&BlockView {
+        root,
+        translation: (&file, &doc),
+        source: (&source, &src),
+        stored: &stored,
+        revision: revision.trim(),
+        now: &current.hash,
+        color,
+    }))
+}
+
+/// What [`block_view`] shows.
+struct BlockView<'a> {
+    root: &'a Path,
+    translation: (&'a Path, &'a crate::content::Document),
+    source: (&'a Path, &'a crate::content::Document),
+    stored: &'a crate::stale::Stored,
+    revision: &'a str,
+    now: &'a str,
+    color: bool,
+}
+
+/// `qiao status --diff`: each changed field or block of the source as it was, as it is, and
+/// the translation's block(s) it lands on.
+fn block_view(v: &BlockView<'_>) -> String {
+    let (t_file, t) = v.translation;
+    let (s_file, src) = v.source;
+    let rel = |p: &Path| {
+        p.strip_prefix(v.root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let (t_name, s_name) = (rel(t_file), rel(s_file));
+    let paint = |code: &str, s: String| {
+        if v.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s
+        }
+    };
+    let quoted = |text: &str, code: &str| -> String {
+        let mut out = String::new();
+        for line in text.trim_end().lines() {
+            let _ = writeln!(out, "    {}", paint(code, format!("│ {line}")));
+        }
+        if out.is_empty() {
+            out.push_str("    (empty)\n");
+        }
+        out
+    };
+    let cmp = crate::stale::compare(v.stored, translation::fields_of(src), src);
+    let t_blocks = crate::markdown::blocks(t.body());
+    let t_kinds: Vec<_> = t_blocks.iter().map(|(k, _)| *k).collect();
+    let alignment = crate::stale::align(&crate::stale::kinds(src.body()), &t_kinds);
+    let line_of = |body: &str, at: usize| body.get(..at).unwrap_or("").matches('\n').count();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{t_name} was translated from revision {}; {s_name} is now {}.",
+        v.revision, v.now
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        match alignment.kind {
+            crate::stale::AlignmentKind::Structure =>
+                "Blocks aligned by structure: each lands on the translation's block at the same place."
+                    .to_string(),
+            crate::stale::AlignmentKind::BySection =>
+                "Blocks aligned by section only (the source and the translation differ in some \
+                 section: paragraphs merged or split?): a block may land on a neighbour too."
+                    .to_string(),
+            crate::stale::AlignmentKind::None => format!(
+                "Blocks not aligned: the source has {} heading(s), the translation {}.",
+                alignment.headings.0, alignment.headings.1
+            ),
+        }
+    );
+    for c in &cmp.changed {
+        let part = &cmp.parts[c.new];
+        let old = c.old.and_then(|o| v.stored.parts.get(o));
+        let _ = writeln!(out);
+        match (part.block, part.line) {
+            (Some(b), Some(l)) => {
+                let _ = writeln!(
+                    out,
+                    "block {}: {}, {s_name} line {}",
+                    b + 1,
+                    part.kind.replace('_', " "),
+                    src.body_line + l
+                );
+            }
+            _ => {
+                let _ = writeln!(out, "{} (front matter)", part.kind);
+            }
+        }
+        let _ = writeln!(out, "  was:");
+        out.push_str(&match old {
+            Some(o) => quoted(&o.text, "31"),
+            None => "    (not there)\n".to_string(),
+        });
+        let _ = writeln!(out, "  now:");
+        out.push_str(&quoted(&part.text, "32"));
+        match part.block {
+            Some(b) => {
+                let lands = alignment.map.get(b).cloned().unwrap_or_default();
+                if lands.is_empty() {
+                    let _ = writeln!(out, "  translation: not placed");
+                }
+                for i in lands {
+                    let Some((_, range)) = t_blocks.get(i) else {
+                        continue;
+                    };
+                    let _ = writeln!(
+                        out,
+                        "  translation, {t_name} line {}:",
+                        t.body_line + line_of(t.body(), range.start)
+                    );
+                    out.push_str(&quoted(t.body().get(range.clone()).unwrap_or(""), "0"));
+                }
+            }
+            None => {
+                let at = translation::field_line(t, &part.kind)
+                    .and_then(|n| Some((n, t.text.lines().nth(n - 1)?)));
+                match at {
+                    Some((n, line)) => {
+                        let _ = writeln!(out, "  translation, {t_name} line {n}:");
+                        out.push_str(&quoted(line, "0"));
+                    }
+                    None => {
+                        let _ = writeln!(out, "  translation: not set");
+                    }
+                }
+            }
+        }
+    }
+    if !cmp.gone.is_empty() {
+        let _ = writeln!(out, "\nremoved from the source since:");
+        for &g in &cmp.gone {
+            if let Some(p) = v.stored.parts.get(g) {
+                out.push_str(&quoted(&p.text, "31"));
+            }
+        }
+    }
+    if !cmp.changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nIf a change needs no new translation: qiao translate {s_name} --to {} --mark-current --block N",
+            t_name
+                .trim_end_matches(".md")
+                .rsplit('.')
+                .next()
+                .unwrap_or("")
+        );
+    }
+    out
 }
 
 /// A path given on the command line: absolute as is, otherwise relative to the site root

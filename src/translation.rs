@@ -136,7 +136,7 @@ fn legacy_text(title: &str, body: &str) -> String {
 }
 
 /// The first 12 hex digits of the BLAKE3 hash of `text`.
-fn short_hash(text: &str) -> String {
+pub(crate) fn short_hash(text: &str) -> String {
     blake3::hash(text.as_bytes()).to_hex()[..12].to_string()
 }
 
@@ -598,6 +598,9 @@ pub fn diff_since(root: &Path, revision: &str, doc: &Document) -> Result<String,
 /// have: a changed or added field or body block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChangedBlock {
+    /// For a body block: its number among the source's blocks, from 1 (the `N` of
+    /// `qiao translate --mark-current --block N`). A field is named by its `kind`.
+    pub block: Option<usize>,
     /// `title`, `summary`, `description`, `tags`, `categories`, or the kind of body block:
     /// `paragraph`, `heading`, `list_item`, `table_row`, `code_block`, `html`.
     pub kind: String,
@@ -606,6 +609,12 @@ pub struct ChangedBlock {
     /// The beginning of its first line as it is now (at most 30 characters, then `…` if
     /// there is more), to find it by.
     pub excerpt: String,
+    /// Where it lands in the translation: the line of the translation file of the field, or
+    /// of the first block it lands on; `None` when it cannot be placed.
+    pub translation_line: Option<usize>,
+    /// For a body block: the numbers (from 1) of the translation's blocks it lands on
+    /// (several when the alignment is only by section).
+    pub translation_blocks: Vec<usize>,
 }
 
 /// Which parts of a source changed since a revision: per-block staleness.
@@ -616,103 +625,136 @@ pub struct BlockChanges {
     /// How many fields and blocks of the revision the current source no longer has, beyond
     /// those it has in a changed form (each of `changed` replaces one of its kind).
     pub removed: usize,
+    /// How the source's blocks were matched with the translation's (see
+    /// [`crate::stale::AlignmentKind`]): `structure`, `by-section` or `none`.
+    pub alignment: Option<crate::stale::AlignmentKind>,
+    /// Why the alignment is not by structure, in words.
+    pub alignment_reason: Option<String>,
 }
 
-/// One comparable part of a revision: its kind, its line in the body (for blocks), what it
-/// says (the field's text, or the block's [`crate::markdown::meaning`]) and its text.
-type Part = (String, Option<usize>, String, String);
-
-/// The parts of a revision: its fields, then the blocks of its body.
-fn parts(fields: Vec<(String, String)>, body: &str) -> Vec<Part> {
-    let mut out: Vec<Part> = fields
+/// The translatable fields of `doc`, as the store writes them.
+pub(crate) fn fields_of(doc: &Document) -> Vec<(String, String)> {
+    field_lines(doc)
         .into_iter()
-        .map(|(name, value)| (name, None, value.clone(), value))
-        .collect();
-    for (kind, range) in crate::markdown::blocks(body) {
-        let text = body.get(range.clone()).unwrap_or("");
-        let line = body.get(..range.start).unwrap_or("").matches('\n').count();
-        let kind = serde_json::to_value(kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        out.push((
-            kind,
-            Some(line),
-            crate::markdown::meaning(text),
-            text.to_string(),
-        ));
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
+}
+
+/// The line (from 1) of the translation file `doc` on which its front matter sets `field`.
+pub(crate) fn field_line(doc: &Document, field: &str) -> Option<usize> {
+    let head = doc.text.get(..doc.body_start)?;
+    head.lines()
+        .position(|l| {
+            l.strip_prefix(field)
+                .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some(':' | '=')))
+        })
+        .map(|i| i + 1)
+}
+
+/// The reason for an alignment that is not by structure, naming lines of the translation
+/// `t` (whose blocks are `t_blocks`).
+fn alignment_reason(
+    a: &crate::stale::Alignment,
+    t: &Document,
+    t_lines: &[usize],
+) -> Option<String> {
+    use crate::stale::AlignmentKind;
+    match a.kind {
+        AlignmentKind::Structure => None,
+        AlignmentKind::None => Some(format!(
+            "the source has {} heading(s) and the translation {}: changed blocks cannot be \
+             placed in it",
+            a.headings.0, a.headings.1
+        )),
+        AlignmentKind::BySection => Some(
+            a.uneven
+                .iter()
+                .map(|(n, first, s, tr)| {
+                    let at = t_lines
+                        .get(*first)
+                        .map_or(String::new(), |l| format!(" (line {})", t.body_line + l));
+                    let name = if *n == 0 {
+                        "the introduction".to_string()
+                    } else {
+                        format!("section {n}")
+                    };
+                    format!(
+                        "{name}{at} has {s} block(s) in the source and {tr} in the \
+                         translation (paragraphs merged or split?): its changed blocks may \
+                         land on a neighbour too"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
     }
-    out
 }
 
 /// Which fields and body blocks of `doc` changed since `revision`, from the revision's text
 /// in the store; `None` when the store does not hold it. Moving a block counts as no change;
 /// for a revision of the older kind, which held only the title and the body, the other
-/// fields are not compared.
-pub fn block_changes(root: &Path, revision: &str, doc: &Document) -> Option<BlockChanges> {
-    if !is_revision(revision) {
-        return None;
-    }
-    let revision = revision.trim();
-    let path = root.join(STORE).join(format!("{revision}.md"));
-    let old = crate::text::read_text(&path, &path).ok()?;
-    let legacy = short_hash(&old) == revision;
-    let (head, old_body) = old.split_once("\n\n").unwrap_or((old.as_str(), ""));
-    let old_fields: Vec<(String, String)> = if legacy {
-        vec![("title".to_string(), collapse(head))]
-    } else {
-        head.lines()
-            .filter_map(|l| l.split_once(": "))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+/// fields are not compared. With the `translation`, each change says where it lands in it.
+pub fn block_changes(
+    root: &Path,
+    revision: &str,
+    doc: &Document,
+    translation: Option<&Document>,
+) -> Option<BlockChanges> {
+    let stored = crate::stale::Stored::load(root, revision)?;
+    let cmp = crate::stale::compare(&stored, fields_of(doc), doc);
+    let mut changes = BlockChanges {
+        removed: cmp.removed,
+        ..BlockChanges::default()
     };
-    let new_fields: Vec<(String, String)> = field_lines(doc)
-        .into_iter()
-        .filter(|(name, _)| !legacy || *name == "title")
-        .map(|(name, value)| (name.to_string(), value))
-        .collect();
-    let old_parts = parts(old_fields, old_body);
-    let new_parts = parts(new_fields, doc.body());
-    // Multisets by kind and meaning: a paragraph that occurs twice must be there twice.
-    let mut remaining: HashMap<(&str, &str), usize> = HashMap::new();
-    for (kind, _, meaning, _) in &old_parts {
-        *remaining.entry((kind, meaning)).or_default() += 1;
-    }
-    let mut changes = BlockChanges::default();
-    for (kind, line, meaning, text) in &new_parts {
-        match remaining.get_mut(&(kind.as_str(), meaning.as_str())) {
-            Some(n) if *n > 0 => *n -= 1,
-            _ => {
-                let first = text.trim().lines().next().unwrap_or("").trim();
-                let mut excerpt: String = first.chars().take(30).collect();
-                if first.chars().count() > 30 || text.trim().contains('\n') {
-                    excerpt.push('…');
-                }
-                changes.changed.push(ChangedBlock {
-                    kind: kind.clone(),
-                    line: line.map(|l| doc.body_line + l),
-                    excerpt,
-                })
+    let placed = translation.map(|t| {
+        let t_blocks = crate::markdown::blocks(t.body());
+        let t_kinds: Vec<_> = t_blocks.iter().map(|(k, _)| *k).collect();
+        let t_lines: Vec<usize> = t_blocks
+            .iter()
+            .map(|(_, r)| t.body().get(..r.start).unwrap_or("").matches('\n').count())
+            .collect();
+        let a = crate::stale::align(&crate::stale::kinds(doc.body()), &t_kinds);
+        changes.alignment = Some(a.kind);
+        changes.alignment_reason = alignment_reason(&a, t, &t_lines);
+        (t, a, t_lines)
+    });
+    for c in &cmp.changed {
+        let part = &cmp.parts[c.new];
+        let text = &part.text;
+        let first = text.trim().lines().next().unwrap_or("").trim();
+        let mut excerpt: String = first.chars().take(30).collect();
+        if first.chars().count() > 30 || text.trim().contains('\n') {
+            excerpt.push('…');
+        }
+        let (translation_line, translation_blocks) = match (&placed, part.block) {
+            (Some((t, a, lines)), Some(b)) => {
+                let lands = a.map.get(b).cloned().unwrap_or_default();
+                (
+                    lands
+                        .first()
+                        .and_then(|&i| lines.get(i))
+                        .map(|l| t.body_line + l),
+                    lands.iter().map(|i| i + 1).collect(),
+                )
             }
-        }
+            (Some((t, _, _)), None) => (field_line(t, &part.kind), Vec::new()),
+            (None, _) => (None, Vec::new()),
+        };
+        changes.changed.push(ChangedBlock {
+            block: part.block.map(|b| b + 1),
+            kind: part.kind.clone(),
+            line: part.line.map(|l| doc.body_line + l),
+            excerpt,
+            translation_line,
+            translation_blocks,
+        });
     }
-    // A changed block replaces one of the revision's blocks of its kind: only those beyond
-    // are gone.
-    let mut left: HashMap<&str, usize> = HashMap::new();
-    for ((kind, _), n) in remaining {
-        *left.entry(kind).or_default() += n;
-    }
-    for c in &changes.changed {
-        if let Some(n) = left.get_mut(c.kind.as_str()) {
-            *n = n.saturating_sub(1);
-        }
-    }
-    changes.removed = left.values().sum();
     Some(changes)
 }
 
 /// Adds to every stale page of `status` (drafts included) which blocks of its source
-/// changed, where the store holds the revision it was made from.
+/// changed, where the store holds the revision it was made from, and where each lands in
+/// the translation.
 pub fn attach_block_changes(status: &mut Status, root: &Path, docs: &[Parsed]) {
     let by_path: HashMap<String, &Parsed> = docs
         .iter()
@@ -725,7 +767,12 @@ pub fn attach_block_changes(status: &mut Status, root: &Path, docs: &[Parsed]) {
                 page.translated_from.as_deref(),
                 by_path.get(&page.source),
             ) {
-                page.changed_blocks = block_changes(root, from, &src.doc);
+                let t = page
+                    .translation
+                    .as_ref()
+                    .and_then(|t| by_path.get(t))
+                    .map(|t| &t.doc);
+                page.changed_blocks = block_changes(root, from, &src.doc, t);
             }
         }
     }

@@ -99,6 +99,19 @@ fn zone_site_edits_are_incremental_and_exact() {
         c.page("en/news/zone-unveiling").contains(stale),
         "the translation is stale now"
     );
+    // The new paragraph has no counterpart in the translation's structure: it lands on the
+    // last section's paragraphs, which are marked as a clean build marks them.
+    assert!(c.page("en/news/zone-unveiling").contains("<p data-stale"));
+    // A word changed in the first paragraph marks the translation's first paragraph too.
+    c.edit(
+        unveiling,
+        |t| t.replacen("标志着合作区进入", "标志着合作区正式进入", 1),
+        true,
+    );
+    assert!(
+        c.page("en/news/zone-unveiling")
+            .contains("<p data-stale aria-describedby=\"stale-block-hint\">On the morning")
+    );
 
     // The translation's body, and a section's introduction (every page of the list shows it).
     c.edit(

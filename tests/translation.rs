@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{build_root, copy_fixture, qiao};
+use common::{attention, build_root, copy_fixture, qiao};
 
 fn run(root: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let mut a: Vec<&str> = args.to_vec();
@@ -166,7 +166,15 @@ fn stale_translations_status_diff_and_notice() {
     assert_eq!(stale["stale_days"], 0);
 
     // --diff shows the changed paragraph
-    let (code, diff, err) = run(root, &["status", "--diff", "content/news/unveiling.en.md"]);
+    let (code, diff, err) = run(
+        root,
+        &[
+            "status",
+            "--diff",
+            "content/news/unveiling.en.md",
+            "--line-diff",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(diff.contains("-各级领导嘉宾共同见证合作区挂牌，"), "{diff}");
     assert!(
@@ -395,7 +403,15 @@ fn translation_of_is_a_revision_never_a_path() {
     assert!(err.contains("content/news/unveiling.en.md:2:17"), "{err}");
 
     // `qiao status --diff` never reads the path.
-    let (code, out, err) = run(root, &["status", "--diff", "content/news/unveiling.en.md"]);
+    let (code, out, err) = run(
+        root,
+        &[
+            "status",
+            "--diff",
+            "content/news/unveiling.en.md",
+            "--line-diff",
+        ],
+    );
     assert_eq!(code, 1);
     assert!(!out.contains("a file outside the site"), "{out}");
     assert!(!err.contains("a file outside the site"), "{err}");
@@ -443,21 +459,6 @@ fn edit(root: &std::path::Path, rel: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
-/// The `attention` entry of the translation at `rel` in `qiao status --json`, if any.
-fn attention(root: &std::path::Path, rel: &str) -> Option<serde_json::Value> {
-    let (code, out, err) = run(root, &["status", "--json"]);
-    assert_eq!(code, 0, "{err}");
-    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
-    status["languages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|l| l["sections"].as_array().unwrap().iter())
-        .flat_map(|s| s["attention"].as_array().unwrap().iter())
-        .find(|p| p["translation"] == rel)
-        .cloned()
-}
-
 #[test]
 fn a_rewrap_of_the_source_does_not_make_translations_stale() {
     let site = copy_fixture("trilingual");
@@ -479,7 +480,15 @@ fn a_rewrap_of_the_source_does_not_make_translations_stale() {
         "各级领导嘉宾共同见证\n合作区挂牌，见 \n",
     );
     assert_eq!(attention(root, "content/news/unveiling.en.md"), None);
-    let (code, out, err) = run(root, &["status", "--diff", "content/news/unveiling.en.md"]);
+    let (code, out, err) = run(
+        root,
+        &[
+            "status",
+            "--diff",
+            "content/news/unveiling.en.md",
+            "--line-diff",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("unveiling.en.md is current"), "{out}");
     let b = build_root(root, |_| {}).unwrap();
@@ -533,7 +542,15 @@ fn every_translatable_field_makes_translations_stale() {
         let page = attention(root, "content/news/unveiling.en.md")
             .unwrap_or_else(|| panic!("{to}: still current"));
         assert_eq!(page["state"], "stale", "{to}");
-        let (code, diff, err) = run(root, &["status", "--diff", "content/news/unveiling.en.md"]);
+        let (code, diff, err) = run(
+            root,
+            &[
+                "status",
+                "--diff",
+                "content/news/unveiling.en.md",
+                "--line-diff",
+            ],
+        );
         assert_eq!(code, 0, "{err}");
         assert!(diff.contains(diff_line), "{to}: {diff}");
     }
@@ -611,7 +628,15 @@ fn a_draft_made_from_an_earlier_source_is_draft_and_stale() {
             .unwrap()
             .contains("<code>content/news/only-zh.de.md</code> — draft, stale</li>")
     );
-    let (_, diff, _) = run(root, &["status", "--diff", "content/news/only-zh.de.md"]);
+    let (_, diff, _) = run(
+        root,
+        &[
+            "status",
+            "--diff",
+            "content/news/only-zh.de.md",
+            "--line-diff",
+        ],
+    );
     assert!(diff.contains("+只有中文版本，暂无译文。"), "{diff}");
     // a required translation: the policy names both facts
     set_policy(root, "[translation]\nrequired = { de = [\"news\"] }");
@@ -676,10 +701,20 @@ fn translations_marked_by_earlier_versions_stay_current() {
     // the older kind of revision holds only the title and the body: only they are compared
     assert_eq!(
         page["changed_blocks"]["changed"],
-        serde_json::json!([{ "kind": "paragraph", "line": 13,
-            "excerpt": "各级领导嘉宾共同见证合作区正式挂牌，…" }])
+        serde_json::json!([{ "block": 3, "kind": "paragraph", "line": 13,
+            "excerpt": "各级领导嘉宾共同见证合作区正式挂牌，…",
+            // the German translation has one heading fewer: not placed
+            "translation_line": null, "translation_blocks": [] }])
     );
-    let (code, diff, err) = run(root, &["status", "--diff", "content/news/unveiling.de.md"]);
+    let (code, diff, err) = run(
+        root,
+        &[
+            "status",
+            "--diff",
+            "content/news/unveiling.de.md",
+            "--line-diff",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(diff.contains("-各级领导嘉宾共同见证合作区挂牌，"), "{diff}");
     assert!(
@@ -728,17 +763,26 @@ fn stale_pages_name_the_blocks_that_changed() {
         page["changed_blocks"],
         serde_json::json!({
             "changed": [
-                { "kind": "summary", "line": null, "excerpt": "合作区挂牌。" },
-                { "kind": "paragraph", "line": 14,
-                  "excerpt": "各级领导嘉宾共同见证合作区正式挂牌，…" }
+                { "block": null, "kind": "summary", "line": null, "excerpt": "合作区挂牌。",
+                  "translation_line": null, "translation_blocks": [] },
+                { "block": 3, "kind": "paragraph", "line": 14,
+                  "excerpt": "各级领导嘉宾共同见证合作区正式挂牌，…",
+                  "translation_line": null, "translation_blocks": [] }
             ],
-            "removed": 1
+            "removed": 1,
+            // The source lost a heading the translation still has.
+            "alignment": "none",
+            "alignment_reason": "the source has 1 heading(s) and the translation 2: changed \
+                blocks cannot be placed in it"
         })
     );
     let (_, out, _) = run(root, &["status", "--lang", "en"]);
     assert!(
         out.contains(
-            "\n    changed since: summary; paragraph at line 14 (各级领导嘉宾共同见证合作区正式挂牌，…); \
+            "\n    changed since (blocks not aligned: the source has 1 heading(s) and the \
+             translation 2: changed blocks cannot be placed in it):\n      \
+             summary  → not set in the translation\n      \
+             block 3: paragraph at line 14 (各级领导嘉宾共同见证合作区正式挂牌，…)  → not placed in the translation\n      \
              1 block removed\n"
         ),
         "{out}"

@@ -488,7 +488,7 @@ fn file_units(
     let revision = translation::Revision::of(src);
     let (fresh, changes) = match tr.and_then(|t| t.meta.translation_of.as_deref()) {
         Some(r) if revision.matches(r) => (true, None),
-        Some(r) => (false, translation::block_changes(root, r, src)),
+        Some(r) => (false, translation::block_changes(root, r, src, None)),
         None => (false, None),
     };
     let changed = |kind: &str, line: Option<usize>| -> bool {

@@ -265,3 +265,24 @@ pub fn id_problems(public: &Path) -> Vec<String> {
     }
     problems
 }
+
+/// The `attention` entry of the translation at `rel` (`content/news/x.en.md`) in `qiao status
+/// --json` on the site at `root`, if any.
+pub fn attention(root: &Path, rel: &str) -> Option<serde_json::Value> {
+    let o = qiao(&["status", "--json", "--root", root.to_str().unwrap()], &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let status: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    status["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["sections"].as_array().unwrap().iter())
+        .flat_map(|s| s["attention"].as_array().unwrap().iter())
+        .find(|p| p["translation"] == rel)
+        .cloned()
+}

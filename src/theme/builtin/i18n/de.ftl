@@ -51,3 +51,6 @@ directive-embed-load = Inhalt laden
 directive-embed-open = Auf { $host } öffnen
 directive-video-notice = Dieses Video wird erst auf Ihren Wunsch von { $host } geladen; { $host } kann dann Cookies setzen und Ihren Besuch erfassen.
 directive-video-load = Video abspielen
+stale-sections = Seit der Übersetzung im Original geändert:
+stale-introduction = Einleitung
+stale-block-hint = Das Original dieses Abschnitts wurde nach der Übersetzung geändert.

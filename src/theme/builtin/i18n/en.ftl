@@ -51,3 +51,6 @@ directive-embed-load = Load content
 directive-embed-open = Open on { $host }
 directive-video-notice = This video is loaded from { $host } only when you ask for it; { $host } may then set cookies and record your visit.
 directive-video-load = Play video
+stale-sections = Changed in the original since this was translated:
+stale-introduction = Introduction
+stale-block-hint = The original of this passage changed after it was translated.

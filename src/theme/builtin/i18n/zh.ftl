@@ -45,3 +45,6 @@ directive-embed-load = 加载内容
 directive-embed-open = 在 { $host } 打开
 directive-video-notice = 此视频仅在您选择后才从 { $host } 加载；届时 { $host } 可能设置 Cookie 并记录您的访问。
 directive-video-load = 播放视频
+stale-sections = 原文在翻译后有改动的部分：
+stale-introduction = 导言
+stale-block-hint = 此段原文在翻译后有改动。

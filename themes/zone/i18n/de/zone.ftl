@@ -56,3 +56,4 @@ not-found-home = Zur Startseite
 lang-hint = Diese Seite gibt es auch auf Deutsch.
 lang-hint-link = Auf Deutsch lesen
 lang-hint-dismiss = Schließen
+stale-marked = Mit einem roten Balken links markierte Absätze sind möglicherweise veraltet.

@@ -56,3 +56,4 @@ not-found-home = Go to the home page
 lang-hint = This page is also available in English.
 lang-hint-link = Read it in English
 lang-hint-dismiss = Dismiss
+stale-marked = Passages marked with a red bar at the left may be out of date.

@@ -47,3 +47,4 @@ not-found-home = 返回首页
 lang-hint = 本页有中文版本。
 lang-hint-link = 阅读中文版
 lang-hint-dismiss = 关闭
+stale-marked = 左侧标有红线的段落可能已过时。
