@@ -42,6 +42,8 @@ struct RawConfig {
     translation: RawTranslation,
     #[serde(default)]
     search: crate::search::RawSearch,
+    #[serde(default)]
+    markdown: MarkdownSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,6 +83,26 @@ struct RawTaxonomy {
     paginate: Option<Spanned<i64>>,
     #[serde(default)]
     feed: bool,
+}
+
+/// `[markdown]`: how page bodies are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownSettings {
+    /// Whether bare `https://…`, `www.…` and e-mail addresses in text become links
+    /// ([`crate::autolink`]); on unless `autolinks = false`.
+    #[serde(default = "yes")]
+    pub autolinks: bool,
+}
+
+impl Default for MarkdownSettings {
+    fn default() -> Self {
+        MarkdownSettings { autolinks: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What to do with a page that has no translation in some language.
@@ -171,6 +193,8 @@ pub struct Config {
     pub translation: TranslationPolicy,
     /// The search index (`[search]`).
     pub search: crate::search::SearchSettings,
+    /// How page bodies are rendered (`[markdown]`).
+    pub markdown: MarkdownSettings,
 }
 
 /// `[translation]`: what `qiao check --strict` and `qiao status --strict` require.
@@ -264,6 +288,7 @@ impl Config {
             extra,
             translation,
             search,
+            markdown,
         } = raw;
         let mut errors = Vec::new();
         let at = |span: std::ops::Range<usize>, msg: String, hint: &str| {
@@ -465,6 +490,7 @@ impl Config {
             extra,
             translation,
             search,
+            markdown,
         })
     }
 

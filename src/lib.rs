@@ -12,6 +12,7 @@
 // Boxing them everywhere would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod autolink;
 pub mod build;
 pub mod config;
 pub mod content;

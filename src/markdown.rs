@@ -57,6 +57,9 @@ pub struct Options {
     /// When set, root-relative destinations (`/news/about/`, `/logo.png`), which authors write
     /// from the root of the site, are prefixed with it.
     pub site_root: Option<String>,
+    /// Whether bare `https://…`, `www.…` and e-mail addresses in text become links
+    /// ([`crate::autolink`]; `[markdown] autolinks` in `site.toml`, on by default there).
+    pub autolinks: bool,
 }
 
 /// The result of rendering one page's Markdown.
@@ -168,10 +171,14 @@ pub fn render(
         base_path,
         reserved_ids,
         site_root,
+        autolinks,
     } = options;
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, parser_options())
         .into_offset_iter()
         .collect();
+    if *autolinks {
+        events = crate::autolink::link_addresses(events);
+    }
     let dropped_breaks: Vec<bool> = events
         .iter()
         .enumerate()
@@ -748,7 +755,7 @@ fn neighbour_chars<'e, 'a: 'e>(
 /// Hangul is deliberately not included: Korean separates words with spaces,
 /// so a line break between Hangul syllables must stay a space (as in the CSS
 /// Text Level 3 segment-break rules).
-fn is_east_asian(c: char) -> bool {
+pub(crate) fn is_east_asian(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x2FFF       // CJK radicals, Kangxi radicals, description characters
         | 0x3000..=0x303F     // CJK symbols and punctuation

@@ -1180,6 +1180,7 @@ impl LinkResolver<'_> {
             base_path: Some(path.to_string()),
             reserved_ids: self.template_ids.to_vec(),
             site_root: Some(self.config.base_path.clone()),
+            autolinks: self.config.markdown.autolinks,
         };
         markdown::render(p.doc.body(), &options, &|target| {
             self.resolve(target, &p.source.lang).map(|(url, _)| url)
