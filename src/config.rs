@@ -44,6 +44,8 @@ struct RawConfig {
     search: crate::search::RawSearch,
     #[serde(default)]
     markdown: MarkdownSettings,
+    #[serde(default)]
+    menus: crate::menu::RawMenus,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -195,6 +197,8 @@ pub struct Config {
     pub search: crate::search::SearchSettings,
     /// How page bodies are rendered (`[markdown]`).
     pub markdown: MarkdownSettings,
+    /// Menus for the templates (`[[menus.<name>]]`), not yet resolved to addresses.
+    pub menus: crate::menu::Menus,
 }
 
 /// `[translation]`: what `qiao check --strict` and `qiao status --strict` require.
@@ -289,6 +293,7 @@ impl Config {
             translation,
             search,
             markdown,
+            menus,
         } = raw;
         let mut errors = Vec::new();
         let at = |span: std::ops::Range<usize>, msg: String, hint: &str| {
@@ -467,6 +472,9 @@ impl Config {
             required: translation.required.into_iter().collect(),
             stale_days: translation.stale_days,
         };
+        let codes: Vec<String> = langs.iter().map(|l| l.code.clone()).collect();
+        let (menus, menu_errors) = crate::menu::validate(menus, &codes, text);
+        errors.extend(menu_errors);
         let (search, search_errors) = search.validate();
         for e in search_errors {
             errors.push(at(e.span, e.message, e.hint));
@@ -491,6 +499,7 @@ impl Config {
             translation,
             search,
             markdown,
+            menus,
         })
     }
 

@@ -22,6 +22,7 @@ pub mod i18n;
 pub mod ident;
 pub mod init;
 pub mod markdown;
+pub mod menu;
 pub mod model;
 pub mod output;
 pub mod render;

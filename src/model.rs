@@ -203,6 +203,8 @@ pub struct SiteModel {
     pub unpublished: UnpublishedSources,
     /// The output directory each left-out page would have, to its (key, language).
     pub unpublished_dirs: HashMap<String, (String, String)>,
+    /// The menus of `site.toml`, resolved for every language.
+    pub menus: crate::menu::Resolved,
 }
 
 impl SiteModel {
@@ -733,7 +735,7 @@ pub fn build(
         }
     });
 
-    SiteModel {
+    let mut site = SiteModel {
         config,
         pages,
         sections,
@@ -750,7 +752,10 @@ pub fn build(
         template_ids,
         unpublished,
         unpublished_dirs,
-    }
+        menus: Default::default(),
+    };
+    site.menus = site.resolve_menus(diags);
+    site
 }
 
 /// The taxonomies of every language. Fallback copies are left out: their terms are in
@@ -1159,6 +1164,35 @@ pub(crate) struct LinkResolver<'a> {
 }
 
 impl SiteModel {
+    /// The menus of `site.toml` with their pages' addresses in every language.
+    fn resolve_menus(&self, diags: &mut Vec<Diagnostic>) -> crate::menu::Resolved {
+        let codes: Vec<String> = self
+            .config
+            .languages
+            .iter()
+            .map(|l| l.code.clone())
+            .collect();
+        let resolver = self.resolver();
+        crate::menu::resolve(
+            &self.config.menus,
+            &codes,
+            &self.config.base_path,
+            &|path, lang| {
+                let (url, _) = resolver.resolve(path, lang)?;
+                let title = self.title_at(&url)?;
+                Some((url, title.to_string()))
+            },
+            diags,
+        )
+    }
+
+    /// The title of the page or section at site path `path`.
+    fn title_at(&self, path: &str) -> Option<&str> {
+        (self.pages.iter().find(|p| p.path == path))
+            .map(|p| p.doc.title.as_str())
+            .or_else(|| (self.sections.iter().find(|s| s.path == path)).map(|s| s.title.as_str()))
+    }
+
     /// The resolver of `@/` links for this site.
     pub(crate) fn resolver(&self) -> LinkResolver<'_> {
         LinkResolver {

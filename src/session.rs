@@ -233,6 +233,14 @@ impl Session {
                      whether it has a date, or a section's)"
                 ));
             }
+            // A menu may show the title on every page.
+            if old.is_some_and(|old| old.title != doc.title)
+                && (model.pages.iter())
+                    .filter(|p| p.key == facts.source.key)
+                    .any(|p| model.menus.shows_title_of(&p.path))
+            {
+                return Err(format!("the title of {rel}, which a menu shows, changed"));
+            }
             // Warnings elsewhere in the file may have moved to other lines.
             let here = Path::new(rel);
             if self

@@ -141,6 +141,17 @@ fn zone_site_edits_are_incremental_and_exact() {
         c.page("news").contains("新标题："),
         "the list shows the new title"
     );
+    // A new title of a page the main menu shows by its title: every page shows it, so a
+    // full build.
+    c.edit(
+        "content/about.md",
+        |t| t.replacen("\ntitle: \"", "\ntitle: \"菜单标题：", 1),
+        false,
+    );
+    assert!(
+        c.page("news").contains("菜单标题："),
+        "the menu shows the new title"
+    );
 
     // A date moved into the future takes the page out of the site (it is published only
     // with --future), and back: full builds, equal to clean ones.
