@@ -141,19 +141,6 @@ fn zone_site_edits_are_incremental_and_exact() {
         c.page("news").contains("新标题："),
         "the list shows the new title"
     );
-    // A new title of a page the main menu shows by its title: every page shows it, so a
-    // full build; and back (its translations stay current).
-    let about = fs::read_to_string(root.join("content/about.md")).unwrap();
-    c.edit(
-        "content/about.md",
-        |t| t.replacen("\ntitle: \"", "\ntitle: \"菜单标题：", 1),
-        false,
-    );
-    assert!(
-        c.page("news").contains("菜单标题："),
-        "the menu shows the new title"
-    );
-    c.save("content/about.md", &about, false);
 
     // A date moved into the future takes the page out of the site (it is published only
     // with --future), and back: full builds, equal to clean ones.
@@ -224,4 +211,37 @@ fn an_error_in_an_edit_is_reported_and_the_fix_rebuilds() {
     assert!(server.status().errors.is_empty());
     let clean = clean_build(&root, server.base_url()).unwrap();
     assert!(differences(&tree(server.site_dir()), &clean).is_empty());
+}
+
+#[test]
+fn a_new_title_of_a_page_a_menu_shows_rebuilds_every_page() {
+    let dir = copy_fixture("menus");
+    let root = dir.path().canonicalize().unwrap();
+    // A dated page, alone in its list: a new title moves it nowhere, yet every page's menu
+    // shows it.
+    let toml = root.join("site.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    fs::write(
+        &toml,
+        format!("{text}\n[[menus.main]]\npage = \"@/news/opening.md\"\nweight = 40\n"),
+    )
+    .unwrap();
+    let server = start(&root);
+    let mut c = Check {
+        server: &server,
+        root: &root,
+        incremental: server.status().incremental,
+    };
+    assert!(c.page("about").contains(">合作区挂牌</a>"));
+    c.edit(
+        "content/news/opening.en.md",
+        |t| format!("{t}\nMore text.\n"),
+        true,
+    );
+    c.edit(
+        "content/news/opening.md",
+        |t| t.replace("title: 合作区挂牌", "title: 合作区正式挂牌"),
+        false,
+    );
+    assert!(c.page("about").contains(">合作区正式挂牌</a>"));
 }
