@@ -152,7 +152,7 @@ pub fn validate(raw: RawMenus, languages: &[String], text: &str) -> (Menus, Vec<
                 identifier,
                 parent,
             } = e.into_inner();
-            let target = match (page, url) {
+            let target = match (page, url.as_ref()) {
                 (Some(p), None) => match p.get_ref().strip_prefix("@/") {
                     Some(path) => Target::Page {
                         path: path.to_string(),
@@ -222,18 +222,18 @@ pub fn validate(raw: RawMenus, languages: &[String], text: &str) -> (Menus, Vec<
                     "an entry with a `url` needs a name in every language, e.g. name = { zh = \"新闻\", en = \"News\", de = \"Aktuelles\" }, or one for all: name = \"GitHub\"",
                 ));
             }
-            if let Some(n) = &name
-                && let Localized::Each(m) = n.get_ref()
-            {
-                for code in m.keys().filter(|c| !languages.contains(c)) {
-                    errors.push(at(
-                        n.span().start,
-                        format!("menu `{menu}`: `{code}` is not a configured language"),
-                        &format!(
-                            "use the codes of [languages.<code>]: {}",
-                            languages.join(", ")
-                        ),
-                    ));
+            for field in [&name, &url].into_iter().flatten() {
+                if let Localized::Each(m) = field.get_ref() {
+                    for code in m.keys().filter(|c| !languages.contains(c)) {
+                        errors.push(at(
+                            field.span().start,
+                            format!("menu `{menu}`: `{code}` is not a configured language"),
+                            &format!(
+                                "use the codes of [languages.<code>]: {}",
+                                languages.join(", ")
+                            ),
+                        ));
+                    }
                 }
             }
             parent_at.push(parent.as_ref().map_or(start, |p| p.span().start));

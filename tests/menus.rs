@@ -73,9 +73,9 @@ fn templates_see_every_menu_with_per_language_urls() {
     let built = build_root(dir.path(), |_| {}).unwrap();
     assert_eq!(
         built.read("en/404.html"),
-        "footer:[Home /sub/en/ 0  false false 0];\
-         main:[News /sub/en/news/ 10  false false 0][About /sub/en/about/ 20 about false false 2]\
-         [GitHub https://github.com/qiao-ssg/qiao 30  false false 0];"
+        "main:[News /sub/en/news/ 10  false false 0][About /sub/en/about/ 20 about false false 2]\
+         [GitHub https://github.com/qiao-ssg/qiao 30  false false 0];\
+         footer:[Home /sub/en/ 0  false false 0];"
     );
 }
 
@@ -165,7 +165,8 @@ fn every_wrong_entry_is_reported_at_once() {
          \n[[menus.main]]\nname = \"D\"\n\
          \n[[menus.main]]\nname = \"E\"\nurl = \"/e/\"\nparent = \"nobody\"\n\
          \n[[menus.main]]\nidentifier = \"f\"\nparent = \"g\"\nname = \"F\"\nurl = \"/f/\"\n\
-         \n[[menus.main]]\nidentifier = \"g\"\nparent = \"f\"\nname = { zh = \"G\", en = \"G\", de = \"G\", fr = \"G\" }\nurl = \"/g/\"\n",
+         \n[[menus.main]]\nidentifier = \"g\"\nparent = \"f\"\nname = { zh = \"G\", en = \"G\", de = \"G\", fr = \"G\" }\nurl = \"/g/\"\n\
+         \n[[menus.main]]\nname = \"H\"\nurl = { zh = \"/\", en = \"/en/\", de = \"/de/\", it = \"/it/\" }\n",
     );
     let messages: Vec<(usize, &str)> = e
         .iter()
@@ -192,6 +193,7 @@ fn every_wrong_entry_is_reported_at_once() {
                 "menu `main` has no entry with identifier `nobody`"
             ),
             (FIRST + 30, "menu `main`: `fr` is not a configured language"),
+            (FIRST + 35, "menu `main`: `it` is not a configured language"),
             (
                 FIRST + 23,
                 "menu `main`: the entry `f` is nested under itself"
