@@ -2,7 +2,7 @@
 //! language, for a theme's navigation.
 //!
 //! Three stages, like the rest of the pipeline. [`RawMenus`] is what serde reads (unknown
-//! keys rejected); [`RawMenus::validate`] checks what serde cannot (a name for every
+//! keys rejected); [`validate`] checks what serde cannot (a name for every
 //! language, exactly one of `page` and `url`, parents that exist and form no cycle) and
 //! keeps each entry's position in `site.toml`; [`resolve`] turns `page = "@/…"` into the
 //! page's address in each language with the site's own `@/` resolver once the pages are
@@ -343,10 +343,10 @@ pub fn resolve(
                 && languages.iter().all(|l| resolve(path, l).is_none())
             {
                 diags.push(
-                    Diagnostic::error(format!("menu `{menu}`: there is no page `@/{path}`"))
+                    Diagnostic::error(format!("menu `{menu}`: there is no published page `@/{path}`"))
                         .in_file(crate::config::CONFIG_FILE)
                         .at_text(&at.text, at.line, at.column)
-                        .with_hint("name a file under content/, as in a Markdown link: @/news/_index.md for a section, @/about.md for a page"),
+                        .with_hint("name a file under content/, as in a Markdown link: @/news/_index.md for a section, @/about.md for a page (a draft or a page dated in the future is published only with --drafts or --future)"),
                 );
             }
         }

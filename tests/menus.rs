@@ -137,12 +137,12 @@ fn a_missing_page_is_an_error_at_its_position() {
             (
                 Some(FIRST + 2),
                 Some(8),
-                "menu `main`: there is no page `@/nowhere.md`".to_string()
+                "menu `main`: there is no published page `@/nowhere.md`".to_string()
             ),
             (
                 Some(FIRST + 5),
                 Some(12),
-                "menu `main`: there is no page `@/news/gone/_index.md`".to_string()
+                "menu `main`: there is no published page `@/news/gone/_index.md`".to_string()
             ),
         ]
     );
