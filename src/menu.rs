@@ -305,6 +305,15 @@ pub struct Item {
     pub children: Vec<Item>,
 }
 
+/// A page an entry leads to, in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLink {
+    /// Its site path.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+}
+
 /// Every menu resolved: language code → menu name → top-level items, sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolved(pub BTreeMap<String, IndexMap<String, Vec<Item>>>);
@@ -317,7 +326,7 @@ pub fn resolve(
     menus: &Menus,
     languages: &[String],
     base_path: &str,
-    resolve: &dyn Fn(&str, &str) -> Option<(String, String)>,
+    resolve: &dyn Fn(&str, &str) -> Option<PageLink>,
     diags: &mut Vec<Diagnostic>,
 ) -> Resolved {
     let mut out = BTreeMap::new();
@@ -328,7 +337,7 @@ pub fn resolve(
                 .iter()
                 .map(|e| match &e.target {
                     Target::Page { path, .. } => {
-                        resolve(path, lang).map(|(url, title)| (url, Some(title)))
+                        resolve(path, lang).map(|p| (p.url, Some(p.title)))
                     }
                     Target::Url(m) => m.get(lang).map(|u| (with_base(u, base_path), None)),
                 })

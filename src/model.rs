@@ -1180,7 +1180,10 @@ impl SiteModel {
             &|path, lang| {
                 let (url, _) = resolver.resolve(path, lang)?;
                 let title = self.title_at(&url)?;
-                Some((url, title.to_string()))
+                Some(crate::menu::PageLink {
+                    title: title.to_string(),
+                    url,
+                })
             },
             diags,
         )
