@@ -126,12 +126,17 @@ const RAW_ELEMENTS: [&str; 8] = [
     "a", "code", "pre", "kbd", "samp", "script", "style", "textarea",
 ];
 
-/// The depth inside [`RAW_ELEMENTS`] after a piece of raw HTML.
+/// The depth inside [`RAW_ELEMENTS`] after a piece of raw HTML; tags inside comments do
+/// not count.
 fn raw_depth(mut depth: usize, html: &str) -> usize {
     let lower = html.to_ascii_lowercase();
     let mut rest = lower.as_str();
     while let Some(i) = rest.find('<') {
         rest = &rest[i + 1..];
+        if let Some(comment) = rest.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
         let (closing, name_start) = match rest.strip_prefix('/') {
             Some(r) => (true, r),
             None => (false, rest),
@@ -344,7 +349,7 @@ fn emails(text: &str, gap: Range<usize>, out: &mut Vec<Address>) {
             continue;
         }
         // A second `@` right after the domain (`a@b.c@d.e`) makes it no address.
-        if bytes.get(end) == Some(&b'@') {
+        if end < gap.end && bytes[end] == b'@' {
             from = end + 1;
             continue;
         }
@@ -430,6 +435,8 @@ mod tests {
         assert_eq!(raw_depth(0, "<abbr title=x>"), 0);
         assert_eq!(raw_depth(0, "<code>x</code><pre>"), 1);
         assert_eq!(raw_depth(0, "</code>"), 0);
+        assert_eq!(raw_depth(0, "<!-- <a href=x> --><kbd>"), 1);
+        assert_eq!(raw_depth(0, "<!-- <a href=x>"), 0);
     }
 
     #[test]
