@@ -59,6 +59,92 @@ impl Localized {
     }
 }
 
+/// A page's or section's own `menu` field: the menu's name, with a weight or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuRef {
+    /// `menu: main`
+    Name(String),
+    /// `menu: {name: main, weight: 2}`
+    Weighted {
+        /// The menu's name.
+        name: String,
+        /// Order among the menu's top-level entries (lower first; default 0).
+        weight: i64,
+    },
+}
+
+impl<'de> Deserialize<'de> for MenuRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = MenuRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a menu name (`menu: main`) or `{name: main, weight: 2}`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MenuRef, E> {
+                Ok(MenuRef::Name(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<MenuRef, A::Error> {
+                const FIELDS: &[&str] = &["name", "weight"];
+                let (mut name, mut weight) = (None, 0);
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "name" => name = Some(m.next_value::<String>()?),
+                        "weight" => weight = m.next_value::<i64>()?,
+                        other => return Err(serde::de::Error::unknown_field(other, FIELDS)),
+                    }
+                }
+                let name = name.ok_or_else(|| serde::de::Error::missing_field("name"))?;
+                Ok(MenuRef::Weighted { name, weight })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl MenuRef {
+    fn parts(&self) -> (&str, i64) {
+        match self {
+            MenuRef::Name(n) => (n, 0),
+            MenuRef::Weighted { name, weight } => (name, *weight),
+        }
+    }
+}
+
+/// Adds the pages and sections that name a menu in their front matter to `resolved`, at the
+/// top level of that menu in their language, titled with their title; `pages` gives each
+/// one's menu, language, site path and title, in the site's order. Entries keep their order
+/// by weight, `site.toml`'s entries first among equals.
+pub fn add_from_pages<'p>(
+    resolved: &mut Resolved,
+    pages: impl IntoIterator<Item = (&'p MenuRef, &'p str, &'p str, &'p str)>,
+) {
+    for (menu, lang, path, title) in pages {
+        let (name, weight) = menu.parts();
+        let items = resolved
+            .0
+            .entry(lang.to_string())
+            .or_default()
+            .entry(name.to_string())
+            .or_default();
+        let at = items.partition_point(|i| i.weight <= weight);
+        items.insert(
+            at,
+            Item {
+                identifier: None,
+                name: title.to_string(),
+                titled: true,
+                url: path.to_string(),
+                weight,
+                children: Vec::new(),
+            },
+        );
+    }
+}
+
 /// Where a diagnostic about an entry points: a line of `site.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Position {

@@ -755,6 +755,27 @@ pub fn build(
         menus: Default::default(),
     };
     site.menus = site.resolve_menus(diags);
+    let from_pages = (site.pages.iter().filter(|p| !p.fallback))
+        .filter_map(|p| {
+            Some((
+                p.doc.meta.menu.as_ref()?,
+                p.lang.as_str(),
+                p.path.as_str(),
+                p.doc.title.as_str(),
+            ))
+        })
+        .chain(site.sections.iter().filter_map(|s| {
+            let doc = s.doc.as_ref()?;
+            Some((
+                doc.meta.menu.as_ref()?,
+                s.lang.as_str(),
+                s.path.as_str(),
+                s.title.as_str(),
+            ))
+        }));
+    let mut menus = std::mem::take(&mut site.menus);
+    crate::menu::add_from_pages(&mut menus, from_pages);
+    site.menus = menus;
     site
 }
 

@@ -468,6 +468,7 @@ fn movable(old: &Document, new: &Document) -> bool {
         // The model keeps source revisions only for sources a translation tracks.
         && a.translation_of.is_some() == b.translation_of.is_some()
         && a.slug == b.slug
+        && a.menu == b.menu
         && a.aliases == b.aliases
         && a.tags == b.tags
         && a.categories == b.categories

@@ -226,6 +226,14 @@ fn a_new_title_of_a_page_a_menu_shows_rebuilds_every_page() {
         format!("{text}\n[[menus.main]]\npage = \"@/news/opening.md\"\nweight = 40\n"),
     )
     .unwrap();
+    // Here the menu entry is site.toml's, not the page's own.
+    let opening = root.join("content/news/opening.md");
+    let text = fs::read_to_string(&opening).unwrap();
+    fs::write(
+        &opening,
+        text.replace("menu: {name: main, weight: 15}\n", ""),
+    )
+    .unwrap();
     let server = start(&root);
     let mut c = Check {
         server: &server,
@@ -244,4 +252,15 @@ fn a_new_title_of_a_page_a_menu_shows_rebuilds_every_page() {
         false,
     );
     assert!(c.page("about").contains(">合作区正式挂牌</a>"));
+    // A page that puts itself into a menu, or takes itself out: every page shows it.
+    c.edit(
+        "content/about/team.md",
+        |t| t.replace("title: 团队\n", "title: 团队\nmenu: footer\n"),
+        false,
+    );
+    c.edit(
+        "content/about/team.md",
+        |t| t.replace("menu: footer\n", ""),
+        false,
+    );
 }

@@ -18,10 +18,13 @@ fn nav(html: &str) -> &str {
 fn nested_menu_in_three_languages() {
     let built = build("menus");
     // Sorted by weight; names from `name`, else the page's title in that language; the
-    // page being rendered is `current`, its ancestors `active`.
+    // page being rendered is `current`, its ancestors `active`. The news article is in the
+    // menu by its own front matter (`menu: main` in English, with a weight in Chinese, not
+    // at all in German).
     assert_eq!(
         nav(&built.read("en/about/team/index.html")),
         "<nav class=\"site-nav\" aria-label=\"Main menu\"><ul>\n\
+         <li><a href=\"/sub/en/news/opening/\">Zone opens</a></li>\n\
          <li><a href=\"/sub/en/news/\">News</a></li>\n\
          <li><a href=\"/sub/en/about/\" class=\"active\">About</a><ul>\
          <li><a href=\"/sub/en/about/contact/\">Contact</a></li>\
@@ -33,6 +36,7 @@ fn nested_menu_in_three_languages() {
         nav(&built.read("news/opening/index.html")),
         "<nav class=\"site-nav\" aria-label=\"主菜单\"><ul>\n\
          <li><a href=\"/sub/news/\" class=\"active\">新闻动态</a></li>\n\
+         <li><a href=\"/sub/news/opening/\" aria-current=\"page\">合作区挂牌</a></li>\n\
          <li><a href=\"/sub/about/\">关于</a><ul>\
          <li><a href=\"/sub/about/contact/\">联系我们</a></li>\
          <li><a href=\"/sub/about/team/\">团队</a></li></ul></li>\n\
@@ -73,7 +77,7 @@ fn templates_see_every_menu_with_per_language_urls() {
     let built = build_root(dir.path(), |_| {}).unwrap();
     assert_eq!(
         built.read("en/404.html"),
-        "main:[News /sub/en/news/ 10  false false 0][About /sub/en/about/ 20 about false false 2]\
+        "main:[Zone opens /sub/en/news/opening/ 0  false false 0][News /sub/en/news/ 10  false false 0][About /sub/en/about/ 20 about false false 2]\
          [GitHub https://github.com/qiao-ssg/qiao 30  false false 0];\
          footer:[Home /sub/en/ 0  false false 0];"
     );
@@ -204,4 +208,22 @@ fn every_wrong_entry_is_reported_at_once() {
             ),
         ]
     );
+}
+
+#[test]
+fn a_wrong_menu_field_is_an_error_in_the_page() {
+    let dir = copy_fixture("menus");
+    std::fs::write(
+        dir.path().join("content/about/team.md"),
+        "---\ntitle: 团队\nmenu: {name: main, wieght: 2}\n---\n\n团队。\n",
+    )
+    .unwrap();
+    let ds = build_root(dir.path(), |_| {}).err().expect("an error");
+    let d = ds.iter().find(|d| d.is_error()).expect("an error");
+    assert_eq!(
+        d.path.as_deref(),
+        Some(std::path::Path::new("content/about/team.md"))
+    );
+    assert_eq!((d.line, d.column), (Some(3), Some(20)), "{d}");
+    assert_eq!(d.hint.as_deref(), Some("did you mean `weight`?"));
 }
