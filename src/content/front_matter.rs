@@ -1098,6 +1098,7 @@ mod tests {
             "aliases: [/old/]",
             "extra: {a: 1}",
             "translation_of: abc123def456",
+            "menu: main",
             "taxonomies: {tags: [c]}",
         ];
         assert_eq!(values.len(), KNOWN_KEYS.len());
