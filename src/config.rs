@@ -44,6 +44,10 @@ struct RawConfig {
     search: crate::search::RawSearch,
     #[serde(default)]
     images: crate::images::RawImages,
+    #[serde(default)]
+    markdown: MarkdownSettings,
+    #[serde(default)]
+    menus: crate::menu::RawMenus,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,6 +110,26 @@ struct RawTaxonomy {
     paginate: Option<Spanned<i64>>,
     #[serde(default)]
     feed: bool,
+}
+
+/// `[markdown]`: how page bodies are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownSettings {
+    /// Whether bare `https://…`, `www.…` and e-mail addresses in text become links
+    /// ([`crate::autolink`]); on unless `autolinks = false`.
+    #[serde(default = "yes")]
+    pub autolinks: bool,
+}
+
+impl Default for MarkdownSettings {
+    fn default() -> Self {
+        MarkdownSettings { autolinks: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What to do with a page that has no translation in some language.
@@ -233,6 +257,10 @@ pub struct Config {
     pub split_hosts: bool,
     /// Responsive image variants (`[images]`).
     pub images: crate::images::ImageSettings,
+    /// How page bodies are rendered (`[markdown]`).
+    pub markdown: MarkdownSettings,
+    /// Menus for the templates (`[[menus.<name>]]`), not yet resolved to addresses.
+    pub menus: crate::menu::Menus,
 }
 
 /// `[translation]`: what `qiao check --strict` and `qiao status --strict` require.
@@ -330,6 +358,8 @@ impl Config {
             translation,
             search,
             images,
+            markdown,
+            menus,
         } = raw;
         let mut errors = Vec::new();
         let at = |span: std::ops::Range<usize>, msg: String, hint: &str| {
@@ -596,6 +626,9 @@ impl Config {
             stale_days,
             shared,
         };
+        let codes: Vec<String> = langs.iter().map(|l| l.code.clone()).collect();
+        let (menus, menu_errors) = crate::menu::validate(menus, &codes, text);
+        errors.extend(menu_errors);
         let (search, search_errors) = search.validate();
         for e in search_errors {
             errors.push(at(e.span, e.message, e.hint));
@@ -625,6 +658,8 @@ impl Config {
             search,
             split_hosts: false,
             images,
+            markdown,
+            menus,
         })
     }
 

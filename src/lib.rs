@@ -12,6 +12,7 @@
 // Boxing them everywhere would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod autolink;
 pub mod build;
 pub mod config;
 pub mod content;
@@ -28,6 +29,7 @@ pub mod ident;
 pub mod images;
 pub mod init;
 pub mod markdown;
+pub mod menu;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -74,6 +74,9 @@ pub struct Options {
     /// `<pre>`): the blocks of a stale translation whose source changed. HTML blocks are
     /// never marked. Empty for every page but stale translations.
     pub stale_blocks: Vec<usize>,
+    /// Whether bare `https://…`, `www.…` and e-mail addresses in text become links
+    /// ([`crate::autolink`]; `[markdown] autolinks` in `site.toml`, on by default there).
+    pub autolinks: bool,
 }
 
 /// The result of rendering one page's Markdown.
@@ -242,7 +245,13 @@ fn render_events<'a>(
         han_locale,
         languages,
         stale_blocks,
+        autolinks,
     } = options;
+    let events = if *autolinks {
+        crate::autolink::link_addresses(events)
+    } else {
+        events
+    };
     let dropped_breaks: Vec<bool> = events
         .iter()
         .enumerate()
@@ -1015,7 +1024,7 @@ fn neighbour_chars<'e, 'a: 'e>(
 /// Hangul is deliberately not included: Korean separates words with spaces,
 /// so a line break between Hangul syllables must stay a space (as in the CSS
 /// Text Level 3 segment-break rules).
-fn is_east_asian(c: char) -> bool {
+pub(crate) fn is_east_asian(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x2FFF       // CJK radicals, Kangxi radicals, description characters
         | 0x3000..=0x303F     // CJK symbols and punctuation

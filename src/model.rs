@@ -210,6 +210,8 @@ pub struct SiteModel {
     pub unpublished: UnpublishedSources,
     /// The output directory each left-out page would have, to its (key, language).
     pub unpublished_dirs: HashMap<String, (String, String)>,
+    /// The menus of `site.toml`, resolved for every language.
+    pub menus: crate::menu::Resolved,
 }
 
 impl SiteModel {
@@ -764,7 +766,7 @@ pub fn build(
         }
     });
 
-    SiteModel {
+    let mut site = SiteModel {
         config,
         pages,
         sections,
@@ -783,7 +785,31 @@ pub fn build(
         unpublished,
         unpublished_dirs,
         images: std::sync::Arc::new(images),
-    }
+        menus: Default::default(),
+    };
+    site.menus = site.resolve_menus(diags);
+    let from_pages = (site.pages.iter().filter(|p| !p.fallback))
+        .filter_map(|p| {
+            Some((
+                p.doc.meta.menu.as_ref()?,
+                p.lang.as_str(),
+                p.path.as_str(),
+                p.doc.title.as_str(),
+            ))
+        })
+        .chain(site.sections.iter().filter_map(|s| {
+            let doc = s.doc.as_ref()?;
+            Some((
+                doc.meta.menu.as_ref()?,
+                s.lang.as_str(),
+                s.path.as_str(),
+                s.title.as_str(),
+            ))
+        }));
+    let mut menus = std::mem::take(&mut site.menus);
+    crate::menu::add_from_pages(&mut menus, from_pages);
+    site.menus = menus;
+    site
 }
 
 /// What the model needs from the templates.
@@ -1213,6 +1239,38 @@ pub(crate) struct LinkResolver<'a> {
 }
 
 impl SiteModel {
+    /// The menus of `site.toml` with their pages' addresses in every language.
+    fn resolve_menus(&self, diags: &mut Vec<Diagnostic>) -> crate::menu::Resolved {
+        let codes: Vec<String> = self
+            .config
+            .languages
+            .iter()
+            .map(|l| l.code.clone())
+            .collect();
+        let resolver = self.resolver();
+        crate::menu::resolve(
+            &self.config.menus,
+            &codes,
+            &self.config.base_path,
+            &|path, lang| {
+                let (url, _) = resolver.resolve(path, lang)?;
+                let title = self.title_at(&url)?;
+                Some(crate::menu::PageLink {
+                    title: title.to_string(),
+                    url,
+                })
+            },
+            diags,
+        )
+    }
+
+    /// The title of the page or section at site path `path`.
+    fn title_at(&self, path: &str) -> Option<&str> {
+        (self.pages.iter().find(|p| p.path == path))
+            .map(|p| p.doc.title.as_str())
+            .or_else(|| (self.sections.iter().find(|s| s.path == path)).map(|s| s.title.as_str()))
+    }
+
     /// The resolver of `@/` links for this site.
     pub(crate) fn resolver(&self) -> LinkResolver<'_> {
         LinkResolver {
@@ -1252,6 +1310,7 @@ impl LinkResolver<'_> {
                 .map(|l| (l.code.clone(), l.locale.clone()))
                 .collect(),
             stale_blocks,
+            autolinks: self.config.markdown.autolinks,
         };
         let expand = self.directives.map(|d| d.for_page(p, path));
         let mut r = markdown::render_with(

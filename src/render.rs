@@ -911,6 +911,10 @@ fn render_job(
     }
     ctx.insert("current_path", &path);
     ctx.insert("current_url", &config.permalink(&path));
+    ctx.insert(
+        "menus",
+        &crate::menu::view(&model.menus, lang, &config.lang_prefix(lang), &path),
+    );
     let html = tera.render(&template, &ctx).map_err(|e| {
         (
             templates.diagnostic(&e),

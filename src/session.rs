@@ -242,6 +242,14 @@ impl Session {
                      whether it has a date, or a section's)"
                 ));
             }
+            // A menu may show the title on every page.
+            if old.is_some_and(|old| old.title != doc.title)
+                && (model.pages.iter())
+                    .filter(|p| p.key == facts.source.key)
+                    .any(|p| model.menus.shows_title_of(&p.path))
+            {
+                return Err(format!("the title of {rel}, which a menu shows, changed"));
+            }
             // Warnings elsewhere in the file may have moved to other lines.
             let here = Path::new(rel);
             if self
@@ -593,6 +601,7 @@ fn movable(old: &Document, new: &Document) -> bool {
         // The model keeps source revisions only for sources a translation tracks.
         && a.translation_of.is_some() == b.translation_of.is_some()
         && a.slug == b.slug
+        && a.menu == b.menu
         && a.aliases == b.aliases
         && a.tags == b.tags
         && a.categories == b.categories

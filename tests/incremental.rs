@@ -277,3 +277,55 @@ fn data_files_and_shared_fields_in_serve_match_a_clean_build() {
         false,
     );
 }
+
+#[test]
+fn a_new_title_of_a_page_a_menu_shows_rebuilds_every_page() {
+    let dir = copy_fixture("menus");
+    let root = dir.path().canonicalize().unwrap();
+    // A dated page, alone in its list: a new title moves it nowhere, yet every page's menu
+    // shows it.
+    let toml = root.join("site.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    fs::write(
+        &toml,
+        format!("{text}\n[[menus.main]]\npage = \"@/news/opening.md\"\nweight = 40\n"),
+    )
+    .unwrap();
+    // Here the menu entry is site.toml's, not the page's own.
+    let opening = root.join("content/news/opening.md");
+    let text = fs::read_to_string(&opening).unwrap();
+    fs::write(
+        &opening,
+        text.replace("menu: {name: main, weight: 15}\n", ""),
+    )
+    .unwrap();
+    let server = start(&root);
+    let mut c = Check {
+        server: &server,
+        root: &root,
+        incremental: server.status().incremental,
+    };
+    assert!(c.page("about").contains(">合作区挂牌</a>"));
+    c.edit(
+        "content/news/opening.en.md",
+        |t| format!("{t}\nMore text.\n"),
+        true,
+    );
+    c.edit(
+        "content/news/opening.md",
+        |t| t.replace("title: 合作区挂牌", "title: 合作区正式挂牌"),
+        false,
+    );
+    assert!(c.page("about").contains(">合作区正式挂牌</a>"));
+    // A page that puts itself into a menu, or takes itself out: every page shows it.
+    c.edit(
+        "content/about/team.md",
+        |t| t.replace("title: 团队\n", "title: 团队\nmenu: footer\n"),
+        false,
+    );
+    c.edit(
+        "content/about/team.md",
+        |t| t.replace("menu: footer\n", ""),
+        false,
+    );
+}

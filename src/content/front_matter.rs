@@ -59,6 +59,10 @@ pub struct FrontMatter {
     /// For a translation: the hash of the default-language source it was translated from
     /// (written by `qiao translate`); a different current hash means the translation is stale.
     pub translation_of: Option<String>,
+    /// Puts the page or section into a menu of its language (`menu: main`, or
+    /// `menu: {name: main, weight: 2}`), titled with its title ([`crate::menu`]).
+    #[serde(default)]
+    pub menu: Option<crate::menu::MenuRef>,
     /// Zola's `[taxonomies]` table (`tags`, `categories`): [`parse`] moves its terms into
     /// `tags` and `categories`, so it is always empty afterwards.
     #[serde(default)]
@@ -707,6 +711,7 @@ const KNOWN_KEYS: &[&str] = &[
     "aliases",
     "extra",
     "translation_of",
+    "menu",
     "taxonomies",
 ];
 
@@ -1093,6 +1098,7 @@ mod tests {
             "aliases: [/old/]",
             "extra: {a: 1}",
             "translation_of: abc123def456",
+            "menu: main",
             "taxonomies: {tags: [c]}",
         ];
         assert_eq!(values.len(), KNOWN_KEYS.len());

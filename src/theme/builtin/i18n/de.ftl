@@ -2,6 +2,7 @@
 nav-languages = Sprachen
 nav-pagination = Seiten
 nav-sections = Rubriken
+nav-main = Hauptmenü
 page-of = Seite { $current } von { $total }
 previous-page = Vorherige Seite
 next-page = Nächste Seite

@@ -2,6 +2,7 @@
 nav-languages = Languages
 nav-pagination = Pages
 nav-sections = Sections
+nav-main = Main menu
 page-of = Page { $current } of { $total }
 previous-page = Previous page
 next-page = Next page

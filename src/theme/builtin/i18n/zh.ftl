@@ -2,6 +2,7 @@
 nav-languages = 语言
 nav-pagination = 分页
 nav-sections = 栏目
+nav-main = 主菜单
 page-of = 第 { $current } 页，共 { $total } 页
 previous-page = 上一页
 next-page = 下一页
