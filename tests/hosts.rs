@@ -4,27 +4,14 @@
 
 mod common;
 
-use std::path::Path;
-
 use qiao::diagnostics::Severity;
 
 /// A copy of the zone site whose site.toml is changed by `edit`.
 fn zone_copy(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["content", "themes", "i18n"] {
-        for e in walkdir::WalkDir::new(repo.join(sub)) {
-            let e = e.unwrap();
-            let dest = dir.path().join(e.path().strip_prefix(repo).unwrap());
-            if e.file_type().is_dir() {
-                std::fs::create_dir_all(&dest).unwrap();
-            } else {
-                std::fs::copy(e.path(), &dest).unwrap();
-            }
-        }
-    }
-    let toml = std::fs::read_to_string(repo.join("site.toml")).unwrap();
-    std::fs::write(dir.path().join("site.toml"), edit(toml)).unwrap();
+    let dir = common::zone_copy();
+    let toml = dir.path().join("site.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, edit(text)).unwrap();
     dir
 }
 

@@ -252,3 +252,45 @@ fn the_targets_table_comes_from_the_data_file_in_every_language() {
         assert_eq!(html.matches("<table").count(), 1, "{prefix}: one table");
     }
 }
+
+#[test]
+fn the_glossary_is_enforced_on_the_zone_site() {
+    // The site builds without a finding (builds_cleanly_in_three_languages); a forbidden
+    // variant in one German paragraph is one, at its place, and fails a strict build.
+    let site = common::zone_copy();
+    let page = site.path().join("content/bases/core-zone.de.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        text.contains("die Kernzone auf Branchen"),
+        "the paragraph the test changes"
+    );
+    std::fs::write(
+        &page,
+        text.replacen(
+            "die Kernzone auf Branchen",
+            "das Kerngebiet auf Branchen",
+            1,
+        ),
+    )
+    .unwrap();
+    let built = common::build_root(site.path(), |_| {}).unwrap();
+    let findings: Vec<String> = built
+        .report
+        .warnings
+        .iter()
+        .map(|w| format!("{} {}", w.location(), w.message))
+        .collect();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.starts_with("content/bases/core-zone.de.md:") && f.contains("Kerngebiet")),
+        "{findings:#?}"
+    );
+    let errors = common::build_root(site.path(), |o| o.strict = true)
+        .err()
+        .expect("strict fails");
+    assert!(
+        errors.iter().any(|e| e.message.contains("Kerngebiet")),
+        "{errors:#?}"
+    );
+}

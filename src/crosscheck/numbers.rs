@@ -7,7 +7,8 @@
 //! `十三`, `十三五` = 13). A lone numeral is a number only before a measure word or after
 //! `第` (`三年`, `三大`, `二是`, `第三`), not in a name (`四川`, `五邑`); a lone `一` never is
 //! (一心, 一体, 一流), nor a run that starts with a unit (`万达`, `千方百计`), nor `十分`
-//! (very). A number directly before `月` is a month (`2月` = February).
+//! (very). A number directly before `月` is a month (`2月` = February), also with a space
+//! between (`10 月`).
 //!
 //! The **translated** side is read leniently, as the set of every value any reading gives:
 //! digits with either grouping convention (`1,200`, `1.200`, `1 200`, each group also on
@@ -418,10 +419,19 @@ fn push_source<'o>(
     value: Num,
     may_be_month: bool,
 ) -> &'o mut SourceNumber {
+    // `2月`, and `10 月` as typeset with a space between digits and Han characters.
+    let gap = text[end..].len()
+        - text[end..]
+            .trim_start_matches([' ', '\u{a0}', '\u{2009}'])
+            .len();
     let month = may_be_month
-        && text[end..].starts_with('月')
+        && text[end + gap..].starts_with('月')
         && value.as_int().is_some_and(|m| (1..=12).contains(&m));
-    let written_end = if month { end + '月'.len_utf8() } else { end };
+    let written_end = if month {
+        end + gap + '月'.len_utf8()
+    } else {
+        end
+    };
     out.push(SourceNumber {
         value,
         month,
@@ -800,6 +810,14 @@ mod tests {
         assert!(found("2016年2月29日", "29 February 2016"));
         assert!(found("2016年2月29日", "29. Februar 2016"));
         assert!(found("2016年2月29日", "29.02.2016"));
+        assert!(found(
+            "10 月 1 日办公室休息",
+            "The office is closed on 1 October."
+        ));
+        assert!(found(
+            "10 月 1 日办公室休息",
+            "Am 1. Oktober ist das Büro geschlossen."
+        ));
         assert!(found("3年内", "within three years"));
         assert!(found("三点要求", "drei Anforderungen"));
         assert!(found("二是", "Zweitens"));

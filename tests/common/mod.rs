@@ -36,6 +36,20 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of the zone site (the repository's own sources: site.toml, content/, themes/,
+/// i18n/, data/ and the stored revisions in .qiao/sources/), so a test can change it.
+pub fn zone_copy() -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for top in ["content", "themes", "i18n", "data", ".qiao/sources"] {
+        if repo.join(top).exists() {
+            copy_dir(&repo.join(top), &dir.path().join(top));
+        }
+    }
+    std::fs::copy(repo.join("site.toml"), dir.path().join("site.toml")).unwrap();
+    dir
+}
+
 /// A built site in a temporary directory.
 pub struct Built {
     pub out: tempfile::TempDir,
