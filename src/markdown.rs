@@ -438,7 +438,7 @@ pub fn blocks(source: &str) -> Vec<(BlockKind, Range<usize>)> {
 }
 
 /// The kind of block a tag closed by `end` starts, if it is one that [`blocks`] lists.
-fn block_kind(end: &TagEnd) -> Option<BlockKind> {
+pub(crate) fn block_kind(end: &TagEnd) -> Option<BlockKind> {
     match end {
         TagEnd::Paragraph => Some(BlockKind::Paragraph),
         TagEnd::Heading(_) => Some(BlockKind::Heading),

@@ -255,7 +255,7 @@ pub fn read(p: &Parsed) -> Page<'_> {
     for (event, r) in Parser::new_ext(body, markdown::parser_options()).into_offset_iter() {
         let at = body_start + r.start;
         if let Event::Start(tag) = &event
-            && let Some(kind) = block_kind(&tag.to_end())
+            && let Some(kind) = markdown::block_kind(&tag.to_end())
         {
             if depth == 0 {
                 ranges.push((kind, r.clone()));
@@ -317,7 +317,7 @@ pub fn read(p: &Parsed) -> Page<'_> {
             _ => {}
         }
         if let Event::End(end) = &event
-            && block_kind(end).is_some()
+            && markdown::block_kind(end).is_some()
         {
             depth = depth.saturating_sub(1);
             if depth == 0 {
@@ -362,19 +362,6 @@ pub fn read(p: &Parsed) -> Page<'_> {
         ignore_counts,
         body_start,
         problems,
-    }
-}
-
-/// The kind of block [`markdown::blocks`] makes of a tag, if any.
-fn block_kind(tag: &TagEnd) -> Option<BlockKind> {
-    match tag {
-        TagEnd::Paragraph => Some(BlockKind::Paragraph),
-        TagEnd::Heading(_) => Some(BlockKind::Heading),
-        TagEnd::Item => Some(BlockKind::ListItem),
-        TagEnd::TableHead | TagEnd::TableRow => Some(BlockKind::TableRow),
-        TagEnd::CodeBlock => Some(BlockKind::CodeBlock),
-        TagEnd::HtmlBlock => Some(BlockKind::Html),
-        _ => None,
     }
 }
 

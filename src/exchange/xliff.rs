@@ -372,6 +372,17 @@ fn read_12(
     }
 }
 
+/// The number qiao gave a `<ph>` code (its `id`, from 1).
+fn ph_id<'a, 'i>(c: roxmltree::Node<'a, 'i>, unit: &str) -> Result<usize, ReadError<'a, 'i>> {
+    c.attribute("id")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .ok_or((
+            c,
+            format!("unit `{unit}`: <ph> without the numeric id qiao gave it"),
+        ))
+}
+
 /// Reads XLIFF 1.2 inline content: text and `<ph>` codes, whose content is their Markdown.
 fn inline_12<'a, 'i>(
     node: roxmltree::Node<'a, 'i>,
@@ -389,14 +400,7 @@ fn inline_12<'a, 'i>(
         }
         match c.tag_name().name() {
             "ph" => {
-                let n = c
-                    .attribute("id")
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .filter(|n| *n > 0)
-                    .ok_or((
-                        c,
-                        format!("unit `{unit}`: <ph> without the numeric id qiao gave it"),
-                    ))?;
+                let n = ph_id(c, unit)?;
                 let data: String = c
                     .descendants()
                     .filter_map(|d| d.text().filter(|_| d.is_text()))
@@ -515,14 +519,7 @@ fn inline<'a, 'i>(
         }
         match c.tag_name().name() {
             "ph" => {
-                let n = c
-                    .attribute("id")
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .filter(|n| *n > 0)
-                    .ok_or((
-                        c,
-                        format!("unit `{unit}`: <ph> without the numeric id qiao gave it"),
-                    ))?;
+                let n = ph_id(c, unit)?;
                 if let Some(d) = c.attribute("dataRef").and_then(|r| data.get(r)) {
                     codes.insert(n, d.clone());
                 }
