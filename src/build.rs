@@ -144,7 +144,7 @@ impl Trace {
 /// Builds the site. On failure returns every diagnostic, errors and warnings, sorted;
 /// the previous output is then untouched.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
-    build_session(opts).map(|(report, _)| report)
+    run(opts, false).map(|(report, _)| report)
 }
 
 /// Builds the site like [`build`], and keeps what a later incremental rebuild needs (when
@@ -152,6 +152,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
 pub(crate) fn build_session(
     opts: &BuildOptions,
 ) -> Result<(BuildReport, Option<Session>), Vec<Diagnostic>> {
+    run(opts, true)
+}
+
+/// The build; `keep` keeps the session for `qiao serve` (a plain build drops the model).
+fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Session>), Vec<Diagnostic>> {
     let start = Instant::now();
     let trace = Trace::new();
     let mut diags = Diagnostics::new();
@@ -360,7 +365,7 @@ pub(crate) fn build_session(
         warnings.extend(commit(s, &output)?);
     }
     let session = match renderer {
-        Some(r) if opts.write && !opts.strict => Some(Session::new(
+        Some(r) if keep && opts.write && !opts.strict => Some(Session::new(
             opts.clone(),
             r,
             intl.clone(),

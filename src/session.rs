@@ -76,14 +76,26 @@ impl Session {
         held_back: crate::build::HeldBack,
     ) -> Session {
         let model = renderer.model();
-        let mut other_warnings = warnings.to_vec();
+        // The warnings that are not a source's own link warnings (each taken out once): a
+        // count per diagnostic, so that a build with many warnings does not pay for each
+        // link warning a search through all of them.
+        let mut links: HashMap<&Diagnostic, usize> = HashMap::new();
         for facts in model.sources.values() {
             for d in &facts.link_diagnostics {
-                if let Some(at) = other_warnings.iter().position(|w| w == d) {
-                    other_warnings.remove(at);
-                }
+                *links.entry(d).or_default() += 1;
             }
         }
+        let other_warnings: Vec<Diagnostic> = warnings
+            .iter()
+            .filter(|w| match links.get_mut(w) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            })
+            .cloned()
+            .collect();
         let by_id = model
             .sources
             .iter()
