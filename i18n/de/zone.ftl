@@ -14,3 +14,6 @@ role-group = { $role ->
     [base] N Industriestandorte
    *[platform] Plattformen
 }
+
+# The site's name after a page title in <title> (the theme's site-short-title).
+site-short-title = KMU-Zone China-EU (Jiangmen)

@@ -14,3 +14,6 @@ role-group = { $role ->
     [base] N bases
    *[platform] Platforms
 }
+
+# The site's name after a page title in <title> (the theme's site-short-title).
+site-short-title = China-EU (Jiangmen) SME Zone

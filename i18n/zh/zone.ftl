@@ -13,3 +13,6 @@ role-group = { $role ->
     [base] N基地
    *[platform] 平台
 }
+
+# The site's name after a page title in <title> (the theme's site-short-title).
+site-short-title = 中欧（江门）合作区

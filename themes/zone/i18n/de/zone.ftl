@@ -57,3 +57,7 @@ lang-hint = Diese Seite gibt es auch auf Deutsch.
 lang-hint-link = Auf Deutsch lesen
 lang-hint-dismiss = Schließen
 stale-marked = Mit einem roten Balken links markierte Absätze sind möglicherweise veraltet.
+
+## After a page title in <title>: the site's name, or a shorter form a site sets in its own
+## messages (a long page title goes without it).
+site-short-title = { $title }

@@ -57,3 +57,7 @@ lang-hint = This page is also available in English.
 lang-hint-link = Read it in English
 lang-hint-dismiss = Dismiss
 stale-marked = Passages marked with a red bar at the left may be out of date.
+
+## After a page title in <title>: the site's name, or a shorter form a site sets in its own
+## messages (a long page title goes without it).
+site-short-title = { $title }

@@ -48,3 +48,7 @@ lang-hint = 本页有中文版本。
 lang-hint-link = 阅读中文版
 lang-hint-dismiss = 关闭
 stale-marked = 左侧标有红线的段落可能已过时。
+
+## After a page title in <title>: the site's name, or a shorter form a site sets in its own
+## messages (a long page title goes without it).
+site-short-title = { $title }
