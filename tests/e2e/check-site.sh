@@ -45,8 +45,8 @@ const [mode, site, out] = process.argv.slice(2);
 const LANGS = [['zh', ''], ['en', '/en'], ['de', '/de']];
 const WIDTHS = [[1280, 900], [390, 844]];
 
-async function context(browser, origin, [width, height], colorScheme = 'light') {
-  const ctx = await browser.newContext({ viewport: { width, height }, colorScheme,
+async function context(browser, origin, [width, height], colorScheme = 'light', locale = 'en-US') {
+  const ctx = await browser.newContext({ viewport: { width, height }, colorScheme, locale,
     deviceScaleFactor: 1, isMobile: width < 600, hasTouch: width < 600 });
   const page = await ctx.newPage();
   await page.route('**/*', (r) => (r.request().url().startsWith(origin + '/') ? r.continue() : r.abort()));
@@ -106,9 +106,12 @@ async function screenshots(browser, origin) {
     ['plans', '/policy/'], ['targets', '/policy/targets-2018/'], ['imprint', '/imprint/']];
   fs.mkdirSync(out, { recursive: true });
   let n = 0;
+  // Each language as its own readers see it: a browser that prefers that language (so the
+  // Chinese pages show no hint to read them in English).
+  const LOCALES = { zh: 'zh-CN', en: 'en-GB', de: 'de-DE' };
   for (const size of WIDTHS) {
-    const { ctx, page } = await context(browser, origin, size);
     for (const [lang, prefix] of LANGS) {
+      const { ctx, page } = await context(browser, origin, size, 'light', LOCALES[lang]);
       for (const [name, p] of shots) {
         const resp = await page.goto(origin + prefix + p, { waitUntil: 'load', timeout: 30000 });
         if (!resp || resp.status() >= 400) throw new Error(`${prefix + p}: HTTP ${resp && resp.status()}`);
@@ -120,8 +123,8 @@ async function screenshots(browser, origin) {
         n++;
         console.log(`${path.relative(process.cwd(), file)}  ${fs.statSync(file).size} bytes`);
       }
+      await ctx.close();
     }
-    await ctx.close();
   }
   console.log(`screenshots: ${n} files in ${out}`);
   return 0;
