@@ -11,23 +11,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use common::{copy_fixture, qiao, tree};
-
-fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let mut a: Vec<&str> = args.to_vec();
-    a.extend(["--root", root.to_str().unwrap()]);
-    let o = qiao(&a, &[]);
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use common::{copy_fixture, qiao_at, tree};
 
 /// A copy of the fixture whose German translation records the source's current revision.
 fn site() -> tempfile::TempDir {
     let site = copy_fixture("exchange");
-    let (code, _, err) = run(
+    let (code, _, err) = qiao_at(
         site.path(),
         &[
             "translate",
@@ -52,7 +41,7 @@ fn exported(root: &Path, format: &str) -> std::path::PathBuf {
 
 fn export(root: &Path, format: &str) -> String {
     let file = exported(root, format);
-    let (code, _, err) = run(
+    let (code, _, err) = qiao_at(
         root,
         &[
             "xliff",
@@ -72,7 +61,7 @@ fn export(root: &Path, format: &str) -> String {
 fn import(root: &Path, name: &str, text: &str) -> (i32, String, String) {
     let file = root.join(name);
     std::fs::write(&file, text).unwrap();
-    run(root, &["xliff", "import", file.to_str().unwrap()])
+    qiao_at(root, &["xliff", "import", file.to_str().unwrap()])
 }
 
 fn content(root: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -156,7 +145,7 @@ fn export_is_deterministic_and_names_locales() {
             "content/news/unveiling.md"
         ]
     );
-    let (code, _, err) = run(site.path(), &["xliff", "export", "--to", "zh"]);
+    let (code, _, err) = qiao_at(site.path(), &["xliff", "export", "--to", "zh"]);
     assert_eq!(code, 1);
     assert!(
         err.contains("`zh` is not a configured language to translate into"),
@@ -238,7 +227,7 @@ fn inline_codes_survive_an_edit_around_them() {
         after.contains("der **Zone**\nin der"),
         "the soft break stays: {after}"
     );
-    let (code, _, err) = run(root, &["build"]);
+    let (code, _, err) = qiao_at(root, &["build"]);
     assert_eq!(code, 0, "{err}");
 }
 
@@ -249,7 +238,7 @@ fn a_changed_source_block_is_initial_and_its_translation_makes_the_page_current(
     let src = root.join("content/news/unveiling.md");
     let text = read(root, "content/news/unveiling.md").replace("仪式结束。", "仪式圆满结束。");
     std::fs::write(&src, text).unwrap();
-    let (_, out, _) = run(root, &["status", "--lang", "de"]);
+    let (_, out, _) = qiao_at(root, &["status", "--lang", "de"]);
     assert!(out.contains("stale"), "{out}");
     let x = export(root, "xliff");
     let states: Vec<(&str, &str)> = x
@@ -288,7 +277,7 @@ fn a_changed_source_block_is_initial_and_its_translation_makes_the_page_current(
     assert_eq!(changed.len(), 2, "{changed:?}");
     assert!(changed[0].starts_with("translation_of: "));
     assert_eq!(changed[1], "Die Feier ist erfolgreich beendet.");
-    let (_, json, _) = run(root, &["status", "--json", "--lang", "de"]);
+    let (_, json, _) = qiao_at(root, &["status", "--json", "--lang", "de"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["languages"][0]["total"]["stale"], 0, "{json}");
 }
@@ -318,7 +307,7 @@ fn tags_are_one_unit_whose_items_keep_their_number() {
             "tags: [\"Jiangmen\", \"Zone \\\"EU\\\"\"]\n"
         )
     );
-    let (code, _, err) = run(root, &["build"]);
+    let (code, _, err) = qiao_at(root, &["build"]);
     assert_eq!(code, 0, "{err}");
     // A translation with one tag fewer deletes the separator: refused.
     let po = export(root, "po");
@@ -656,7 +645,7 @@ store.save()
                 .unwrap();
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         }
-        let (code, _, err) = run(root, &["xliff", "import", path.to_str().unwrap()]);
+        let (code, _, err) = qiao_at(root, &["xliff", "import", path.to_str().unwrap()]);
         assert_eq!(code, 0, "{kind}: {err}");
         let after = read(root, "content/news/unveiling.de.md");
         assert_eq!(changed_lines(&before, &after), [line], "{kind}");

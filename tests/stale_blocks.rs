@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{attention, build_root, copy_fixture, qiao};
+use common::{attention, build_root, copy_fixture, edit, qiao, qiao_at};
 
 const SOURCE: &str = "content/news/unveiling.md";
 const EN: &str = "content/news/unveiling.en.md";
@@ -43,30 +43,11 @@ fn site() -> tempfile::TempDir {
     site
 }
 
-fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let mut a: Vec<&str> = args.to_vec();
-    a.extend(["--root", root.to_str().unwrap()]);
-    let o = qiao(&a, &[]);
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
 /// Runs a command that must succeed and returns its output.
 fn ok(root: &Path, args: &[&str]) -> String {
-    let (code, out, err) = run(root, args);
+    let (code, out, err) = qiao_at(root, args);
     assert_eq!(code, 0, "{args:?}: {err}");
     out
-}
-
-/// Replaces `from` (which must be there) by `to` in the file at `rel`.
-fn edit(root: &Path, rel: &str, from: &str, to: &str) {
-    let path = root.join(rel);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{rel} does not hold {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// The numbers of the changed blocks (or names of changed fields) of a stale translation.
@@ -355,7 +336,7 @@ fn block_errors_list_the_blocks_that_changed() {
     edit(root, SOURCE, "第二段。", "第二段有改动。");
     edit(root, SOURCE, "date:", "summary: 摘要。\ndate:");
     let before = std::fs::read_to_string(root.join(EN)).unwrap();
-    let (code, _, err) = run(
+    let (code, _, err) = qiao_at(
         root,
         &[
             "translate",
@@ -399,6 +380,6 @@ fn block_errors_list_the_blocks_that_changed() {
     );
     assert_eq!(changed(root, EN), ["4"]);
     // --block needs --mark-current.
-    let (code, _, _) = run(root, &["translate", SOURCE, "--to", "en", "--block", "4"]);
+    let (code, _, _) = qiao_at(root, &["translate", SOURCE, "--to", "en", "--block", "4"]);
     assert_eq!(code, 2);
 }

@@ -5,19 +5,7 @@
 
 mod common;
 
-use common::{attention, build_root, copy_fixture, qiao};
-
-fn run(root: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let mut a: Vec<&str> = args.to_vec();
-    let r = root.to_str().unwrap();
-    a.extend(["--root", r]);
-    let o = qiao(&a, &[]);
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use common::{attention, build_root, copy_fixture, edit, qiao_at};
 
 fn set_policy(root: &std::path::Path, policy: &str) {
     let toml = root.join("site.toml");
@@ -29,7 +17,7 @@ fn set_policy(root: &std::path::Path, policy: &str) {
 fn translate_creates_a_stub_and_never_overwrites() {
     let site = copy_fixture("trilingual");
     let root = site.path();
-    let (code, out, err) = run(
+    let (code, out, err) = qiao_at(
         root,
         &["translate", "content/news/only-zh.md", "--to", "de"],
     );
@@ -61,7 +49,7 @@ fn translate_creates_a_stub_and_never_overwrites() {
         "translated by hand",
     )
     .unwrap();
-    let (code, _, err) = run(
+    let (code, _, err) = qiao_at(
         root,
         &["translate", "content/news/only-zh.md", "--to", "de"],
     );
@@ -73,11 +61,11 @@ fn translate_creates_a_stub_and_never_overwrites() {
     );
     // unknown language, or the default language
     assert_eq!(
-        run(root, &["translate", "news/only-zh.md", "--to", "fr"]).0,
+        qiao_at(root, &["translate", "news/only-zh.md", "--to", "fr"]).0,
         1
     );
     assert_eq!(
-        run(root, &["translate", "news/only-zh.md", "--to", "zh"]).0,
+        qiao_at(root, &["translate", "news/only-zh.md", "--to", "zh"]).0,
         1
     );
 }
@@ -87,7 +75,7 @@ fn stale_translations_status_diff_and_notice() {
     let site = copy_fixture("trilingual");
     let root = site.path();
     // record the current revision in the English translation
-    let (code, out, err) = run(
+    let (code, out, err) = qiao_at(
         root,
         &[
             "translate",
@@ -100,7 +88,7 @@ fn stale_translations_status_diff_and_notice() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("now records source revision"));
     let status: serde_json::Value =
-        serde_json::from_str(&run(root, &["status", "--json"]).1).unwrap();
+        serde_json::from_str(&qiao_at(root, &["status", "--json"]).1).unwrap();
     let en = &status["languages"][0];
     assert_eq!(en["code"], "en");
     assert_eq!(en["total"]["stale"], 0);
@@ -113,7 +101,7 @@ fn stale_translations_status_diff_and_notice() {
     );
     std::fs::write(&src, text).unwrap();
 
-    let (code, out, _) = run(root, &["status"]);
+    let (code, out, _) = qiao_at(root, &["status"]);
     assert_eq!(code, 0);
     assert!(
         out.contains("content/news/unveiling.en.md  stale: translated from"),
@@ -144,7 +132,7 @@ fn stale_translations_status_diff_and_notice() {
     );
 
     let status: serde_json::Value =
-        serde_json::from_str(&run(root, &["status", "--json", "--lang", "en"]).1).unwrap();
+        serde_json::from_str(&qiao_at(root, &["status", "--json", "--lang", "en"]).1).unwrap();
     assert_eq!(status["format"], 1);
     assert_eq!(status["languages"].as_array().unwrap().len(), 1);
     let news = status["languages"][0]["sections"]
@@ -166,7 +154,7 @@ fn stale_translations_status_diff_and_notice() {
     assert_eq!(stale["stale_days"], 0);
 
     // --diff shows the changed paragraph
-    let (code, diff, err) = run(
+    let (code, diff, err) = qiao_at(
         root,
         &[
             "status",
@@ -198,7 +186,7 @@ fn stale_translations_status_diff_and_notice() {
 
     // after revising, the translator marks it current again
     assert_eq!(
-        run(
+        qiao_at(
             root,
             &[
                 "translate",
@@ -212,11 +200,11 @@ fn stale_translations_status_diff_and_notice() {
         0
     );
     let status: serde_json::Value =
-        serde_json::from_str(&run(root, &["status", "--json"]).1).unwrap();
+        serde_json::from_str(&qiao_at(root, &["status", "--json"]).1).unwrap();
     assert_eq!(status["languages"][0]["total"]["stale"], 0);
     let html = root.join("report.html");
     assert_eq!(
-        run(root, &["status", "--html", html.to_str().unwrap()]).0,
+        qiao_at(root, &["status", "--html", html.to_str().unwrap()]).0,
         0
     );
     assert!(
@@ -232,27 +220,27 @@ fn policy_fails_strict_until_met() {
     let root = site.path();
     set_policy(root, "[translation]\nrequired = { de = [\"news\"] }");
     // news/only-zh and news/bundle have no German translation
-    let (code, out, _) = run(root, &["status", "--strict"]);
+    let (code, out, _) = qiao_at(root, &["status", "--strict"]);
     assert_eq!(code, 1);
     assert!(
         out.contains("content/news/only-zh.md has no de translation (required)"),
         "{out}"
     );
     assert_eq!(
-        run(root, &["status"]).0,
+        qiao_at(root, &["status"]).0,
         0,
         "without --strict status only reports"
     );
-    let (code, _, err) = run(root, &["check", "--strict"]);
+    let (code, _, err) = qiao_at(root, &["check", "--strict"]);
     assert_eq!(code, 1);
     assert!(err.contains("has no de translation (required)"), "{err}");
 
     for page in ["only-zh.md", "bundle/index.md"] {
         let p = format!("content/news/{page}");
-        assert_eq!(run(root, &["translate", &p, "--to", "de"]).0, 0);
+        assert_eq!(qiao_at(root, &["translate", &p, "--to", "de"]).0, 0);
     }
     // stubs are drafts: still not published, still failing
-    let (code, out, _) = run(root, &["status", "--strict"]);
+    let (code, out, _) = qiao_at(root, &["status", "--strict"]);
     assert_eq!(code, 1);
     assert!(out.contains("is still a draft"), "{out}");
     for page in ["only-zh.de.md", "bundle/index.de.md"] {
@@ -262,8 +250,8 @@ fn policy_fails_strict_until_met() {
             .replace("draft: true  # publish once translated\n", "");
         std::fs::write(&p, t).unwrap();
     }
-    assert_eq!(run(root, &["status", "--strict"]).0, 0);
-    let (code, _, err) = run(root, &["check", "--strict"]);
+    assert_eq!(qiao_at(root, &["status", "--strict"]).0, 0);
+    let (code, _, err) = qiao_at(root, &["check", "--strict"]);
     // the only warning left is the fixture's deliberate link to an untranslated page
     assert!(!err.contains("translation (required)"), "{err}");
     assert_eq!(code, 1);
@@ -274,7 +262,7 @@ fn stale_days_allow_a_grace_period() {
     let site = copy_fixture("trilingual");
     let root = site.path();
     assert_eq!(
-        run(
+        qiao_at(
             root,
             &[
                 "translate",
@@ -293,7 +281,7 @@ fn stale_days_allow_a_grace_period() {
         .replace("新材料产业基地。", "新材料产业基地，已挂牌。");
     std::fs::write(&src, t).unwrap();
     set_policy(root, "[translation]\nrequired = { de = [\"bases\"] }");
-    let (code, out, _) = run(root, &["status", "--strict", "--lang", "de"]);
+    let (code, out, _) = qiao_at(root, &["status", "--strict", "--lang", "de"]);
     assert_eq!(code, 1, "stale with no grace period: {out}");
     assert!(out.contains("kaiping.de.md is stale"));
     let toml = root.join("site.toml");
@@ -303,7 +291,7 @@ fn stale_days_allow_a_grace_period() {
     );
     std::fs::write(&toml, t).unwrap();
     // enping has no German translation: required too
-    let (_, out, _) = run(root, &["status", "--strict", "--lang", "de"]);
+    let (_, out, _) = qiao_at(root, &["status", "--strict", "--lang", "de"]);
     assert!(!out.contains("kaiping.de.md is stale"), "{out}");
     assert!(out.contains("enping.md has no de translation"));
 }
@@ -317,19 +305,19 @@ fn drafts_of_every_language_are_counted_and_listed() {
         "---\ntitle: Entwurf\ndraft: true\n---\nText\n",
     )
     .unwrap();
-    let (code, out, _) = run(root, &["status"]);
+    let (code, out, _) = qiao_at(root, &["status"]);
     assert_eq!(code, 0);
     assert!(
         out.contains("\n2 drafts not published (qiao status --drafts lists them)\n"),
         "{out}"
     );
-    let (_, out, _) = run(root, &["status", "--drafts"]);
+    let (_, out, _) = qiao_at(root, &["status", "--drafts"]);
     assert!(
         out.contains("drafts (2, not published):\n  zh   content/news/draft.md  草稿\n  de   content/news/unveiling.de.md  Entwurf\n"),
         "{out}"
     );
     let json: serde_json::Value =
-        serde_json::from_str(&run(root, &["status", "--json"]).1).unwrap();
+        serde_json::from_str(&qiao_at(root, &["status", "--json"]).1).unwrap();
     assert_eq!(json["drafts"][0]["path"], "content/news/draft.md");
     assert_eq!(json["drafts"][0]["lang"], "zh");
     assert_eq!(json["drafts"][1]["lang"], "de");
@@ -339,7 +327,7 @@ fn drafts_of_every_language_are_counted_and_listed() {
 fn a_published_translation_with_translate_markers_is_a_warning() {
     let site = copy_fixture("trilingual");
     let root = site.path();
-    let (code, _, err) = run(
+    let (code, _, err) = qiao_at(
         root,
         &["translate", "content/news/only-zh.md", "--to", "en"],
     );
@@ -351,7 +339,7 @@ fn a_published_translation_with_translate_markers_is_a_warning() {
         .replace("draft: true  # publish once translated\n", "");
     std::fs::write(&stub, &text).unwrap();
     let title_line = text.lines().position(|l| l.starts_with("title:")).unwrap() + 1;
-    let (code, _, err) = run(root, &["check"]);
+    let (code, _, err) = qiao_at(root, &["check"]);
     assert_eq!(code, 0, "a warning: {err}");
     assert!(
         err.contains("warning: `title` still carries the `# TRANSLATE` marker, but this translation is published"),
@@ -361,15 +349,15 @@ fn a_published_translation_with_translate_markers_is_a_warning() {
         err.contains(&format!("--> content/news/only-zh.en.md:{title_line}:")),
         "{err}"
     );
-    let (code, _, _) = run(root, &["check", "--strict"]);
+    let (code, _, _) = qiao_at(root, &["check", "--strict"]);
     assert_eq!(code, 1);
     // as long as it is a draft, the markers are expected
-    let (code, _, err) = run(
+    let (code, _, err) = qiao_at(
         root,
         &["translate", "content/news/only-zh.md", "--to", "de"],
     );
     assert_eq!(code, 0, "{err}");
-    let (_, _, err) = run(root, &["check"]);
+    let (_, _, err) = qiao_at(root, &["check"]);
     assert!(err.contains("only-zh.en.md"), "{err}");
     assert!(!err.contains("only-zh.de.md"), "{err}");
 }
@@ -391,7 +379,7 @@ fn translation_of_is_a_revision_never_a_path() {
     std::fs::write(&file, bad).unwrap();
 
     // `qiao check` names the field, the file, its line and column.
-    let (code, _, err) = run(root, &["check"]);
+    let (code, _, err) = qiao_at(root, &["check"]);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains(&format!(
@@ -403,7 +391,7 @@ fn translation_of_is_a_revision_never_a_path() {
     assert!(err.contains("content/news/unveiling.en.md:2:17"), "{err}");
 
     // `qiao status --diff` never reads the path.
-    let (code, out, err) = run(
+    let (code, out, err) = qiao_at(
         root,
         &[
             "status",
@@ -430,7 +418,7 @@ fn mark_current_never_writes_through_a_link_out_of_the_site() {
     let link = root.join("content/news/unveiling.en.md");
     std::fs::remove_file(&link).unwrap();
     std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
-    let (code, _, err) = run(
+    let (code, _, err) = qiao_at(
         root,
         &[
             "translate",
@@ -447,16 +435,8 @@ fn mark_current_never_writes_through_a_link_out_of_the_site() {
 
 /// Records the current revision of `source` in its `lang` translation.
 fn mark_current(root: &std::path::Path, source: &str, lang: &str) {
-    let (code, _, err) = run(root, &["translate", source, "--to", lang, "--mark-current"]);
+    let (code, _, err) = qiao_at(root, &["translate", source, "--to", lang, "--mark-current"]);
     assert_eq!(code, 0, "{err}");
-}
-
-/// Replaces `from` (which must be there) by `to` in the file at `rel`.
-fn edit(root: &std::path::Path, rel: &str, from: &str, to: &str) {
-    let path = root.join(rel);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{rel} does not hold {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
 #[test]
@@ -480,7 +460,7 @@ fn a_rewrap_of_the_source_does_not_make_translations_stale() {
         "各级领导嘉宾共同见证\n合作区挂牌，见 \n",
     );
     assert_eq!(attention(root, "content/news/unveiling.en.md"), None);
-    let (code, out, err) = run(
+    let (code, out, err) = qiao_at(
         root,
         &[
             "status",
@@ -542,7 +522,7 @@ fn every_translatable_field_makes_translations_stale() {
         let page = attention(root, "content/news/unveiling.en.md")
             .unwrap_or_else(|| panic!("{to}: still current"));
         assert_eq!(page["state"], "stale", "{to}");
-        let (code, diff, err) = run(
+        let (code, diff, err) = qiao_at(
             root,
             &[
                 "status",
@@ -577,7 +557,7 @@ fn every_translatable_field_makes_translations_stale() {
 fn a_draft_made_from_an_earlier_source_is_draft_and_stale() {
     let site = copy_fixture("trilingual");
     let root = site.path();
-    let (code, _, err) = run(
+    let (code, _, err) = qiao_at(
         root,
         &["translate", "content/news/only-zh.md", "--to", "de"],
     );
@@ -586,7 +566,7 @@ fn a_draft_made_from_an_earlier_source_is_draft_and_stale() {
     assert_eq!(page["state"], "draft");
     assert_eq!(page["stale"], false);
     assert_eq!(page["translated_from"], serde_json::Value::Null);
-    let (_, out, _) = run(root, &["status", "--lang", "de"]);
+    let (_, out, _) = qiao_at(root, &["status", "--lang", "de"]);
     assert!(
         out.contains("  content/news/only-zh.de.md  draft\n"),
         "{out}"
@@ -606,7 +586,7 @@ fn a_draft_made_from_an_earlier_source_is_draft_and_stale() {
     let now = page["source_revision"].as_str().unwrap().to_string();
     assert_ne!(made_from, now);
     assert_eq!(page["stale_days"], 0);
-    let (_, out, _) = run(root, &["status", "--lang", "de"]);
+    let (_, out, _) = qiao_at(root, &["status", "--lang", "de"]);
     assert!(
         out.contains(&format!(
             "  content/news/only-zh.de.md  draft, and stale: made from {made_from}, source is \
@@ -622,13 +602,13 @@ fn a_draft_made_from_an_earlier_source_is_draft_and_stale() {
     let cols: Vec<&str> = news_row.split_whitespace().collect();
     assert_eq!(cols, vec!["news", "4", "0", "2", "0", "1", "1"], "{out}");
     let html = root.join("report.html");
-    run(root, &["status", "--html", html.to_str().unwrap()]);
+    qiao_at(root, &["status", "--html", html.to_str().unwrap()]);
     assert!(
         std::fs::read_to_string(&html)
             .unwrap()
             .contains("<code>content/news/only-zh.de.md</code> — draft, stale</li>")
     );
-    let (_, diff, _) = run(
+    let (_, diff, _) = qiao_at(
         root,
         &[
             "status",
@@ -640,7 +620,7 @@ fn a_draft_made_from_an_earlier_source_is_draft_and_stale() {
     assert!(diff.contains("+只有中文版本，暂无译文。"), "{diff}");
     // a required translation: the policy names both facts
     set_policy(root, "[translation]\nrequired = { de = [\"news\"] }");
-    let (code, out, _) = run(root, &["status", "--strict", "--lang", "de"]);
+    let (code, out, _) = qiao_at(root, &["status", "--strict", "--lang", "de"]);
     assert_eq!(code, 1);
     assert!(
         out.contains(
@@ -674,16 +654,16 @@ fn translations_marked_by_earlier_versions_stay_current() {
     )
     .unwrap();
     assert_eq!(attention(root, "content/news/unveiling.de.md"), None);
-    let (code, _, err) = run(root, &["check", "--strict"]);
+    let (code, _, err) = qiao_at(root, &["check", "--strict"]);
     assert!(!err.contains("unveiling.de.md"), "{code}: {err}");
     // listed, so that someone checks the fields the old revision did not cover
-    let (_, out, _) = run(root, &["status", "--json", "--lang", "de"]);
+    let (_, out, _) = qiao_at(root, &["status", "--json", "--lang", "de"]);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         json["languages"][0]["legacy_revisions"],
         serde_json::json!(["content/news/unveiling.de.md"])
     );
-    let (code, out, _) = run(root, &["status", "--strict"]);
+    let (code, out, _) = qiao_at(root, &["status", "--strict"]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains(
@@ -706,7 +686,7 @@ fn translations_marked_by_earlier_versions_stay_current() {
             // the German translation has one heading fewer: not placed
             "translation_line": null, "translation_blocks": [] }])
     );
-    let (code, diff, err) = run(
+    let (code, diff, err) = qiao_at(
         root,
         &[
             "status",
@@ -737,7 +717,7 @@ fn translations_marked_by_earlier_versions_stay_current() {
         "{stored}"
     );
     assert_eq!(attention(root, "content/news/unveiling.de.md"), None);
-    let (_, out, _) = run(root, &["status"]);
+    let (_, out, _) = qiao_at(root, &["status"]);
     assert!(!out.contains("older kind"), "{out}");
 }
 
@@ -776,7 +756,7 @@ fn stale_pages_name_the_blocks_that_changed() {
                 blocks cannot be placed in it"
         })
     );
-    let (_, out, _) = run(root, &["status", "--lang", "en"]);
+    let (_, out, _) = qiao_at(root, &["status", "--lang", "en"]);
     assert!(
         out.contains(
             "\n    changed since (blocks not aligned: the source has 1 heading(s) and the \

@@ -134,6 +134,27 @@ pub fn qiao(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
     c.output().unwrap()
 }
 
+/// Runs the real `qiao` binary on the site at `root` (`--root` added): exit code, stdout and
+/// stderr.
+pub fn qiao_at(root: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut a: Vec<&str> = args.to_vec();
+    a.extend(["--root", root.to_str().unwrap()]);
+    let o = qiao(&a, &[]);
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Replaces `from` (which must be there) by `to` in the file at `rel` under `root`.
+pub fn edit(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} does not hold {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
 /// The values of one attribute (`id`, `href`) on every start tag of an HTML page, in order.
 /// A small reader of the HTML qiao writes: comments and the text of `<script>` and
 /// `<style>` are skipped, values may be quoted with `"` or `'` or not at all.
