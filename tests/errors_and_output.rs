@@ -232,17 +232,7 @@ fn output_is_byte_identical_across_runs_and_thread_counts() {
     let mut trees = Vec::new();
     for (n, threads) in [("a", "1"), ("b", "4"), ("c", "4")] {
         let p = dir.path().join(n);
-        let o = qiao(
-            &[
-                "build",
-                "--root",
-                root.to_str().unwrap(),
-                "--output",
-                p.to_str().unwrap(),
-            ],
-            &[("RAYON_NUM_THREADS", threads)],
-        );
-        assert_eq!(o.status.code(), Some(0));
+        common::build_with_threads(&root, &p, threads);
         trees.push(tree(&p));
     }
     assert_eq!(trees[0], trees[1]);

@@ -10,7 +10,7 @@ mod serve_support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{build_root, copy_fixture, qiao, tree};
+use common::{build_root, build_with_threads, copy_fixture, tree};
 
 /// Draws a picture of `w`×`h` pixels whose colours depend on `seed`: the same every time.
 fn picture(w: u32, h: u32, seed: u8) -> image::RgbImage {
@@ -254,20 +254,6 @@ fn cache(root: &Path) -> BTreeMap<String, std::time::SystemTime> {
             )
         })
         .collect()
-}
-
-fn build_with_threads(root: &Path, out: &Path, threads: &str) {
-    let o = qiao(
-        &[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ],
-        &[("RAYON_NUM_THREADS", threads)],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

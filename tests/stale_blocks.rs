@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{attention, build_root, copy_fixture, edit, qiao, qiao_at};
+use common::{attention, build_root, copy_fixture, edit, qiao_at};
 
 const SOURCE: &str = "content/news/unveiling.md";
 const EN: &str = "content/news/unveiling.en.md";
@@ -199,17 +199,7 @@ fn readers_see_the_changed_blocks_marked_and_their_sections_named() {
     let mut trees = Vec::new();
     for (n, threads) in [("a", "1"), ("b", "4")] {
         let p = dir.path().join(n);
-        let o = qiao(
-            &[
-                "build",
-                "--root",
-                root.to_str().unwrap(),
-                "--output",
-                p.to_str().unwrap(),
-            ],
-            &[("RAYON_NUM_THREADS", threads)],
-        );
-        assert_eq!(o.status.code(), Some(0));
+        common::build_with_threads(root, &p, threads);
         trees.push(common::tree(&p));
     }
     assert_eq!(trees[0], trees[1]);

@@ -147,6 +147,22 @@ pub fn qiao_at(root: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Builds the site at `root` into `out` with the real binary on `threads` rendering threads
+/// (`RAYON_NUM_THREADS`), and fails the test with qiao's errors if the build fails.
+pub fn build_with_threads(root: &Path, out: &Path, threads: &str) {
+    let o = qiao(
+        &[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        &[("RAYON_NUM_THREADS", threads)],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 /// Replaces `from` (which must be there) by `to` in the file at `rel` under `root`.
 pub fn edit(root: &Path, rel: &str, from: &str, to: &str) {
     let path = root.join(rel);
