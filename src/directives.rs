@@ -30,7 +30,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::directive::{Call, Expand, Expansion, Kind, Problem};
 use crate::format::LocaleFormat;
-use crate::model::Parsed;
+use crate::content::Parsed;
 use crate::render::Intl;
 use crate::theme::TemplateSet;
 

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 
 use crate::content::{Document, SourceKind};
 use crate::diagnostics::Diagnostic;
-use crate::model::Parsed;
+use crate::content::Parsed;
 
 /// A front matter field that translations inherit from their source.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

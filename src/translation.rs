@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::Document;
 use crate::diagnostics::Diagnostic;
-use crate::model::Parsed;
+use crate::content::Parsed;
 
 /// Where source revisions are kept, under the site root.
 pub const STORE: &str = ".qiao/sources";
