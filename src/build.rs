@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model;
@@ -79,8 +78,7 @@ pub struct BuildReport {
 }
 
 pub use crate::model::load::{
-    HeldBack, Loaded, ParseSource, is_future, load_documents, load_documents_with,
-    now_timestamp,
+    HeldBack, Loaded, ParseSource, is_future, load_documents, load_documents_with, now_timestamp,
 };
 
 /// With `QIAO_TRACE=1`, prints the time and resident memory after each stage to stderr:

@@ -578,7 +578,11 @@ impl Config {
         let mut taxos = Vec::new();
         for (name, kind, t) in [
             ("tags", TaxonomyKind::Tags, taxonomies.tags),
-            ("categories", TaxonomyKind::Categories, taxonomies.categories),
+            (
+                "categories",
+                TaxonomyKind::Categories,
+                taxonomies.categories,
+            ),
         ] {
             if let Some(t) = t {
                 let RawTaxonomy { paginate: p, feed } = t;

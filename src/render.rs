@@ -1538,9 +1538,8 @@ impl Lookup {
 
     /// `news/x.md`, `news/x.en.md` or `news/x` → (key, explicit language).
     fn key_of<'a>(&self, path: &'a str) -> (&'a str, Option<&'a str>) {
-        let named = crate::content::name::page_name(path, |code| {
-            self.languages.iter().any(|l| l == code)
-        });
+        let named =
+            crate::content::name::page_name(path, |code| self.languages.iter().any(|l| l == code));
         (named.key, named.lang)
     }
 }

@@ -523,7 +523,9 @@ pub(crate) fn mark_stale_translations(
     let stale: Vec<(usize, &str)> = rendered
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.parsed.source.lang != *default && r.parsed.source.kind == SourceKind::Page)
+        .filter(|(_, r)| {
+            r.parsed.source.lang != *default && r.parsed.source.kind == SourceKind::Page
+        })
         .filter_map(|(k, r)| {
             let p = &r.parsed;
             let recorded = p.doc.meta.translation_of.as_deref()?;
@@ -556,7 +558,9 @@ pub(crate) fn mark_stale_translations(
     stale
         .into_par_iter()
         .filter_map(|(k, rev)| {
-            let RenderedSource { parsed: p, path, .. } = &rendered[k];
+            let RenderedSource {
+                parsed: p, path, ..
+            } = &rendered[k];
             let key = p.source.key.as_str();
             let cmp = comparisons.get(&(key, rev))?;
             let src = sources.get(key)?;

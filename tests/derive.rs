@@ -21,7 +21,10 @@ fn fresh(root: &Path) -> (String, Vec<String>) {
     } = settings;
     let loaded = model::load::load_documents(root, &config, false, false);
     let mut diags = loaded.diagnostics;
-    diags.extend(qiao::translation::policy_diagnostics(&config, &loaded.parsed));
+    diags.extend(qiao::translation::policy_diagnostics(
+        &config,
+        &loaded.parsed,
+    ));
     diags.extend(qiao::translation::leftover_markers(&config, &loaded.parsed));
     let images = std::sync::Arc::try_unwrap(images).ok().unwrap();
     let m = model::build(
@@ -50,7 +53,10 @@ fn shown(diags: &[Diagnostic]) -> Vec<String> {
 struct Lcg(u64);
 impl Lcg {
     fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n
     }
 }
@@ -65,7 +71,11 @@ fn pages(root: &Path) -> Vec<String> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "md")
-                && !p.file_name().unwrap().to_string_lossy().starts_with("_index")
+                && !p
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("_index")
             {
                 out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
             }
@@ -106,7 +116,10 @@ fn apply(root: &Path, rng: &mut Lcg, step: usize, kind: usize) -> (String, Vec<P
             (format!("delete {rel}"), vec![abs])
         }
         2 => {
-            let to = abs.with_file_name(format!("renamed-{step}-{}", abs.file_name().unwrap().to_string_lossy()));
+            let to = abs.with_file_name(format!(
+                "renamed-{step}-{}",
+                abs.file_name().unwrap().to_string_lossy()
+            ));
             std::fs::rename(&abs, &to).unwrap();
             (format!("rename {rel}"), vec![abs, to])
         }
@@ -115,7 +128,11 @@ fn apply(root: &Path, rng: &mut Lcg, step: usize, kind: usize) -> (String, Vec<P
             (format!("slug {rel}"), vec![abs])
         }
         4 => {
-            front(root, &rel, &format!("tags: [\"标签{}\", \"Tag\"]", step % 3));
+            front(
+                root,
+                &rel,
+                &format!("tags: [\"标签{}\", \"Tag\"]", step % 3),
+            );
             let text = std::fs::read_to_string(&abs).unwrap();
             // A second `tags:` would be an error: keep the first.
             let mut seen = false;
@@ -205,7 +222,11 @@ fn updates_equal_fresh_builds_after_random_edits() {
                     .map(|(a, b)| format!("derived: {a}\nfresh:   {b}"));
                 panic!("seed {seed}, step {step} ({what}): models differ\n{at:?}");
             }
-            assert_eq!(shown(&derived.diagnostics), diags, "seed {seed}, step {step} ({what})");
+            assert_eq!(
+                shown(&derived.diagnostics),
+                diags,
+                "seed {seed}, step {step} ({what})"
+            );
         }
     }
 }
@@ -231,7 +252,9 @@ fn an_update_renders_only_what_changed() {
     let linking = pages(root)
         .iter()
         .filter(|p| {
-            std::fs::read_to_string(root.join(p)).unwrap().contains("@/news/zone-unveiling.md")
+            std::fs::read_to_string(root.join(p))
+                .unwrap()
+                .contains("@/news/zone-unveiling.md")
         })
         .count();
     assert!(linking > 0);

@@ -68,7 +68,10 @@ mod tests {
 
     #[test]
     fn file_stems_split_on_configured_codes_only() {
-        assert_eq!(split_language_by("acme.sh.en", lang), ("acme.sh", Some("en")));
+        assert_eq!(
+            split_language_by("acme.sh.en", lang),
+            ("acme.sh", Some("en"))
+        );
         assert_eq!(split_language_by("mkfs.fat", lang), ("mkfs.fat", None));
         assert_eq!(split_language_by("x.fr", lang), ("x.fr", None));
         assert_eq!(split_language_by(".en", lang), (".en", None));
@@ -90,7 +93,12 @@ mod tests {
 
     #[test]
     fn links_and_template_arguments_read_alike() {
-        for written in ["@/news/x.en.md", "/news/x.en.md", "news/x.en.md", "news/x.en"] {
+        for written in [
+            "@/news/x.en.md",
+            "/news/x.en.md",
+            "news/x.en.md",
+            "news/x.en",
+        ] {
             assert_eq!(
                 page_name(written, lang),
                 Named {

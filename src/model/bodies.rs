@@ -71,7 +71,10 @@ pub fn check_all(
         .iter()
         .map(|r| {
             let s = &r.parsed.source;
-            ((s.key.clone(), s.lang.clone()), r.rendered.anchors.as_slice())
+            (
+                (s.key.clone(), s.lang.clone()),
+                r.rendered.anchors.as_slice(),
+            )
         })
         .collect();
     let mut sources: HashMap<String, SourceFacts> = HashMap::new();

@@ -68,7 +68,12 @@ impl Settings {
         let (catalog, d) = crate::i18n::Catalog::load(root, &config);
         diags.extend(d);
         let formats = (config.languages.iter())
-            .filter_map(|l| Some((l.code.clone(), crate::format::LocaleFormat::new(&l.locale).ok()?)))
+            .filter_map(|l| {
+                Some((
+                    l.code.clone(),
+                    crate::format::LocaleFormat::new(&l.locale).ok()?,
+                ))
+            })
             .collect();
         let (data, d) = crate::data::DataFiles::load(root, &config);
         diags.extend(d);
@@ -174,7 +179,13 @@ impl Derivation {
         let content = self.settings.root.join("content");
         let rels: HashSet<String> = changed
             .iter()
-            .map(|p| if p.is_absolute() { p.clone() } else { self.settings.root.join(p) })
+            .map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    self.settings.root.join(p)
+                }
+            })
             .filter_map(|p| {
                 let rel = p.strip_prefix(&content).ok()?;
                 Some(rel.to_string_lossy().replace('\\', "/"))
@@ -186,9 +197,12 @@ impl Derivation {
         }
         // A changed directory (renamed, deleted) changes every file under it.
         self.read.retain(|rel, _| {
-            !rels
-                .iter()
-                .any(|r| rel == r || rel.strip_prefix(r.as_str()).is_some_and(|t| t.starts_with('/')))
+            !rels.iter().any(|r| {
+                rel == r
+                    || rel
+                        .strip_prefix(r.as_str())
+                        .is_some_and(|t| t.starts_with('/'))
+            })
         });
         self.derive()
     }
@@ -224,14 +238,25 @@ impl Derivation {
             .parsed
             .iter()
             .map(|p| p.source.rel.as_str())
-            .chain(loaded.unpublished.values().map(|u| u.file.trim_start_matches("content/")))
+            .chain(
+                loaded
+                    .unpublished
+                    .values()
+                    .map(|u| u.file.trim_start_matches("content/")),
+            )
             .collect();
         self.read.retain(|rel, _| present.contains(rel.as_str()));
         self.memos.retain(|rel, _| present.contains(rel.as_str()));
 
         let mut diagnostics = loaded.diagnostics;
-        diagnostics.extend(crate::translation::policy_diagnostics(&s.config, &loaded.parsed));
-        diagnostics.extend(crate::translation::leftover_markers(&s.config, &loaded.parsed));
+        diagnostics.extend(crate::translation::policy_diagnostics(
+            &s.config,
+            &loaded.parsed,
+        ));
+        diagnostics.extend(crate::translation::leftover_markers(
+            &s.config,
+            &loaded.parsed,
+        ));
         let inputs = Inputs {
             config: s.config.clone(),
             assets: loaded.assets,
@@ -258,7 +283,8 @@ impl Derivation {
         } = cache;
         self.rendered_last = new_memos.len();
         self.memos.extend(new_memos);
-        self.revisions.extend(new_revisions.into_inner().unwrap_or_default());
+        self.revisions
+            .extend(new_revisions.into_inner().unwrap_or_default());
         Derived {
             model,
             diagnostics,
@@ -272,9 +298,8 @@ fn read_source(source: &Source, display: &str, tz: &jiff::tz::TimeZone) -> Read 
     match crate::text::read_text(&source.abs, display) {
         Ok(text) => Read {
             hash: blake3::hash(text.as_bytes()),
-            parsed: crate::content::front_matter::parse_in(&text, tz).map_err(|ds| {
-                ds.into_iter().map(|d| d.in_file(display)).collect()
-            }),
+            parsed: crate::content::front_matter::parse_in(&text, tz)
+                .map_err(|ds| ds.into_iter().map(|d| d.in_file(display)).collect()),
         },
         Err(d) => Read {
             // Unreadable: never equal to a readable text's hash that could be cached.
@@ -321,7 +346,14 @@ impl PerSource for Cache<'_> {
             .map(|Placed { parsed, path }| {
                 if let Some(memo) = this.reusable(resolver, &parsed, &path) {
                     let rendered = memo.rendered.clone();
-                    return (RenderedSource { parsed, path, rendered }, None);
+                    return (
+                        RenderedSource {
+                            parsed,
+                            path,
+                            rendered,
+                        },
+                        None,
+                    );
                 }
                 let (rendered, lookups) = resolver.render_recorded(&parsed, &path);
                 let memo = this.hash_of(&parsed).map(|hash| Memo {
@@ -332,7 +364,14 @@ impl PerSource for Cache<'_> {
                     lookups,
                     rendered: rendered.clone(),
                 });
-                (RenderedSource { parsed, path, rendered }, memo)
+                (
+                    RenderedSource {
+                        parsed,
+                        path,
+                        rendered,
+                    },
+                    memo,
+                )
             })
             .collect();
         let mut out = Vec::with_capacity(done.len());

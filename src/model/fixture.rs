@@ -45,7 +45,12 @@ pub fn source(config: &Config, rel: &str, front: &str, body: &str) -> Parsed {
         (SourceKind::Section, dir.to_string(), String::new(), false)
     } else if stem == "index" && !dir.is_empty() {
         let (parent, bundle) = dir.rsplit_once('/').unwrap_or(("", dir));
-        (SourceKind::Page, parent.to_string(), bundle.to_string(), true)
+        (
+            SourceKind::Page,
+            parent.to_string(),
+            bundle.to_string(),
+            true,
+        )
     } else {
         (SourceKind::Page, dir.to_string(), stem.to_string(), false)
     };

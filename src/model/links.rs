@@ -407,7 +407,11 @@ impl LinkResolver<'_> {
     /// page it lands on (`None` for a static file).
     /// A target may be written percent-encoded (`@/my%20docs/x.md`) or not
     /// (`<@/my docs/x.md>`).
-    pub(super) fn resolve(&self, target: &str, lang: &str) -> Option<(String, Option<(String, String)>)> {
+    pub(super) fn resolve(
+        &self,
+        target: &str,
+        lang: &str,
+    ) -> Option<(String, Option<(String, String)>)> {
         readings(target)
             .iter()
             .find_map(|t| self.resolve_exactly(t, lang))
@@ -428,8 +432,10 @@ impl LinkResolver<'_> {
     /// the language written in the name (`x.en.md`), else the linking page's language and
     /// then the default language.
     fn page_keys(&self, stem: &str, lang: &str) -> Vec<(String, String)> {
-        let crate::content::name::Named { key, lang: explicit } =
-            crate::content::name::split_path(stem, |code| self.config.language(code).is_some());
+        let crate::content::name::Named {
+            key,
+            lang: explicit,
+        } = crate::content::name::split_path(stem, |code| self.config.language(code).is_some());
         let langs = match explicit {
             Some(l) => vec![l],
             None => vec![lang, self.config.default_language.as_str()],

@@ -161,4 +161,3 @@ pub fn parse_source(
     })?;
     Ok(Parsed { source, doc })
 }
-

@@ -62,5 +62,4 @@ impl SiteModel {
             .map(|p| p.doc.title.as_str())
             .or_else(|| (self.sections.iter().find(|s| s.path == path)).map(|s| s.title.as_str()))
     }
-
 }

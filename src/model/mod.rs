@@ -33,6 +33,8 @@ use crate::translation::{Revision, TranslationState};
 pub mod aliases;
 pub mod bodies;
 pub mod derive;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod links;
 pub mod load;
 pub mod menus;
@@ -42,15 +44,13 @@ pub mod sections;
 pub mod site_files;
 pub mod taxonomies;
 #[cfg(test)]
-pub(crate) mod fixture;
-#[cfg(test)]
 mod tests;
 
 pub use crate::content::Parsed;
 pub use derive::Derivation;
 pub use links::LinkResolver;
-pub use place::{out_dir, source_path};
 pub use pages::page_summary;
+pub use place::{out_dir, source_path};
 pub use sections::{date_order, list_order, newest};
 pub use taxonomies::{term_slug, term_slugs};
 
@@ -281,7 +281,6 @@ impl SiteModel {
     }
 }
 
-
 /// Why a Markdown source is not part of the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unpublished {
@@ -331,7 +330,6 @@ impl UnpublishedSource {
 
 /// Sources left out of the site, by (key, language).
 pub type UnpublishedSources = HashMap<(String, String), UnpublishedSource>;
-
 
 /// What the model needs from the templates.
 #[derive(Debug, Default)]
@@ -397,10 +395,11 @@ pub(crate) fn assemble(
     let Inputs {
         config,
         assets,
-        from_templates: FromTemplates {
-            ids: template_ids,
-            directives,
-        },
+        from_templates:
+            FromTemplates {
+                ids: template_ids,
+                directives,
+            },
         images,
         unpublished,
         root,
@@ -421,7 +420,8 @@ pub(crate) fn assemble(
     let rendered = per_source.render(&resolver, placed);
     let checked = bodies::check_all(&resolver, &rendered, diags);
     let revisions = pages::revisions(&config, &rendered, &|p| per_source.revision(p));
-    let stale = crate::stale::mark_stale_translations(&root, &config, &rendered, &revisions, &resolver);
+    let stale =
+        crate::stale::mark_stale_translations(&root, &config, &rendered, &revisions, &resolver);
     drop(resolver);
     let pages::Pages {
         mut pages,

@@ -103,12 +103,7 @@ pub fn pages(
         // The Markdown has been rendered and its links checked: the source text is not
         // needed any more, and on a large site it is a good part of the memory.
         p.doc.release_text();
-        let translation = state_of(
-            &p.doc,
-            &p.source.lang,
-            config,
-            revisions.get(&p.source.key),
-        );
+        let translation = state_of(&p.doc, &p.source.lang, config, revisions.get(&p.source.key));
         match p.source.kind {
             SourceKind::Section => {
                 section_docs.insert(
@@ -186,7 +181,6 @@ pub fn add_fallback_copies(config: &Config, pages: &mut Vec<Page>) {
         pages.extend(copies);
     }
     pages.sort_by(|a, b| (&a.lang, &a.key).cmp(&(&b.lang, &b.key)));
-
 }
 
 /// Page by (key, language), fallback copies left out.

@@ -52,14 +52,9 @@ pub fn place(config: &Config, parsed: Vec<Parsed>, diags: &mut Vec<Diagnostic>) 
     kept
 }
 
-
 /// The site path of a source, every segment percent-encoded ([`crate::url`]); an error when
 /// its name cannot be a URL segment (`.`, `..`).
-pub fn source_path(
-    config: &Config,
-    source: &Source,
-    doc: &Document,
-) -> Result<String, Diagnostic> {
+pub fn source_path(config: &Config, source: &Source, doc: &Document) -> Result<String, Diagnostic> {
     let prefix = config.lang_prefix(&source.lang);
     let dir = section_path(&source.section_dir);
     match source.kind {

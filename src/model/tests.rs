@@ -39,7 +39,13 @@ fn missing_translations_get_fallback_copies() {
     assert_eq!(copy.out_dir, "en/news/b");
     // Fallback copies are not translations: the index of pages leaves them out.
     assert_eq!(m.page_index.get(&("news/b".into(), "en".into())), None);
-    assert_eq!(m.original_of(m.page_at("en", "news/a").unwrap()).unwrap().doc.title, "甲");
+    assert_eq!(
+        m.original_of(m.page_at("en", "news/a").unwrap())
+            .unwrap()
+            .doc
+            .title,
+        "甲"
+    );
 }
 
 #[test]
@@ -51,24 +57,43 @@ fn sections_form_a_tree_and_list_pages_by_weight_then_date() {
         source(&c, "about/_index.md", "title: 关于\nweight: 1", ""),
         source(&c, "news/old.md", "title: Old\ndate: 2020-01-01", ""),
         source(&c, "news/new.md", "title: New\ndate: 2024-01-01", ""),
-        source(&c, "news/pinned.md", "title: Pinned\nweight: 1\ndate: 2019-01-01", ""),
+        source(
+            &c,
+            "news/pinned.md",
+            "title: Pinned\nweight: 1\ndate: 2019-01-01",
+            "",
+        ),
         source(&c, "news/undated.md", "title: Undated", ""),
         source(&c, "news/2024/deep.md", "title: Deep\ndate: 2024-02-02", ""),
     ]);
     let zh = |dir: &str| &m.sections[m.section_index[&(dir.to_string(), "zh".to_string())]];
     let home = zh("");
-    let subs: Vec<&str> = home.subsections.iter().map(|&i| m.sections[i].dir.as_str()).collect();
+    let subs: Vec<&str> = home
+        .subsections
+        .iter()
+        .map(|&i| m.sections[i].dir.as_str())
+        .collect();
     // `about` (weight 1) before `news` (weight 2).
     assert_eq!(subs, ["about", "news"]);
     let news = zh("news");
-    let titles: Vec<&str> = news.pages.iter().map(|&i| m.pages[i].doc.title.as_str()).collect();
+    let titles: Vec<&str> = news
+        .pages
+        .iter()
+        .map(|&i| m.pages[i].doc.title.as_str())
+        .collect();
     assert_eq!(titles, ["Pinned", "New", "Old", "Undated"]);
     // A directory with pages but no `_index` is a section named after it, under its parent.
     let y = zh("news/2024");
     assert_eq!((y.title.as_str(), y.source.as_deref()), ("2024", None));
     assert_eq!(m.sections[y.parent.unwrap()].dir, "news");
     // Previous and next follow the list order.
-    let at = |title: &str| news.pages.iter().copied().find(|&i| m.pages[i].doc.title == title).unwrap();
+    let at = |title: &str| {
+        news.pages
+            .iter()
+            .copied()
+            .find(|&i| m.pages[i].doc.title == title)
+            .unwrap()
+    };
     let new = &m.pages[at("New")];
     assert_eq!(new.prev, Some(at("Pinned")));
     assert_eq!(new.next, Some(at("Old")));
@@ -77,24 +102,49 @@ fn sections_form_a_tree_and_list_pages_by_weight_then_date() {
     // A section without a translation is shown in every language from the default one.
     let en_news = &m.sections[m.section_index[&("news".to_string(), "en".to_string())]];
     assert!(en_news.fallback);
-    assert_eq!((en_news.title.as_str(), en_news.path.as_str()), ("新闻", "/en/news/"));
+    assert_eq!(
+        (en_news.title.as_str(), en_news.path.as_str()),
+        ("新闻", "/en/news/")
+    );
 }
 
 #[test]
 fn terms_merge_case_and_normalization_and_get_one_slug() {
     let c = fixture::config();
     let (m, diags) = build(vec![
-        source(&c, "a.md", "title: A\ndate: 2024-01-01\ntags: [Förderung, C]", ""),
-        source(&c, "b.md", "title: B\ndate: 2024-02-01\ntags: [\"Fo\u{308}rderung\", \" c \", C++]", ""),
+        source(
+            &c,
+            "a.md",
+            "title: A\ndate: 2024-01-01\ntags: [Förderung, C]",
+            "",
+        ),
+        source(
+            &c,
+            "b.md",
+            "title: B\ndate: 2024-02-01\ntags: [\"Fo\u{308}rderung\", \" c \", C++]",
+            "",
+        ),
         source(&c, "a.en.md", "title: A\ntags: [förderung]", ""),
     ]);
-    let tags = |lang: &str| m.taxonomies.iter().find(|t| t.name == "tags" && t.lang == lang).unwrap();
+    let tags = |lang: &str| {
+        m.taxonomies
+            .iter()
+            .find(|t| t.name == "tags" && t.lang == lang)
+            .unwrap()
+    };
     let zh: Vec<(&str, &str, usize)> = tags("zh")
         .terms
         .iter()
         .map(|t| (t.name.as_str(), t.slug.as_str(), t.pages.len()))
         .collect();
-    assert_eq!(zh, [("C", "c", 2), ("C++", "c-plus-plus", 1), ("Förderung", "förderung", 2)]);
+    assert_eq!(
+        zh,
+        [
+            ("C", "c", 2),
+            ("C++", "c-plus-plus", 1),
+            ("Förderung", "förderung", 2)
+        ]
+    );
     // Newest first.
     let f = &tags("zh").terms[2];
     assert_eq!(m.pages[f.pages[0]].doc.title, "B");
@@ -105,7 +155,12 @@ fn terms_merge_case_and_normalization_and_get_one_slug() {
     let slugs: Vec<&str> = b.terms["tags"].iter().map(|t| t.slug.as_str()).collect();
     assert_eq!(slugs, ["c", "c-plus-plus", "förderung"]);
     assert_eq!(messages(&diags).len(), 1, "{diags:?}");
-    assert!(diags[0].message.contains("`C`, `C++` would all have the slug `c`"), "{diags:?}");
+    assert!(
+        diags[0]
+            .message
+            .contains("`C`, `C++` would all have the slug `c`"),
+        "{diags:?}"
+    );
 }
 
 #[test]
@@ -136,7 +191,12 @@ fn aliases_may_not_clash_or_name_a_page() {
 fn links_name_translations_by_the_walks_rule() {
     let c = fixture::config();
     let (m, diags) = build(vec![
-        source(&c, "news/a.md", "title: A", "[en](@/news/x.en.md) [dot](@/news/.en.md) [x](@/news/x.md)"),
+        source(
+            &c,
+            "news/a.md",
+            "title: A",
+            "[en](@/news/x.en.md) [dot](@/news/.en.md) [x](@/news/x.md)",
+        ),
         source(&c, "news/x.md", "title: X", ""),
         source(&c, "news/x.en.md", "title: X", ""),
         // The file `news/.en.md` is the default-language page `.en` (its slug makes it an
