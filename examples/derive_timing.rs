@@ -28,7 +28,8 @@ fn main() {
     let rel = page.strip_prefix(&root).unwrap().display().to_string();
     drop(first);
     let text = std::fs::read_to_string(&page).unwrap();
-    let edits: [(&str, Box<dyn Fn()>); 3] = [
+    type Edit<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let edits: [Edit<'_>; 3] = [
         (
             "body edit",
             Box::new(|| std::fs::write(&page, format!("{text}\nOne more line.\n")).unwrap()),

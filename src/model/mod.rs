@@ -422,7 +422,6 @@ pub(crate) fn assemble(
     let revisions = pages::revisions(&config, &rendered, &|p| per_source.revision(p));
     let stale =
         crate::stale::mark_stale_translations(&root, &config, &rendered, &revisions, &resolver);
-    drop(resolver);
     let pages::Pages {
         mut pages,
         section_docs,

@@ -81,7 +81,7 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
                 html: doc.map(|d| d.rendered.html.clone()).unwrap_or_default(),
                 toc: doc.map(|d| d.rendered.toc.clone()).unwrap_or_default(),
                 doc: doc.map(|d| d.doc.clone()),
-                out_dir: out_dir(&config, &path),
+                out_dir: out_dir(config, &path),
                 path,
                 pages: Vec::new(),
                 subsections: Vec::new(),
