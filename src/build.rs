@@ -7,12 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use crate::config::Config;
-use crate::content::{front_matter, walk};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{self, Parsed};
+use crate::model;
 use crate::output::{NullSink, Sink, Staging};
 use crate::render::{self, Renderer};
 use crate::session::Session;
@@ -80,34 +77,9 @@ pub struct BuildReport {
     pub held_back: HeldBack,
 }
 
-/// Pages a build left out, so that the summary can say so: an editor whose new page does
-/// not appear must learn why without reading the docs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HeldBack {
-    /// Drafts (`draft: true`) per language code, in config order; languages without drafts
-    /// are not listed.
-    pub drafts: Vec<(String, usize)>,
-    /// Pages dated in the future.
-    pub future: usize,
-}
-
-impl HeldBack {
-    /// Whether nothing was held back.
-    pub fn is_empty(&self) -> bool {
-        self.drafts.is_empty() && self.future == 0
-    }
-}
-
-/// Whether a page's `date` lies after `now` (seconds since the epoch): such a page is
-/// published only with `--future`.
-pub fn is_future(doc: &crate::content::Document, now: i64) -> bool {
-    doc.date.as_ref().is_some_and(|d| d.timestamp > now)
-}
-
-/// The current time in seconds since the epoch, for [`is_future`].
-pub fn now_timestamp() -> i64 {
-    jiff::Timestamp::now().as_second()
-}
+pub use crate::model::load::{
+    HeldBack, Loaded, ParseSource, is_future, load_documents, load_documents_with, now_timestamp,
+};
 
 /// With `QIAO_TRACE=1`, prints the time and resident memory after each stage to stderr:
 /// the cheapest way to see where a large build spends its time and memory.
@@ -466,108 +438,6 @@ fn human_bytes(n: u64) -> String {
         1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
         _ => format!("{:.1} GB", n as f64 / 1e9),
     }
-}
-
-/// What [`load_documents`] found in `content/`.
-pub struct Loaded {
-    /// The sources that are part of this build, parsed.
-    pub parsed: Vec<Parsed>,
-    /// The other files of `content/`.
-    pub assets: Vec<crate::content::Asset>,
-    /// Problems found while reading and parsing.
-    pub diagnostics: Vec<Diagnostic>,
-    /// How many drafts and future pages were left out, for the summary.
-    pub held_back: HeldBack,
-    /// Every source left out (held back or failed to parse), by (key, language): a link to
-    /// one is reported with the reason, not as a link to nothing.
-    pub unpublished: model::UnpublishedSources,
-}
-
-/// Walks `content/` and parses every Markdown file in parallel: the stages every command
-/// shares (`build`, `check`, `status`). Drafts are left out unless `drafts` is set, pages
-/// dated in the future unless `future` is; what was left out is counted in [`HeldBack`].
-pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) -> Loaded {
-    let mut diags = Vec::new();
-    let walked = walk::walk(&root.join("content"), config);
-    diags.extend(walked.diagnostics);
-    type Identity = (String, String, String);
-    let mut results: Vec<(Identity, Result<Parsed, Vec<Diagnostic>>)> = walked
-        .sources
-        .into_par_iter()
-        .map(|source| {
-            let display = format!("content/{}", source.rel);
-            let identity = (source.key.clone(), source.lang.clone(), display.clone());
-            (identity, parse_source(source, display, &config.timezone))
-        })
-        .collect();
-    // Before drafts and future dates are sorted out: a translation may inherit its date.
-    let mut docs: Vec<&mut Parsed> = results
-        .iter_mut()
-        .filter_map(|(_, r)| r.as_mut().ok())
-        .collect();
-    diags.extend(crate::shared::inherit(config, &mut docs));
-    let mut parsed = Vec::new();
-    let mut held = HeldBack::default();
-    let mut unpublished = model::UnpublishedSources::new();
-    let mut drafts_by_lang: std::collections::HashMap<String, usize> = Default::default();
-    let now = now_timestamp();
-    for ((key, lang, file), r) in results {
-        // Where a held-back page would be, so that a plain link to that address says why
-        // it leads nowhere.
-        let path_of = |p: &Parsed| model::source_path(config, &p.source, &p.doc).ok();
-        let (why, path) = match r {
-            Ok(p) if p.doc.meta.draft && !drafts => {
-                *drafts_by_lang.entry(p.source.lang.clone()).or_default() += 1;
-                (model::Unpublished::Draft, path_of(&p))
-            }
-            Ok(p) if !future && is_future(&p.doc, now) => {
-                held.future += 1;
-                let date = p
-                    .doc
-                    .date
-                    .as_ref()
-                    .map(|d| d.ymd.clone())
-                    .unwrap_or_default();
-                (model::Unpublished::Future(date), path_of(&p))
-            }
-            Ok(p) => {
-                parsed.push(p);
-                continue;
-            }
-            Err(ds) => {
-                diags.extend(ds);
-                (model::Unpublished::Broken, None)
-            }
-        };
-        unpublished.insert((key, lang), model::UnpublishedSource { why, file, path });
-    }
-    held.drafts = config
-        .languages
-        .iter()
-        .filter_map(|l| drafts_by_lang.get(&l.code).map(|n| (l.code.clone(), *n)))
-        .collect();
-    Loaded {
-        parsed,
-        assets: walked.assets,
-        diagnostics: diags,
-        held_back: held,
-        unpublished,
-    }
-}
-
-/// Reads and parses one Markdown source (`display` is its path as the editor knows it).
-fn parse_source(
-    source: crate::content::Source,
-    display: String,
-    timezone: &jiff::tz::TimeZone,
-) -> Result<Parsed, Vec<Diagnostic>> {
-    let text = crate::text::read_text(&source.abs, &display).map_err(|d| vec![d])?;
-    let doc = front_matter::parse_in(&text, timezone).map_err(|ds| {
-        ds.into_iter()
-            .map(|d| d.in_file(&display))
-            .collect::<Vec<_>>()
-    })?;
-    Ok(Parsed { source, doc })
 }
 
 /// The output may not be the site itself, a directory holding its sources, or a parent of

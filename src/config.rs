@@ -208,11 +208,33 @@ pub struct LegalPage {
     pub at: (usize, usize, String),
 }
 
+/// Which taxonomy: the front-matter field its terms are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TaxonomyKind {
+    /// `tags:`.
+    Tags,
+    /// `categories:`.
+    Categories,
+}
+
+impl TaxonomyKind {
+    /// The terms a page's front matter gives this taxonomy.
+    pub fn terms(self, meta: &crate::content::FrontMatter) -> &[String] {
+        match self {
+            TaxonomyKind::Tags => &meta.tags,
+            TaxonomyKind::Categories => &meta.categories,
+        }
+    }
+}
+
 /// Settings of one taxonomy (`tags` or `categories`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Taxonomy {
     /// `tags` or `categories`.
     pub name: String,
+    /// Which taxonomy this is.
+    #[serde(skip)]
+    pub kind: TaxonomyKind,
     /// Pages per term page.
     pub paginate: usize,
     /// Whether each term gets an Atom feed.
@@ -554,15 +576,20 @@ impl Config {
         let paginate = positive(paginate, 10, "paginate", &mut errors);
         let feed_limit = positive(feed_limit, 20, "feed_limit", &mut errors);
         let mut taxos = Vec::new();
-        for (name, t) in [
-            ("tags", taxonomies.tags),
-            ("categories", taxonomies.categories),
+        for (name, kind, t) in [
+            ("tags", TaxonomyKind::Tags, taxonomies.tags),
+            (
+                "categories",
+                TaxonomyKind::Categories,
+                taxonomies.categories,
+            ),
         ] {
             if let Some(t) = t {
                 let RawTaxonomy { paginate: p, feed } = t;
                 let p = positive(p, paginate, "paginate", &mut errors);
                 taxos.push(Taxonomy {
                     name: name.to_string(),
+                    kind,
                     paginate: p,
                     feed,
                 });

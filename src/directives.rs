@@ -27,10 +27,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::content::Parsed;
 use crate::diagnostics::Diagnostic;
 use crate::directive::{Call, Expand, Expansion, Kind, Problem};
 use crate::format::LocaleFormat;
-use crate::model::Parsed;
 use crate::render::Intl;
 use crate::theme::TemplateSet;
 

@@ -29,6 +29,7 @@ pub mod ident;
 pub mod images;
 pub mod init;
 pub mod markdown;
+pub mod markup;
 pub mod menu;
 pub mod model;
 pub mod output;

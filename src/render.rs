@@ -1538,11 +1538,9 @@ impl Lookup {
 
     /// `news/x.md`, `news/x.en.md` or `news/x` → (key, explicit language).
     fn key_of<'a>(&self, path: &'a str) -> (&'a str, Option<&'a str>) {
-        let path = path.trim_start_matches("@/").trim_start_matches('/');
-        let stem = path.strip_suffix(".md").unwrap_or(path);
-        crate::content::walk::split_language_by(stem, |code| {
-            self.languages.iter().any(|l| l == code)
-        })
+        let named =
+            crate::content::name::page_name(path, |code| self.languages.iter().any(|l| l == code));
+        (named.key, named.lang)
     }
 }
 

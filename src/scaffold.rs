@@ -39,10 +39,10 @@ pub fn target(config: &Config, path: &str, lang: Option<&str>) -> Result<Target,
     rel = rel.strip_suffix(".md").unwrap_or(rel);
     // A language suffix typed as part of the name (`x.en`) is the language, unless --lang says.
     let mut lang = lang.map(str::to_string);
-    if let Some((stem, code)) = rel.rsplit_once('.')
-        && config.language(code).is_some()
-        && !stem.is_empty()
-        && !stem.ends_with('/')
+    if let crate::content::name::Named {
+        key: stem,
+        lang: Some(code),
+    } = crate::content::name::split_path(rel, |c| config.language(c).is_some())
     {
         if lang.as_deref().is_some_and(|l| l != code) {
             return Err(Diagnostic::error(format!(

@@ -20,9 +20,9 @@
 
 use std::collections::HashMap;
 
+use crate::content::Parsed;
 use crate::content::{Document, SourceKind};
 use crate::diagnostics::Diagnostic;
-use crate::model::Parsed;
 
 /// A front matter field that translations inherit from their source.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

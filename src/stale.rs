@@ -35,6 +35,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::{Document, SourceKind};
 use crate::markdown::{self, BlockKind, TocEntry};
+use crate::model::bodies::RenderedSource;
 use crate::model::{LinkResolver, Parsed};
 use crate::translation::Revision;
 
@@ -514,7 +515,7 @@ pub struct Marked {
 pub(crate) fn mark_stale_translations(
     root: &Path,
     config: &Config,
-    rendered: &[(Parsed, String, markdown::Rendered)],
+    rendered: &[RenderedSource],
     source_hashes: &HashMap<String, Revision>,
     resolver: &LinkResolver<'_>,
 ) -> HashMap<usize, Marked> {
@@ -522,8 +523,11 @@ pub(crate) fn mark_stale_translations(
     let stale: Vec<(usize, &str)> = rendered
         .iter()
         .enumerate()
-        .filter(|(_, (p, _, _))| p.source.lang != *default && p.source.kind == SourceKind::Page)
-        .filter_map(|(k, (p, _, _))| {
+        .filter(|(_, r)| {
+            r.parsed.source.lang != *default && r.parsed.source.kind == SourceKind::Page
+        })
+        .filter_map(|(k, r)| {
+            let p = &r.parsed;
             let recorded = p.doc.meta.translation_of.as_deref()?;
             let current = source_hashes.get(&p.source.key)?;
             (!current.matches(recorded)).then_some((k, recorded.trim()))
@@ -534,12 +538,13 @@ pub(crate) fn mark_stale_translations(
     }
     let sources: HashMap<&str, &Parsed> = rendered
         .iter()
-        .filter(|(p, _, _)| p.source.lang == *default)
-        .map(|(p, _, _)| (p.source.key.as_str(), p))
+        .map(|r| &r.parsed)
+        .filter(|p| p.source.lang == *default)
+        .map(|p| (p.source.key.as_str(), p))
         .collect();
     let wanted: BTreeSet<(&str, &str)> = stale
         .iter()
-        .map(|&(k, rev)| (rendered[k].0.source.key.as_str(), rev))
+        .map(|&(k, rev)| (rendered[k].parsed.source.key.as_str(), rev))
         .collect();
     let comparisons: HashMap<(&str, &str), Comparison> = wanted
         .into_par_iter()
@@ -553,7 +558,9 @@ pub(crate) fn mark_stale_translations(
     stale
         .into_par_iter()
         .filter_map(|(k, rev)| {
-            let (p, path, _) = &rendered[k];
+            let RenderedSource {
+                parsed: p, path, ..
+            } = &rendered[k];
             let key = p.source.key.as_str();
             let cmp = comparisons.get(&(key, rev))?;
             let src = sources.get(key)?;

@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::content::Document;
+use crate::content::Parsed;
 use crate::diagnostics::Diagnostic;
-use crate::model::Parsed;
 
 /// Where source revisions are kept, under the site root.
 pub const STORE: &str = ".qiao/sources";

@@ -7,23 +7,7 @@ use std::fmt::Write as _;
 use crate::config::Config;
 use crate::model::{Page, SiteModel, newest};
 
-/// Escapes text for XML and HTML attribute and element content.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters even as references.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::markup::escape;
 
 /// Percent-encodes what a URI may not contain (non-ASCII, spaces, controls), keeping
 /// everything else, so `/tags/中欧合作/` becomes `/tags/%E4%B8%AD.../` in feeds and sitemaps,

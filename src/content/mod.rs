@@ -3,7 +3,17 @@
 
 pub mod files;
 pub mod front_matter;
+pub mod name;
 pub mod walk;
 
 pub use front_matter::{DateValue, Document, FrontMatter};
 pub use walk::{Asset, Source, SourceKind, Walked};
+
+/// A parsed source, ready to be placed in the model.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// Where it came from.
+    pub source: Source,
+    /// What it says.
+    pub doc: Document,
+}

@@ -197,21 +197,7 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
     out
 }
 
-/// Splits a file stem into the page's name and its language suffix: `acme.sh.en` →
-/// (`acme.sh`, `en`), `mkfs.fat` → (`mkfs.fat`, none). Only a configured language code is a
-/// suffix. The one rule for every place that reads file names (the walk, `@/` links, the
-/// template functions, `qiao status`).
-pub fn split_language<'a>(stem: &'a str, config: &Config) -> (&'a str, Option<&'a str>) {
-    split_language_by(stem, |code| config.language(code).is_some())
-}
-
-/// [`split_language`] where only the list of language codes is at hand.
-pub fn split_language_by(stem: &str, is_language: impl Fn(&str) -> bool) -> (&str, Option<&str>) {
-    match stem.rsplit_once('.') {
-        Some((name, suffix)) if !name.is_empty() && is_language(suffix) => (name, Some(suffix)),
-        _ => (stem, None),
-    }
-}
+pub use super::name::{split_language, split_language_by};
 
 /// ISO 639-1 two-letter language codes (the 183 current ones and the withdrawn `sh`).
 const ISO_639_1: &[&str] = &[

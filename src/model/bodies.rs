@@ -1,0 +1,96 @@
+//! Step 3 of [`super::build`]: the Markdown of every source rendered, in parallel, with its
+//! `@/` links resolved; then its links checked, once every page's anchors are known.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::place::Placed;
+use super::{LinkResolver, Parsed, SourceFacts};
+use crate::diagnostics::Diagnostic;
+use crate::markdown;
+use crate::translation::Revision;
+
+/// A placed source with its rendered body.
+#[derive(Debug, Clone)]
+pub struct RenderedSource {
+    /// The source.
+    pub parsed: Parsed,
+    /// Its site path.
+    pub path: String,
+    /// Its body, rendered.
+    pub rendered: markdown::Rendered,
+}
+
+/// The per-source work of [`super::build`], done afresh ([`Fresh`]) or taken from what an
+/// earlier build computed when its inputs are the same ([`super::Derivation`]).
+pub trait PerSource: Sync {
+    /// Renders the bodies of `placed`, keeping their order.
+    fn render(&mut self, resolver: &LinkResolver<'_>, placed: Vec<Placed>) -> Vec<RenderedSource>;
+    /// The revision of a default-language source that translations are compared with.
+    fn revision(&self, p: &Parsed) -> Revision;
+}
+
+/// Every source rendered and hashed, as a full build does.
+pub struct Fresh;
+
+impl PerSource for Fresh {
+    fn render(&mut self, resolver: &LinkResolver<'_>, placed: Vec<Placed>) -> Vec<RenderedSource> {
+        render_all(resolver, placed)
+    }
+
+    fn revision(&self, p: &Parsed) -> Revision {
+        Revision::of(&p.doc)
+    }
+}
+
+/// Renders every placed source, in parallel, keeping their order.
+pub fn render_all(resolver: &LinkResolver<'_>, placed: Vec<Placed>) -> Vec<RenderedSource> {
+    placed
+        .into_par_iter()
+        .map(|Placed { parsed, path }| {
+            let rendered = resolver.render(&parsed, &path);
+            RenderedSource {
+                parsed,
+                path,
+                rendered,
+            }
+        })
+        .collect()
+}
+
+/// Checks the links of every rendered source against the anchors of all of them; returns
+/// what serve needs to know of each source, by its path relative to the site root, and
+/// pushes the problems found to `diags` (in source order).
+pub fn check_all(
+    resolver: &LinkResolver<'_>,
+    rendered: &[RenderedSource],
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<String, SourceFacts> {
+    let anchors: HashMap<(String, String), &[String]> = rendered
+        .iter()
+        .map(|r| {
+            let s = &r.parsed.source;
+            (
+                (s.key.clone(), s.lang.clone()),
+                r.rendered.anchors.as_slice(),
+            )
+        })
+        .collect();
+    let mut sources: HashMap<String, SourceFacts> = HashMap::new();
+    for r in rendered {
+        let p = &r.parsed;
+        let link_diagnostics = resolver.check_links(p, &r.rendered, &|k| anchors.get(k).copied());
+        diags.extend(link_diagnostics.iter().cloned());
+        sources.insert(
+            format!("content/{}", p.source.rel),
+            SourceFacts {
+                source: p.source.clone(),
+                head: p.doc.text.get(..p.doc.body_start).unwrap_or("").to_string(),
+                anchors: r.rendered.anchors.clone(),
+                link_diagnostics,
+            },
+        );
+    }
+    sources
+}

@@ -1,0 +1,493 @@
+//! The site model: every page and section in every language, with its URL, its
+//! translations, its place in its section and its taxonomy terms.
+//!
+//! Built once from parsed documents and never mutated afterwards; rendering only reads it.
+//! All collections are sorted, so the model, and therefore the output, is the same whatever
+//! the order in which parallel stages finished.
+//!
+//! [`build`] is a short sequence of steps, one module each, every one a function from typed
+//! inputs to a typed output, unit-tested on a small in-memory site:
+//!
+//! 1. [`place`]: the URL and output directory of every source, and clashes between them;
+//! 2. [`links`]: the tables `@/` links are resolved against ([`links::LinkTables`]) and the
+//!    resolver itself ([`LinkResolver`]), with [`site_files`]: what plain links may reach;
+//! 3. [`bodies`]: every source's Markdown rendered (in parallel), then its links checked;
+//! 4. [`pages`]: pages, `_index` documents, translation revisions and fallback copies;
+//! 5. [`sections`]: the section tree in every language, list order, previous and next;
+//! 6. [`taxonomies`]: terms, their slugs, and each page's terms;
+//! 7. [`aliases`]: redirects and their clashes;
+//! 8. [`menus`]: the menus of `site.toml` and of front matter, resolved.
+//!
+//! [`derive`] keeps what those steps computed per source, so that `qiao serve` can derive a
+//! whole new model from a few changed files without rendering every page again.
+//! File names (`x.en.md`) and `@/` links are read by one rule: [`crate::content::name`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::config::Config;
+use crate::content::{Asset, Document, Source};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::TocEntry;
+use crate::translation::{Revision, TranslationState};
+
+pub mod aliases;
+pub mod bodies;
+pub mod derive;
+#[cfg(test)]
+pub(crate) mod fixture;
+pub mod links;
+pub mod load;
+pub mod menus;
+pub mod pages;
+pub mod place;
+pub mod sections;
+pub mod site_files;
+pub mod taxonomies;
+#[cfg(test)]
+mod tests;
+
+pub use crate::content::Parsed;
+pub use derive::Derivation;
+pub use links::LinkResolver;
+pub use pages::page_summary;
+pub use place::{out_dir, source_path};
+pub use sections::{date_order, list_order, newest};
+pub use taxonomies::{term_slug, term_slugs};
+
+/// A link from one taxonomy term to its page.
+#[derive(Debug, Clone)]
+pub struct TermRef {
+    /// The term as written by the editor.
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// Site path of the term page.
+    pub path: String,
+}
+
+/// One page in one language.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Translation key (`news/x`).
+    pub key: String,
+    /// Language the page is served in.
+    pub lang: String,
+    /// Language the content is written in (differs from `lang` for fallback copies).
+    pub content_lang: String,
+    /// Source file, relative to the site root (`content/news/x.en.md`).
+    pub source: String,
+    /// Parsed front matter and body.
+    pub doc: Document,
+    /// Rendered body.
+    pub html: String,
+    /// Summary HTML (`<!-- more -->`, front matter `summary`, or first paragraph).
+    pub summary: Option<String>,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Plain text of the body.
+    pub text: String,
+    /// Site path, e.g. `/en/news/x/`.
+    pub path: String,
+    /// Output directory relative to the output root (`en/news/x`).
+    pub out_dir: String,
+    /// Index into [`SiteModel::sections`].
+    pub section: usize,
+    /// Neighbours within the section, in list order.
+    pub prev: Option<usize>,
+    /// See `prev`.
+    pub next: Option<usize>,
+    /// Terms per taxonomy name.
+    pub terms: BTreeMap<String, Vec<TermRef>>,
+    /// Rendered from the default-language source because no translation exists.
+    pub fallback: bool,
+    /// Whether this translation is current with its source.
+    pub translation: TranslationState,
+    /// For a stale translation: the sections in which blocks whose source changed stand
+    /// (see [`crate::stale::StaleSection`]); empty otherwise.
+    pub stale_sections: Vec<crate::stale::StaleSection>,
+    /// Files of a page bundle: (absolute source, path inside the bundle).
+    pub assets: Vec<(std::path::PathBuf, String)>,
+}
+
+/// One section (a directory of `content/`) in one language.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Directory relative to `content/` (`` for the home page).
+    pub dir: String,
+    /// Language.
+    pub lang: String,
+    /// Language the section's text is written in.
+    pub content_lang: String,
+    /// Source file, when the section has an `_index` in some language.
+    pub source: Option<String>,
+    /// Parsed `_index` (own language, else the default language's), if any.
+    pub doc: Option<Document>,
+    /// Title (front matter, else the directory name).
+    pub title: String,
+    /// Rendered body.
+    pub html: String,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Site path.
+    pub path: String,
+    /// Output directory.
+    pub out_dir: String,
+    /// Pages, sorted for listing.
+    pub pages: Vec<usize>,
+    /// Child sections, sorted.
+    pub subsections: Vec<usize>,
+    /// Parent section.
+    pub parent: Option<usize>,
+    /// Rendered from the default-language `_index` because no translation exists.
+    pub fallback: bool,
+}
+
+/// All terms of one taxonomy in one language.
+#[derive(Debug, Clone)]
+pub struct TaxonomyModel {
+    /// `tags` or `categories`.
+    pub name: String,
+    /// Language.
+    pub lang: String,
+    /// Site path of the index of terms.
+    pub path: String,
+    /// Terms sorted by slug.
+    pub terms: Vec<Term>,
+}
+
+/// One term and its pages.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// Display name (the first spelling met, in sorted source order).
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// Site path.
+    pub path: String,
+    /// Pages, newest first.
+    pub pages: Vec<usize>,
+}
+
+/// A redirect from an old path.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    /// Output file of the redirect page, relative to the output root: `old/index.html` for
+    /// `/old/` or `/old`, the file itself for `/old.html` (and `.htm`).
+    pub out_file: String,
+    /// Where it points to.
+    pub target_path: String,
+    /// Source file that declared it.
+    pub source: String,
+}
+
+/// What an incremental rebuild ([`crate::session`]) needs to know about a Markdown source
+/// that the model no longer keeps once its text is released.
+#[derive(Debug, Clone)]
+pub struct SourceFacts {
+    /// Where the file is and what it is.
+    pub source: Source,
+    /// The front matter exactly as written, delimiters included: everything in the model
+    /// that is not the rendered body derives from it, so an edit that leaves it unchanged
+    /// cannot move, rename, re-date or re-tag the page.
+    pub head: String,
+    /// Ids the body defines, which other pages' `@/x.md#id` links are checked against.
+    pub anchors: Vec<String>,
+    /// Problems with the body's `@/` links (warnings, when the build succeeded).
+    pub link_diagnostics: Vec<Diagnostic>,
+}
+
+/// The complete site. Built at once by [`build`]; an incremental rebuild changes only the
+/// rendered bodies of pages whose front matter did not change (see [`crate::session`]).
+#[derive(Debug)]
+pub struct SiteModel {
+    /// Validated configuration.
+    pub config: Config,
+    /// Every page in every language.
+    pub pages: Vec<Page>,
+    /// Every section in every language.
+    pub sections: Vec<Section>,
+    /// Taxonomies per language.
+    pub taxonomies: Vec<TaxonomyModel>,
+    /// Redirects.
+    pub aliases: Vec<Alias>,
+    /// Files of `content/` that are copied as they are: (absolute source, output path).
+    pub static_assets: Vec<(std::path::PathBuf, String)>,
+    /// Page by (key, language).
+    pub page_index: HashMap<(String, String), usize>,
+    /// Section by (directory, language).
+    pub section_index: HashMap<(String, String), usize>,
+    /// Every Markdown source in the model, by its path relative to the site root
+    /// (`content/news/x.en.md`).
+    pub sources: HashMap<String, SourceFacts>,
+    /// (key, language) → site path of every page and section source, for `@/` links.
+    pub link_index: HashMap<(String, String), String>,
+    /// Files of `content/` by path relative to it, for `@/` links to them.
+    pub content_assets: HashMap<String, Asset>,
+    /// Output paths that relative and root-relative links may lead to (see `site_files`).
+    pub site_files: std::collections::HashSet<String>,
+    /// Translation key → [`Revision`] of its default-language page: what translations
+    /// are compared against.
+    pub source_hashes: HashMap<String, Revision>,
+    /// Ids the templates define (`main`), which generated heading ids avoid.
+    pub template_ids: Vec<String>,
+    /// The images pages show: sizes read, variants to write.
+    pub images: std::sync::Arc<crate::images::Images>,
+    /// The site's directive templates, compiled (`None` when they do not compile).
+    pub directives: Option<std::sync::Arc<crate::directives::DirectiveSet>>,
+    /// Sources left out of the site (drafts, future pages, unreadable front matter): a
+    /// link to one says why instead of "does not exist".
+    pub unpublished: UnpublishedSources,
+    /// The output directory each left-out page would have, to its (key, language).
+    pub unpublished_dirs: HashMap<String, (String, String)>,
+    /// The menus of `site.toml`, resolved for every language.
+    pub menus: crate::menu::Resolved,
+}
+
+impl SiteModel {
+    /// All languages in which the page with this key exists (not as a fallback copy).
+    pub fn translations_of_page(&self, idx: usize) -> Vec<(String, Option<&Page>)> {
+        let key = &self.pages[idx].key;
+        self.config
+            .languages
+            .iter()
+            .map(|l| {
+                let p = self
+                    .page_index
+                    .get(&(key.clone(), l.code.clone()))
+                    .map(|&i| &self.pages[i]);
+                (l.code.clone(), p)
+            })
+            .collect()
+    }
+
+    /// The page with this key in language `lang`, a fallback copy included. Pages are sorted
+    /// by (language, key).
+    pub fn page_at(&self, lang: &str, key: &str) -> Option<usize> {
+        self.pages
+            .binary_search_by(|p| (p.lang.as_str(), p.key.as_str()).cmp(&(lang, key)))
+            .ok()
+    }
+
+    /// The default-language page that page `idx` translates, or stands in for as a
+    /// fallback copy; `None` for a default-language page or one without a source.
+    pub fn original_of(&self, idx: usize) -> Option<&Page> {
+        let p = &self.pages[idx];
+        if p.lang == self.config.default_language {
+            return None;
+        }
+        self.page_index
+            .get(&(p.key.clone(), self.config.default_language.clone()))
+            .map(|&i| &self.pages[i])
+    }
+}
+
+/// Why a Markdown source is not part of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unpublished {
+    /// Marked `draft: true` (published with `--drafts`).
+    Draft,
+    /// Dated in the future (`YYYY-MM-DD`; published with `--future`).
+    Future(String),
+    /// Its front matter could not be read: that error is reported on its own.
+    Broken,
+}
+
+/// A source left out of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnpublishedSource {
+    /// Why.
+    pub why: Unpublished,
+    /// The file (`content/news/x.md`).
+    pub file: String,
+    /// The site path it would have (`/news/x/`), when it could be worked out.
+    pub path: Option<String>,
+}
+
+impl UnpublishedSource {
+    /// The warning for a link (`shown` as written) to this source; `None` when the source's
+    /// own error says it all (its front matter is broken).
+    pub(crate) fn link_warning(&self, shown: &str) -> Option<Diagnostic> {
+        let file = &self.file;
+        match &self.why {
+            Unpublished::Broken => None,
+            Unpublished::Draft => Some(
+                Diagnostic::warning(format!(
+                    "link to `{shown}`, a draft: it is not published, so the link leads nowhere yet"
+                ))
+                .with_hint(format!(
+                    "publish it by deleting `draft: true` in {file} (qiao serve --drafts previews drafts)"
+                )),
+            ),
+            Unpublished::Future(date) => Some(
+                Diagnostic::warning(format!(
+                    "link to `{shown}`, dated {date}: it is not published before then, so the link leads nowhere yet"
+                ))
+                .with_hint(format!("change the date in {file}, or build with --future")),
+            ),
+        }
+    }
+}
+
+/// Sources left out of the site, by (key, language).
+pub type UnpublishedSources = HashMap<(String, String), UnpublishedSource>;
+
+/// What the model needs from the templates.
+#[derive(Debug, Default)]
+pub struct FromTemplates {
+    /// Ids the templates define (`main`), which generated heading ids avoid.
+    pub ids: Vec<String>,
+    /// The directive templates, compiled.
+    pub directives: Option<std::sync::Arc<crate::directives::DirectiveSet>>,
+}
+
+/// Builds the model. Problems are pushed to `diags`; the model contains whatever could be
+/// built, so that later stages can still find more errors.
+///
+/// `images` knows the theme's and the site's static files: with the pages and content files,
+/// what links in Markdown may lead to. `root` is the site root,
+/// whose `.qiao/sources/` holds the revisions stale translations were made from.
+#[allow(clippy::too_many_arguments)]
+pub fn build(
+    config: Config,
+    parsed: Vec<Parsed>,
+    assets: Vec<Asset>,
+    from_templates: FromTemplates,
+    images: crate::images::Images,
+    unpublished: UnpublishedSources,
+    diags: &mut Vec<Diagnostic>,
+    root: &std::path::Path,
+) -> SiteModel {
+    let inputs = Inputs {
+        config,
+        assets,
+        from_templates,
+        images: std::sync::Arc::new(images),
+        unpublished,
+        root: root.to_path_buf(),
+    };
+    assemble(inputs, parsed, &mut bodies::Fresh, diags)
+}
+
+/// Everything [`build`] needs besides the parsed sources.
+pub struct Inputs {
+    /// Validated configuration.
+    pub config: Config,
+    /// The files of `content/` that are not Markdown sources.
+    pub assets: Vec<Asset>,
+    /// What the templates tell the model.
+    pub from_templates: FromTemplates,
+    /// The images pages show.
+    pub images: std::sync::Arc<crate::images::Images>,
+    /// Sources left out of the site.
+    pub unpublished: UnpublishedSources,
+    /// The site root.
+    pub root: std::path::PathBuf,
+}
+
+/// The steps of [`build`], with the per-source work given by the caller: a full build
+/// renders every source, [`Derivation`] reuses what it rendered before.
+pub(crate) fn assemble(
+    inputs: Inputs,
+    parsed: Vec<Parsed>,
+    per_source: &mut dyn bodies::PerSource,
+    diags: &mut Vec<Diagnostic>,
+) -> SiteModel {
+    let Inputs {
+        config,
+        assets,
+        from_templates:
+            FromTemplates {
+                ids: template_ids,
+                directives,
+            },
+        images,
+        unpublished,
+        root,
+    } = inputs;
+    let placed = place::place(&config, parsed, diags);
+    let tables = links::LinkTables::new(&config, &placed, &assets, &images, &unpublished);
+    let resolver = LinkResolver {
+        config: &config,
+        index: &tables.index,
+        assets: &tables.assets,
+        template_ids: &template_ids,
+        files: &tables.files,
+        unpublished: &unpublished,
+        unpublished_dirs: &tables.unpublished_dirs,
+        images: &images,
+        directives: directives.as_deref(),
+    };
+    let rendered = per_source.render(&resolver, placed);
+    let checked = bodies::check_all(&resolver, &rendered, diags);
+    let revisions = pages::revisions(&config, &rendered, &|p| per_source.revision(p));
+    let stale =
+        crate::stale::mark_stale_translations(&root, &config, &rendered, &revisions, &resolver);
+    let pages::Pages {
+        mut pages,
+        section_docs,
+        static_assets,
+    } = pages::pages(&config, rendered, assets, stale, &revisions);
+    pages::add_fallback_copies(&config, &mut pages);
+    let sections::Tree {
+        sections,
+        section_index,
+    } = sections::tree(&config, &mut pages, &section_docs);
+    let page_index = pages::page_index(&pages);
+    let taxonomies = taxonomies::build_taxonomies(&config, &pages, diags);
+    taxonomies::assign_terms(&taxonomies, &mut pages);
+    let aliases = aliases::aliases(&pages, &sections, diags);
+    let links::LinkTables {
+        index: link_index,
+        assets: content_assets,
+        files: site_files,
+        unpublished_dirs,
+    } = tables;
+    let mut site = SiteModel {
+        config,
+        pages,
+        sections,
+        taxonomies,
+        aliases,
+        static_assets,
+        page_index,
+        section_index,
+        sources: checked,
+        link_index,
+        content_assets,
+        site_files,
+        source_hashes: revisions,
+        template_ids,
+        directives,
+        unpublished,
+        unpublished_dirs,
+        images,
+        menus: Default::default(),
+    };
+    site.menus = menus::menus(&site, diags);
+    site
+}
+
+/// The encoded path of a section directory below a language's prefix: `` or `my%20docs/`.
+pub(crate) fn section_path(dir: &str) -> String {
+    if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", crate::url::path(dir))
+    }
+}
+
+/// A site path moved from one language's prefix to another's.
+pub(crate) fn relocate(config: &Config, path: &str, from: &str, to: &str) -> String {
+    let old = config.lang_prefix(from);
+    let rest = path.strip_prefix(old.as_str()).unwrap_or(path);
+    format!("{}{rest}", config.lang_prefix(to))
+}
+
+/// `dir/index.html`, or `index.html` for the root.
+pub(crate) fn join_index(dir: &str) -> String {
+    if dir.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{dir}/index.html")
+    }
+}

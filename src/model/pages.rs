@@ -1,0 +1,208 @@
+//! Step 4 of [`super::build`]: pages and `_index` documents from the rendered sources, the
+//! revisions translations are compared with, and the fallback copies that stand in for
+//! missing translations (`missing_translation = "fallback"`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use super::bodies::RenderedSource;
+use super::{Page, Parsed, out_dir, relocate};
+use crate::config::{Config, MissingTranslation};
+use crate::content::{Asset, Document, SourceKind};
+use crate::markdown;
+use crate::translation::{Revision, TranslationState, state_of};
+
+/// An `_index` source, rendered: what a section in its language (or, without a translation,
+/// in every language) shows.
+#[derive(Debug, Clone)]
+pub struct SectionDoc {
+    /// The file (`content/news/_index.md`).
+    pub source: String,
+    /// Its front matter and body (the text released).
+    pub doc: Document,
+    /// Its rendered body.
+    pub rendered: markdown::Rendered,
+}
+
+/// `_index` documents by (directory, language).
+pub type SectionDocs = BTreeMap<(String, String), SectionDoc>;
+
+/// What [`pages`] makes of the rendered sources.
+#[derive(Debug, Default)]
+pub struct Pages {
+    /// One page per page source, in source order (sections and fallback copies come later).
+    pub pages: Vec<Page>,
+    /// The `_index` documents.
+    pub section_docs: SectionDocs,
+    /// Files of `content/` outside page bundles: (absolute source, output path).
+    pub static_assets: Vec<(std::path::PathBuf, String)>,
+}
+
+/// The revision of every default-language source that some translation records one of:
+/// what translations are compared against. As costly as rendering the sources' Markdown
+/// once more: in parallel too, and only for sources that a translation records a revision
+/// of (an untracked translation is neither current nor stale, whatever its source says).
+/// `revision_of` computes one (or finds it computed before, see [`super::Derivation`]).
+pub fn revisions(
+    config: &Config,
+    rendered: &[RenderedSource],
+    revision_of: &(dyn Fn(&Parsed) -> Revision + Sync),
+) -> HashMap<String, Revision> {
+    let default = &config.default_language;
+    let tracked: HashSet<&str> = rendered
+        .iter()
+        .map(|r| &r.parsed)
+        .filter(|p| p.source.lang != *default && p.doc.meta.translation_of.is_some())
+        .map(|p| p.source.key.as_str())
+        .collect();
+    rendered
+        .par_iter()
+        .map(|r| &r.parsed)
+        .filter(|p| p.source.lang == *default && tracked.contains(p.source.key.as_str()))
+        .map(|p| (p.source.key.clone(), revision_of(p)))
+        .collect()
+}
+
+/// Pages and `_index` documents of the rendered sources, their translation states, stale
+/// blocks marked (`stale`: the marks of [`crate::stale::mark_stale_translations`], by index
+/// into `rendered`), bundle files given to their pages. The source text is released: the
+/// Markdown has been rendered and its links checked, and on a large site the text is a good
+/// part of the memory.
+pub fn pages(
+    config: &Config,
+    rendered: Vec<RenderedSource>,
+    assets: Vec<Asset>,
+    mut stale: HashMap<usize, crate::stale::Marked>,
+    revisions: &HashMap<String, Revision>,
+) -> Pages {
+    let mut pages: Vec<Page> = Vec::new();
+    let mut section_docs = SectionDocs::new();
+    let mut bundle_assets: HashMap<String, Vec<(std::path::PathBuf, String)>> = HashMap::new();
+    let mut static_assets = Vec::new();
+    for a in assets {
+        match a.bundle {
+            Some((key, inner)) => bundle_assets.entry(key).or_default().push((a.abs, inner)),
+            None => static_assets.push((a.abs, a.rel)),
+        }
+    }
+    for (k, source) in rendered.into_iter().enumerate() {
+        let RenderedSource {
+            parsed: mut p,
+            path,
+            rendered: mut r,
+        } = source;
+        let stale_sections = match stale.remove(&k) {
+            Some(marked) => {
+                r.html = marked.html;
+                marked.sections
+            }
+            None => Vec::new(),
+        };
+        let rel = format!("content/{}", p.source.rel);
+        // The Markdown has been rendered and its links checked: the source text is not
+        // needed any more, and on a large site it is a good part of the memory.
+        p.doc.release_text();
+        let translation = state_of(&p.doc, &p.source.lang, config, revisions.get(&p.source.key));
+        match p.source.kind {
+            SourceKind::Section => {
+                section_docs.insert(
+                    (p.source.section_dir.clone(), p.source.lang.clone()),
+                    SectionDoc {
+                        source: rel,
+                        doc: p.doc,
+                        rendered: r,
+                    },
+                );
+            }
+            SourceKind::Page => {
+                let summary = page_summary(&r, &p.doc);
+                pages.push(Page {
+                    key: p.source.key.clone(),
+                    content_lang: p.source.lang.clone(),
+                    lang: p.source.lang.clone(),
+                    source: rel,
+                    out_dir: out_dir(config, &path),
+                    path,
+                    html: r.html,
+                    summary,
+                    toc: r.toc,
+                    text: r.text,
+                    section: usize::MAX,
+                    prev: None,
+                    next: None,
+                    terms: BTreeMap::new(),
+                    fallback: false,
+                    translation,
+                    stale_sections,
+                    assets: crate::images::bundle_files(
+                        bundle_assets
+                            .get(&p.source.key)
+                            .map_or(&[][..], Vec::as_slice),
+                        &p.source.lang,
+                        &|code| config.language(code).is_some(),
+                    ),
+                    doc: p.doc,
+                });
+            }
+        }
+    }
+    Pages {
+        pages,
+        section_docs,
+        static_assets,
+    }
+}
+
+/// Adds a fallback copy of every default-language page in every language that has no
+/// translation of it (with `missing_translation = "fallback"`), then sorts the pages by
+/// (language, key).
+pub fn add_fallback_copies(config: &Config, pages: &mut Vec<Page>) {
+    let default = &config.default_language;
+    if config.missing_translation == MissingTranslation::Fallback {
+        let have: HashSet<(String, String)> = pages
+            .iter()
+            .map(|p| (p.key.clone(), p.lang.clone()))
+            .collect();
+        let mut copies = Vec::new();
+        for p in pages.iter().filter(|p| p.lang == *default) {
+            for l in &config.languages {
+                if l.code != *default && !have.contains(&(p.key.clone(), l.code.clone())) {
+                    let mut c = p.clone();
+                    c.lang = l.code.clone();
+                    c.fallback = true;
+                    c.translation = TranslationState::Fallback;
+                    c.path = relocate(config, &p.path, default, &l.code);
+                    c.out_dir = out_dir(config, &c.path);
+                    copies.push(c);
+                }
+            }
+        }
+        pages.extend(copies);
+    }
+    pages.sort_by(|a, b| (&a.lang, &a.key).cmp(&(&b.lang, &b.key)));
+}
+
+/// Page by (key, language), fallback copies left out.
+pub fn page_index(pages: &[Page]) -> HashMap<(String, String), usize> {
+    pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.fallback)
+        .map(|(i, p)| ((p.key.clone(), p.lang.clone()), i))
+        .collect()
+}
+
+/// A page's summary: the part before `<!-- more -->`, else the front matter's `summary`,
+/// else the first paragraph.
+pub fn page_summary(r: &markdown::Rendered, doc: &Document) -> Option<String> {
+    r.summary_html
+        .clone()
+        .or_else(|| {
+            doc.meta
+                .summary
+                .as_ref()
+                .map(|s| format!("<p>{}</p>", crate::markup::escape(s)))
+        })
+        .or_else(|| r.first_paragraph_html.clone())
+}

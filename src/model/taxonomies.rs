@@ -1,0 +1,366 @@
+//! Step 6 of [`super::build`]: taxonomies. The terms of every language, the pages of each
+//! (newest first), one slug per term name in every language ([`term_slugs`]), and each
+//! page's terms ([`assign_terms`]).
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::{Page, TaxonomyModel, Term, TermRef, date_order};
+use crate::config::{Config, TermSlugs};
+use crate::diagnostics::Diagnostic;
+use crate::ident;
+
+/// Slug of a taxonomy term: lowercase, Unicode letters and digits kept (Chinese and German
+/// terms stay readable), anything else folded into single dashes. With
+/// [`TermSlugs::Ascii`], German umlauts become `ae`, `oe`, `ue`, `ss` and everything else
+/// is transliterated (Chinese to toneless pinyin) first.
+/// The name is NFC-normalized first, so a decomposed `Fo\u{308}rderung` slugs like
+/// `Förderung`.
+pub fn term_slug(name: &str, mode: TermSlugs) -> String {
+    let composed = ident::nfc(name);
+    let name = composed.as_ref();
+    let ascii;
+    let name = match mode {
+        TermSlugs::Unicode => name,
+        TermSlugs::Ascii => {
+            let german: String = name
+                .chars()
+                .map(|c| match c {
+                    'ä' => "ae".to_string(),
+                    'ö' => "oe".to_string(),
+                    'ü' => "ue".to_string(),
+                    'Ä' => "Ae".to_string(),
+                    'Ö' => "Oe".to_string(),
+                    'Ü' => "Ue".to_string(),
+                    'ß' => "ss".to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            ascii = deunicode::deunicode_with_tofu(&german, "-");
+            ascii.as_str()
+        }
+    };
+    let mut out = String::new();
+    let mut dash = false;
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    if out.is_empty() {
+        "term".to_string()
+    } else {
+        out
+    }
+}
+
+/// The taxonomies of every language. Fallback copies are left out: their terms are in
+/// another language.
+///
+/// Names that differ only in case, surrounding spaces or Unicode normalization are one term
+/// (shown as first written, in page order). Different names keep different pages even when
+/// their slugs coincide (`C`, `C++` and `C#` all slug to `c`): see [`term_slugs`], which
+/// gives one name the same slug in every language. Terms are sorted by slug.
+pub fn build_taxonomies(
+    config: &Config,
+    pages: &[Page],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<TaxonomyModel> {
+    let mut taxonomies = Vec::new();
+    for t in &config.taxonomies {
+        let names_of = |p: &Page| -> Vec<String> { t.kind.terms(&p.doc.meta).to_vec() };
+        // Term key -> (display name, pages) per language, in language order.
+        let mut per_lang: Vec<BTreeMap<String, (String, Vec<usize>)>> = Vec::new();
+        // Term key -> (display name, first page that used it), over all languages.
+        let mut all: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        for l in &config.languages {
+            let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+            for (i, p) in pages.iter().enumerate() {
+                if p.lang != l.code || p.fallback {
+                    continue;
+                }
+                for name in names_of(p) {
+                    let key = ident::term_key(&name);
+                    let shown = ident::nfc(name.trim()).into_owned();
+                    all.entry(key.clone()).or_insert_with(|| (shown.clone(), i));
+                    let (_, term_pages) = terms.entry(key).or_insert_with(|| (shown, Vec::new()));
+                    // Pages come in index order, so a repeat can only be this page's
+                    // (`tags: [江门, 江门]`): no need to search the term's whole list.
+                    if term_pages.last() != Some(&i) {
+                        term_pages.push(i);
+                    }
+                }
+            }
+            per_lang.push(terms);
+        }
+        let (slugs, collisions) = term_slugs(all.keys().map(String::as_str), config.term_slugs);
+        for (slug, keys) in collisions {
+            let names: Vec<String> = keys
+                .iter()
+                .filter_map(|k| all.get(k))
+                .map(|(name, _)| format!("`{name}`"))
+                .collect();
+            let given: Vec<String> = keys
+                .iter()
+                .filter_map(|k| slugs.get(k))
+                .map(|slug| format!("`{slug}`"))
+                .collect();
+            let first_page = keys
+                .iter()
+                .filter_map(|k| all.get(k))
+                .map(|&(_, i)| i)
+                .min();
+            let mut d = Diagnostic::warning(format!(
+                "{} {} would all have the slug `{slug}`; to keep them apart their pages are {} \
+                 (in that order)",
+                t.name,
+                names.join(", "),
+                given.join(", "),
+            ))
+            .with_hint(format!(
+                "if they are meant to be one term, write them the same way in `{}:`; \
+                 otherwise nothing needs to change",
+                t.name
+            ));
+            if let Some(i) = first_page {
+                d = d.in_file(&pages[i].source);
+            }
+            diags.push(d);
+        }
+        for (l, terms) in config.languages.iter().zip(per_lang) {
+            let prefix = format!(
+                "{}{}/",
+                config.lang_prefix(&l.code),
+                crate::url::segment(&t.name)
+            );
+            let mut terms: Vec<Term> = terms
+                .into_iter()
+                .map(|(key, (name, mut term_pages))| {
+                    let slug = slugs.get(&key).cloned().unwrap_or_default();
+                    term_pages.sort_by(|&a, &b| date_order(&pages[a], &pages[b]));
+                    Term {
+                        name,
+                        path: format!("{prefix}{}/", crate::url::segment(&slug)),
+                        slug,
+                        pages: term_pages,
+                    }
+                })
+                .collect();
+            terms.sort_by(|a, b| a.slug.cmp(&b.slug));
+            taxonomies.push(TaxonomyModel {
+                name: t.name.clone(),
+                lang: l.code.clone(),
+                path: prefix,
+                terms,
+            });
+        }
+    }
+    taxonomies
+}
+
+/// Slugs collided on by several term keys, with those keys (sorted).
+type Collisions = Vec<(String, Vec<String>)>;
+
+/// The slug of every term key of a taxonomy, distinct for distinct keys, and the slugs that
+/// several keys share under [`term_slug`].
+///
+/// A key keeps its [`term_slug`] when no other key has it. Of keys that share one, each
+/// takes the slug of its name with symbols spelled out (`c-plus-plus`, `c-sharp`) when that
+/// is distinct; the rest take the shared slug and then `slug-2`, `slug-3`, … in the order of
+/// their keys. The result depends only on the set of keys, never on the order pages were
+/// read, so a term has the same slug in every language and every build.
+pub fn term_slugs<'k>(
+    keys: impl IntoIterator<Item = &'k str>,
+    mode: TermSlugs,
+) -> (BTreeMap<String, String>, Collisions) {
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for key in keys {
+        groups
+            .entry(term_slug(key, mode))
+            .or_default()
+            .push(key.to_string());
+    }
+    let mut used: HashSet<String> = groups.keys().cloned().collect();
+    let mut slugs = BTreeMap::new();
+    let mut collisions = Vec::new();
+    for (base, keys) in &groups {
+        let [key] = keys.as_slice() else {
+            collisions.push((base.clone(), keys.clone()));
+            continue;
+        };
+        slugs.insert(key.clone(), base.clone());
+    }
+    for (base, keys) in &mut collisions {
+        keys.sort();
+        let spelled: Vec<String> = keys
+            .iter()
+            .map(|k| term_slug(&spell_symbols(k), mode))
+            .collect();
+        let mut rest = Vec::new();
+        let mut base_free = true;
+        for (key, form) in keys.iter().zip(&spelled) {
+            let unique = spelled.iter().filter(|f| *f == form).count() == 1;
+            if unique && form == base {
+                base_free = false;
+                slugs.insert(key.clone(), form.clone());
+            } else if unique && !used.contains(form) {
+                used.insert(form.clone());
+                slugs.insert(key.clone(), form.clone());
+            } else {
+                rest.push(key);
+            }
+        }
+        let mut n = 1;
+        for key in rest {
+            let slug = if std::mem::take(&mut base_free) {
+                base.clone()
+            } else {
+                loop {
+                    n += 1;
+                    let candidate = format!("{base}-{n}");
+                    if used.insert(candidate.clone()) {
+                        break candidate;
+                    }
+                }
+            };
+            slugs.insert(key.clone(), slug);
+        }
+    }
+    (slugs, collisions)
+}
+
+/// A term name with the symbols that tell programming languages and similar names apart
+/// spelled out as words (`C++` → `C plus plus`), for readable distinct slugs.
+fn spell_symbols(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let word = match c {
+            '+' => "plus",
+            '#' => "sharp",
+            '&' => "and",
+            '@' => "at",
+            '%' => "percent",
+            '*' => "star",
+            '.' => "dot",
+            '/' => "slash",
+            '=' => "equals",
+            '<' => "lt",
+            '>' => "gt",
+            '!' => "bang",
+            '$' => "dollar",
+            '~' => "tilde",
+            '^' => "caret",
+            '|' => "bar",
+            '?' => "question",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push(' ');
+        out.push_str(word);
+        out.push(' ');
+    }
+    out
+}
+
+/// Gives every page the terms that list it, per taxonomy, sorted by slug.
+pub fn assign_terms(taxonomies: &[TaxonomyModel], pages: &mut [Page]) {
+    for tax in taxonomies {
+        for term in &tax.terms {
+            for &i in &term.pages {
+                pages[i]
+                    .terms
+                    .entry(tax.name.clone())
+                    .or_default()
+                    .push(TermRef {
+                        name: term.name.clone(),
+                        slug: term.slug.clone(),
+                        path: term.path.clone(),
+                    });
+            }
+        }
+    }
+    for p in pages {
+        for refs in p.terms.values_mut() {
+            refs.sort_by(|a, b| a.slug.cmp(&b.slug));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_slugs_keep_unicode_letters() {
+        let u = TermSlugs::Unicode;
+        assert_eq!(term_slug("中欧合作", u), "中欧合作");
+        assert_eq!(term_slug("China-EU cooperation", u), "china-eu-cooperation");
+        assert_eq!(term_slug("Förderpolitik & Recht", u), "förderpolitik-recht");
+        assert_eq!(term_slug("  ?? ", u), "term");
+    }
+
+    #[test]
+    fn ascii_term_slugs_transliterate() {
+        let a = TermSlugs::Ascii;
+        assert_eq!(term_slug("中欧合作", a), "zhong-ou-he-zuo");
+        assert_eq!(term_slug("Förderpolitik", a), "foerderpolitik");
+        assert_eq!(term_slug("Straße der Maß", a), "strasse-der-mass");
+        assert_eq!(term_slug("Schienenverkehr", a), "schienenverkehr");
+    }
+
+    #[test]
+    fn decomposed_terms_slug_like_composed_ones() {
+        let nfd = "Fo\u{308}rderung";
+        assert_eq!(term_slug(nfd, TermSlugs::Ascii), "foerderung");
+        assert_eq!(term_slug(nfd, TermSlugs::Unicode), "förderung");
+    }
+
+    fn slugs_of(keys: &[&str], mode: TermSlugs) -> Vec<(String, String)> {
+        term_slugs(keys.iter().copied(), mode)
+            .0
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn colliding_term_slugs_become_distinct_and_readable() {
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        for keys in [["c", "c++", "c#"], ["c#", "c", "c++"], ["c++", "c#", "c"]] {
+            let (slugs, collisions) = term_slugs(keys, TermSlugs::Ascii);
+            assert_eq!(
+                slugs.into_iter().collect::<Vec<_>>(),
+                pairs(&[("c", "c"), ("c#", "c-sharp"), ("c++", "c-plus-plus")])
+            );
+            assert_eq!(
+                collisions,
+                vec![("c".to_string(), vec!["c".into(), "c#".into(), "c++".into()])]
+            );
+        }
+        // Without a readable form: numbered in the order of the names, never taking another
+        // term's slug.
+        assert_eq!(
+            slugs_of(&["中歐", "中欧", "zhong-ou-2"], TermSlugs::Ascii),
+            pairs(&[
+                ("zhong-ou-2", "zhong-ou-2"),
+                ("中欧", "zhong-ou"),
+                ("中歐", "zhong-ou-3")
+            ])
+        );
+        // `C++` alone keeps the plain slug.
+        assert_eq!(
+            slugs_of(&["c++"], TermSlugs::Unicode),
+            pairs(&[("c++", "c")])
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! `model::Derivation`: after every random edit of a copy of the zone site, the model that
+//! `update` derives from the changed files equals a fresh `model::build`, in every field that
+//! rendering reads, with the same diagnostics.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use qiao::diagnostics::Diagnostic;
+use qiao::model::{self, Derivation, derive::Settings};
+
+/// A fresh full build of the model, as `qiao build` makes it.
+fn fresh(root: &Path) -> (String, Vec<String>) {
+    let (settings, _) = Settings::load(root, false, false).unwrap();
+    let Settings {
+        config,
+        template_ids,
+        directives,
+        images,
+        ..
+    } = settings;
+    let loaded = model::load::load_documents(root, &config, false, false);
+    let mut diags = loaded.diagnostics;
+    diags.extend(qiao::translation::policy_diagnostics(
+        &config,
+        &loaded.parsed,
+    ));
+    diags.extend(qiao::translation::leftover_markers(&config, &loaded.parsed));
+    let images = std::sync::Arc::try_unwrap(images).ok().unwrap();
+    let m = model::build(
+        config,
+        loaded.parsed,
+        loaded.assets,
+        model::FromTemplates {
+            ids: template_ids,
+            directives,
+        },
+        images,
+        loaded.unpublished,
+        &mut diags,
+        root,
+    );
+    (m.rendering_inputs(), shown(&diags))
+}
+
+fn shown(diags: &[Diagnostic]) -> Vec<String> {
+    let mut v: Vec<String> = diags.iter().map(|d| format!("{d:?}")).collect();
+    v.sort();
+    v
+}
+
+/// A small deterministic generator (no dependency for a few numbers).
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// The Markdown pages of the site (not sections), relative to the root, sorted.
+fn pages(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.join("content")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "md")
+                && !p
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("_index")
+            {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Inserts `line` as the first line of the front matter of `rel`.
+fn front(root: &Path, rel: &str, line: &str) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replacen("---\n", &format!("---\n{line}\n"), 1);
+    std::fs::write(path, text).unwrap();
+}
+
+/// Applies edit number `kind` to a random page; returns the files it changed.
+fn apply(root: &Path, rng: &mut Lcg, step: usize, kind: usize) -> (String, Vec<PathBuf>) {
+    let all = pages(root);
+    let rel = all[rng.below(all.len())].clone();
+    let abs = root.join(&rel);
+    match kind {
+        0 => {
+            let new = format!("content/news/new-{step}.md");
+            std::fs::write(
+                root.join(&new),
+                format!(
+                    "---\ntitle: \"新页 {step}\"\ndate: 2020-01-{:02}\ntags: [\"江门\", \"新{step}\"]\n---\n\n见[挂牌](@/news/zone-unveiling.md#ceremony)与[概览](@/bases/_index.md#overview)。\n",
+                    step % 28 + 1
+                ),
+            )
+            .unwrap();
+            (format!("new {new}"), vec![root.join(new)])
+        }
+        1 => {
+            std::fs::remove_file(&abs).unwrap();
+            (format!("delete {rel}"), vec![abs])
+        }
+        2 => {
+            let to = abs.with_file_name(format!(
+                "renamed-{step}-{}",
+                abs.file_name().unwrap().to_string_lossy()
+            ));
+            std::fs::rename(&abs, &to).unwrap();
+            (format!("rename {rel}"), vec![abs, to])
+        }
+        3 => {
+            front(root, &rel, &format!("slug: s{step}"));
+            (format!("slug {rel}"), vec![abs])
+        }
+        4 => {
+            front(
+                root,
+                &rel,
+                &format!("tags: [\"标签{}\", \"Tag\"]", step % 3),
+            );
+            let text = std::fs::read_to_string(&abs).unwrap();
+            // A second `tags:` would be an error: keep the first.
+            let mut seen = false;
+            let kept: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    if l.starts_with("tags:") {
+                        let first = !seen;
+                        seen = true;
+                        return first;
+                    }
+                    true
+                })
+                .collect();
+            std::fs::write(&abs, kept.join("\n") + "\n").unwrap();
+            (format!("tag {rel}"), vec![abs])
+        }
+        5 => {
+            let text = std::fs::read_to_string(&abs).unwrap();
+            let text: Vec<String> = text
+                .lines()
+                .map(|l| {
+                    if l.starts_with("date:") {
+                        format!("date: 20{:02}-03-0{}", 10 + step % 10, 1 + step % 9)
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect();
+            std::fs::write(&abs, text.join("\n") + "\n").unwrap();
+            (format!("date {rel}"), vec![abs])
+        }
+        6 => {
+            front(root, &rel, "draft: true");
+            (format!("draft {rel}"), vec![abs])
+        }
+        7 => {
+            // The heading other pages link to with `#overview` changes its id, then back.
+            let index = "content/bases/_index.md";
+            let text = std::fs::read_to_string(root.join(index)).unwrap();
+            let text = if text.contains("{#overview}") {
+                text.replace("{#overview}", "{#list}")
+            } else {
+                text.replace("{#list}", "{#overview}")
+            };
+            std::fs::write(root.join(index), text).unwrap();
+            (format!("anchor {index}"), vec![root.join(index)])
+        }
+        8 => {
+            // A page that others link to is removed.
+            let linked = root.join("content/news/zone-unveiling.md");
+            if linked.exists() {
+                std::fs::remove_file(&linked).unwrap();
+            }
+            ("remove linked page".to_string(), vec![linked])
+        }
+        _ => {
+            let text = std::fs::read_to_string(&abs).unwrap();
+            std::fs::write(&abs, format!("{text}\n另一段 {step}。\n")).unwrap();
+            (format!("body {rel}"), vec![abs])
+        }
+    }
+}
+
+#[test]
+fn updates_equal_fresh_builds_after_random_edits() {
+    for seed in [1u64, 7, 42] {
+        let site = common::zone_copy();
+        let root = site.path();
+        let (settings, _) = Settings::load(root, false, false).unwrap();
+        let (mut derivation, first) = Derivation::new(settings);
+        let (model, diags) = fresh(root);
+        assert_eq!(first.model.rendering_inputs(), model);
+        assert_eq!(shown(&first.diagnostics), diags);
+        let mut rng = Lcg(seed);
+        for step in 0..12 {
+            let kind = rng.below(10);
+            let (what, changed) = apply(root, &mut rng, step, kind);
+            let derived = derivation.update(&changed);
+            let (model, diags) = fresh(root);
+            let got = derived.model.rendering_inputs();
+            if got != model {
+                let at = got
+                    .lines()
+                    .zip(model.lines())
+                    .find(|(a, b)| a != b)
+                    .map(|(a, b)| format!("derived: {a}\nfresh:   {b}"));
+                panic!("seed {seed}, step {step} ({what}): models differ\n{at:?}");
+            }
+            assert_eq!(
+                shown(&derived.diagnostics),
+                diags,
+                "seed {seed}, step {step} ({what})"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_update_renders_only_what_changed() {
+    let site = common::zone_copy();
+    let root = site.path();
+    let (settings, _) = Settings::load(root, false, false).unwrap();
+    let (mut derivation, _) = Derivation::new(settings);
+    let total = derivation.rendered_last();
+    assert!(total > 50, "{total}");
+    // A body edit renders that body only.
+    common::edit(root, "content/about.md", "\n", "\n\n");
+    derivation.update(&[root.join("content/about.md")]);
+    assert_eq!(derivation.rendered_last(), 1);
+    // A removed page renders again the pages whose links to it now resolve differently.
+    let linked = root.join("content/news/zone-unveiling.md");
+    std::fs::remove_file(&linked).unwrap();
+    let derived = derivation.update(&[linked]);
+    let (model, _) = fresh(root);
+    assert_eq!(derived.model.rendering_inputs(), model);
+    let linking = pages(root)
+        .iter()
+        .filter(|p| {
+            std::fs::read_to_string(root.join(p))
+                .unwrap()
+                .contains("@/news/zone-unveiling.md")
+        })
+        .count();
+    assert!(linking > 0);
+    assert!(derivation.rendered_last() >= 1 && derivation.rendered_last() < total / 2);
+    // Nothing changed: nothing is rendered.
+    derivation.update(&[]);
+    assert_eq!(derivation.rendered_last(), 0);
+}
