@@ -11,17 +11,48 @@ pub(super) enum Dep {
     Section(String, String),
 }
 
-thread_local! {
-    /// The dependencies of the file being rendered on this thread, while one is.
-    pub(super) static RECORDING: std::cell::RefCell<Option<Vec<Dep>>> = const { std::cell::RefCell::new(None) };
+/// The name of the context variable that holds the number of the job being rendered:
+/// `get_page` and `get_section` read it from their `State` to know whom to record a read
+/// for, whichever thread renders the job.
+pub(super) const JOB_ID: &str = "__qiao_job";
+
+/// What the files being rendered read through `get_page` and `get_section`, by job
+/// number. A read made where the job number is not visible (a template that hides it) is
+/// never lost: it marks the whole render as untracked, and incremental updates then
+/// decline (a full build renders everything).
+#[derive(Default)]
+pub(super) struct Reads {
+    by_job: Mutex<HashMap<i64, Vec<Dep>>>,
+    untracked: AtomicBool,
 }
 
-pub(super) fn record(dep: impl FnOnce() -> Dep) {
-    RECORDING.with(|r| {
-        if let Some(v) = r.borrow_mut().as_mut() {
-            v.push(dep());
+impl Reads {
+    fn record(&self, state: &tera::State, dep: Dep) {
+        match state.get::<i64>(JOB_ID).ok().flatten() {
+            Some(id) => self
+                .by_job
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .entry(id)
+                .or_default()
+                .push(dep),
+            None => self.untracked.store(true, AtomicOrdering::SeqCst),
         }
-    });
+    }
+
+    /// Takes what job `id` read.
+    pub(super) fn take(&self, id: i64) -> Vec<Dep> {
+        self.by_job
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&id)
+            .unwrap_or_default()
+    }
+
+    /// Whether some read could not be given to a job.
+    pub(super) fn untracked(&self) -> bool {
+        self.untracked.load(AtomicOrdering::SeqCst)
+    }
 }
 
 /// What `get_page`, `get_section` and `url_for` look up: owned, shareable copies of the
@@ -126,12 +157,18 @@ pub(super) fn formatter<'f>(
 /// Registers `get_page`, `get_section`, `url_for`, `t`, `get_data` and the `date` and
 /// `number` filters.
 /// `get_page` and `get_section` record what they return (see [`Renderer::update`]).
-pub(super) fn register_functions(tera: &mut tera::Tera, lookup: Arc<RwLock<Lookup>>, intl: &Intl) {
+pub(super) fn register_functions(
+    tera: &mut tera::Tera,
+    lookup: Arc<RwLock<Lookup>>,
+    reads: Arc<Reads>,
+    intl: &Intl,
+) {
     fn read(l: &RwLock<Lookup>) -> tera::TeraResult<std::sync::RwLockReadGuard<'_, Lookup>> {
         l.read()
             .map_err(|_| tera::Error::message("internal error: the page index is poisoned"))
     }
     let l = lookup.clone();
+    let r = reads.clone();
     tera.register_function(
         "get_page",
         move |kwargs: tera::Kwargs, state: &tera::State| {
@@ -142,11 +179,12 @@ pub(super) fn register_functions(tera: &mut tera::Tera, lookup: Arc<RwLock<Looku
             let found = l.pages.get(&id).cloned().ok_or_else(|| {
                 tera::Error::message(format!("get_page: no page `{path}` in language `{}`", id.1))
             })?;
-            record(|| Dep::Page(id.0, id.1));
+            r.record(state, Dep::Page(id.0, id.1));
             Ok::<tera::Value, tera::Error>(found)
         },
     );
     let l = lookup.clone();
+    let r = reads;
     tera.register_function(
         "get_section",
         move |kwargs: tera::Kwargs, state: &tera::State| {
@@ -164,7 +202,7 @@ pub(super) fn register_functions(tera: &mut tera::Tera, lookup: Arc<RwLock<Looku
                     id.1
                 ))
             })?;
-            record(|| Dep::Section(id.0, id.1));
+            r.record(state, Dep::Section(id.0, id.1));
             Ok::<tera::Value, tera::Error>(found)
         },
     );

@@ -41,21 +41,43 @@ pub(super) enum Job {
     NotFound(String),
 }
 
-pub(super) fn render_job(
-    p: Prepared,
-    tera: &tera::Tera,
-    templates: &TemplateSet,
-    job: &Job,
-) -> Result<(String, String, String), (Diagnostic, String)> {
+/// What a job puts into its template's context, in order. Rendering inserts the values;
+/// fingerprinting ([`super::incremental`]) hashes them, and the shared values (pages,
+/// sections, taxonomies, a language's `config`) by their fingerprints.
+pub(super) trait Inputs {
+    /// A value made for this job alone.
+    fn value(&mut self, name: &'static str, v: tera::Value);
+    /// The shared value of page `i`.
+    fn page(&mut self, name: &'static str, i: usize);
+    /// The shared value of section `i`.
+    fn section(&mut self, name: &'static str, i: usize);
+    /// The shared value of taxonomy `t`.
+    fn taxonomy(&mut self, name: &'static str, t: usize);
+    /// The shared `config` value of language `lang`.
+    fn config(&mut self, lang: &str);
+    /// A page of a list.
+    fn paginator(&mut self, name: &'static str, pager: &Paginator);
+}
+
+/// Which template renders a job, to which output file, for which site path and source.
+pub(super) struct Meta {
+    pub(super) lang: String,
+    pub(super) template: String,
+    pub(super) rel: String,
+    pub(super) path: String,
+    pub(super) source: Option<String>,
+}
+
+/// Puts the context of `job` into `ctx`; returns what renders it where.
+pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
     let model = p.model;
     let config = &model.config;
-    let mut ctx = tera::Context::new();
     let (lang, template, rel, path, source): (&str, String, String, String, Option<&str>) =
         match job {
             Job::Page(i) => {
                 let page = &model.pages[*i];
-                ctx.insert_value("page", p.v.page_values[*i].clone());
-                ctx.insert("translations", &page_translations(model, *i));
+                ctx.page("page", *i);
+                ctx.value("translations", val(&page_translations(model, *i)));
                 let section =
                     &model.sections[page.section.min(model.sections.len().saturating_sub(1))];
                 let mut feeds = lang_feeds(p, &page.lang);
@@ -65,7 +87,7 @@ pub(super) fn render_job(
                         path: f.clone(),
                     });
                 }
-                ctx.insert("feeds", &feeds);
+                ctx.value("feeds", val(&feeds));
                 (
                     &page.lang,
                     page.doc
@@ -80,10 +102,10 @@ pub(super) fn render_job(
             }
             Job::Section(i, n) => {
                 let s = &model.sections[*i];
-                ctx.insert_value("section", p.v.section_values[*i].clone());
-                ctx.insert("translations", &section_translations(model, *i));
+                ctx.section("section", *i);
+                ctx.value("translations", val(&section_translations(model, *i)));
                 let pager = Paginator::new(&s.path, &s.pages, *n, config.paginate);
-                ctx.insert_value("paginator", pager.value(&p.v.page_values));
+                ctx.paginator("paginator", &pager);
                 let path = pager.path();
                 let mut feeds = lang_feeds(p, &s.lang);
                 if let Some(f) = p.v.feeds.section.get(i)
@@ -94,7 +116,7 @@ pub(super) fn render_job(
                         path: f.clone(),
                     });
                 }
-                ctx.insert("feeds", &feeds);
+                ctx.value("feeds", val(&feeds));
                 let default_tpl = if s.dir.is_empty() {
                     "index.html"
                 } else {
@@ -110,9 +132,9 @@ pub(super) fn render_job(
             }
             Job::TaxonomyIndex(t) => {
                 let tax = &model.taxonomies[*t];
-                ctx.insert_value("taxonomy", p.v.taxonomy_values[*t].clone());
-                ctx.insert("translations", &taxonomy_translations(model, tax));
-                ctx.insert("feeds", &lang_feeds(p, &tax.lang));
+                ctx.taxonomy("taxonomy", *t);
+                ctx.value("translations", val(&taxonomy_translations(model, tax)));
+                ctx.value("feeds", val(&lang_feeds(p, &tax.lang)));
                 (
                     &tax.lang,
                     "taxonomy_list.html".into(),
@@ -124,14 +146,14 @@ pub(super) fn render_job(
             Job::Term(t, k, n) => {
                 let tax = &model.taxonomies[*t];
                 let term = &tax.terms[*k];
-                ctx.insert_value("taxonomy", p.v.taxonomy_values[*t].clone());
-                ctx.insert("term", &term_view(config, term));
+                ctx.taxonomy("taxonomy", *t);
+                ctx.value("term", val(&term_view(config, term)));
                 let translations = term_translations(config, &tax.lang, term);
-                ctx.insert("translations", &translations);
+                ctx.value("translations", val(&translations));
 
                 let per = taxonomy_paginate(config, &tax.name);
                 let pager = Paginator::new(&term.path, &term.pages, *n, per);
-                ctx.insert_value("paginator", pager.value(&p.v.page_values));
+                ctx.paginator("paginator", &pager);
                 let path = pager.path();
                 let mut feeds = lang_feeds(p, &tax.lang);
                 if let Some(f) = p.v.feeds.term.get(&(*t, *k)) {
@@ -140,15 +162,15 @@ pub(super) fn render_job(
                         path: f.clone(),
                     });
                 }
-                ctx.insert("feeds", &feeds);
+                ctx.value("feeds", val(&feeds));
                 let rel = join(&crate::model::out_dir(config, &path), "index.html");
                 (&tax.lang, "taxonomy_single.html".into(), rel, path, None)
             }
             Job::NotFound(code) => {
                 let prefix = config.lang_prefix(code);
                 let rel = join(&crate::model::out_dir(config, &prefix), "404.html");
-                ctx.insert("translations", &Vec::<TranslationView>::new());
-                ctx.insert("feeds", &lang_feeds(p, code));
+                ctx.value("translations", val(&Vec::<TranslationView>::new()));
+                ctx.value("feeds", val(&lang_feeds(p, code)));
                 (
                     code,
                     "404.html".into(),
@@ -158,19 +180,54 @@ pub(super) fn render_job(
                 )
             }
         };
-    ctx.insert("lang", lang);
-    if let Some(c) = p.v.config_values.get(lang) {
-        ctx.insert_value("config", c.clone());
-    }
+    ctx.value("lang", val(&lang));
+    ctx.config(lang);
     if let Some(l) = config.language(lang) {
-        ctx.insert("language", &language_view(config, l));
+        ctx.value("language", val(&language_view(config, l)));
     }
-    ctx.insert("current_path", &path);
-    ctx.insert("current_url", &config.permalink(&path));
-    ctx.insert(
+    ctx.value("current_path", val(&path));
+    ctx.value("current_url", val(&config.permalink(&path)));
+    ctx.value(
         "menus",
-        &crate::menu::view(&model.menus, lang, &config.lang_prefix(lang), &path),
+        val(&crate::menu::view(
+            &model.menus,
+            lang,
+            &config.lang_prefix(lang),
+            &path,
+        )),
     );
+    Meta {
+        lang: lang.to_string(),
+        template,
+        rel,
+        path,
+        source: source.map(str::to_string),
+    }
+}
+
+/// Renders `job`; `id` is its number in this render, which `get_page` and `get_section`
+/// read from the context to record what it read (see [`Reads`]).
+pub(super) fn render_job(
+    p: Prepared,
+    tera: &tera::Tera,
+    templates: &TemplateSet,
+    job: &Job,
+    id: i64,
+) -> Result<(String, String, String), (Diagnostic, String)> {
+    let mut ctx = Render {
+        p,
+        ctx: tera::Context::new(),
+    };
+    let Meta {
+        lang: _,
+        template,
+        rel,
+        path,
+        source,
+    } = job_inputs(p, job, &mut ctx);
+    let mut ctx = ctx.ctx;
+    ctx.insert(JOB_ID, &id);
+    let source = source.as_deref();
     let html = tera.render(&template, &ctx).map_err(|e| {
         (
             templates.diagnostic(&e),
@@ -179,6 +236,38 @@ pub(super) fn render_job(
     })?;
     let owner = source.map_or_else(|| format!("the page {path}"), str::to_string);
     Ok((rel, html, owner))
+}
+
+/// Inputs collected into a Tera context.
+struct Render<'m> {
+    p: Prepared<'m>,
+    ctx: tera::Context,
+}
+
+impl Inputs for Render<'_> {
+    fn value(&mut self, name: &'static str, v: tera::Value) {
+        self.ctx.insert_value(name, v);
+    }
+    fn page(&mut self, name: &'static str, i: usize) {
+        self.ctx.insert_value(name, self.p.v.page_values[i].clone());
+    }
+    fn section(&mut self, name: &'static str, i: usize) {
+        self.ctx
+            .insert_value(name, self.p.v.section_values[i].clone());
+    }
+    fn taxonomy(&mut self, name: &'static str, t: usize) {
+        self.ctx
+            .insert_value(name, self.p.v.taxonomy_values[t].clone());
+    }
+    fn config(&mut self, lang: &str) {
+        if let Some(c) = self.p.v.config_values.get(lang) {
+            self.ctx.insert_value("config", c.clone());
+        }
+    }
+    fn paginator(&mut self, name: &'static str, pager: &Paginator) {
+        self.ctx
+            .insert_value(name, pager.value(&self.p.v.page_values));
+    }
 }
 
 pub(super) fn join(dir: &str, file: &str) -> String {

@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -39,7 +40,8 @@ use views::*;
 
 pub use functions::Intl;
 pub(crate) use functions::register_intl;
-pub use incremental::{Changed, Pending};
+pub use incremental::Pending;
+use incremental::{JobKey, Prints};
 
 /// The template values of the site: each page's and section's view serialized once, and
 /// shared (Tera values are reference counted) by every list, paginator and function call.
@@ -103,22 +105,28 @@ type Rendered<T> = (Job, Result<T, (Diagnostic, String)>, Vec<Dep>);
 type Files = Vec<(String, Vec<u8>)>;
 
 /// The site's model with its templates compiled and its values computed: renders the whole
-/// site, and afterwards, when the bodies of some pages changed, only the files that show them.
+/// site, and makes the next generation from a new model ([`Renderer::next`]), rendering
+/// again only what changed.
 pub struct Renderer {
     model: SiteModel,
     templates: TemplateSet,
     tera: tera::Tera,
     values: Values,
-    lookup: Arc<RwLock<Lookup>>,
-    /// Which files read which page or section through a function.
-    deps: HashMap<Dep, BTreeSet<Job>>,
-    /// Whether a template may read `section.pages`, or a section's value as a whole: then a
-    /// change to one page re-renders every page of its section's list, not just its own.
-    section_pages_read: bool,
+    /// What the functions of `tera` record, job by job.
+    reads: Arc<Reads>,
+    /// What each file read through `get_page` and `get_section` when it was last rendered.
+    deps: HashMap<JobKey, Vec<Dep>>,
+    /// Whether some read could not be given to a file (then no incremental update).
+    untracked: bool,
     /// Output path → the file copied there (content files, then theme and site `static/`).
     copies: BTreeMap<String, PathBuf>,
     /// The search index files of each language, as last written.
     search_files: BTreeMap<String, BTreeSet<String>>,
+    /// The fingerprints of this generation, made when the next one is first asked for.
+    prints: std::sync::OnceLock<Prints>,
+    /// A fingerprint of the interface translations of each language (see
+    /// [`Renderer::next`]).
+    language_prints: HashMap<String, blake3::Hash>,
 }
 
 impl Renderer {
@@ -129,19 +137,30 @@ impl Renderer {
         intl: &Intl,
     ) -> Result<Renderer, Vec<Diagnostic>> {
         let values = Values::compute(&model);
+        Renderer::with_values(model, templates, intl, values)
+    }
+
+    fn with_values(
+        model: SiteModel,
+        templates: TemplateSet,
+        intl: &Intl,
+        values: Values,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
         let lookup = Arc::new(RwLock::new(Lookup::new(&model, &values)));
-        let tera = templates.build(|t| register_functions(t, lookup.clone(), intl))?;
-        let section_pages_read = templates.may_read("section", "pages");
+        let reads = Arc::new(Reads::default());
+        let tera = templates.build(|t| register_functions(t, lookup, reads.clone(), intl))?;
         Ok(Renderer {
             model,
             templates,
             tera,
             values,
-            lookup,
+            reads,
             deps: HashMap::new(),
-            section_pages_read,
+            untracked: false,
             copies: BTreeMap::new(),
             search_files: BTreeMap::new(),
+            prints: std::sync::OnceLock::new(),
+            language_prints: HashMap::new(),
         })
     }
 
@@ -150,25 +169,18 @@ impl Renderer {
         &self.model
     }
 
-    /// The model, to change the bodies of pages before [`Renderer::update`].
-    pub(crate) fn model_mut(&mut self) -> &mut SiteModel {
-        &mut self.model
+    /// The templates the site is rendered with.
+    pub fn templates(&self) -> &TemplateSet {
+        &self.templates
     }
 
     /// Where a file of the site's sources is copied to, if it is copied (and not hidden by a
     /// file of the same name in a later layer).
-    pub(crate) fn copy_target(&self, abs: &Path) -> Option<&str> {
+    pub fn copy_target(&self, abs: &Path) -> Option<&str> {
         self.copies
             .iter()
             .find(|(_, from)| from.as_path() == abs)
             .map(|(rel, _)| rel.as_str())
-    }
-
-    /// Whether some copied file lies under the directory `dir`.
-    pub(crate) fn copies_from_under(&self, dir: &Path) -> bool {
-        self.copies
-            .values()
-            .any(|from| from.starts_with(dir) && from != dir)
     }
 
     fn prepared(&self) -> Prepared<'_> {
@@ -178,55 +190,33 @@ impl Renderer {
         }
     }
 
-    /// Renders `jobs` in parallel, recording what each read through functions.
+    /// Renders `jobs` in parallel, recording what each read through functions (by its
+    /// number in the context, see [`Reads`]).
     fn render_jobs(&self, jobs: &[Job]) -> Vec<Rendered<Output>> {
         let p = self.prepared();
         jobs.par_iter()
-            .map(|job| {
-                RECORDING.with(|r| *r.borrow_mut() = Some(Vec::new()));
-                let out = render_job(p, &self.tera, &self.templates, job);
-                let deps = RECORDING
-                    .with(|r| r.borrow_mut().take())
-                    .unwrap_or_default();
-                (job.clone(), out, deps)
+            .enumerate()
+            .map(|(n, job)| {
+                let id = n as i64;
+                let out = render_job(p, &self.tera, &self.templates, job, id);
+                (job.clone(), out, self.reads.take(id))
             })
             .collect()
     }
 
     fn remember(&mut self, job: &Job, deps: Vec<Dep>) {
-        for d in deps {
-            self.deps.entry(d).or_default().insert(job.clone());
+        let key = JobKey::of(&self.model, job);
+        if deps.is_empty() {
+            self.deps.remove(&key);
+        } else {
+            self.deps.insert(key, deps);
         }
     }
 
     /// Renders every output file of the site into `sink`. Returns the diagnostics of
     /// rendering (template errors name template, line and cause).
     pub fn render_all(&mut self, sink: &dyn Sink) -> Vec<Diagnostic> {
-        let model = &self.model;
-        let config = &model.config;
-        let mut jobs = Vec::new();
-        for i in 0..model.pages.len() {
-            jobs.push(Job::Page(i));
-        }
-        for (i, s) in model.sections.iter().enumerate() {
-            let pagers = pager_count(s.pages.len(), config.paginate);
-            for n in 0..pagers {
-                jobs.push(Job::Section(i, n));
-            }
-        }
-        for (t, tax) in model.taxonomies.iter().enumerate() {
-            jobs.push(Job::TaxonomyIndex(t));
-            let per = taxonomy_paginate(config, &tax.name);
-            for (k, term) in tax.terms.iter().enumerate() {
-                for n in 0..pager_count(term.pages.len(), per) {
-                    jobs.push(Job::Term(t, k, n));
-                }
-            }
-        }
-        for l in &config.languages {
-            jobs.push(Job::NotFound(l.code.clone()));
-        }
-
+        let jobs = all_jobs(&self.model);
         let rendered = self.render_jobs(&jobs);
         let results: Vec<Rendered<(String, String)>> = rendered
             .into_par_iter()
@@ -277,6 +267,7 @@ impl Renderer {
             written.push((rel.clone(), abs.display().to_string()));
         }
         diags.extend(clashes(written));
+        self.untracked = self.reads.untracked();
         diags.extend(
             copies
                 .par_iter()
@@ -309,4 +300,32 @@ fn clashes(mut written: Vec<(String, String)>) -> Vec<Diagnostic> {
             .with_hint("give one of them another slug or file name")
         })
         .collect()
+}
+
+/// Every render job of the site, in a stable order.
+fn all_jobs(model: &SiteModel) -> Vec<Job> {
+    let config = &model.config;
+    let mut jobs = Vec::new();
+    for i in 0..model.pages.len() {
+        jobs.push(Job::Page(i));
+    }
+    for (i, s) in model.sections.iter().enumerate() {
+        let pagers = pager_count(s.pages.len(), config.paginate);
+        for n in 0..pagers {
+            jobs.push(Job::Section(i, n));
+        }
+    }
+    for (t, tax) in model.taxonomies.iter().enumerate() {
+        jobs.push(Job::TaxonomyIndex(t));
+        let per = taxonomy_paginate(config, &tax.name);
+        for (k, term) in tax.terms.iter().enumerate() {
+            for n in 0..pager_count(term.pages.len(), per) {
+                jobs.push(Job::Term(t, k, n));
+            }
+        }
+    }
+    for l in &config.languages {
+        jobs.push(Job::NotFound(l.code.clone()));
+    }
+    jobs
 }

@@ -59,6 +59,11 @@ impl<'a> Paginator<'a> {
         self.page_path(self.n)
     }
 
+    /// How many items the whole list has, and how many a page shows.
+    pub(super) fn sizes(&self) -> (usize, usize) {
+        (self.items.len(), self.per)
+    }
+
     /// The items this page shows.
     pub(super) fn shown(&self) -> &'a [usize] {
         let start = (self.n * self.per).min(self.items.len());

@@ -37,9 +37,9 @@ pub(super) fn search_index<'l>(
     (files, names)
 }
 
-/// Every file of the site that needs no template: redirects of aliases, feeds, sitemaps,
-/// robots.txt and the search index; with the search index files of each language.
-pub(super) fn site_files(p: Prepared) -> (Files, BTreeMap<String, BTreeSet<String>>) {
+/// The files of the site that need no template, but the search index: redirects of
+/// aliases, feeds, sitemaps and robots.txt.
+pub(super) fn plain_files(p: Prepared) -> Files {
     let model = p.model;
     let config = &model.config;
     let mut plain: Vec<(String, Vec<u8>)> = Vec::new();
@@ -52,8 +52,16 @@ pub(super) fn site_files(p: Prepared) -> (Files, BTreeMap<String, BTreeSet<Strin
     plain.extend(feed_files(p, &|_| true));
     plain.extend(xml::sitemaps(model));
     plain.push(("robots.txt".into(), xml::robots(config).into_bytes()));
+    plain
+}
+
+/// Every file of the site that needs no template: redirects of aliases, feeds, sitemaps,
+/// robots.txt and the search index; with the search index files of each language.
+pub(super) fn site_files(p: Prepared) -> (Files, BTreeMap<String, BTreeSet<String>>) {
+    let config = &p.model.config;
+    let mut plain = plain_files(p);
     let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
-    let (search, search_files) = search_index(model, codes);
+    let (search, search_files) = search_index(p.model, codes);
     plain.extend(search);
     (plain, search_files)
 }

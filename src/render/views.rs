@@ -467,14 +467,11 @@ pub(super) fn term_translations<'m>(
     })
 }
 
-pub(super) fn section_value(
-    model: &SiteModel,
-    i: usize,
-    page_values: &[tera::Value],
-) -> tera::Value {
+/// The view of section `i`, without its pages (see [`section_value`]).
+pub(super) fn section_view(model: &SiteModel, i: usize) -> SectionView<'_> {
     let config = &model.config;
     let s = &model.sections[i];
-    let view = SectionView {
+    SectionView {
         title: &s.title,
         description: s.doc.as_ref().and_then(|d| d.meta.description.as_deref()),
         content: &s.html,
@@ -511,8 +508,17 @@ pub(super) fn section_value(
         fallback: s.fallback,
         page_count: s.pages.len(),
         translations: section_translations(model, i),
-    };
-    let mut v = val(&view).into_map().unwrap_or_default();
+    }
+}
+
+/// The value of section `i`: its view, and `pages`, the shared values of its pages.
+pub(super) fn section_value(
+    model: &SiteModel,
+    i: usize,
+    page_values: &[tera::Value],
+) -> tera::Value {
+    let s = &model.sections[i];
+    let mut v = val(&section_view(model, i)).into_map().unwrap_or_default();
     let pages: Vec<tera::Value> = s.pages.iter().map(|&k| page_values[k].clone()).collect();
     v.insert("pages".into(), tera::Value::from(pages));
     tera::Value::from(v)
