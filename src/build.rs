@@ -115,6 +115,12 @@ pub struct Trace {
     start: Instant,
 }
 
+impl Default for Trace {
+    fn default() -> Trace {
+        Trace::new()
+    }
+}
+
 impl Trace {
     /// Starts the clock (on when `QIAO_TRACE` is set and not `0`).
     pub fn new() -> Trace {

@@ -140,18 +140,14 @@ mod tests {
         let items = [0, 1, 2];
         let values: Vec<tera::Value> = ["a", "b", "c"].map(tera::Value::from).to_vec();
         let v = Paginator::new("/x/", &items, 1, 2).value(&values);
-        let m = v.as_map().expect("a map");
-        let get = |k: &str| m.get(&tera::Value::from(k)).cloned();
-        assert_eq!(
-            get("pages"),
-            Some(tera::Value::from(vec![tera::Value::from("c")]))
-        );
-        assert_eq!(get("current_index"), Some(tera::Value::from(2)));
-        assert_eq!(get("number_pagers"), Some(tera::Value::from(2)));
-        assert_eq!(get("total_pages"), Some(tera::Value::from(3)));
-        assert_eq!(get("first"), Some(tera::Value::from("/x/")));
-        assert_eq!(get("last"), Some(tera::Value::from("/x/page/2/")));
-        assert_eq!(get("previous"), Some(tera::Value::from("/x/")));
-        assert_eq!(get("next"), Some(tera::Value::none()));
+        let m = serde_json::to_value(&v).expect("serializable");
+        assert_eq!(m["pages"], serde_json::json!(["c"]));
+        assert_eq!(m["current_index"], 2);
+        assert_eq!(m["number_pagers"], 2);
+        assert_eq!(m["total_pages"], 3);
+        assert_eq!(m["first"], "/x/");
+        assert_eq!(m["last"], "/x/page/2/");
+        assert_eq!(m["previous"], "/x/");
+        assert_eq!(m["next"], serde_json::Value::Null);
     }
 }
