@@ -12,7 +12,6 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model;
 use crate::output::{NullSink, Sink, Staging};
 use crate::render::{self, Renderer};
-use crate::session::Session;
 use crate::theme::TemplateSet;
 
 /// What to build and how.
@@ -83,20 +82,28 @@ pub use crate::model::load::{
 
 /// With `QIAO_TRACE=1`, prints the time and resident memory after each stage to stderr:
 /// the cheapest way to see where a large build spends its time and memory.
-struct Trace {
+pub struct Trace {
     on: bool,
     start: Instant,
 }
 
+impl Default for Trace {
+    fn default() -> Trace {
+        Trace::new()
+    }
+}
+
 impl Trace {
-    fn new() -> Trace {
+    /// Starts the clock (on when `QIAO_TRACE` is set and not `0`).
+    pub fn new() -> Trace {
         Trace {
             on: std::env::var_os("QIAO_TRACE").is_some_and(|v| v != "0"),
             start: Instant::now(),
         }
     }
 
-    fn stage(&self, name: &str) {
+    /// Prints the time and memory after the stage `name`.
+    pub fn stage(&self, name: &str) {
         if !self.on {
             return;
         }
@@ -119,109 +126,35 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     run(opts, false).map(|(report, _)| report)
 }
 
+/// What a build that wrote the site keeps for incremental updates (`qiao serve`): the
+/// renderer (model, templates, values) and the interface translations it rendered with.
+pub struct Kept {
+    /// The model, templates and values of the site as written.
+    pub renderer: Renderer,
+    /// The interface translations and data it was rendered with.
+    pub intl: render::Intl,
+}
+
 /// Builds the site like [`build`], and keeps what a later incremental rebuild needs (when
 /// the build wrote the site and is not strict).
-pub(crate) fn build_session(
-    opts: &BuildOptions,
-) -> Result<(BuildReport, Option<Session>), Vec<Diagnostic>> {
+pub fn build_keeping(opts: &BuildOptions) -> Result<(BuildReport, Option<Kept>), Vec<Diagnostic>> {
     run(opts, true)
 }
 
-/// The build; `keep` keeps the session for `qiao serve` (a plain build drops the model).
-fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Session>), Vec<Diagnostic>> {
+/// The build; `keep` keeps the renderer (a plain build drops the model).
+fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Kept>), Vec<Diagnostic>> {
     let start = Instant::now();
     let trace = Trace::new();
-    let mut diags = Diagnostics::new();
 
-    let mut config = Config::load(&opts.root)?;
-    if let Some(url) = &opts.base_url {
-        config = config.with_base_url(url).map_err(|d| vec![d])?;
-    }
-    config.split_hosts = opts.split_hosts;
-    let output = opts.output_dir();
-    if opts.write {
-        check_output_dir(&opts.root, &output).map_err(|d| vec![d])?;
-    }
-
-    let templates = TemplateSet::load(&opts.root, config.theme.as_deref());
-    let (catalog, i18n_diags) = crate::i18n::Catalog::load(&opts.root, &config);
-    diags.extend(i18n_diags);
-    let mut formats = std::collections::HashMap::new();
-    for l in &config.languages {
-        match crate::format::LocaleFormat::new(&l.locale) {
-            Ok(f) => {
-                formats.insert(l.code.clone(), f);
-            }
-            Err(e) => diags.push(
-                Diagnostic::error(e)
-                    .in_file(crate::config::CONFIG_FILE)
-                    .with_hint("use a BCP 47 tag such as zh-Hans, en-GB or de"),
-            ),
-        }
-    }
-    let (data, data_diags) = crate::data::DataFiles::load(&opts.root, &config);
-    diags.extend(data_diags);
-    let intl = render::Intl {
-        catalog: std::sync::Arc::new(catalog),
-        formats: std::sync::Arc::new(formats),
-        data: std::sync::Arc::new(data),
-    };
-    trace.stage("configuration, templates, messages, data");
-    let Loaded {
-        parsed,
-        assets,
-        diagnostics: load_diags,
+    let Derived {
+        site,
+        templates,
+        intl,
+        diagnostics: mut diags,
         held_back,
-        unpublished,
-    } = load_documents(&opts.root, &config, opts.drafts, opts.future);
-    diags.extend(load_diags);
-    trace.stage("walk and parse");
-    diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
-    diags.extend(crate::translation::leftover_markers(&config, &parsed));
-    diags.extend(crate::crosscheck::check(&opts.root, &config, &parsed));
-    trace.stage("cross-language checks");
-
-    let mut model_diags = Vec::new();
-    let template_ids = templates
-        .as_ref()
-        .map(TemplateSet::literal_ids)
-        .unwrap_or_default();
-    let static_files: Vec<(String, Option<PathBuf>)> = match &templates {
-        Ok(t) => (t.static_files().into_iter())
-            .map(|(abs, rel)| (rel, Some(abs.to_path_buf())))
-            .chain(t.builtin_static().into_iter().map(|(rel, _)| (rel, None)))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    let images = crate::images::Images::new(
-        &opts.root,
-        config.images.clone(),
-        &config.base_path,
-        static_files,
-    );
-    let (directives, directive_diags) = match &templates {
-        Ok(t) => crate::directives::DirectiveSet::new(t, &intl, &config, &opts.root),
-        Err(_) => (None, Vec::new()),
-    };
-    diags.extend(directive_diags);
-    let site = model::build(
-        config,
-        parsed,
-        assets,
-        model::FromTemplates {
-            ids: template_ids,
-            directives: directives.map(std::sync::Arc::new),
-        },
-        images,
-        unpublished,
-        &mut model_diags,
-        &opts.root,
-    );
-    diags.extend(model_diags);
-    let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
-    diags.extend(legal_errors);
-    trace.stage("markdown and model");
-
+        legal_links,
+    } = derive(opts, &trace)?;
+    let output = opts.output_dir();
     let templates = match templates {
         Ok(t) => {
             diags.extend(t.warnings().iter().cloned());
@@ -336,15 +269,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Session>)
     if let Some(s) = staging {
         warnings.extend(commit(s, &output)?);
     }
-    let session = match renderer {
-        Some(r) if keep && opts.write && !opts.strict => Some(Session::new(
-            opts.clone(),
-            r,
-            intl.clone(),
-            &warnings,
-            pages_per_language.clone(),
-            held_back.clone(),
-        )),
+    let kept = match renderer {
+        Some(renderer) if keep && opts.write && !opts.strict => Some(Kept {
+            renderer,
+            intl: intl.clone(),
+        }),
         _ => None,
     };
     let report = BuildReport {
@@ -355,7 +284,128 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Session>)
         unused_messages: intl.catalog.unused(),
         held_back,
     };
-    Ok((report, session))
+    Ok((report, kept))
+}
+
+/// What the stages before rendering make of a site's files: the model, the templates, the
+/// interface translations and data, and every problem found so far.
+pub struct Derived {
+    /// The site model.
+    pub site: model::SiteModel,
+    /// The templates, or why they could not be loaded.
+    pub templates: Result<TemplateSet, Vec<Diagnostic>>,
+    /// Interface translations, locale formats and data files.
+    pub intl: render::Intl,
+    /// Problems found so far (errors and warnings).
+    pub diagnostics: Diagnostics,
+    /// Drafts and future pages left out.
+    pub held_back: HeldBack,
+    /// The legal links each host must show (see [`crate::hosts`]).
+    pub legal_links: Vec<crate::hosts::RequiredLink>,
+}
+
+/// The stages of the pipeline before rendering, from the files under `opts.root`:
+/// configuration, templates, messages, data, walk and parse, cross-language checks,
+/// Markdown and model. `Err` only when `site.toml` cannot be loaded (or the output
+/// directory is not allowed); every other problem is in [`Derived::diagnostics`].
+pub fn derive(opts: &BuildOptions, trace: &Trace) -> Result<Derived, Vec<Diagnostic>> {
+    let mut diags = Diagnostics::new();
+    let mut config = Config::load(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        config = config.with_base_url(url).map_err(|d| vec![d])?;
+    }
+    config.split_hosts = opts.split_hosts;
+    if opts.write {
+        check_output_dir(&opts.root, &opts.output_dir()).map_err(|d| vec![d])?;
+    }
+
+    let templates = TemplateSet::load(&opts.root, config.theme.as_deref());
+    let (catalog, i18n_diags) = crate::i18n::Catalog::load(&opts.root, &config);
+    diags.extend(i18n_diags);
+    let mut formats = std::collections::HashMap::new();
+    for l in &config.languages {
+        match crate::format::LocaleFormat::new(&l.locale) {
+            Ok(f) => {
+                formats.insert(l.code.clone(), f);
+            }
+            Err(e) => diags.push(
+                Diagnostic::error(e)
+                    .in_file(crate::config::CONFIG_FILE)
+                    .with_hint("use a BCP 47 tag such as zh-Hans, en-GB or de"),
+            ),
+        }
+    }
+    let (data, data_diags) = crate::data::DataFiles::load(&opts.root, &config);
+    diags.extend(data_diags);
+    let intl = render::Intl {
+        catalog: std::sync::Arc::new(catalog),
+        formats: std::sync::Arc::new(formats),
+        data: std::sync::Arc::new(data),
+    };
+    trace.stage("configuration, templates, messages, data");
+    let Loaded {
+        parsed,
+        assets,
+        diagnostics: load_diags,
+        held_back,
+        unpublished,
+    } = load_documents(&opts.root, &config, opts.drafts, opts.future);
+    diags.extend(load_diags);
+    trace.stage("walk and parse");
+    diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
+    diags.extend(crate::translation::leftover_markers(&config, &parsed));
+    diags.extend(crate::crosscheck::check(&opts.root, &config, &parsed));
+    trace.stage("cross-language checks");
+
+    let mut model_diags = Vec::new();
+    let template_ids = templates
+        .as_ref()
+        .map(TemplateSet::literal_ids)
+        .unwrap_or_default();
+    let static_files: Vec<(String, Option<PathBuf>)> = match &templates {
+        Ok(t) => (t.static_files().into_iter())
+            .map(|(abs, rel)| (rel, Some(abs.to_path_buf())))
+            .chain(t.builtin_static().into_iter().map(|(rel, _)| (rel, None)))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let images = crate::images::Images::new(
+        &opts.root,
+        config.images.clone(),
+        &config.base_path,
+        static_files,
+    );
+    let (directives, directive_diags) = match &templates {
+        Ok(t) => crate::directives::DirectiveSet::new(t, &intl, &config, &opts.root),
+        Err(_) => (None, Vec::new()),
+    };
+    diags.extend(directive_diags);
+    let site = model::build(
+        config,
+        parsed,
+        assets,
+        model::FromTemplates {
+            ids: template_ids,
+            directives: directives.map(std::sync::Arc::new),
+        },
+        images,
+        unpublished,
+        &mut model_diags,
+        &opts.root,
+    );
+    diags.extend(model_diags);
+    let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
+    diags.extend(legal_errors);
+    trace.stage("markdown and model");
+
+    Ok(Derived {
+        site,
+        templates,
+        intl,
+        diagnostics: diags,
+        held_back,
+        legal_links,
+    })
 }
 
 /// One error for the first error of the device (a full disk) that stopped the staging

@@ -37,7 +37,6 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
-pub mod session;
 pub mod shared;
 pub mod stale;
 pub mod status;

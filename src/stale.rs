@@ -591,33 +591,6 @@ fn render_marked(
     })
 }
 
-/// The body of one translation `p` (at site path `path`) as a build renders it, given its
-/// source `source` and the source's current revision: with the changed blocks marked when
-/// it is stale and the store holds the revision it was made from, else plain. For `qiao
-/// serve`, which renders again a translation whose source was edited.
-pub(crate) fn mark_page(
-    root: &Path,
-    resolver: &LinkResolver<'_>,
-    p: &Parsed,
-    path: &str,
-    source: &Document,
-    current: Option<&Revision>,
-) -> Marked {
-    let marked = (|| {
-        let recorded = p.doc.meta.translation_of.as_deref()?.trim();
-        if current?.matches(recorded) {
-            return None;
-        }
-        let stored = Stored::load(root, recorded)?;
-        let cmp = compare(&stored, crate::translation::fields_of(source), source);
-        render_marked(resolver, p, path, source, &cmp)
-    })();
-    marked.unwrap_or_else(|| Marked {
-        html: resolver.render(p, path).html,
-        sections: Vec::new(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ mod changes;
 pub mod livereload;
 mod rebuild;
 pub mod server;
+mod session;
 pub mod watch;
 
 use std::fmt;
@@ -136,7 +137,7 @@ pub struct BuildStatus {
     pub build: u64,
     /// The errors of the last build; empty when it succeeded.
     pub errors: Vec<Diagnostic>,
-    /// How many of the builds were incremental (see [`crate::session`]).
+    /// How many of the builds were incremental (see `serve::session`).
     pub incremental: u64,
 }
 
@@ -160,6 +161,9 @@ pub(crate) struct Shared {
     building: AtomicBool,
     synced: Mutex<u64>,
     synced_cv: Condvar,
+    /// Held for reading while a request reads the site, and for writing while an
+    /// incremental update writes its files: one update is one generation, seen whole.
+    pub(crate) generation: tokio::sync::RwLock<()>,
 }
 
 impl Shared {
@@ -329,6 +333,7 @@ impl Server {
             building: AtomicBool::new(false),
             synced: Mutex::new(0),
             synced_cv: Condvar::new(),
+            generation: tokio::sync::RwLock::new(()),
         });
 
         // Watch before the first build, so that a save during it is not lost.

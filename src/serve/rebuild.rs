@@ -18,10 +18,10 @@ use notify::{RecursiveMode, Watcher};
 use super::Shared;
 use super::changes::Snapshot;
 use super::livereload::{ErrorView, Message};
+use super::session::Session;
 use super::watch::{Batch, ChangeKind, Coalescer, WATCHED_DIRS, classify, is_relevant};
 use crate::BuildOptions;
 use crate::diagnostics::Diagnostic;
-use crate::session::Session;
 
 /// What the watch loop receives.
 pub(crate) enum Msg {
@@ -100,13 +100,19 @@ impl Builder {
             && let Some(session) = self.session.take()
         {
             let fast = !b.rescan
-                && b.changes
-                    .iter()
-                    .all(|c| matches!(c.kind, ChangeKind::Content | ChangeKind::Static));
+                && b.changes.iter().all(|c| {
+                    matches!(
+                        c.kind,
+                        ChangeKind::Content
+                            | ChangeKind::Static
+                            | ChangeKind::Template
+                            | ChangeKind::I18n
+                    )
+                });
             if fast {
                 let paths: Vec<String> = b.changes.iter().map(|c| c.path.clone()).collect();
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    session.update(&paths)
+                    session.update(&paths, &self.shared.generation)
                 }));
                 match outcome {
                     Ok(Ok((session, report))) => {
@@ -117,17 +123,25 @@ impl Builder {
                         });
                         return;
                     }
-                    Ok(Err(why)) => full_because = Some(why),
+                    Ok(Err(why)) => {
+                        if std::env::var_os("QIAO_DEBUG_INCREMENTAL").is_some() {
+                            eprintln!("incremental declined: {why}");
+                        }
+                        full_because = Some(why)
+                    }
                     Err(_) => full_because = Some("the incremental rebuild failed".into()),
                 }
             } else {
-                full_because = Some("templates, translations or site.toml changed".into());
+                full_because = Some("site.toml or data files changed".into());
             }
         }
         // A bug in a build stage must not end the watch loop: report it like an error and
         // keep serving the last good site.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::build::build_session(&self.opts)
+            crate::build::build_keeping(&self.opts).map(|(report, kept)| {
+                let session = kept.map(|k| Session::new(self.opts.clone(), k));
+                (report, session)
+            })
         }))
         .unwrap_or_else(|panic| {
             let what = panic

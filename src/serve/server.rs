@@ -277,6 +277,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     if !shared.is_built() {
         return no_site(&shared, &reply);
     }
+    // An incremental update writes its files while it holds this: a request sees all of
+    // one generation or all of the next (see `Shared::generation`).
+    let _generation = shared.generation.read().await;
     match lookup(&shared.site_dir, &request).await {
         Lookup::File(file) => serve_file(&file, StatusCode::OK, &reply).await,
         Lookup::Redirect => {

@@ -180,6 +180,13 @@ impl TemplateSet {
             .any(|t| code_may_read(&t.text, var, attr))
     }
 
+    /// Every template as (name, text), sorted by name.
+    pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.templates
+            .iter()
+            .map(|(name, src)| (name.as_str(), src.text.as_str()))
+    }
+
     /// The templates under `directives/` (the directives, `NAME.html`, and what they
     /// include), sorted: the template's name, where it came from (for messages) and its text.
     pub fn directive_templates(&self) -> Vec<(&str, &str, &str)> {

@@ -1,0 +1,129 @@
+//! Feeds: one plan of every Atom feed the site has (per language, per section, per term),
+//! used by the feed links of pages, by the feed files, and by incremental updates.
+
+use super::*;
+
+/// Which Atom feeds exist: per language, per section, per term.
+#[derive(Default)]
+pub(super) struct Feeds {
+    pub(super) language: HashMap<String, String>,
+    pub(super) section: HashMap<usize, String>,
+    pub(super) term: HashMap<(usize, usize), String>,
+}
+
+pub(super) fn plan_feeds(model: &SiteModel) -> Feeds {
+    let config = &model.config;
+    let mut f = Feeds::default();
+    let dated = |ps: &[usize]| {
+        ps.iter()
+            .any(|&i| model.pages[i].doc.date.is_some() && !model.pages[i].fallback)
+    };
+    for l in &config.languages {
+        let all: Vec<usize> = (0..model.pages.len())
+            .filter(|&i| model.pages[i].lang == l.code)
+            .collect();
+        if dated(&all) {
+            f.language.insert(
+                l.code.clone(),
+                format!("{}atom.xml", config.lang_prefix(&l.code)),
+            );
+        }
+    }
+    for (i, s) in model.sections.iter().enumerate() {
+        if !s.dir.is_empty() && dated(&s.pages) {
+            f.section.insert(i, format!("{}atom.xml", s.path));
+        }
+    }
+    for (t, tax) in model.taxonomies.iter().enumerate() {
+        let feed = config
+            .taxonomies
+            .iter()
+            .any(|c| c.name == tax.name && c.feed);
+        if !feed {
+            continue;
+        }
+        for (k, term) in tax.terms.iter().enumerate() {
+            if dated(&term.pages) {
+                f.term.insert((t, k), format!("{}atom.xml", term.path));
+            }
+        }
+    }
+    f
+}
+
+pub(super) fn lang_feeds(p: Prepared, lang: &str) -> Vec<FeedLink> {
+    let config = &p.model.config;
+    p.v.feeds
+        .language
+        .get(lang)
+        .map(|path| FeedLink {
+            title: config
+                .language(lang)
+                .map_or_else(String::new, |l| l.title.clone()),
+            path: path.clone(),
+        })
+        .into_iter()
+        .collect()
+}
+
+/// The feeds whose site path passes `wanted`.
+pub(super) fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(String, Vec<u8>)> {
+    let model = p.model;
+    let config = &model.config;
+    let mut out = Vec::new();
+    let mut emit = |path: &str, title: String, alternate: &str, lang: &str, pages: Vec<&Page>| {
+        let body = xml::atom(config, path, &title, alternate, lang, &pages);
+        out.push((crate::model::out_dir(config, path), body.into_bytes()));
+    };
+    let select = |idx: &mut dyn Iterator<Item = usize>| -> Vec<&Page> {
+        let mut v: Vec<&Page> = idx
+            .map(|i| &model.pages[i])
+            .filter(|p| p.doc.date.is_some() && !p.fallback)
+            .collect();
+        v.sort_by(|a, b| {
+            let (da, db) = (
+                a.doc.date.as_ref().map(|d| d.timestamp),
+                b.doc.date.as_ref().map(|d| d.timestamp),
+            );
+            db.cmp(&da).then_with(|| a.key.cmp(&b.key))
+        });
+        v.truncate(config.feed_limit);
+        v
+    };
+    // (feed path, title, alternate page, language, candidate pages), in a stable order.
+    let mut feeds: Vec<(&String, String, String, &str, Vec<usize>)> = Vec::new();
+    for (code, path) in &p.v.feeds.language {
+        let title = config
+            .language(code)
+            .map_or_else(String::new, |l| l.title.clone());
+        let pages = (0..model.pages.len())
+            .filter(|&i| model.pages[i].lang == *code)
+            .collect();
+        feeds.push((path, title, config.lang_prefix(code), code, pages));
+    }
+    let site_title = |lang: &str| config.language(lang).map_or("", |l| l.title.as_str());
+    for (&i, path) in &p.v.feeds.section {
+        let s = &model.sections[i];
+        let title = format!("{} · {}", s.title, site_title(&s.lang));
+        feeds.push((path, title, s.path.clone(), &s.lang, s.pages.clone()));
+    }
+    for (&(t, k), path) in &p.v.feeds.term {
+        let tax = &model.taxonomies[t];
+        let term = &tax.terms[k];
+        let title = format!("{} · {}", term.name, site_title(&tax.lang));
+        feeds.push((
+            path,
+            title,
+            term.path.clone(),
+            &tax.lang,
+            term.pages.clone(),
+        ));
+    }
+    feeds.retain(|f| wanted(f.0));
+    feeds.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, title, alternate, lang, pages) in feeds {
+        let pages = select(&mut pages.into_iter());
+        emit(path, title, &alternate, lang, pages);
+    }
+    out
+}

@@ -1,0 +1,562 @@
+//! Incremental updates: from the renderer of the site as served and a new model (made by the
+//! build's own pipeline), the next generation, rendering again exactly the files whose
+//! inputs changed.
+//!
+//! Everything is matched by stable identity, never by index: pages by (key, language),
+//! sections by (directory, language), terms by (taxonomy, language, slug), every other
+//! output by its file name. Each render job has a fingerprint: a hash of everything its
+//! template context holds (the shared values of pages, sections and taxonomies by their own
+//! fingerprints, a hash of each view's serialization), of the template and every template it
+//! extends, includes or imports, of the interface translations of its language, and of the
+//! values it read through `get_page` and `get_section` when it was last rendered. A job
+//! whose fingerprint is unchanged is not rendered; a job that is new, or whose fingerprint
+//! changed, is. Files that need no template (feeds, sitemaps, redirects, robots.txt) are
+//! made again and written when their bytes changed; the search index of a language is
+//! made again when one of its pages changed, was added or removed; static copies are copied
+//! when new, when their source changed or moved. Output files of the old generation that
+//! the new one does not have are removed.
+
+use super::*;
+
+/// The fingerprint of a value or a file.
+type Print = blake3::Hash;
+
+/// A render job's identity across generations: what it renders, not where it is in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) enum JobKey {
+    /// A page, by (key, language).
+    Page(String, String),
+    /// Page `n` of a section's list, by (directory, language).
+    Section(String, String, usize),
+    /// A taxonomy's index, by (name, language).
+    TaxonomyIndex(String, String),
+    /// Page `n` of a term's list, by (taxonomy, language, slug).
+    Term(String, String, String, usize),
+    /// A language's 404 page.
+    NotFound(String),
+}
+
+impl JobKey {
+    /// The identity of `job` in `model`.
+    pub(super) fn of(model: &SiteModel, job: &Job) -> JobKey {
+        match job {
+            Job::Page(i) => {
+                let p = &model.pages[*i];
+                JobKey::Page(p.key.clone(), p.lang.clone())
+            }
+            Job::Section(i, n) => {
+                let s = &model.sections[*i];
+                JobKey::Section(s.dir.clone(), s.lang.clone(), *n)
+            }
+            Job::TaxonomyIndex(t) => {
+                let tax = &model.taxonomies[*t];
+                JobKey::TaxonomyIndex(tax.name.clone(), tax.lang.clone())
+            }
+            Job::Term(t, k, n) => {
+                let tax = &model.taxonomies[*t];
+                let slug = tax.terms[*k].slug.clone();
+                JobKey::Term(tax.name.clone(), tax.lang.clone(), slug, *n)
+            }
+            Job::NotFound(code) => JobKey::NotFound(code.clone()),
+        }
+    }
+}
+
+/// The fingerprint of a serializable value (its JSON, hashed as it is written).
+fn print<T: Serialize + ?Sized>(v: &T) -> Print {
+    let mut h = blake3::Hasher::new();
+    // Writing into a hasher cannot fail; a value that cannot be serialized hashes what
+    // was written before the failure, and rendering reports it.
+    let _ = serde_json::to_writer(&mut h, v);
+    h.finalize()
+}
+
+/// The fingerprints of one generation.
+pub(super) struct Prints {
+    /// Of each page's view, by page index.
+    pages: Vec<Print>,
+    /// Of each section's value (its view and its pages' prints), by section index.
+    sections: Vec<Print>,
+    /// Of each taxonomy's value, by taxonomy index.
+    taxonomies: Vec<Print>,
+    /// Of each language's `config` value.
+    configs: HashMap<String, Print>,
+    /// Of each template with every template it extends, includes or imports.
+    templates: HashMap<String, Print>,
+    /// Of each render job, with the output file it writes.
+    jobs: HashMap<JobKey, (Print, String)>,
+    /// Of each file that needs no template (feeds, sitemaps, redirects, robots.txt).
+    plain: HashMap<String, Print>,
+    /// Of the pages of each language (to know whose search index to make again).
+    languages: HashMap<String, Print>,
+}
+
+/// The templates a template uses: the names in its `extends`, `include` and `import` tags.
+/// `None` when one of those tags names no template literally (then it may use any).
+fn uses(text: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("{%") {
+        rest = &rest[at + 2..];
+        let end = rest.find("%}").unwrap_or(rest.len());
+        let tag = rest[..end].trim_start_matches('-').trim();
+        rest = &rest[end..];
+        let word = tag.split_whitespace().next().unwrap_or("");
+        if !matches!(word, "extends" | "include" | "import") {
+            continue;
+        }
+        let names: Vec<String> = tag
+            .split(['"', '\''])
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        if names.is_empty() {
+            return None;
+        }
+        out.extend(names);
+    }
+    Some(out)
+}
+
+/// The fingerprint of each template together with every template it uses, directly or
+/// not: a change to any of them changes it.
+fn template_prints(templates: &TemplateSet) -> HashMap<String, Print> {
+    let texts: BTreeMap<&str, &str> = templates.sources().collect();
+    let used: HashMap<&str, Option<Vec<String>>> =
+        texts.iter().map(|(&n, &t)| (n, uses(t))).collect();
+    let mut all = blake3::Hasher::new();
+    for (n, t) in &texts {
+        all.update(n.as_bytes());
+        all.update(&[0]);
+        all.update(t.as_bytes());
+        all.update(&[0]);
+    }
+    let all = all.finalize();
+    texts
+        .keys()
+        .map(|&name| {
+            let mut seen: BTreeSet<&str> = BTreeSet::new();
+            let mut todo = vec![name];
+            let mut dynamic = false;
+            while let Some(n) = todo.pop() {
+                if !seen.insert(n) {
+                    continue;
+                }
+                match used.get(n) {
+                    Some(Some(names)) => todo.extend(
+                        names
+                            .iter()
+                            .filter_map(|u| texts.get_key_value(u.as_str()).map(|(k, _)| *k)),
+                    ),
+                    Some(None) => dynamic = true,
+                    None => {}
+                }
+            }
+            let mut h = blake3::Hasher::new();
+            if dynamic {
+                h.update(all.as_bytes());
+            }
+            for n in seen {
+                h.update(n.as_bytes());
+                h.update(&[0]);
+                h.update(texts.get(n).copied().unwrap_or("").as_bytes());
+                h.update(&[0]);
+            }
+            (name.to_string(), h.finalize())
+        })
+        .collect()
+}
+
+/// The fingerprint of each page's view, in parallel.
+fn page_prints(model: &SiteModel, related: &[Vec<usize>]) -> Vec<Print> {
+    (0..model.pages.len())
+        .into_par_iter()
+        .map(|i| print(&page_view(model, related, i)))
+        .collect()
+}
+
+/// The fingerprints of the values (pages given) of a generation, and of its jobs.
+fn make_prints(r: &Renderer, pages: Vec<Print>, deps: &HashMap<JobKey, Vec<Dep>>) -> Prints {
+    let model = &r.model;
+    let config = &model.config;
+    let sections = (0..model.sections.len())
+        .map(|i| {
+            let mut h = blake3::Hasher::new();
+            h.update(print(&section_view(model, i)).as_bytes());
+            for &k in &model.sections[i].pages {
+                h.update(pages[k].as_bytes());
+            }
+            h.finalize()
+        })
+        .collect();
+    let taxonomies = (model.taxonomies.iter())
+        .map(|t| print(&taxonomy_view(config, t)))
+        .collect();
+    let configs = (config.languages.iter())
+        .map(|l| (l.code.clone(), print(&config_view(config, l))))
+        .collect();
+    let mut languages: HashMap<String, blake3::Hasher> = HashMap::new();
+    for (i, p) in model.pages.iter().enumerate() {
+        let h = languages.entry(p.lang.clone()).or_default();
+        h.update(p.key.as_bytes());
+        h.update(&[0]);
+        h.update(pages[i].as_bytes());
+    }
+    let mut prints = Prints {
+        pages,
+        sections,
+        taxonomies,
+        configs,
+        templates: template_prints(&r.templates),
+        jobs: HashMap::new(),
+        plain: plain_files(r.prepared())
+            .into_par_iter()
+            .map(|(rel, bytes)| (rel, blake3::hash(&bytes)))
+            .collect(),
+        languages: (languages.into_iter())
+            .map(|(l, h)| (l, h.finalize()))
+            .collect(),
+    };
+    let jobs = all_jobs(model);
+    prints.jobs = jobs
+        .par_iter()
+        .map(|job| {
+            let key = JobKey::of(model, job);
+            let print = job_print(r, &prints, job, deps.get(&key));
+            (key, print)
+        })
+        .collect();
+    prints
+}
+
+/// The fingerprint of `job` (see the module header), and the file it writes.
+fn job_print(r: &Renderer, prints: &Prints, job: &Job, deps: Option<&Vec<Dep>>) -> (Print, String) {
+    let model = &r.model;
+    let mut h = Hashing {
+        prints,
+        h: blake3::Hasher::new(),
+    };
+    let meta = job_inputs(r.prepared(), job, &mut h);
+    let mut h = h.h;
+    for part in [&meta.lang, &meta.template, &meta.rel, &meta.path] {
+        h.update(part.as_bytes());
+        h.update(&[0]);
+    }
+    h.update(meta.source.as_deref().unwrap_or("\u{0}none").as_bytes());
+    let none = blake3::hash(b"");
+    h.update(
+        prints
+            .templates
+            .get(&meta.template)
+            .unwrap_or(&none)
+            .as_bytes(),
+    );
+    h.update(
+        r.language_prints
+            .get(&meta.lang)
+            .unwrap_or(&none)
+            .as_bytes(),
+    );
+    for dep in deps.into_iter().flatten() {
+        let found = match dep {
+            Dep::Page(key, lang) => model
+                .page_at(lang, key)
+                .filter(|&i| !model.pages[i].fallback)
+                .map(|i| prints.pages[i]),
+            Dep::Section(dir, lang) => model
+                .section_index
+                .get(&(dir.clone(), lang.clone()))
+                .map(|&i| prints.sections[i]),
+        };
+        h.update(format!("{dep:?}").as_bytes());
+        h.update(found.unwrap_or(none).as_bytes());
+    }
+    (h.finalize(), meta.rel)
+}
+
+/// Inputs hashed into a job's fingerprint.
+struct Hashing<'a> {
+    prints: &'a Prints,
+    h: blake3::Hasher,
+}
+
+impl Hashing<'_> {
+    fn name(&mut self, name: &str) {
+        self.h.update(name.as_bytes());
+        self.h.update(&[0]);
+    }
+}
+
+impl Inputs for Hashing<'_> {
+    fn value(&mut self, name: &'static str, v: tera::Value) {
+        self.name(name);
+        self.h.update(print(&v).as_bytes());
+    }
+    fn page(&mut self, name: &'static str, i: usize) {
+        self.name(name);
+        self.h.update(self.prints.pages[i].as_bytes());
+    }
+    fn section(&mut self, name: &'static str, i: usize) {
+        self.name(name);
+        self.h.update(self.prints.sections[i].as_bytes());
+    }
+    fn taxonomy(&mut self, name: &'static str, t: usize) {
+        self.name(name);
+        self.h.update(self.prints.taxonomies[t].as_bytes());
+    }
+    fn config(&mut self, lang: &str) {
+        self.name("config");
+        if let Some(c) = self.prints.configs.get(lang) {
+            self.h.update(c.as_bytes());
+        }
+    }
+    fn paginator(&mut self, name: &'static str, pager: &Paginator) {
+        self.name(name);
+        let (total, per) = pager.sizes();
+        let shape = format!(
+            "{}|{}|{:?}|{:?}|{total}|{per}|{}",
+            pager.path(),
+            pager.number_pagers(),
+            pager.previous(),
+            pager.next(),
+            pager.page_path(pager.number_pagers() - 1),
+        );
+        self.h.update(shape.as_bytes());
+        for &k in pager.shown() {
+            self.h.update(self.prints.pages[k].as_bytes());
+        }
+    }
+}
+
+/// The files an incremental update rendered, not written yet: one generation's difference
+/// to the previous one.
+pub struct Pending {
+    files: Vec<(String, Vec<u8>)>,
+    /// Files to copy: (source, output path).
+    copies: Vec<(PathBuf, String)>,
+    /// Files of the previous generation that this one does not have.
+    remove: Vec<String>,
+}
+
+impl Pending {
+    /// The output paths this update writes, copies or removes, sorted.
+    pub fn paths(&self) -> Vec<String> {
+        let mut all: Vec<String> = (self.files.iter().map(|(rel, _)| rel.clone()))
+            .chain(self.copies.iter().map(|(_, rel)| rel.clone()))
+            .chain(self.remove.iter().cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// Writes the files, copies and removals; returns how many files were written or
+    /// copied.
+    pub fn write(self, sink: &dyn Sink) -> Result<usize, Vec<Diagnostic>> {
+        let mut diags = write_files(sink, &self.files);
+        for (abs, rel) in &self.copies {
+            if let Err(e) = sink.copy(abs, rel) {
+                diags.push(Diagnostic::error(format!(
+                    "cannot copy {} to {rel}: {e}",
+                    abs.display()
+                )));
+            }
+        }
+        for rel in &self.remove {
+            if let Err(e) = sink.remove(rel) {
+                diags.push(Diagnostic::error(format!("cannot remove {rel}: {e}")));
+            }
+        }
+        if diags.is_empty() {
+            Ok(self.files.len() + self.copies.len())
+        } else {
+            Err(diags)
+        }
+    }
+}
+
+impl Renderer {
+    /// The fingerprints of this generation (made once).
+    fn prints(&self) -> &Prints {
+        self.prints.get_or_init(|| {
+            let pages = page_prints(&self.model, &self.values.related);
+            make_prints(self, pages, &self.deps)
+        })
+    }
+
+    /// Sets the fingerprint of the interface translations of each language: a job of a
+    /// language whose fingerprint changes between generations is rendered again.
+    pub fn set_language_prints(&mut self, prints: HashMap<String, blake3::Hash>) {
+        self.language_prints = prints;
+    }
+
+    /// The fingerprints set by [`Renderer::set_language_prints`].
+    pub fn language_prints(&self) -> &HashMap<String, blake3::Hash> {
+        &self.language_prints
+    }
+
+    /// The next generation of the site, from `model` (made by the build's pipeline from the
+    /// sources as they are now), `templates` and `intl`, with the fingerprints of the
+    /// interface translations of each language; `changed` are the files that changed
+    /// since this generation (for static copies). Returns the new renderer and the files to
+    /// write and remove; `Err` says why a full build is needed instead (a template or a file
+    /// failed, two files claim one output path, a function read could not be recorded).
+    pub fn next(
+        &self,
+        model: SiteModel,
+        templates: TemplateSet,
+        intl: &Intl,
+        language_prints: HashMap<String, blake3::Hash>,
+        changed: &[PathBuf],
+    ) -> Result<(Renderer, Pending), String> {
+        if self.untracked {
+            return Err("a template read a page where its file was not known".into());
+        }
+        let old = self.prints();
+        // The values of the new model, each page's kept (shared) when its view is the same.
+        let related = related_pages(&model);
+        let (page_values, pages): (Vec<tera::Value>, Vec<Print>) = (0..model.pages.len())
+            .into_par_iter()
+            .map(|i| {
+                let view = page_view(&model, &related, i);
+                let p = print(&view);
+                let page = &model.pages[i];
+                let same = self
+                    .model
+                    .page_at(&page.lang, &page.key)
+                    .filter(|&j| old.pages[j] == p);
+                match same {
+                    Some(j) => (self.values.page_values[j].clone(), p),
+                    None => (val(&view), p),
+                }
+            })
+            .unzip();
+        let config = &model.config;
+        let values = Values {
+            section_values: (0..model.sections.len())
+                .map(|i| section_value(&model, i, &page_values))
+                .collect(),
+            page_values,
+            taxonomy_values: (model.taxonomies.iter())
+                .map(|t| val(&taxonomy_view(config, t)))
+                .collect(),
+            config_values: (config.languages.iter())
+                .map(|l| (l.code.clone(), val(&config_view(config, l))))
+                .collect(),
+            feeds: plan_feeds(&model),
+            related,
+        };
+        let mut next = Renderer::with_values(model, templates, intl, values)
+            .map_err(|_| "a template has errors".to_string())?;
+        next.language_prints = language_prints;
+        let jobs = all_jobs(&next.model);
+        let keys: Vec<JobKey> = jobs.iter().map(|j| JobKey::of(&next.model, j)).collect();
+        next.deps = (keys.iter())
+            .filter_map(|k| self.deps.get(k).map(|d| (k.clone(), d.clone())))
+            .collect();
+        let mut prints = make_prints(&next, pages, &next.deps);
+
+        // Render what is new or changed.
+        let (render, keep): (Vec<(Job, JobKey)>, Vec<_>) = (jobs.into_iter().zip(keys))
+            .partition(|(_, key)| old.jobs.get(key) != prints.jobs.get(key));
+        let render_jobs: Vec<Job> = render.iter().map(|(j, _)| j.clone()).collect();
+        let mut files: Files = Vec::new();
+        let mut failures = Vec::new();
+        let rendered = next.render_jobs(&render_jobs);
+        for (job, r, deps) in rendered {
+            match r {
+                Ok((rel, html, _)) => files.push((rel, html.into_bytes())),
+                Err(f) => failures.push(f),
+            }
+            next.remember(&job, deps);
+        }
+        if !failures.is_empty() {
+            return Err("a template failed".into());
+        }
+        if next.reads.untracked() {
+            return Err("a template read a page where its file was not known".into());
+        }
+        // Their fingerprints with what they read now.
+        for (job, key) in &render {
+            let p = job_print(&next, &prints, job, next.deps.get(key));
+            prints.jobs.insert(key.clone(), p);
+        }
+        drop(keep);
+
+        // Files that need no template: written when their bytes changed.
+        let plain = plain_files(next.prepared());
+        let mut plain_prints = HashMap::new();
+        for (rel, bytes) in plain {
+            let p = blake3::hash(&bytes);
+            if old.plain.get(&rel) != Some(&p) {
+                files.push((rel.clone(), bytes));
+            }
+            plain_prints.insert(rel, p);
+        }
+        prints.plain = plain_prints;
+
+        // The search index of each language whose pages changed.
+        let codes: Vec<&str> = (next.model.config.languages.iter())
+            .map(|l| l.code.as_str())
+            .filter(|c| old.languages.get(*c) != prints.languages.get(*c))
+            .collect();
+        let (search, search_files) = search_index(&next.model, codes);
+        files.extend(search);
+        next.search_files = self.search_files.clone();
+        next.search_files.extend(search_files);
+
+        // Static copies.
+        let copies = plan_copies(&next.model, &next.templates);
+        let to_copy: Vec<(PathBuf, String)> = (copies.iter())
+            .filter(|(rel, abs)| {
+                self.copies.get(*rel) != Some(*abs) || changed.iter().any(|c| c == *abs)
+            })
+            .map(|(rel, abs)| (abs.clone(), rel.clone()))
+            .collect();
+        next.copies = copies;
+
+        // Every output of the new generation: two claims to one file fail it; files of the
+        // old one that it does not have are removed.
+        let mut written: Vec<(String, String)> = Vec::new();
+        for (key, (_, rel)) in &prints.jobs {
+            written.push((rel.clone(), format!("{key:?}")));
+        }
+        for rel in prints.plain.keys() {
+            written.push((
+                rel.clone(),
+                "qiao (feed, sitemap, robots.txt or alias)".into(),
+            ));
+        }
+        for rel in next.search_files.values().flatten() {
+            written.push((rel.clone(), "qiao (search index)".into()));
+        }
+        for (rel, abs) in &next.copies {
+            written.push((rel.clone(), abs.display().to_string()));
+        }
+        if !clashes(written.clone()).is_empty() {
+            return Err("two files would be written to one output path".into());
+        }
+        let now: BTreeSet<&str> = written.iter().map(|(rel, _)| rel.as_str()).collect();
+        let before = (old.jobs.values().map(|(_, rel)| rel))
+            .chain(old.plain.keys())
+            .chain(self.search_files.values().flatten())
+            .chain(self.copies.keys());
+        let mut remove: Vec<String> = before
+            .filter(|rel| !now.contains(rel.as_str()))
+            .cloned()
+            .collect();
+        remove.sort();
+        remove.dedup();
+        next.untracked = false;
+        let _ = next.prints.set(prints);
+        Ok((
+            next,
+            Pending {
+                files,
+                copies: to_copy,
+                remove,
+            },
+        ))
+    }
+}

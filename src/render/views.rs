@@ -1,0 +1,545 @@
+//! The template contract: every view struct that templates see (serialize-only, borrowing
+//! the model) and the builders that make them from the model.
+
+use super::*;
+
+/// A reference from a view to another page.
+#[derive(Serialize, Clone)]
+pub(super) struct Link<'a> {
+    pub(super) title: &'a str,
+    pub(super) path: &'a str,
+    pub(super) permalink: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct TermView<'a> {
+    pub(super) name: &'a str,
+    pub(super) slug: &'a str,
+    pub(super) path: &'a str,
+    pub(super) permalink: String,
+    pub(super) count: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct TaxonomyView<'a> {
+    pub(super) name: &'a str,
+    pub(super) lang: &'a str,
+    pub(super) path: &'a str,
+    pub(super) permalink: String,
+    pub(super) terms: Vec<TermView<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct TranslationView<'a> {
+    pub(super) code: &'a str,
+    pub(super) name: &'a str,
+    pub(super) locale: &'a str,
+    /// Site path of the page in that language; `None` when it does not exist.
+    pub(super) path: Option<&'a str>,
+    pub(super) permalink: Option<String>,
+    pub(super) present: bool,
+    pub(super) current: bool,
+}
+
+#[derive(Serialize)]
+pub(super) struct PageView<'a> {
+    pub(super) title: &'a str,
+    pub(super) description: Option<&'a str>,
+    pub(super) summary: Option<&'a str>,
+    pub(super) content: &'a str,
+    pub(super) toc: &'a [TocEntry],
+    pub(super) date: Option<&'a str>,
+    pub(super) updated: Option<&'a str>,
+    pub(super) draft: bool,
+    pub(super) slug: &'a str,
+    pub(super) path: &'a str,
+    pub(super) permalink: String,
+    pub(super) lang: &'a str,
+    pub(super) locale: &'a str,
+    pub(super) content_lang: &'a str,
+    pub(super) content_locale: &'a str,
+    pub(super) key: &'a str,
+    pub(super) source: &'a str,
+    pub(super) section: &'a str,
+    pub(super) weight: Option<i64>,
+    pub(super) extra: &'a serde_json::Value,
+    pub(super) tags: Vec<Link<'a>>,
+    pub(super) categories: Vec<Link<'a>>,
+    pub(super) prev: Option<Link<'a>>,
+    pub(super) next: Option<Link<'a>>,
+    pub(super) fallback: bool,
+    /// `source` (default language), `current`, `stale`, `untracked` or `fallback`.
+    pub(super) translation: crate::translation::TranslationState,
+    /// For a stale translation: the sections in which blocks whose source changed stand.
+    pub(super) stale_sections: &'a [crate::stale::StaleSection],
+    /// The default-language page this one translates (or stands in for).
+    pub(super) original: Option<Link<'a>>,
+    pub(super) translations: Vec<TranslationView<'a>>,
+    /// Sections from the home page down to the page's own section, for breadcrumbs.
+    pub(super) ancestors: Vec<Link<'a>>,
+    /// Other pages of the same language sharing the most tags and categories.
+    pub(super) related: Vec<Link<'a>>,
+    pub(super) assets: Vec<String>,
+    pub(super) word_count: usize,
+    pub(super) reading_time: usize,
+    pub(super) excerpt: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct SectionLink<'a> {
+    pub(super) title: &'a str,
+    pub(super) path: &'a str,
+    pub(super) dir: &'a str,
+    pub(super) page_count: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct SectionView<'a> {
+    pub(super) title: &'a str,
+    pub(super) description: Option<&'a str>,
+    pub(super) content: &'a str,
+    pub(super) toc: &'a [TocEntry],
+    pub(super) dir: &'a str,
+    pub(super) path: &'a str,
+    pub(super) permalink: String,
+    pub(super) lang: &'a str,
+    pub(super) content_lang: &'a str,
+    pub(super) content_locale: &'a str,
+    pub(super) source: Option<&'a str>,
+    pub(super) extra: &'a serde_json::Value,
+    pub(super) subsections: Vec<SectionLink<'a>>,
+    pub(super) parent: Option<Link<'a>>,
+    /// Sections from the home page down to the parent, for breadcrumbs.
+    pub(super) ancestors: Vec<Link<'a>>,
+    pub(super) fallback: bool,
+    pub(super) page_count: usize,
+    pub(super) translations: Vec<TranslationView<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct LanguageView<'a> {
+    pub(super) code: &'a str,
+    pub(super) name: &'a str,
+    pub(super) locale: &'a str,
+    pub(super) title: &'a str,
+    pub(super) description: &'a str,
+    pub(super) is_default: bool,
+    pub(super) path: String,
+    pub(super) base_url: &'a str,
+    pub(super) legal: &'a crate::config::Legal,
+}
+
+#[derive(Serialize)]
+pub(super) struct ConfigView<'a> {
+    pub(super) base_url: &'a str,
+    pub(super) base_path: &'a str,
+    pub(super) default_language: &'a str,
+    pub(super) title: &'a str,
+    pub(super) description: &'a str,
+    pub(super) languages: Vec<LanguageView<'a>>,
+    pub(super) taxonomies: Vec<&'a str>,
+    pub(super) extra: &'a serde_json::Value,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct FeedLink {
+    pub(super) title: String,
+    pub(super) path: String,
+}
+
+pub(super) fn empty_map() -> &'static serde_json::Value {
+    static MAP: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| serde_json::Value::Object(Default::default()))
+}
+
+pub(super) fn val<T: Serialize>(v: &T) -> tera::Value {
+    tera::Value::from_serializable(v)
+}
+
+pub(super) fn config_view<'a>(config: &'a Config, lang: &'a Language) -> ConfigView<'a> {
+    ConfigView {
+        base_url: &config.base_url,
+        base_path: &config.base_path,
+        default_language: &config.default_language,
+        title: &lang.title,
+        description: &lang.description,
+        languages: config
+            .languages
+            .iter()
+            .map(|l| language_view(config, l))
+            .collect(),
+        taxonomies: config.taxonomies.iter().map(|t| t.name.as_str()).collect(),
+        extra: &config.extra,
+    }
+}
+
+pub(super) fn language_view<'a>(config: &Config, l: &'a Language) -> LanguageView<'a> {
+    LanguageView {
+        code: &l.code,
+        name: &l.name,
+        locale: &l.locale,
+        title: &l.title,
+        description: &l.description,
+        is_default: l.is_default,
+        path: config.lang_prefix(&l.code),
+        base_url: &l.base_url,
+        legal: &l.legal,
+    }
+}
+
+pub(super) fn locale_of<'c>(config: &'c Config, code: &str) -> &'c str {
+    config.language(code).map_or("", |l| l.locale.as_str())
+}
+
+pub(super) fn link<'a>(config: &Config, title: &'a str, path: &'a str) -> Link<'a> {
+    Link {
+        title,
+        path,
+        permalink: config.permalink(path),
+    }
+}
+
+/// Length of `page.excerpt`: characters for Chinese and Japanese, words otherwise.
+pub(super) const EXCERPT_CHARS: usize = 120;
+pub(super) const EXCERPT_WORDS: usize = 55;
+
+pub(super) fn page_view<'m>(
+    model: &'m SiteModel,
+    related: &[Vec<usize>],
+    i: usize,
+) -> PageView<'m> {
+    let config = &model.config;
+    let p = &model.pages[i];
+    let words = crate::format::word_count(&p.text);
+    let speed = config.language(&p.content_lang).map_or_else(
+        || crate::format::default_reading_speed(&p.content_lang),
+        |l| l.reading_speed,
+    );
+    let by_chars = crate::format::cuts_by_characters(&p.content_lang);
+    let excerpt_source = p.doc.meta.summary.clone().unwrap_or_else(|| p.text.clone());
+    let terms = |name: &str| -> Vec<Link<'_>> {
+        p.terms
+            .get(name)
+            .map(|ts| ts.iter().map(|t| link(config, &t.name, &t.path)).collect())
+            .unwrap_or_default()
+    };
+    let neighbour =
+        |k: Option<usize>| k.map(|k| link(config, &model.pages[k].doc.title, &model.pages[k].path));
+    let section = model.sections.get(p.section);
+    PageView {
+        title: &p.doc.title,
+        description: p.doc.meta.description.as_deref(),
+        summary: p.summary.as_deref(),
+        content: &p.html,
+        toc: &p.toc,
+        date: p.doc.date.as_ref().map(|d| d.rfc3339.as_str()),
+        updated: p.doc.updated.as_ref().map(|d| d.rfc3339.as_str()),
+        draft: p.doc.meta.draft,
+        slug: p
+            .path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(""),
+        path: &p.path,
+        permalink: config.permalink(&p.path),
+        lang: &p.lang,
+        locale: locale_of(config, &p.lang),
+        content_lang: &p.content_lang,
+        content_locale: locale_of(config, &p.content_lang),
+        key: &p.key,
+        source: &p.source,
+        section: section.map_or("", |s| s.dir.as_str()),
+        weight: p.doc.meta.weight,
+        extra: p.doc.meta.extra.as_ref().unwrap_or_else(|| empty_map()),
+        tags: terms("tags"),
+        categories: terms("categories"),
+        prev: neighbour(p.prev),
+        next: neighbour(p.next),
+        fallback: p.fallback,
+        translation: p.translation,
+        stale_sections: &p.stale_sections,
+        original: model
+            .original_of(i)
+            .map(|o| link(config, &o.doc.title, &o.path)),
+        translations: page_translations(model, i),
+        ancestors: section_chain(model, Some(p.section)),
+        related: related[i]
+            .iter()
+            .map(|&k| link(config, &model.pages[k].doc.title, &model.pages[k].path))
+            .collect(),
+        word_count: words,
+        reading_time: crate::format::reading_time(words, speed),
+        excerpt: crate::format::summarize(
+            &excerpt_source,
+            if by_chars {
+                EXCERPT_CHARS
+            } else {
+                EXCERPT_WORDS
+            },
+            by_chars,
+        ),
+        assets: p
+            .assets
+            .iter()
+            .map(|(_, inner)| format!("{}{}", p.path, crate::url::path(inner)))
+            .collect(),
+    }
+}
+
+/// The sections from the home page down to `start`, in that order.
+pub(super) fn section_chain(model: &SiteModel, start: Option<usize>) -> Vec<Link<'_>> {
+    let mut chain = Vec::new();
+    let mut cur = start.filter(|&k| k < model.sections.len());
+    while let Some(k) = cur {
+        let s = &model.sections[k];
+        chain.push(link(&model.config, &s.title, &s.path));
+        cur = s.parent;
+    }
+    chain.reverse();
+    chain
+}
+
+/// How many related pages a page lists.
+pub(super) const RELATED: usize = 5;
+
+/// How far down each of its terms' lists (newest first) a page looks for related pages:
+/// without a bound, a tag shared by thousands of pages makes the search quadratic.
+pub(super) const RELATED_SCAN: usize = 200;
+
+/// Pages in the same language that share tags or categories with each page: most shared
+/// terms first, then in list order (newest first). Exact, without a hash map per page: the
+/// pages of every term are sorted in the same order, so a k-way merge of the page's term
+/// lists meets each candidate's occurrences together, and can stop as soon as it has
+/// `RELATED` pages that share every term.
+pub(super) fn related_pages(model: &SiteModel) -> Vec<Vec<usize>> {
+    let terms: HashMap<&str, &Term> = model
+        .taxonomies
+        .iter()
+        .flat_map(|t| t.terms.iter())
+        .map(|t| (t.path.as_str(), t))
+        .collect();
+    let pages = &model.pages;
+    // Every term lists its pages in `date_order`; ranks in that order make comparisons cheap.
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.par_sort_by(|&a, &b| crate::model::date_order(&pages[a], &pages[b]));
+    let mut rank = vec![0usize; pages.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    (0..pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let lists: Vec<&[usize]> = pages[i]
+                .terms
+                .values()
+                .flatten()
+                .filter_map(|r| {
+                    terms
+                        .get(r.path.as_str())
+                        .map(|t| &t.pages[..t.pages.len().min(RELATED_SCAN)])
+                })
+                .collect();
+            let all = lists.len();
+            let mut heads = vec![0usize; all];
+            // (shared terms, page), best first; ties keep the earlier (newer) page.
+            let mut best: Vec<(usize, usize)> = Vec::with_capacity(RELATED + 1);
+            loop {
+                let next = (0..all)
+                    .filter_map(|l| lists[l].get(heads[l]).copied())
+                    .min_by_key(|&p| rank[p]);
+                let Some(page) = next else { break };
+                let mut shared = 0;
+                for l in 0..all {
+                    if lists[l].get(heads[l]) == Some(&page) {
+                        heads[l] += 1;
+                        shared += 1;
+                    }
+                }
+                if page == i {
+                    continue;
+                }
+                if best.len() < RELATED || best.last().is_some_and(|&(n, _)| shared > n) {
+                    let at = best
+                        .iter()
+                        .position(|&(n, _)| shared > n)
+                        .unwrap_or(best.len());
+                    best.insert(at, (shared, page));
+                    best.truncate(RELATED);
+                }
+                if best.len() == RELATED && best.iter().all(|&(n, _)| n == all) {
+                    break;
+                }
+            }
+            best.into_iter().map(|(_, k)| k).collect()
+        })
+        .collect()
+}
+
+/// The language switcher of a file in language `current`: one entry per language of the
+/// site, in the order of `site.toml`. `target` says, for each language, the site path of
+/// the file's counterpart there (if it has one) and whether that counterpart is a real
+/// translation (not a fallback copy). The one builder of every switcher: pages, sections,
+/// taxonomies and terms.
+pub(super) fn switcher<'a>(
+    config: &'a Config,
+    current: &str,
+    target: impl Fn(&'a Language) -> (Option<&'a str>, bool),
+) -> Vec<TranslationView<'a>> {
+    config
+        .languages
+        .iter()
+        .map(|l| {
+            let (path, present) = target(l);
+            TranslationView {
+                code: &l.code,
+                name: &l.name,
+                locale: &l.locale,
+                path,
+                permalink: path.map(|p| config.permalink(p)),
+                present,
+                current: l.code == current,
+            }
+        })
+        .collect()
+}
+
+pub(super) fn page_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>> {
+    let me = &model.pages[i];
+    switcher(&model.config, &me.lang, |l| {
+        // A fallback copy is the page shown in its language, but not a translation.
+        let page = model
+            .page_at(&l.code, &me.key)
+            .map(|k| &model.pages[k])
+            .filter(|p| !p.fallback);
+        let current = l.code == me.lang;
+        let path = if current {
+            Some(me.path.as_str())
+        } else {
+            page.map(|p| p.path.as_str())
+        };
+        (
+            path,
+            path.is_some() && (current && !me.fallback || page.is_some()),
+        )
+    })
+}
+
+pub(super) fn section_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>> {
+    let me = &model.sections[i];
+    switcher(&model.config, &me.lang, |l| {
+        let s = model
+            .section_index
+            .get(&(me.dir.clone(), l.code.clone()))
+            .map(|&k| &model.sections[k]);
+        let present = s.is_some_and(|s| !s.fallback);
+        let path = s
+            .filter(|_| present || l.code == me.lang)
+            .map(|s| s.path.as_str());
+        (path, present)
+    })
+}
+
+pub(super) fn taxonomy_translations<'m>(
+    model: &'m SiteModel,
+    tax: &'m TaxonomyModel,
+) -> Vec<TranslationView<'m>> {
+    switcher(&model.config, &tax.lang, |l| {
+        let other = model
+            .taxonomies
+            .iter()
+            .find(|t| t.name == tax.name && t.lang == l.code);
+        let path = other.map(|t| t.path.as_str());
+        (path, path.is_some())
+    })
+}
+
+/// Terms are per language: a term page has no translations, and the switcher shows the
+/// other languages as unavailable.
+pub(super) fn term_translations<'m>(
+    config: &'m Config,
+    lang: &str,
+    term: &'m Term,
+) -> Vec<TranslationView<'m>> {
+    switcher(config, lang, |l| {
+        let current = l.code == lang;
+        (current.then_some(term.path.as_str()), current)
+    })
+}
+
+/// The view of section `i`, without its pages (see [`section_value`]).
+pub(super) fn section_view(model: &SiteModel, i: usize) -> SectionView<'_> {
+    let config = &model.config;
+    let s = &model.sections[i];
+    SectionView {
+        title: &s.title,
+        description: s.doc.as_ref().and_then(|d| d.meta.description.as_deref()),
+        content: &s.html,
+        toc: &s.toc,
+        dir: &s.dir,
+        path: &s.path,
+        permalink: config.permalink(&s.path),
+        lang: &s.lang,
+        content_lang: &s.content_lang,
+        content_locale: locale_of(config, &s.content_lang),
+        source: s.source.as_deref(),
+        extra: s
+            .doc
+            .as_ref()
+            .and_then(|d| d.meta.extra.as_ref())
+            .unwrap_or_else(|| empty_map()),
+        subsections: s
+            .subsections
+            .iter()
+            .map(|&k| {
+                let c = &model.sections[k];
+                SectionLink {
+                    title: &c.title,
+                    path: &c.path,
+                    dir: &c.dir,
+                    page_count: c.pages.len(),
+                }
+            })
+            .collect(),
+        ancestors: section_chain(model, s.parent),
+        parent: s
+            .parent
+            .map(|k| link(config, &model.sections[k].title, &model.sections[k].path)),
+        fallback: s.fallback,
+        page_count: s.pages.len(),
+        translations: section_translations(model, i),
+    }
+}
+
+/// The value of section `i`: its view, and `pages`, the shared values of its pages.
+pub(super) fn section_value(
+    model: &SiteModel,
+    i: usize,
+    page_values: &[tera::Value],
+) -> tera::Value {
+    let s = &model.sections[i];
+    let mut v = val(&section_view(model, i)).into_map().unwrap_or_default();
+    let pages: Vec<tera::Value> = s.pages.iter().map(|&k| page_values[k].clone()).collect();
+    v.insert("pages".into(), tera::Value::from(pages));
+    tera::Value::from(v)
+}
+
+pub(super) fn taxonomy_view<'a>(config: &Config, tax: &'a TaxonomyModel) -> TaxonomyView<'a> {
+    TaxonomyView {
+        name: &tax.name,
+        lang: &tax.lang,
+        path: &tax.path,
+        permalink: config.permalink(&tax.path),
+        terms: tax.terms.iter().map(|t| term_view(config, t)).collect(),
+    }
+}
+
+pub(super) fn term_view<'a>(config: &Config, term: &'a Term) -> TermView<'a> {
+    TermView {
+        name: &term.name,
+        slug: &term.slug,
+        path: &term.path,
+        permalink: config.permalink(&term.path),
+        count: term.pages.len(),
+    }
+}
