@@ -339,13 +339,19 @@ impl Renderer {
         }
     }
 
-    /// Renders `jobs` in parallel, recording what each read through functions.
-    fn render_jobs(&self, jobs: &[Job]) -> Vec<Rendered<Output>> {
+    /// Renders `jobs` in parallel, recording what each read through functions, and hands
+    /// each rendered file to `then` in the same task (a full build writes it there, so that
+    /// no more than one file per thread is held in memory).
+    fn render_jobs<T: Send>(
+        &self,
+        jobs: &[Job],
+        then: impl Fn(Output) -> Result<T, (Diagnostic, String)> + Sync,
+    ) -> Vec<Rendered<T>> {
         let p = self.prepared();
         jobs.par_iter()
             .map(|job| {
                 RECORDING.with(|r| *r.borrow_mut() = Some(Vec::new()));
-                let out = render_job(p, &self.tera, &self.templates, job);
+                let out = render_job(p, &self.tera, &self.templates, job).and_then(&then);
                 let deps = RECORDING
                     .with(|r| r.borrow_mut().take())
                     .unwrap_or_default();
@@ -388,22 +394,14 @@ impl Renderer {
             jobs.push(Job::NotFound(l.code.clone()));
         }
 
-        let rendered = self.render_jobs(&jobs);
-        let results: Vec<Rendered<(String, String)>> = rendered
-            .into_par_iter()
-            .map(|(job, out, deps)| {
-                let r =
-                    out.and_then(
-                        |(rel, html, owner)| match sink.write(&rel, html.as_bytes()) {
-                            Ok(()) => Ok((rel, owner)),
-                            Err(e) => {
-                                Err((Diagnostic::error(format!("cannot write {rel}: {e}")), rel))
-                            }
-                        },
-                    );
-                (job, r, deps)
-            })
-            .collect();
+        // Each file is written as soon as it is rendered; only its path and owner stay, for
+        // the clash check.
+        let results = self.render_jobs(&jobs, |(rel, html, owner)| {
+            match sink.write(&rel, html.as_bytes()) {
+                Ok(()) => Ok((rel, owner)),
+                Err(e) => Err((Diagnostic::error(format!("cannot write {rel}: {e}")), rel)),
+            }
+        });
         // Who wrote what, to catch two sources claiming one output file.
         let mut written: Vec<(String, String)> = Vec::new();
         let mut failures = Vec::new();
@@ -606,7 +604,7 @@ impl Renderer {
         let mut out: Vec<(String, Vec<u8>)> = Vec::new();
         let mut failures = Vec::new();
         let mut recorded = Vec::new();
-        for (job, r, deps) in self.render_jobs(&jobs) {
+        for (job, r, deps) in self.render_jobs(&jobs, Ok) {
             recorded.push((job, deps));
             match r {
                 Ok((rel, html, _)) => out.push((rel, html.into_bytes())),
