@@ -388,7 +388,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Session>)
             pages_per_language.clone(),
             held_back.clone(),
         )),
-        _ => None,
+        unused => {
+            // Freed here rather than at the end of the function, so that the trace shows it.
+            drop(unused);
+            None
+        }
     };
     trace.stage("model and values freed");
     let report = BuildReport {
