@@ -80,8 +80,9 @@ pub use crate::model::load::{
     HeldBack, Loaded, ParseSource, is_future, load_documents, load_documents_with, now_timestamp,
 };
 
-/// With `QIAO_TRACE=1`, prints the time and resident memory after each stage to stderr:
-/// the cheapest way to see where a large build spends its time and memory.
+/// With `QIAO_TRACE=1`, prints after each stage the wall time, the CPU time of all threads
+/// (user and system) and the resident memory to stderr: the cheapest way to see where a large
+/// build spends its time and memory, and the CPU time stays meaningful on a busy machine.
 pub struct Trace {
     on: bool,
     start: Instant,
@@ -107,14 +108,26 @@ impl Trace {
         if !self.on {
             return;
         }
-        // Linux: resident pages are the second field of /proc/self/statm.
+        // Linux: resident pages are the second field of /proc/self/statm; user and system
+        // CPU time, in clock ticks (100 a second), the 14th and 15th of /proc/self/stat
+        // (counted after the command name, which is in parentheses and may hold spaces).
         let rss_mb = std::fs::read_to_string("/proc/self/statm")
             .ok()
             .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
             .map_or(0, |pages| pages * 4096 / 1_048_576);
+        let cpu = std::fs::read_to_string("/proc/self/stat")
+            .ok()
+            .and_then(|s| {
+                let mut f = s.rsplit_once(')')?.1.split_whitespace().skip(11);
+                let user = f.next()?.parse::<u64>().ok()?;
+                let system = f.next()?.parse::<u64>().ok()?;
+                Some((user + system) as f64 / 100.0)
+            })
+            .unwrap_or(0.0);
         eprintln!(
-            "qiao trace: {:>8.3} s  {:>6} MB  {name}",
+            "qiao trace: {:>8.3} s  {:>7.2} s CPU  {:>6} MB  {name}",
             self.start.elapsed().as_secs_f64(),
+            cpu,
             rss_mb
         );
     }
@@ -214,6 +227,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Kept>), V
         intl.catalog.set_call_sites(sites);
         match Renderer::new(site, t, &intl) {
             Ok(mut r) => {
+                trace.stage("template values");
                 let mut rd = r.render_all(sink);
                 if staging.is_some() {
                     rd.extend(r.model().images.write_variants(sink));
@@ -263,19 +277,25 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Kept>), V
     }
     if diags.has_errors() {
         // `staging` is dropped here: the temporary directory goes, the output stays.
-        return Err(diags.sorted());
+        return Err(diags.into_sorted());
     }
-    let mut warnings = diags.sorted();
+    let mut warnings = diags.into_sorted();
     if let Some(s) = staging {
         warnings.extend(commit(s, &output)?);
     }
+    trace.stage("diagnostics sorted, output committed");
     let kept = match renderer {
         Some(renderer) if keep && opts.write && !opts.strict => Some(Kept {
             renderer,
             intl: intl.clone(),
         }),
-        _ => None,
+        unused => {
+            // Freed here rather than at the end of the function, so that the trace shows it.
+            drop(unused);
+            None
+        }
     };
+    trace.stage("model and values freed");
     let report = BuildReport {
         pages_per_language,
         files,

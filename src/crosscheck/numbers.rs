@@ -610,48 +610,24 @@ fn scale_after(rest: &str) -> &'static [u32] {
 /// German ones also at the start of a compound or with an inflection (`dreier`,
 /// `Fünfjahresplan`, `Zweitens`).
 fn number_word(w: &str, whole: bool) -> Option<u128> {
-    const EXACT: &[(&str, u128)] = &[
-        ("one", 1),
-        ("once", 1),
-        ("first", 1),
-        ("firstly", 1),
-        ("two", 2),
-        ("twice", 2),
-        ("both", 2),
-        ("second", 2),
-        ("secondly", 2),
-        ("three", 3),
-        ("third", 3),
-        ("thirdly", 3),
-        ("four", 4),
-        ("fourth", 4),
-        ("five", 5),
-        ("fifth", 5),
-        ("six", 6),
-        ("sixth", 6),
-        ("seven", 7),
-        ("seventh", 7),
-        ("eight", 8),
-        ("eighth", 8),
-        ("nine", 9),
-        ("ninth", 9),
-        ("ten", 10),
-        ("tenth", 10),
-        ("eleven", 11),
-        ("eleventh", 11),
-        ("twelve", 12),
-        ("twelfth", 12),
-        ("dozen", 12),
-        ("ein", 1),
-        ("eine", 1),
-        ("einen", 1),
-        ("einem", 1),
-        ("einer", 1),
-        ("eines", 1),
-        ("eins", 1),
-        ("elf", 11),
-        ("zwo", 2),
-    ];
+    // A `match` on the word (the compiler dispatches on its length first): this runs for
+    // every word of every translated block.
+    let exact = match w {
+        "one" | "once" | "first" | "firstly" | "ein" | "eine" | "einen" | "einem" | "einer"
+        | "eines" | "eins" => Some(1),
+        "two" | "twice" | "both" | "second" | "secondly" | "zwo" => Some(2),
+        "three" | "third" | "thirdly" => Some(3),
+        "four" | "fourth" => Some(4),
+        "five" | "fifth" => Some(5),
+        "six" | "sixth" => Some(6),
+        "seven" | "seventh" => Some(7),
+        "eight" | "eighth" => Some(8),
+        "nine" | "ninth" => Some(9),
+        "ten" | "tenth" => Some(10),
+        "eleven" | "eleventh" | "elf" => Some(11),
+        "twelve" | "twelfth" | "dozen" => Some(12),
+        _ => None,
+    };
     // German stems that begin number words, ordinals and compounds.
     const PREFIX: &[(&str, u128)] = &[
         ("erst", 1),
@@ -672,7 +648,7 @@ fn number_word(w: &str, whole: bool) -> Option<u128> {
         ("zwolf", 12),
         ("dutzend", 12),
     ];
-    if whole && let Some(&(_, n)) = EXACT.iter().find(|(word, _)| *word == w) {
+    if whole && let Some(n) = exact {
         return Some(n);
     }
     // All prefixes begin with one of these letters: most words are out at once.
@@ -688,24 +664,21 @@ fn number_word(w: &str, whole: bool) -> Option<u128> {
 
 /// The month a folded English or German month name (or its abbreviation) stands for.
 fn month_of(w: &str) -> Option<u16> {
-    const MONTHS: &[(&[&str], u16)] = &[
-        (&["january", "januar", "janner", "jan"], 1),
-        (&["february", "februar", "feber", "feb"], 2),
-        (&["march", "marz", "mar", "mrz"], 3),
-        (&["april", "apr"], 4),
-        (&["may", "mai"], 5),
-        (&["june", "juni", "jun"], 6),
-        (&["july", "juli", "jul"], 7),
-        (&["august", "aug"], 8),
-        (&["september", "sept", "sep"], 9),
-        (&["october", "oktober", "oct", "okt"], 10),
-        (&["november", "nov"], 11),
-        (&["december", "dezember", "dec", "dez"], 12),
-    ];
-    MONTHS
-        .iter()
-        .find(|(names, _)| names.contains(&w))
-        .map(|&(_, m)| m)
+    Some(match w {
+        "january" | "januar" | "janner" | "jan" => 1,
+        "february" | "februar" | "feber" | "feb" => 2,
+        "march" | "marz" | "mar" | "mrz" => 3,
+        "april" | "apr" => 4,
+        "may" | "mai" => 5,
+        "june" | "juni" | "jun" => 6,
+        "july" | "juli" | "jul" => 7,
+        "august" | "aug" => 8,
+        "september" | "sept" | "sep" => 9,
+        "october" | "oktober" | "oct" | "okt" => 10,
+        "november" | "nov" => 11,
+        "december" | "dezember" | "dec" | "dez" => 12,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

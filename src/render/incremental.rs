@@ -463,7 +463,7 @@ impl Renderer {
         let render_jobs: Vec<Job> = render.iter().map(|(j, _)| j.clone()).collect();
         let mut files: Files = Vec::new();
         let mut failures = Vec::new();
-        let rendered = next.render_jobs(&render_jobs);
+        let rendered = next.render_jobs(&render_jobs, Ok);
         for (job, r, deps) in rendered {
             match r {
                 Ok((rel, html, _)) => files.push((rel, html.into_bytes())),

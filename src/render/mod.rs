@@ -191,14 +191,20 @@ impl Renderer {
     }
 
     /// Renders `jobs` in parallel, recording what each read through functions (by its
-    /// number in the context, see [`Reads`]).
-    fn render_jobs(&self, jobs: &[Job]) -> Vec<Rendered<Output>> {
+    /// number in the context, see [`Reads`]), and hands each rendered file to `then` in the
+    /// same task (a full build writes it there, so that no more than one file per thread is
+    /// held in memory).
+    fn render_jobs<T: Send>(
+        &self,
+        jobs: &[Job],
+        then: impl Fn(Output) -> Result<T, (Diagnostic, String)> + Sync,
+    ) -> Vec<Rendered<T>> {
         let p = self.prepared();
         jobs.par_iter()
             .enumerate()
             .map(|(n, job)| {
                 let id = n as i64;
-                let out = render_job(p, &self.tera, &self.templates, job, id);
+                let out = render_job(p, &self.tera, &self.templates, job, id).and_then(&then);
                 (job.clone(), out, self.reads.take(id))
             })
             .collect()
@@ -217,22 +223,14 @@ impl Renderer {
     /// rendering (template errors name template, line and cause).
     pub fn render_all(&mut self, sink: &dyn Sink) -> Vec<Diagnostic> {
         let jobs = all_jobs(&self.model);
-        let rendered = self.render_jobs(&jobs);
-        let results: Vec<Rendered<(String, String)>> = rendered
-            .into_par_iter()
-            .map(|(job, out, deps)| {
-                let r =
-                    out.and_then(
-                        |(rel, html, owner)| match sink.write(&rel, html.as_bytes()) {
-                            Ok(()) => Ok((rel, owner)),
-                            Err(e) => {
-                                Err((Diagnostic::error(format!("cannot write {rel}: {e}")), rel))
-                            }
-                        },
-                    );
-                (job, r, deps)
-            })
-            .collect();
+        // Each file is written as soon as it is rendered; only its path and owner stay, for
+        // the clash check.
+        let results = self.render_jobs(&jobs, |(rel, html, owner)| {
+            match sink.write(&rel, html.as_bytes()) {
+                Ok(()) => Ok((rel, owner)),
+                Err(e) => Err((Diagnostic::error(format!("cannot write {rel}: {e}")), rel)),
+            }
+        });
         // Who wrote what, to catch two sources claiming one output file.
         let mut written: Vec<(String, String)> = Vec::new();
         let mut failures = Vec::new();
