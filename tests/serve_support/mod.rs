@@ -3,6 +3,8 @@
 //! normalise away), and a reader of the live-reload event stream.
 #![allow(dead_code)]
 
+pub mod front_matter;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
