@@ -354,7 +354,10 @@ impl Site {
         let day = 1 + self.rng.below(28);
         let mut more = String::new();
         if self.rng.chance(20) {
-            more.push_str(&format!("categories: [{}]\n", CATEGORIES[self.rng.below(2)]));
+            more.push_str(&format!(
+                "categories: [{}]\n",
+                CATEGORIES[self.rng.below(2)]
+            ));
         }
         if self.rng.chance(15) {
             more.push_str("template: oracle.html\n");
@@ -669,8 +672,7 @@ impl Site {
     fn slug(&mut self) -> Option<String> {
         let (p, text) = self.pick_page(&self.pages())?;
         let c = self.next_count();
-        let (value, what) = if front_matter::field(&text, "slug").is_some() && self.rng.chance(50)
-        {
+        let (value, what) = if front_matter::field(&text, "slug").is_some() && self.rng.chance(50) {
             (None, "remove the slug of".to_string())
         } else {
             let s = if self.rng.chance(30) {
@@ -702,7 +704,10 @@ impl Site {
             3 => None,
             4 => {
                 let other = self.rng.pick(&pages).unwrap();
-                Some(front_matter::field(&fs::read_to_string(other).unwrap(), "date")?)
+                Some(front_matter::field(
+                    &fs::read_to_string(other).unwrap(),
+                    "date",
+                )?)
             }
             _ => Some(format!(
                 "2016-02-29 {:02}:{:02}:00",
@@ -743,7 +748,11 @@ impl Site {
         let is_draft = front_matter::field(&text, "draft").is_some_and(|v| v == "true");
         let value = (!is_draft).then_some("true");
         self.save(&p, &front_matter::set(&text, "draft", value)?);
-        let what = if is_draft { "publish" } else { "make a draft of" };
+        let what = if is_draft {
+            "publish"
+        } else {
+            "make a draft of"
+        };
         Some(format!("{what} {}", self.rel(&p)))
     }
 
@@ -859,7 +868,10 @@ impl Site {
         let c = self.next_count();
         let weight = 1 + self.rng.below(5);
         if !p.exists() {
-            write(&p, &format!("---\ntitle: 栏目 {c}\nweight: {weight}\n---\n"));
+            write(
+                &p,
+                &format!("---\ntitle: 栏目 {c}\nweight: {weight}\n---\n"),
+            );
             return Some(format!("create {}", self.rel(&p)));
         }
         let text = fs::read_to_string(&p).unwrap();
@@ -1107,5 +1119,8 @@ fn front_matter_edits_keep_everything_else() {
         text.replace("tags: [a, b]  # TRANSLATE\n", "")
     );
     assert_eq!(set("no front matter", "a", None), None);
-    assert_eq!(set("---\n---\nb", "a", Some("1")).unwrap(), "---\na: 1\n---\nb");
+    assert_eq!(
+        set("---\n---\nb", "a", Some("1")).unwrap(),
+        "---\na: 1\n---\nb"
+    );
 }
