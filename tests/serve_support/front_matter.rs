@@ -13,6 +13,11 @@ fn split(text: &str) -> Option<(&str, &str)> {
     Some((&rest[..end + 1], &rest[end + 5..]))
 }
 
+/// What follows the front matter.
+pub fn body(text: &str) -> Option<&str> {
+    split(text).map(|(_, body)| body)
+}
+
 /// Whether `text` has front matter these helpers can edit.
 pub fn has(text: &str) -> bool {
     split(text).is_some()
