@@ -1024,7 +1024,12 @@ fn run_sequence(seed: u64, steps: usize, tally: &mut Tally) {
         } else {
             1
         };
-        for _ in 0..n {
+        // the sources after each operation of a burst but the last (see below)
+        let mut midway = Vec::new();
+        for i in 0..n {
+            if i > 0 {
+                midway.push(copy_tree(&site.root));
+            }
             let (kind, what) = site.operate();
             let count = tally.kinds.entry(kind).or_default();
             match what {
@@ -1062,7 +1067,21 @@ fn run_sequence(seed: u64, steps: usize, tally: &mut Tally) {
                 let served_errors: Vec<String> =
                     status.errors.iter().map(|d| d.to_string()).collect();
                 assert_eq!(served_errors, errors, "{}", context());
-                let d = differences(&served, &last_good);
+                let mut d = differences(&served, &last_good);
+                // When the watcher's quiet period passed between two operations of a burst
+                // (a slow `qiao translate`, a loaded machine), the server built its first
+                // part: it then serves that, if it built.
+                for sources in midway.iter().rev() {
+                    if d.is_empty() {
+                        break;
+                    }
+                    if let Ok(part) = clean_build(sources.path(), &base_url)
+                        && differences(&served, &part).is_empty()
+                    {
+                        last_good = part;
+                        d.clear();
+                    }
+                }
                 assert!(
                     d.is_empty(),
                     "not the last good site: {d:#?}\n{}",
