@@ -546,7 +546,10 @@ mod tests {
             let (catalog, _) = Catalog::load(root, &config);
             for context in order {
                 let args = FluentArgs::new();
-                assert_eq!(catalog.translate("zh", "only-en", None, &args, context), None);
+                assert_eq!(
+                    catalog.translate("zh", "only-en", None, &args, context),
+                    None
+                );
             }
             let texts: Vec<String> = catalog
                 .report()
