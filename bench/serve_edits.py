@@ -56,6 +56,7 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serve_latency import REPO, fetch, find_gencorpus  # noqa: E402
 
