@@ -134,6 +134,9 @@ const PAGE_TEMPLATE: &str = "templates/oracle.html";
 /// The site's override of the built-in theme's list partial, which every list uses.
 const LIST_TEMPLATE: &str = "templates/partials/list.html";
 
+/// A generated file's text at a revision.
+type Revision = fn(usize) -> String;
+
 fn page_template(rev: usize) -> String {
     r#"{% extends "base.html" %}
 {% block title %}{{ page.title }} · {{ config.title }}{% endblock title %}
@@ -925,8 +928,8 @@ impl Site {
     }
 
     /// One of the site's templates, unless it is broken: its path and its text at `rev`.
-    fn pick_template(&mut self) -> Option<(PathBuf, fn(usize) -> String)> {
-        let (rel, text): (&str, fn(usize) -> String) = if self.rng.chance(50) {
+    fn pick_template(&mut self) -> Option<(PathBuf, Revision)> {
+        let (rel, text): (&str, Revision) = if self.rng.chance(50) {
             (PAGE_TEMPLATE, page_template)
         } else {
             (LIST_TEMPLATE, list_template)
