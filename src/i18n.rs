@@ -118,6 +118,15 @@ fn message_lines(text: &str) -> HashMap<&str, usize> {
     lines
 }
 
+/// Keeps the least of the contexts a problem was seen in (`slot` empty: none yet). Pages
+/// are rendered in parallel, so the first one to ask would differ from build to build, and
+/// so would the report; the least is the same in every build.
+fn keep_least(slot: &mut String, context: &str) {
+    if slot.is_empty() || context < slot.as_str() {
+        *slot = context.to_string();
+    }
+}
+
 impl Catalog {
     /// Loads the `.ftl` files of the site at `root`. Syntax errors are returned as
     /// diagnostics with file, line and column; the rest of the file still loads.
@@ -292,17 +301,23 @@ impl Catalog {
                         ),
                         other => format!("message `{key}` in {code}: {other}"),
                     };
-                    u.errors
-                        .entry((key.to_string(), code.clone(), what))
-                        .or_insert_with(|| context.to_string());
+                    keep_least(
+                        u.errors
+                            .entry((key.to_string(), code.clone(), what))
+                            .or_default(),
+                        context,
+                    );
                 }
             }
             return Some(out.into_owned());
         }
         if let Ok(mut u) = self.usage.lock() {
-            u.undefined
-                .entry((key.to_string(), lang.to_string()))
-                .or_insert_with(|| context.to_string());
+            keep_least(
+                u.undefined
+                    .entry((key.to_string(), lang.to_string()))
+                    .or_default(),
+                context,
+            );
         }
         None
     }
@@ -504,4 +519,49 @@ fn ftl_files(
         .filter(|f| f.rel.ends_with(".ftl"))
         .map(|f| (f.rel, f.target))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A message missing in a language is reported with the least page that asked for it,
+    /// whatever the order the pages were rendered in (seed 8 of tests/serve_random.rs named
+    /// `/tags/news/` in one build and `/` in another).
+    #[test]
+    fn a_missing_message_names_the_same_page_in_every_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("site.toml"),
+            "base_url = \"https://example.org/\"\ndefault_language = \"zh\"\n\
+             [languages.zh]\nname = \"中文\"\nlocale = \"zh-Hans\"\ntitle = \"t\"\n\
+             [languages.en]\nname = \"English\"\nlocale = \"en\"\ntitle = \"t\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("i18n/en")).unwrap();
+        std::fs::write(root.join("i18n/en/x.ftl"), "only-en = x\n").unwrap();
+        let config = Config::load(root).unwrap();
+        let report = |order: &[&str]| {
+            let (catalog, _) = Catalog::load(root, &config);
+            for context in order {
+                let args = FluentArgs::new();
+                assert_eq!(
+                    catalog.translate("zh", "only-en", None, &args, context),
+                    None
+                );
+            }
+            let texts: Vec<String> = catalog
+                .report()
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.to_string())
+                .collect();
+            texts
+        };
+        let forward = report(&["/", "/tags/news/"]);
+        assert_eq!(forward, report(&["/tags/news/", "/"]));
+        assert_eq!(forward.len(), 1, "{forward:?}");
+        assert!(forward[0].contains("(used by /)"), "{forward:?}");
+    }
 }

@@ -3,6 +3,8 @@
 //! normalise away), and a reader of the live-reload event stream.
 #![allow(dead_code)]
 
+pub mod front_matter;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -18,10 +20,15 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name);
+    copy_tree(&from)
+}
+
+/// A fresh copy of a directory (files and directories only).
+pub fn copy_tree(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for e in walkdir::WalkDir::new(&from) {
+    for e in walkdir::WalkDir::new(from) {
         let e = e.unwrap();
-        let dest = dir.path().join(e.path().strip_prefix(&from).unwrap());
+        let dest = dir.path().join(e.path().strip_prefix(from).unwrap());
         if e.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
         } else {
