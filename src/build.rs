@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model;
+use crate::model::{self, Derivation};
 use crate::output::{NullSink, Sink, Staging};
 use crate::render::{self, Renderer};
 use crate::theme::TemplateSet;
@@ -146,6 +146,10 @@ pub struct Kept {
     pub renderer: Renderer,
     /// The interface translations and data it was rendered with.
     pub intl: render::Intl,
+    /// What deriving the model again after an edit of the content needs.
+    pub derivation: Derivation,
+    /// The problems of what is not content (messages, data, directive templates).
+    pub setup_diagnostics: Vec<Diagnostic>,
 }
 
 /// Builds the site like [`build`], and keeps what a later incremental rebuild needs (when
@@ -159,6 +163,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Kept>), V
     let start = Instant::now();
     let trace = Trace::new();
 
+    let (derived, derivation) = derive_with(opts, &trace, keep)?;
     let Derived {
         site,
         templates,
@@ -166,7 +171,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Kept>), V
         diagnostics: mut diags,
         held_back,
         legal_links,
-    } = derive(opts, &trace)?;
+    } = derived;
     let output = opts.output_dir();
     let templates = match templates {
         Ok(t) => {
@@ -285,10 +290,14 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Kept>), V
     }
     trace.stage("diagnostics sorted, output committed");
     let kept = match renderer {
-        Some(renderer) if keep && opts.write && !opts.strict => Some(Kept {
-            renderer,
-            intl: intl.clone(),
-        }),
+        Some(renderer) if keep && opts.write && !opts.strict => {
+            derivation.map(|(derivation, setup_diagnostics)| Kept {
+                renderer,
+                intl: intl.clone(),
+                derivation,
+                setup_diagnostics,
+            })
+        }
         unused => {
             // Freed here rather than at the end of the function, so that the trace shows it.
             drop(unused);
@@ -329,7 +338,39 @@ pub struct Derived {
 /// Markdown and model. `Err` only when `site.toml` cannot be loaded (or the output
 /// directory is not allowed); every other problem is in [`Derived::diagnostics`].
 pub fn derive(opts: &BuildOptions, trace: &Trace) -> Result<Derived, Vec<Diagnostic>> {
-    let mut diags = Diagnostics::new();
+    derive_with(opts, trace, false).map(|(derived, _)| derived)
+}
+
+/// The same stages as [`derive`], by the same steps, keeping per source what deriving the
+/// model again after an edit needs (a [`Derivation`], for `qiao serve`), with the problems
+/// of what is not content (messages, data, directive templates), which an update of the
+/// content alone does not find again.
+pub fn derive_keeping(
+    opts: &BuildOptions,
+    trace: &Trace,
+) -> Result<(Derived, Derivation, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (derived, kept) = derive_with(opts, trace, true)?;
+    let (derivation, setup_diagnostics) =
+        kept.ok_or_else(|| vec![Diagnostic::error("the model was not kept")])?;
+    Ok((derived, derivation, setup_diagnostics))
+}
+
+/// What a site is rendered with besides its content.
+struct Setup {
+    config: Config,
+    templates: Result<TemplateSet, Vec<Diagnostic>>,
+    intl: render::Intl,
+    /// What the model takes from the templates.
+    from_templates: model::FromTemplates,
+    images: crate::images::Images,
+    /// The problems of messages, locales, data files and directive templates.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Configuration, templates, interface translations, locale formats, data files, images
+/// and directive templates.
+fn setup(opts: &BuildOptions) -> Result<Setup, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
     let mut config = Config::load(&opts.root)?;
     if let Some(url) = &opts.base_url {
         config = config.with_base_url(url).map_err(|d| vec![d])?;
@@ -362,22 +403,6 @@ pub fn derive(opts: &BuildOptions, trace: &Trace) -> Result<Derived, Vec<Diagnos
         formats: std::sync::Arc::new(formats),
         data: std::sync::Arc::new(data),
     };
-    trace.stage("configuration, templates, messages, data");
-    let Loaded {
-        parsed,
-        assets,
-        diagnostics: load_diags,
-        held_back,
-        unpublished,
-    } = load_documents(&opts.root, &config, opts.drafts, opts.future);
-    diags.extend(load_diags);
-    trace.stage("walk and parse");
-    diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
-    diags.extend(crate::translation::leftover_markers(&config, &parsed));
-    diags.extend(crate::crosscheck::check(&opts.root, &config, &parsed));
-    trace.stage("cross-language checks");
-
-    let mut model_diags = Vec::new();
     let template_ids = templates
         .as_ref()
         .map(TemplateSet::literal_ids)
@@ -400,32 +425,100 @@ pub fn derive(opts: &BuildOptions, trace: &Trace) -> Result<Derived, Vec<Diagnos
         Err(_) => (None, Vec::new()),
     };
     diags.extend(directive_diags);
-    let site = model::build(
+    Ok(Setup {
         config,
-        parsed,
-        assets,
-        model::FromTemplates {
+        templates,
+        intl,
+        from_templates: model::FromTemplates {
             ids: template_ids,
             directives: directives.map(std::sync::Arc::new),
         },
         images,
-        unpublished,
-        &mut model_diags,
-        &opts.root,
-    );
-    diags.extend(model_diags);
-    let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
-    diags.extend(legal_errors);
-    trace.stage("markdown and model");
+        diagnostics: diags,
+    })
+}
 
-    Ok(Derived {
-        site,
+/// [`derive`], keeping the [`Derivation`] and the setup's problems when `keep` is set.
+#[allow(clippy::type_complexity)]
+fn derive_with(
+    opts: &BuildOptions,
+    trace: &Trace,
+    keep: bool,
+) -> Result<(Derived, Option<(Derivation, Vec<Diagnostic>)>), Vec<Diagnostic>> {
+    let Setup {
+        config,
         templates,
         intl,
-        diagnostics: diags,
-        held_back,
-        legal_links,
-    })
+        from_templates,
+        images,
+        diagnostics: setup_diagnostics,
+    } = setup(opts)?;
+    let mut diags = Diagnostics::new();
+    diags.extend(setup_diagnostics.iter().cloned());
+    trace.stage("configuration, templates, messages, data");
+
+    let (site, held_back, kept) = if keep {
+        // The same steps over a per-source cache (see `model::derive`).
+        let settings = model::derive::Settings {
+            root: opts.root.clone(),
+            config,
+            drafts: opts.drafts,
+            future: opts.future,
+            template_ids: from_templates.ids,
+            directives: from_templates.directives,
+            images: std::sync::Arc::new(images),
+        };
+        let (derivation, derived) = Derivation::with_cross_checks(settings);
+        diags.extend(derived.diagnostics);
+        trace.stage("walk and parse, cross-language checks, markdown and model");
+        (
+            derived.model,
+            derived.held_back,
+            Some((derivation, setup_diagnostics)),
+        )
+    } else {
+        let Loaded {
+            parsed,
+            assets,
+            diagnostics: load_diags,
+            held_back,
+            unpublished,
+        } = load_documents(&opts.root, &config, opts.drafts, opts.future);
+        diags.extend(load_diags);
+        trace.stage("walk and parse");
+        diags.extend(crate::translation::policy_diagnostics(&config, &parsed));
+        diags.extend(crate::translation::leftover_markers(&config, &parsed));
+        diags.extend(crate::crosscheck::check(&opts.root, &config, &parsed));
+        trace.stage("cross-language checks");
+        let mut model_diags = Vec::new();
+        let site = model::build(
+            config,
+            parsed,
+            assets,
+            from_templates,
+            images,
+            unpublished,
+            &mut model_diags,
+            &opts.root,
+        );
+        diags.extend(model_diags);
+        trace.stage("markdown and model");
+        (site, held_back, None)
+    };
+    let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
+    diags.extend(legal_errors);
+
+    Ok((
+        Derived {
+            site,
+            templates,
+            intl,
+            diagnostics: diags,
+            held_back,
+            legal_links,
+        },
+        kept,
+    ))
 }
 
 /// One error for the first error of the device (a full disk) that stopped the staging

@@ -40,7 +40,21 @@ use structure::{Page, Unit, UnitKind};
 
 /// Every finding of the cross-language checks of a site, and the errors of its glossary.
 pub fn check(root: &Path, config: &Config, docs: &[Parsed]) -> Vec<Diagnostic> {
-    let (glossary, mut diags) = glossary::load(root, config);
+    let (mut diags, found) = check_groups(root, config, docs, &|_| true);
+    diags.extend(found.into_iter().flat_map(|(_, f)| f));
+    diags
+}
+
+/// The errors of the glossary, and the findings of each page whose key `wanted` accepts
+/// (a source and its translations are one group, named by their key), sorted by the
+/// source's path. `qiao serve` checks again only the groups whose files changed.
+pub fn check_groups(
+    root: &Path,
+    config: &Config,
+    docs: &[Parsed],
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> (Vec<Diagnostic>, Vec<(String, Vec<Diagnostic>)>) {
+    let (glossary, diags) = glossary::load(root, config);
     let glossary = glossary.unwrap_or_default();
     let matcher = Matcher::new(&glossary, config);
     let default = config.default_language.as_str();
@@ -52,7 +66,7 @@ pub fn check(root: &Path, config: &Config, docs: &[Parsed]) -> Vec<Diagnostic> {
 
     let mut translations: HashMap<&str, Vec<&Parsed>> = HashMap::new();
     for p in docs {
-        if p.source.lang != default && !p.doc.meta.draft {
+        if p.source.lang != default && !p.doc.meta.draft && wanted(&p.source.key) {
             translations.entry(&p.source.key).or_default().push(p);
         }
     }
@@ -63,7 +77,7 @@ pub fn check(root: &Path, config: &Config, docs: &[Parsed]) -> Vec<Diagnostic> {
         .collect();
     pairs.sort_by(|a, b| a.0.source.rel.cmp(&b.0.source.rel));
 
-    let found: Vec<Vec<Diagnostic>> = pairs
+    let found: Vec<(String, Vec<Diagnostic>)> = pairs
         .par_iter()
         .map(|(source, translated)| {
             let src = structure::read(source);
@@ -74,11 +88,10 @@ pub fn check(root: &Path, config: &Config, docs: &[Parsed]) -> Vec<Diagnostic> {
                 out.extend(tr.problems.iter().cloned());
                 out.extend(compare(&src, &src_units, &tr, &t.source.lang, &matcher));
             }
-            out
+            (source.source.key.clone(), out)
         })
         .collect();
-    diags.extend(found.into_iter().flatten());
-    diags
+    (diags, found)
 }
 
 /// What each unit of a source page holds that its translation must render: its numbers and

@@ -147,6 +147,9 @@ pub struct Derivation {
     revisions: HashMap<blake3::Hash, Revision>,
     /// How many bodies the last derivation rendered.
     rendered_last: usize,
+    /// The findings of the cross-language checks ([`crate::crosscheck`]) per page key, with
+    /// a print of the files of that key they were found in; `None` when they are not run.
+    checks: Option<HashMap<String, (blake3::Hash, Vec<Diagnostic>)>>,
 }
 
 /// What one derivation produced.
@@ -168,6 +171,23 @@ impl Derivation {
             memos: HashMap::new(),
             revisions: HashMap::new(),
             rendered_last: 0,
+            checks: None,
+        };
+        let derived = d.derive();
+        (d, derived)
+    }
+
+    /// Reads and derives the whole site like [`Derivation::new`], and runs the
+    /// cross-language checks too, as a build does: each update checks again only the pages
+    /// (a source with its translations) whose files changed.
+    pub fn with_cross_checks(settings: Settings) -> (Derivation, Derived) {
+        let mut d = Derivation {
+            settings,
+            read: HashMap::new(),
+            memos: HashMap::new(),
+            revisions: HashMap::new(),
+            rendered_last: 0,
+            checks: Some(HashMap::new()),
         };
         let derived = d.derive();
         (d, derived)
@@ -257,6 +277,9 @@ impl Derivation {
             &s.config,
             &loaded.parsed,
         ));
+        if let Some(memo) = &mut self.checks {
+            diagnostics.extend(cross_checks(s, &loaded.parsed, &self.read, memo));
+        }
         let inputs = Inputs {
             config: s.config.clone(),
             assets: loaded.assets,
@@ -291,6 +314,47 @@ impl Derivation {
             held_back: loaded.held_back,
         }
     }
+}
+
+/// The cross-language checks of `parsed`, checking again only the keys whose files changed
+/// since the findings in `memo` were made (a key's files: its source and translations, by
+/// path and text hash).
+fn cross_checks(
+    s: &Settings,
+    parsed: &[Parsed],
+    read: &HashMap<String, Read>,
+    memo: &mut HashMap<String, (blake3::Hash, Vec<Diagnostic>)>,
+) -> Vec<Diagnostic> {
+    let mut files: Vec<&Parsed> = parsed.iter().collect();
+    files.sort_by(|a, b| a.source.rel.cmp(&b.source.rel));
+    let mut hashers: HashMap<&str, blake3::Hasher> = HashMap::new();
+    for p in files {
+        let h = hashers.entry(&p.source.key).or_default();
+        h.update(p.source.rel.as_bytes());
+        h.update(&[0]);
+        match read.get(&p.source.rel) {
+            Some(r) => h.update(r.hash.as_bytes()),
+            None => h.update(&[0]),
+        };
+    }
+    let prints: HashMap<&str, blake3::Hash> =
+        hashers.into_iter().map(|(k, h)| (k, h.finalize())).collect();
+    memo.retain(|k, (print, _)| prints.get(k.as_str()) == Some(print));
+    let known: HashSet<String> = memo.keys().cloned().collect();
+    let (mut diagnostics, found) =
+        crate::crosscheck::check_groups(&s.root, &s.config, parsed, &|k| !known.contains(k));
+    for (key, findings) in found {
+        if let Some(&print) = prints.get(key.as_str()) {
+            memo.insert(key, (print, findings));
+        }
+    }
+    for (key, print) in prints {
+        memo.entry(key.to_string()).or_insert((print, Vec::new()));
+    }
+    let mut keys: Vec<&String> = memo.keys().collect();
+    keys.sort();
+    diagnostics.extend(keys.into_iter().flat_map(|k| memo[k].1.iter().cloned()));
+    diagnostics
 }
 
 /// Reads and parses one source, keeping its hash.

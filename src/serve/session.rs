@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::build::{BuildOptions, BuildReport, Derived, Kept, Trace};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{self, Derivation};
 use crate::output::{InPlace, Sink};
 use crate::render::Intl;
 use crate::render::Renderer;
@@ -36,12 +37,22 @@ pub(crate) struct Session {
     i18n_report: Vec<Diagnostic>,
     /// The output files the last [`Session::update`] wrote or removed.
     touched: Vec<String>,
+    /// The sources as last read, parsed and rendered (see [`crate::model::derive`]).
+    derivation: Derivation,
+    /// The problems of what is not content (messages, data, directive templates): an
+    /// update of the content alone reports them again as they were.
+    setup_diagnostics: Vec<Diagnostic>,
 }
 
 impl Session {
     /// The session of a build that wrote the site.
     pub(crate) fn new(opts: BuildOptions, kept: Kept) -> Session {
-        let Kept { mut renderer, intl } = kept;
+        let Kept {
+            mut renderer,
+            intl,
+            derivation,
+            setup_diagnostics,
+        } = kept;
         renderer.set_language_prints(language_prints(&opts.root, &renderer.model().config));
         let i18n_report = intl.catalog.report();
         Session {
@@ -50,6 +61,8 @@ impl Session {
             intl,
             i18n_report,
             touched: Vec::new(),
+            derivation,
+            setup_diagnostics,
         }
     }
 
@@ -112,6 +125,12 @@ impl Session {
             abs_changed.push(abs);
         }
         let trace = Trace::new();
+        // Content alone: the model is derived again from the changed sources (the others
+        // as last read and rendered). Templates, messages or static files: everything before
+        // rendering is made again, as a build does, with a new derivation.
+        let content_only = changed.iter().all(|rel| rel.starts_with("content/"));
+        let mut derivation = self.derivation;
+        let mut setup_diagnostics = self.setup_diagnostics;
         let Derived {
             site,
             templates,
@@ -119,7 +138,33 @@ impl Session {
             mut diagnostics,
             held_back,
             legal_links,
-        } = crate::build::derive(&self.opts, &trace).map_err(|_| "site.toml has errors")?;
+        } = if content_only {
+            let model::derive::Derived {
+                model: site,
+                diagnostics: content_diagnostics,
+                held_back,
+            } = derivation.update(&abs_changed);
+            trace.stage("derived again");
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.extend(setup_diagnostics.iter().cloned());
+            diagnostics.extend(content_diagnostics);
+            let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
+            diagnostics.extend(legal_errors);
+            Derived {
+                site,
+                templates: Ok(self.renderer.templates().clone()),
+                intl: self.intl.clone(),
+                diagnostics,
+                held_back,
+                legal_links,
+            }
+        } else {
+            let (derived, fresh, fresh_setup) = crate::build::derive_keeping(&self.opts, &trace)
+                .map_err(|_| "site.toml has errors")?;
+            derivation = fresh;
+            setup_diagnostics = fresh_setup;
+            derived
+        };
         if diagnostics.has_errors() {
             return Err("the site has errors".into());
         }
@@ -208,6 +253,8 @@ impl Session {
                 intl,
                 i18n_report,
                 touched,
+                derivation,
+                setup_diagnostics,
             },
             report,
         ))
