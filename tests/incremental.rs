@@ -51,10 +51,12 @@ impl Check<'_> {
         sync(self.server);
         let status = self.server.status();
         assert!(status.errors.is_empty(), "{rel}: {:?}", status.errors);
-        // Structural edits (front matter, new and deleted files, templates, `.ftl`) are
-        // incremental too now: `false` says only that a full build is allowed.
-        assert!(
-            status.incremental >= self.incremental + u64::from(incremental),
+        // Every edit of content, templates and `.ftl` files is incremental, structural ones
+        // (front matter, new and deleted files) included; full builds remain for `site.toml`,
+        // data files, pages that show images, and errors (see docs/serve.md).
+        assert_eq!(
+            status.incremental,
+            self.incremental + u64::from(incremental),
             "{rel}: incremental should be {incremental}"
         );
         self.incremental = status.incremental;
@@ -164,9 +166,8 @@ fn zone_site_edits_are_incremental_and_exact() {
     );
 
     // A date moved into the future takes the page out of the site (it is published only
-    // with --future), and back: full builds, equal to clean ones.
-    // A translation that stops or starts recording its source revision: full builds (the
-    // model keeps revisions only of tracked sources), equal to clean ones.
+    // with --future), and back; a translation that stops or starts recording its source
+    // revision: incremental, equal to clean builds.
     let about_de = "content/about.de.md";
     let recorded = fs::read_to_string(root.join(about_de)).unwrap();
     let line = recorded
@@ -174,28 +175,28 @@ fn zone_site_edits_are_incremental_and_exact() {
         .find(|l| l.starts_with("translation_of: "))
         .expect("the zone's translations record their revision")
         .to_string();
-    c.edit(about_de, |t| t.replacen(&format!("{line}\n"), "", 1), false);
-    c.save(about_de, &recorded, false);
+    c.edit(about_de, |t| t.replacen(&format!("{line}\n"), "", 1), true);
+    c.save(about_de, &recorded, true);
     assert!(!c.page("de/about").contains(stale));
 
     let later = "content/news/later.md";
     c.save(
         later,
         "---\ntitle: 后续\ndate: 2016-03-01\n---\n正文。\n",
-        false,
+        true,
     );
     assert!(server.site_dir().join("news/later/index.html").exists());
-    c.edit(later, |t| t.replace("2016-03-01", "2999-03-01"), false);
+    c.edit(later, |t| t.replace("2016-03-01", "2999-03-01"), true);
     assert!(!server.site_dir().join("news/later/index.html").exists());
-    c.edit(later, |t| t.replace("2999-03-01", "2016-03-01"), false);
+    c.edit(later, |t| t.replace("2999-03-01", "2016-03-01"), true);
     assert!(server.site_dir().join("news/later/index.html").exists());
 
-    // What other pages see: a new heading (an anchor), new tags: full builds.
-    c.edit(unveiling, |t| format!("{t}\n## 新的小节\n"), false);
+    // What other pages see: a new heading (an anchor), new tags: incremental too.
+    c.edit(unveiling, |t| format!("{t}\n## 新的小节\n"), true);
     c.edit(
         unveiling,
         |t| t.replacen("\ntags: [", "\ntags: [新标签, ", 1),
-        false,
+        true,
     );
     // And back to incremental, with JetBrains' "safe write": the new text goes to
     // `x___jb_tmp___`, the old file is renamed to `x___jb_old___`, then the temporary file
@@ -216,6 +217,7 @@ fn an_error_in_an_edit_is_reported_and_the_fix_rebuilds() {
     let dir = zone_copy();
     let root = dir.path().canonicalize().unwrap();
     let server = start(&root);
+    let incremental = server.status().incremental;
     let rel = "content/news/zone-unveiling.md";
     let good = fs::read_to_string(root.join(rel)).unwrap();
     // A body edit with a broken link: not applied, the full build reports it.
@@ -227,9 +229,12 @@ fn an_error_in_an_edit_is_reported_and_the_fix_rebuilds() {
     let errors = server.status().errors;
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].message.contains("no-such-page"), "{errors:?}");
+    assert_eq!(server.status().incremental, incremental, "an error is a full build");
     atomic_save(&root.join(rel), &format!("{good}\n修好了。\n"));
     sync(&server);
     assert!(server.status().errors.is_empty());
+    // After a failed build nothing is kept to update: the fix is a full build too.
+    assert_eq!(server.status().incremental, incremental);
     let clean = clean_build(&root, server.base_url()).unwrap();
     assert!(differences(&tree(server.site_dir()), &clean).is_empty());
 }
@@ -282,7 +287,7 @@ fn data_files_and_shared_fields_in_serve_match_a_clean_build() {
     c.edit(
         "content/policy/targets-2018.md",
         |t| t.replacen("\nweight: 2\n", "\nweight: 0\n", 1),
-        false,
+        true,
     );
 }
 
@@ -322,18 +327,18 @@ fn a_new_title_of_a_page_a_menu_shows_rebuilds_every_page() {
     c.edit(
         "content/news/opening.md",
         |t| t.replace("title: 合作区挂牌", "title: 合作区正式挂牌"),
-        false,
+        true,
     );
     assert!(c.page("about").contains(">合作区正式挂牌</a>"));
     // A page that puts itself into a menu, or takes itself out: every page shows it.
     c.edit(
         "content/about/team.md",
         |t| t.replace("title: 团队\n", "title: 团队\nmenu: footer\n"),
-        false,
+        true,
     );
     c.edit(
         "content/about/team.md",
         |t| t.replace("menu: footer\n", ""),
-        false,
+        true,
     );
 }
