@@ -690,3 +690,77 @@ fn template_and_translation_edits_rewrite_exactly_their_files() {
     assert_eq!(c.touched, german);
     assert_eq!(c.changed, german);
 }
+
+/// What a template reads through `get_page` and `get_section` is recorded wherever the call
+/// is made (an included template, a loop, a block of a template that extends another), so
+/// that a change to the page or section read renders the reader again, and only the readers
+/// of what changed. A read that cannot be recorded (from a component, which sees only its
+/// own arguments) is never lost: updates are full builds then.
+#[test]
+fn reads_through_functions_are_recorded_wherever_they_are_made() {
+    let dir = copy_fixture("reads");
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    let readers = |c: &Check| -> BTreeSet<String> {
+        c.touched_where(|t| t.starts_with("r/"))
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    let set = |names: &[&str]| -> BTreeSet<String> {
+        names.iter().map(|n| format!("r/{n}/index.html")).collect()
+    };
+
+    // The page read from an included template and in a loop.
+    c.edit(
+        "content/t/target.md",
+        |t| t.replace("目标一", "目标甲"),
+        true,
+    );
+    assert!(
+        c.text("r/include/index.html")
+            .contains("<p id=\"target\">目标甲</p>")
+    );
+    assert!(c.text("r/loop/index.html").contains("<li>目标甲</li>"));
+    // (The section read in a block holds its pages: that reader is rendered again too.)
+    assert_eq!(readers(&c), set(&["include", "loop", "block"]));
+    // A page of another section, read in the loop only.
+    c.edit(
+        "content/u/other.md",
+        |t| t.replace("目标二", "目标乙"),
+        true,
+    );
+    assert!(c.text("r/loop/index.html").contains("<li>目标乙</li>"));
+    assert_eq!(readers(&c), set(&["loop"]));
+    // The section, read in a block.
+    c.edit(
+        "content/t/_index.md",
+        |t| t.replace("目标栏目", "目标专栏"),
+        true,
+    );
+    assert!(c.text("r/block/index.html").contains("目标专栏"));
+    // (Its pages show their section's title, so the readers of the page see it too.)
+    assert_eq!(readers(&c), set(&["include", "loop", "block"]));
+
+    // A reader that reads from a component: its read has no file to go to, so this update
+    // and the next ones are full builds, and still exact.
+    c.save(
+        "content/r/component.md",
+        "---\ntitle: 读者（component）\ntemplate: reader-component.html\n---\n正文。\n",
+        false,
+    );
+    assert!(
+        c.text("r/component/index.html")
+            .contains("<p id=\"target\">目标甲</p>")
+    );
+    c.edit(
+        "content/t/target.md",
+        |t| t.replace("目标甲", "目标丙"),
+        false,
+    );
+    assert!(
+        c.text("r/component/index.html")
+            .contains("<p id=\"target\">目标丙</p>")
+    );
+}
