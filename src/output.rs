@@ -454,11 +454,23 @@ impl Sink for InPlace {
     fn copy(&self, from: &Path, rel: &str) -> io::Result<()> {
         self.replace(rel, |tmp| fs::copy(from, tmp).map(|_| ()))
     }
+    /// Removes the file, then each directory above it that is left empty (a clean build
+    /// has no empty directories, and the server would list one).
     fn remove(&self, rel: &str) -> io::Result<()> {
-        match fs::remove_file(self.root.join(safe_rel(rel)?)) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            r => r,
+        let target = self.root.join(safe_rel(rel)?);
+        match fs::remove_file(&target) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            r => r?,
         }
+        let mut dir = target.parent();
+        while let Some(d) = dir.filter(|d| *d != self.root && d.starts_with(&self.root)) {
+            // Fails on a directory that still holds something: then so would every one above.
+            if fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Ok(())
     }
     fn count(&self) -> usize {
         self.count.load(Ordering::Relaxed)

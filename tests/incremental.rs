@@ -1,10 +1,12 @@
 //! Incremental rebuilds of `qiao serve` on the zone's own site: its theme reads
 //! `section.pages` and calls `get_section` from every page, it has translations tracked with
-//! `translation_of` and a search index. Each edit must be applied incrementally (or not, when
-//! it moves a page) and leave exactly what a clean build writes.
+//! `translation_of` and a search index. Each edit must be applied incrementally (or not:
+//! `site.toml`, data files, pages that show images, errors) and leave exactly what a clean
+//! build writes; where it says which files an edit rewrites, it asserts that set.
 
 mod serve_support;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -36,9 +38,26 @@ struct Check<'a> {
     server: &'a qiao::serve::Server,
     root: &'a Path,
     incremental: u64,
+    /// The served files after the last step.
+    served: BTreeMap<String, Vec<u8>>,
+    /// The files the last step changed, added or removed (by comparing the served trees).
+    changed: BTreeSet<String>,
+    /// The files the last step wrote or removed (empty after a full build).
+    touched: BTreeSet<String>,
 }
 
-impl Check<'_> {
+impl<'a> Check<'a> {
+    fn new(server: &'a qiao::serve::Server, root: &'a Path) -> Check<'a> {
+        Check {
+            server,
+            root,
+            incremental: server.status().incremental,
+            served: tree(server.site_dir()),
+            changed: BTreeSet::new(),
+            touched: BTreeSet::new(),
+        }
+    }
+
     /// Saves `text` to `rel`, waits for the server, and checks whether the rebuild was
     /// incremental and that the served site is a clean build's.
     fn save(&mut self, rel: &str, text: &str, incremental: bool) {
@@ -51,16 +70,64 @@ impl Check<'_> {
         sync(self.server);
         let status = self.server.status();
         assert!(status.errors.is_empty(), "{rel}: {:?}", status.errors);
-        // Structural edits (front matter, new and deleted files, templates, `.ftl`) are
-        // incremental too now: `false` says only that a full build is allowed.
-        assert!(
-            status.incremental >= self.incremental + u64::from(incremental),
+        // Every edit of content, templates and `.ftl` files is incremental, structural ones
+        // (front matter, new and deleted files) included; full builds remain for `site.toml`,
+        // data files, pages that show images, and errors (see docs/serve.md).
+        assert_eq!(
+            status.incremental,
+            self.incremental + u64::from(incremental),
             "{rel}: incremental should be {incremental}"
         );
         self.incremental = status.incremental;
+        self.touched = status.touched.into_iter().collect();
+        let served = tree(self.server.site_dir());
         let clean = clean_build(self.root, self.server.base_url()).expect("a clean build");
-        let d = differences(&tree(self.server.site_dir()), &clean);
+        let d = differences(&served, &clean);
         assert!(d.is_empty(), "{rel}: {d:#?}");
+        self.changed = (self.served.keys().chain(served.keys()))
+            .filter(|k| !k.ends_with('/') && self.served.get(*k) != served.get(*k))
+            .cloned()
+            .collect();
+        // Whatever changed was written (or removed) by the update.
+        if incremental {
+            let missed: Vec<&String> = self.changed.difference(&self.touched).collect();
+            assert!(
+                missed.is_empty(),
+                "{rel}: changed but not touched: {missed:?}"
+            );
+        }
+        self.served = served;
+    }
+
+    fn remove(&mut self, rel: &str) {
+        fs::remove_file(self.root.join(rel)).unwrap();
+        self.check(rel, true);
+    }
+
+    fn rename(&mut self, from: &str, to: &str) {
+        fs::rename(self.root.join(from), self.root.join(to)).unwrap();
+        self.check(to, true);
+    }
+
+    /// Whether the served site has the file `rel`.
+    fn has(&self, rel: &str) -> bool {
+        self.served.contains_key(rel)
+    }
+
+    /// Whether the served site has anything under the directory `rel` (an empty directory
+    /// counts).
+    fn has_dir(&self, rel: &str) -> bool {
+        self.server.site_dir().join(rel).exists()
+    }
+
+    /// The served file `rel` as text.
+    fn text(&self, rel: &str) -> String {
+        String::from_utf8(self.served[rel].clone()).unwrap()
+    }
+
+    /// The files the last step touched that match `f`.
+    fn touched_where(&self, f: impl Fn(&str) -> bool) -> Vec<&String> {
+        self.touched.iter().filter(|t| f(t)).collect()
     }
 
     fn edit(&mut self, rel: &str, change: impl Fn(&str) -> String, incremental: bool) {
@@ -82,11 +149,7 @@ fn zone_site_edits_are_incremental_and_exact() {
     // The English article records the Chinese revision it translates.
     qiao::status::mark_current(&root, "content/news/zone-unveiling.md", "en").unwrap();
     let server = start(&root);
-    let mut c = Check {
-        server: &server,
-        root: &root,
-        incremental: server.status().incremental,
-    };
+    let mut c = Check::new(&server, &root);
     let unveiling = "content/news/zone-unveiling.md";
     let unveiling_en = "content/news/zone-unveiling.en.md";
     let stale = "notice--stale";
@@ -164,9 +227,8 @@ fn zone_site_edits_are_incremental_and_exact() {
     );
 
     // A date moved into the future takes the page out of the site (it is published only
-    // with --future), and back: full builds, equal to clean ones.
-    // A translation that stops or starts recording its source revision: full builds (the
-    // model keeps revisions only of tracked sources), equal to clean ones.
+    // with --future), and back; a translation that stops or starts recording its source
+    // revision: incremental, equal to clean builds.
     let about_de = "content/about.de.md";
     let recorded = fs::read_to_string(root.join(about_de)).unwrap();
     let line = recorded
@@ -174,28 +236,28 @@ fn zone_site_edits_are_incremental_and_exact() {
         .find(|l| l.starts_with("translation_of: "))
         .expect("the zone's translations record their revision")
         .to_string();
-    c.edit(about_de, |t| t.replacen(&format!("{line}\n"), "", 1), false);
-    c.save(about_de, &recorded, false);
+    c.edit(about_de, |t| t.replacen(&format!("{line}\n"), "", 1), true);
+    c.save(about_de, &recorded, true);
     assert!(!c.page("de/about").contains(stale));
 
     let later = "content/news/later.md";
     c.save(
         later,
         "---\ntitle: 后续\ndate: 2016-03-01\n---\n正文。\n",
-        false,
+        true,
     );
     assert!(server.site_dir().join("news/later/index.html").exists());
-    c.edit(later, |t| t.replace("2016-03-01", "2999-03-01"), false);
+    c.edit(later, |t| t.replace("2016-03-01", "2999-03-01"), true);
     assert!(!server.site_dir().join("news/later/index.html").exists());
-    c.edit(later, |t| t.replace("2999-03-01", "2016-03-01"), false);
+    c.edit(later, |t| t.replace("2999-03-01", "2016-03-01"), true);
     assert!(server.site_dir().join("news/later/index.html").exists());
 
-    // What other pages see: a new heading (an anchor), new tags: full builds.
-    c.edit(unveiling, |t| format!("{t}\n## 新的小节\n"), false);
+    // What other pages see: a new heading (an anchor), new tags: incremental too.
+    c.edit(unveiling, |t| format!("{t}\n## 新的小节\n"), true);
     c.edit(
         unveiling,
         |t| t.replacen("\ntags: [", "\ntags: [新标签, ", 1),
-        false,
+        true,
     );
     // And back to incremental, with JetBrains' "safe write": the new text goes to
     // `x___jb_tmp___`, the old file is renamed to `x___jb_old___`, then the temporary file
@@ -216,6 +278,7 @@ fn an_error_in_an_edit_is_reported_and_the_fix_rebuilds() {
     let dir = zone_copy();
     let root = dir.path().canonicalize().unwrap();
     let server = start(&root);
+    let incremental = server.status().incremental;
     let rel = "content/news/zone-unveiling.md";
     let good = fs::read_to_string(root.join(rel)).unwrap();
     // A body edit with a broken link: not applied, the full build reports it.
@@ -227,9 +290,16 @@ fn an_error_in_an_edit_is_reported_and_the_fix_rebuilds() {
     let errors = server.status().errors;
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].message.contains("no-such-page"), "{errors:?}");
+    assert_eq!(
+        server.status().incremental,
+        incremental,
+        "an error is a full build"
+    );
     atomic_save(&root.join(rel), &format!("{good}\n修好了。\n"));
     sync(&server);
     assert!(server.status().errors.is_empty());
+    // After a failed build nothing is kept to update: the fix is a full build too.
+    assert_eq!(server.status().incremental, incremental);
     let clean = clean_build(&root, server.base_url()).unwrap();
     assert!(differences(&tree(server.site_dir()), &clean).is_empty());
 }
@@ -243,11 +313,7 @@ fn data_files_and_shared_fields_in_serve_match_a_clean_build() {
     let dir = zone_copy();
     let root = dir.path().canonicalize().unwrap();
     let server = start(&root);
-    let mut c = Check {
-        server: &server,
-        root: &root,
-        incremental: server.status().incremental,
-    };
+    let mut c = Check::new(&server, &root);
     let figures = |page: &str| page.matches(r#"<td class="num">"#).count();
     assert_eq!(figures(&c.page("en/policy/targets-2018")), 6);
 
@@ -282,7 +348,7 @@ fn data_files_and_shared_fields_in_serve_match_a_clean_build() {
     c.edit(
         "content/policy/targets-2018.md",
         |t| t.replacen("\nweight: 2\n", "\nweight: 0\n", 1),
-        false,
+        true,
     );
 }
 
@@ -308,11 +374,7 @@ fn a_new_title_of_a_page_a_menu_shows_rebuilds_every_page() {
     )
     .unwrap();
     let server = start(&root);
-    let mut c = Check {
-        server: &server,
-        root: &root,
-        incremental: server.status().incremental,
-    };
+    let mut c = Check::new(&server, &root);
     assert!(c.page("about").contains(">合作区挂牌</a>"));
     c.edit(
         "content/news/opening.en.md",
@@ -322,18 +384,383 @@ fn a_new_title_of_a_page_a_menu_shows_rebuilds_every_page() {
     c.edit(
         "content/news/opening.md",
         |t| t.replace("title: 合作区挂牌", "title: 合作区正式挂牌"),
-        false,
+        true,
     );
     assert!(c.page("about").contains(">合作区正式挂牌</a>"));
     // A page that puts itself into a menu, or takes itself out: every page shows it.
     c.edit(
         "content/about/team.md",
         |t| t.replace("title: 团队\n", "title: 团队\nmenu: footer\n"),
-        false,
+        true,
     );
     c.edit(
         "content/about/team.md",
         |t| t.replace("menu: footer\n", ""),
+        true,
+    );
+}
+
+/// The position of `needle` in `hay`; fails the test when it is not there.
+fn at(hay: &str, needle: &str) -> usize {
+    hay.find(needle)
+        .unwrap_or_else(|| panic!("no {needle:?} in the page"))
+}
+
+/// Whether a file belongs to a language other than the default one (`en/...`, `de/...`).
+fn translated(rel: &str) -> bool {
+    rel.starts_with("en/") || rel.starts_with("de/")
+}
+
+/// A page's life, each step incremental and equal to a clean build: created, dated, tagged,
+/// renamed, given a slug, an alias, a draft flag, deleted. Each step rewrites what shows the
+/// page (its lists, feeds, sitemap, search index, term pages) and nothing of the other
+/// languages, which do not show it.
+#[test]
+fn structural_edits_of_a_page_are_incremental_and_exact() {
+    let dir = zone_copy();
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    let later = "content/news/later.md";
+    let unveiling = "/news/zone-unveiling/";
+
+    // A new page: its own file, its section's list, the feeds, the sitemap, the search
+    // index and the list of each of its terms.
+    c.save(
+        later,
+        "---\ntitle: 合作区后续报道\ndate: 2016-03-01\ntags: [\"中欧合作\"]\n---\n后续正文。\n",
+        true,
+    );
+    for rel in [
+        "news/later/index.html",
+        "news/index.html",
+        "news/atom.xml",
+        "sitemap.xml",
+        "tags/中欧合作/index.html",
+    ] {
+        assert!(
+            c.touched.contains(rel),
+            "{rel} not rewritten: {:?}",
+            c.touched
+        );
+    }
+    for list in [
+        "news/index.html",
+        "news/atom.xml",
+        "sitemap.xml",
+        "tags/中欧合作/index.html",
+    ] {
+        assert!(
+            c.text(list).contains("/news/later/"),
+            "{list} does not list it"
+        );
+    }
+    assert!(
+        c.touched_where(|t| t.starts_with("search-index/zh/"))
+            .iter()
+            .any(|t| c.text(t).contains("合作区后续报道")),
+        "the search index has it"
+    );
+    assert_eq!(c.touched_where(translated), Vec::<&String>::new());
+    // Newest first: the new page is above the older one, and they are neighbours.
+    let news = c.text("news/index.html");
+    assert!(at(&news, "/news/later/") < at(&news, unveiling));
+    assert!(
+        c.text("news/zone-unveiling/index.html")
+            .contains("/news/later/")
+    );
+
+    // A date change moves it below the older one; the neighbours follow.
+    let before = c.text("news/zone-unveiling/index.html");
+    c.edit(later, |t| t.replace("2016-03-01", "2016-02-01"), true);
+    let news = c.text("news/index.html");
+    assert!(at(&news, unveiling) < at(&news, "/news/later/"));
+    assert!(c.changed.contains("news/zone-unveiling/index.html"));
+    assert_ne!(c.text("news/zone-unveiling/index.html"), before);
+    assert_eq!(c.touched_where(translated), Vec::<&String>::new());
+
+    // A new tag: a new term page (with its feed); taken away, the term page disappears.
+    c.edit(
+        later,
+        |t| t.replace("[\"中欧合作\"]", "[\"中欧合作\", \"后续\"]"),
+        true,
+    );
+    assert!(c.has("tags/后续/index.html"));
+    assert!(c.touched.contains("tags/index.html"));
+    assert!(c.text("tags/index.html").contains("后续"));
+    c.edit(later, |t| t.replace(", \"后续\"]", "]"), true);
+    assert!(!c.has_dir("tags/后续"), "the term's directory is removed");
+    assert!(c.touched.contains("tags/后续/index.html"));
+    assert!(!c.text("tags/index.html").contains("/tags/后续/"));
+
+    // A rename: the old address is gone, the new one listed.
+    let renamed = "content/news/follow-up.md";
+    c.rename(later, renamed);
+    assert!(!c.has_dir("news/later"));
+    assert!(c.has("news/follow-up/index.html"));
+    assert!(c.text("news/index.html").contains("/news/follow-up/"));
+    assert!(!c.text("news/index.html").contains("/news/later/"));
+
+    // A slug: the page moves, its old directory is removed.
+    c.edit(
+        renamed,
+        |t| t.replacen("---\n", "---\nslug: sequel\n", 1),
+        true,
+    );
+    assert!(!c.has_dir("news/follow-up"));
+    assert!(c.has("news/sequel/index.html"));
+    assert!(c.text("sitemap.xml").contains("/news/sequel/"));
+
+    // An alias writes a redirect at the old address; taken away, the redirect goes.
+    c.edit(
+        renamed,
+        |t| t.replacen("---\n", "---\naliases: [\"/news/follow-up/\"]\n", 1),
+        true,
+    );
+    assert!(
+        c.text("news/follow-up/index.html")
+            .contains("/news/sequel/")
+    );
+    assert_eq!(c.touched_where(translated), Vec::<&String>::new());
+    c.edit(
+        renamed,
+        |t| t.replace("aliases: [\"/news/follow-up/\"]\n", ""),
+        true,
+    );
+    assert!(!c.has_dir("news/follow-up"));
+
+    // A draft leaves the site (and its lists); published again, it is back.
+    c.edit(
+        renamed,
+        |t| t.replacen("---\n", "---\ndraft: true\n", 1),
+        true,
+    );
+    assert!(!c.has_dir("news/sequel"));
+    assert!(!c.text("news/index.html").contains("/news/sequel/"));
+    assert!(!c.text("tags/中欧合作/index.html").contains("/news/sequel/"));
+    c.edit(renamed, |t| t.replace("draft: true\n", ""), true);
+    assert!(c.has("news/sequel/index.html"));
+
+    // Deleted: its files are removed and no list shows it.
+    c.remove(renamed);
+    assert!(!c.has_dir("news/sequel"));
+    for list in [
+        "news/index.html",
+        "news/atom.xml",
+        "sitemap.xml",
+        "tags/中欧合作/index.html",
+    ] {
+        assert!(
+            !c.text(list).contains("/news/sequel/"),
+            "{list} still lists it"
+        );
+    }
+    assert!(c.touched.contains("news/sequel/index.html"));
+    assert_eq!(c.touched_where(translated), Vec::<&String>::new());
+}
+
+/// Translations and sections: a translation added shows in the original's language
+/// switcher and in its own language's lists, and goes again; a new section (`_index.md`)
+/// gets its list page and its first page.
+#[test]
+fn translations_and_new_sections_are_incremental_and_exact() {
+    let dir = zone_copy();
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    let later = "content/news/later.md";
+    c.save(
+        later,
+        "---\ntitle: 后续\ndate: 2016-03-01\n---\n正文。\n",
+        true,
+    );
+    assert!(!c.has("en/news/later/index.html"));
+
+    let later_en = "content/news/later.en.md";
+    c.save(later_en, "---\ntitle: Follow-up\n---\nText.\n", true);
+    assert!(c.has("en/news/later/index.html"));
+    assert!(c.text("en/news/index.html").contains("/en/news/later/"));
+    assert!(
+        c.changed.contains("news/later/index.html"),
+        "the switcher links it"
+    );
+    assert!(c.text("news/later/index.html").contains("/en/news/later/"));
+    assert_eq!(
+        c.touched_where(|t| t.starts_with("de/")),
+        Vec::<&String>::new()
+    );
+
+    c.remove(later_en);
+    assert!(!c.has_dir("en/news/later"));
+    assert!(!c.text("en/news/index.html").contains("/en/news/later/"));
+    assert!(!c.text("news/later/index.html").contains("/en/news/later/"));
+
+    // A new section, then a page in it.
+    fs::create_dir(root.join("content/events")).unwrap();
+    c.save(
+        "content/events/_index.md",
+        "---\ntitle: 活动\n---\n合作区的活动。\n",
+        true,
+    );
+    assert!(c.text("events/index.html").contains("活动"));
+    c.save(
+        "content/events/fair.md",
+        "---\ntitle: 中欧博览会\ndate: 2016-05-01\n---\n博览会。\n",
+        true,
+    );
+    assert!(c.has("events/fair/index.html"));
+    assert!(c.text("events/index.html").contains("/events/fair/"));
+    // The section's `_index` taken away: the section stays (its pages make it), without
+    // its introduction.
+    c.remove("content/events/_index.md");
+    assert!(!c.text("events/index.html").contains("合作区的活动"));
+}
+
+/// A template edit rewrites exactly the files rendered with it; an `.ftl` edit exactly the
+/// files of that language that show the message.
+#[test]
+fn template_and_translation_edits_rewrite_exactly_their_files() {
+    let dir = zone_copy();
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    let with = |c: &Check, mark: &str| -> BTreeSet<String> {
+        (c.served.iter())
+            .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains(mark))
+            .map(|(rel, _)| rel.clone())
+            .collect()
+    };
+
+    // The template of term pages (every language, every page of a term's list).
+    c.edit(
+        "themes/zone/templates/taxonomy_single.html",
+        |t| {
+            t.replacen(
+                "<header class=\"page-header\">",
+                "<header class=\"page-header term\">",
+                1,
+            )
+        },
+        true,
+    );
+    let terms = with(&c, "<header class=\"page-header term\">");
+    assert!(terms.len() > 10, "{terms:?}");
+    assert!(terms.iter().any(|t| t.starts_with("de/")));
+    assert_eq!(c.touched, terms);
+    assert_eq!(c.changed, terms);
+
+    // A partial included by the list templates only (sections and terms).
+    c.edit(
+        "themes/zone/templates/partials/pagination.html",
+        |t| format!("<!-- pagination -->{t}"),
+        true,
+    );
+    let lists = with(&c, "<!-- pagination -->");
+    assert!(lists.contains("news/index.html") && lists.contains("tags/中欧合作/index.html"));
+    assert!(!lists.contains("news/zone-unveiling/index.html"));
+    assert_eq!(c.changed, lists);
+    // The bases' overview is rendered with section.html too, which includes the partial
+    // in a branch the overview does not take: it is rendered again (a template's files are
+    // known by template, not by branch) and comes out the same.
+    let also: Vec<&String> = c.touched.difference(&lists).collect();
+    assert!(
+        also.iter().all(|t| {
+            let t = t.trim_start_matches("en/").trim_start_matches("de/");
+            t == "bases/index.html" || t.starts_with("bases/page/")
+        }),
+        "{also:?}"
+    );
+
+    // A German message every page shows: the German files, no other.
+    c.edit(
+        "themes/zone/i18n/de/zone.ftl",
+        |t| {
+            t.replace(
+                "skip-to-content = Zum Inhalt springen",
+                "skip-to-content = Direkt zum Inhalt",
+            )
+        },
+        true,
+    );
+    let german = with(&c, "Direkt zum Inhalt");
+    assert!(
+        german.len() > 10 && german.iter().all(|t| t.starts_with("de/")),
+        "{german:?}"
+    );
+    assert_eq!(c.touched, german);
+    assert_eq!(c.changed, german);
+}
+
+/// What a template reads through `get_page` and `get_section` is recorded wherever the call
+/// is made (an included template, a loop, a block of a template that extends another), so
+/// that a change to the page or section read renders the reader again, and only the readers
+/// of what changed. A read that cannot be recorded (from a component, which sees only its
+/// own arguments) is never lost: updates are full builds then.
+#[test]
+fn reads_through_functions_are_recorded_wherever_they_are_made() {
+    let dir = copy_fixture("reads");
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    let readers = |c: &Check| -> BTreeSet<String> {
+        c.touched_where(|t| t.starts_with("r/"))
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    let set = |names: &[&str]| -> BTreeSet<String> {
+        names.iter().map(|n| format!("r/{n}/index.html")).collect()
+    };
+
+    // The page read from an included template and in a loop.
+    c.edit(
+        "content/t/target.md",
+        |t| t.replace("目标一", "目标甲"),
+        true,
+    );
+    assert!(
+        c.text("r/include/index.html")
+            .contains("<p id=\"target\">目标甲</p>")
+    );
+    assert!(c.text("r/loop/index.html").contains("<li>目标甲</li>"));
+    // (The section read in a block holds its pages: that reader is rendered again too.)
+    assert_eq!(readers(&c), set(&["include", "loop", "block"]));
+    // A page of another section, read in the loop only.
+    c.edit(
+        "content/u/other.md",
+        |t| t.replace("目标二", "目标乙"),
+        true,
+    );
+    assert!(c.text("r/loop/index.html").contains("<li>目标乙</li>"));
+    assert_eq!(readers(&c), set(&["loop"]));
+    // The section, read in a block.
+    c.edit(
+        "content/t/_index.md",
+        |t| t.replace("目标栏目", "目标专栏"),
+        true,
+    );
+    assert!(c.text("r/block/index.html").contains("目标专栏"));
+    // (Its pages show their section's title, so the readers of the page see it too.)
+    assert_eq!(readers(&c), set(&["include", "loop", "block"]));
+
+    // A reader that reads from a component: its read has no file to go to, so this update
+    // and the next ones are full builds, and still exact.
+    c.save(
+        "content/r/component.md",
+        "---\ntitle: 读者（component）\ntemplate: reader-component.html\n---\n正文。\n",
         false,
+    );
+    assert!(
+        c.text("r/component/index.html")
+            .contains("<p id=\"target\">目标甲</p>")
+    );
+    c.edit(
+        "content/t/target.md",
+        |t| t.replace("目标甲", "目标丙"),
+        false,
+    );
+    assert!(
+        c.text("r/component/index.html")
+            .contains("<p id=\"target\">目标丙</p>")
     );
 }

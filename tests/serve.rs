@@ -1282,7 +1282,7 @@ fn the_terminal_names_removals_and_does_not_repeat_warnings() {
 
     let content = site.path().join("content");
     fs::remove_file(content.join("bases/enping.md")).unwrap();
-    let out = printed.wait_for(Printed::stdout, "removed content/bases/enping.md: built");
+    let out = printed.wait_for(Printed::stdout, "removed content/bases/enping.md: updated");
     assert!(!out.contains("os error"), "{out}");
     assert!(!printed.stderr().contains("os error"));
 

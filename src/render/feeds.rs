@@ -127,3 +127,90 @@ pub(super) fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(Str
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{news_site, section};
+    use super::*;
+
+    #[test]
+    fn the_plan_has_a_feed_for_each_list_with_dated_pages_of_its_own() {
+        let m = news_site();
+        let f = plan_feeds(&m);
+        // German has only copies of the Chinese pages: no feed of its own.
+        assert_eq!(f.language.get("zh").map(String::as_str), Some("/atom.xml"));
+        assert_eq!(
+            f.language.get("en").map(String::as_str),
+            Some("/en/atom.xml")
+        );
+        assert_eq!(f.language.get("de"), None);
+        let sections: BTreeMap<(&str, &str), &str> = (f.section.iter())
+            .map(|(&i, path)| {
+                let s = &m.sections[i];
+                ((s.dir.as_str(), s.lang.as_str()), path.as_str())
+            })
+            .collect();
+        // The home page is no section feed (it is the language's), the undated guide's
+        // section has none, nor do the copies of the Chinese pages in German.
+        assert_eq!(
+            sections,
+            BTreeMap::from([
+                (("news", "en"), "/en/news/atom.xml"),
+                (("news", "zh"), "/news/atom.xml"),
+                (("news/sub", "zh"), "/news/sub/atom.xml"),
+            ])
+        );
+        assert!(!f.section.contains_key(&section(&m, "zh", "docs")));
+        // Tags have feeds, categories not; a term of undated pages has none.
+        let terms: BTreeSet<(&str, &str, &str)> = (f.term.keys())
+            .map(|&(t, k)| {
+                let tax = &m.taxonomies[t];
+                (
+                    tax.name.as_str(),
+                    tax.lang.as_str(),
+                    tax.terms[k].name.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            terms,
+            BTreeSet::from([("tags", "zh", "甲"), ("tags", "zh", "乙")])
+        );
+        let (&(t, k), path) = (f.term.iter())
+            .find(|((t, k), _)| m.taxonomies[*t].terms[*k].name == "甲")
+            .unwrap();
+        assert_eq!(path, &format!("{}atom.xml", m.taxonomies[t].terms[k].path));
+    }
+
+    #[test]
+    fn the_feed_files_follow_the_plan_newest_first() {
+        let m = news_site();
+        let values = Values::compute(&m);
+        let p = Prepared {
+            model: &m,
+            v: &values,
+        };
+        let files = feed_files(p, &|path| path == "/news/atom.xml");
+        assert_eq!(files.len(), 1);
+        let (rel, bytes) = &files[0];
+        assert_eq!(rel, "news/atom.xml");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let (b, a) = (
+            text.find("/news/b/").unwrap(),
+            text.find("/news/a/").unwrap(),
+        );
+        assert!(b < a, "newest first: {text}");
+        assert!(
+            !text.contains("/news/sub/c/"),
+            "a subsection's page is not listed"
+        );
+        // Every planned feed is a file.
+        let all = feed_files(p, &|_| true);
+        let planned = f_count(&values.feeds);
+        assert_eq!(all.len(), planned);
+    }
+
+    fn f_count(f: &Feeds) -> usize {
+        f.language.len() + f.section.len() + f.term.len()
+    }
+}

@@ -560,3 +560,21 @@ impl Renderer {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_templates_a_template_uses_are_read_from_its_tags() {
+        let text = "{% extends \"base.html\" %}{% block x %}{%- include 'partials/a.html' -%}\
+                    {{ include }}{% if include %}{% endif %}{% endblock x %}";
+        assert_eq!(
+            uses(text),
+            Some(vec!["base.html".to_string(), "partials/a.html".to_string()])
+        );
+        assert_eq!(uses("{{ page.title }}"), Some(vec![]));
+        // A name that is not written out: any template may be used.
+        assert_eq!(uses("{% include name %}"), None);
+    }
+}

@@ -28,6 +28,8 @@ mod jobs;
 mod paginate;
 mod site_files;
 mod statics;
+#[cfg(test)]
+mod testing;
 mod views;
 
 use feeds::*;

@@ -543,3 +543,170 @@ pub(super) fn term_view<'a>(config: &Config, term: &'a Term) -> TermView<'a> {
         count: term.pages.len(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{news_site, page, section};
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn json<T: Serialize>(v: &T) -> Value {
+        serde_json::to_value(v).expect("a view serializes")
+    }
+
+    /// (code, path, present, current) of each entry of a switcher.
+    fn entries(v: &Value) -> Vec<(String, Option<String>, bool, bool)> {
+        (v.as_array().expect("a list").iter())
+            .map(|t| {
+                (
+                    t["code"].as_str().unwrap_or("").to_string(),
+                    t["path"].as_str().map(str::to_string),
+                    t["present"].as_bool().unwrap_or(false),
+                    t["current"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    }
+
+    fn entry(
+        code: &str,
+        path: Option<&str>,
+        present: bool,
+        current: bool,
+    ) -> (String, Option<String>, bool, bool) {
+        (code.into(), path.map(str::to_string), present, current)
+    }
+
+    #[test]
+    fn a_page_view_has_its_neighbours_terms_ancestors_and_translations() {
+        let m = news_site();
+        let related = related_pages(&m);
+        let a = page(&m, "zh", "news/a");
+        let v = json(&page_view(&m, &related, a));
+        assert_eq!(v["title"], "甲文");
+        assert_eq!(v["path"], "/news/a/");
+        assert_eq!(v["permalink"], "https://example.org/news/a/");
+        assert_eq!(v["slug"], "a");
+        assert_eq!(v["section"], "news");
+        assert_eq!(v["lang"], "zh");
+        assert_eq!(v["content_locale"], "zh-Hans");
+        assert_eq!(v["fallback"], false);
+        // Newest first: the newer article comes before it in the list.
+        assert_eq!(v["prev"]["path"], "/news/b/");
+        assert_eq!(v["next"], Value::Null);
+        let tags: BTreeSet<&str> = (v["tags"].as_array().unwrap().iter())
+            .map(|t| t["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(tags, BTreeSet::from(["甲", "乙"]));
+        assert_eq!(v["tags"][0]["path"], "/tags/乙/");
+        assert_eq!(v["categories"][0]["title"], "动态");
+        let ancestors: Vec<&str> = (v["ancestors"].as_array().unwrap().iter())
+            .map(|t| t["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(ancestors, ["/", "/news/"]);
+        // The article it shares a tag with.
+        assert_eq!(v["related"][0]["path"], "/news/b/");
+        assert_eq!(
+            entries(&v["translations"]),
+            [
+                entry("zh", Some("/news/a/"), true, true),
+                entry("en", Some("/en/news/a/"), true, false),
+                entry("de", None, false, false),
+            ]
+        );
+        assert_eq!(v["original"], Value::Null);
+    }
+
+    #[test]
+    fn a_translation_links_its_original_and_a_fallback_copy_is_not_a_translation() {
+        let m = news_site();
+        let related = related_pages(&m);
+        let en = json(&page_view(&m, &related, page(&m, "en", "news/a")));
+        assert_eq!(en["title"], "Article A");
+        assert_eq!(en["original"]["path"], "/news/a/");
+        assert_eq!(en["translations"][1]["current"], true);
+        // German has no translation: the page is shown from the Chinese text.
+        let de = json(&page_view(&m, &related, page(&m, "de", "news/a")));
+        assert_eq!(de["fallback"], true);
+        assert_eq!(de["content_lang"], "zh");
+        assert_eq!(de["original"]["path"], "/news/a/");
+        assert_eq!(
+            entries(&de["translations"]),
+            [
+                entry("zh", Some("/news/a/"), true, false),
+                entry("en", Some("/en/news/a/"), true, false),
+                entry("de", Some("/de/news/a/"), false, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_section_view_counts_its_pages_and_links_its_family() {
+        let m = news_site();
+        let news = json(&section_view(&m, section(&m, "zh", "news")));
+        assert_eq!(news["title"], "新闻");
+        assert_eq!(news["path"], "/news/");
+        assert_eq!(news["page_count"], 2);
+        assert_eq!(news["parent"]["path"], "/");
+        assert_eq!(
+            news["subsections"],
+            json!([{"title": "专题", "path": "/news/sub/", "dir": "news/sub", "page_count": 1}])
+        );
+        assert_eq!(
+            entries(&news["translations"]),
+            [
+                entry("zh", Some("/news/"), true, true),
+                entry("en", Some("/en/news/"), true, false),
+                entry("de", None, false, false),
+            ]
+        );
+        let sub = json(&section_view(&m, section(&m, "zh", "news/sub")));
+        let ancestors: Vec<&str> = (sub["ancestors"].as_array().unwrap().iter())
+            .map(|t| t["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(ancestors, ["/", "/news/"]);
+        // The section value adds the shared values of its pages, in list order.
+        let values: Vec<tera::Value> = (0..m.pages.len())
+            .map(|i| tera::Value::from(m.pages[i].path.as_str()))
+            .collect();
+        let value = section_value(&m, section(&m, "zh", "news"), &values);
+        let pages: Value = serde_json::to_value(&value).unwrap();
+        assert_eq!(pages["pages"], json!(["/news/b/", "/news/a/"]));
+        assert_eq!(pages["title"], "新闻");
+    }
+
+    #[test]
+    fn the_switcher_lists_every_language_in_the_order_of_the_site() {
+        let m = news_site();
+        let v = json(&switcher(&m.config, "en", |l| match l.code.as_str() {
+            "zh" => (Some("/x/"), true),
+            "en" => (Some("/en/x/"), false),
+            _ => (None, false),
+        }));
+        assert_eq!(v[0]["name"], "中文");
+        assert_eq!(v[0]["locale"], "zh-Hans");
+        assert_eq!(v[0]["permalink"], "https://example.org/x/");
+        assert_eq!(v[2]["permalink"], Value::Null);
+        assert_eq!(
+            entries(&v),
+            [
+                entry("zh", Some("/x/"), true, false),
+                entry("en", Some("/en/x/"), false, true),
+                entry("de", None, false, false),
+            ]
+        );
+        // Terms are per language: only the current one is there.
+        let tags = (m.taxonomies.iter())
+            .find(|t| t.name == "tags" && t.lang == "zh")
+            .expect("the Chinese tags");
+        let term = &tags.terms[0];
+        assert_eq!(
+            entries(&json(&term_translations(&m.config, "zh", term))),
+            [
+                entry("zh", Some(term.path.as_str()), true, true),
+                entry("en", None, false, false),
+                entry("de", None, false, false),
+            ]
+        );
+    }
+}

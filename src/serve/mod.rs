@@ -139,6 +139,9 @@ pub struct BuildStatus {
     pub errors: Vec<Diagnostic>,
     /// How many of the builds were incremental (see `serve::session`).
     pub incremental: u64,
+    /// The output files (relative to the served directory, sorted) that the last build
+    /// wrote or removed when it was incremental; empty after a full build or a failure.
+    pub touched: Vec<String>,
 }
 
 /// State shared by the watch loop and the HTTP handlers.
@@ -175,13 +178,15 @@ impl Shared {
     }
 
     /// Records a finished build and returns its number.
-    fn finish_build(&self, errors: Vec<Diagnostic>, incremental: bool) -> u64 {
+    /// `touched` is what an incremental build wrote or removed (`None`: a full build).
+    fn finish_build(&self, errors: Vec<Diagnostic>, touched: Option<Vec<String>>) -> u64 {
         let mut s = self
             .status
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         s.build += 1;
-        s.incremental += u64::from(incremental);
+        s.incremental += u64::from(touched.is_some());
+        s.touched = touched.unwrap_or_default();
         if errors.is_empty() {
             self.built.store(true, Ordering::SeqCst);
         }

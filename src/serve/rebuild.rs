@@ -183,7 +183,7 @@ impl Builder {
                 self.reporter.diagnostics(&errors);
                 let views = errors.iter().map(ErrorView::from).collect();
                 let n = errors.len();
-                let build = self.shared.finish_build(errors, false);
+                let build = self.shared.finish_build(errors, None);
                 let served = self.shared.is_built();
                 self.reporter.line(&format!(
                     "{what}: {n} error{}; {}",
@@ -245,7 +245,12 @@ impl Builder {
             }
         };
         let previous_ok = self.shared.status().errors.is_empty();
-        let build = self.shared.finish_build(Vec::new(), incremental);
+        let build = self.shared.finish_build(
+            Vec::new(),
+            (self.session.as_ref())
+                .filter(|_| incremental)
+                .map(|s| s.touched().to_vec()),
+        );
         let what = self.describe(batch);
         self.reporter
             .line(&format!("{what}: {}", done(report.files)));

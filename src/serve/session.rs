@@ -179,19 +179,17 @@ impl Session {
         }
         // Images bring files (variants) and warnings (alt text) that only a full build
         // gathers: a changed page that shows images, before or after, is built in full.
-        for rel in changed {
-            let Some(src) = rel.strip_prefix("content/") else {
-                continue;
-            };
+        // (Sources are named relative to the site root, `content/news/x.md`, like `changed`.)
+        for src in changed {
             let shows = |m: &crate::model::SiteModel| {
-                (m.pages.iter().filter(|p| p.source == src))
+                (m.pages.iter().filter(|p| p.source == *src))
                     .any(|p| crate::images::shows_images(&p.html))
                     || (m.sections.iter())
-                        .filter(|s| s.source.as_deref() == Some(src))
+                        .filter(|s| s.source.as_deref() == Some(src.as_str()))
                         .any(|s| crate::images::shows_images(&s.html))
             };
             if shows(model) || shows(&site) {
-                return Err(format!("{rel} shows images"));
+                return Err(format!("{src} shows images"));
             }
         }
         let prints = language_prints(&root, &site.config);

@@ -251,17 +251,18 @@ pub fn has_script(page: &str) -> bool {
     page.contains(qiao::serve::livereload::SCRIPT_TAG_START)
 }
 
-/// Every file under `dir` with its bytes.
+/// Every file under `dir` with its bytes, and every empty directory (as `path/`, with no
+/// bytes): an update that leaves an empty directory behind differs from a clean build.
 pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut m = std::collections::BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    for e in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
         let e = e.unwrap();
+        let rel = e.path().strip_prefix(dir).unwrap();
+        let rel = rel.to_string_lossy().replace('\\', "/");
         if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(dir).unwrap();
-            m.insert(
-                rel.to_string_lossy().replace('\\', "/"),
-                std::fs::read(e.path()).unwrap(),
-            );
+            m.insert(rel, std::fs::read(e.path()).unwrap());
+        } else if e.file_type().is_dir() && std::fs::read_dir(e.path()).unwrap().next().is_none() {
+            m.insert(format!("{rel}/"), Vec::new());
         }
     }
     m
