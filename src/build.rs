@@ -356,20 +356,20 @@ pub fn derive_keeping(
 }
 
 /// What a site is rendered with besides its content.
-struct Setup {
-    config: Config,
-    templates: Result<TemplateSet, Vec<Diagnostic>>,
-    intl: render::Intl,
+pub(crate) struct Setup {
+    pub(crate) config: Config,
+    pub(crate) templates: Result<TemplateSet, Vec<Diagnostic>>,
+    pub(crate) intl: render::Intl,
     /// What the model takes from the templates.
-    from_templates: model::FromTemplates,
-    images: crate::images::Images,
+    pub(crate) from_templates: model::FromTemplates,
+    pub(crate) images: crate::images::Images,
     /// The problems of messages, locales, data files and directive templates.
-    diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// Configuration, templates, interface translations, locale formats, data files, images
 /// and directive templates.
-fn setup(opts: &BuildOptions) -> Result<Setup, Vec<Diagnostic>> {
+pub(crate) fn setup(opts: &BuildOptions) -> Result<Setup, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut config = Config::load(&opts.root)?;
     if let Some(url) = &opts.base_url {

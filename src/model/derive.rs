@@ -227,6 +227,11 @@ impl Derivation {
         self.derive()
     }
 
+    /// What the model is derived from besides `content/`.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     /// How many bodies the last derivation rendered (the others were reused).
     pub fn rendered_last(&self) -> usize {
         self.rendered_last
@@ -337,8 +342,10 @@ fn cross_checks(
             None => h.update(&[0]),
         };
     }
-    let prints: HashMap<&str, blake3::Hash> =
-        hashers.into_iter().map(|(k, h)| (k, h.finalize())).collect();
+    let prints: HashMap<&str, blake3::Hash> = hashers
+        .into_iter()
+        .map(|(k, h)| (k, h.finalize()))
+        .collect();
     memo.retain(|k, (print, _)| prints.get(k.as_str()) == Some(print));
     let known: HashSet<String> = memo.keys().cloned().collect();
     let (mut diagnostics, found) =

@@ -62,7 +62,7 @@ pub(crate) struct Builder {
     pub reporter: Reporter,
     /// Whether the reload events name the page just saved (see [`Builder::navigate_target`]).
     pub navigate: bool,
-    /// The warnings of the last successful build, printed again only when they change.
+    /// The warnings of the last successful build: only those it did not have are printed.
     last_warnings: Vec<Diagnostic>,
     /// What the last successful build keeps for incremental rebuilds.
     session: Option<Session>,
@@ -175,9 +175,11 @@ impl Builder {
                 // every error (they are again once the site builds and they change).
                 let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
                     diags.into_iter().partition(Diagnostic::is_error);
+                let shown: std::collections::HashSet<&Diagnostic> =
+                    self.last_warnings.iter().collect();
                 let new_warnings: Vec<Diagnostic> = warnings
                     .into_iter()
-                    .filter(|w| !self.last_warnings.contains(w))
+                    .filter(|w| !shown.contains(w))
                     .collect();
                 self.reporter.diagnostics(&new_warnings);
                 self.reporter.diagnostics(&errors);
@@ -228,8 +230,15 @@ impl Builder {
         incremental: bool,
         done: impl FnOnce(usize) -> String,
     ) {
+        // Only the warnings the terminal does not show yet: a site with many warnings would
+        // otherwise print them all again after each save.
         if report.warnings != self.last_warnings {
-            self.reporter.diagnostics(&report.warnings);
+            let shown: std::collections::HashSet<&Diagnostic> = self.last_warnings.iter().collect();
+            let new: Vec<Diagnostic> = (report.warnings.iter())
+                .filter(|w| !shown.contains(w))
+                .cloned()
+                .collect();
+            self.reporter.diagnostics(&new);
             self.last_warnings = report.warnings;
         }
         let dir = &self.shared.site_dir;

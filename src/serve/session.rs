@@ -158,6 +158,33 @@ impl Session {
                 held_back,
                 legal_links,
             }
+        } else if let Some(setup) = templates_only(changed)
+            .then(|| crate::build::setup(&self.opts).ok())
+            .flatten()
+            .filter(|s| s.from_templates.ids == derivation.settings().template_ids)
+        {
+            // Templates alone (not directive templates, which render inside bodies): the
+            // content is as it was, so is the model; the templates are loaded again (with
+            // the messages, whose call sites they are).
+            let model::derive::Derived {
+                model: site,
+                diagnostics: content_diagnostics,
+                held_back,
+            } = derivation.update(&[]);
+            setup_diagnostics = setup.diagnostics;
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.extend(setup_diagnostics.iter().cloned());
+            diagnostics.extend(content_diagnostics);
+            let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
+            diagnostics.extend(legal_errors);
+            Derived {
+                site,
+                templates: setup.templates,
+                intl: setup.intl,
+                diagnostics,
+                held_back,
+                legal_links,
+            }
         } else {
             let (derived, fresh, fresh_setup) = crate::build::derive_keeping(&self.opts, &trace)
                 .map_err(|_| "site.toml has errors")?;
@@ -257,6 +284,19 @@ impl Session {
             report,
         ))
     }
+}
+
+/// Whether every changed path is a page template (of the site or of a theme): not a
+/// directive template, which renders inside bodies, nor a theme's static file or message.
+fn templates_only(changed: &[String]) -> bool {
+    changed.iter().all(|rel| {
+        let template = rel.starts_with("templates/")
+            || rel
+                .strip_prefix("themes/")
+                .and_then(|r| r.split_once('/'))
+                .is_some_and(|(_, r)| r.starts_with("templates/"));
+        template && !rel.contains("/directives/")
+    })
 }
 
 /// A fingerprint of the interface translation files of each language: its own `.ftl`
