@@ -409,11 +409,13 @@ impl Renderer {
         intl: &Intl,
         language_prints: HashMap<String, blake3::Hash>,
         changed: &[PathBuf],
+        trace: &crate::build::Trace,
     ) -> Result<(Renderer, Pending), String> {
         if self.untracked {
             return Err("a template read a page where its file was not known".into());
         }
         let old = self.prints();
+        trace.stage("update: fingerprints of the served generation");
         // The values of the new model, each page's kept (shared) when its view is the same.
         let related = related_pages(&model);
         let (page_values, pages): (Vec<tera::Value>, Vec<Print>) = (0..model.pages.len())
@@ -455,7 +457,9 @@ impl Renderer {
         next.deps = (keys.iter())
             .filter_map(|k| self.deps.get(k).map(|d| (k.clone(), d.clone())))
             .collect();
+        trace.stage("update: values of the new model");
         let mut prints = make_prints(&next, pages, &next.deps);
+        trace.stage("update: fingerprints");
 
         // Render what is new or changed.
         let (render, keep): (Vec<(Job, JobKey)>, Vec<_>) = (jobs.into_iter().zip(keys))
@@ -483,6 +487,7 @@ impl Renderer {
             prints.jobs.insert(key.clone(), p);
         }
         drop(keep);
+        trace.stage(&format!("update: {} files rendered", render_jobs.len()));
 
         // Files that need no template: written when their bytes changed.
         let plain = plain_files(next.prepared());
@@ -495,6 +500,7 @@ impl Renderer {
             plain_prints.insert(rel, p);
         }
         prints.plain = plain_prints;
+        trace.stage("update: feeds, sitemaps, redirects");
 
         // The search index of each language whose pages changed.
         let codes: Vec<&str> = (next.model.config.languages.iter())
@@ -505,6 +511,7 @@ impl Renderer {
         files.extend(search);
         next.search_files = self.search_files.clone();
         next.search_files.extend(search_files);
+        trace.stage("update: search index");
 
         // Static copies.
         let copies = plan_copies(&next.model, &next.templates);
