@@ -66,8 +66,11 @@ impl JobKey {
 fn print<T: Serialize + ?Sized>(v: &T) -> Print {
     let mut h = blake3::Hasher::new();
     // Writing into a hasher cannot fail; a value that cannot be serialized hashes what
-    // was written before the failure, and rendering reports it.
-    let _ = serde_json::to_writer(&mut h, v);
+    // was written before the failure, and rendering reports it. Buffered: the serializer
+    // writes a few bytes at a time, which the hasher takes slowly.
+    let mut w = std::io::BufWriter::with_capacity(1 << 14, &mut h);
+    let _ = serde_json::to_writer(&mut w, v);
+    drop(w);
     h.finalize()
 }
 
@@ -210,10 +213,8 @@ fn make_prints(r: &Renderer, pages: Vec<Print>, deps: &HashMap<JobKey, Vec<Dep>>
         configs,
         templates: template_prints(&r.templates),
         jobs: HashMap::new(),
-        plain: plain_files(r.prepared())
-            .into_par_iter()
-            .map(|(rel, bytes)| (rel, blake3::hash(&bytes)))
-            .collect(),
+        // Made by the caller: an update makes the files anyway (see [`Renderer::next`]).
+        plain: HashMap::new(),
         languages: (languages.into_iter())
             .map(|(l, h)| (l, h.finalize()))
             .collect(),
@@ -381,7 +382,12 @@ impl Renderer {
     fn prints(&self) -> &Prints {
         self.prints.get_or_init(|| {
             let pages = page_prints(&self.model, &self.values.related);
-            make_prints(self, pages, &self.deps)
+            let mut prints = make_prints(self, pages, &self.deps);
+            prints.plain = plain_files(self.prepared())
+                .into_par_iter()
+                .map(|(rel, bytes)| (rel, blake3::hash(&bytes)))
+                .collect();
+            prints
         })
     }
 
