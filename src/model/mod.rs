@@ -180,7 +180,7 @@ pub struct Alias {
     pub source: String,
 }
 
-/// What an incremental rebuild ([`crate::session`]) needs to know about a Markdown source
+/// What an incremental rebuild (`serve::session`) needs to know about a Markdown source
 /// that the model no longer keeps once its text is released.
 #[derive(Debug, Clone)]
 pub struct SourceFacts {
@@ -197,7 +197,7 @@ pub struct SourceFacts {
 }
 
 /// The complete site. Built at once by [`build`]; an incremental rebuild changes only the
-/// rendered bodies of pages whose front matter did not change (see [`crate::session`]).
+/// rendered bodies of pages whose front matter did not change (see `serve::session`).
 #[derive(Debug)]
 pub struct SiteModel {
     /// Validated configuration.

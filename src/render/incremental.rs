@@ -66,8 +66,11 @@ impl JobKey {
 fn print<T: Serialize + ?Sized>(v: &T) -> Print {
     let mut h = blake3::Hasher::new();
     // Writing into a hasher cannot fail; a value that cannot be serialized hashes what
-    // was written before the failure, and rendering reports it.
-    let _ = serde_json::to_writer(&mut h, v);
+    // was written before the failure, and rendering reports it. Buffered: the serializer
+    // writes a few bytes at a time, which the hasher takes slowly.
+    let mut w = std::io::BufWriter::with_capacity(1 << 14, &mut h);
+    let _ = serde_json::to_writer(&mut w, v);
+    drop(w);
     h.finalize()
 }
 
@@ -210,10 +213,8 @@ fn make_prints(r: &Renderer, pages: Vec<Print>, deps: &HashMap<JobKey, Vec<Dep>>
         configs,
         templates: template_prints(&r.templates),
         jobs: HashMap::new(),
-        plain: plain_files(r.prepared())
-            .into_par_iter()
-            .map(|(rel, bytes)| (rel, blake3::hash(&bytes)))
-            .collect(),
+        // Made by the caller: an update makes the files anyway (see [`Renderer::next`]).
+        plain: HashMap::new(),
         languages: (languages.into_iter())
             .map(|(l, h)| (l, h.finalize()))
             .collect(),
@@ -381,7 +382,12 @@ impl Renderer {
     fn prints(&self) -> &Prints {
         self.prints.get_or_init(|| {
             let pages = page_prints(&self.model, &self.values.related);
-            make_prints(self, pages, &self.deps)
+            let mut prints = make_prints(self, pages, &self.deps);
+            prints.plain = plain_files(self.prepared())
+                .into_par_iter()
+                .map(|(rel, bytes)| (rel, blake3::hash(&bytes)))
+                .collect();
+            prints
         })
     }
 
@@ -409,11 +415,13 @@ impl Renderer {
         intl: &Intl,
         language_prints: HashMap<String, blake3::Hash>,
         changed: &[PathBuf],
+        trace: &crate::build::Trace,
     ) -> Result<(Renderer, Pending), String> {
         if self.untracked {
             return Err("a template read a page where its file was not known".into());
         }
         let old = self.prints();
+        trace.stage("update: fingerprints of the served generation");
         // The values of the new model, each page's kept (shared) when its view is the same.
         let related = related_pages(&model);
         let (page_values, pages): (Vec<tera::Value>, Vec<Print>) = (0..model.pages.len())
@@ -455,7 +463,9 @@ impl Renderer {
         next.deps = (keys.iter())
             .filter_map(|k| self.deps.get(k).map(|d| (k.clone(), d.clone())))
             .collect();
+        trace.stage("update: values of the new model");
         let mut prints = make_prints(&next, pages, &next.deps);
+        trace.stage("update: fingerprints");
 
         // Render what is new or changed.
         let (render, keep): (Vec<(Job, JobKey)>, Vec<_>) = (jobs.into_iter().zip(keys))
@@ -483,6 +493,7 @@ impl Renderer {
             prints.jobs.insert(key.clone(), p);
         }
         drop(keep);
+        trace.stage(&format!("update: {} files rendered", render_jobs.len()));
 
         // Files that need no template: written when their bytes changed.
         let plain = plain_files(next.prepared());
@@ -495,6 +506,7 @@ impl Renderer {
             plain_prints.insert(rel, p);
         }
         prints.plain = plain_prints;
+        trace.stage("update: feeds, sitemaps, redirects");
 
         // The search index of each language whose pages changed.
         let codes: Vec<&str> = (next.model.config.languages.iter())
@@ -505,6 +517,7 @@ impl Renderer {
         files.extend(search);
         next.search_files = self.search_files.clone();
         next.search_files.extend(search_files);
+        trace.stage("update: search index");
 
         // Static copies.
         let copies = plan_copies(&next.model, &next.templates);

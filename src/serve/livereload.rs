@@ -35,7 +35,7 @@ pub const SCRIPT_TAG_START: &str = "<script src=\"/__qiao/livereload.js\"";
 pub fn script_tag(server: &str, build: u64) -> String {
     format!(
         "{SCRIPT_TAG_START} data-server=\"{}\" data-build=\"{build}\"></script>",
-        super::server::escape_html(server)
+        crate::xml::escape(server)
     )
 }
 

@@ -83,9 +83,9 @@ impl Builder {
         }
     }
 
-    /// Builds the site; `batch` is what changed (`None` for the first build). An edit that
-    /// changes only bodies of pages or static files is applied incrementally (see
-    /// [`crate::session`]); anything else, or anything the incremental path declines, is a
+    /// Builds the site; `batch` is what changed (`None` for the first build). An edit of
+    /// content, static files, templates or `.ftl` files is applied incrementally (see
+    /// [`super::session`]); anything else, or anything the incremental path declines, is a
     /// full build.
     pub fn build(&mut self, batch: Option<&Batch>) {
         self.shared.building.store(true, Ordering::SeqCst);

@@ -239,9 +239,10 @@ impl Session {
                 (l.code.clone(), n)
             })
             .collect();
+        trace.stage("update: derived the new model");
         let (renderer, pending) =
             self.renderer
-                .next(site, templates, &intl, prints, &abs_changed)?;
+                .next(site, templates, &intl, prints, &abs_changed, &trace)?;
         let i18n_report = intl.catalog.report();
         if (fresh && !i18n_report.is_empty()) || (!fresh && i18n_report != self.i18n_report) {
             return Err("the interface translations report something new".into());
@@ -257,6 +258,7 @@ impl Session {
                 .write(&sink)
                 .map_err(|_| "cannot write the output".to_string())?
         };
+        trace.stage("update: written");
         let mut touched = sink
             .touched
             .into_inner()
