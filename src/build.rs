@@ -146,10 +146,19 @@ pub struct Kept {
     pub renderer: Renderer,
     /// The interface translations and data it was rendered with.
     pub intl: render::Intl,
+    /// What an update needs besides the renderer.
+    pub updates: ForUpdates,
+}
+
+/// What the stages before rendering keep for incremental updates (`qiao serve`).
+pub struct ForUpdates {
     /// What deriving the model again after an edit of the content needs.
     pub derivation: Derivation,
     /// The problems of what is not content (messages, data, directive templates).
     pub setup_diagnostics: Vec<Diagnostic>,
+    /// The fingerprints of each language's `.ftl` files, taken before they were read
+    /// ([`crate::i18n::file_prints`]).
+    pub message_prints: std::collections::HashMap<String, blake3::Hash>,
 }
 
 /// Builds the site like [`build`], and keeps what a later incremental rebuild needs (when
@@ -290,14 +299,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Kept>), V
     }
     trace.stage("diagnostics sorted, output committed");
     let kept = match renderer {
-        Some(renderer) if keep && opts.write && !opts.strict => {
-            derivation.map(|(derivation, setup_diagnostics)| Kept {
-                renderer,
-                intl: intl.clone(),
-                derivation,
-                setup_diagnostics,
-            })
-        }
+        Some(renderer) if keep && opts.write && !opts.strict => derivation.map(|updates| Kept {
+            renderer,
+            intl: intl.clone(),
+            updates,
+        }),
         unused => {
             // Freed here rather than at the end of the function, so that the trace shows it.
             drop(unused);
@@ -348,11 +354,10 @@ pub fn derive(opts: &BuildOptions, trace: &Trace) -> Result<Derived, Vec<Diagnos
 pub fn derive_keeping(
     opts: &BuildOptions,
     trace: &Trace,
-) -> Result<(Derived, Derivation, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(Derived, ForUpdates), Vec<Diagnostic>> {
     let (derived, kept) = derive_with(opts, trace, true)?;
-    let (derivation, setup_diagnostics) =
-        kept.ok_or_else(|| vec![Diagnostic::error("the model was not kept")])?;
-    Ok((derived, derivation, setup_diagnostics))
+    let kept = kept.ok_or_else(|| vec![Diagnostic::error("the model was not kept")])?;
+    Ok((derived, kept))
 }
 
 /// What a site is rendered with besides its content.
@@ -365,6 +370,8 @@ pub(crate) struct Setup {
     pub(crate) images: crate::images::Images,
     /// The problems of messages, locales, data files and directive templates.
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The fingerprints of the `.ftl` files, taken before they were read.
+    pub(crate) message_prints: std::collections::HashMap<String, blake3::Hash>,
 }
 
 /// Configuration, templates, interface translations, locale formats, data files, images
@@ -381,6 +388,7 @@ pub(crate) fn setup(opts: &BuildOptions) -> Result<Setup, Vec<Diagnostic>> {
     }
 
     let templates = TemplateSet::load(&opts.root, config.theme.as_deref());
+    let message_prints = crate::i18n::file_prints(&opts.root, &config);
     let (catalog, i18n_diags) = crate::i18n::Catalog::load(&opts.root, &config);
     diags.extend(i18n_diags);
     let mut formats = std::collections::HashMap::new();
@@ -435,16 +443,16 @@ pub(crate) fn setup(opts: &BuildOptions) -> Result<Setup, Vec<Diagnostic>> {
         },
         images,
         diagnostics: diags,
+        message_prints,
     })
 }
 
 /// [`derive`], keeping the [`Derivation`] and the setup's problems when `keep` is set.
-#[allow(clippy::type_complexity)]
 fn derive_with(
     opts: &BuildOptions,
     trace: &Trace,
     keep: bool,
-) -> Result<(Derived, Option<(Derivation, Vec<Diagnostic>)>), Vec<Diagnostic>> {
+) -> Result<(Derived, Option<ForUpdates>), Vec<Diagnostic>> {
     let Setup {
         config,
         templates,
@@ -452,6 +460,7 @@ fn derive_with(
         from_templates,
         images,
         diagnostics: setup_diagnostics,
+        message_prints,
     } = setup(opts)?;
     let mut diags = Diagnostics::new();
     diags.extend(setup_diagnostics.iter().cloned());
@@ -474,7 +483,11 @@ fn derive_with(
         (
             derived.model,
             derived.held_back,
-            Some((derivation, setup_diagnostics)),
+            Some(ForUpdates {
+                derivation,
+                setup_diagnostics,
+                message_prints,
+            }),
         )
     } else {
         let Loaded {

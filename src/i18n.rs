@@ -521,6 +521,48 @@ fn ftl_files(
         .collect()
 }
 
+/// A fingerprint of the interface translation files of each language: its own `.ftl`
+/// files (the theme's and the site's) and those of the default language, which it falls
+/// back to. Taken before the messages are read, so that a file saved while they are read
+/// gives a different fingerprint next time (and is read again) rather than the same one.
+pub fn file_prints(
+    root: &std::path::Path,
+    config: &crate::config::Config,
+) -> std::collections::HashMap<String, blake3::Hash> {
+    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
+    if let Some(t) = &config.theme {
+        dirs.push(root.join("themes").join(t).join("i18n"));
+    }
+    dirs.push(root.join("i18n"));
+    let files_of = |code: &str, h: &mut blake3::Hasher| {
+        for dir in &dirs {
+            let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(dir.join(code))
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path())
+                .collect();
+            files.sort();
+            for f in files {
+                h.update(f.to_string_lossy().as_bytes());
+                h.update(&std::fs::read(&f).unwrap_or_default());
+            }
+        }
+    };
+    (config.languages.iter())
+        .map(|l| {
+            let mut h = blake3::Hasher::new();
+            let chain = std::iter::once(&l.code)
+                .chain(&l.fallback)
+                .chain(std::iter::once(&config.default_language));
+            for code in chain {
+                files_of(code, &mut h);
+            }
+            (l.code.clone(), h.finalize())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

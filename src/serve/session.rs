@@ -16,11 +16,10 @@
 //! last good site stays), sites that split output per host, and whenever the interface
 //! translations report something new.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-use crate::build::{BuildOptions, BuildReport, Derived, Kept, Trace};
+use crate::build::{BuildOptions, BuildReport, Derived, ForUpdates, Kept, Trace};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{self, Derivation};
 use crate::output::{InPlace, Sink};
@@ -50,10 +49,14 @@ impl Session {
         let Kept {
             mut renderer,
             intl,
-            derivation,
-            setup_diagnostics,
+            updates:
+                ForUpdates {
+                    derivation,
+                    setup_diagnostics,
+                    message_prints,
+                },
         } = kept;
-        renderer.set_language_prints(language_prints(&opts.root, &renderer.model().config));
+        renderer.set_language_prints(message_prints);
         let i18n_report = intl.catalog.report();
         Session {
             opts,
@@ -131,6 +134,7 @@ impl Session {
         let content_only = changed.iter().all(|rel| rel.starts_with("content/"));
         let mut derivation = self.derivation;
         let mut setup_diagnostics = self.setup_diagnostics;
+        let mut prints = self.renderer.language_prints().clone();
         let Derived {
             site,
             templates,
@@ -172,6 +176,7 @@ impl Session {
                 held_back,
             } = derivation.update(&[]);
             setup_diagnostics = setup.diagnostics;
+            prints = setup.message_prints;
             let mut diagnostics = Diagnostics::new();
             diagnostics.extend(setup_diagnostics.iter().cloned());
             diagnostics.extend(content_diagnostics);
@@ -186,10 +191,11 @@ impl Session {
                 legal_links,
             }
         } else {
-            let (derived, fresh, fresh_setup) = crate::build::derive_keeping(&self.opts, &trace)
+            let (derived, fresh) = crate::build::derive_keeping(&self.opts, &trace)
                 .map_err(|_| "site.toml has errors")?;
-            derivation = fresh;
-            setup_diagnostics = fresh_setup;
+            derivation = fresh.derivation;
+            setup_diagnostics = fresh.setup_diagnostics;
+            prints = fresh.message_prints;
             derived
         };
         if diagnostics.has_errors() {
@@ -219,7 +225,6 @@ impl Session {
                 return Err(format!("{src} shows images"));
             }
         }
-        let prints = language_prints(&root, &site.config);
         let same_templates = templates.sources().eq(self.renderer.templates().sources());
         let same_messages = &prints == self.renderer.language_prints();
         let (intl, fresh) = if same_templates && same_messages {
@@ -299,44 +304,6 @@ fn templates_only(changed: &[String]) -> bool {
                 .is_some_and(|(_, r)| r.starts_with("templates/"));
         template && !rel.contains("/directives/")
     })
-}
-
-/// A fingerprint of the interface translation files of each language: its own `.ftl`
-/// files (the theme's and the site's) and those of the default language, which it falls
-/// back to.
-fn language_prints(root: &Path, config: &crate::config::Config) -> HashMap<String, blake3::Hash> {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(t) = &config.theme {
-        dirs.push(root.join("themes").join(t).join("i18n"));
-    }
-    dirs.push(root.join("i18n"));
-    let files_of = |code: &str, h: &mut blake3::Hasher| {
-        for dir in &dirs {
-            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir.join(code))
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path())
-                .collect();
-            files.sort();
-            for f in files {
-                h.update(f.to_string_lossy().as_bytes());
-                h.update(&std::fs::read(&f).unwrap_or_default());
-            }
-        }
-    };
-    (config.languages.iter())
-        .map(|l| {
-            let mut h = blake3::Hasher::new();
-            let chain = std::iter::once(&l.code)
-                .chain(&l.fallback)
-                .chain(std::iter::once(&config.default_language));
-            for code in chain {
-                files_of(code, &mut h);
-            }
-            (l.code.clone(), h.finalize())
-        })
-        .collect()
 }
 
 /// A sink that notes the path of every file it writes or removes.
