@@ -310,8 +310,8 @@ pub struct Document {
     pub body_line: usize,
     /// The whole file with CRLF normalised, for quoting lines in diagnostics; the body is
     /// the part from `body_start` (kept once, not copied: on large sites the sources are a
-    /// good part of the memory).
-    pub text: String,
+    /// good part of the memory; copies of the document share it).
+    pub text: Text,
     /// Byte offset of the body in `text`.
     pub body_start: usize,
 }
@@ -324,8 +324,40 @@ impl Document {
 
     /// Frees the source text once it has been rendered; `body()` is empty afterwards.
     pub fn release_text(&mut self) {
-        self.text = String::new();
+        self.text = Text::default();
         self.body_start = 0;
+    }
+}
+
+/// The text of a source file, shared by every copy of its [`Document`]: `qiao serve` keeps
+/// each parsed document and derives a new model from copies of them after every save, which
+/// must not copy the text of the whole site each time. Reads as a `&str`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Text(std::sync::Arc<str>);
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(s.into())
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -499,7 +531,7 @@ pub fn parse_in(raw: &str, tz: &jiff::tz::TimeZone) -> Result<Document, Vec<Diag
         updated,
         meta,
         body_line: close_line + 1,
-        text,
+        text: text.into(),
         body_start,
     })
 }

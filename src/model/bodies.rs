@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use super::links::Anchors;
 use super::place::Placed;
 use super::{LinkResolver, Parsed, SourceFacts};
 use crate::diagnostics::Diagnostic;
@@ -29,6 +30,13 @@ pub trait PerSource: Sync {
     fn render(&mut self, resolver: &LinkResolver<'_>, placed: Vec<Placed>) -> Vec<RenderedSource>;
     /// The revision of a default-language source that translations are compared with.
     fn revision(&self, p: &Parsed) -> Revision;
+    /// Checks the links of every rendered source, as [`check_all`] does.
+    fn check(
+        &mut self,
+        resolver: &LinkResolver<'_>,
+        rendered: &[RenderedSource],
+        diags: &mut Vec<Diagnostic>,
+    ) -> HashMap<String, SourceFacts>;
 }
 
 /// Every source rendered and hashed, as a full build does.
@@ -41,6 +49,15 @@ impl PerSource for Fresh {
 
     fn revision(&self, p: &Parsed) -> Revision {
         Revision::of(&p.doc)
+    }
+
+    fn check(
+        &mut self,
+        resolver: &LinkResolver<'_>,
+        rendered: &[RenderedSource],
+        diags: &mut Vec<Diagnostic>,
+    ) -> HashMap<String, SourceFacts> {
+        check_all(resolver, rendered, diags)
     }
 }
 
@@ -67,20 +84,33 @@ pub fn check_all(
     rendered: &[RenderedSource],
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<String, SourceFacts> {
-    let anchors: HashMap<(String, String), &[String]> = rendered
+    check_all_with(rendered, diags, &|r, anchors| {
+        resolver.check_links(&r.parsed, &r.rendered, anchors)
+    })
+}
+
+/// [`check_all`], with the check of one source (given the anchors of all) done by `check`:
+/// [`super::Derivation`] checks again only the sources whose links may now check differently.
+pub(crate) fn check_all_with(
+    rendered: &[RenderedSource],
+    diags: &mut Vec<Diagnostic>,
+    check: &(dyn Fn(&RenderedSource, &Anchors<'_>) -> Vec<Diagnostic> + Sync),
+) -> HashMap<String, SourceFacts> {
+    let by_key: HashMap<(&str, &str), &[String]> = rendered
         .iter()
         .map(|r| {
             let s = &r.parsed.source;
             (
-                (s.key.clone(), s.lang.clone()),
+                (s.key.as_str(), s.lang.as_str()),
                 r.rendered.anchors.as_slice(),
             )
         })
         .collect();
-    let mut sources: HashMap<String, SourceFacts> = HashMap::new();
-    for r in rendered {
+    let anchors = |k: &(String, String)| by_key.get(&(k.0.as_str(), k.1.as_str())).copied();
+    let checked: Vec<Vec<Diagnostic>> = rendered.par_iter().map(|r| check(r, &anchors)).collect();
+    let mut sources: HashMap<String, SourceFacts> = HashMap::with_capacity(rendered.len());
+    for (r, link_diagnostics) in rendered.iter().zip(checked) {
         let p = &r.parsed;
-        let link_diagnostics = resolver.check_links(p, &r.rendered, &|k| anchors.get(k).copied());
         diags.extend(link_diagnostics.iter().cloned());
         sources.insert(
             format!("content/{}", p.source.rel),

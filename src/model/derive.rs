@@ -24,13 +24,14 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::bodies::{PerSource, RenderedSource};
-use super::links::Lookup;
+use super::bodies::{self, PerSource, RenderedSource};
+use super::links::{LinkProbes, Lookup};
 use super::load::{self, HeldBack};
 use super::place::Placed;
-use super::{FromTemplates, Inputs, LinkResolver, Parsed, SiteModel};
+use super::{FromTemplates, Inputs, LinkResolver, Parsed, SiteModel, SourceFacts};
 use crate::config::Config;
-use crate::content::{Document, Source};
+use crate::content::known::Known;
+use crate::content::{Document, Source, walk};
 use crate::diagnostics::Diagnostic;
 use crate::markdown;
 use crate::translation::Revision;
@@ -139,14 +140,22 @@ struct Memo {
 /// documentation).
 pub struct Derivation {
     settings: Settings,
+    /// The files of `content/`, as the walk finds them.
+    known: Known,
     /// By path relative to `content/`.
     read: HashMap<String, Read>,
     /// By path relative to `content/`.
     memos: HashMap<String, Memo>,
     /// Translation revisions by the text hash of their source.
     revisions: HashMap<blake3::Hash, Revision>,
+    /// The link checks of each source, by path relative to `content/`.
+    checks: HashMap<String, Checked>,
+    /// What plain links were checked against in the last derivation.
+    outputs: Option<Outputs>,
     /// How many bodies the last derivation rendered.
     rendered_last: usize,
+    /// The time each step of the last derivation took.
+    steps: super::steps::Steps,
 }
 
 /// What one derivation produced.
@@ -162,12 +171,17 @@ pub struct Derived {
 impl Derivation {
     /// Reads and derives the whole site.
     pub fn new(settings: Settings) -> (Derivation, Derived) {
+        let known = Known::walk(&settings.root.join("content"), "content");
         let mut d = Derivation {
+            known,
             settings,
             read: HashMap::new(),
             memos: HashMap::new(),
             revisions: HashMap::new(),
+            checks: HashMap::new(),
+            outputs: None,
             rendered_last: 0,
+            steps: super::steps::Steps::new(),
         };
         let derived = d.derive();
         (d, derived)
@@ -176,8 +190,8 @@ impl Derivation {
     /// Derives the model again after the files `changed` (absolute, or relative to the
     /// site root; created, modified or deleted) changed on disk.
     pub fn update(&mut self, changed: &[PathBuf]) -> Derived {
-        let content = self.settings.root.join("content");
-        let rels: HashSet<String> = changed
+        let mut steps = super::steps::Steps::new();
+        let changed: Vec<PathBuf> = changed
             .iter()
             .map(|p| {
                 if p.is_absolute() {
@@ -186,25 +200,19 @@ impl Derivation {
                     self.settings.root.join(p)
                 }
             })
-            .filter_map(|p| {
-                let rel = p.strip_prefix(&content).ok()?;
-                Some(rel.to_string_lossy().replace('\\', "/"))
-            })
             .collect();
-        let assets_changed = rels.iter().any(|r| !r.ends_with(".md"));
-        if assets_changed {
+        // Only the changed paths are looked at (a directory's are walked): the walk's rule
+        // decides what each is. A changed file that is not Markdown may change how images
+        // are sized and what directives find: every body is rendered again.
+        let changes = self.known.update(&changed);
+        if changes.other_than_markdown {
             self.memos.clear();
         }
-        // A changed directory (renamed, deleted) changes every file under it.
-        self.read.retain(|rel, _| {
-            !rels.iter().any(|r| {
-                rel == r
-                    || rel
-                        .strip_prefix(r.as_str())
-                        .is_some_and(|t| t.starts_with('/'))
-            })
-        });
-        self.derive()
+        for rel in &changes.files {
+            self.read.remove(rel);
+        }
+        steps.mark("changed files");
+        self.derive_steps(steps)
     }
 
     /// How many bodies the last derivation rendered (the others were reused).
@@ -212,7 +220,24 @@ impl Derivation {
         self.rendered_last
     }
 
+    /// The time each step of the last derivation took (printed to stderr as it ends when
+    /// `QIAO_TRACE=1`).
+    pub fn steps(&self) -> &super::steps::Steps {
+        &self.steps
+    }
+
     fn derive(&mut self) -> Derived {
+        self.derive_steps(super::steps::Steps::new())
+    }
+
+    fn derive_steps(&mut self, mut steps: super::steps::Steps) -> Derived {
+        let derived = self.derive_with(&mut steps);
+        steps.trace("derive");
+        self.steps = steps;
+        derived
+    }
+
+    fn derive_with(&mut self, steps: &mut super::steps::Steps) -> Derived {
         let s = &self.settings;
         let fresh: Mutex<Vec<(String, Read)>> = Mutex::default();
         let read = &self.read;
@@ -230,7 +255,20 @@ impl Derivation {
             };
             doc.map(|doc| Parsed { source, doc })
         };
-        let loaded = load::load_documents_with(&s.root, &s.config, s.drafts, s.future, &parse);
+        let content = s.root.join("content");
+        let walked = if content.is_dir() {
+            let files = (self.known.files())
+                .map(|(rel, target)| (rel.to_string(), target.to_path_buf()))
+                .collect();
+            let mut walked = walk::classify(files, &s.config);
+            (walked.diagnostics).splice(0..0, self.known.diagnostics().cloned());
+            walked
+        } else {
+            walk::walk(&content, &s.config)
+        };
+        steps.mark("classify files");
+        let loaded = load::load_walked(walked, &s.config, s.drafts, s.future, &parse);
+        steps.mark("load");
         let fresh = fresh.into_inner().unwrap_or_default();
         self.read.extend(fresh);
         // Forget what was read of files that are gone.
@@ -247,6 +285,8 @@ impl Derivation {
             .collect();
         self.read.retain(|rel, _| present.contains(rel.as_str()));
         self.memos.retain(|rel, _| present.contains(rel.as_str()));
+        self.checks.retain(|rel, _| present.contains(rel.as_str()));
+        steps.mark("forget");
 
         let mut diagnostics = loaded.diagnostics;
         diagnostics.extend(crate::translation::policy_diagnostics(
@@ -257,6 +297,7 @@ impl Derivation {
             &s.config,
             &loaded.parsed,
         ));
+        steps.mark("policy, leftover markers");
         let inputs = Inputs {
             config: s.config.clone(),
             assets: loaded.assets,
@@ -272,19 +313,32 @@ impl Derivation {
             read: &self.read,
             memos: &self.memos,
             revisions: &self.revisions,
+            checks: &self.checks,
+            outputs: self.outputs.as_ref(),
             new_memos: Vec::new(),
             new_revisions: Mutex::default(),
+            new_checks: Mutex::default(),
+            new_outputs: None,
         };
-        let model = super::assemble(inputs, loaded.parsed, &mut cache, &mut diagnostics);
+        let model = super::assemble(inputs, loaded.parsed, &mut cache, &mut diagnostics, steps);
         let Cache {
             new_memos,
             new_revisions,
+            new_checks,
+            new_outputs,
             ..
         } = cache;
         self.rendered_last = new_memos.len();
+        self.checks
+            .extend(new_checks.into_inner().unwrap_or_default());
+        self.outputs = new_outputs;
+        // Revisions of texts no source has any more are not needed again.
+        let hashes: HashSet<blake3::Hash> = self.read.values().map(|r| r.hash).collect();
+        self.revisions.retain(|h, _| hashes.contains(h));
         self.memos.extend(new_memos);
         self.revisions
             .extend(new_revisions.into_inner().unwrap_or_default());
+        steps.mark("keep memos");
         Derived {
             model,
             diagnostics,
@@ -309,13 +363,59 @@ fn read_source(source: &Source, display: &str, tz: &jiff::tz::TimeZone) -> Read 
     }
 }
 
+/// The link checks of one source, and what they looked up.
+struct Checked {
+    probes: LinkProbes,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What plain links are checked against: the output paths that exist, and where left-out
+/// pages would be.
+struct Outputs {
+    files: HashSet<String>,
+    unpublished_dirs: HashMap<String, (String, String)>,
+    unpublished: super::UnpublishedSources,
+}
+
+impl Outputs {
+    fn of(r: &LinkResolver<'_>) -> Outputs {
+        Outputs {
+            files: r.files.clone(),
+            unpublished_dirs: r.unpublished_dirs.clone(),
+            unpublished: r.unpublished.clone(),
+        }
+    }
+
+    /// The output paths that a plain link to now checks differently than before.
+    fn changed(&self, r: &LinkResolver<'_>) -> HashSet<String> {
+        let mut out: HashSet<String> = r.files.symmetric_difference(&self.files).cloned().collect();
+        for (dir, key) in r.unpublished_dirs {
+            if self.unpublished_dirs.get(dir) != Some(key)
+                || self.unpublished.get(key) != r.unpublished.get(key)
+            {
+                out.insert(dir.clone());
+            }
+        }
+        for dir in self.unpublished_dirs.keys() {
+            if !r.unpublished_dirs.contains_key(dir) {
+                out.insert(dir.clone());
+            }
+        }
+        out
+    }
+}
+
 /// The per-source work of one derivation, reusing the memos of the last.
 struct Cache<'d> {
     read: &'d HashMap<String, Read>,
     memos: &'d HashMap<String, Memo>,
     revisions: &'d HashMap<blake3::Hash, Revision>,
+    checks: &'d HashMap<String, Checked>,
+    outputs: Option<&'d Outputs>,
     new_memos: Vec<(String, Memo)>,
     new_revisions: Mutex<Vec<(blake3::Hash, Revision)>>,
+    new_checks: Mutex<Vec<(String, Checked)>>,
+    new_outputs: Option<Outputs>,
 }
 
 impl Cache<'_> {
@@ -382,6 +482,42 @@ impl PerSource for Cache<'_> {
             out.push(r);
         }
         out
+    }
+
+    fn check(
+        &mut self,
+        resolver: &LinkResolver<'_>,
+        rendered: &[RenderedSource],
+        diags: &mut Vec<Diagnostic>,
+    ) -> HashMap<String, SourceFacts> {
+        // Sources rendered again are checked again; the others when a lookup of their check
+        // answers differently now.
+        let again: HashSet<&str> = self.new_memos.iter().map(|(rel, _)| rel.as_str()).collect();
+        let changed = self.outputs.map(|o| o.changed(resolver));
+        let (checks, new_checks) = (self.checks, &self.new_checks);
+        let facts = bodies::check_all_with(rendered, diags, &|r, anchors| {
+            let rel = &r.parsed.source.rel;
+            if let (Some(changed), Some(c), false) =
+                (&changed, checks.get(rel), again.contains(rel.as_str()))
+                && c.probes.hold(resolver, anchors, changed)
+            {
+                return c.diagnostics.clone();
+            }
+            let diagnostics = resolver.check_links(&r.parsed, &r.rendered, anchors);
+            let probes = resolver.probes(&r.parsed, &r.rendered, anchors);
+            if let Ok(mut new) = new_checks.lock() {
+                new.push((
+                    rel.clone(),
+                    Checked {
+                        probes,
+                        diagnostics: diagnostics.clone(),
+                    },
+                ));
+            }
+            diagnostics
+        });
+        self.new_outputs = Some(Outputs::of(resolver));
+        facts
     }
 
     fn revision(&self, p: &Parsed) -> Revision {

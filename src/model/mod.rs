@@ -42,6 +42,7 @@ pub mod pages;
 pub mod place;
 pub mod sections;
 pub mod site_files;
+pub mod steps;
 pub mod taxonomies;
 #[cfg(test)]
 mod tests;
@@ -365,7 +366,13 @@ pub fn build(
         unpublished,
         root: root.to_path_buf(),
     };
-    assemble(inputs, parsed, &mut bodies::Fresh, diags)
+    assemble(
+        inputs,
+        parsed,
+        &mut bodies::Fresh,
+        diags,
+        &mut steps::Steps::new(),
+    )
 }
 
 /// Everything [`build`] needs besides the parsed sources.
@@ -391,6 +398,7 @@ pub(crate) fn assemble(
     parsed: Vec<Parsed>,
     per_source: &mut dyn bodies::PerSource,
     diags: &mut Vec<Diagnostic>,
+    steps: &mut steps::Steps,
 ) -> SiteModel {
     let Inputs {
         config,
@@ -405,7 +413,9 @@ pub(crate) fn assemble(
         root,
     } = inputs;
     let placed = place::place(&config, parsed, diags);
+    steps.mark("place");
     let tables = links::LinkTables::new(&config, &placed, &assets, &images, &unpublished);
+    steps.mark("link tables");
     let resolver = LinkResolver {
         config: &config,
         index: &tables.index,
@@ -418,24 +428,33 @@ pub(crate) fn assemble(
         directives: directives.as_deref(),
     };
     let rendered = per_source.render(&resolver, placed);
-    let checked = bodies::check_all(&resolver, &rendered, diags);
+    steps.mark("bodies");
+    let checked = per_source.check(&resolver, &rendered, diags);
+    steps.mark("link checks");
     let revisions = pages::revisions(&config, &rendered, &|p| per_source.revision(p));
+    steps.mark("revisions");
     let stale =
         crate::stale::mark_stale_translations(&root, &config, &rendered, &revisions, &resolver);
+    steps.mark("stale blocks");
     let pages::Pages {
         mut pages,
         section_docs,
         static_assets,
     } = pages::pages(&config, rendered, assets, stale, &revisions);
+    steps.mark("pages");
     pages::add_fallback_copies(&config, &mut pages);
+    steps.mark("fallback copies");
     let sections::Tree {
         sections,
         section_index,
     } = sections::tree(&config, &mut pages, &section_docs);
+    steps.mark("sections");
     let page_index = pages::page_index(&pages);
     let taxonomies = taxonomies::build_taxonomies(&config, &pages, diags);
     taxonomies::assign_terms(&taxonomies, &mut pages);
+    steps.mark("taxonomies");
     let aliases = aliases::aliases(&pages, &sections, diags);
+    steps.mark("aliases");
     let links::LinkTables {
         index: link_index,
         assets: content_assets,
@@ -464,6 +483,7 @@ pub(crate) fn assemble(
         menus: Default::default(),
     };
     site.menus = menus::menus(&site, diags);
+    steps.mark("menus");
     site
 }
 
