@@ -1042,7 +1042,12 @@ fn page_view<'m>(model: &'m SiteModel, related: &[Vec<usize>], i: usize) -> Page
         |l| l.reading_speed,
     );
     let by_chars = crate::format::cuts_by_characters(&p.content_lang);
-    let excerpt_source = p.doc.meta.summary.clone().unwrap_or_else(|| p.text.clone());
+    let excerpt_source = p
+        .doc
+        .meta
+        .summary
+        .clone()
+        .unwrap_or_else(|| p.text.to_string());
     let terms = |name: &str| -> Vec<Link<'_>> {
         p.terms
             .get(name)

@@ -406,6 +406,7 @@ impl Session {
             } = edit;
             let Parsed { source, mut doc } = parsed;
             if let Some(f) = model.sources.get_mut(&rel) {
+                let f = std::sync::Arc::make_mut(f);
                 f.link_diagnostics = link_diagnostics;
                 f.head = head;
             }

@@ -502,7 +502,7 @@ pub fn accept(
 #[derive(Debug, Clone)]
 pub struct Marked {
     /// The body's HTML.
-    pub html: String,
+    pub html: crate::content::Text,
     /// The sections, in order.
     pub sections: Vec<StaleSection>,
 }

@@ -37,7 +37,7 @@ pub enum SourceKind {
 }
 
 /// One Markdown file of the site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     /// Path relative to `content/`, with `/` separators (`news/x.en.md`).
     pub rel: String,

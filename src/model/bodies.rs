@@ -2,6 +2,7 @@
 //! `@/` links resolved; then its links checked, once every page's anchors are known.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -19,8 +20,8 @@ pub struct RenderedSource {
     pub parsed: Parsed,
     /// Its site path.
     pub path: String,
-    /// Its body, rendered.
-    pub rendered: markdown::Rendered,
+    /// Its body, rendered (shared with what [`super::Derivation`] keeps of it).
+    pub rendered: std::sync::Arc<markdown::Rendered>,
 }
 
 /// The per-source work of [`super::build`], done afresh ([`Fresh`]) or taken from what an
@@ -36,7 +37,7 @@ pub trait PerSource: Sync {
         resolver: &LinkResolver<'_>,
         rendered: &[RenderedSource],
         diags: &mut Vec<Diagnostic>,
-    ) -> HashMap<String, SourceFacts>;
+    ) -> HashMap<String, Arc<SourceFacts>>;
 }
 
 /// Every source rendered and hashed, as a full build does.
@@ -56,7 +57,7 @@ impl PerSource for Fresh {
         resolver: &LinkResolver<'_>,
         rendered: &[RenderedSource],
         diags: &mut Vec<Diagnostic>,
-    ) -> HashMap<String, SourceFacts> {
+    ) -> HashMap<String, Arc<SourceFacts>> {
         check_all(resolver, rendered, diags)
     }
 }
@@ -66,7 +67,7 @@ pub fn render_all(resolver: &LinkResolver<'_>, placed: Vec<Placed>) -> Vec<Rende
     placed
         .into_par_iter()
         .map(|Placed { parsed, path }| {
-            let rendered = resolver.render(&parsed, &path);
+            let rendered = std::sync::Arc::new(resolver.render(&parsed, &path));
             RenderedSource {
                 parsed,
                 path,
@@ -83,10 +84,25 @@ pub fn check_all(
     resolver: &LinkResolver<'_>,
     rendered: &[RenderedSource],
     diags: &mut Vec<Diagnostic>,
-) -> HashMap<String, SourceFacts> {
+) -> HashMap<String, Arc<SourceFacts>> {
     check_all_with(rendered, diags, &|r, anchors| {
-        resolver.check_links(&r.parsed, &r.rendered, anchors)
+        Arc::new(facts(
+            r,
+            resolver.check_links(&r.parsed, &r.rendered, anchors),
+        ))
     })
+}
+
+/// What the model keeps of a rendered source whose links were checked, with the problems
+/// found.
+pub(crate) fn facts(r: &RenderedSource, link_diagnostics: Vec<Diagnostic>) -> SourceFacts {
+    let p = &r.parsed;
+    SourceFacts {
+        source: p.source.clone(),
+        head: p.doc.text.get(..p.doc.body_start).unwrap_or("").to_string(),
+        anchors: r.rendered.anchors.clone(),
+        link_diagnostics,
+    }
 }
 
 /// [`check_all`], with the check of one source (given the anchors of all) done by `check`:
@@ -94,8 +110,8 @@ pub fn check_all(
 pub(crate) fn check_all_with(
     rendered: &[RenderedSource],
     diags: &mut Vec<Diagnostic>,
-    check: &(dyn Fn(&RenderedSource, &Anchors<'_>) -> Vec<Diagnostic> + Sync),
-) -> HashMap<String, SourceFacts> {
+    check: &(dyn Fn(&RenderedSource, &Anchors<'_>) -> Arc<SourceFacts> + Sync),
+) -> HashMap<String, Arc<SourceFacts>> {
     let by_key: HashMap<(&str, &str), &[String]> = rendered
         .iter()
         .map(|r| {
@@ -107,20 +123,11 @@ pub(crate) fn check_all_with(
         })
         .collect();
     let anchors = |k: &(String, String)| by_key.get(&(k.0.as_str(), k.1.as_str())).copied();
-    let checked: Vec<Vec<Diagnostic>> = rendered.par_iter().map(|r| check(r, &anchors)).collect();
-    let mut sources: HashMap<String, SourceFacts> = HashMap::with_capacity(rendered.len());
-    for (r, link_diagnostics) in rendered.iter().zip(checked) {
-        let p = &r.parsed;
-        diags.extend(link_diagnostics.iter().cloned());
-        sources.insert(
-            format!("content/{}", p.source.rel),
-            SourceFacts {
-                source: p.source.clone(),
-                head: p.doc.text.get(..p.doc.body_start).unwrap_or("").to_string(),
-                anchors: r.rendered.anchors.clone(),
-                link_diagnostics,
-            },
-        );
+    let checked: Vec<Arc<SourceFacts>> = rendered.par_iter().map(|r| check(r, &anchors)).collect();
+    let mut sources = HashMap::with_capacity(rendered.len());
+    for (r, facts) in rendered.iter().zip(checked) {
+        diags.extend(facts.link_diagnostics.iter().cloned());
+        sources.insert(format!("content/{}", r.parsed.source.rel), facts);
     }
     sources
 }

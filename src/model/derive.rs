@@ -133,7 +133,7 @@ struct Memo {
     key: String,
     bundle: bool,
     lookups: Vec<Lookup>,
-    rendered: markdown::Rendered,
+    rendered: Arc<markdown::Rendered>,
 }
 
 /// The model of a site with, per source, what deriving it again needs (see the module
@@ -314,24 +314,23 @@ impl Derivation {
             memos: &self.memos,
             revisions: &self.revisions,
             checks: &self.checks,
-            outputs: self.outputs.as_ref(),
+            outputs: self.outputs.take(),
             new_memos: Vec::new(),
             new_revisions: Mutex::default(),
             new_checks: Mutex::default(),
-            new_outputs: None,
         };
         let model = super::assemble(inputs, loaded.parsed, &mut cache, &mut diagnostics, steps);
         let Cache {
             new_memos,
             new_revisions,
             new_checks,
-            new_outputs,
+            outputs,
             ..
         } = cache;
         self.rendered_last = new_memos.len();
         self.checks
             .extend(new_checks.into_inner().unwrap_or_default());
-        self.outputs = new_outputs;
+        self.outputs = outputs;
         // Revisions of texts no source has any more are not needed again.
         let hashes: HashSet<blake3::Hash> = self.read.values().map(|r| r.hash).collect();
         self.revisions.retain(|h, _| hashes.contains(h));
@@ -363,10 +362,10 @@ fn read_source(source: &Source, display: &str, tz: &jiff::tz::TimeZone) -> Read 
     }
 }
 
-/// The link checks of one source, and what they looked up.
+/// The link checks of one source, what they looked up, and what the model keeps of it.
 struct Checked {
     probes: LinkProbes,
-    diagnostics: Vec<Diagnostic>,
+    facts: Arc<SourceFacts>,
 }
 
 /// What plain links are checked against: the output paths that exist, and where left-out
@@ -411,11 +410,11 @@ struct Cache<'d> {
     memos: &'d HashMap<String, Memo>,
     revisions: &'d HashMap<blake3::Hash, Revision>,
     checks: &'d HashMap<String, Checked>,
-    outputs: Option<&'d Outputs>,
+    /// Taken from the derivation, and given back up to date.
+    outputs: Option<Outputs>,
     new_memos: Vec<(String, Memo)>,
     new_revisions: Mutex<Vec<(blake3::Hash, Revision)>>,
     new_checks: Mutex<Vec<(String, Checked)>>,
-    new_outputs: Option<Outputs>,
 }
 
 impl Cache<'_> {
@@ -456,6 +455,7 @@ impl PerSource for Cache<'_> {
                     );
                 }
                 let (rendered, lookups) = resolver.render_recorded(&parsed, &path);
+                let rendered = Arc::new(rendered);
                 let memo = this.hash_of(&parsed).map(|hash| Memo {
                     hash,
                     path: path.clone(),
@@ -489,34 +489,47 @@ impl PerSource for Cache<'_> {
         resolver: &LinkResolver<'_>,
         rendered: &[RenderedSource],
         diags: &mut Vec<Diagnostic>,
-    ) -> HashMap<String, SourceFacts> {
+    ) -> HashMap<String, Arc<SourceFacts>> {
         // Sources rendered again are checked again; the others when a lookup of their check
         // answers differently now.
         let again: HashSet<&str> = self.new_memos.iter().map(|(rel, _)| rel.as_str()).collect();
-        let changed = self.outputs.map(|o| o.changed(resolver));
+        let changed = self.outputs.as_ref().map(|o| o.changed(resolver));
         let (checks, new_checks) = (self.checks, &self.new_checks);
         let facts = bodies::check_all_with(rendered, diags, &|r, anchors| {
             let rel = &r.parsed.source.rel;
             if let (Some(changed), Some(c), false) =
                 (&changed, checks.get(rel), again.contains(rel.as_str()))
+                && c.facts.source == r.parsed.source
                 && c.probes.hold(resolver, anchors, changed)
             {
-                return c.diagnostics.clone();
+                return c.facts.clone();
             }
             let diagnostics = resolver.check_links(&r.parsed, &r.rendered, anchors);
             let probes = resolver.probes(&r.parsed, &r.rendered, anchors);
+            let facts = Arc::new(bodies::facts(r, diagnostics));
             if let Ok(mut new) = new_checks.lock() {
                 new.push((
                     rel.clone(),
                     Checked {
                         probes,
-                        diagnostics: diagnostics.clone(),
+                        facts: facts.clone(),
                     },
                 ));
             }
-            diagnostics
+            facts
         });
-        self.new_outputs = Some(Outputs::of(resolver));
+        // What plain links are checked against, brought up to date.
+        let mut outputs = self.outputs.take().unwrap_or_else(|| Outputs::of(resolver));
+        for path in changed.iter().flatten() {
+            if resolver.files.contains(path) {
+                outputs.files.insert(path.clone());
+            } else {
+                outputs.files.remove(path);
+            }
+        }
+        outputs.unpublished_dirs = resolver.unpublished_dirs.clone();
+        outputs.unpublished = resolver.unpublished.clone();
+        self.outputs = Some(outputs);
         facts
     }
 

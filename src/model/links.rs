@@ -247,7 +247,7 @@ impl LinkResolver<'_> {
             locate: &locate,
             first_eager: true,
         };
-        r.html = self.images.enrich(&r.html, &page);
+        r.html = self.images.enrich(&r.html, &page).into();
         page.first_eager = false;
         for html in [&mut r.summary_html, &mut r.first_paragraph_html]
             .into_iter()

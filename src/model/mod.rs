@@ -80,13 +80,13 @@ pub struct Page {
     /// Parsed front matter and body.
     pub doc: Document,
     /// Rendered body.
-    pub html: String,
+    pub html: crate::content::Text,
     /// Summary HTML (`<!-- more -->`, front matter `summary`, or first paragraph).
     pub summary: Option<String>,
     /// Table of contents.
     pub toc: Vec<TocEntry>,
     /// Plain text of the body.
-    pub text: String,
+    pub text: crate::content::Text,
     /// Site path, e.g. `/en/news/x/`.
     pub path: String,
     /// Output directory relative to the output root (`en/news/x`).
@@ -126,7 +126,7 @@ pub struct Section {
     /// Title (front matter, else the directory name).
     pub title: String,
     /// Rendered body.
-    pub html: String,
+    pub html: crate::content::Text,
     /// Table of contents.
     pub toc: Vec<TocEntry>,
     /// Site path.
@@ -218,8 +218,9 @@ pub struct SiteModel {
     /// Section by (directory, language).
     pub section_index: HashMap<(String, String), usize>,
     /// Every Markdown source in the model, by its path relative to the site root
-    /// (`content/news/x.en.md`).
-    pub sources: HashMap<String, SourceFacts>,
+    /// (`content/news/x.en.md`); shared with the models derived after it while the source
+    /// and what its links lead to stay the same.
+    pub sources: HashMap<String, std::sync::Arc<SourceFacts>>,
     /// (key, language) → site path of every page and section source, for `@/` links.
     pub link_index: HashMap<(String, String), String>,
     /// Files of `content/` by path relative to it, for `@/` links to them.

@@ -22,7 +22,7 @@ pub struct SectionDoc {
     /// Its front matter and body (the text released).
     pub doc: Document,
     /// Its rendered body.
-    pub rendered: markdown::Rendered,
+    pub rendered: std::sync::Arc<markdown::Rendered>,
 }
 
 /// `_index` documents by (directory, language).
@@ -94,7 +94,7 @@ pub fn pages(
         } = source;
         let stale_sections = match stale.remove(&k) {
             Some(marked) => {
-                r.html = marked.html;
+                std::sync::Arc::make_mut(&mut r).html = marked.html;
                 marked.sections
             }
             None => Vec::new(),
@@ -124,10 +124,10 @@ pub fn pages(
                     source: rel,
                     out_dir: out_dir(config, &path),
                     path,
-                    html: r.html,
+                    html: r.html.clone(),
                     summary,
-                    toc: r.toc,
-                    text: r.text,
+                    toc: r.toc.clone(),
+                    text: r.text.clone(),
                     section: usize::MAX,
                     prev: None,
                     next: None,
