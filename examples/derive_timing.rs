@@ -3,15 +3,16 @@
 //!
 //! ```sh
 //! cp -r /dev/shm/c10k /dev/shm/c10k-timing   # gencorpus.py --pages 10000
-//! cargo run --release --example derive_timing -- /dev/shm/c10k-timing [ROUNDS]
+//! cargo run --release --example derive_timing -- /dev/shm/c10k-timing [ROUNDS] [verify]
 //! ```
 //!
 //! Edits the body of one page, creates a page, deletes it, changes the tags of a page and
 //! moves its date, timing each `update` (the median of ROUNDS rounds, 5 by default, each
 //! edit undone between rounds) with its steps. Each edit is checked to change what it says
 //! it changes (the bodies rendered, and the pages, terms or lists that differ from the model
-//! before), so that a timing never measures an edit that did nothing. The site's files are
-//! restored at the end.
+//! before), so that a timing never measures an edit that did nothing; with `verify`, each
+//! derived model and its diagnostics are also compared with a fresh derivation. The site's
+//! files are restored at the end.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,8 @@ fn main() {
     let rounds: usize = args
         .next()
         .map_or(5, |n| n.parse().expect("a number of rounds"));
+    // `verify`: every update is also compared with a fresh derivation (slow).
+    let verify = args.next().is_some_and(|a| a == "verify");
     let t = Instant::now();
     let (settings, _) = Settings::load(&root, false, false).expect("settings");
     let (mut d, first) = Derivation::new(settings);
@@ -76,6 +79,27 @@ fn main() {
                     "{}: the edit did not do what it says: {e} ({diff:?})",
                     edit.name
                 );
+            }
+            if verify {
+                let (settings, _) = Settings::load(&root, false, false).expect("settings");
+                let (_, fresh) = Derivation::new(settings);
+                let shown = |ds: &[qiao::diagnostics::Diagnostic]| {
+                    let mut v: Vec<String> = ds.iter().map(|d| format!("{d:?}")).collect();
+                    v.sort();
+                    v
+                };
+                assert_eq!(
+                    shown(&derived.diagnostics),
+                    shown(&fresh.diagnostics),
+                    "{}: diagnostics differ from a fresh derivation",
+                    edit.name
+                );
+                assert!(
+                    derived.model.rendering_inputs() == fresh.model.rendering_inputs(),
+                    "{}: the model differs from a fresh derivation",
+                    edit.name
+                );
+                println!("{}: equal to a fresh derivation", edit.name);
             }
             if round == 0 {
                 println!(

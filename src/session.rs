@@ -561,11 +561,12 @@ impl Session {
                 .ok_or_else(|| format!("{} has no source", page.source))?;
             let (_, src) = read(&model.pages[original].source)?;
             let parsed = Parsed { source, doc };
+            let resolver = model.resolver();
+            let render = |marks| resolver.render_marked(&parsed, &page.path, marks);
             let m = crate::stale::mark_page(
                 &self.opts.root,
-                &model.resolver(),
+                &render,
                 &parsed,
-                &page.path,
                 &src,
                 model.source_hashes.get(&page.key),
             );

@@ -71,6 +71,11 @@ impl Known {
         self.files.iter().map(|(r, t)| (r.0.as_str(), t.as_path()))
     }
 
+    /// Whether the file at `rel` (relative to the tree) is admitted.
+    pub fn contains(&self, rel: &str) -> bool {
+        self.files.contains_key(&Rel(rel.to_string()))
+    }
+
     /// The walk's diagnostics (skipped and rejected entries), in walk order.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.values().flatten()

@@ -210,6 +210,11 @@ impl Derivation {
         }
         for rel in &changes.files {
             self.read.remove(rel);
+            // A file that is gone is forgotten.
+            if !self.known.contains(rel) {
+                self.memos.remove(rel);
+                self.checks.remove(rel);
+            }
         }
         steps.mark("changed files");
         self.derive_steps(steps)
@@ -271,22 +276,6 @@ impl Derivation {
         steps.mark("load");
         let fresh = fresh.into_inner().unwrap_or_default();
         self.read.extend(fresh);
-        // Forget what was read of files that are gone.
-        let present: HashSet<&str> = loaded
-            .parsed
-            .iter()
-            .map(|p| p.source.rel.as_str())
-            .chain(
-                loaded
-                    .unpublished
-                    .values()
-                    .map(|u| u.file.trim_start_matches("content/")),
-            )
-            .collect();
-        self.read.retain(|rel, _| present.contains(rel.as_str()));
-        self.memos.retain(|rel, _| present.contains(rel.as_str()));
-        self.checks.retain(|rel, _| present.contains(rel.as_str()));
-        steps.mark("forget");
 
         let mut diagnostics = loaded.diagnostics;
         diagnostics.extend(crate::translation::policy_diagnostics(
@@ -331,12 +320,14 @@ impl Derivation {
         self.checks
             .extend(new_checks.into_inner().unwrap_or_default());
         self.outputs = outputs;
-        // Revisions of texts no source has any more are not needed again.
-        let hashes: HashSet<blake3::Hash> = self.read.values().map(|r| r.hash).collect();
-        self.revisions.retain(|h, _| hashes.contains(h));
         self.memos.extend(new_memos);
-        self.revisions
-            .extend(new_revisions.into_inner().unwrap_or_default());
+        let new_revisions = new_revisions.into_inner().unwrap_or_default();
+        if !new_revisions.is_empty() {
+            // Revisions of texts no source has any more are not needed again.
+            let hashes: HashSet<blake3::Hash> = self.read.values().map(|r| r.hash).collect();
+            self.revisions.retain(|h, _| hashes.contains(h));
+            self.revisions.extend(new_revisions);
+        }
         steps.mark("keep memos");
         Derived {
             model,

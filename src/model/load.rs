@@ -120,7 +120,7 @@ pub fn load_walked(
         // it leads nowhere.
         let path_of = |p: &Parsed| super::source_path(config, &p.source, &p.doc).ok();
         let (why, path) = match r {
-            Ok(p) if p.doc.meta.draft && !drafts => {
+            Ok(p) if super::fields::effects(&p.doc.meta).draft && !drafts => {
                 *drafts_by_lang.entry(p.source.lang.clone()).or_default() += 1;
                 (super::Unpublished::Draft, path_of(&p))
             }

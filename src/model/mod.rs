@@ -33,6 +33,7 @@ use crate::translation::{Revision, TranslationState};
 pub mod aliases;
 pub mod bodies;
 pub mod derive;
+pub mod fields;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod links;
@@ -42,6 +43,7 @@ pub mod pages;
 pub mod place;
 pub mod sections;
 pub mod site_files;
+pub mod stale_marks;
 pub mod steps;
 pub mod taxonomies;
 #[cfg(test)]
@@ -435,7 +437,7 @@ pub(crate) fn assemble(
     let revisions = pages::revisions(&config, &rendered, &|p| per_source.revision(p));
     steps.mark("revisions");
     let stale =
-        crate::stale::mark_stale_translations(&root, &config, &rendered, &revisions, &resolver);
+        stale_marks::mark_stale_translations(&root, &config, &rendered, &revisions, &resolver);
     steps.mark("stale blocks");
     let pages::Pages {
         mut pages,
