@@ -31,6 +31,9 @@ struct Edit {
     expect: fn(&Difference, usize) -> Result<(), String>,
 }
 
+/// One timed update: its time, and each step's.
+type Timed = (Duration, Vec<(&'static str, Duration)>);
+
 /// How two models differ, page by page.
 #[derive(Debug, Default)]
 struct Difference {
@@ -65,7 +68,7 @@ fn main() {
     let text = std::fs::read_to_string(&page).expect("the page");
     let new_page = page.with_file_name("derive-timing-new.md");
     let edits = edits(&page, &text, &new_page);
-    let mut times: HashMap<&str, Vec<(Duration, Vec<(&'static str, Duration)>)>> = HashMap::new();
+    let mut times: HashMap<&str, Vec<Timed>> = HashMap::new();
     for round in 0..rounds {
         for edit in &edits {
             let changed = (edit.apply)();

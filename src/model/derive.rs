@@ -2,16 +2,21 @@
 //! protocol that produces a new [`SiteModel`] (the other half diffs it against the old one
 //! and re-renders what changed).
 //!
-//! A [`Derivation`] keeps, per Markdown source, its content hash, its parsed document (as
-//! read, before translations inherit shared fields) and its rendered body with the `@/`
-//! lookups that rendering made ([`Lookup`]). [`Derivation::update`] walks `content/` again
-//! (the walk's own rules decide what each file is), reads and parses only the files it is
-//! told changed or has not seen, and runs every step of [`super::build`] over the cache:
-//! a body is rendered again only when its text, its place (site path, bundle) or what one of
-//! its lookups resolves to changed; a translation revision is hashed again only when its
-//! source's text changed. Everything else (placing, link tables, link and anchor checks,
-//! stale blocks, pages, sections, taxonomies, aliases, menus) is site-wide and cheap, and
-//! runs again in full, so the result equals a fresh [`super::build`], diagnostics included.
+//! A [`Derivation`] keeps the files of `content/` as the walk found them
+//! ([`crate::content::known`]) and, per Markdown source, its content hash, its parsed
+//! document (as read, before translations inherit shared fields), its rendered body with the
+//! `@/` lookups that rendering made ([`Lookup`]), and its link checks with the lookups they
+//! made ([`LinkProbes`]). [`Derivation::update`] looks only at the changed paths (by the
+//! walk's own rule; a changed directory is walked again), reads and parses only the files
+//! that changed, and runs every step of [`super::build`] over the cache: a body is rendered
+//! again only when its text, its place (site path, bundle) or what one of its lookups
+//! resolves to changed; its links are checked again only when it was rendered again or a
+//! lookup of its check answers differently; a translation revision is hashed again only when
+//! its source's text changed. Rendered bodies and source texts are shared between the cache
+//! and the models, not copied. The other steps (placing, link tables, stale blocks, pages,
+//! sections, taxonomies, aliases, menus) are site-wide and run again in full, so the result
+//! equals a fresh [`super::build`], diagnostics included. Each step is timed
+//! ([`Derivation::steps`]; printed with `QIAO_TRACE=1`).
 //!
 //! A change to a file of `content/` that is not Markdown (an image, a bundle file) may change
 //! how images are sized and which files directives find: [`Derivation::update`] then renders

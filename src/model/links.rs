@@ -80,7 +80,7 @@ struct AtProbe {
 }
 
 /// What checking the links of one source looked up besides its own text and rendering
-/// (see [`LinkResolver::probes`]).
+/// (see `LinkResolver::probes`).
 #[derive(Debug, Clone)]
 pub struct LinkProbes {
     lang: String,
@@ -159,7 +159,7 @@ impl LinkResolver<'_> {
         })
     }
 
-    /// [`LinkResolver::render`], with every `@/` target the body looked up and what it
+    /// `LinkResolver::render`, with every `@/` target the body looked up and what it
     /// resolved to, in order: the same lookups resolving the same way mean the same body.
     pub fn render_recorded(&self, p: &Parsed, path: &str) -> (markdown::Rendered, Vec<Lookup>) {
         let lookups = std::cell::RefCell::new(Vec::new());

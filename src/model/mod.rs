@@ -12,13 +12,17 @@
 //! 2. [`links`]: the tables `@/` links are resolved against ([`links::LinkTables`]) and the
 //!    resolver itself ([`LinkResolver`]), with [`site_files`]: what plain links may reach;
 //! 3. [`bodies`]: every source's Markdown rendered (in parallel), then its links checked;
+//!    [`stale_marks`]: the blocks of stale translations marked;
 //! 4. [`pages`]: pages, `_index` documents, translation revisions and fallback copies;
 //! 5. [`sections`]: the section tree in every language, list order, previous and next;
 //! 6. [`taxonomies`]: terms, their slugs, and each page's terms;
 //! 7. [`aliases`]: redirects and their clashes;
 //! 8. [`menus`]: the menus of `site.toml` and of front matter, resolved.
 //!
-//! [`derive`] keeps what those steps computed per source, so that `qiao serve` can derive a
+//! Steps read front matter through [`fields::effects`], which decides for every field which
+//! step it changes. [`steps`] times them.
+//!
+//! [`mod@derive`] keeps what those steps computed per source, so that `qiao serve` can derive a
 //! whole new model from a few changed files without rendering every page again.
 //! File names (`x.en.md`) and `@/` links are read by one rule: [`crate::content::name`].
 

@@ -68,7 +68,7 @@ pub fn revisions(
 }
 
 /// Pages and `_index` documents of the rendered sources, their translation states, stale
-/// blocks marked (`stale`: the marks of [`super::stale_marks::mark_stale_translations`], by index
+/// blocks marked (`stale`: the marks of `stale_marks::mark_stale_translations`, by index
 /// into `rendered`), bundle files given to their pages. The source text is released: the
 /// Markdown has been rendered and its links checked, and on a large site the text is a good
 /// part of the memory.

@@ -46,7 +46,7 @@ impl Steps {
     /// Prints the steps to stderr when the environment sets `QIAO_TRACE` (to anything but
     /// `0`), one line each, headed by `what`.
     pub fn trace(&self, what: &str) {
-        if !std::env::var_os("QIAO_TRACE").is_some_and(|v| v != "0") {
+        if std::env::var_os("QIAO_TRACE").is_none_or(|v| v == "0") {
             return;
         }
         for (name, d) in &self.times {
