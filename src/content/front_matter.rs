@@ -304,8 +304,9 @@ pub struct Document {
     pub date: Option<DateValue>,
     /// Validated `updated`.
     pub updated: Option<DateValue>,
-    /// The rest of the front matter as written.
-    pub meta: FrontMatter,
+    /// The rest of the front matter as written (shared by the copies of the document, which
+    /// `qiao serve` makes of every source on every save).
+    pub meta: std::sync::Arc<FrontMatter>,
     /// 1-based line of the file where the body starts.
     pub body_line: usize,
     /// The whole file with CRLF normalised, for quoting lines in diagnostics; the body is
@@ -577,7 +578,7 @@ pub fn parse_in(raw: &str, tz: &jiff::tz::TimeZone) -> Result<Document, Vec<Diag
         title,
         date,
         updated,
-        meta,
+        meta: std::sync::Arc::new(meta),
         body_line: close_line + 1,
         text: text.into(),
         body_start,
