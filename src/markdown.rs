@@ -82,8 +82,9 @@ pub struct Options {
 /// The result of rendering one page's Markdown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
-    /// The full body as HTML, footnotes included at the end.
-    pub html: String,
+    /// The full body as HTML, footnotes included at the end (shared by the copies of a
+    /// page: a model derived again reuses it).
+    pub html: crate::content::Text,
     /// Nested table of contents built from the headings.
     pub toc: Vec<TocEntry>,
     /// HTML of everything before the `<!-- more -->` line, if there is one; made to be
@@ -106,7 +107,7 @@ pub struct Rendered {
     pub local_links: Vec<LocalLink>,
     /// Plain text of the body without markup or raw HTML, blocks separated
     /// by `"\n\n"`; meant for word counts and search indexes.
-    pub text: String,
+    pub text: crate::content::Text,
     /// Errors in directives and language spans, in document order.
     pub directive_problems: Vec<DirectiveProblem>,
 }
@@ -883,7 +884,7 @@ impl<'a> Transform<'a, '_> {
         }
         Rendered {
             directive_problems,
-            html,
+            html: html.into(),
             toc: Vec::new(),
             summary_html,
             first_paragraph_html,
@@ -891,7 +892,7 @@ impl<'a> Transform<'a, '_> {
             links: self.links,
             unused_footnotes,
             local_links: self.local_links,
-            text: text.finish(),
+            text: text.finish().into(),
         }
     }
 }

@@ -138,18 +138,22 @@ impl SharedField {
         match self {
             SharedField::Date => {
                 to.date = from.date.clone();
-                to.meta.date = from.meta.date.clone();
+                std::sync::Arc::make_mut(&mut to.meta).date = from.meta.date.clone();
             }
             SharedField::Updated => {
                 to.updated = from.updated.clone();
-                to.meta.updated = from.meta.updated.clone();
+                std::sync::Arc::make_mut(&mut to.meta).updated = from.meta.updated.clone();
             }
-            SharedField::Weight => to.meta.weight = from.meta.weight,
-            SharedField::Template => to.meta.template = from.meta.template.clone(),
+            SharedField::Weight => std::sync::Arc::make_mut(&mut to.meta).weight = from.meta.weight,
+            SharedField::Template => {
+                std::sync::Arc::make_mut(&mut to.meta).template = from.meta.template.clone()
+            }
             SharedField::Extra(path) => {
                 let Some(value) = self.get(from) else { return };
                 let table = || serde_json::Value::Object(Default::default());
-                let mut slot = to.meta.extra.get_or_insert_with(table);
+                let mut slot = std::sync::Arc::make_mut(&mut to.meta)
+                    .extra
+                    .get_or_insert_with(table);
                 for (i, k) in path.iter().enumerate() {
                     // A text where a table was expected (`extra: x`): the translation's own
                     // value stands.

@@ -29,15 +29,10 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::ops::Range;
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::content::{Document, SourceKind};
+use crate::content::{Document, Parsed};
 use crate::markdown::{self, BlockKind, TocEntry};
-use crate::model::bodies::RenderedSource;
-use crate::model::{LinkResolver, Parsed};
-use crate::translation::Revision;
 
 /// One comparable part of a revision: a translatable front-matter field or a body block.
 #[derive(Debug, Clone)]
@@ -502,79 +497,20 @@ pub fn accept(
 #[derive(Debug, Clone)]
 pub struct Marked {
     /// The body's HTML.
-    pub html: String,
+    pub html: crate::content::Text,
     /// The sections, in order.
     pub sections: Vec<StaleSection>,
 }
 
-/// Marks the stale translations among `rendered` (by their index there): for each, the
-/// changes of its source since the revision it was made from (computed once per source and
-/// revision, when the store holds it), aligned with its blocks; the body is rendered again
-/// with those blocks marked. Nothing is done for current translations, so that a site
-/// without stale ones pays nothing.
-pub(crate) fn mark_stale_translations(
-    root: &Path,
-    config: &Config,
-    rendered: &[RenderedSource],
-    source_hashes: &HashMap<String, Revision>,
-    resolver: &LinkResolver<'_>,
-) -> HashMap<usize, Marked> {
-    let default = &config.default_language;
-    let stale: Vec<(usize, &str)> = rendered
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| {
-            r.parsed.source.lang != *default && r.parsed.source.kind == SourceKind::Page
-        })
-        .filter_map(|(k, r)| {
-            let p = &r.parsed;
-            let recorded = p.doc.meta.translation_of.as_deref()?;
-            let current = source_hashes.get(&p.source.key)?;
-            (!current.matches(recorded)).then_some((k, recorded.trim()))
-        })
-        .collect();
-    if stale.is_empty() {
-        return HashMap::new();
-    }
-    let sources: HashMap<&str, &Parsed> = rendered
-        .iter()
-        .map(|r| &r.parsed)
-        .filter(|p| p.source.lang == *default)
-        .map(|p| (p.source.key.as_str(), p))
-        .collect();
-    let wanted: BTreeSet<(&str, &str)> = stale
-        .iter()
-        .map(|&(k, rev)| (rendered[k].parsed.source.key.as_str(), rev))
-        .collect();
-    let comparisons: HashMap<(&str, &str), Comparison> = wanted
-        .into_par_iter()
-        .filter_map(|(key, rev)| {
-            let src = sources.get(key)?;
-            let stored = Stored::load(root, rev)?;
-            let fields = crate::translation::fields_of(&src.doc);
-            Some(((key, rev), compare(&stored, fields, &src.doc)))
-        })
-        .collect();
-    stale
-        .into_par_iter()
-        .filter_map(|(k, rev)| {
-            let RenderedSource {
-                parsed: p, path, ..
-            } = &rendered[k];
-            let key = p.source.key.as_str();
-            let cmp = comparisons.get(&(key, rev))?;
-            let src = sources.get(key)?;
-            Some((k, render_marked(resolver, p, path, &src.doc, cmp)?))
-        })
-        .collect()
-}
+/// How a translation's body is rendered with the blocks at the given indices marked
+/// `data-stale` (the model's link resolver, for the page's address).
+pub type RenderMarked<'a> = dyn Fn(Vec<usize>) -> markdown::Rendered + 'a;
 
-/// Renders the translation `p` (at site path `path`) with the blocks on which the changes
-/// `cmp` of its source `source` land marked; `None` when none lands anywhere.
-fn render_marked(
-    resolver: &LinkResolver<'_>,
+/// Renders the translation `p` with the blocks on which the changes `cmp` of its source
+/// `source` land marked (by `render`); `None` when none lands anywhere.
+pub(crate) fn render_marked(
+    render: &RenderMarked<'_>,
     p: &Parsed,
-    path: &str,
     source: &Document,
     cmp: &Comparison,
 ) -> Option<Marked> {
@@ -583,7 +519,7 @@ fn render_marked(
     if marks.is_empty() {
         return None;
     }
-    let r = resolver.render_marked(p, path, marks.clone());
+    let r = render(marks.clone());
     let sections = stale_sections(p.doc.body(), &r.toc, &marks);
     Some(Marked {
         html: r.html,

@@ -14,7 +14,7 @@ fn md(source: &str) -> String {
         autolinks: true,
         ..Options::default()
     };
-    render(source, &options, &|_| None).html
+    render(source, &options, &|_| None).html.to_string()
 }
 
 /// The GFM spec's examples, input and expected HTML, `www.` links with `https://`.

@@ -109,7 +109,14 @@ fn apply(root: &Path, rng: &mut Lcg, step: usize, kind: usize) -> (String, Vec<P
                 ),
             )
             .unwrap();
-            (format!("new {new}"), vec![root.join(new)])
+            // A page with plain links only, which rendering does not look up.
+            let plain = format!("content/news/plain-{step}.md");
+            std::fs::write(
+                root.join(&plain),
+                "---\ntitle: 链接\ndate: 2020-02-02\n---\n\n[旧址](/news/zone-unveiling/)，[专题](/topic-3/)。\n",
+            )
+            .unwrap();
+            (format!("new {new}"), vec![root.join(new), root.join(plain)])
         }
         1 => {
             std::fs::remove_file(&abs).unwrap();
@@ -189,6 +196,138 @@ fn apply(root: &Path, rng: &mut Lcg, step: usize, kind: usize) -> (String, Vec<P
             }
             ("remove linked page".to_string(), vec![linked])
         }
+        9 => {
+            // A draft published again, or a page made a draft.
+            let text = std::fs::read_to_string(&abs).unwrap();
+            if text.contains("\ndraft: true\n") {
+                std::fs::write(&abs, text.replacen("\ndraft: true\n", "\n", 1)).unwrap();
+                (format!("undraft {rel}"), vec![abs])
+            } else {
+                front(root, &rel, "draft: true");
+                (format!("draft {rel}"), vec![abs])
+            }
+        }
+        10 => {
+            let text = std::fs::read_to_string(&abs).unwrap();
+            if text.contains("\naliases:") {
+                (format!("no alias added to {rel}"), vec![])
+            } else {
+                front(root, &rel, &format!("aliases: [\"/old-{step}/\"]"));
+                (format!("alias {rel}"), vec![abs])
+            }
+        }
+        11 => {
+            // A translation added, or removed when it exists.
+            let stem = rel.strip_suffix(".md").unwrap();
+            let original = if stem.ends_with(".en") || stem.ends_with(".de") {
+                format!("{}.md", &stem[..stem.len() - 3])
+            } else {
+                rel.clone()
+            };
+            let translation = format!("{}.de.md", original.strip_suffix(".md").unwrap());
+            let at = root.join(&translation);
+            if at.exists() {
+                std::fs::remove_file(&at).unwrap();
+                (format!("remove translation {translation}"), vec![at])
+            } else if root.join(&original).exists() {
+                std::fs::write(
+                    &at,
+                    format!(
+                        "---\ntitle: \"Übersetzung {step}\"\ndate: 2021-05-0{}\ntags: [\"Jiangmen\"]\n---\n\nSiehe [Zone](@/news/zone-unveiling.md#ceremony).\n",
+                        1 + step % 9
+                    ),
+                )
+                .unwrap();
+                (format!("add translation {translation}"), vec![at])
+            } else {
+                (format!("no translation for {rel}"), vec![])
+            }
+        }
+        12 => {
+            // A new section: its directory appears with an `_index` and a page at once, as
+            // a copied folder does (one event, for the directory).
+            let dir = root.join(format!("content/topic-{step}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(
+                dir.join("_index.md"),
+                format!("---\ntitle: \"专题 {step}\"\n---\n\n专题。\n"),
+            )
+            .unwrap();
+            std::fs::write(
+                dir.join("first.md"),
+                format!(
+                    "---\ntitle: \"第一 {step}\"\ndate: 2022-02-02\n---\n\n见[专题](@/topic-{step}/_index.md)。\n"
+                ),
+            )
+            .unwrap();
+            (format!("new section topic-{step}"), vec![dir])
+        }
+        13 => {
+            // A directory renamed, or an `_index` added to a directory without one.
+            let topics: Vec<PathBuf> = std::fs::read_dir(root.join("content"))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_dir()
+                        && p.file_name()
+                            .unwrap()
+                            .to_string_lossy()
+                            .starts_with("topic-")
+                })
+                .collect();
+            match topics.first() {
+                Some(dir) if dir.join("_index.md").exists() => {
+                    let to = root.join(format!("content/renamed-topic-{step}"));
+                    std::fs::rename(dir, &to).unwrap();
+                    (format!("rename {}", dir.display()), vec![dir.clone(), to])
+                }
+                _ => {
+                    let dir = root.join(format!("content/bare-{step}"));
+                    std::fs::create_dir_all(&dir).unwrap();
+                    std::fs::write(dir.join("page.md"), "---\ntitle: 页\n---\n\n页。\n").unwrap();
+                    let changed = vec![dir.clone()];
+                    (
+                        format!("new directory without _index {}", dir.display()),
+                        changed,
+                    )
+                }
+            }
+        }
+        14 => {
+            // A new `_index` for a directory that had none.
+            let bare: Vec<PathBuf> = std::fs::read_dir(root.join("content"))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && !p.join("_index.md").exists())
+                .collect();
+            match bare.first() {
+                Some(dir) => {
+                    let index = dir.join("_index.md");
+                    std::fs::write(&index, "---\ntitle: 新栏目\n---\n\n新栏目。\n").unwrap();
+                    (format!("new _index in {}", dir.display()), vec![index])
+                }
+                None => ("no directory without _index".to_string(), vec![]),
+            }
+        }
+        15 => {
+            // An editor's swap file and backup beside a body edit: the walk ignores them.
+            let swap = abs.with_file_name(format!(
+                ".{}.swp",
+                abs.file_name().unwrap().to_string_lossy()
+            ));
+            std::fs::write(&swap, "swap").unwrap();
+            let backup =
+                abs.with_file_name(format!("{}~", abs.file_name().unwrap().to_string_lossy()));
+            std::fs::copy(&abs, &backup).unwrap();
+            let text = std::fs::read_to_string(&abs).unwrap();
+            std::fs::write(&abs, format!("{text}\n又一段 {step}。\n")).unwrap();
+            (
+                format!("body with swap file {rel}"),
+                vec![swap, backup, abs],
+            )
+        }
         _ => {
             let text = std::fs::read_to_string(&abs).unwrap();
             std::fs::write(&abs, format!("{text}\n另一段 {step}。\n")).unwrap();
@@ -196,6 +335,9 @@ fn apply(root: &Path, rng: &mut Lcg, step: usize, kind: usize) -> (String, Vec<P
         }
     }
 }
+
+/// How many kinds of edit [`apply`] knows.
+const KINDS: usize = 17;
 
 #[test]
 fn updates_equal_fresh_builds_after_random_edits() {
@@ -208,8 +350,13 @@ fn updates_equal_fresh_builds_after_random_edits() {
         assert_eq!(first.model.rendering_inputs(), model);
         assert_eq!(shown(&first.diagnostics), diags);
         let mut rng = Lcg(seed);
-        for step in 0..12 {
-            let kind = rng.below(10);
+        for step in 0..20 {
+            // Every kind of edit once, in an order of the seed's, then random ones.
+            let kind = if step < KINDS {
+                (step * 5 + seed as usize) % KINDS
+            } else {
+                rng.below(KINDS)
+            };
             let (what, changed) = apply(root, &mut rng, step, kind);
             let derived = derivation.update(&changed);
             let (model, diags) = fresh(root);

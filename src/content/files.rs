@@ -40,11 +40,30 @@ pub struct TreeFile {
 /// for each entry it skips (warnings) or rejects (errors). `shown` is how diagnostics name
 /// the tree (`content`, `themes/zone/static`). A missing directory has no files.
 pub fn walk(dir: &Path, shown: &str) -> (Vec<TreeFile>, Vec<Diagnostic>) {
+    let (files, diags) = walk_under(dir, "", shown);
+    (files, diags.into_iter().map(|(_, d)| d).collect())
+}
+
+/// [`walk`] of the subtree `sub` (relative to the tree, `/` separators; `` for the whole
+/// tree), exactly as a walk of the whole tree finds it: paths relative to the tree, symbolic
+/// links judged against the tree. Each diagnostic comes with the path (relative to the tree)
+/// of the entry it is about, so that `qiao serve` can replace what it found under a changed
+/// directory.
+pub fn walk_under(
+    dir: &Path,
+    sub: &str,
+    shown: &str,
+) -> (Vec<TreeFile>, Vec<(String, Diagnostic)>) {
     let (mut files, mut diags) = (Vec::new(), Vec::new());
     let Ok(root) = dir.canonicalize() else {
         return (files, diags);
     };
-    let mut it = walkdir::WalkDir::new(dir)
+    let start = if sub.is_empty() {
+        dir.to_path_buf()
+    } else {
+        dir.join(sub)
+    };
+    let mut it = walkdir::WalkDir::new(&start)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter();
@@ -53,10 +72,9 @@ pub fn walk(dir: &Path, shown: &str) -> (Vec<TreeFile>, Vec<Diagnostic>) {
             Ok(e) => e,
             Err(e) => {
                 let at = e.path().map_or_else(String::new, |p| escaped_rel(dir, p));
-                diags.push(
-                    Diagnostic::error(format!("cannot read this entry: {e}"))
-                        .in_file(join(shown, &at)),
-                );
+                let d = Diagnostic::error(format!("cannot read this entry: {e}"))
+                    .in_file(join(shown, &at));
+                diags.push((at, d));
                 continue;
             }
         };
@@ -66,7 +84,7 @@ pub fn walk(dir: &Path, shown: &str) -> (Vec<TreeFile>, Vec<Diagnostic>) {
         let name = entry.file_name();
         let rel = escaped_rel(dir, entry.path());
         let Some(name) = name.to_str() else {
-            diags.push(not_utf8(&join(shown, &rel)));
+            diags.push((rel.clone(), not_utf8(&join(shown, &rel))));
             if entry.file_type().is_dir() {
                 it.skip_current_dir();
             }
@@ -87,10 +105,17 @@ pub fn walk(dir: &Path, shown: &str) -> (Vec<TreeFile>, Vec<Diagnostic>) {
                 path: entry.path().to_path_buf(),
                 target,
             }),
-            Err(why) => diags.push(skipped(&join(shown, &rel), why)),
+            Err(why) => diags.push((rel.clone(), skipped(&join(shown, &rel), why))),
         }
     }
     (files, diags)
+}
+
+/// Orders paths relative to a tree (`/` separators) as [`walk`] lists them: name by name,
+/// so that a directory's files come right after it (`a/x` before `a-b`, where plain string
+/// order puts `a-b` first).
+pub fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.split('/').cmp(b.split('/'))
 }
 
 /// What [`check`] found at a path.

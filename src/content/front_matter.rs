@@ -304,14 +304,15 @@ pub struct Document {
     pub date: Option<DateValue>,
     /// Validated `updated`.
     pub updated: Option<DateValue>,
-    /// The rest of the front matter as written.
-    pub meta: FrontMatter,
+    /// The rest of the front matter as written (shared by the copies of the document, which
+    /// `qiao serve` makes of every source on every save).
+    pub meta: std::sync::Arc<FrontMatter>,
     /// 1-based line of the file where the body starts.
     pub body_line: usize,
     /// The whole file with CRLF normalised, for quoting lines in diagnostics; the body is
     /// the part from `body_start` (kept once, not copied: on large sites the sources are a
-    /// good part of the memory).
-    pub text: String,
+    /// good part of the memory; copies of the document share it).
+    pub text: Text,
     /// Byte offset of the body in `text`.
     pub body_start: usize,
 }
@@ -324,8 +325,88 @@ impl Document {
 
     /// Frees the source text once it has been rendered; `body()` is empty afterwards.
     pub fn release_text(&mut self) {
-        self.text = String::new();
+        self.text = Text::default();
         self.body_start = 0;
+    }
+}
+
+/// The text of a source file, shared by every copy of its [`Document`]: `qiao serve` keeps
+/// each parsed document and derives a new model from copies of them after every save, which
+/// must not copy the text of the whole site each time. Reads as a `&str`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Text(std::sync::Arc<str>);
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(s.into())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(s.into())
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -497,9 +578,9 @@ pub fn parse_in(raw: &str, tz: &jiff::tz::TimeZone) -> Result<Document, Vec<Diag
         title,
         date,
         updated,
-        meta,
+        meta: std::sync::Arc::new(meta),
         body_line: close_line + 1,
-        text,
+        text: text.into(),
         body_start,
     })
 }

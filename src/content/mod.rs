@@ -3,10 +3,11 @@
 
 pub mod files;
 pub mod front_matter;
+pub mod known;
 pub mod name;
 pub mod walk;
 
-pub use front_matter::{DateValue, Document, FrontMatter};
+pub use front_matter::{DateValue, Document, FrontMatter, Text};
 pub use walk::{Asset, Source, SourceKind, Walked};
 
 /// A parsed source, ready to be placed in the model.

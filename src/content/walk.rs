@@ -37,7 +37,7 @@ pub enum SourceKind {
 }
 
 /// One Markdown file of the site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     /// Path relative to `content/`, with `/` separators (`news/x.en.md`).
     pub rel: String,
@@ -105,9 +105,17 @@ pub fn walk(content_dir: &Path, config: &Config) -> Walked {
         return out;
     }
     let (found, diagnostics) = files::walk(content_dir, "content");
-    out.diagnostics.extend(diagnostics);
     let files: Vec<(String, PathBuf)> = found.into_iter().map(|f| (f.rel, f.target)).collect();
+    let mut out = classify(files, config);
+    out.diagnostics.splice(0..0, diagnostics);
+    out
+}
 
+/// What each file of `content/` is, given every file the walk admits (path relative to
+/// `content/`, what to read) in walk order: the second half of [`walk`], which `qiao serve`
+/// runs again over the files it knows after a change, without walking.
+pub fn classify(files: Vec<(String, PathBuf)>, config: &Config) -> Walked {
+    let mut out = Walked::default();
     // Directories that are page bundles: they hold an index.md in some language.
     let mut bundles = BTreeSet::new();
     for (rel, _) in &files {

@@ -952,7 +952,7 @@ impl Import<'_> {
         let translation_path = self.root.join(&translation_rel);
         let (tr_text, tr) = if translation_path.exists() {
             let d = read_doc(&translation_path, &translation_rel)?;
-            (d.text.clone(), d)
+            (d.text.to_string(), d)
         } else {
             let raw = crate::text::read_text(&source_path, source_rel)?;
             let stub = translation::stub(&raw, &translation::source_hash(&src));

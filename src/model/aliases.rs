@@ -14,7 +14,7 @@ pub fn aliases(pages: &[Page], sections: &[Section], diags: &mut Vec<Diagnostic>
     let mut aliases = Vec::new();
     let mut alias_claims: BTreeMap<String, String> = BTreeMap::new();
     for p in pages.iter().filter(|p| !p.fallback) {
-        for a in &p.doc.meta.aliases {
+        for a in super::fields::effects(&p.doc.meta).aliases {
             let out = alias_file(&ident::nfc(a));
             if let Some(prev) = alias_claims.get(&out) {
                 diags.push(

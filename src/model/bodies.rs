@@ -2,9 +2,11 @@
 //! `@/` links resolved; then its links checked, once every page's anchors are known.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::links::Anchors;
 use super::place::Placed;
 use super::{LinkResolver, Parsed, SourceFacts};
 use crate::diagnostics::Diagnostic;
@@ -18,8 +20,8 @@ pub struct RenderedSource {
     pub parsed: Parsed,
     /// Its site path.
     pub path: String,
-    /// Its body, rendered.
-    pub rendered: markdown::Rendered,
+    /// Its body, rendered (shared with what [`super::Derivation`] keeps of it).
+    pub rendered: std::sync::Arc<markdown::Rendered>,
 }
 
 /// The per-source work of [`super::build`], done afresh ([`Fresh`]) or taken from what an
@@ -29,6 +31,13 @@ pub trait PerSource: Sync {
     fn render(&mut self, resolver: &LinkResolver<'_>, placed: Vec<Placed>) -> Vec<RenderedSource>;
     /// The revision of a default-language source that translations are compared with.
     fn revision(&self, p: &Parsed) -> Revision;
+    /// Checks the links of every rendered source, as [`check_all`] does.
+    fn check(
+        &mut self,
+        resolver: &LinkResolver<'_>,
+        rendered: &[RenderedSource],
+        diags: &mut Vec<Diagnostic>,
+    ) -> HashMap<String, Arc<SourceFacts>>;
 }
 
 /// Every source rendered and hashed, as a full build does.
@@ -42,6 +51,15 @@ impl PerSource for Fresh {
     fn revision(&self, p: &Parsed) -> Revision {
         Revision::of(&p.doc)
     }
+
+    fn check(
+        &mut self,
+        resolver: &LinkResolver<'_>,
+        rendered: &[RenderedSource],
+        diags: &mut Vec<Diagnostic>,
+    ) -> HashMap<String, Arc<SourceFacts>> {
+        check_all(resolver, rendered, diags)
+    }
 }
 
 /// Renders every placed source, in parallel, keeping their order.
@@ -49,7 +67,7 @@ pub fn render_all(resolver: &LinkResolver<'_>, placed: Vec<Placed>) -> Vec<Rende
     placed
         .into_par_iter()
         .map(|Placed { parsed, path }| {
-            let rendered = resolver.render(&parsed, &path);
+            let rendered = std::sync::Arc::new(resolver.render(&parsed, &path));
             RenderedSource {
                 parsed,
                 path,
@@ -66,31 +84,50 @@ pub fn check_all(
     resolver: &LinkResolver<'_>,
     rendered: &[RenderedSource],
     diags: &mut Vec<Diagnostic>,
-) -> HashMap<String, SourceFacts> {
-    let anchors: HashMap<(String, String), &[String]> = rendered
+) -> HashMap<String, Arc<SourceFacts>> {
+    check_all_with(rendered, diags, &|r, anchors| {
+        Arc::new(facts(
+            r,
+            resolver.check_links(&r.parsed, &r.rendered, anchors),
+        ))
+    })
+}
+
+/// What the model keeps of a rendered source whose links were checked, with the problems
+/// found.
+pub(crate) fn facts(r: &RenderedSource, link_diagnostics: Vec<Diagnostic>) -> SourceFacts {
+    let p = &r.parsed;
+    SourceFacts {
+        source: p.source.clone(),
+        head: p.doc.text.get(..p.doc.body_start).unwrap_or("").to_string(),
+        anchors: r.rendered.anchors.clone(),
+        link_diagnostics,
+    }
+}
+
+/// [`check_all`], with the check of one source (given the anchors of all) done by `check`:
+/// [`super::Derivation`] checks again only the sources whose links may now check differently.
+pub(crate) fn check_all_with(
+    rendered: &[RenderedSource],
+    diags: &mut Vec<Diagnostic>,
+    check: &(dyn Fn(&RenderedSource, &Anchors<'_>) -> Arc<SourceFacts> + Sync),
+) -> HashMap<String, Arc<SourceFacts>> {
+    let by_key: HashMap<(&str, &str), &[String]> = rendered
         .iter()
         .map(|r| {
             let s = &r.parsed.source;
             (
-                (s.key.clone(), s.lang.clone()),
+                (s.key.as_str(), s.lang.as_str()),
                 r.rendered.anchors.as_slice(),
             )
         })
         .collect();
-    let mut sources: HashMap<String, SourceFacts> = HashMap::new();
-    for r in rendered {
-        let p = &r.parsed;
-        let link_diagnostics = resolver.check_links(p, &r.rendered, &|k| anchors.get(k).copied());
-        diags.extend(link_diagnostics.iter().cloned());
-        sources.insert(
-            format!("content/{}", p.source.rel),
-            SourceFacts {
-                source: p.source.clone(),
-                head: p.doc.text.get(..p.doc.body_start).unwrap_or("").to_string(),
-                anchors: r.rendered.anchors.clone(),
-                link_diagnostics,
-            },
-        );
+    let anchors = |k: &(String, String)| by_key.get(&(k.0.as_str(), k.1.as_str())).copied();
+    let checked: Vec<Arc<SourceFacts>> = rendered.par_iter().map(|r| check(r, &anchors)).collect();
+    let mut sources = HashMap::with_capacity(rendered.len());
+    for (r, facts) in rendered.iter().zip(checked) {
+        diags.extend(facts.link_diagnostics.iter().cloned());
+        sources.insert(format!("content/{}", r.parsed.source.rel), facts);
     }
     sources
 }

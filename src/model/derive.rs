@@ -2,16 +2,21 @@
 //! protocol that produces a new [`SiteModel`] (the other half diffs it against the old one
 //! and re-renders what changed).
 //!
-//! A [`Derivation`] keeps, per Markdown source, its content hash, its parsed document (as
-//! read, before translations inherit shared fields) and its rendered body with the `@/`
-//! lookups that rendering made ([`Lookup`]). [`Derivation::update`] walks `content/` again
-//! (the walk's own rules decide what each file is), reads and parses only the files it is
-//! told changed or has not seen, and runs every step of [`super::build`] over the cache:
-//! a body is rendered again only when its text, its place (site path, bundle) or what one of
-//! its lookups resolves to changed; a translation revision is hashed again only when its
-//! source's text changed. Everything else (placing, link tables, link and anchor checks,
-//! stale blocks, pages, sections, taxonomies, aliases, menus) is site-wide and cheap, and
-//! runs again in full, so the result equals a fresh [`super::build`], diagnostics included.
+//! A [`Derivation`] keeps the files of `content/` as the walk found them
+//! ([`crate::content::known`]) and, per Markdown source, its content hash, its parsed
+//! document (as read, before translations inherit shared fields), its rendered body with the
+//! `@/` lookups that rendering made ([`Lookup`]), and its link checks with the lookups they
+//! made ([`LinkProbes`]). [`Derivation::update`] looks only at the changed paths (by the
+//! walk's own rule; a changed directory is walked again), reads and parses only the files
+//! that changed, and runs every step of [`super::build`] over the cache: a body is rendered
+//! again only when its text, its place (site path, bundle) or what one of its lookups
+//! resolves to changed; its links are checked again only when it was rendered again or a
+//! lookup of its check answers differently; a translation revision is hashed again only when
+//! its source's text changed. Rendered bodies and source texts are shared between the cache
+//! and the models, not copied. The other steps (placing, link tables, stale blocks, pages,
+//! sections, taxonomies, aliases, menus) are site-wide and run again in full, so the result
+//! equals a fresh [`super::build`], diagnostics included. Each step is timed
+//! ([`Derivation::steps`]; printed with `QIAO_TRACE=1`).
 //!
 //! A change to a file of `content/` that is not Markdown (an image, a bundle file) may change
 //! how images are sized and which files directives find: [`Derivation::update`] then renders
@@ -24,13 +29,14 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::bodies::{PerSource, RenderedSource};
-use super::links::Lookup;
+use super::bodies::{self, PerSource, RenderedSource};
+use super::links::{LinkProbes, Lookup};
 use super::load::{self, HeldBack};
 use super::place::Placed;
-use super::{FromTemplates, Inputs, LinkResolver, Parsed, SiteModel};
+use super::{FromTemplates, Inputs, LinkResolver, Parsed, SiteModel, SourceFacts};
 use crate::config::Config;
-use crate::content::{Document, Source};
+use crate::content::known::Known;
+use crate::content::{Document, Source, walk};
 use crate::diagnostics::Diagnostic;
 use crate::markdown;
 use crate::translation::Revision;
@@ -132,24 +138,32 @@ struct Memo {
     key: String,
     bundle: bool,
     lookups: Vec<Lookup>,
-    rendered: markdown::Rendered,
+    rendered: Arc<markdown::Rendered>,
 }
 
 /// The model of a site with, per source, what deriving it again needs (see the module
 /// documentation).
 pub struct Derivation {
     settings: Settings,
+    /// The files of `content/`, as the walk finds them.
+    known: Known,
     /// By path relative to `content/`.
     read: HashMap<String, Read>,
     /// By path relative to `content/`.
     memos: HashMap<String, Memo>,
     /// Translation revisions by the text hash of their source.
     revisions: HashMap<blake3::Hash, Revision>,
+    /// The link checks of each source, by path relative to `content/`.
+    checks: HashMap<String, Checked>,
+    /// What plain links were checked against in the last derivation.
+    outputs: Option<Outputs>,
     /// How many bodies the last derivation rendered.
     rendered_last: usize,
     /// The findings of the cross-language checks ([`crate::crosscheck`]) per page key, with
     /// a print of the files of that key they were found in; `None` when they are not run.
-    checks: Option<HashMap<String, (blake3::Hash, Vec<Diagnostic>)>>,
+    cross_checks: Option<HashMap<String, (blake3::Hash, Vec<Diagnostic>)>>,
+    /// The time each step of the last derivation took.
+    steps: super::steps::Steps,
 }
 
 /// What one derivation produced.
@@ -165,29 +179,29 @@ pub struct Derived {
 impl Derivation {
     /// Reads and derives the whole site.
     pub fn new(settings: Settings) -> (Derivation, Derived) {
-        let mut d = Derivation {
-            settings,
-            read: HashMap::new(),
-            memos: HashMap::new(),
-            revisions: HashMap::new(),
-            rendered_last: 0,
-            checks: None,
-        };
-        let derived = d.derive();
-        (d, derived)
+        Derivation::start(settings, false)
     }
 
     /// Reads and derives the whole site like [`Derivation::new`], and runs the
     /// cross-language checks too, as a build does: each update checks again only the pages
     /// (a source with its translations) whose files changed.
     pub fn with_cross_checks(settings: Settings) -> (Derivation, Derived) {
+        Derivation::start(settings, true)
+    }
+
+    fn start(settings: Settings, cross_checks: bool) -> (Derivation, Derived) {
+        let known = Known::walk(&settings.root.join("content"), "content");
         let mut d = Derivation {
+            known,
             settings,
             read: HashMap::new(),
             memos: HashMap::new(),
             revisions: HashMap::new(),
+            checks: HashMap::new(),
+            outputs: None,
             rendered_last: 0,
-            checks: Some(HashMap::new()),
+            cross_checks: cross_checks.then(HashMap::new),
+            steps: super::steps::Steps::new(),
         };
         let derived = d.derive();
         (d, derived)
@@ -196,8 +210,8 @@ impl Derivation {
     /// Derives the model again after the files `changed` (absolute, or relative to the
     /// site root; created, modified or deleted) changed on disk.
     pub fn update(&mut self, changed: &[PathBuf]) -> Derived {
-        let content = self.settings.root.join("content");
-        let rels: HashSet<String> = changed
+        let mut steps = super::steps::Steps::new();
+        let changed: Vec<PathBuf> = changed
             .iter()
             .map(|p| {
                 if p.is_absolute() {
@@ -206,25 +220,24 @@ impl Derivation {
                     self.settings.root.join(p)
                 }
             })
-            .filter_map(|p| {
-                let rel = p.strip_prefix(&content).ok()?;
-                Some(rel.to_string_lossy().replace('\\', "/"))
-            })
             .collect();
-        let assets_changed = rels.iter().any(|r| !r.ends_with(".md"));
-        if assets_changed {
+        // Only the changed paths are looked at (a directory's are walked): the walk's rule
+        // decides what each is. A changed file that is not Markdown may change how images
+        // are sized and what directives find: every body is rendered again.
+        let changes = self.known.update(&changed);
+        if changes.other_than_markdown {
             self.memos.clear();
         }
-        // A changed directory (renamed, deleted) changes every file under it.
-        self.read.retain(|rel, _| {
-            !rels.iter().any(|r| {
-                rel == r
-                    || rel
-                        .strip_prefix(r.as_str())
-                        .is_some_and(|t| t.starts_with('/'))
-            })
-        });
-        self.derive()
+        for rel in &changes.files {
+            self.read.remove(rel);
+            // A file that is gone is forgotten.
+            if !self.known.contains(rel) {
+                self.memos.remove(rel);
+                self.checks.remove(rel);
+            }
+        }
+        steps.mark("changed files");
+        self.derive_steps(steps)
     }
 
     /// What the model is derived from besides `content/`.
@@ -237,7 +250,24 @@ impl Derivation {
         self.rendered_last
     }
 
+    /// The time each step of the last derivation took (printed to stderr as it ends when
+    /// `QIAO_TRACE=1`).
+    pub fn steps(&self) -> &super::steps::Steps {
+        &self.steps
+    }
+
     fn derive(&mut self) -> Derived {
+        self.derive_steps(super::steps::Steps::new())
+    }
+
+    fn derive_steps(&mut self, mut steps: super::steps::Steps) -> Derived {
+        let derived = self.derive_with(&mut steps);
+        steps.trace("derive");
+        self.steps = steps;
+        derived
+    }
+
+    fn derive_with(&mut self, steps: &mut super::steps::Steps) -> Derived {
         let s = &self.settings;
         let fresh: Mutex<Vec<(String, Read)>> = Mutex::default();
         let read = &self.read;
@@ -255,23 +285,22 @@ impl Derivation {
             };
             doc.map(|doc| Parsed { source, doc })
         };
-        let loaded = load::load_documents_with(&s.root, &s.config, s.drafts, s.future, &parse);
+        let content = s.root.join("content");
+        let walked = if content.is_dir() {
+            let files = (self.known.files())
+                .map(|(rel, target)| (rel.to_string(), target.to_path_buf()))
+                .collect();
+            let mut walked = walk::classify(files, &s.config);
+            (walked.diagnostics).splice(0..0, self.known.diagnostics().cloned());
+            walked
+        } else {
+            walk::walk(&content, &s.config)
+        };
+        steps.mark("classify files");
+        let loaded = load::load_walked(walked, &s.config, s.drafts, s.future, &parse);
+        steps.mark("load");
         let fresh = fresh.into_inner().unwrap_or_default();
         self.read.extend(fresh);
-        // Forget what was read of files that are gone.
-        let present: HashSet<&str> = loaded
-            .parsed
-            .iter()
-            .map(|p| p.source.rel.as_str())
-            .chain(
-                loaded
-                    .unpublished
-                    .values()
-                    .map(|u| u.file.trim_start_matches("content/")),
-            )
-            .collect();
-        self.read.retain(|rel, _| present.contains(rel.as_str()));
-        self.memos.retain(|rel, _| present.contains(rel.as_str()));
 
         let mut diagnostics = loaded.diagnostics;
         diagnostics.extend(crate::translation::policy_diagnostics(
@@ -282,9 +311,10 @@ impl Derivation {
             &s.config,
             &loaded.parsed,
         ));
-        if let Some(memo) = &mut self.checks {
+        if let Some(memo) = &mut self.cross_checks {
             diagnostics.extend(cross_checks(s, &loaded.parsed, &self.read, memo));
         }
+        steps.mark("policy, leftover markers, cross-language checks");
         let inputs = Inputs {
             config: s.config.clone(),
             assets: loaded.assets,
@@ -300,19 +330,33 @@ impl Derivation {
             read: &self.read,
             memos: &self.memos,
             revisions: &self.revisions,
+            checks: &self.checks,
+            outputs: self.outputs.take(),
             new_memos: Vec::new(),
             new_revisions: Mutex::default(),
+            new_checks: Mutex::default(),
         };
-        let model = super::assemble(inputs, loaded.parsed, &mut cache, &mut diagnostics);
+        let model = super::assemble(inputs, loaded.parsed, &mut cache, &mut diagnostics, steps);
         let Cache {
             new_memos,
             new_revisions,
+            new_checks,
+            outputs,
             ..
         } = cache;
         self.rendered_last = new_memos.len();
+        self.checks
+            .extend(new_checks.into_inner().unwrap_or_default());
+        self.outputs = outputs;
         self.memos.extend(new_memos);
-        self.revisions
-            .extend(new_revisions.into_inner().unwrap_or_default());
+        let new_revisions = new_revisions.into_inner().unwrap_or_default();
+        if !new_revisions.is_empty() {
+            // Revisions of texts no source has any more are not needed again.
+            let hashes: HashSet<blake3::Hash> = self.read.values().map(|r| r.hash).collect();
+            self.revisions.retain(|h, _| hashes.contains(h));
+            self.revisions.extend(new_revisions);
+        }
+        steps.mark("keep memos");
         Derived {
             model,
             diagnostics,
@@ -380,13 +424,59 @@ fn read_source(source: &Source, display: &str, tz: &jiff::tz::TimeZone) -> Read 
     }
 }
 
+/// The link checks of one source, what they looked up, and what the model keeps of it.
+struct Checked {
+    probes: LinkProbes,
+    facts: Arc<SourceFacts>,
+}
+
+/// What plain links are checked against: the output paths that exist, and where left-out
+/// pages would be.
+struct Outputs {
+    files: HashSet<String>,
+    unpublished_dirs: HashMap<String, (String, String)>,
+    unpublished: super::UnpublishedSources,
+}
+
+impl Outputs {
+    fn of(r: &LinkResolver<'_>) -> Outputs {
+        Outputs {
+            files: r.files.clone(),
+            unpublished_dirs: r.unpublished_dirs.clone(),
+            unpublished: r.unpublished.clone(),
+        }
+    }
+
+    /// The output paths that a plain link to now checks differently than before.
+    fn changed(&self, r: &LinkResolver<'_>) -> HashSet<String> {
+        let mut out: HashSet<String> = r.files.symmetric_difference(&self.files).cloned().collect();
+        for (dir, key) in r.unpublished_dirs {
+            if self.unpublished_dirs.get(dir) != Some(key)
+                || self.unpublished.get(key) != r.unpublished.get(key)
+            {
+                out.insert(dir.clone());
+            }
+        }
+        for dir in self.unpublished_dirs.keys() {
+            if !r.unpublished_dirs.contains_key(dir) {
+                out.insert(dir.clone());
+            }
+        }
+        out
+    }
+}
+
 /// The per-source work of one derivation, reusing the memos of the last.
 struct Cache<'d> {
     read: &'d HashMap<String, Read>,
     memos: &'d HashMap<String, Memo>,
     revisions: &'d HashMap<blake3::Hash, Revision>,
+    checks: &'d HashMap<String, Checked>,
+    /// Taken from the derivation, and given back up to date.
+    outputs: Option<Outputs>,
     new_memos: Vec<(String, Memo)>,
     new_revisions: Mutex<Vec<(blake3::Hash, Revision)>>,
+    new_checks: Mutex<Vec<(String, Checked)>>,
 }
 
 impl Cache<'_> {
@@ -427,6 +517,7 @@ impl PerSource for Cache<'_> {
                     );
                 }
                 let (rendered, lookups) = resolver.render_recorded(&parsed, &path);
+                let rendered = Arc::new(rendered);
                 let memo = this.hash_of(&parsed).map(|hash| Memo {
                     hash,
                     path: path.clone(),
@@ -453,6 +544,55 @@ impl PerSource for Cache<'_> {
             out.push(r);
         }
         out
+    }
+
+    fn check(
+        &mut self,
+        resolver: &LinkResolver<'_>,
+        rendered: &[RenderedSource],
+        diags: &mut Vec<Diagnostic>,
+    ) -> HashMap<String, Arc<SourceFacts>> {
+        // Sources rendered again are checked again; the others when a lookup of their check
+        // answers differently now.
+        let again: HashSet<&str> = self.new_memos.iter().map(|(rel, _)| rel.as_str()).collect();
+        let changed = self.outputs.as_ref().map(|o| o.changed(resolver));
+        let (checks, new_checks) = (self.checks, &self.new_checks);
+        let facts = bodies::check_all_with(rendered, diags, &|r, anchors| {
+            let rel = &r.parsed.source.rel;
+            if let (Some(changed), Some(c), false) =
+                (&changed, checks.get(rel), again.contains(rel.as_str()))
+                && c.facts.source == r.parsed.source
+                && c.probes.hold(resolver, anchors, changed)
+            {
+                return c.facts.clone();
+            }
+            let diagnostics = resolver.check_links(&r.parsed, &r.rendered, anchors);
+            let probes = resolver.probes(&r.parsed, &r.rendered, anchors);
+            let facts = Arc::new(bodies::facts(r, diagnostics));
+            if let Ok(mut new) = new_checks.lock() {
+                new.push((
+                    rel.clone(),
+                    Checked {
+                        probes,
+                        facts: facts.clone(),
+                    },
+                ));
+            }
+            facts
+        });
+        // What plain links are checked against, brought up to date.
+        let mut outputs = self.outputs.take().unwrap_or_else(|| Outputs::of(resolver));
+        for path in changed.iter().flatten() {
+            if resolver.files.contains(path) {
+                outputs.files.insert(path.clone());
+            } else {
+                outputs.files.remove(path);
+            }
+        }
+        outputs.unpublished_dirs = resolver.unpublished_dirs.clone();
+        outputs.unpublished = resolver.unpublished.clone();
+        self.outputs = Some(outputs);
+        facts
     }
 
     fn revision(&self, p: &Parsed) -> Revision {

@@ -69,6 +69,44 @@ impl LinkTables {
     }
 }
 
+/// What checking one `@/` link looked up, and the answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AtProbe {
+    target: String,
+    anchor: Option<String>,
+    resolved: Option<(String, Option<(String, String)>)>,
+    unpublished: Option<UnpublishedSource>,
+    anchor_found: Option<bool>,
+}
+
+/// What checking the links of one source looked up besides its own text and rendering
+/// (see `LinkResolver::probes`).
+#[derive(Debug, Clone)]
+pub struct LinkProbes {
+    lang: String,
+    at: Vec<AtProbe>,
+    /// The output paths relative and root-relative links lead to.
+    outputs: Vec<String>,
+}
+
+impl LinkProbes {
+    /// Whether every lookup still answers as it did, with `resolver` and `anchors` now and
+    /// `changed` the output paths that lead somewhere else than before (pages and files that
+    /// came or went, left-out pages whose reason or place changed).
+    pub fn hold<'x>(
+        &self,
+        resolver: &LinkResolver<'_>,
+        anchors: &Anchors<'x>,
+        changed: &HashSet<String>,
+    ) -> bool {
+        (changed.is_empty() || !self.outputs.iter().any(|o| changed.contains(o)))
+            && self
+                .at
+                .iter()
+                .all(|a| resolver.probe(&a.target, a.anchor.as_deref(), &self.lang, anchors) == *a)
+    }
+}
+
 /// The anchors of the page or section with a (key, language), if it exists.
 pub(crate) type Anchors<'x> = dyn Fn(&(String, String)) -> Option<&'x [String]> + 'x;
 
@@ -121,7 +159,7 @@ impl LinkResolver<'_> {
         })
     }
 
-    /// [`LinkResolver::render`], with every `@/` target the body looked up and what it
+    /// `LinkResolver::render`, with every `@/` target the body looked up and what it
     /// resolved to, in order: the same lookups resolving the same way mean the same body.
     pub fn render_recorded(&self, p: &Parsed, path: &str) -> (markdown::Rendered, Vec<Lookup>) {
         let lookups = std::cell::RefCell::new(Vec::new());
@@ -209,7 +247,7 @@ impl LinkResolver<'_> {
             locate: &locate,
             first_eager: true,
         };
-        r.html = self.images.enrich(&r.html, &page);
+        r.html = self.images.enrich(&r.html, &page).into();
         page.first_eager = false;
         for html in [&mut r.summary_html, &mut r.first_paragraph_html]
             .into_iter()
@@ -364,21 +402,75 @@ impl LinkResolver<'_> {
     /// The left-out page (a draft, a future page) that a root-relative path (base path
     /// included, percent-encoded) would name if it were published.
     fn unpublished_at(&self, path: &str) -> Option<&UnpublishedSource> {
-        let rest = path.strip_prefix(self.config.base_path.as_str())?;
-        let dir = crate::url::decode(rest);
-        let key = self.unpublished_dirs.get(dir.trim_matches('/'))?;
+        let dir = self.output_rel(path)?;
+        let key = self.unpublished_dirs.get(dir.as_str())?;
         self.unpublished.get(key)
+    }
+
+    /// A root-relative path (base path included, percent-encoded) as a path of the output
+    /// (decoded, no leading or trailing `/`): what [`Self::leads_somewhere`] and
+    /// [`Self::unpublished_at`] look up; `None` outside the base path.
+    fn output_rel(&self, path: &str) -> Option<String> {
+        let rest = path.strip_prefix(self.config.base_path.as_str())?;
+        Some(crate::url::decode(rest).trim_matches('/').to_string())
+    }
+
+    /// What [`Self::check_links`] of `p`, rendered as `r`, looked up beyond the source and
+    /// its rendering: checking it again is needed only when one of these now answers
+    /// differently ([`LinkProbes::hold`]).
+    pub(crate) fn probes<'x>(
+        &self,
+        p: &Parsed,
+        r: &markdown::Rendered,
+        anchors: &Anchors<'x>,
+    ) -> LinkProbes {
+        let lang = &p.source.lang;
+        LinkProbes {
+            lang: lang.clone(),
+            at: (r.links.iter())
+                .map(|link| self.probe(&link.target, link.anchor.as_deref(), lang, anchors))
+                .collect(),
+            outputs: (r.local_links.iter())
+                .filter_map(|l| self.output_rel(&l.path))
+                .collect(),
+        }
+    }
+
+    fn probe<'x>(
+        &self,
+        target: &str,
+        anchor: Option<&str>,
+        lang: &str,
+        anchors: &Anchors<'x>,
+    ) -> AtProbe {
+        let resolved = self.resolve(target, lang);
+        let unpublished = match &resolved {
+            None => self.unpublished_target(target, lang).cloned(),
+            Some(_) => None,
+        };
+        let anchor_found = match (&resolved, anchor) {
+            (Some((_, Some(found))), Some(anchor)) => {
+                Some(anchors(found).is_some_and(|a| a.iter().any(|x| x == anchor)))
+            }
+            _ => None,
+        };
+        AtProbe {
+            target: target.to_string(),
+            anchor: anchor.map(str::to_string),
+            resolved,
+            unpublished,
+            anchor_found,
+        }
     }
 
     /// Whether a root-relative path (base path included, percent-encoded) names a page,
     /// section or file of the site, or a file the build generates (feeds, sitemaps,
     /// `robots.txt`, `404.html`, list pages, taxonomy pages, the search index).
     fn leads_somewhere(&self, path: &str) -> bool {
-        let Some(rest) = path.strip_prefix(self.config.base_path.as_str()) else {
+        let Some(rel) = self.output_rel(path) else {
             return false;
         };
-        let rel = crate::url::decode(rest);
-        let rel = rel.trim_matches('/');
+        let rel = rel.as_str();
         if self.files.contains(rel) {
             return true;
         }

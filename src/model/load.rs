@@ -79,8 +79,20 @@ pub fn load_documents_with(
     future: bool,
     parse: &ParseSource<'_>,
 ) -> Loaded {
-    let mut diags = Vec::new();
     let walked = walk::walk(&root.join("content"), config);
+    load_walked(walked, config, drafts, future, parse)
+}
+
+/// [`load_documents_with`], for the files of `content/` found by the caller:
+/// [`super::Derivation`] keeps them from one derivation to the next.
+pub fn load_walked(
+    walked: walk::Walked,
+    config: &Config,
+    drafts: bool,
+    future: bool,
+    parse: &ParseSource<'_>,
+) -> Loaded {
+    let mut diags = Vec::new();
     diags.extend(walked.diagnostics);
     type Identity = (String, String, String);
     let mut results: Vec<(Identity, Result<Parsed, Vec<Diagnostic>>)> = walked
@@ -108,7 +120,7 @@ pub fn load_documents_with(
         // it leads nowhere.
         let path_of = |p: &Parsed| super::source_path(config, &p.source, &p.doc).ok();
         let (why, path) = match r {
-            Ok(p) if p.doc.meta.draft && !drafts => {
+            Ok(p) if super::fields::effects(&p.doc.meta).draft && !drafts => {
                 *drafts_by_lang.entry(p.source.lang.clone()).or_default() += 1;
                 (super::Unpublished::Draft, path_of(&p))
             }

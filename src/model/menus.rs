@@ -11,7 +11,7 @@ pub fn menus(site: &SiteModel, diags: &mut Vec<Diagnostic>) -> crate::menu::Reso
     let from_pages = (site.pages.iter().filter(|p| !p.fallback))
         .filter_map(|p| {
             Some((
-                p.doc.meta.menu.as_ref()?,
+                super::fields::effects(&p.doc.meta).menu?,
                 p.lang.as_str(),
                 p.path.as_str(),
                 p.doc.title.as_str(),
@@ -20,7 +20,7 @@ pub fn menus(site: &SiteModel, diags: &mut Vec<Diagnostic>) -> crate::menu::Reso
         .chain(site.sections.iter().filter_map(|s| {
             let doc = s.doc.as_ref()?;
             Some((
-                doc.meta.menu.as_ref()?,
+                super::fields::effects(&doc.meta).menu?,
                 s.lang.as_str(),
                 s.path.as_str(),
                 s.title.as_str(),

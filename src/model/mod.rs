@@ -12,13 +12,17 @@
 //! 2. [`links`]: the tables `@/` links are resolved against ([`links::LinkTables`]) and the
 //!    resolver itself ([`LinkResolver`]), with [`site_files`]: what plain links may reach;
 //! 3. [`bodies`]: every source's Markdown rendered (in parallel), then its links checked;
+//!    [`stale_marks`]: the blocks of stale translations marked;
 //! 4. [`pages`]: pages, `_index` documents, translation revisions and fallback copies;
 //! 5. [`sections`]: the section tree in every language, list order, previous and next;
 //! 6. [`taxonomies`]: terms, their slugs, and each page's terms;
 //! 7. [`aliases`]: redirects and their clashes;
 //! 8. [`menus`]: the menus of `site.toml` and of front matter, resolved.
 //!
-//! [`derive`] keeps what those steps computed per source, so that `qiao serve` can derive a
+//! Steps read front matter through [`fields::effects`], which decides for every field which
+//! step it changes. [`steps`] times them.
+//!
+//! [`mod@derive`] keeps what those steps computed per source, so that `qiao serve` can derive a
 //! whole new model from a few changed files without rendering every page again.
 //! File names (`x.en.md`) and `@/` links are read by one rule: [`crate::content::name`].
 
@@ -33,6 +37,7 @@ use crate::translation::{Revision, TranslationState};
 pub mod aliases;
 pub mod bodies;
 pub mod derive;
+pub mod fields;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod links;
@@ -42,6 +47,8 @@ pub mod pages;
 pub mod place;
 pub mod sections;
 pub mod site_files;
+pub mod stale_marks;
+pub mod steps;
 pub mod taxonomies;
 #[cfg(test)]
 mod tests;
@@ -79,13 +86,13 @@ pub struct Page {
     /// Parsed front matter and body.
     pub doc: Document,
     /// Rendered body.
-    pub html: String,
+    pub html: crate::content::Text,
     /// Summary HTML (`<!-- more -->`, front matter `summary`, or first paragraph).
     pub summary: Option<String>,
     /// Table of contents.
     pub toc: Vec<TocEntry>,
     /// Plain text of the body.
-    pub text: String,
+    pub text: crate::content::Text,
     /// Site path, e.g. `/en/news/x/`.
     pub path: String,
     /// Output directory relative to the output root (`en/news/x`).
@@ -125,7 +132,7 @@ pub struct Section {
     /// Title (front matter, else the directory name).
     pub title: String,
     /// Rendered body.
-    pub html: String,
+    pub html: crate::content::Text,
     /// Table of contents.
     pub toc: Vec<TocEntry>,
     /// Site path.
@@ -217,8 +224,9 @@ pub struct SiteModel {
     /// Section by (directory, language).
     pub section_index: HashMap<(String, String), usize>,
     /// Every Markdown source in the model, by its path relative to the site root
-    /// (`content/news/x.en.md`).
-    pub sources: HashMap<String, SourceFacts>,
+    /// (`content/news/x.en.md`); shared with the models derived after it while the source
+    /// and what its links lead to stay the same.
+    pub sources: HashMap<String, std::sync::Arc<SourceFacts>>,
     /// (key, language) → site path of every page and section source, for `@/` links.
     pub link_index: HashMap<(String, String), String>,
     /// Files of `content/` by path relative to it, for `@/` links to them.
@@ -365,7 +373,13 @@ pub fn build(
         unpublished,
         root: root.to_path_buf(),
     };
-    assemble(inputs, parsed, &mut bodies::Fresh, diags)
+    assemble(
+        inputs,
+        parsed,
+        &mut bodies::Fresh,
+        diags,
+        &mut steps::Steps::new(),
+    )
 }
 
 /// Everything [`build`] needs besides the parsed sources.
@@ -391,6 +405,7 @@ pub(crate) fn assemble(
     parsed: Vec<Parsed>,
     per_source: &mut dyn bodies::PerSource,
     diags: &mut Vec<Diagnostic>,
+    steps: &mut steps::Steps,
 ) -> SiteModel {
     let Inputs {
         config,
@@ -405,7 +420,9 @@ pub(crate) fn assemble(
         root,
     } = inputs;
     let placed = place::place(&config, parsed, diags);
+    steps.mark("place");
     let tables = links::LinkTables::new(&config, &placed, &assets, &images, &unpublished);
+    steps.mark("link tables");
     let resolver = LinkResolver {
         config: &config,
         index: &tables.index,
@@ -418,24 +435,33 @@ pub(crate) fn assemble(
         directives: directives.as_deref(),
     };
     let rendered = per_source.render(&resolver, placed);
-    let checked = bodies::check_all(&resolver, &rendered, diags);
+    steps.mark("bodies");
+    let checked = per_source.check(&resolver, &rendered, diags);
+    steps.mark("link checks");
     let revisions = pages::revisions(&config, &rendered, &|p| per_source.revision(p));
+    steps.mark("revisions");
     let stale =
-        crate::stale::mark_stale_translations(&root, &config, &rendered, &revisions, &resolver);
+        stale_marks::mark_stale_translations(&root, &config, &rendered, &revisions, &resolver);
+    steps.mark("stale blocks");
     let pages::Pages {
         mut pages,
         section_docs,
         static_assets,
     } = pages::pages(&config, rendered, assets, stale, &revisions);
+    steps.mark("pages");
     pages::add_fallback_copies(&config, &mut pages);
+    steps.mark("fallback copies");
     let sections::Tree {
         sections,
         section_index,
     } = sections::tree(&config, &mut pages, &section_docs);
+    steps.mark("sections");
     let page_index = pages::page_index(&pages);
     let taxonomies = taxonomies::build_taxonomies(&config, &pages, diags);
     taxonomies::assign_terms(&taxonomies, &mut pages);
+    steps.mark("taxonomies");
     let aliases = aliases::aliases(&pages, &sections, diags);
+    steps.mark("aliases");
     let links::LinkTables {
         index: link_index,
         assets: content_assets,
@@ -464,6 +490,7 @@ pub(crate) fn assemble(
         menus: Default::default(),
     };
     site.menus = menus::menus(&site, diags);
+    steps.mark("menus");
     site
 }
 

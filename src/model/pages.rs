@@ -22,7 +22,7 @@ pub struct SectionDoc {
     /// Its front matter and body (the text released).
     pub doc: Document,
     /// Its rendered body.
-    pub rendered: markdown::Rendered,
+    pub rendered: std::sync::Arc<markdown::Rendered>,
 }
 
 /// `_index` documents by (directory, language).
@@ -53,7 +53,10 @@ pub fn revisions(
     let tracked: HashSet<&str> = rendered
         .iter()
         .map(|r| &r.parsed)
-        .filter(|p| p.source.lang != *default && p.doc.meta.translation_of.is_some())
+        .filter(|p| {
+            p.source.lang != *default
+                && super::fields::effects(&p.doc.meta).translation_of.is_some()
+        })
         .map(|p| p.source.key.as_str())
         .collect();
     rendered
@@ -65,7 +68,7 @@ pub fn revisions(
 }
 
 /// Pages and `_index` documents of the rendered sources, their translation states, stale
-/// blocks marked (`stale`: the marks of [`crate::stale::mark_stale_translations`], by index
+/// blocks marked (`stale`: the marks of `stale_marks::mark_stale_translations`, by index
 /// into `rendered`), bundle files given to their pages. The source text is released: the
 /// Markdown has been rendered and its links checked, and on a large site the text is a good
 /// part of the memory.
@@ -94,7 +97,7 @@ pub fn pages(
         } = source;
         let stale_sections = match stale.remove(&k) {
             Some(marked) => {
-                r.html = marked.html;
+                std::sync::Arc::make_mut(&mut r).html = marked.html;
                 marked.sections
             }
             None => Vec::new(),
@@ -124,10 +127,10 @@ pub fn pages(
                     source: rel,
                     out_dir: out_dir(config, &path),
                     path,
-                    html: r.html,
+                    html: r.html.clone(),
                     summary,
-                    toc: r.toc,
-                    text: r.text,
+                    toc: r.toc.clone(),
+                    text: r.text.clone(),
                     section: usize::MAX,
                     prev: None,
                     next: None,
@@ -199,9 +202,8 @@ pub fn page_summary(r: &markdown::Rendered, doc: &Document) -> Option<String> {
     r.summary_html
         .clone()
         .or_else(|| {
-            doc.meta
+            super::fields::effects(&doc.meta)
                 .summary
-                .as_ref()
                 .map(|s| format!("<p>{}</p>", crate::markup::escape(s)))
         })
         .or_else(|| r.first_paragraph_html.clone())

@@ -60,7 +60,8 @@ pub fn source_path(config: &Config, source: &Source, doc: &Document) -> Result<S
     match source.kind {
         SourceKind::Section => Ok(format!("{prefix}{dir}")),
         SourceKind::Page => {
-            let slug = ident::nfc(doc.meta.slug.as_deref().unwrap_or(&source.stem));
+            let slug = super::fields::effects(&doc.meta).slug;
+            let slug = ident::nfc(slug.unwrap_or(&source.stem));
             if !crate::url::is_valid_segment(&slug) {
                 return Err(Diagnostic::error(format!(
                     "the page's name `{slug}` cannot be part of an address"

@@ -124,7 +124,7 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
         .map(|s| {
             s.doc
                 .as_ref()
-                .and_then(|d| d.meta.weight)
+                .and_then(|d| super::fields::effects(&d.meta).weight)
                 .unwrap_or(i64::MAX)
         })
         .collect();
@@ -154,8 +154,12 @@ pub fn page_section_dir(p: &Page) -> String {
 
 /// Order of pages in a section list.
 pub fn list_order(a: &Page, b: &Page) -> std::cmp::Ordering {
-    let wa = a.doc.meta.weight.unwrap_or(i64::MAX);
-    let wb = b.doc.meta.weight.unwrap_or(i64::MAX);
+    let wa = super::fields::effects(&a.doc.meta)
+        .weight
+        .unwrap_or(i64::MAX);
+    let wb = super::fields::effects(&b.doc.meta)
+        .weight
+        .unwrap_or(i64::MAX);
     wa.cmp(&wb).then_with(|| date_order(a, b))
 }
 

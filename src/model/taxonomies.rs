@@ -73,7 +73,6 @@ pub fn build_taxonomies(
 ) -> Vec<TaxonomyModel> {
     let mut taxonomies = Vec::new();
     for t in &config.taxonomies {
-        let names_of = |p: &Page| -> Vec<String> { t.kind.terms(&p.doc.meta).to_vec() };
         // Term key -> (display name, pages) per language, in language order.
         let mut per_lang: Vec<BTreeMap<String, (String, Vec<usize>)>> = Vec::new();
         // Term key -> (display name, first page that used it), over all languages.
@@ -84,15 +83,25 @@ pub fn build_taxonomies(
                 if p.lang != l.code || p.fallback {
                     continue;
                 }
-                for name in names_of(p) {
-                    let key = ident::term_key(&name);
-                    let shown = ident::nfc(name.trim()).into_owned();
-                    all.entry(key.clone()).or_insert_with(|| (shown.clone(), i));
-                    let (_, term_pages) = terms.entry(key).or_insert_with(|| (shown, Vec::new()));
-                    // Pages come in index order, so a repeat can only be this page's
-                    // (`tags: [江门, 江门]`): no need to search the term's whole list.
-                    if term_pages.last() != Some(&i) {
-                        term_pages.push(i);
+                for name in super::fields::effects(&p.doc.meta).terms(t.kind) {
+                    let key = ident::term_key(name);
+                    let shown = || ident::nfc(name.trim()).into_owned();
+                    // Looked up before inserting: most names are met many times, and copies
+                    // of them on every page would cost `qiao serve` on every save.
+                    if !all.contains_key(&key) {
+                        all.insert(key.clone(), (shown(), i));
+                    }
+                    match terms.get_mut(&key) {
+                        // Pages come in index order, so a repeat can only be this page's
+                        // (`tags: [江门, 江门]`): no need to search the term's whole list.
+                        Some((_, term_pages)) => {
+                            if term_pages.last() != Some(&i) {
+                                term_pages.push(i);
+                            }
+                        }
+                        None => {
+                            terms.insert(key, (shown(), vec![i]));
+                        }
                     }
                 }
             }

@@ -216,7 +216,7 @@ pub(super) fn page_view<'m>(
         |l| l.reading_speed,
     );
     let by_chars = crate::format::cuts_by_characters(&p.content_lang);
-    let excerpt_source = p.doc.meta.summary.clone().unwrap_or_else(|| p.text.clone());
+    let excerpt_source = p.doc.meta.summary.clone().unwrap_or_else(|| p.text.to_string());
     let terms = |name: &str| -> Vec<Link<'_>> {
         p.terms
             .get(name)
