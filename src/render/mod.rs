@@ -31,6 +31,8 @@ mod statics;
 #[cfg(test)]
 mod testing;
 mod views;
+#[cfg(test)]
+mod views_tests;
 
 use feeds::*;
 use functions::*;
@@ -62,11 +64,12 @@ impl Values {
     fn compute(model: &SiteModel) -> Values {
         let config = &model.config;
         let related = related_pages(model);
+        let shared = SharedLinks::new(model);
         let page_values: Vec<tera::Value> = model
             .pages
             .par_iter()
             .enumerate()
-            .map(|(i, _)| val(&page_view(model, &related, i)))
+            .map(|(i, _)| page_value(model, &related, &shared, i))
             .collect();
         let section_values = (0..model.sections.len())
             .map(|i| section_value(model, i, &page_values))

@@ -216,7 +216,7 @@ pub(super) fn page_view<'m>(
         |l| l.reading_speed,
     );
     let by_chars = crate::format::cuts_by_characters(&p.content_lang);
-    let excerpt_source = p.doc.meta.summary.clone().unwrap_or_else(|| p.text.to_string());
+    let excerpt_source: &str = p.doc.meta.summary.as_deref().unwrap_or(&p.text);
     let terms = |name: &str| -> Vec<Link<'_>> {
         p.terms
             .get(name)
@@ -271,7 +271,7 @@ pub(super) fn page_view<'m>(
         word_count: words,
         reading_time: crate::format::reading_time(words, speed),
         excerpt: crate::format::summarize(
-            &excerpt_source,
+            excerpt_source,
             if by_chars {
                 EXCERPT_CHARS
             } else {
@@ -509,6 +509,77 @@ pub(super) fn section_view(model: &SiteModel, i: usize) -> SectionView<'_> {
         page_count: s.pages.len(),
         translations: section_translations(model, i),
     }
+}
+
+/// Values that are the same for many pages, made once and shared by handle (Tera values
+/// are reference counted): each section's `ancestors` chain and each term's link.
+pub(super) struct SharedLinks {
+    /// `section_chain` of each section, as a value.
+    ancestors: Vec<tera::Value>,
+    /// The link of each term as pages spell it, by (site path, name as written).
+    terms: HashMap<(String, String), tera::Value>,
+}
+
+impl SharedLinks {
+    pub(super) fn new(model: &SiteModel) -> SharedLinks {
+        let config = &model.config;
+        SharedLinks {
+            ancestors: (0..model.sections.len())
+                .map(|k| val(&section_chain(model, Some(k))))
+                .collect(),
+            terms: model
+                .pages
+                .iter()
+                .flat_map(|p| p.terms.values().flatten())
+                .map(|t| ((t.path.clone(), t.name.clone()), t))
+                .collect::<HashMap<_, _>>()
+                .into_iter()
+                .map(|(k, t)| (k, val(&link(config, &t.name, &t.path))))
+                .collect(),
+        }
+    }
+}
+
+/// The value of page `i`: [`page_view`] serialized, with the lists that many pages share
+/// (`ancestors`, `tags`, `categories`) taken from `shared` instead of copied into it. The
+/// value is the same, key order included.
+pub(super) fn page_value(
+    model: &SiteModel,
+    related: &[Vec<usize>],
+    shared: &SharedLinks,
+    i: usize,
+) -> tera::Value {
+    let p = &model.pages[i];
+    let mut view = page_view(model, related, i);
+    view.ancestors = Vec::new();
+    view.tags = Vec::new();
+    view.categories = Vec::new();
+    let Some(mut map) = val(&view).into_map() else {
+        return val(&page_view(model, related, i));
+    };
+    let ancestors = match shared.ancestors.get(p.section) {
+        Some(a) => a.clone(),
+        None => val(&section_chain(model, Some(p.section))),
+    };
+    map.insert("ancestors".into(), ancestors);
+    for name in ["tags", "categories"] {
+        let links: Vec<tera::Value> = p
+            .terms
+            .get(name)
+            .map(|ts| {
+                ts.iter()
+                    .map(
+                        |t| match shared.terms.get(&(t.path.clone(), t.name.clone())) {
+                            Some(v) => v.clone(),
+                            None => val(&link(&model.config, &t.name, &t.path)),
+                        },
+                    )
+                    .collect()
+            })
+            .unwrap_or_default();
+        map.insert(name.into(), tera::Value::from(links));
+    }
+    tera::Value::from(map)
 }
 
 /// The value of section `i`: its view, and `pages`, the shared values of its pages.
