@@ -347,7 +347,7 @@ pub fn derive(opts: &BuildOptions, trace: &Trace) -> Result<Derived, Vec<Diagnos
     derive_with(opts, trace, false).map(|(derived, _)| derived)
 }
 
-/// The same stages as [`derive`], by the same steps, keeping per source what deriving the
+/// The same stages as [`derive()`], by the same steps, keeping per source what deriving the
 /// model again after an edit needs (a [`Derivation`], for `qiao serve`), with the problems
 /// of what is not content (messages, data, directive templates), which an update of the
 /// content alone does not find again.
@@ -447,7 +447,7 @@ pub(crate) fn setup(opts: &BuildOptions) -> Result<Setup, Vec<Diagnostic>> {
     })
 }
 
-/// [`derive`], keeping the [`Derivation`] and the setup's problems when `keep` is set.
+/// [`derive()`], keeping the [`Derivation`] and the setup's problems when `keep` is set.
 fn derive_with(
     opts: &BuildOptions,
     trace: &Trace,
