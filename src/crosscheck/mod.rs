@@ -31,9 +31,9 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::content::Parsed;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::BlockKind;
-use crate::model::Parsed;
 use glossary::{Matcher, Miss};
 use numbers::{Convention, SourceNumber, Values};
 use structure::{Page, Unit, UnitKind};

@@ -15,9 +15,9 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
+use crate::content::Parsed;
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::markdown::{self, BlockKind};
-use crate::model::Parsed;
 
 /// What a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

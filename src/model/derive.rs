@@ -59,68 +59,7 @@ pub struct Settings {
     pub images: Arc<crate::images::Images>,
 }
 
-impl Settings {
-    /// The settings of the site at `root` as a build reads them: `site.toml`, the templates'
-    /// ids and static files, the directive templates (with the site's messages and formats).
-    /// Problems with any of those are returned; a build reports them too.
-    pub fn load(
-        root: &std::path::Path,
-        drafts: bool,
-        future: bool,
-    ) -> Result<(Settings, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let config = Config::load(root)?;
-        let mut diags = Vec::new();
-        let templates = crate::theme::TemplateSet::load(root, config.theme.as_deref());
-        let (catalog, d) = crate::i18n::Catalog::load(root, &config);
-        diags.extend(d);
-        let formats = (config.languages.iter())
-            .filter_map(|l| {
-                Some((
-                    l.code.clone(),
-                    crate::format::LocaleFormat::new(&l.locale).ok()?,
-                ))
-            })
-            .collect();
-        let (data, d) = crate::data::DataFiles::load(root, &config);
-        diags.extend(d);
-        let intl = crate::render::Intl {
-            catalog: Arc::new(catalog),
-            formats: Arc::new(formats),
-            data: Arc::new(data),
-        };
-        let (template_ids, static_files, directives) = match &templates {
-            Ok(t) => {
-                let statics = (t.static_files().into_iter())
-                    .map(|(abs, rel)| (rel, Some(abs.to_path_buf())))
-                    .chain(t.builtin_static().into_iter().map(|(rel, _)| (rel, None)))
-                    .collect();
-                let (directives, d) = crate::directives::DirectiveSet::new(t, &intl, &config, root);
-                diags.extend(d);
-                (t.literal_ids(), statics, directives.map(Arc::new))
-            }
-            Err(ds) => {
-                diags.extend(ds.iter().cloned());
-                (Vec::new(), Vec::new(), None)
-            }
-        };
-        let images = crate::images::Images::new(
-            root,
-            config.images.clone(),
-            &config.base_path,
-            static_files,
-        );
-        let settings = Settings {
-            root: root.to_path_buf(),
-            config,
-            drafts,
-            future,
-            template_ids,
-            directives,
-            images: Arc::new(images),
-        };
-        Ok((settings, diags))
-    }
-}
+// `Settings::load` is in `crate::build`, made by the build's own set-up.
 
 /// One source as last read.
 struct Read {

@@ -415,7 +415,7 @@ impl Renderer {
         intl: &Intl,
         language_prints: HashMap<String, blake3::Hash>,
         changed: &[PathBuf],
-        trace: &crate::build::Trace,
+        trace: &crate::trace::Trace,
     ) -> Result<(Renderer, Pending), String> {
         if self.untracked {
             return Err("a template read a page where its file was not known".into());
