@@ -398,7 +398,7 @@ pub(crate) fn setup(opts: &BuildOptions) -> Result<Setup, Vec<Diagnostic>> {
 
 impl model::derive::Settings {
     /// The settings of the site at `root` as a build reads them (the build's own
-    /// [`setup`]): `site.toml`, the templates' ids and static files, the directive templates
+    /// `setup`): `site.toml`, the templates' ids and static files, the directive templates
     /// (with the site's messages and formats). Problems with any of those are returned; a
     /// build reports them too.
     pub fn load(
