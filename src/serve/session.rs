@@ -2,9 +2,13 @@
 //! interface-translation edit (see docs/serve.md).
 //!
 //! After a full build, the renderer (model, compiled templates, values and what each file
-//! read) stays in memory. On a change, the build's own stages make a new model from the
-//! sources as they are now ([`crate::build::derive`], the same call as a full build), and
-//! [`Renderer::next`] compares it with the one served, by stable identities, and renders
+//! read) stays in memory, with the per-source cache the build's steps ran over
+//! ([`crate::build::derive_keeping`], a [`crate::model::Derivation`]). On a change, the
+//! build's own steps make a new model from the sources as they are now: from the changed
+//! sources only after an edit of `content/` ([`crate::model::Derivation::update`]), from the
+//! cache with templates loaded again after an edit of page templates only, and from
+//! everything again otherwise. [`Renderer::next`] then compares the new model with the one
+//! served, by stable identities, and renders
 //! exactly the files whose inputs changed: new, deleted and renamed pages, tags, dates,
 //! slugs, drafts, aliases, sections and translations all go this way, as do template edits
 //! (the files whose template, or a template it uses, changed) and `.ftl` edits (the files
