@@ -288,6 +288,37 @@ pub struct Derived {
     pub legal_links: Vec<crate::hosts::RequiredLink>,
 }
 
+impl Derived {
+    /// A model derived from the per-source cache, with what it is rendered with: the
+    /// problems of the set-up first, then the model's, then the legal links' (as
+    /// [`derive()`] gathers them).
+    pub(crate) fn from_cache(
+        derived: model::derive::Derived,
+        setup_diagnostics: &[Diagnostic],
+        templates: Result<TemplateSet, Vec<Diagnostic>>,
+        intl: render::Intl,
+    ) -> Derived {
+        let model::derive::Derived {
+            model: site,
+            diagnostics: content_diagnostics,
+            held_back,
+        } = derived;
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.extend(setup_diagnostics.iter().cloned());
+        diagnostics.extend(content_diagnostics);
+        let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
+        diagnostics.extend(legal_errors);
+        Derived {
+            site,
+            templates,
+            intl,
+            diagnostics,
+            held_back,
+            legal_links,
+        }
+    }
+}
+
 /// The stages of the pipeline before rendering, from the files under `opts.root`:
 /// configuration, templates, messages, data, walk and parse, cross-language checks,
 /// Markdown and model. `Err` only when `site.toml` cannot be loaded (or the output

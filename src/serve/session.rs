@@ -24,8 +24,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::build::{BuildOptions, BuildReport, Derived, ForUpdates, Kept, Trace};
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{self, Derivation};
+use crate::diagnostics::Diagnostic;
+use crate::model::Derivation;
 use crate::output::{InPlace, Sink};
 use crate::render::Intl;
 use crate::render::Renderer;
@@ -147,25 +147,14 @@ impl Session {
             held_back,
             legal_links,
         } = if content_only {
-            let model::derive::Derived {
-                model: site,
-                diagnostics: content_diagnostics,
-                held_back,
-            } = derivation.update(&abs_changed);
+            let derived = Derived::from_cache(
+                derivation.update(&abs_changed),
+                &setup_diagnostics,
+                Ok(self.renderer.templates().clone()),
+                self.intl.clone(),
+            );
             trace.stage("derived again");
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.extend(setup_diagnostics.iter().cloned());
-            diagnostics.extend(content_diagnostics);
-            let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
-            diagnostics.extend(legal_errors);
-            Derived {
-                site,
-                templates: Ok(self.renderer.templates().clone()),
-                intl: self.intl.clone(),
-                diagnostics,
-                held_back,
-                legal_links,
-            }
+            derived
         } else if let Some(setup) = templates_only(changed)
             .then(|| crate::build::setup(&self.opts).ok())
             .flatten()
@@ -174,26 +163,14 @@ impl Session {
             // Templates alone (not directive templates, which render inside bodies): the
             // content is as it was, so is the model; the templates are loaded again (with
             // the messages, whose call sites they are).
-            let model::derive::Derived {
-                model: site,
-                diagnostics: content_diagnostics,
-                held_back,
-            } = derivation.update(&[]);
             setup_diagnostics = setup.diagnostics;
             prints = setup.message_prints;
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.extend(setup_diagnostics.iter().cloned());
-            diagnostics.extend(content_diagnostics);
-            let (legal_links, legal_errors) = crate::hosts::required_links(&site.config, &site);
-            diagnostics.extend(legal_errors);
-            Derived {
-                site,
-                templates: setup.templates,
-                intl: setup.intl,
-                diagnostics,
-                held_back,
-                legal_links,
-            }
+            Derived::from_cache(
+                derivation.update(&[]),
+                &setup_diagnostics,
+                setup.templates,
+                setup.intl,
+            )
         } else {
             let (derived, fresh) = crate::build::derive_keeping(&self.opts, &trace)
                 .map_err(|_| "site.toml has errors")?;
