@@ -177,6 +177,24 @@ pub fn cuts_by_characters(lang: &str) -> bool {
     )
 }
 
+/// How many characters an excerpt has in languages cut by characters (Chinese, Japanese,
+/// Korean, Cantonese).
+pub const EXCERPT_CHARS: usize = 120;
+/// How many words an excerpt has in other languages.
+pub const EXCERPT_WORDS: usize = 55;
+
+/// The excerpt of a text written in `lang`: [`summarize`]d to [`EXCERPT_CHARS`] characters
+/// or [`EXCERPT_WORDS`] words (see [`cuts_by_characters`]).
+pub fn excerpt(text: &str, lang: &str) -> String {
+    let by_chars = cuts_by_characters(lang);
+    let limit = if by_chars {
+        EXCERPT_CHARS
+    } else {
+        EXCERPT_WORDS
+    };
+    summarize(text, limit, by_chars)
+}
+
 /// Shortens plain text to `limit` characters (CJK languages) or words (others), adding
 /// `…` when something was cut. Never cuts inside a character or a word.
 pub fn summarize(text: &str, limit: usize, by_chars: bool) -> String {

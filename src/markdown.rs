@@ -108,6 +108,12 @@ pub struct Rendered {
     /// Plain text of the body without markup or raw HTML, blocks separated
     /// by `"\n\n"`; meant for word counts and search indexes.
     pub text: crate::content::Text,
+    /// Words in `text`, counted by [`crate::format::word_count`] (made once here: a page's
+    /// view shows it, and a model derived again reuses it).
+    pub words: usize,
+    /// The excerpt of `text` in the page's language ([`crate::format::excerpt`]): set by
+    /// the caller that knows the language (the model's link resolver), empty otherwise.
+    pub excerpt: crate::content::Text,
     /// Errors in directives and language spans, in document order.
     pub directive_problems: Vec<DirectiveProblem>,
 }
@@ -882,8 +888,11 @@ impl<'a> Transform<'a, '_> {
                     .to_string(),
             });
         }
+        let text = text.finish();
         Rendered {
             directive_problems,
+            words: crate::format::word_count(&text),
+            excerpt: Default::default(),
             html: html.into(),
             toc: Vec::new(),
             summary_html,
@@ -892,7 +901,7 @@ impl<'a> Transform<'a, '_> {
             links: self.links,
             unused_footnotes,
             local_links: self.local_links,
-            text: text.finish().into(),
+            text: text.into(),
         }
     }
 }

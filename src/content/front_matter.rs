@@ -341,6 +341,11 @@ impl Text {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether `other` is a copy of this very text (then it is equal without comparing).
+    pub fn shares(&self, other: &Text) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl std::ops::Deref for Text {

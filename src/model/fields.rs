@@ -14,7 +14,7 @@ pub struct Effects<'a> {
     pub draft: bool,
     /// [`super::place`]: the last segment of the page's address.
     pub slug: Option<&'a str>,
-    /// [`super::pages`]: the summary lists and feeds show.
+    /// [`super::pages`]: the summary lists and feeds show, and the excerpt templates show.
     pub summary: Option<&'a str>,
     /// [`super::pages`]: the revision of the source a translation was made from.
     pub translation_of: Option<&'a str>,

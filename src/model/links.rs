@@ -206,6 +206,7 @@ impl LinkResolver<'_> {
             expand.as_ref().map(|e| e as &dyn crate::directive::Expand),
         );
         self.enrich_images(p, path, &mut r);
+        r.excerpt = crate::format::excerpt(&r.text, &p.source.lang).into();
         r
     }
 

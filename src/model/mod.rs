@@ -93,6 +93,11 @@ pub struct Page {
     pub toc: Vec<TocEntry>,
     /// Plain text of the body.
     pub text: crate::content::Text,
+    /// Words in `text` ([`crate::format::word_count`]).
+    pub words: usize,
+    /// The excerpt templates show: of the front matter's `summary` when there is one, else
+    /// of `text` ([`crate::format::excerpt`], in the language of the content).
+    pub excerpt: crate::content::Text,
     /// Site path, e.g. `/en/news/x/`.
     pub path: String,
     /// Output directory relative to the output root (`en/news/x`).

@@ -74,10 +74,30 @@ fn print<T: Serialize + ?Sized>(v: &T) -> Print {
     h.finalize()
 }
 
+/// The fingerprint of a page's view: the view without its HTML, serialized, and the HTML
+/// hashed as it is (escaping a page's HTML into JSON costs more than hashing it).
+/// `content` is the fingerprint of the HTML (see [`content_print`]).
+fn page_print(view: &mut PageView<'_>, content: Print) -> Print {
+    let html = std::mem::take(&mut view.content);
+    let mut h = blake3::Hasher::new();
+    h.update(print(&*view).as_bytes());
+    h.update(content.as_bytes());
+    view.content = html;
+    h.finalize()
+}
+
+/// The fingerprint of a page's HTML. An update takes it from the page of the generation
+/// served when the two share their HTML (see [`crate::content::Text::shares`]).
+fn content_print(html: &str) -> Print {
+    blake3::hash(html.as_bytes())
+}
+
 /// The fingerprints of one generation.
 pub(super) struct Prints {
     /// Of each page's view, by page index.
     pages: Vec<Print>,
+    /// Of each page's HTML, by page index.
+    contents: Vec<Print>,
     /// Of each section's value (its view and its pages' prints), by section index.
     sections: Vec<Print>,
     /// Of each taxonomy's value, by taxonomy index.
@@ -172,15 +192,26 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, Print> {
 }
 
 /// The fingerprint of each page's view, in parallel.
-fn page_prints(model: &SiteModel, related: &[Vec<usize>]) -> Vec<Print> {
+fn page_prints(model: &SiteModel, related: &[Vec<usize>]) -> Vec<(Print, Print)> {
     (0..model.pages.len())
         .into_par_iter()
-        .map(|i| print(&page_view(model, related, i)))
+        .map(|i| {
+            let content = content_print(&model.pages[i].html);
+            (
+                page_print(&mut page_view(model, related, i), content),
+                content,
+            )
+        })
         .collect()
 }
 
 /// The fingerprints of the values (pages given) of a generation, and of its jobs.
-fn make_prints(r: &Renderer, pages: Vec<Print>, deps: &HashMap<JobKey, Vec<Dep>>) -> Prints {
+fn make_prints(
+    r: &Renderer,
+    pages: Vec<(Print, Print)>,
+    deps: &HashMap<JobKey, Vec<Dep>>,
+) -> Prints {
+    let (pages, contents): (Vec<Print>, Vec<Print>) = pages.into_iter().unzip();
     let model = &r.model;
     let config = &model.config;
     let sections = (0..model.sections.len())
@@ -208,6 +239,7 @@ fn make_prints(r: &Renderer, pages: Vec<Print>, deps: &HashMap<JobKey, Vec<Dep>>
     }
     let mut prints = Prints {
         pages,
+        contents,
         sections,
         taxonomies,
         configs,
@@ -290,9 +322,9 @@ impl Hashing<'_> {
 }
 
 impl Inputs for Hashing<'_> {
-    fn value(&mut self, name: &'static str, v: tera::Value) {
+    fn value<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T) {
         self.name(name);
-        self.h.update(print(&v).as_bytes());
+        self.h.update(print(v).as_bytes());
     }
     fn page(&mut self, name: &'static str, i: usize) {
         self.name(name);
@@ -381,7 +413,7 @@ impl Renderer {
     /// The fingerprints of this generation (made once).
     fn prints(&self) -> &Prints {
         self.prints.get_or_init(|| {
-            let pages = page_prints(&self.model, &self.values.related);
+            let pages = page_prints(&self.model, &self.values.related.pages);
             let mut prints = make_prints(self, pages, &self.deps);
             prints.plain = plain_files(self.prepared())
                 .into_par_iter()
@@ -389,6 +421,12 @@ impl Renderer {
                 .collect();
             prints
         })
+    }
+
+    /// Makes the fingerprints of this generation now, so that the first update after a full
+    /// build does not wait for them (`qiao serve` calls it while it waits for a change).
+    pub fn warm(&self) {
+        let _ = self.prints();
     }
 
     /// Sets the fingerprint of the interface translations of each language: a job of a
@@ -423,23 +461,26 @@ impl Renderer {
         let old = self.prints();
         trace.stage("update: fingerprints of the served generation");
         // The values of the new model, each page's kept (shared) when its view is the same.
-        let related = related_pages(&model);
-        let (page_values, pages): (Vec<tera::Value>, Vec<Print>) = (0..model.pages.len())
+        let related = Related::of(&model, Some(&self.values.related));
+        trace.stage("update: related pages");
+        let (page_values, pages): (Vec<tera::Value>, Vec<(Print, Print)>) = (0..model.pages.len())
             .into_par_iter()
             .map(|i| {
-                let view = page_view(&model, &related, i);
-                let p = print(&view);
                 let page = &model.pages[i];
-                let same = self
-                    .model
-                    .page_at(&page.lang, &page.key)
-                    .filter(|&j| old.pages[j] == p);
-                match same {
-                    Some(j) => (self.values.page_values[j].clone(), p),
-                    None => (val(&view), p),
+                let before = self.model.page_at(&page.lang, &page.key);
+                let content = match before {
+                    Some(j) if self.model.pages[j].html.shares(&page.html) => old.contents[j],
+                    _ => content_print(&page.html),
+                };
+                let mut view = page_view(&model, &related.pages, i);
+                let p = page_print(&mut view, content);
+                match before.filter(|&j| old.pages[j] == p) {
+                    Some(j) => (self.values.page_values[j].clone(), (p, content)),
+                    None => (val(&view), (p, content)),
                 }
             })
             .unzip();
+        trace.stage("update: page values");
         let config = &model.config;
         let values = Values {
             section_values: (0..model.sections.len())
@@ -455,6 +496,7 @@ impl Renderer {
             feeds: plan_feeds(&model),
             related,
         };
+        trace.stage("update: other values");
         let mut next = Renderer::with_values(model, templates, intl, values)
             .map_err(|_| "a template has errors".to_string())?;
         next.language_prints = language_prints;

@@ -46,7 +46,7 @@ pub(super) enum Job {
 /// sections, taxonomies, a language's `config`) by their fingerprints.
 pub(super) trait Inputs {
     /// A value made for this job alone.
-    fn value(&mut self, name: &'static str, v: tera::Value);
+    fn value<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T);
     /// The shared value of page `i`.
     fn page(&mut self, name: &'static str, i: usize);
     /// The shared value of section `i`.
@@ -69,7 +69,7 @@ pub(super) struct Meta {
 }
 
 /// Puts the context of `job` into `ctx`; returns what renders it where.
-pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
+pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut impl Inputs) -> Meta {
     let model = p.model;
     let config = &model.config;
     let (lang, template, rel, path, source): (&str, String, String, String, Option<&str>) =
@@ -77,7 +77,7 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
             Job::Page(i) => {
                 let page = &model.pages[*i];
                 ctx.page("page", *i);
-                ctx.value("translations", val(&page_translations(model, *i)));
+                ctx.value("translations", &page_translations(model, *i));
                 let section =
                     &model.sections[page.section.min(model.sections.len().saturating_sub(1))];
                 let mut feeds = lang_feeds(p, &page.lang);
@@ -87,7 +87,7 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
                         path: f.clone(),
                     });
                 }
-                ctx.value("feeds", val(&feeds));
+                ctx.value("feeds", &feeds);
                 (
                     &page.lang,
                     page.doc
@@ -103,7 +103,7 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
             Job::Section(i, n) => {
                 let s = &model.sections[*i];
                 ctx.section("section", *i);
-                ctx.value("translations", val(&section_translations(model, *i)));
+                ctx.value("translations", &section_translations(model, *i));
                 let pager = Paginator::new(&s.path, &s.pages, *n, config.paginate);
                 ctx.paginator("paginator", &pager);
                 let path = pager.path();
@@ -116,7 +116,7 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
                         path: f.clone(),
                     });
                 }
-                ctx.value("feeds", val(&feeds));
+                ctx.value("feeds", &feeds);
                 let default_tpl = if s.dir.is_empty() {
                     "index.html"
                 } else {
@@ -133,8 +133,8 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
             Job::TaxonomyIndex(t) => {
                 let tax = &model.taxonomies[*t];
                 ctx.taxonomy("taxonomy", *t);
-                ctx.value("translations", val(&taxonomy_translations(model, tax)));
-                ctx.value("feeds", val(&lang_feeds(p, &tax.lang)));
+                ctx.value("translations", &taxonomy_translations(model, tax));
+                ctx.value("feeds", &lang_feeds(p, &tax.lang));
                 (
                     &tax.lang,
                     "taxonomy_list.html".into(),
@@ -147,9 +147,9 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
                 let tax = &model.taxonomies[*t];
                 let term = &tax.terms[*k];
                 ctx.taxonomy("taxonomy", *t);
-                ctx.value("term", val(&term_view(config, term)));
+                ctx.value("term", &term_view(config, term));
                 let translations = term_translations(config, &tax.lang, term);
-                ctx.value("translations", val(&translations));
+                ctx.value("translations", &translations);
 
                 let per = taxonomy_paginate(config, &tax.name);
                 let pager = Paginator::new(&term.path, &term.pages, *n, per);
@@ -162,15 +162,15 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
                         path: f.clone(),
                     });
                 }
-                ctx.value("feeds", val(&feeds));
+                ctx.value("feeds", &feeds);
                 let rel = join(&crate::model::out_dir(config, &path), "index.html");
                 (&tax.lang, "taxonomy_single.html".into(), rel, path, None)
             }
             Job::NotFound(code) => {
                 let prefix = config.lang_prefix(code);
                 let rel = join(&crate::model::out_dir(config, &prefix), "404.html");
-                ctx.value("translations", val(&Vec::<TranslationView>::new()));
-                ctx.value("feeds", val(&lang_feeds(p, code)));
+                ctx.value("translations", &Vec::<TranslationView>::new());
+                ctx.value("feeds", &lang_feeds(p, code));
                 (
                     code,
                     "404.html".into(),
@@ -180,21 +180,16 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut dyn Inputs) -> Meta {
                 )
             }
         };
-    ctx.value("lang", val(&lang));
+    ctx.value("lang", &lang);
     ctx.config(lang);
     if let Some(l) = config.language(lang) {
-        ctx.value("language", val(&language_view(config, l)));
+        ctx.value("language", &language_view(config, l));
     }
-    ctx.value("current_path", val(&path));
-    ctx.value("current_url", val(&config.permalink(&path)));
+    ctx.value("current_path", &path);
+    ctx.value("current_url", &config.permalink(&path));
     ctx.value(
         "menus",
-        val(&crate::menu::view(
-            &model.menus,
-            lang,
-            &config.lang_prefix(lang),
-            &path,
-        )),
+        &crate::menu::view(&model.menus, lang, &config.lang_prefix(lang), &path),
     );
     Meta {
         lang: lang.to_string(),
@@ -245,8 +240,8 @@ struct Render<'m> {
 }
 
 impl Inputs for Render<'_> {
-    fn value(&mut self, name: &'static str, v: tera::Value) {
-        self.ctx.insert_value(name, v);
+    fn value<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T) {
+        self.ctx.insert(name, v);
     }
     fn page(&mut self, name: &'static str, i: usize) {
         self.ctx.insert_value(name, self.p.v.page_values[i].clone());

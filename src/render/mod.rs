@@ -57,19 +57,19 @@ struct Values {
     config_values: HashMap<String, tera::Value>,
     feeds: Feeds,
     /// Related pages of each page.
-    related: Vec<Vec<usize>>,
+    related: Related,
 }
 
 impl Values {
     fn compute(model: &SiteModel) -> Values {
         let config = &model.config;
-        let related = related_pages(model);
+        let related = Related::of(model, None);
         let shared = SharedLinks::new(model);
         let page_values: Vec<tera::Value> = model
             .pages
             .par_iter()
             .enumerate()
-            .map(|(i, _)| page_value(model, &related, &shared, i))
+            .map(|(i, _)| page_value(model, &related.pages, &shared, i))
             .collect();
         let section_values = (0..model.sections.len())
             .map(|i| section_value(model, i, &page_values))

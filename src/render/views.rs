@@ -82,7 +82,7 @@ pub(super) struct PageView<'a> {
     pub(super) assets: Vec<String>,
     pub(super) word_count: usize,
     pub(super) reading_time: usize,
-    pub(super) excerpt: String,
+    pub(super) excerpt: &'a str,
 }
 
 #[derive(Serialize)]
@@ -199,10 +199,6 @@ pub(super) fn link<'a>(config: &Config, title: &'a str, path: &'a str) -> Link<'
     }
 }
 
-/// Length of `page.excerpt`: characters for Chinese and Japanese, words otherwise.
-pub(super) const EXCERPT_CHARS: usize = 120;
-pub(super) const EXCERPT_WORDS: usize = 55;
-
 pub(super) fn page_view<'m>(
     model: &'m SiteModel,
     related: &[Vec<usize>],
@@ -210,13 +206,11 @@ pub(super) fn page_view<'m>(
 ) -> PageView<'m> {
     let config = &model.config;
     let p = &model.pages[i];
-    let words = crate::format::word_count(&p.text);
+    let words = p.words;
     let speed = config.language(&p.content_lang).map_or_else(
         || crate::format::default_reading_speed(&p.content_lang),
         |l| l.reading_speed,
     );
-    let by_chars = crate::format::cuts_by_characters(&p.content_lang);
-    let excerpt_source: &str = p.doc.meta.summary.as_deref().unwrap_or(&p.text);
     let terms = |name: &str| -> Vec<Link<'_>> {
         p.terms
             .get(name)
@@ -270,15 +264,7 @@ pub(super) fn page_view<'m>(
             .collect(),
         word_count: words,
         reading_time: crate::format::reading_time(words, speed),
-        excerpt: crate::format::summarize(
-            excerpt_source,
-            if by_chars {
-                EXCERPT_CHARS
-            } else {
-                EXCERPT_WORDS
-            },
-            by_chars,
-        ),
+        excerpt: &p.excerpt,
         assets: p
             .assets
             .iter()
@@ -312,7 +298,79 @@ pub(super) const RELATED_SCAN: usize = 200;
 /// pages of every term are sorted in the same order, so a k-way merge of the page's term
 /// lists meets each candidate's occurrences together, and can stop as soon as it has
 /// `RELATED` pages that share every term.
+#[cfg(test)]
 pub(super) fn related_pages(model: &SiteModel) -> Vec<Vec<usize>> {
+    related_ranked(model, &date_ranks(model))
+}
+
+/// The related pages of every page ([`related_pages`]), with a fingerprint of everything
+/// they are computed from: serve takes them from the generation it serves when that is
+/// the same (an edit of a body changes none of it).
+pub(super) struct Related {
+    /// The fingerprint of the inputs ([`Related::inputs`]).
+    inputs: blake3::Hash,
+    /// Related pages, by page index.
+    pub(super) pages: Vec<Vec<usize>>,
+}
+
+impl Related {
+    /// The related pages of `model`, taken from `old` when they were computed from the same
+    /// inputs.
+    pub(super) fn of(model: &SiteModel, old: Option<&Related>) -> Related {
+        let rank = date_ranks(model);
+        let inputs = Related::inputs(model, &rank);
+        let pages = match old {
+            Some(old) if old.inputs == inputs => old.pages.clone(),
+            _ => related_ranked(model, &rank),
+        };
+        Related { inputs, pages }
+    }
+
+    /// A fingerprint of what [`related_ranked`] reads: each page's identity and terms (the
+    /// result is page indices), the rank of each page in date order, and the first
+    /// [`RELATED_SCAN`] pages of every term.
+    fn inputs(model: &SiteModel, rank: &[usize]) -> blake3::Hash {
+        let mut h = blake3::Hasher::new();
+        for p in &model.pages {
+            for part in [&p.lang, &p.key] {
+                h.update(part.as_bytes());
+                h.update(&[0]);
+            }
+            for t in p.terms.values().flatten() {
+                h.update(t.path.as_bytes());
+                h.update(&[1]);
+            }
+            h.update(&[2]);
+        }
+        for r in rank {
+            h.update(&(*r as u64).to_le_bytes());
+        }
+        for t in model.taxonomies.iter().flat_map(|t| t.terms.iter()) {
+            h.update(t.path.as_bytes());
+            h.update(&[0]);
+            for k in &t.pages[..t.pages.len().min(RELATED_SCAN)] {
+                h.update(&(*k as u64).to_le_bytes());
+            }
+            h.update(&u64::MAX.to_le_bytes());
+        }
+        h.finalize()
+    }
+}
+
+/// The rank of each page in `date_order`, by page index.
+fn date_ranks(model: &SiteModel) -> Vec<usize> {
+    let pages = &model.pages;
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.par_sort_by(|&a, &b| crate::model::date_order(&pages[a], &pages[b]));
+    let mut rank = vec![0usize; pages.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    rank
+}
+
+/// [`related_pages`], given the ranks of [`date_ranks`].
+fn related_ranked(model: &SiteModel, rank: &[usize]) -> Vec<Vec<usize>> {
     let terms: HashMap<&str, &Term> = model
         .taxonomies
         .iter()
@@ -321,12 +379,6 @@ pub(super) fn related_pages(model: &SiteModel) -> Vec<Vec<usize>> {
         .collect();
     let pages = &model.pages;
     // Every term lists its pages in `date_order`; ranks in that order make comparisons cheap.
-    let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.par_sort_by(|&a, &b| crate::model::date_order(&pages[a], &pages[b]));
-    let mut rank = vec![0usize; pages.len()];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i] = r;
-    }
     (0..pages.len())
         .into_par_iter()
         .map(|i| {
@@ -623,6 +675,56 @@ mod tests {
 
     fn json<T: Serialize>(v: &T) -> Value {
         serde_json::to_value(v).expect("a view serializes")
+    }
+
+    /// Four articles sharing tags, each `(name, date, tags)`, and a body for the first.
+    fn tagged(articles: &[(&str, &str, &str)], body: &str) -> SiteModel {
+        let files: Vec<(String, String)> = (articles.iter().enumerate())
+            .map(|(n, (name, date, tags))| {
+                let text = if n == 0 { body } else { "正文。" };
+                (
+                    format!("news/{name}.md"),
+                    format!("---\ntitle: {name}\ndate: {date}\ntags: [{tags}]\n---\n{text}\n"),
+                )
+            })
+            .collect();
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        super::super::testing::site(&files)
+    }
+
+    #[test]
+    fn related_pages_are_taken_from_the_served_generation_only_when_their_inputs_are_the_same() {
+        let articles = [
+            ("a", "2020-01-01", "甲, 乙"),
+            ("b", "2020-02-01", "甲"),
+            ("c", "2020-03-01", "乙"),
+            ("d", "2020-04-01", "甲, 乙"),
+        ];
+        let served = tagged(&articles, "正文。");
+        let before = Related::of(&served, None);
+        assert_eq!(before.pages, related_pages(&served));
+        // Another body: the same inputs, and the same related pages.
+        let body = tagged(&articles, "另一段正文。");
+        let after = Related::of(&body, Some(&before));
+        assert_eq!(after.inputs, before.inputs);
+        assert_eq!(after.pages, related_pages(&body));
+        // Another date reorders the candidates, another tag changes them: the inputs
+        // differ, and the pages are computed again (taking the old ones would be wrong).
+        let mut moved = articles;
+        moved[1].1 = "2020-05-01";
+        let mut retagged = articles;
+        retagged[2].2 = "甲";
+        for edited in [moved, retagged] {
+            let site = tagged(&edited, "正文。");
+            let fresh = related_pages(&site);
+            assert_ne!(fresh, before.pages, "{edited:?}");
+            let after = Related::of(&site, Some(&before));
+            assert_ne!(after.inputs, before.inputs, "{edited:?}");
+            assert_eq!(after.pages, fresh, "{edited:?}");
+        }
     }
 
     /// (code, path, present, current) of each entry of a switcher.

@@ -91,6 +91,11 @@ impl Builder {
         self.shared.building.store(true, Ordering::SeqCst);
         self.build_and_report(batch);
         self.shared.building.store(false, Ordering::SeqCst);
+        // After a full build (an update leaves its fingerprints made), while the watcher
+        // waits for the next change; a change saved meanwhile waits for this.
+        if let Some(session) = &self.session {
+            session.warm();
+        }
     }
 
     fn build_and_report(&mut self, batch: Option<&Batch>) {

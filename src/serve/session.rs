@@ -73,6 +73,12 @@ impl Session {
         }
     }
 
+    /// Makes now what the next update would otherwise make first: the fingerprints of the
+    /// generation served (about 2 s at 10,000 articles on two cores).
+    pub fn warm(&self) {
+        self.renderer.warm();
+    }
+
     /// The output files (relative to the output directory, `en/news/x/index.html`) that the
     /// last [`Session::update`] wrote or removed, sorted: `qiao serve` compares only these
     /// with what it served before (see `serve::changes`). Empty after a full build.
@@ -259,6 +265,13 @@ impl Session {
             unused_messages: intl.catalog.unused(),
             held_back,
         };
+        // The generation replaced is large (every page's values and the compiled templates):
+        // freed on another thread, after the reply (here when no thread can be started: a
+        // closure that cannot run is dropped at once).
+        let replaced = self.renderer;
+        let _ = std::thread::Builder::new()
+            .name("qiao-free".into())
+            .spawn(move || drop(replaced));
         Ok((
             Session {
                 opts: self.opts,
