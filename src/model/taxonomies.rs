@@ -2,7 +2,7 @@
 //! (newest first), one slug per term name in every language ([`term_slugs`]), and each
 //! page's terms ([`assign_terms`]).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{Page, TaxonomyModel, Term, TermRef, date_order};
 use crate::config::{Config, TermSlugs};
@@ -72,26 +72,35 @@ pub fn build_taxonomies(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<TaxonomyModel> {
     let mut taxonomies = Vec::new();
+    // The pages of each language (not the fallback copies), in index order.
+    let mut by_lang: Vec<Vec<usize>> = vec![Vec::new(); config.languages.len()];
+    for (i, p) in pages.iter().enumerate() {
+        if let Some(l) = config.languages.iter().position(|l| l.code == p.lang)
+            && !p.fallback
+        {
+            by_lang[l].push(i);
+        }
+    }
+    // The term key of each name as written: most names are written on many pages.
+    let mut keys: HashMap<&str, String> = HashMap::new();
     for t in &config.taxonomies {
         // Term key -> (display name, pages) per language, in language order.
         let mut per_lang: Vec<BTreeMap<String, (String, Vec<usize>)>> = Vec::new();
         // Term key -> (display name, first page that used it), over all languages.
         let mut all: BTreeMap<String, (String, usize)> = BTreeMap::new();
-        for l in &config.languages {
+        for lang_pages in &by_lang {
             let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-            for (i, p) in pages.iter().enumerate() {
-                if p.lang != l.code || p.fallback {
-                    continue;
-                }
+            for &i in lang_pages {
+                let p = &pages[i];
                 for name in super::fields::effects(&p.doc.meta).terms(t.kind) {
-                    let key = ident::term_key(name);
+                    let key = keys.entry(name).or_insert_with(|| ident::term_key(name));
                     let shown = || ident::nfc(name.trim()).into_owned();
                     // Looked up before inserting: most names are met many times, and copies
                     // of them on every page would cost `qiao serve` on every save.
-                    if !all.contains_key(&key) {
+                    if !all.contains_key(key.as_str()) {
                         all.insert(key.clone(), (shown(), i));
                     }
-                    match terms.get_mut(&key) {
+                    match terms.get_mut(key.as_str()) {
                         // Pages come in index order, so a repeat can only be this page's
                         // (`tags: [江门, 江门]`): no need to search the term's whole list.
                         Some((_, term_pages)) => {
@@ -100,7 +109,7 @@ pub fn build_taxonomies(
                             }
                         }
                         None => {
-                            terms.insert(key, (shown(), vec![i]));
+                            terms.insert(key.clone(), (shown(), vec![i]));
                         }
                     }
                 }

@@ -261,7 +261,7 @@ impl Session {
             pages_per_language,
             files,
             elapsed: start.elapsed(),
-            warnings: diagnostics.sorted(),
+            warnings: diagnostics.into_sorted(),
             unused_messages: intl.catalog.unused(),
             held_back,
         };
