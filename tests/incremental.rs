@@ -616,6 +616,75 @@ fn translations_and_new_sections_are_incremental_and_exact() {
     assert!(!c.text("events/index.html").contains("合作区的活动"));
 }
 
+/// A page that is a symbolic link to another file of `content/` changes with that file:
+/// when it is saved, when it is deleted (the link leads nowhere and is skipped), when a link
+/// that led nowhere gets its target. A directory of pages replaced by a file of the same
+/// name leaves nothing of it (walking what was under it was an error).
+#[cfg(unix)]
+#[test]
+fn links_follow_their_targets_and_replaced_directories_leave_nothing() {
+    let dir = zone_copy();
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    let target = "content/news/later.md";
+    c.save(
+        target,
+        "---\ntitle: 后续\ndate: 2016-03-01\n---\n正文。\n",
+        true,
+    );
+    std::os::unix::fs::symlink("later.md", root.join("content/news/linked.md")).unwrap();
+    c.check("content/news/linked.md", true);
+    assert!(c.text("news/linked/index.html").contains("正文。"));
+    c.edit(target, |t| t.replace("正文。", "改过的正文。"), true);
+    assert!(c.text("news/linked/index.html").contains("改过的正文。"));
+    c.remove(target);
+    assert!(!c.has_dir("news/linked"));
+    c.save(
+        target,
+        "---\ntitle: 又一篇\ndate: 2016-03-02\n---\n新的正文。\n",
+        true,
+    );
+    assert!(c.text("news/linked/index.html").contains("新的正文。"));
+
+    // A directory of pages deleted and a file written in its place, in one burst.
+    fs::create_dir_all(root.join("content/events/fairs/2016")).unwrap();
+    c.save(
+        "content/events/fairs/2016/fair.md",
+        "---\ntitle: 博览会\ndate: 2016-05-01\n---\n博览会。\n",
+        true,
+    );
+    // (The watcher may see each burst as one change or two: each is incremental.)
+    let burst = |change: &dyn Fn()| {
+        let before = server.status().incremental;
+        change();
+        sync(&server);
+        let status = server.status();
+        assert!(status.errors.is_empty(), "{:?}", status.errors);
+        assert!(
+            status.incremental > before,
+            "the update fell back to a full build"
+        );
+        let clean = clean_build(&root, server.base_url()).expect("a clean build");
+        let d = differences(&tree(server.site_dir()), &clean);
+        assert!(d.is_empty(), "{d:#?}");
+    };
+    burst(&|| {
+        fs::remove_dir_all(root.join("content/events")).unwrap();
+        write(root.join("content/events"), "not a directory any more");
+    });
+    assert!(!server.site_dir().join("events/fairs").exists());
+    // And back: the file replaced by a directory with a page.
+    burst(&|| {
+        fs::remove_file(root.join("content/events")).unwrap();
+        write(
+            root.join("content/events/fair.md"),
+            "---\ntitle: 博览会\ndate: 2016-05-01\n---\n博览会。\n",
+        );
+    });
+    assert!(server.site_dir().join("events/fair/index.html").exists());
+}
+
 /// A template edit rewrites exactly the files rendered with it; an `.ftl` edit exactly the
 /// files of that language that show the message.
 #[test]

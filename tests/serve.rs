@@ -809,6 +809,9 @@ fn editor_save_patterns() {
     fs::write(news.join("unveiling.md~"), "backup").unwrap();
     fs::write(news.join(".#unveiling.md"), "lock").unwrap();
     fs::write(news.join("#unveiling.md#"), "autosave").unwrap();
+    // (a JetBrains IDE that stopped in the middle of a save leaves these)
+    fs::write(news.join("unveiling.md___jb_tmp___"), "new text").unwrap();
+    fs::write(news.join("unveiling.md___jb_old___"), "old text").unwrap();
     fs::write(news.join("4913"), "").unwrap();
     fs::remove_file(news.join("4913")).unwrap();
     fs::write(site.path().join(".site.toml.swp"), "swap").unwrap();
@@ -818,7 +821,13 @@ fn editor_save_patterns() {
         build,
         "ignored files rebuilt the site"
     );
-    for leftover in [".unveiling.md.swp", "unveiling.md~", ".#unveiling.md"] {
+    for leftover in [
+        ".unveiling.md.swp",
+        "unveiling.md~",
+        ".#unveiling.md",
+        "unveiling.md___jb_tmp___",
+        "unveiling.md___jb_old___",
+    ] {
         fs::remove_file(news.join(leftover)).unwrap();
     }
     sync(&server);

@@ -2,8 +2,9 @@
 //! renames, of files and of whole directories (moved out of the site and back, renamed,
 //! deleted), of front matter that moves pages (tags and categories, slugs, dates, weights,
 //! drafts, aliases, templates), of translations and sections (`x.en.md` and `_index.md`
-//! created, edited, deleted), of templates and `.ftl` files (edited, broken, fixed), the
-//! served site is exactly what a clean `qiao build` of the same sources writes (or, while the
+//! created, edited, deleted), of templates and `.ftl` files (edited, broken, fixed), of pages
+//! that are symbolic links to other pages (which the other operations change), the served
+//! site is exactly what a clean `qiao build` of the same sources writes (or, while the
 //! sources have errors, exactly the last good build).
 //!
 //! Each step applies one or a burst of random operations, waits until the server has caught
@@ -90,11 +91,13 @@ enum Kind {
     TemplateUse,
     FtlEdit,
     FtlBreak,
+    /// A page that is a symbolic link to another page, or such a link removed.
+    Link,
 }
 
-/// How often each kind is drawn (relative weights, 98 in all): with about 1,500 operations
+/// How often each kind is drawn (relative weights, 101 in all): with about 1,500 operations
 /// drawn in 25 seeds × 40 steps, the rarest kinds are drawn about 30 times each.
-const KINDS: [(Kind, u64); 25] = [
+const KINDS: [(Kind, u64); 26] = [
     (Kind::Edit, 12),
     (Kind::Create, 7),
     (Kind::Delete, 4),
@@ -120,6 +123,7 @@ const KINDS: [(Kind, u64); 25] = [
     (Kind::TemplateUse, 3),
     (Kind::FtlEdit, 2),
     (Kind::FtlBreak, 2),
+    (Kind::Link, 3),
 ];
 
 /// Terms the operations draw from, besides terms of their own.
@@ -493,6 +497,7 @@ impl Site {
             Kind::TemplateUse => self.use_template(),
             Kind::FtlEdit => self.edit_ftl(),
             Kind::FtlBreak => self.break_ftl(),
+            Kind::Link => self.link(),
             Kind::Fix => unreachable!("fixes are not drawn"),
         };
         (kind, what)
@@ -612,9 +617,39 @@ impl Site {
         let dir = self.rng.pick(&dirs).cloned()?;
         fs::write(dir.join(".gen.md.swp"), "swap").unwrap();
         fs::write(dir.join("gen.md~"), "backup").unwrap();
+        fs::write(dir.join("gen.md___jb_old___"), "JetBrains").unwrap();
         fs::write(dir.join("4913"), "").unwrap();
         fs::remove_file(dir.join("4913")).unwrap();
         Some(format!("swap files in {}", self.rel(&dir)))
+    }
+
+    /// A new page that is a symbolic link to a page of the default language without aliases
+    /// (`link-N.md`, with an absolute target): every later edit, break, deletion or move of its target
+    /// changes it too (a link that leads nowhere is skipped with a warning, and comes back
+    /// with its target). Or such a link removed.
+    fn link(&mut self) -> Option<String> {
+        let links: Vec<PathBuf> = walkdir::WalkDir::new(self.root.join("content"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path_is_symlink())
+            .map(|e| e.into_path())
+            .collect();
+        if !links.is_empty() && self.rng.chance(40) {
+            let l = self.rng.pick(&links).cloned()?;
+            fs::remove_file(&l).unwrap();
+            return Some(format!("remove the link {}", self.rel(&l)));
+        }
+        // (A page with aliases would declare them twice, an error until the link goes.)
+        let pages: Vec<PathBuf> = (self.pages().into_iter())
+            .filter(|p| lang_of(p).is_none())
+            .filter(|p| !fs::read_to_string(p).unwrap().contains("\naliases:"))
+            .collect();
+        let target = self.rng.pick(&pages).cloned()?;
+        let dir = self.rng.pick(&self.dirs()).cloned()?;
+        let link = dir.join(format!("link-{}.md", self.next_count()));
+        symlink(&target, &link);
+        Some(format!("link {} -> {}", self.rel(&link), self.rel(&target)))
     }
 
     /// A tag or category added to a page, removed from it, or renamed in it; a term of its
@@ -1009,6 +1044,18 @@ impl Site {
         self.broken.push((p.clone(), good));
         Some(format!("{what} {}", self.rel(&p)))
     }
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// Where a file link needs privileges, a copy stands for it (the target's later edits do
+/// not reach it, and the oracle still holds).
+#[cfg(not(unix))]
+fn symlink(target: &Path, link: &Path) {
+    fs::copy(target, link).unwrap();
 }
 
 fn env_or(name: &str, default: u64) -> u64 {

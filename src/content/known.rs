@@ -99,6 +99,7 @@ impl Known {
                 )
             })
             .collect();
+        rels.extend(self.links_affected(&rels));
         rels.sort();
         rels.dedup();
         for rel in rels {
@@ -158,6 +159,22 @@ impl Known {
                 Found::Skipped => {
                     // Walked again where it lies, for the walk's warning about it.
                     let parent = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+                    let on_the_way = !parent.is_empty()
+                        && !matches!(files::check(&self.dir, &self.dir.join(&parent)), Found::Dir);
+                    if on_the_way {
+                        // A file, a link or an ignored name on the way (a directory replaced
+                        // by a file): the walk does not enter it, so nothing here is read or
+                        // warned about.
+                        if self.remove_under(&rel, &mut out.files) {
+                            out.other_than_markdown = true;
+                        }
+                        if self.files.remove(&Rel(rel.clone())).is_some() {
+                            out.other_than_markdown |= !rel.ends_with(".md");
+                            out.files.push(rel.clone());
+                        }
+                        self.diagnostics.remove(&Rel(rel));
+                        continue;
+                    }
                     if parent.is_empty() {
                         out.files.extend(self.files.keys().map(|r| r.0.clone()));
                         self.files.clear();
@@ -173,6 +190,41 @@ impl Known {
         out.files.sort();
         out.files.dedup();
         out
+    }
+
+    /// The symbolic links to judge again after the paths `changed` (relative to the tree)
+    /// changed: a link reads another file, so it changed when that file, or a directory on
+    /// its way, did; and what it leads to may have changed without the link itself (its
+    /// target created, deleted or itself a link retargeted). Every link, admitted or
+    /// skipped, is checked again by the rule; one whose answer differs, or whose target is
+    /// among `changed`, is returned.
+    fn links_affected(&self, changed: &[String]) -> Vec<String> {
+        let Ok(root) = self.dir.canonicalize() else {
+            return Vec::new();
+        };
+        let changed: Vec<PathBuf> = changed.iter().map(|c| root.join(c)).collect();
+        // A file the rule admits is read where it lies unless it is a link.
+        let admitted = (self.files.iter())
+            .filter(|(rel, target)| **target != self.dir.join(&rel.0))
+            .map(|(rel, target)| (&rel.0, Some(target)));
+        let skipped = (self.diagnostics.keys())
+            .filter(|rel| {
+                std::fs::symlink_metadata(self.dir.join(&rel.0))
+                    .is_ok_and(|m| m.file_type().is_symlink())
+            })
+            .map(|rel| (&rel.0, None));
+        admitted
+            .chain(skipped)
+            .filter(|(rel, was)| {
+                let now = match files::check(&self.dir, &self.dir.join(rel.as_str())) {
+                    Found::File(target) => Some(target),
+                    _ => None,
+                };
+                now.as_ref() != *was
+                    || was.is_some_and(|t| changed.iter().any(|c| t.starts_with(c)))
+            })
+            .map(|(rel, _)| rel.clone())
+            .collect()
     }
 
     /// Forgets the files and diagnostics strictly under the directory `rel`, pushing the
@@ -275,6 +327,67 @@ mod tests {
         w("a.md/inner.md");
         k.update(&[dir.join("a.md")]);
         same_as_walk(&k);
+
+        // A directory of files that becomes a file, with every path reported: nothing under
+        // it is walked (walking it was an error: `cannot read this entry`).
+        w("d/e/f/x.md");
+        k.update(&[dir.join("d")]);
+        std::fs::remove_dir_all(dir.join("d")).unwrap();
+        w("d");
+        let c = k.update(&[
+            dir.join("d"),
+            dir.join("d/e"),
+            dir.join("d/e/f"),
+            dir.join("d/e/f/x.md"),
+        ]);
+        assert_eq!(c.files, ["d", "d/e/f/x.md"]);
+        assert_eq!(
+            k.diagnostics().count(),
+            0,
+            "{:?}",
+            k.diagnostics().collect::<Vec<_>>()
+        );
+        same_as_walk(&k);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_changes_with_what_it_leads_to() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("content");
+        std::fs::create_dir_all(dir.join("news")).unwrap();
+        std::fs::create_dir_all(dir.join("bases")).unwrap();
+        std::fs::write(dir.join("bases/y.md"), "y").unwrap();
+        std::os::unix::fs::symlink("../bases/y.md", dir.join("news/link.md")).unwrap();
+        std::os::unix::fs::symlink("later.md", dir.join("news/dangling.md")).unwrap();
+        let mut k = Known::walk(&dir, "content");
+        assert_eq!(k.diagnostics().count(), 1);
+
+        // Its target saved: the link's text changed too.
+        std::fs::write(dir.join("bases/y.md"), "y2").unwrap();
+        let c = k.update(&[dir.join("bases/y.md")]);
+        assert_eq!(c.files, ["bases/y.md", "news/link.md"]);
+        same_as_walk(&k);
+
+        // Its target's directory renamed: the link leads nowhere now.
+        std::fs::rename(dir.join("bases"), dir.join("sites")).unwrap();
+        let c = k.update(&[dir.join("bases"), dir.join("sites")]);
+        assert!(c.files.iter().any(|f| f == "news/link.md"), "{c:?}");
+        same_as_walk(&k);
+
+        // A link that led nowhere, once its target is written.
+        std::fs::write(dir.join("news/later.md"), "later").unwrap();
+        let c = k.update(&[dir.join("news/later.md")]);
+        assert_eq!(c.files, ["news/dangling.md", "news/later.md"]);
+        same_as_walk(&k);
+        assert_eq!(k.diagnostics().count(), 1);
+
+        // And deleted again.
+        std::fs::remove_file(dir.join("news/later.md")).unwrap();
+        let c = k.update(&[dir.join("news/later.md")]);
+        assert_eq!(c.files, ["news/dangling.md", "news/later.md"]);
+        same_as_walk(&k);
+        assert_eq!(k.diagnostics().count(), 2);
     }
 
     #[cfg(unix)]

@@ -82,13 +82,16 @@ pub struct Walked {
 }
 
 /// Whether an editor or the OS left this file behind and it must be ignored
-/// (`.x.swp`, `x~`, `.#x`, `#x#`, vim's `4913`, `.DS_Store`).
+/// (`.x.swp`, `x~`, `.#x`, `#x#`, vim's `4913`, `.DS_Store`, JetBrains' `x___jb_tmp___` and
+/// `x___jb_old___`).
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
         || (name.starts_with('#') && name.ends_with('#'))
         || name == "4913"
 }

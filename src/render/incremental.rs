@@ -384,21 +384,23 @@ impl Pending {
         all
     }
 
-    /// Writes the files, copies and removals; returns how many files were written or
-    /// copied.
+    /// Makes the removals, then writes the files and copies (a file may take the place of
+    /// a directory the removals emptied, `events` of `events/index.html`, or the other way
+    /// round); returns how many files were written or copied.
     pub fn write(self, sink: &dyn Sink) -> Result<usize, Vec<Diagnostic>> {
-        let mut diags = write_files(sink, &self.files);
+        let mut diags = Vec::new();
+        for rel in &self.remove {
+            if let Err(e) = sink.remove(rel) {
+                diags.push(Diagnostic::error(format!("cannot remove {rel}: {e}")));
+            }
+        }
+        diags.extend(write_files(sink, &self.files));
         for (abs, rel) in &self.copies {
             if let Err(e) = sink.copy(abs, rel) {
                 diags.push(Diagnostic::error(format!(
                     "cannot copy {} to {rel}: {e}",
                     abs.display()
                 )));
-            }
-        }
-        for rel in &self.remove {
-            if let Err(e) = sink.remove(rel) {
-                diags.push(Diagnostic::error(format!("cannot remove {rel}: {e}")));
             }
         }
         if diags.is_empty() {

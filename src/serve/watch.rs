@@ -296,6 +296,8 @@ mod tests {
             "content/.hidden/x.md",
             "static/.site.css.tmp",
             "content/x.md.tmp",
+            "content/x.md___jb_tmp___",
+            "templates/page.html___jb_old___",
             ".site.toml.swp",
             "site.toml~",
         ] {

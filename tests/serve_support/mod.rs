@@ -23,12 +23,23 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     copy_tree(&from)
 }
 
-/// A fresh copy of a directory (files and directories only).
+/// A fresh copy of a directory: files, directories, and symbolic links as links (one that
+/// leads into `from` by an absolute path leads to the same place in the copy).
 pub fn copy_tree(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for e in walkdir::WalkDir::new(from) {
         let e = e.unwrap();
         let dest = dir.path().join(e.path().strip_prefix(from).unwrap());
+        #[cfg(unix)]
+        if e.path_is_symlink() {
+            let target = std::fs::read_link(e.path()).unwrap();
+            let target = match target.strip_prefix(from) {
+                Ok(rel) => dir.path().join(rel),
+                Err(_) => target,
+            };
+            std::os::unix::fs::symlink(target, &dest).unwrap();
+            continue;
+        }
         if e.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
         } else {
