@@ -541,8 +541,9 @@ impl SharedLinks {
 }
 
 /// The value of page `i`: [`page_view`] serialized, with the lists that many pages share
-/// (`ancestors`, `tags`, `categories`) taken from `shared` instead of copied into it. The
-/// value is the same, key order included.
+/// (`ancestors`, `tags`, `categories`) taken from `shared` instead of copied into it, and
+/// its `content` a handle to the model's HTML (a fallback copy shares it with its
+/// original). The value is the same, key order included.
 pub(super) fn page_value(
     model: &SiteModel,
     related: &[Vec<usize>],
@@ -551,12 +552,15 @@ pub(super) fn page_value(
 ) -> tera::Value {
     let p = &model.pages[i];
     let mut view = page_view(model, related, i);
+    view.content = "";
     view.ancestors = Vec::new();
     view.tags = Vec::new();
     view.categories = Vec::new();
     let Some(mut map) = val(&view).into_map() else {
         return val(&page_view(model, related, i));
     };
+    // Replaced in place: the key keeps its position.
+    map.insert("content".into(), p.html.to_value());
     let ancestors = match shared.ancestors.get(p.section) {
         Some(a) => a.clone(),
         None => val(&section_chain(model, Some(p.section))),
@@ -582,14 +586,19 @@ pub(super) fn page_value(
     tera::Value::from(map)
 }
 
-/// The value of section `i`: its view, and `pages`, the shared values of its pages.
+/// The value of section `i`: its view (its `content` a handle to the model's HTML), and
+/// `pages`, the shared values of its pages.
 pub(super) fn section_value(
     model: &SiteModel,
     i: usize,
     page_values: &[tera::Value],
 ) -> tera::Value {
     let s = &model.sections[i];
-    let mut v = val(&section_view(model, i)).into_map().unwrap_or_default();
+    let mut view = section_view(model, i);
+    view.content = "";
+    let mut v = val(&view).into_map().unwrap_or_default();
+    // The model's HTML by handle, in the same place.
+    v.insert("content".into(), s.html.to_value());
     let pages: Vec<tera::Value> = s.pages.iter().map(|&k| page_values[k].clone()).collect();
     v.insert("pages".into(), tera::Value::from(pages));
     tera::Value::from(v)
