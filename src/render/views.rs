@@ -512,18 +512,26 @@ pub(super) fn section_view(model: &SiteModel, i: usize) -> SectionView<'_> {
 }
 
 /// Values that are the same for many pages, made once and shared by handle (Tera values
-/// are reference counted): each section's `ancestors` chain and each term's link.
+/// are reference counted): each section's `ancestors` chain, each term's link, and each
+/// page's link (what other pages show of it as `prev`, `next`, `original` and `related`).
 pub(super) struct SharedLinks {
     /// `section_chain` of each section, as a value.
     ancestors: Vec<tera::Value>,
     /// The link of each term as pages spell it, by (site path, name as written).
     terms: HashMap<(String, String), tera::Value>,
+    /// The link of each page, by index into `model.pages`.
+    pages: Vec<tera::Value>,
 }
 
 impl SharedLinks {
     pub(super) fn new(model: &SiteModel) -> SharedLinks {
         let config = &model.config;
         SharedLinks {
+            pages: model
+                .pages
+                .par_iter()
+                .map(|p| val(&link(config, &p.doc.title, &p.path)))
+                .collect(),
             ancestors: (0..model.sections.len())
                 .map(|k| val(&section_chain(model, Some(k))))
                 .collect(),
@@ -540,10 +548,11 @@ impl SharedLinks {
     }
 }
 
-/// The value of page `i`: [`page_view`] serialized, with the lists that many pages share
-/// (`ancestors`, `tags`, `categories`) taken from `shared` instead of copied into it, and
-/// its `content` a handle to the model's HTML (a fallback copy shares it with its
-/// original). The value is the same, key order included.
+/// The value of page `i`: [`page_view`] serialized, with what many pages share taken from
+/// `shared` instead of copied into it (`ancestors`, `tags`, `categories`, and the links to
+/// other pages: `prev`, `next`, `original`, `related`), and its `content` a handle to the
+/// model's HTML (a fallback copy shares it with its original). The value is the same, key
+/// order included.
 pub(super) fn page_value(
     model: &SiteModel,
     related: &[Vec<usize>],
@@ -556,11 +565,30 @@ pub(super) fn page_value(
     view.ancestors = Vec::new();
     view.tags = Vec::new();
     view.categories = Vec::new();
+    view.related = Vec::new();
     let Some(mut map) = val(&view).into_map() else {
         return val(&page_view(model, related, i));
     };
-    // Replaced in place: the key keeps its position.
+    // Each key is replaced in place: it keeps its position.
     map.insert("content".into(), p.html.to_value());
+    let page_link = |k: usize| match shared.pages.get(k) {
+        Some(v) => v.clone(),
+        None => val(&link(
+            &model.config,
+            &model.pages[k].doc.title,
+            &model.pages[k].path,
+        )),
+    };
+    let original = model
+        .original_of(i)
+        .and_then(|o| model.page_at(&o.lang, &o.key));
+    for (name, k) in [("prev", p.prev), ("next", p.next), ("original", original)] {
+        if let Some(k) = k {
+            map.insert(name.into(), page_link(k));
+        }
+    }
+    let links: Vec<tera::Value> = related[i].iter().map(|&k| page_link(k)).collect();
+    map.insert("related".into(), tera::Value::from(links));
     let ancestors = match shared.ancestors.get(p.section) {
         Some(a) => a.clone(),
         None => val(&section_chain(model, Some(p.section))),
