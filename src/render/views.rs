@@ -512,21 +512,43 @@ pub(super) fn section_view(model: &SiteModel, i: usize) -> SectionView<'_> {
 }
 
 /// Values that are the same for many pages, made once and shared by handle (Tera values
-/// are reference counted): each section's `ancestors` chain, each term's link, and each
-/// page's link (what other pages show of it as `prev`, `next`, `original` and `related`).
-pub(super) struct SharedLinks {
+/// are reference counted): each section's `ancestors` chain, each term's link, each
+/// page's link (what other pages show of it as `prev`, `next`, `original` and `related`),
+/// and each entry of the language switchers that is not the page's own.
+pub(super) struct SharedLinks<'m> {
     /// `section_chain` of each section, as a value.
     ancestors: Vec<tera::Value>,
     /// The link of each term as pages spell it, by (site path, name as written).
     terms: HashMap<(String, String), tera::Value>,
     /// The link of each page, by index into `model.pages`.
     pages: Vec<tera::Value>,
+    /// The entries of `translations` that are not `current`, by what sets them apart:
+    /// every page of a translation set shows the same entry for each other language.
+    switcher: HashMap<SwitcherKey<'m>, tera::Value>,
 }
 
-impl SharedLinks {
-    pub(super) fn new(model: &SiteModel) -> SharedLinks {
+/// A language switcher's entry that is not `current`, by (language code, path, present):
+/// its name, locale and permalink follow from these.
+type SwitcherKey<'m> = (&'m str, Option<&'m str>, bool);
+
+fn switcher_key<'m>(t: &TranslationView<'m>) -> Option<SwitcherKey<'m>> {
+    (!t.current).then_some((t.code, t.path, t.present))
+}
+
+impl<'m> SharedLinks<'m> {
+    pub(super) fn new(model: &'m SiteModel) -> SharedLinks<'m> {
         let config = &model.config;
+        let entries: Vec<(SwitcherKey<'m>, TranslationView<'m>)> = (0..model.pages.len())
+            .into_par_iter()
+            .flat_map_iter(|i| page_translations(model, i))
+            .filter_map(|t| switcher_key(&t).map(|k| (k, t)))
+            .collect();
+        let mut switcher = HashMap::new();
+        for (k, t) in entries {
+            switcher.entry(k).or_insert_with(|| val(&t));
+        }
         SharedLinks {
+            switcher,
             pages: model
                 .pages
                 .par_iter()
@@ -549,8 +571,9 @@ impl SharedLinks {
 }
 
 /// The value of page `i`: [`page_view`] serialized, with what many pages share taken from
-/// `shared` instead of copied into it (`ancestors`, `tags`, `categories`, and the links to
-/// other pages: `prev`, `next`, `original`, `related`), and its `content` a handle to the
+/// `shared` instead of copied into it (`ancestors`, `tags`, `categories`, the links to
+/// other pages: `prev`, `next`, `original`, `related`, and the entries of `translations`
+/// for the other languages), and its `content` a handle to the
 /// model's HTML (a fallback copy shares it with its original). The value is the same, key
 /// order included.
 pub(super) fn page_value(
@@ -566,6 +589,13 @@ pub(super) fn page_value(
     view.tags = Vec::new();
     view.categories = Vec::new();
     view.related = Vec::new();
+    let translations: Vec<tera::Value> = std::mem::take(&mut view.translations)
+        .iter()
+        .map(|t| {
+            let found = switcher_key(t).and_then(|k| shared.switcher.get(&k));
+            found.cloned().unwrap_or_else(|| val(t))
+        })
+        .collect();
     let Some(mut map) = val(&view).into_map() else {
         return val(&page_view(model, related, i));
     };
@@ -589,6 +619,7 @@ pub(super) fn page_value(
     }
     let links: Vec<tera::Value> = related[i].iter().map(|&k| page_link(k)).collect();
     map.insert("related".into(), tera::Value::from(links));
+    map.insert("translations".into(), tera::Value::from(translations));
     let ancestors = match shared.ancestors.get(p.section) {
         Some(a) => a.clone(),
         None => val(&section_chain(model, Some(p.section))),
