@@ -74,9 +74,9 @@ pub(super) fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(Str
     out
 }
 
-/// [`feed_files`] one at a time, in the same order: `file` gets each feed's output path
-/// and bytes as soon as it is made (a full build writes it and lets it go, rather than
-/// holding every feed of the site at once).
+/// The feeds whose site path passes `wanted`, one at a time, in a fixed order: `file`
+/// gets each feed's output path and bytes as soon as it is made (a full build writes it
+/// and lets it go, rather than holding every feed of the site at once).
 pub(super) fn each_feed_file(
     p: Prepared,
     wanted: &dyn Fn(&str) -> bool,

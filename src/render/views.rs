@@ -573,9 +573,8 @@ impl<'m> SharedLinks<'m> {
 /// The value of page `i`: [`page_view`] serialized, with what many pages share taken from
 /// `shared` instead of copied into it (`ancestors`, `tags`, `categories`, the links to
 /// other pages: `prev`, `next`, `original`, `related`, and the entries of `translations`
-/// for the other languages), and its `content` a handle to the
-/// model's HTML (a fallback copy shares it with its original). The value is the same, key
-/// order included.
+/// for the other languages), and its `content` a handle to the model's HTML (a fallback
+/// copy shares it with its original). The value is the same, key order included.
 pub(super) fn page_value(
     model: &SiteModel,
     related: &[Vec<usize>],
