@@ -333,13 +333,23 @@ impl Document {
 /// The text of a source file, shared by every copy of its [`Document`]: `qiao serve` keeps
 /// each parsed document and derives a new model from copies of them after every save, which
 /// must not copy the text of the whole site each time. Reads as a `&str`.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Text(std::sync::Arc<str>);
+///
+/// The rendered HTML of a page is a `Text` too, and templates read it as the page's
+/// `content`: the text is held as a Tera string value (reference counted like an
+/// `Arc<str>`), so that the page's template value takes a handle to it
+/// ([`Text::to_value`]) instead of a copy of every page's HTML.
+#[derive(Clone)]
+pub struct Text(tera::Value);
 
 impl Text {
     /// The text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str().unwrap_or("")
+    }
+
+    /// The text as a template value, sharing its buffer (no copy).
+    pub fn to_value(&self) -> tera::Value {
+        self.0.clone()
     }
 
     /// Whether `other` is a copy of this very text (then it is equal without comparing).
@@ -348,22 +358,36 @@ impl Text {
     }
 }
 
+impl Default for Text {
+    fn default() -> Text {
+        Text::from("")
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
 impl std::ops::Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl From<String> for Text {
     fn from(s: String) -> Text {
-        Text(s.into())
+        Text(tera::Value::from(s))
     }
 }
 
 impl From<&str> for Text {
     fn from(s: &str) -> Text {
-        Text(s.into())
+        Text(tera::Value::from(s))
     }
 }
 

@@ -67,13 +67,26 @@ pub(super) fn lang_feeds(p: Prepared, lang: &str) -> Vec<FeedLink> {
 }
 
 /// The feeds whose site path passes `wanted`.
+#[cfg(test)]
 pub(super) fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    each_feed_file(p, wanted, &mut |rel, body| out.push((rel, body)));
+    out
+}
+
+/// The feeds whose site path passes `wanted`, one at a time, in a fixed order: `file`
+/// gets each feed's output path and bytes as soon as it is made (a full build writes it
+/// and lets it go, rather than holding every feed of the site at once).
+pub(super) fn each_feed_file(
+    p: Prepared,
+    wanted: &dyn Fn(&str) -> bool,
+    file: &mut dyn FnMut(String, Vec<u8>),
+) {
     let model = p.model;
     let config = &model.config;
-    let mut out = Vec::new();
     let mut emit = |path: &str, title: String, alternate: &str, lang: &str, pages: Vec<&Page>| {
         let body = xml::atom(config, path, &title, alternate, lang, &pages);
-        out.push((crate::model::out_dir(config, path), body.into_bytes()));
+        file(crate::model::out_dir(config, path), body.into_bytes());
     };
     let select = |idx: &mut dyn Iterator<Item = usize>| -> Vec<&Page> {
         let mut v: Vec<&Page> = idx
@@ -125,7 +138,6 @@ pub(super) fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(Str
         let pages = select(&mut pages.into_iter());
         emit(path, title, &alternate, lang, pages);
     }
-    out
 }
 
 #[cfg(test)]

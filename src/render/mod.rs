@@ -251,11 +251,11 @@ impl Renderer {
         let p = self.prepared();
 
         // Files that need no template.
-        let (plain, search_files) = site_files(p);
-        diags.extend(write_files(sink, &plain));
-        for (rel, _) in &plain {
+        let (plain, plain_diags, search_files) = write_site_files(p, sink);
+        diags.extend(plain_diags);
+        for rel in plain {
             written.push((
-                rel.clone(),
+                rel,
                 "qiao (feed, sitemap, search index, robots.txt or alias)".into(),
             ));
         }

@@ -40,28 +40,54 @@ pub(super) fn search_index<'l>(
 /// The files of the site that need no template, but the search index: redirects of
 /// aliases, feeds, sitemaps and robots.txt.
 pub(super) fn plain_files(p: Prepared) -> Files {
-    let model = p.model;
-    let config = &model.config;
-    let mut plain: Vec<(String, Vec<u8>)> = Vec::new();
-    for a in &model.aliases {
-        plain.push((
-            a.out_file.clone(),
-            xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
-        ));
-    }
-    plain.extend(feed_files(p, &|_| true));
-    plain.extend(xml::sitemaps(model));
-    plain.push(("robots.txt".into(), xml::robots(config).into_bytes()));
+    let mut plain: Files = Vec::new();
+    each_plain_file(p, &mut |rel, data| plain.push((rel, data)));
     plain
 }
 
-/// Every file of the site that needs no template: redirects of aliases, feeds, sitemaps,
-/// robots.txt and the search index; with the search index files of each language.
-pub(super) fn site_files(p: Prepared) -> (Files, BTreeMap<String, BTreeSet<String>>) {
+/// [`plain_files`] one at a time, in the same order, each given to `file` as soon as it
+/// is made.
+fn each_plain_file(p: Prepared, file: &mut dyn FnMut(String, Vec<u8>)) {
+    let model = p.model;
+    let config = &model.config;
+    for a in &model.aliases {
+        file(
+            a.out_file.clone(),
+            xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
+        );
+    }
+    each_feed_file(p, &|_| true, file);
+    for (rel, data) in xml::sitemaps(model) {
+        file(rel, data);
+    }
+    file("robots.txt".into(), xml::robots(config).into_bytes());
+}
+
+/// Writes every file of the site that needs no template: redirects of aliases, feeds,
+/// sitemaps, robots.txt and the search index. Each of the first four is written as soon
+/// as it is made and not kept (the feeds and the sitemap of a large site are tens of
+/// megabytes). Returns the paths written, the problems, and the search index files of
+/// each language.
+pub(super) fn write_site_files(
+    p: Prepared,
+    sink: &dyn Sink,
+) -> (
+    Vec<String>,
+    Vec<Diagnostic>,
+    BTreeMap<String, BTreeSet<String>>,
+) {
     let config = &p.model.config;
-    let mut plain = plain_files(p);
+    let mut written = Vec::new();
+    let mut diags = Vec::new();
+    each_plain_file(p, &mut |rel, data| {
+        if let Err(e) = sink.write(&rel, &data) {
+            diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
+        }
+        written.push(rel);
+    });
     let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
     let (search, search_files) = search_index(p.model, codes);
-    plain.extend(search);
-    (plain, search_files)
+    diags.extend(write_files(sink, &search));
+    written.extend(search.into_iter().map(|(rel, _)| rel));
+    (written, diags, search_files)
 }

@@ -564,18 +564,48 @@ pub(super) fn section_view(model: &SiteModel, i: usize) -> SectionView<'_> {
 }
 
 /// Values that are the same for many pages, made once and shared by handle (Tera values
-/// are reference counted): each section's `ancestors` chain and each term's link.
-pub(super) struct SharedLinks {
+/// are reference counted): each section's `ancestors` chain, each term's link, each
+/// page's link (what other pages show of it as `prev`, `next`, `original` and `related`),
+/// and each entry of the language switchers that is not the page's own.
+pub(super) struct SharedLinks<'m> {
     /// `section_chain` of each section, as a value.
     ancestors: Vec<tera::Value>,
     /// The link of each term as pages spell it, by (site path, name as written).
     terms: HashMap<(String, String), tera::Value>,
+    /// The link of each page, by index into `model.pages`.
+    pages: Vec<tera::Value>,
+    /// The entries of `translations` that are not `current`, by what sets them apart:
+    /// every page of a translation set shows the same entry for each other language.
+    switcher: HashMap<SwitcherKey<'m>, tera::Value>,
 }
 
-impl SharedLinks {
-    pub(super) fn new(model: &SiteModel) -> SharedLinks {
+/// A language switcher's entry that is not `current`, by (language code, path, present):
+/// its name, locale and permalink follow from these.
+type SwitcherKey<'m> = (&'m str, Option<&'m str>, bool);
+
+fn switcher_key<'m>(t: &TranslationView<'m>) -> Option<SwitcherKey<'m>> {
+    (!t.current).then_some((t.code, t.path, t.present))
+}
+
+impl<'m> SharedLinks<'m> {
+    pub(super) fn new(model: &'m SiteModel) -> SharedLinks<'m> {
         let config = &model.config;
+        let entries: Vec<(SwitcherKey<'m>, TranslationView<'m>)> = (0..model.pages.len())
+            .into_par_iter()
+            .flat_map_iter(|i| page_translations(model, i))
+            .filter_map(|t| switcher_key(&t).map(|k| (k, t)))
+            .collect();
+        let mut switcher = HashMap::new();
+        for (k, t) in entries {
+            switcher.entry(k).or_insert_with(|| val(&t));
+        }
         SharedLinks {
+            switcher,
+            pages: model
+                .pages
+                .par_iter()
+                .map(|p| val(&link(config, &p.doc.title, &p.path)))
+                .collect(),
             ancestors: (0..model.sections.len())
                 .map(|k| val(&section_chain(model, Some(k))))
                 .collect(),
@@ -592,9 +622,11 @@ impl SharedLinks {
     }
 }
 
-/// The value of page `i`: [`page_view`] serialized, with the lists that many pages share
-/// (`ancestors`, `tags`, `categories`) taken from `shared` instead of copied into it. The
-/// value is the same, key order included.
+/// The value of page `i`: [`page_view`] serialized, with what many pages share taken from
+/// `shared` instead of copied into it (`ancestors`, `tags`, `categories`, the links to
+/// other pages: `prev`, `next`, `original`, `related`, and the entries of `translations`
+/// for the other languages), and its `content` a handle to the model's HTML (a fallback
+/// copy shares it with its original). The value is the same, key order included.
 pub(super) fn page_value(
     model: &SiteModel,
     related: &[Vec<usize>],
@@ -603,12 +635,42 @@ pub(super) fn page_value(
 ) -> tera::Value {
     let p = &model.pages[i];
     let mut view = page_view(model, related, i);
+    view.content = "";
     view.ancestors = Vec::new();
     view.tags = Vec::new();
     view.categories = Vec::new();
+    view.related = Vec::new();
+    let translations: Vec<tera::Value> = std::mem::take(&mut view.translations)
+        .iter()
+        .map(|t| {
+            let found = switcher_key(t).and_then(|k| shared.switcher.get(&k));
+            found.cloned().unwrap_or_else(|| val(t))
+        })
+        .collect();
     let Some(mut map) = val(&view).into_map() else {
         return val(&page_view(model, related, i));
     };
+    // Each key is replaced in place: it keeps its position.
+    map.insert("content".into(), p.html.to_value());
+    let page_link = |k: usize| match shared.pages.get(k) {
+        Some(v) => v.clone(),
+        None => val(&link(
+            &model.config,
+            &model.pages[k].doc.title,
+            &model.pages[k].path,
+        )),
+    };
+    let original = model
+        .original_of(i)
+        .and_then(|o| model.page_at(&o.lang, &o.key));
+    for (name, k) in [("prev", p.prev), ("next", p.next), ("original", original)] {
+        if let Some(k) = k {
+            map.insert(name.into(), page_link(k));
+        }
+    }
+    let links: Vec<tera::Value> = related[i].iter().map(|&k| page_link(k)).collect();
+    map.insert("related".into(), tera::Value::from(links));
+    map.insert("translations".into(), tera::Value::from(translations));
     let ancestors = match shared.ancestors.get(p.section) {
         Some(a) => a.clone(),
         None => val(&section_chain(model, Some(p.section))),
@@ -634,14 +696,19 @@ pub(super) fn page_value(
     tera::Value::from(map)
 }
 
-/// The value of section `i`: its view, and `pages`, the shared values of its pages.
+/// The value of section `i`: its view (its `content` a handle to the model's HTML), and
+/// `pages`, the shared values of its pages.
 pub(super) fn section_value(
     model: &SiteModel,
     i: usize,
     page_values: &[tera::Value],
 ) -> tera::Value {
     let s = &model.sections[i];
-    let mut v = val(&section_view(model, i)).into_map().unwrap_or_default();
+    let mut view = section_view(model, i);
+    view.content = "";
+    let mut v = val(&view).into_map().unwrap_or_default();
+    // The model's HTML by handle, in the same place.
+    v.insert("content".into(), s.html.to_value());
     let pages: Vec<tera::Value> = s.pages.iter().map(|&k| page_values[k].clone()).collect();
     v.insert("pages".into(), tera::Value::from(pages));
     tera::Value::from(v)

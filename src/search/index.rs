@@ -74,42 +74,148 @@ pub fn is_indexed(page: &Page) -> bool {
     !page.fallback && !excluded && page.doc.meta.template.as_deref() != Some(SEARCH_TEMPLATE)
 }
 
-/// The postings of a run of consecutive pages: term → [(page, weighted frequency)], and
-/// the length of each page in terms. Built in one pass with one hash lookup per token;
-/// a term's string is allocated once per run, not once per page.
+/// A term of at most [`Short::MAX`] bytes packed into one integer: its bytes, and its length
+/// in the last byte. Nearly every term is that short (a CJK bigram is six bytes, a jieba word
+/// of five characters fifteen, most words less), so the postings are keyed by integers: no
+/// allocation for a new term and no string comparison for each token.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Short(u128);
+
+impl Short {
+    /// The longest term (in bytes) that is packed.
+    const MAX: usize = 15;
+
+    fn new(term: &str) -> Option<Short> {
+        let bytes = term.as_bytes();
+        if bytes.len() > Short::MAX {
+            return None;
+        }
+        let mut packed = [0u8; 16];
+        packed[..bytes.len()].copy_from_slice(bytes);
+        packed[Short::MAX] = bytes.len() as u8;
+        Some(Short(u128::from_le_bytes(packed)))
+    }
+
+    fn into_term(self) -> String {
+        let packed = self.0.to_le_bytes();
+        let len = usize::from(packed[Short::MAX]).min(Short::MAX);
+        // The bytes of a `&str`, cut at its end: always UTF-8.
+        String::from_utf8_lossy(&packed[..len]).into_owned()
+    }
+}
+
+/// Term → [(page, weighted frequency)], pages in increasing order; short terms packed
+/// ([`Short`]), longer ones as strings.
+#[derive(Default)]
+struct Postings {
+    short: FxHashMap<Short, Vec<(u32, u32)>>,
+    long: FxHashMap<String, Vec<(u32, u32)>>,
+}
+
+impl Postings {
+    /// Adds the terms of page `doc` (no page before the last one added), and empties them.
+    fn add_page(&mut self, doc: u32, page: &mut PageTerms) {
+        for (k, tf) in page.short.drain() {
+            self.short.entry(k).or_default().push((doc, tf));
+        }
+        for (t, tf) in page.long.drain() {
+            self.long.entry(t).or_default().push((doc, tf));
+        }
+    }
+
+    /// Appends the postings of later pages.
+    fn append(&mut self, later: Postings) {
+        use std::collections::hash_map::Entry;
+        for (k, list) in later.short {
+            match self.short.entry(k) {
+                Entry::Occupied(all) => all.into_mut().extend(list),
+                Entry::Vacant(e) => {
+                    e.insert(list);
+                }
+            }
+        }
+        for (t, list) in later.long {
+            match self.long.entry(t) {
+                Entry::Occupied(all) => all.into_mut().extend(list),
+                Entry::Vacant(e) => {
+                    e.insert(list);
+                }
+            }
+        }
+    }
+
+    /// Every term with its postings, in no particular order.
+    fn into_terms(self) -> Vec<(String, Vec<(u32, u32)>)> {
+        let mut terms = Vec::with_capacity(self.short.len() + self.long.len());
+        terms.extend(self.short.into_iter().map(|(k, v)| (k.into_term(), v)));
+        terms.extend(self.long);
+        terms
+    }
+}
+
+/// The weighted frequency of each term of one page. A page repeats many of its terms: they
+/// are counted here, in a table small enough to stay in the processor's cache, and each
+/// goes into the [`Postings`] once.
+#[derive(Default)]
+struct PageTerms {
+    short: FxHashMap<Short, u32>,
+    long: FxHashMap<String, u32>,
+}
+
+impl PageTerms {
+    /// Counts `w` more occurrences of `term`.
+    fn add(&mut self, term: &str, w: u32) {
+        match Short::new(term) {
+            Some(k) => *self.short.entry(k).or_default() += w,
+            None => match self.long.get_mut(term) {
+                Some(tf) => *tf += w,
+                None => {
+                    self.long.insert(term.to_string(), w);
+                }
+            },
+        }
+    }
+}
+
+/// The postings of a run of consecutive pages, and the length of each page in terms.
 struct ChunkIndex {
-    postings: FxHashMap<String, Vec<(u32, u32)>>,
+    postings: Postings,
     lens: Vec<u32>,
 }
 
 /// Indexes pages `first..` of `chunk`: title words count `title_boost` times.
 fn chunk_index(chunk: &[&Page], first: u32, analyzer: Analyzer, title_boost: u32) -> ChunkIndex {
-    let mut postings: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
+    let mut postings = Postings::default();
+    let mut page_terms = PageTerms::default();
     let mut lens = Vec::with_capacity(chunk.len());
     for (k, page) in chunk.iter().enumerate() {
-        let doc = first + k as u32;
         let mut len = 0u32;
         let mut add = |t: &str, kind: TermKind, w: u32| {
             if kind != TermKind::Segment {
                 len += w;
             }
-            match postings.get_mut(t) {
-                Some(list) => match list.last_mut() {
-                    Some((d, tf)) if *d == doc => *tf += w,
-                    _ => list.push((doc, w)),
-                },
-                None => {
-                    postings.insert(t.to_string(), vec![(doc, w)]);
-                }
-            }
+            page_terms.add(t, w);
         };
         terms(&page.doc.title, analyzer, Some(&JIEBA), |t, k| {
             add(t, k, title_boost)
         });
         terms(&page.text, analyzer, Some(&JIEBA), |t, k| add(t, k, 1));
         lens.push(len);
+        postings.add_page(first + k as u32, &mut page_terms);
     }
     ChunkIndex { postings, lens }
+}
+
+/// JavaScript's string order (UTF-16 code units). For strings without characters beyond
+/// U+FFFF it is the order of their UTF-8 bytes, which is much faster to compare.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    // A character beyond U+FFFF is the only one whose UTF-8 starts with 0xF0 or above.
+    let astral = |s: &str| s.bytes().any(|b| b >= 0xF0);
+    if astral(a) || astral(b) {
+        a.encode_utf16().cmp(b.encode_utf16())
+    } else {
+        a.cmp(b)
+    }
 }
 
 /// The manifest `search.js` reads first.
@@ -153,17 +259,10 @@ fn language_files(
         .map(|(c, chunk)| chunk_index(chunk, (c * CHUNK) as u32, analyzer, settings.title_boost))
         .collect();
     let mut lens: Vec<u32> = Vec::with_capacity(docs.len());
-    let mut postings: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
+    let mut postings = Postings::default();
     for chunk in chunks {
         lens.extend(chunk.lens);
-        for (t, list) in chunk.postings {
-            match postings.get_mut(t.as_str()) {
-                Some(all) => all.extend(list),
-                None => {
-                    postings.insert(t, list);
-                }
-            }
-        }
+        postings.append(chunk.postings);
     }
     let n = docs.len();
     let total_len: u64 = lens.iter().map(|&l| u64::from(l)).sum();
@@ -176,8 +275,8 @@ fn language_files(
         .iter()
         .map(|&l| K1 * (1.0 - B + B * f64::from(l) / avgdl))
         .collect();
-    let mut terms: Vec<(String, Vec<(u32, u32)>)> = postings.into_iter().collect();
-    terms.par_sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    let mut terms = postings.into_terms();
+    terms.par_sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
 
     // One JSON entry per term, impacts computed in parallel.
     let entries: Vec<String> = terms
@@ -315,9 +414,8 @@ fn push_u32(out: &mut String, mut n: u32) {
             break;
         }
     }
-    for &b in &buf[i..] {
-        out.push(char::from(b));
-    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
 }
 
 /// The text results show under the title: the page's own summary (front matter
@@ -377,6 +475,57 @@ mod tests {
             s.push(' ');
         }
         assert_eq!(s, "0 7 10 4294967295 ");
+    }
+
+    #[test]
+    fn short_terms_pack_and_unpack() {
+        for t in ["", "a", "江门", "新能源汽车", "fünf-bytes-ok", "𠀀𠀁x"] {
+            assert!(t.len() <= Short::MAX, "{t}");
+            let k = Short::new(t).expect("short");
+            assert_eq!(k.into_term(), t);
+        }
+        assert!(Short::new("sixteen bytes!!!").is_none());
+        // A shorter term is not a prefix of a longer one's key.
+        assert!(Short::new("ab") != Short::new("ab\0"));
+    }
+
+    #[test]
+    fn postings_keep_short_and_long_terms_apart_and_in_page_order() {
+        let long = "zusammenarbeitsvereinbarung";
+        let mut page = PageTerms::default();
+        let mut p = Postings::default();
+        page.add("rail", 1);
+        page.add(long, 2);
+        page.add("rail", 3);
+        p.add_page(0, &mut page);
+        assert!(page.short.is_empty() && page.long.is_empty(), "emptied");
+        let mut later = Postings::default();
+        page.add("rail", 1);
+        later.add_page(1, &mut page);
+        page.add(long, 1);
+        later.add_page(2, &mut page);
+        p.append(later);
+        let mut terms = p.into_terms();
+        terms.sort();
+        assert_eq!(
+            terms,
+            vec![
+                ("rail".to_string(), vec![(0, 4), (1, 1)]),
+                (long.to_string(), vec![(0, 2), (2, 1)]),
+            ]
+        );
+    }
+
+    #[test]
+    fn terms_sort_in_utf16_order() {
+        // U+FF5E (fullwidth tilde) is after U+20000 in code points, before it in UTF-16.
+        let mut v = vec!["\u{20000}", "\u{FF5E}", "b", "a", "\u{4E00}", "\u{10FFFF}"];
+        v.sort_by(|a, b| utf16_order(a, b));
+        let mut want = v.clone();
+        want.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+        assert_eq!(v, want);
+        assert_eq!(v[..3], ["a", "b", "\u{4E00}"]);
+        assert!(v.iter().position(|s| *s == "\u{20000}") < v.iter().position(|s| *s == "\u{FF5E}"));
     }
 
     #[test]

@@ -129,20 +129,29 @@ pub fn fold(s: &str) -> String {
 /// German2 umlaut digraphs: `ae` → `a`, `oe` → `o`, `ue` → `u`, except `ue` after `q`.
 /// The rule looks at the word as written (`aee` keeps its second `e`).
 pub fn fold_german_digraphs(word: &str) -> Cow<'_, str> {
-    if !(word.contains("ae") || word.contains("oe") || word.contains("ue")) {
+    // The letters involved are ASCII, so the bytes tell (one pass, no allocation for the
+    // words without a digraph, which are most).
+    let digraph = word
+        .as_bytes()
+        .windows(2)
+        .any(|w| matches!(w, [b'a' | b'o' | b'u', b'e']));
+    if !digraph {
         return Cow::Borrowed(word);
     }
-    let chars: Vec<char> = word.chars().collect();
     let mut out = String::with_capacity(word.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c == 'e' && i > 0 {
-            let prev = chars[i - 1];
-            let after_q = i > 1 && chars[i - 2] == 'q';
-            if prev == 'a' || prev == 'o' || (prev == 'u' && !after_q) {
-                continue;
-            }
+    // The two characters before `c` in the word as written.
+    let (mut prev, mut before) = (None, None);
+    for c in word.chars() {
+        let drop = c == 'e'
+            && match prev {
+                Some('a' | 'o') => true,
+                Some('u') => before != Some('q'),
+                _ => false,
+            };
+        if !drop {
+            out.push(c);
         }
-        out.push(c);
+        (before, prev) = (prev, Some(c));
     }
     Cow::Owned(out)
 }
@@ -257,18 +266,19 @@ pub fn terms(
 }
 
 fn cjk_run(run: &str, jieba: Option<&LazyLock<Jieba>>, emit: &mut impl FnMut(&str, TermKind)) {
-    let bounds: Vec<usize> = run
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([run.len()])
-        .collect();
-    let chars = bounds.len() - 1;
+    // Each bigram, from the start of its first character to the end of its second.
+    let mut chars = 0;
+    let mut prev: Option<usize> = None;
+    for (i, c) in run.char_indices() {
+        chars += 1;
+        if let Some(p) = prev {
+            emit(&run[p..i + c.len_utf8()], TermKind::Gram);
+        }
+        prev = Some(i);
+    }
     if chars == 1 {
         emit(run, TermKind::Gram);
         return;
-    }
-    for w in bounds.windows(3) {
-        emit(&run[w[0]..w[2]], TermKind::Gram);
     }
     if chars >= 3
         && let Some(j) = jieba
