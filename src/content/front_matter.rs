@@ -352,9 +352,12 @@ impl Text {
         self.0.clone()
     }
 
-    /// Whether `other` is a copy of this very text (then it is equal without comparing).
+    /// Whether `other` is a copy of this very text (then it is equal without comparing):
+    /// copies share one buffer, and two live texts at one address with one length are
+    /// the same bytes.
     pub fn shares(&self, other: &Text) -> bool {
-        std::sync::Arc::ptr_eq(&self.0, &other.0)
+        let (a, b) = (self.as_str(), other.as_str());
+        std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()
     }
 }
 
@@ -978,6 +981,16 @@ pub fn check_alias(alias: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_shares_its_buffer_with_its_copies_only() {
+        let html = "<p>合作区揭牌。</p>".repeat(20);
+        let a = Text::from(html.as_str());
+        assert!(a.shares(&a.clone()));
+        let b = Text::from(html.as_str());
+        assert_eq!(a, b);
+        assert!(!a.shares(&b));
+    }
 
     #[test]
     fn parses_full_front_matter_with_bom_and_crlf() {
