@@ -1,6 +1,6 @@
 //! Step 6 of [`super::build`]: taxonomies. The terms of every language, the pages of each
 //! (newest first), one slug per term name in every language ([`term_slugs`]), and each
-//! page's terms ([`assign_terms`]).
+//! page's terms ([`page_terms`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
