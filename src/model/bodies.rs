@@ -38,6 +38,15 @@ pub trait PerSource: Sync {
         rendered: &[RenderedSource],
         diags: &mut Vec<Diagnostic>,
     ) -> HashMap<String, Arc<SourceFacts>>;
+    /// The taxonomies of `pages` and each page's terms (step 6), made afresh unless kept
+    /// from before.
+    fn taxonomies(
+        &mut self,
+        config: &crate::config::Config,
+        pages: &[super::Page],
+    ) -> super::taxonomies::Taxonomies {
+        super::taxonomies::taxonomies(config, pages)
+    }
 }
 
 /// Every source rendered and hashed, as a full build does.

@@ -13,9 +13,11 @@
 //! resolves to changed; its links are checked again only when it was rendered again or a
 //! lookup of its check answers differently; a translation revision is hashed again only when
 //! its source's text changed. Rendered bodies and source texts are shared between the cache
-//! and the models, not copied. The other steps (placing, link tables, stale blocks, pages,
-//! sections, taxonomies, aliases, menus) are site-wide and run again in full, so the result
-//! equals a fresh [`super::build`], diagnostics included. Each step is timed
+//! and the models, not copied. The taxonomies (step 6) are kept when
+//! what they read of the pages is byte for byte the same ([`super::taxonomies::inputs`]; a
+//! body edit changes none of it), and shared with the new model. The other steps (placing,
+//! link tables, stale blocks, pages, sections, aliases, menus) are site-wide and run again
+//! in full, so the result equals a fresh [`super::build`], diagnostics included. Each step is timed
 //! ([`Derivation::steps`]; printed with `QIAO_TRACE=1`).
 //!
 //! A change to a file of `content/` that is not Markdown (an image, a bundle file) may change
@@ -96,6 +98,9 @@ pub struct Derivation {
     checks: HashMap<String, Checked>,
     /// What plain links were checked against in the last derivation.
     outputs: Option<Outputs>,
+    /// The taxonomies of the last derivation, with what they were made of
+    /// ([`super::taxonomies::inputs`]).
+    taxonomies: Option<KeptTaxonomies>,
     /// How many bodies the last derivation rendered.
     rendered_last: usize,
     /// The findings of the cross-language checks ([`crate::crosscheck`]) per page key, with
@@ -138,6 +143,7 @@ impl Derivation {
             revisions: HashMap::new(),
             checks: HashMap::new(),
             outputs: None,
+            taxonomies: None,
             rendered_last: 0,
             cross_checks: cross_checks.then(HashMap::new),
             steps: super::steps::Steps::new(),
@@ -271,6 +277,7 @@ impl Derivation {
             revisions: &self.revisions,
             checks: &self.checks,
             outputs: self.outputs.take(),
+            taxonomies: self.taxonomies.take(),
             new_memos: Vec::new(),
             new_revisions: Mutex::default(),
             new_checks: Mutex::default(),
@@ -281,8 +288,10 @@ impl Derivation {
             new_revisions,
             new_checks,
             outputs,
+            taxonomies,
             ..
         } = cache;
+        self.taxonomies = taxonomies;
         self.rendered_last = new_memos.len();
         self.checks
             .extend(new_checks.into_inner().unwrap_or_default());
@@ -405,6 +414,12 @@ impl Outputs {
     }
 }
 
+/// The taxonomies of a derivation and the bytes of what they were made of.
+struct KeptTaxonomies {
+    inputs: Vec<u8>,
+    made: super::taxonomies::Taxonomies,
+}
+
 /// The per-source work of one derivation, reusing the memos of the last.
 struct Cache<'d> {
     read: &'d HashMap<String, Read>,
@@ -413,6 +428,8 @@ struct Cache<'d> {
     checks: &'d HashMap<String, Checked>,
     /// Taken from the derivation, and given back up to date.
     outputs: Option<Outputs>,
+    /// Taken from the derivation, and given back up to date.
+    taxonomies: Option<KeptTaxonomies>,
     new_memos: Vec<(String, Memo)>,
     new_revisions: Mutex<Vec<(blake3::Hash, Revision)>>,
     new_checks: Mutex<Vec<(String, Checked)>>,
@@ -532,6 +549,27 @@ impl PerSource for Cache<'_> {
         outputs.unpublished = resolver.unpublished.clone();
         self.outputs = Some(outputs);
         facts
+    }
+
+    fn taxonomies(
+        &mut self,
+        config: &Config,
+        pages: &[super::Page],
+    ) -> super::taxonomies::Taxonomies {
+        // Kept when the pages read the same: a body edit changes none of it. The
+        // configuration is the same for the life of a derivation.
+        let inputs = super::taxonomies::inputs(config, pages);
+        if let Some(kept) = &self.taxonomies
+            && kept.inputs == inputs
+        {
+            return kept.made.clone();
+        }
+        let made = super::taxonomies::taxonomies(config, pages);
+        self.taxonomies = Some(KeptTaxonomies {
+            inputs,
+            made: made.clone(),
+        });
+        made
     }
 
     fn revision(&self, p: &Parsed) -> Revision {

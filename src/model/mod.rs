@@ -72,6 +72,9 @@ pub struct TermRef {
     pub path: String,
 }
 
+/// A page's terms per taxonomy name, each list sorted by slug.
+pub type PageTerms = std::sync::Arc<BTreeMap<String, Vec<TermRef>>>;
+
 /// One page in one language.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -108,8 +111,9 @@ pub struct Page {
     pub prev: Option<usize>,
     /// See `prev`.
     pub next: Option<usize>,
-    /// Terms per taxonomy name.
-    pub terms: BTreeMap<String, Vec<TermRef>>,
+    /// Terms per taxonomy name; shared with the models derived after it while the
+    /// taxonomies stay the same (see [`taxonomies::Taxonomies`]).
+    pub terms: PageTerms,
     /// Rendered from the default-language source because no translation exists.
     pub fallback: bool,
     /// Whether this translation is current with its source.
@@ -462,8 +466,15 @@ pub(crate) fn assemble(
     } = sections::tree(&config, &mut pages, &section_docs);
     steps.mark("sections");
     let page_index = pages::page_index(&pages);
-    let taxonomies = taxonomies::build_taxonomies(&config, &pages, diags);
-    taxonomies::assign_terms(&taxonomies, &mut pages);
+    let taxonomies::Taxonomies {
+        taxonomies,
+        terms,
+        diagnostics,
+    } = per_source.taxonomies(&config, &pages);
+    diags.extend(diagnostics);
+    for (p, terms) in pages.iter_mut().zip(terms) {
+        p.terms = terms;
+    }
     steps.mark("taxonomies");
     let aliases = aliases::aliases(&pages, &sections, diags);
     steps.mark("aliases");

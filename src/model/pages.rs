@@ -139,7 +139,7 @@ pub fn pages(
                     section: usize::MAX,
                     prev: None,
                     next: None,
-                    terms: BTreeMap::new(),
+                    terms: Default::default(),
                     fallback: false,
                     translation,
                     stale_sections,

@@ -1,10 +1,10 @@
 //! Step 6 of [`super::build`]: taxonomies. The terms of every language, the pages of each
 //! (newest first), one slug per term name in every language ([`term_slugs`]), and each
-//! page's terms ([`assign_terms`]).
+//! page's terms ([`page_terms`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Page, TaxonomyModel, Term, TermRef, date_order};
+use super::{Page, PageTerms, TaxonomyModel, Term, TermRef, date_order};
 use crate::config::{Config, TermSlugs};
 use crate::diagnostics::Diagnostic;
 use crate::ident;
@@ -287,28 +287,94 @@ fn spell_symbols(name: &str) -> String {
     out
 }
 
-/// Gives every page the terms that list it, per taxonomy, sorted by slug.
-pub fn assign_terms(taxonomies: &[TaxonomyModel], pages: &mut [Page]) {
+/// Every page's terms (one entry per page of `pages_len`, in page order), per taxonomy,
+/// sorted by slug. Pages without terms share one empty map.
+pub fn page_terms(taxonomies: &[TaxonomyModel], pages_len: usize) -> Vec<PageTerms> {
+    let mut maps: Vec<BTreeMap<String, Vec<TermRef>>> = vec![BTreeMap::new(); pages_len];
     for tax in taxonomies {
         for term in &tax.terms {
             for &i in &term.pages {
-                pages[i]
-                    .terms
-                    .entry(tax.name.clone())
-                    .or_default()
-                    .push(TermRef {
-                        name: term.name.clone(),
-                        slug: term.slug.clone(),
-                        path: term.path.clone(),
-                    });
+                let Some(map) = maps.get_mut(i) else { continue };
+                map.entry(tax.name.clone()).or_default().push(TermRef {
+                    name: term.name.clone(),
+                    slug: term.slug.clone(),
+                    path: term.path.clone(),
+                });
             }
         }
     }
+    let empty = PageTerms::default();
+    maps.into_iter()
+        .map(|mut map| {
+            if map.is_empty() {
+                return empty.clone();
+            }
+            for refs in map.values_mut() {
+                refs.sort_by(|a, b| a.slug.cmp(&b.slug));
+            }
+            std::sync::Arc::new(map)
+        })
+        .collect()
+}
+
+/// What step 6 makes: the taxonomies, every page's terms, and the warnings about terms.
+#[derive(Debug, Clone, Default)]
+pub struct Taxonomies {
+    /// Taxonomies per language ([`build_taxonomies`]).
+    pub taxonomies: Vec<TaxonomyModel>,
+    /// Every page's terms, in page order ([`page_terms`]).
+    pub terms: Vec<PageTerms>,
+    /// Warnings about terms whose slugs collide.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The taxonomies of `pages` and each page's terms, as a full build makes them.
+pub fn taxonomies(config: &Config, pages: &[Page]) -> Taxonomies {
+    let mut diagnostics = Vec::new();
+    let taxonomies = build_taxonomies(config, pages, &mut diagnostics);
+    let terms = page_terms(&taxonomies, pages.len());
+    Taxonomies {
+        taxonomies,
+        terms,
+        diagnostics,
+    }
+}
+
+/// Exactly what [`taxonomies`] reads of `pages`, written out unambiguously (every string
+/// with its length): when two calls give equal bytes (with the same configuration), the
+/// step makes the same [`Taxonomies`], so `qiao serve` keeps the last one
+/// ([`super::Derivation`]). Per page, in page order: key, language, whether it is a
+/// fallback copy, source file, title, date, and the terms of every taxonomy as written.
+pub fn inputs(config: &Config, pages: &[Page]) -> Vec<u8> {
+    fn put(out: &mut Vec<u8>, s: &str) {
+        out.extend_from_slice(&s.len().to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    let mut out = Vec::with_capacity(pages.len() * 128);
+    out.extend_from_slice(&pages.len().to_le_bytes());
     for p in pages {
-        for refs in p.terms.values_mut() {
-            refs.sort_by(|a, b| a.slug.cmp(&b.slug));
+        put(&mut out, &p.key);
+        put(&mut out, &p.lang);
+        out.push(u8::from(p.fallback));
+        put(&mut out, &p.source);
+        put(&mut out, &p.doc.title);
+        match &p.doc.date {
+            Some(d) => {
+                out.push(1);
+                out.extend_from_slice(&d.timestamp.to_le_bytes());
+            }
+            None => out.push(0),
+        }
+        let effects = super::fields::effects(&p.doc.meta);
+        for t in &config.taxonomies {
+            let names = effects.terms(t.kind);
+            out.extend_from_slice(&names.len().to_le_bytes());
+            for name in names {
+                put(&mut out, name);
+            }
         }
     }
+    out
 }
 
 #[cfg(test)]

@@ -214,3 +214,82 @@ fn links_name_translations_by_the_walks_rule() {
     assert!(html.contains(r#"<a href="/news/dot/">dot</a>"#), "{html}");
     assert!(html.contains(r#"<a href="/news/x/">x</a>"#), "{html}");
 }
+
+#[test]
+fn taxonomy_inputs_change_with_everything_the_step_reads() {
+    let c = fixture::config();
+    let (m, _) = build(vec![
+        source(
+            &c,
+            "a.md",
+            "title: 甲\ndate: 2024-01-01\ntags: [江门]",
+            "正文",
+        ),
+        source(&c, "b.md", "title: 乙\ncategories: [新闻]", "正文"),
+    ]);
+    let before = taxonomies::inputs(&c, &m.pages);
+    // What the step does not read leaves the inputs as they are.
+    let mut same = m.pages.clone();
+    same[0].html = "<p>别的正文</p>".to_string().into();
+    same[0].path = "/elsewhere/".to_string();
+    same[0].words += 1;
+    assert_eq!(taxonomies::inputs(&c, &same), before);
+    let other = |front: &str| {
+        let mut pages = m.pages.clone();
+        let i = pages
+            .iter()
+            .position(|p| p.lang == "zh" && p.key == "a")
+            .unwrap();
+        pages[i].doc = source(&c, "a.md", front, "正文").doc;
+        taxonomies::inputs(&c, &pages)
+    };
+    assert_eq!(other("title: 甲\ndate: 2024-01-01\ntags: [江门]"), before);
+    for front in [
+        "title: 甲\ndate: 2024-01-01\ntags: [江门, 中欧]",
+        "title: 甲\ndate: 2024-01-01\ntags: [江門]",
+        "title: 甲\ndate: 2024-01-01\ntags: [江门]\ncategories: [新闻]",
+        "title: 甲\ndate: 2024-01-02\ntags: [江门]",
+        "title: 甲\ntags: [江门]",
+        "title: 甲乙\ndate: 2024-01-01\ntags: [江门]",
+    ] {
+        assert_ne!(other(front), before, "{front}");
+    }
+    type Edit = fn(&mut Vec<Page>);
+    let edits: [Edit; 5] = [
+        |p| p[0].key.push('x'),
+        |p| p[0].lang = "en".to_string(),
+        |p| p[0].fallback = !p[0].fallback,
+        |p| p[0].source.push('x'),
+        |p| {
+            p.pop();
+        },
+    ];
+    for (n, edit) in edits.iter().enumerate() {
+        let mut pages = m.pages.clone();
+        edit(&mut pages);
+        assert_ne!(taxonomies::inputs(&c, &pages), before, "edit {n}");
+    }
+    // Swapping two pages changes the indices the terms list: the inputs too.
+    let mut swapped = m.pages.clone();
+    swapped.swap(0, 1);
+    assert_ne!(taxonomies::inputs(&c, &swapped), before);
+}
+
+#[test]
+fn taxonomies_made_again_equal_the_first() {
+    let c = fixture::config();
+    let (m, diags) = build(vec![
+        source(&c, "a.md", "title: 甲\ntags: [C, C++]", ""),
+        source(&c, "b.md", "title: 乙\ntags: [c, 江门]", ""),
+    ]);
+    let made = taxonomies::taxonomies(&c, &m.pages);
+    assert_eq!(made.terms.len(), m.pages.len());
+    for (p, terms) in m.pages.iter().zip(&made.terms) {
+        assert_eq!(format!("{:?}", p.terms), format!("{terms:?}"));
+    }
+    assert_eq!(
+        format!("{:?}", m.taxonomies),
+        format!("{:?}", made.taxonomies)
+    );
+    assert_eq!(messages(&diags), messages(&made.diagnostics));
+}
