@@ -154,7 +154,7 @@ pub(super) fn formatter<'f>(
 
 /// Registers `get_page`, `get_section`, `url_for`, `t`, `get_data` and the `date` and
 /// `number` filters.
-/// `get_page` and `get_section` record what they return (see [`Renderer::update`]).
+/// `get_page` and `get_section` record what they return (see [`Renderer::next`]).
 pub(super) fn register_functions(
     tera: &mut tera::Tera,
     lookup: Arc<RwLock<Lookup>>,

@@ -293,17 +293,13 @@ pub(super) const RELATED: usize = 5;
 /// without a bound, a tag shared by thousands of pages makes the search quadratic.
 pub(super) const RELATED_SCAN: usize = 200;
 
-/// Pages in the same language that share tags or categories with each page: most shared
-/// terms first, then in list order (newest first). Exact, without a hash map per page: the
-/// pages of every term are sorted in the same order, so a k-way merge of the page's term
-/// lists meets each candidate's occurrences together, and can stop as soon as it has
-/// `RELATED` pages that share every term.
+/// [`related_ranked`], with the ranks made here.
 #[cfg(test)]
 pub(super) fn related_pages(model: &SiteModel) -> Vec<Vec<usize>> {
     related_ranked(model, &date_ranks(model))
 }
 
-/// The related pages of every page ([`related_pages`]), with a fingerprint of everything
+/// The related pages of every page ([`related_ranked`]), with a fingerprint of everything
 /// they are computed from: serve takes them from the generation it serves when that is
 /// the same (an edit of a body changes none of it).
 pub(super) struct Related {
@@ -369,7 +365,13 @@ fn date_ranks(model: &SiteModel) -> Vec<usize> {
     rank
 }
 
-/// [`related_pages`], given the ranks of [`date_ranks`].
+/// Pages in the same language that share tags or categories with each page: most shared
+/// terms first, then in list order (newest first). Exact, without a hash map per page: the
+/// pages of every term are sorted in the same order, so a k-way merge of the page's term
+/// lists meets each candidate's occurrences together, and can stop as soon as it has
+/// `RELATED` pages that share every term.
+///
+/// `rank` is each page's rank in date order ([`date_ranks`]).
 fn related_ranked(model: &SiteModel, rank: &[usize]) -> Vec<Vec<usize>> {
     let terms: HashMap<&str, &Term> = model
         .taxonomies
