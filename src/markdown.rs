@@ -111,8 +111,10 @@ pub struct Rendered {
     /// Words in `text`, counted by [`crate::format::word_count`] (made once here: a page's
     /// view shows it, and a model derived again reuses it).
     pub words: usize,
-    /// The excerpt of `text` in the page's language ([`crate::format::excerpt`]): set by
-    /// the caller that knows the language (the model's link resolver), empty otherwise.
+    /// The excerpt templates show, in the page's language ([`crate::format::excerpt`]): of
+    /// the front matter's `summary` when there is one, else of `text`. Set by the caller
+    /// that knows the language and the front matter (the model's link resolver), empty
+    /// otherwise.
     pub excerpt: crate::content::Text,
     /// Errors in directives and language spans, in document order.
     pub directive_problems: Vec<DirectiveProblem>,

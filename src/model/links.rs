@@ -206,7 +206,10 @@ impl LinkResolver<'_> {
             expand.as_ref().map(|e| e as &dyn crate::directive::Expand),
         );
         self.enrich_images(p, path, &mut r);
-        r.excerpt = crate::format::excerpt(&r.text, &p.source.lang).into();
+        // Of the front matter's `summary` when there is one (a translated field, never
+        // inherited: the source's own text decides it, as it decides the body).
+        let shown = super::fields::effects(&p.doc.meta).summary.unwrap_or(&r.text);
+        r.excerpt = crate::format::excerpt(shown, &p.source.lang).into();
         r
     }
 

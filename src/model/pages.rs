@@ -132,10 +132,7 @@ pub fn pages(
                     toc: r.toc.clone(),
                     text: r.text.clone(),
                     words: r.words,
-                    excerpt: match &super::fields::effects(&p.doc.meta).summary {
-                        Some(s) => crate::format::excerpt(s, &p.source.lang).into(),
-                        None => r.excerpt.clone(),
-                    },
+                    excerpt: r.excerpt.clone(),
                     section: usize::MAX,
                     prev: None,
                     next: None,

@@ -765,6 +765,32 @@ mod tests {
     }
 
     #[test]
+    fn a_pages_excerpt_is_its_summary_or_its_text_cut_by_its_language() {
+        let zh = "合作区".repeat(50);
+        let en = "word ".repeat(60);
+        let m = super::super::testing::site(&[
+            (
+                "news/a.md",
+                "---\ntitle: 甲\nsummary: 中欧合作区  挂牌。\n---\n正文不进摘要。\n",
+            ),
+            ("news/b.md", &format!("---\ntitle: 乙\n---\n{zh}\n")),
+            ("news/b.en.md", &format!("---\ntitle: B\n---\n{en}\n")),
+        ]);
+        let excerpt = |lang: &str, key: &str| {
+            let v = json(&page_view(&m, &related_pages(&m), page(&m, lang, key)));
+            v["excerpt"].as_str().unwrap_or("").to_string()
+        };
+        assert_eq!(excerpt("zh", "news/a"), "中欧合作区 挂牌。");
+        let b = excerpt("zh", "news/b");
+        assert_eq!(b.chars().count(), 121, "{b}");
+        assert!(b.ends_with('…'), "{b}");
+        // Another language's page shows the excerpt of its own text, cut by words.
+        assert_eq!(excerpt("en", "news/b"), format!("{}…", "word ".repeat(55).trim_end()));
+        // A fallback copy shows the excerpt of the text it shows.
+        assert_eq!(excerpt("de", "news/a"), "中欧合作区 挂牌。");
+    }
+
+    #[test]
     fn related_pages_are_taken_from_the_served_generation_only_when_their_inputs_are_the_same() {
         let articles = [
             ("a", "2020-01-01", "甲, 乙"),
