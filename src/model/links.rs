@@ -208,7 +208,9 @@ impl LinkResolver<'_> {
         self.enrich_images(p, path, &mut r);
         // Of the front matter's `summary` when there is one (a translated field, never
         // inherited: the source's own text decides it, as it decides the body).
-        let shown = super::fields::effects(&p.doc.meta).summary.unwrap_or(&r.text);
+        let shown = super::fields::effects(&p.doc.meta)
+            .summary
+            .unwrap_or(&r.text);
         r.excerpt = crate::format::excerpt(shown, &p.source.lang).into();
         r
     }

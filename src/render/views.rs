@@ -785,7 +785,10 @@ mod tests {
         assert_eq!(b.chars().count(), 121, "{b}");
         assert!(b.ends_with('…'), "{b}");
         // Another language's page shows the excerpt of its own text, cut by words.
-        assert_eq!(excerpt("en", "news/b"), format!("{}…", "word ".repeat(55).trim_end()));
+        assert_eq!(
+            excerpt("en", "news/b"),
+            format!("{}…", "word ".repeat(55).trim_end())
+        );
         // A fallback copy shows the excerpt of the text it shows.
         assert_eq!(excerpt("de", "news/a"), "中欧合作区 挂牌。");
     }
