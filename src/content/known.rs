@@ -137,16 +137,7 @@ impl Known {
                     self.files.insert(Rel(rel.clone()), target);
                     out.files.push(rel);
                 }
-                Found::Missing => {
-                    if self.remove_under(&rel, &mut out.files) {
-                        out.other_than_markdown = true;
-                    }
-                    if self.files.remove(&Rel(rel.clone())).is_some() {
-                        out.other_than_markdown |= !rel.ends_with(".md");
-                        out.files.push(rel.clone());
-                    }
-                    self.diagnostics.remove(&Rel(rel));
-                }
+                Found::Missing => self.forget(rel, &mut out),
                 Found::Dir => {
                     self.remove_under(&rel, &mut out.files);
                     if self.files.remove(&Rel(rel.clone())).is_some() {
@@ -165,14 +156,7 @@ impl Known {
                         // A file, a link or an ignored name on the way (a directory replaced
                         // by a file): the walk does not enter it, so nothing here is read or
                         // warned about.
-                        if self.remove_under(&rel, &mut out.files) {
-                            out.other_than_markdown = true;
-                        }
-                        if self.files.remove(&Rel(rel.clone())).is_some() {
-                            out.other_than_markdown |= !rel.ends_with(".md");
-                            out.files.push(rel.clone());
-                        }
-                        self.diagnostics.remove(&Rel(rel));
+                        self.forget(rel, &mut out);
                         continue;
                     }
                     if parent.is_empty() {
@@ -225,6 +209,19 @@ impl Known {
             })
             .map(|(rel, _)| rel.clone())
             .collect()
+    }
+
+    /// Forgets `rel` and everything under it (gone, or hidden behind a file on the way),
+    /// with what was warned about it, noting in `out` what went.
+    fn forget(&mut self, rel: String, out: &mut Changes) {
+        if self.remove_under(&rel, &mut out.files) {
+            out.other_than_markdown = true;
+        }
+        if self.files.remove(&Rel(rel.clone())).is_some() {
+            out.other_than_markdown |= !rel.ends_with(".md");
+            out.files.push(rel.clone());
+        }
+        self.diagnostics.remove(&Rel(rel));
     }
 
     /// Forgets the files and diagnostics strictly under the directory `rel`, pushing the
