@@ -833,3 +833,42 @@ fn reads_through_functions_are_recorded_wherever_they_are_made() {
             .contains("<p id=\"target\">目标丙</p>")
     );
 }
+
+/// A body edit on a site whose templates read no page through functions (the built-in
+/// theme): the update keeps the views and fingerprints of every page it did not change
+/// without making them again (`render::incremental`, checked against fresh ones in builds
+/// with debug assertions, as tests are), and renders again the page and exactly the lists
+/// that hold it: its section's list, and each term list that shows it. The output equals a
+/// clean build's.
+#[test]
+fn a_body_edit_renders_again_the_page_and_the_lists_that_hold_it() {
+    let dir = copy_fixture("trilingual");
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    // The first paragraph: the page's summary, which the lists show.
+    c.edit(
+        "content/news/unveiling.en.md",
+        |t| t.replacen("On the morning of", "Early on the morning of", 1),
+        true,
+    );
+    assert!(
+        c.page("en/news/unveiling")
+            .contains("Early on the morning of")
+    );
+    let html: BTreeSet<&str> = (c.touched.iter())
+        .filter(|t| t.ends_with(".html"))
+        .map(String::as_str)
+        .collect();
+    // The page, its section's list, and the lists of its two tags and its category.
+    for want in ["en/news/unveiling/index.html", "en/news/index.html"] {
+        assert!(html.contains(want), "{want} not in {html:?}");
+    }
+    let terms: Vec<&&str> = (html.iter())
+        .filter(|t| t.starts_with("en/tags/") || t.starts_with("en/categories/"))
+        .collect();
+    assert_eq!(terms.len(), 3, "{html:?}");
+    // Nothing in the other languages, and no page that does not hold it.
+    assert!(html.iter().all(|t| t.starts_with("en/")), "{html:?}");
+    assert!(!html.contains("en/about/index.html"), "{html:?}");
+}

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Diagnostic, line_col, unknown_field_hint};
 
 /// The front matter fields, as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     /// Page title (required).
@@ -70,7 +70,7 @@ pub struct FrontMatter {
 }
 
 /// Zola's way to write tags and categories: `[taxonomies]` then `tags = [...]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Taxonomies {
     /// Tags.
@@ -296,7 +296,7 @@ fn format_offset(o: jiff::tz::Offset) -> String {
 }
 
 /// A Markdown file split into its validated front matter and body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// Title.
     pub title: String,
@@ -369,7 +369,7 @@ impl Default for Text {
 
 impl PartialEq for Text {
     fn eq(&self, other: &Text) -> bool {
-        self.as_str() == other.as_str()
+        self.shares(other) || self.as_str() == other.as_str()
     }
 }
 

@@ -62,7 +62,7 @@ pub use sections::{date_order, list_order, newest};
 pub use taxonomies::{term_slug, term_slugs};
 
 /// A link from one taxonomy term to its page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TermRef {
     /// The term as written by the editor.
     pub name: String,
@@ -125,8 +125,61 @@ pub struct Page {
     pub assets: Vec<(std::path::PathBuf, String)>,
 }
 
+/// Two pages are equal when every field is: what rendering reads of a page is the same.
+/// `qiao serve` compares each page of a new model with the page of the generation served
+/// (see `render::incremental`). Texts shared by the two (the body rendered once and kept)
+/// compare without reading them. Every field is named, so that a new one is compared too.
+impl PartialEq for Page {
+    fn eq(&self, other: &Page) -> bool {
+        let Page {
+            key,
+            lang,
+            content_lang,
+            source,
+            doc,
+            html,
+            summary,
+            toc,
+            text,
+            words,
+            excerpt,
+            path,
+            out_dir,
+            section,
+            prev,
+            next,
+            terms,
+            fallback,
+            translation,
+            stale_sections,
+            assets,
+        } = self;
+        *key == other.key
+            && *lang == other.lang
+            && *content_lang == other.content_lang
+            && *source == other.source
+            && *path == other.path
+            && *out_dir == other.out_dir
+            && *section == other.section
+            && *prev == other.prev
+            && *next == other.next
+            && *fallback == other.fallback
+            && *translation == other.translation
+            && *words == other.words
+            && *html == other.html
+            && *text == other.text
+            && *excerpt == other.excerpt
+            && *summary == other.summary
+            && *toc == other.toc
+            && (std::sync::Arc::ptr_eq(terms, &other.terms) || *terms == other.terms)
+            && *stale_sections == other.stale_sections
+            && *assets == other.assets
+            && *doc == other.doc
+    }
+}
+
 /// One section (a directory of `content/`) in one language.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Section {
     /// Directory relative to `content/` (`` for the home page).
     pub dir: String,
@@ -159,7 +212,7 @@ pub struct Section {
 }
 
 /// All terms of one taxonomy in one language.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaxonomyModel {
     /// `tags` or `categories`.
     pub name: String,
@@ -172,7 +225,7 @@ pub struct TaxonomyModel {
 }
 
 /// One term and its pages.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Term {
     /// Display name (the first spelling met, in sorted source order).
     pub name: String,

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Which Atom feeds exist: per language, per section, per term.
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 pub(super) struct Feeds {
     pub(super) language: HashMap<String, String>,
     pub(super) section: HashMap<usize, String>,

@@ -149,6 +149,9 @@ pub(super) struct Prints {
     plain: HashMap<String, Print>,
     /// Of the pages of each language (to know whose search index to make again).
     languages: HashMap<String, Print>,
+    /// Of what each page's view reads of the other pages and of the sections
+    /// ([`structure_print`]).
+    structure: Print,
 }
 
 /// The templates a template uses: the names in its `extends`, `include` and `import` tags.
@@ -228,6 +231,60 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, Print> {
         .collect()
 }
 
+/// The fingerprint of what a page's view reads of the site besides the page itself: the
+/// key, language, title, path, neighbours, section and related pages of every page, in
+/// order, and the directory, language, title, path and parent of every section (the
+/// language switcher, `prev`, `next`, `original`, `related` and `ancestors` are made of
+/// those). When it is the same in two generations, a page equal to its predecessor has the
+/// same view: [`Renderer::next`] then keeps its value and fingerprints without making its
+/// view again (and checks, in builds with debug assertions, that making it gives the same).
+fn structure_print(model: &SiteModel, related: &[Vec<usize>]) -> Print {
+    let mut buf: Vec<u8> = Vec::with_capacity(model.pages.len() * 160);
+    fn put(buf: &mut Vec<u8>, b: &[u8]) {
+        buf.extend_from_slice(b);
+        buf.push(0);
+    }
+    fn index(buf: &mut Vec<u8>, k: Option<usize>) {
+        // `usize::MAX` for none: no list is that long.
+        buf.extend_from_slice(&k.unwrap_or(usize::MAX).to_le_bytes());
+    }
+    for (i, p) in model.pages.iter().enumerate() {
+        put(&mut buf, p.key.as_bytes());
+        put(&mut buf, p.lang.as_bytes());
+        put(&mut buf, p.doc.title.as_bytes());
+        put(&mut buf, p.path.as_bytes());
+        buf.push(u8::from(p.fallback));
+        index(&mut buf, p.prev);
+        index(&mut buf, p.next);
+        index(&mut buf, Some(p.section));
+        let related = related.get(i).map_or(&[][..], Vec::as_slice);
+        index(&mut buf, Some(related.len()));
+        for &k in related {
+            index(&mut buf, Some(k));
+        }
+    }
+    put(&mut buf, b"sections");
+    for s in &model.sections {
+        put(&mut buf, s.dir.as_bytes());
+        put(&mut buf, s.lang.as_bytes());
+        put(&mut buf, s.title.as_bytes());
+        put(&mut buf, s.path.as_bytes());
+        buf.push(u8::from(s.fallback));
+        index(&mut buf, s.parent);
+    }
+    blake3::hash(&buf)
+}
+
+/// For each item of `new`, whether it equals the item at its place in `old` (all false
+/// when the two differ in length).
+fn equal_at<T: PartialEq>(new: &[T], old: &[T]) -> Vec<bool> {
+    if new.len() == old.len() {
+        new.iter().zip(old).map(|(x, y)| x == y).collect()
+    } else {
+        vec![false; new.len()]
+    }
+}
+
 /// The fingerprint of each page's view, in parallel.
 fn page_prints(model: &SiteModel, related: &[Vec<usize>]) -> Vec<(Print, Print)> {
     (0..model.pages.len())
@@ -242,11 +299,56 @@ fn page_prints(model: &SiteModel, related: &[Vec<usize>]) -> Vec<(Print, Print)>
         .collect()
 }
 
-/// The fingerprints of the values (pages given) of a generation, and of its jobs.
+/// What the fingerprints of the generation served give the next one, when the structure
+/// of the site (see [`structure_print`]) and everything else every job reads (the menus,
+/// the feeds, the configuration, the templates, the interface translations) are the same:
+/// a job that read no other page through a function keeps its fingerprint when what it
+/// shows is the same. A page's job when its page kept its view (`pages`); a section's list
+/// when the section is equal and so is its value's fingerprint (which holds its pages'); a
+/// taxonomy's index when the taxonomy is equal; a term's list when the taxonomy is equal
+/// and the pages the list shows kept their views; a 404 page always.
+struct Reuse<'a> {
+    old: &'a Prints,
+    /// By page index: whether the page kept its view.
+    pages: &'a [bool],
+    /// By section index: whether the section is equal to its predecessor.
+    sections: &'a [bool],
+    /// By taxonomy index: whether the taxonomy is equal to its predecessor.
+    taxonomies: &'a [bool],
+}
+
+impl Reuse<'_> {
+    /// Whether `job` keeps its fingerprint (given the conditions above), `prints` being
+    /// those of the new generation's values.
+    fn keeps(&self, model: &SiteModel, prints: &Prints, job: &Job) -> bool {
+        let all_kept = |shown: &[usize]| shown.iter().all(|&k| self.pages.get(k) == Some(&true));
+        match job {
+            Job::Page(i) => self.pages.get(*i) == Some(&true),
+            Job::Section(i, _) => {
+                self.sections.get(*i) == Some(&true)
+                    && self.old.sections.get(*i) == prints.sections.get(*i)
+            }
+            Job::TaxonomyIndex(t) => self.taxonomies.get(*t) == Some(&true),
+            Job::Term(t, k, n) => {
+                let tax = &model.taxonomies[*t];
+                let term = &tax.terms[*k];
+                let per = taxonomy_paginate(&model.config, &tax.name);
+                self.taxonomies.get(*t) == Some(&true)
+                    && all_kept(Paginator::new(&term.path, &term.pages, *n, per).shown())
+            }
+            Job::NotFound(_) => true,
+        }
+    }
+}
+
+/// The fingerprints of the values (pages given) of a generation, and of its jobs (those of
+/// the pages' jobs taken from `reuse` where they can be).
 fn make_prints(
     r: &Renderer,
     pages: Vec<(Print, Print)>,
     deps: &HashMap<JobKey, Vec<Dep>>,
+    structure: Print,
+    reuse: Option<Reuse<'_>>,
 ) -> Prints {
     let (pages, contents): (Vec<Print>, Vec<Print>) = pages.into_iter().unzip();
     let model = &r.model;
@@ -275,6 +377,7 @@ fn make_prints(
         h.update(pages[i].as_bytes());
     }
     let mut prints = Prints {
+        structure,
         pages,
         contents,
         sections,
@@ -288,12 +391,38 @@ fn make_prints(
             .map(|(l, h)| (l, h.finalize()))
             .collect(),
     };
+    let same_site = reuse.as_ref().is_some_and(|u| {
+        u.old.configs == prints.configs
+            && u.old.templates == prints.templates
+            && u.old.structure == prints.structure
+    });
     let jobs = all_jobs(model);
     prints.jobs = jobs
         .par_iter()
         .map(|job| {
             let key = JobKey::of(model, job);
-            let print = job_print(r, &prints, job, deps.get(&key));
+            let deps = deps.get(&key);
+            let kept = match &reuse {
+                Some(u)
+                    if same_site
+                        && deps.is_none_or(|d| d.is_empty())
+                        && u.keeps(model, &prints, job) =>
+                {
+                    u.old.jobs.get(&key).cloned()
+                }
+                _ => None,
+            };
+            let print = match kept {
+                Some(kept) => {
+                    debug_assert_eq!(
+                        kept,
+                        job_print(r, &prints, job, deps),
+                        "the fingerprint kept for {key:?} is not the one its inputs give"
+                    );
+                    kept
+                }
+                None => job_print(r, &prints, job, deps),
+            };
             (key, print)
         })
         .collect();
@@ -453,7 +582,8 @@ impl Renderer {
     fn prints(&self) -> &Prints {
         self.prints.get_or_init(|| {
             let pages = page_prints(&self.model, &self.values.related.pages);
-            let mut prints = make_prints(self, pages, &self.deps);
+            let structure = structure_print(&self.model, &self.values.related.pages);
+            let mut prints = make_prints(self, pages, &self.deps, structure, None);
             prints.plain = plain_files(self.prepared())
                 .into_par_iter()
                 .map(|(rel, bytes)| (rel, blake3::hash(&bytes)))
@@ -502,10 +632,27 @@ impl Renderer {
         // The values of the new model, each page's kept (shared) when its view is the same.
         let related = Related::of(&model, Some(&self.values.related));
         trace.stage("update: related pages");
-        let (page_values, pages): (Vec<tera::Value>, Vec<(Print, Print)>) = (0..model.pages.len())
+        // A page equal to its predecessor, in a site whose structure (what views read of
+        // other pages) is the same, has the same view: its value and fingerprints are kept
+        // without making the view (see `structure_print`).
+        let structure = structure_print(&model, &related.pages);
+        let same_structure =
+            old.structure == structure && model.pages.len() == self.model.pages.len();
+        let made: Vec<(tera::Value, (Print, Print), bool)> = (0..model.pages.len())
             .into_par_iter()
             .map(|i| {
                 let page = &model.pages[i];
+                if same_structure && self.model.pages[i] == *page {
+                    let kept = (old.pages[i], old.contents[i]);
+                    debug_assert_eq!(
+                        kept.0,
+                        page_print(&mut page_view(&model, &related.pages, i), kept.1),
+                        "the view of {} {} changed, but its page and the structure did not",
+                        page.lang,
+                        page.key
+                    );
+                    return (self.values.page_values[i].clone(), kept, true);
+                }
                 let before = self.model.page_at(&page.lang, &page.key);
                 let content = match before {
                     Some(j) if self.model.pages[j].html.shares(&page.html) => old.contents[j],
@@ -514,12 +661,24 @@ impl Renderer {
                 let mut view = page_view(&model, &related.pages, i);
                 let p = page_print(&mut view, content);
                 match before.filter(|&j| old.pages[j] == p) {
-                    Some(j) => (self.values.page_values[j].clone(), (p, content)),
-                    None => (val(&view), (p, content)),
+                    Some(j) => (self.values.page_values[j].clone(), (p, content), false),
+                    None => (val(&view), (p, content), false),
                 }
             })
-            .unzip();
-        trace.stage("update: page values");
+            .collect();
+        let mut page_values = Vec::with_capacity(made.len());
+        let mut pages = Vec::with_capacity(made.len());
+        let mut kept = Vec::with_capacity(made.len());
+        for (value, prints, k) in made {
+            page_values.push(value);
+            pages.push(prints);
+            kept.push(k);
+        }
+        trace.stage(&format!(
+            "update: page values ({} of {} kept)",
+            kept.iter().filter(|&&k| k).count(),
+            kept.len()
+        ));
         let config = &model.config;
         let values = Values {
             section_values: (0..model.sections.len())
@@ -545,7 +704,28 @@ impl Renderer {
             .filter_map(|k| self.deps.get(k).map(|d| (k.clone(), d.clone())))
             .collect();
         trace.stage("update: values of the new model");
-        let mut prints = make_prints(&next, pages, &next.deps);
+        // The fingerprints of the pages' jobs are kept too when nothing else they read
+        // changed (the configuration, templates and structure are compared in
+        // `make_prints`).
+        let (sections, taxonomies) = if same_structure {
+            (
+                equal_at(&next.model.sections, &self.model.sections),
+                equal_at(&next.model.taxonomies, &self.model.taxonomies),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let reuse = (same_structure
+            && next.language_prints == self.language_prints
+            && next.model.menus == self.model.menus
+            && next.values.feeds == self.values.feeds)
+            .then_some(Reuse {
+                old,
+                pages: &kept,
+                sections: &sections,
+                taxonomies: &taxonomies,
+            });
+        let mut prints = make_prints(&next, pages, &next.deps, structure, reuse);
         trace.stage("update: fingerprints");
 
         // Render what is new or changed.
