@@ -94,6 +94,17 @@ struct UrlEntry {
     alternates: Vec<(String, String)>,
 }
 
+/// Whether `rel` (relative to the output directory) is a file [`sitemaps`] writes:
+/// `sitemap.xml`, or `sitemap-N.xml` beside it when the site has more URLs than one
+/// sitemap may hold.
+pub fn is_sitemap(rel: &str) -> bool {
+    rel == "sitemap.xml"
+        || rel
+            .strip_prefix("sitemap-")
+            .and_then(|r| r.strip_suffix(".xml"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// `sitemap.xml`: every page once, with `xhtml:link` alternates for all its translations
 /// and `x-default`. Above 50,000 URLs it becomes a sitemap index over `sitemap-N.xml`.
 pub fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {

@@ -871,4 +871,14 @@ fn a_body_edit_renders_again_the_page_and_the_lists_that_hold_it() {
     // Nothing in the other languages, and no page that does not hold it.
     assert!(html.iter().all(|t| t.starts_with("en/")), "{html:?}");
     assert!(!html.contains("en/about/index.html"), "{html:?}");
+
+    // A later hour of the same day: no list changes order, but the sitemap's `lastmod`
+    // and the page's date do.
+    c.edit(
+        "content/news/unveiling.en.md",
+        |t| t.replacen("date: 2016-02-29", "date: 2016-02-29T15:30:00+08:00", 1),
+        true,
+    );
+    assert!(c.touched.contains("sitemap.xml"), "{:?}", c.touched);
+    assert!(c.text("sitemap.xml").contains("2016-02-29T15:30:00+08:00"));
 }

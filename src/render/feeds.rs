@@ -66,20 +66,45 @@ pub(super) fn lang_feeds(p: Prepared, lang: &str) -> Vec<FeedLink> {
         .collect()
 }
 
-/// The feeds whose site path passes `wanted`.
+/// The feeds whose output file passes `wanted`.
 #[cfg(test)]
 pub(super) fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    each_feed_file(p, wanted, &mut |rel, body| out.push((rel, body)));
+    each_feed_file(p, &mut |f| wanted(&f.rel), &mut |rel, body| {
+        out.push((rel, body))
+    });
     out
 }
 
-/// The feeds whose site path passes `wanted`, one at a time, in a fixed order: `file`
+/// The list a feed is the feed of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FeedOf {
+    /// A language's pages.
+    Language,
+    /// A section's pages.
+    Section,
+    /// A term's pages; the index of its taxonomy in [`SiteModel::taxonomies`].
+    Term(usize),
+}
+
+/// A feed of the plan, before it is made: what decides its bytes besides the pages
+/// (its title and link come from its list).
+pub(super) struct PlannedFeed<'a> {
+    /// Its output file (`en/news/atom.xml`).
+    pub(super) rel: String,
+    /// The list it is the feed of.
+    pub(super) of: FeedOf,
+    /// The pages it chooses from: the dated ones that are no fallback copies, newest first,
+    /// up to `feed_limit`.
+    pub(super) candidates: &'a [usize],
+}
+
+/// The feeds that `wanted` wants, one at a time, in a fixed order (by site path): `file`
 /// gets each feed's output path and bytes as soon as it is made (a full build writes it
 /// and lets it go, rather than holding every feed of the site at once).
 pub(super) fn each_feed_file(
     p: Prepared,
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &mut dyn FnMut(&PlannedFeed<'_>) -> bool,
     file: &mut dyn FnMut(String, Vec<u8>),
 ) {
     let model = p.model;
@@ -103,8 +128,10 @@ pub(super) fn each_feed_file(
         v.truncate(config.feed_limit);
         v
     };
-    // (feed path, title, alternate page, language, candidate pages), in a stable order.
-    let mut feeds: Vec<(&String, String, String, &str, Vec<usize>)> = Vec::new();
+    // (feed path, title, alternate page, language, list, candidate pages), in a stable
+    // order.
+    type Planned<'m> = (&'m String, String, String, &'m str, FeedOf, Vec<usize>);
+    let mut feeds: Vec<Planned<'_>> = Vec::new();
     for (code, path) in &p.v.feeds.language {
         let title = config
             .language(code)
@@ -112,13 +139,27 @@ pub(super) fn each_feed_file(
         let pages = (0..model.pages.len())
             .filter(|&i| model.pages[i].lang == *code)
             .collect();
-        feeds.push((path, title, config.lang_prefix(code), code, pages));
+        feeds.push((
+            path,
+            title,
+            config.lang_prefix(code),
+            code,
+            FeedOf::Language,
+            pages,
+        ));
     }
     let site_title = |lang: &str| config.language(lang).map_or("", |l| l.title.as_str());
     for (&i, path) in &p.v.feeds.section {
         let s = &model.sections[i];
         let title = format!("{} · {}", s.title, site_title(&s.lang));
-        feeds.push((path, title, s.path.clone(), &s.lang, s.pages.clone()));
+        feeds.push((
+            path,
+            title,
+            s.path.clone(),
+            &s.lang,
+            FeedOf::Section,
+            s.pages.clone(),
+        ));
     }
     for (&(t, k), path) in &p.v.feeds.term {
         let tax = &model.taxonomies[t];
@@ -129,14 +170,21 @@ pub(super) fn each_feed_file(
             title,
             term.path.clone(),
             &tax.lang,
+            FeedOf::Term(t),
             term.pages.clone(),
         ));
     }
-    feeds.retain(|f| wanted(f.0));
     feeds.sort_by(|a, b| a.0.cmp(b.0));
-    for (path, title, alternate, lang, pages) in feeds {
-        let pages = select(&mut pages.into_iter());
-        emit(path, title, &alternate, lang, pages);
+    for (path, title, alternate, lang, of, pages) in feeds {
+        let planned = PlannedFeed {
+            rel: crate::model::out_dir(config, path),
+            of,
+            candidates: &pages,
+        };
+        if wanted(&planned) {
+            let pages = select(&mut pages.into_iter());
+            emit(path, title, &alternate, lang, pages);
+        }
     }
 }
 
@@ -202,7 +250,7 @@ mod tests {
             model: &m,
             v: &values,
         };
-        let files = feed_files(p, &|path| path == "/news/atom.xml");
+        let files = feed_files(p, &|rel| rel == "news/atom.xml");
         assert_eq!(files.len(), 1);
         let (rel, bytes) = &files[0];
         assert_eq!(rel, "news/atom.xml");

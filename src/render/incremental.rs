@@ -584,7 +584,7 @@ impl Renderer {
             let pages = page_prints(&self.model, &self.values.related.pages);
             let structure = structure_print(&self.model, &self.values.related.pages);
             let mut prints = make_prints(self, pages, &self.deps, structure, None);
-            prints.plain = plain_files(self.prepared())
+            prints.plain = plain_files(self.prepared(), None)
                 .into_par_iter()
                 .map(|(rel, bytes)| (rel, blake3::hash(&bytes)))
                 .collect();
@@ -756,9 +756,64 @@ impl Renderer {
         drop(keep);
         trace.stage(&format!("update: {} files rendered", render_jobs.len()));
 
-        // Files that need no template: written when their bytes changed.
-        let plain = plain_files(next.prepared());
+        // Files that need no template: written when their bytes changed. In a site of the
+        // same structure, feeds and configuration, a feed whose candidate pages all kept
+        // their views (and, for a term's, whose taxonomy is equal) is the same, and so are
+        // the sitemaps when the taxonomies are equal and no page changed its dates: those
+        // are not made again, and keep their fingerprints.
+        let plain_same = same_structure
+            && old.configs == prints.configs
+            && next.values.feeds == self.values.feeds;
+        let mut unchanged: Vec<String> = Vec::new();
+        let plain = if plain_same {
+            let sitemaps = taxonomies.iter().all(|&same| same)
+                && (next.model.pages.iter().zip(&self.model.pages))
+                    .zip(&kept)
+                    .all(|((new, old), &kept)| {
+                        kept || (new.doc.date == old.doc.date && new.doc.updated == old.doc.updated)
+                    });
+            let mut feed = |f: &PlannedFeed<'_>| {
+                let same = f.candidates.iter().all(|&i| kept.get(i) == Some(&true))
+                    && match f.of {
+                        FeedOf::Term(t) => taxonomies.get(t) == Some(&true),
+                        FeedOf::Language | FeedOf::Section => true,
+                    }
+                    && old.plain.contains_key(&f.rel);
+                if same {
+                    unchanged.push(f.rel.clone());
+                }
+                same
+            };
+            let plain = plain_files(
+                next.prepared(),
+                Some(Unchanged {
+                    feed: &mut feed,
+                    sitemaps,
+                }),
+            );
+            if sitemaps {
+                unchanged.extend(old.plain.keys().filter(|rel| xml::is_sitemap(rel)).cloned());
+            }
+            plain
+        } else {
+            plain_files(next.prepared(), None)
+        };
         let mut plain_prints = HashMap::new();
+        for rel in unchanged {
+            if let Some(&p) = old.plain.get(&rel) {
+                plain_prints.insert(rel, p);
+            }
+        }
+        #[cfg(debug_assertions)]
+        for (rel, bytes) in plain_files(next.prepared(), None) {
+            if let Some(kept) = plain_prints.get(&rel) {
+                assert_eq!(
+                    *kept,
+                    blake3::hash(&bytes),
+                    "{rel} was left as it was, but it changed"
+                );
+            }
+        }
         for (rel, bytes) in plain {
             let p = blake3::hash(&bytes);
             if old.plain.get(&rel) != Some(&p) {

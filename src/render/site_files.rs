@@ -37,17 +37,31 @@ pub(super) fn search_index<'l>(
     (files, names)
 }
 
+/// Which plain files (see [`plain_files`]) an update leaves as they are, because what they
+/// are made of is the same as in the generation served.
+pub(super) struct Unchanged<'a> {
+    /// Whether a feed is the same (then it is not made).
+    pub(super) feed: &'a mut dyn FnMut(&PlannedFeed<'_>) -> bool,
+    /// Whether the sitemaps are the same (then they are not made).
+    pub(super) sitemaps: bool,
+}
+
 /// The files of the site that need no template, but the search index: redirects of
-/// aliases, feeds, sitemaps and robots.txt.
-pub(super) fn plain_files(p: Prepared) -> Files {
+/// aliases, feeds, sitemaps and robots.txt; those `unchanged` says are the same are left
+/// out.
+pub(super) fn plain_files(p: Prepared, unchanged: Option<Unchanged<'_>>) -> Files {
     let mut plain: Files = Vec::new();
-    each_plain_file(p, &mut |rel, data| plain.push((rel, data)));
+    each_plain_file(p, unchanged, &mut |rel, data| plain.push((rel, data)));
     plain
 }
 
 /// [`plain_files`] one at a time, in the same order, each given to `file` as soon as it
 /// is made.
-fn each_plain_file(p: Prepared, file: &mut dyn FnMut(String, Vec<u8>)) {
+fn each_plain_file(
+    p: Prepared,
+    unchanged: Option<Unchanged<'_>>,
+    file: &mut dyn FnMut(String, Vec<u8>),
+) {
     let model = p.model;
     let config = &model.config;
     for a in &model.aliases {
@@ -56,9 +70,18 @@ fn each_plain_file(p: Prepared, file: &mut dyn FnMut(String, Vec<u8>)) {
             xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
         );
     }
-    each_feed_file(p, &|_| true, file);
-    for (rel, data) in xml::sitemaps(model) {
-        file(rel, data);
+    let (feed_same, sitemaps_same) = match unchanged {
+        Some(Unchanged { feed, sitemaps }) => (Some(feed), sitemaps),
+        None => (None, false),
+    };
+    match feed_same {
+        Some(same) => each_feed_file(p, &mut |f| !same(f), file),
+        None => each_feed_file(p, &mut |_| true, file),
+    }
+    if !sitemaps_same {
+        for (rel, data) in xml::sitemaps(model) {
+            file(rel, data);
+        }
     }
     file("robots.txt".into(), xml::robots(config).into_bytes());
 }
@@ -79,7 +102,7 @@ pub(super) fn write_site_files(
     let config = &p.model.config;
     let mut written = Vec::new();
     let mut diags = Vec::new();
-    each_plain_file(p, &mut |rel, data| {
+    each_plain_file(p, None, &mut |rel, data| {
         if let Err(e) = sink.write(&rel, &data) {
             diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")));
         }
