@@ -53,7 +53,7 @@ fn each_plain_file(p: Prepared, file: &mut dyn FnMut(String, Vec<u8>)) {
     for a in &model.aliases {
         file(
             a.out_file.clone(),
-            xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
+            crate::xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
         );
     }
     each_feed_file(p, &|_| true, file);
