@@ -42,6 +42,7 @@ pub mod stale;
 pub mod status;
 pub mod text;
 pub mod theme;
+pub mod tokenize;
 pub mod trace;
 pub mod translation;
 pub mod url;

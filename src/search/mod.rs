@@ -9,7 +9,8 @@
 //! `themes/zone/static/search.js`; the format is described in `docs/search.md`.
 
 pub mod index;
-pub mod tokenize;
+/// Terms from text (a module of its own: the cross-language checks use it too).
+pub use crate::tokenize;
 
 /// `[search]` in `site.toml`, a part of the configuration.
 pub use crate::config::search as settings;
