@@ -206,7 +206,10 @@ mod tests {
     fn reading_refuses_fifos_and_endless_files() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe.md");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(made.success());
         // Would block for ever without a writer if opened like a file.
         let e = read_bytes(&fifo).unwrap_err();

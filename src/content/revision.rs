@@ -1,9 +1,9 @@
 //! The revision a translation records in `translation_of:`: 12 hexadecimal digits of a
-//! BLAKE3 hash ([`short_hash`]), and the store of revision texts under the site root
-//! ([`STORE`]). Front matter checks the form when it is read, and nothing else is used to find
-//! a file in the store. What a source's revision hashes is the translation workflow's
-//! (`translation::source_hash`); the form is here, below the front matter and the
-//! paragraph-level comparison of revisions (`stale`), which both need it.
+//! BLAKE3 hash (`short_hash`), and where the texts of revisions are stored ([`STORE`]). The
+//! front matter checks the form when it is read ([`is_revision`]), and nothing of another
+//! form is used to find a file in the store. What a source's revision hashes is the
+//! translation workflow's (`translation::source_hash`); the form is here, below the front
+//! matter and the paragraph-level comparison of revisions (`stale`), which both need it.
 
 /// Where source revisions are kept, under the site root.
 pub const STORE: &str = ".qiao/sources";
