@@ -247,7 +247,7 @@ pub fn ends(c: char) -> bool {
         || (!c.is_ascii()
             && !matches!(c as u32, 0x300..=0x36F)
             && (!c.is_alphanumeric()
-                || crate::markdown::is_east_asian(c)
+                || crate::format::is_east_asian(c)
                 || matches!(c as u32, 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF)))
 }
 

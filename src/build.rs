@@ -409,7 +409,13 @@ pub(crate) fn setup(opts: &BuildOptions) -> Result<Setup, Vec<Diagnostic>> {
         static_files,
     );
     let (directives, directive_diags) = match &templates {
-        Ok(t) => crate::directives::DirectiveSet::new(t, &intl, &config, &opts.root),
+        Ok(t) => crate::directives::DirectiveSet::new(
+            t,
+            &|tera| render::register_intl(tera, &intl),
+            intl.formats.clone(),
+            &config,
+            &opts.root,
+        ),
         Err(_) => (None, Vec::new()),
     };
     diags.extend(directive_diags);

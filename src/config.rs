@@ -13,6 +13,12 @@ use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, line_col, unknown_field_hint};
 
+pub mod images;
+pub mod search;
+pub mod shared;
+
+pub use shared::SharedField;
+
 /// The configuration file name at the root of a site.
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -41,9 +47,9 @@ struct RawConfig {
     #[serde(default)]
     translation: RawTranslation,
     #[serde(default)]
-    search: crate::search::RawSearch,
+    search: search::RawSearch,
     #[serde(default)]
-    images: crate::images::RawImages,
+    images: images::RawImages,
     #[serde(default)]
     markdown: MarkdownSettings,
     #[serde(default)]
@@ -117,7 +123,7 @@ struct RawTaxonomy {
 #[serde(deny_unknown_fields)]
 pub struct MarkdownSettings {
     /// Whether bare `https://…`, `www.…` and e-mail addresses in text become links
-    /// ([`crate::autolink`]); on unless `autolinks = false`.
+    /// (the `autolink` module); on unless `autolinks = false`.
     #[serde(default = "yes")]
     pub autolinks: bool,
 }
@@ -217,16 +223,6 @@ pub enum TaxonomyKind {
     Categories,
 }
 
-impl TaxonomyKind {
-    /// The terms a page's front matter gives this taxonomy.
-    pub fn terms(self, meta: &crate::content::FrontMatter) -> &[String] {
-        match self {
-            TaxonomyKind::Tags => &meta.tags,
-            TaxonomyKind::Categories => &meta.categories,
-        }
-    }
-}
-
 /// Settings of one taxonomy (`tags` or `categories`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Taxonomy {
@@ -273,12 +269,12 @@ pub struct Config {
     /// Which translations are required (`[translation]`).
     pub translation: TranslationPolicy,
     /// The search index (`[search]`).
-    pub search: crate::search::SearchSettings,
+    pub search: search::SearchSettings,
     /// Whether `qiao build --split-hosts` writes one directory per host.
     #[serde(skip)]
     pub split_hosts: bool,
     /// Responsive image variants (`[images]`).
-    pub images: crate::images::ImageSettings,
+    pub images: images::ImageSettings,
     /// How page bodies are rendered (`[markdown]`).
     pub markdown: MarkdownSettings,
     /// Menus for the templates (`[[menus.<name>]]`), not yet resolved to addresses.
@@ -294,9 +290,9 @@ pub struct TranslationPolicy {
     /// How many days a translation may stay stale before it counts as a problem; `None`
     /// allows none.
     pub stale_days: Option<u32>,
-    /// Front matter fields that translations inherit from their source (`shared`, see
-    /// [`crate::shared`]).
-    pub shared: Vec<crate::shared::SharedField>,
+    /// Front matter fields that translations inherit from their source (`shared`; the
+    /// `shared` module copies them into the translations).
+    pub shared: Vec<SharedField>,
 }
 
 impl TranslationPolicy {
@@ -638,7 +634,7 @@ impl Config {
         } = translation;
         let mut shared = Vec::new();
         for name in shared_names {
-            match crate::shared::SharedField::parse(name.get_ref()) {
+            match SharedField::parse(name.get_ref()) {
                 Ok(f) if !shared.contains(&f) => shared.push(f),
                 Ok(_) => {}
                 Err((message, hint)) => errors.push(at(

@@ -9,9 +9,9 @@
 //! - Attributes are `{key="value" key='value' key=value #id .class key}`; the same parser
 //!   reads the language of a span, `[以上]{lang=zh}`, and of a block, `:::lang{lang=zh}`.
 //!
-//! This module only reads the syntax and checks language tags; [`crate::markdown`] finds the
+//! This module only reads the syntax and checks language tags; the Markdown stage finds the
 //! lines and spans in its event stream, and an [`Expand`] (the site's directive templates,
-//! [`crate::directives`]) turns a call into HTML. Everything is a pure function of its input.
+//! in the `directives` module) turns a call into HTML. Everything is a pure function of its input.
 
 /// One attribute of a directive or span, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,7 +293,7 @@ pub fn lang_value(attr: &Attr, languages: &[(String, String)]) -> Result<String,
 }
 
 /// A problem a directive or span has, at a byte offset of the source given to
-/// [`crate::markdown::render`].
+/// the Markdown renderer (`markdown::render`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Byte offset in the source.

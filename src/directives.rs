@@ -31,7 +31,6 @@ use crate::content::Parsed;
 use crate::diagnostics::Diagnostic;
 use crate::directive::{Call, Expand, Expansion, Kind, Problem};
 use crate::format::LocaleFormat;
-use crate::render::Intl;
 use crate::theme::TemplateSet;
 
 /// Stands for a container's blocks while its template is rendered; the output is split there.
@@ -172,12 +171,16 @@ impl std::fmt::Debug for DirectiveSet {
 }
 
 impl DirectiveSet {
-    /// Compiles the directive templates of `templates`. Problems with a header are
-    /// returned; a template that does not compile gives `None` (the page templates'
-    /// compilation reports it).
+    /// Compiles the directive templates of `templates`. `register` adds to their Tera the
+    /// functions and filters that write words and figures in the reader's language (`t`,
+    /// `date`, `number`, `get_data`: the renderer's own, so that a directive template and a
+    /// page template say the same); `formats` are the same locale formatters, for file sizes.
+    /// Problems with a header are returned; a template that does not compile gives `None`
+    /// (the page templates' compilation reports it).
     pub fn new(
         templates: &TemplateSet,
-        intl: &Intl,
+        register: &dyn Fn(&mut tera::Tera),
+        formats: Arc<std::collections::HashMap<String, LocaleFormat>>,
         config: &Config,
         root: &Path,
     ) -> (Option<DirectiveSet>, Vec<Diagnostic>) {
@@ -217,7 +220,7 @@ impl DirectiveSet {
         }
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html"]);
-        crate::render::register_intl(&mut tera, intl);
+        register(&mut tera);
         if tera.add_raw_templates(sources.iter().copied()).is_err() {
             return (None, diags);
         }
@@ -235,7 +238,7 @@ impl DirectiveSet {
             languages: (config.languages.iter())
                 .map(|l| (l.code.clone(), l.locale.clone(), l.name.clone()))
                 .collect(),
-            formats: intl.formats.clone(),
+            formats,
         };
         (Some(set), diags)
     }

@@ -121,6 +121,33 @@ pub fn is_cjk(c: char) -> bool {
         | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
 }
 
+/// Characters written without spaces between words: Han, kana, Bopomofo,
+/// CJK punctuation and fullwidth forms.
+///
+/// Hangul is deliberately not included: Korean separates words with spaces,
+/// so a line break between Hangul syllables must stay a space (as in the CSS
+/// Text Level 3 segment-break rules). Markdown drops a line break between two such
+/// characters instead of making it a space, and a bare address ends before one.
+pub(crate) fn is_east_asian(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FFF       // CJK radicals, Kangxi radicals, description characters
+        | 0x3000..=0x303F     // CJK symbols and punctuation
+        | 0x3040..=0x30FF     // Hiragana, Katakana
+        | 0x3100..=0x312F     // Bopomofo
+        | 0x3190..=0x31FF     // Kanbun, Bopomofo extended, strokes, Katakana extension
+        | 0x3200..=0x33FF     // enclosed CJK letters, CJK compatibility
+        | 0x3400..=0x4DBF     // CJK extension A
+        | 0x4E00..=0x9FFF     // CJK unified ideographs
+        | 0xF900..=0xFAFF     // CJK compatibility ideographs
+        | 0xFE10..=0xFE1F     // vertical forms
+        | 0xFE30..=0xFE4F     // CJK compatibility forms
+        | 0xFF00..=0xFF9F     // fullwidth forms, halfwidth CJK punctuation and Katakana
+        | 0xFFE0..=0xFFEF     // fullwidth signs
+        | 0x1B000..=0x1B16F   // Kana supplement and extensions
+        | 0x20000..=0x3FFFF // CJK extensions B and later, compatibility supplement
+    )
+}
+
 /// Words in a text: every CJK character counts as one word (punctuation excluded), Latin
 /// and other scripts count by Unicode word boundaries (UAX #29).
 pub fn word_count(text: &str) -> usize {

@@ -322,14 +322,14 @@ impl Catalog {
         None
     }
 
-    /// Records where templates name each message (see
-    /// [`crate::theme::TemplateSet::message_call_sites`]); set once, by the build.
+    /// Records where templates name each message (as the theme's
+    /// `TemplateSet::message_call_sites` finds them); set once, by the build.
     pub fn set_call_sites(&self, sites: BTreeMap<String, Vec<CallSite>>) {
         let _ = self.call_sites.set(sites);
     }
 
-    /// Counts messages as used without rendering them (see
-    /// [`crate::theme::TemplateSet::literal_message_keys`]).
+    /// Counts messages as used without rendering them (those the theme's
+    /// `TemplateSet::literal_message_keys` finds).
     pub fn mark_used(&self, ids: impl IntoIterator<Item = String>) {
         if let Ok(mut u) = self.usage.lock() {
             u.used.extend(ids);

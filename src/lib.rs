@@ -7,6 +7,9 @@
 //! `config` (site.toml) → `content::walk` (which files) → `content::front_matter` (parse) →
 //! `markdown` (HTML, TOC, links) → `model` (URLs, translations, sections, taxonomies) →
 //! `render` (templates, feeds, sitemap) → `output` (staging directory, atomic swap).
+//!
+//! Modules import one another in that direction only, never in a cycle (README.md, "Source
+//! layout"; checked by `tests/layout.rs`).
 #![deny(missing_docs)]
 // Errors are `Diagnostic`s: cold-path values with a message, a hint and a source line.
 // Boxing them everywhere would only add noise.
@@ -42,6 +45,7 @@ pub mod stale;
 pub mod status;
 pub mod text;
 pub mod theme;
+pub mod tokenize;
 pub mod trace;
 pub mod translation;
 pub mod url;

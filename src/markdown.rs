@@ -41,6 +41,7 @@ use pulldown_cmark::{CowStr, Event, Options as ParserOptions, Parser, Tag, TagEn
 use serde::Serialize;
 
 use crate::directive::{self, Expand};
+use crate::format::is_east_asian;
 use crate::ident;
 
 /// The line that separates a page's summary from the rest of its body.
@@ -1028,32 +1029,6 @@ fn neighbour_chars<'e, 'a: 'e>(
             };
             chars
         })
-}
-
-/// Characters written without spaces between words: Han, kana, Bopomofo,
-/// CJK punctuation and fullwidth forms.
-///
-/// Hangul is deliberately not included: Korean separates words with spaces,
-/// so a line break between Hangul syllables must stay a space (as in the CSS
-/// Text Level 3 segment-break rules).
-pub(crate) fn is_east_asian(c: char) -> bool {
-    matches!(c as u32,
-        0x2E80..=0x2FFF       // CJK radicals, Kangxi radicals, description characters
-        | 0x3000..=0x303F     // CJK symbols and punctuation
-        | 0x3040..=0x30FF     // Hiragana, Katakana
-        | 0x3100..=0x312F     // Bopomofo
-        | 0x3190..=0x31FF     // Kanbun, Bopomofo extended, strokes, Katakana extension
-        | 0x3200..=0x33FF     // enclosed CJK letters, CJK compatibility
-        | 0x3400..=0x4DBF     // CJK extension A
-        | 0x4E00..=0x9FFF     // CJK unified ideographs
-        | 0xF900..=0xFAFF     // CJK compatibility ideographs
-        | 0xFE10..=0xFE1F     // vertical forms
-        | 0xFE30..=0xFE4F     // CJK compatibility forms
-        | 0xFF00..=0xFF9F     // fullwidth forms, halfwidth CJK punctuation and Katakana
-        | 0xFFE0..=0xFFEF     // fullwidth signs
-        | 0x1B000..=0x1B16F   // Kana supplement and extensions
-        | 0x20000..=0x3FFFF // CJK extensions B and later, compatibility supplement
-    )
 }
 
 // ---------------------------------------------------------------------------

@@ -407,7 +407,8 @@ pub struct Resolved(pub BTreeMap<String, IndexMap<String, Vec<Item>>>);
 /// Resolves the menus for every language: `resolve(path, lang)` maps the path of an `@/`
 /// target to its address and title in `lang`, as for links in Markdown; `base_path` is the site's
 /// base path, put before root-relative `url`s. A page that does not exist is an error at
-/// the position of its `page` key, once per entry.
+/// the line and column of its `page` key in `site.toml`, once per entry (the caller names
+/// the file, as for [`validate`]).
 pub fn resolve(
     menus: &Menus,
     languages: &[String],
@@ -439,7 +440,6 @@ pub fn resolve(
             {
                 diags.push(
                     Diagnostic::error(format!("menu `{menu}`: there is no published page `@/{path}`"))
-                        .in_file(crate::config::CONFIG_FILE)
                         .at_text(&at.text, at.line, at.column)
                         .with_hint("name a file under content/, as in a Markdown link: @/news/_index.md for a section, @/about.md for a page (a draft or a page dated in the future is published only with --drafts or --future)"),
                 );

@@ -2,8 +2,8 @@
 //! translation was made from, where each lands in the translation, and accepting single
 //! changes (`qiao translate --mark-current --block N`).
 //!
-//! A source revision is kept as text in `.qiao/sources/<hash>.md` (see
-//! [`crate::translation::revision_text`]): its translatable front-matter fields, one per
+//! A source revision is kept as text in `.qiao/sources/<hash>.md` (written by
+//! `translation::revision_text`): its translatable front-matter fields, one per
 //! line, then its body. Both it and the current source are cut into parts: the fields, then
 //! the body's blocks ([`crate::markdown::blocks`]: paragraphs, headings, list items, table
 //! rows, code blocks, HTML blocks). A part of the current source is *changed* when the
@@ -104,12 +104,12 @@ impl Stored {
     /// Reads revision `revision` from the store under `root`; `None` when it is not a
     /// revision or the store does not hold it.
     pub fn load(root: &Path, revision: &str) -> Option<Stored> {
-        if !crate::translation::is_revision(revision) {
+        if !crate::content::revision::is_revision(revision) {
             return None;
         }
         let revision = revision.trim();
         let path = root
-            .join(crate::translation::STORE)
+            .join(crate::content::revision::STORE)
             .join(format!("{revision}.md"));
         let text = crate::text::read_text(&path, &path).ok()?;
         Some(Stored::parse(&text, revision))
@@ -117,7 +117,7 @@ impl Stored {
 
     /// A revision from its stored text.
     pub fn parse(text: &str, revision: &str) -> Stored {
-        let legacy = crate::translation::short_hash(text) == revision;
+        let legacy = crate::content::revision::short_hash(text) == revision;
         let (head, body) = text.split_once("\n\n").unwrap_or((text, ""));
         let fields: Vec<(String, String)> = if legacy {
             vec![("title".to_string(), collapse(head))]
@@ -167,7 +167,7 @@ pub struct Comparison {
 }
 
 /// Compares the current source `doc` (its translatable `fields` as
-/// [`crate::translation`] lists them) with a stored revision.
+/// the translation workflow lists them) with a stored revision.
 pub fn compare(stored: &Stored, fields: Vec<(String, String)>, doc: &Document) -> Comparison {
     let fields = fields
         .into_iter()
@@ -488,7 +488,7 @@ pub fn accept(
     }
     text.push('\n');
     text.push_str(&body);
-    let hash = crate::translation::short_hash(&format!("qiao accepted revision\n{text}"));
+    let hash = crate::content::revision::short_hash(&format!("qiao accepted revision\n{text}"));
     (text, hash)
 }
 

@@ -10,24 +10,101 @@
 //! - only regular files are read (a link to `/dev/zero` or a named pipe is an error, not a
 //!   hang), and no file larger than [`MAX_TEXT_BYTES`] is read into memory.
 
+use std::io::{self, Read};
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, line_col};
 
-/// The largest text file qiao reads: 64 MiB, the bound of [`crate::content::files::read`].
-/// Real sources are far below it; the bound keeps a mistaken link to a huge or endless file
-/// from exhausting memory.
-pub const MAX_TEXT_BYTES: u64 = crate::content::files::MAX_FILE_BYTES;
+/// The most bytes read from one source file (Markdown, template, interface messages,
+/// `site.toml`): 64 MiB. Real sources are far below it; the bound keeps a mistaken link to a
+/// huge or endless file from exhausting memory.
+pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads the text file at `path`; `display` is how diagnostics name it (relative to the site
 /// root, such as `content/news/x.md`). See the module header for what is normalised. The
-/// bytes come from [`crate::content::files::read`]: it never blocks on a FIFO or a device
-/// that took the place of a file, and stops at [`MAX_TEXT_BYTES`].
+/// bytes come from [`read_bytes`]: it never blocks on a FIFO or a device that took the place
+/// of a file, and stops at [`MAX_TEXT_BYTES`].
 pub fn read_text(path: &Path, display: impl AsRef<Path>) -> Result<String, Diagnostic> {
     let display = display.as_ref();
-    let bytes =
-        crate::content::files::read(path).map_err(|e| e.diagnostic(&display.to_string_lossy()))?;
+    let bytes = read_bytes(path).map_err(|e| e.diagnostic(&display.to_string_lossy()))?;
     decode(bytes).map_err(|d| d.in_file(display))
+}
+
+/// Why [`read_bytes`] failed.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file system said no (missing, unreadable).
+    Io(io::Error),
+    /// A FIFO, socket or device took the place of the file.
+    NotRegular,
+    /// Larger than [`MAX_TEXT_BYTES`].
+    TooLarge,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "cannot read file: {e}"),
+            ReadError::NotRegular => {
+                write!(f, "this is not a regular file (a FIFO, socket or device)")
+            }
+            ReadError::TooLarge => write!(
+                f,
+                "the file is larger than {} MiB, the most qiao reads from one source file",
+                MAX_TEXT_BYTES >> 20
+            ),
+        }
+    }
+}
+
+impl ReadError {
+    /// The error as a diagnostic on the file shown as `shown`.
+    pub fn diagnostic(&self, shown: &str) -> Diagnostic {
+        let d = Diagnostic::error(self.to_string()).in_file(shown);
+        match self {
+            ReadError::Io(_) => d,
+            ReadError::NotRegular => {
+                d.with_hint("replace it with a regular file, or move it out of the site")
+            }
+            ReadError::TooLarge => {
+                d.with_hint("split it into several files, or move it out of the site")
+            }
+        }
+    }
+}
+
+/// Reads the bytes of a file: never blocks on a FIFO or a device that took the place of a file,
+/// and stops at [`MAX_TEXT_BYTES`].
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let file = open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > MAX_TEXT_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_TEXT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// Opens for reading; on Linux without blocking when the path is a FIFO (the open of a FIFO
+/// waits for a writer), so that [`read_bytes`] can see what it is and refuse it.
+fn open(path: &Path) -> io::Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    opts.open(path)
 }
 
 /// Turns the bytes of a text file into text as [`read_text`] does, without the path: the
@@ -123,5 +200,35 @@ mod tests {
         let d = read_text(&dir.path().join("missing"), "site.toml").unwrap_err();
         assert!(d.message.starts_with("cannot read file"), "{}", d.message);
         assert_eq!(d.path.as_deref(), Some(Path::new("site.toml")));
+    }
+
+    #[test]
+    fn reading_refuses_fifos_and_endless_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.md");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Would block for ever without a writer if opened like a file.
+        let e = read_bytes(&fifo).unwrap_err();
+        assert!(matches!(e, ReadError::NotRegular), "{e:?}");
+        let d = e.diagnostic("content/pipe.md");
+        assert!(d.message.contains("not a regular file"), "{d:?}");
+        assert_eq!(d.path.as_deref(), Some(Path::new("content/pipe.md")));
+        assert!(matches!(
+            read_bytes(Path::new("/dev/zero")),
+            Err(ReadError::NotRegular)
+        ));
+
+        let big = dir.path().join("big.md");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_TEXT_BYTES + 1).unwrap();
+        let e = read_bytes(&big).unwrap_err();
+        assert!(matches!(e, ReadError::TooLarge), "{e:?}");
+        assert!(e.to_string().contains("larger than 64 MiB"), "{e}");
+        f.set_len(3).unwrap();
+        assert_eq!(read_bytes(&big).unwrap(), [0, 0, 0]);
     }
 }

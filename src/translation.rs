@@ -20,10 +20,9 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::Document;
 use crate::content::Parsed;
+use crate::content::revision::short_hash;
+pub use crate::content::revision::{STORE, is_revision};
 use crate::diagnostics::Diagnostic;
-
-/// Where source revisions are kept, under the site root.
-pub const STORE: &str = ".qiao/sources";
 
 /// The state of a page with respect to its source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -135,11 +134,6 @@ fn legacy_text(title: &str, body: &str) -> String {
     s
 }
 
-/// The first 12 hex digits of the BLAKE3 hash of `text`.
-pub(crate) fn short_hash(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex()[..12].to_string()
-}
-
 /// The hash earlier versions of qiao recorded (see [`Revision::legacy`]).
 fn legacy_hash(title: &str, body: &str) -> String {
     short_hash(&legacy_text(title, body))
@@ -183,14 +177,6 @@ pub fn revision_text(doc: &Document) -> String {
         s.push('\n');
     }
     s
-}
-
-/// Whether `s` is a source revision as [`source_hash`] writes it: 12 lowercase hexadecimal
-/// digits (surrounding spaces aside). Anything else, a path above all, is never used to
-/// find a file in the revision store.
-pub fn is_revision(s: &str) -> bool {
-    let s = s.trim();
-    s.len() == 12 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The state of `doc` in `lang`, given the current revision of its default-language source.

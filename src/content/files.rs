@@ -11,19 +11,14 @@
 //!   warning naming them: reading a FIFO would block, and a device may never end.
 //! - A name that is not valid UTF-8 is an error naming the file (its other bytes as `%XX`):
 //!   file names become URLs, and two such names converted lossily would become one file.
-//! - Reading ([`read`]) never blocks on a special file that replaced a checked one, and stops
-//!   at [`MAX_FILE_BYTES`] with an error naming the file and the limit.
+//! - Reading (the one reader of [`crate::text`]) never blocks on a special file that replaced a
+//!   checked one, and stops at its size bound with an error naming the file and the limit.
 
 use std::ffi::OsStr;
-use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
 use crate::content::walk::is_ignored_name;
 use crate::diagnostics::Diagnostic;
-
-/// The most bytes read from one source file (Markdown, template, interface messages): 32 MiB,
-/// far above any real page, and a bound for a file that never ends.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A file admitted by the rule, found by [`walk`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,83 +166,6 @@ pub fn check(tree: &Path, path: &Path) -> Found {
         }
     }
     Found::Dir
-}
-
-/// Why [`read`] failed.
-#[derive(Debug)]
-pub enum ReadError {
-    /// The file system said no (missing, unreadable).
-    Io(io::Error),
-    /// A FIFO, socket or device took the place of the file.
-    NotRegular,
-    /// Larger than [`MAX_FILE_BYTES`].
-    TooLarge,
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Io(e) => write!(f, "cannot read file: {e}"),
-            ReadError::NotRegular => {
-                write!(f, "this is not a regular file (a FIFO, socket or device)")
-            }
-            ReadError::TooLarge => write!(
-                f,
-                "the file is larger than {} MiB, the most qiao reads from one source file",
-                MAX_FILE_BYTES >> 20
-            ),
-        }
-    }
-}
-
-impl ReadError {
-    /// The error as a diagnostic on the file shown as `shown`.
-    pub fn diagnostic(&self, shown: &str) -> Diagnostic {
-        let d = Diagnostic::error(self.to_string()).in_file(shown);
-        match self {
-            ReadError::Io(_) => d,
-            ReadError::NotRegular => {
-                d.with_hint("replace it with a regular file, or move it out of the site")
-            }
-            ReadError::TooLarge => {
-                d.with_hint("split it into several files, or move it out of the site")
-            }
-        }
-    }
-}
-
-/// Reads a source file: never blocks on a FIFO or a device that took the place of a file,
-/// and stops at [`MAX_FILE_BYTES`].
-pub fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let file = open(path).map_err(ReadError::Io)?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular);
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge);
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge);
-    }
-    Ok(bytes)
-}
-
-/// Opens for reading; on Linux without blocking when the path is a FIFO (the open of a FIFO
-/// waits for a writer), so that [`read`] can see what it is and refuse it.
-fn open(path: &Path) -> io::Result<std::fs::File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
-    }
-    opts.open(path)
 }
 
 /// What to read for a file found at `path` (of type `ft`, not following links), or why it
@@ -447,31 +365,5 @@ mod tests {
             check(t, &t.join(OsStr::from_bytes(b"caf\xe9.md"))),
             Found::Skipped
         );
-    }
-
-    #[test]
-    fn reading_refuses_fifos_and_endless_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("pipe.md");
-        mkfifo(&fifo);
-        // Would block for ever without a writer if opened like a file.
-        let e = read(&fifo).unwrap_err();
-        assert!(matches!(e, ReadError::NotRegular), "{e:?}");
-        let d = e.diagnostic("content/pipe.md");
-        assert!(d.message.contains("not a regular file"), "{d:?}");
-        assert_eq!(d.path.as_deref(), Some(Path::new("content/pipe.md")));
-        assert!(matches!(
-            read(Path::new("/dev/zero")),
-            Err(ReadError::NotRegular)
-        ));
-
-        let big = dir.path().join("big.md");
-        let f = std::fs::File::create(&big).unwrap();
-        f.set_len(MAX_FILE_BYTES + 1).unwrap();
-        let e = read(&big).unwrap_err();
-        assert!(matches!(e, ReadError::TooLarge), "{e:?}");
-        assert!(e.to_string().contains("larger than 64 MiB"), "{e}");
-        f.set_len(3).unwrap();
-        assert_eq!(read(&big).unwrap(), [0, 0, 0]);
     }
 }

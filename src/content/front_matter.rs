@@ -575,7 +575,7 @@ pub fn parse_in(raw: &str, tz: &jiff::tz::TimeZone) -> Result<Document, Vec<Diag
         }
     }
     if let Some(revision) = &meta.translation_of
-        && !crate::translation::is_revision(revision)
+        && !super::revision::is_revision(revision)
     {
         let line = find_line("translation_of");
         let col = text

@@ -5,6 +5,7 @@ pub mod files;
 pub mod front_matter;
 pub mod known;
 pub mod name;
+pub mod revision;
 pub mod walk;
 
 pub use front_matter::{DateValue, Document, FrontMatter, Text};

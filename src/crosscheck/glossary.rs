@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Terms are compared as token runs, with the search index's rules
-//! ([`crate::search::tokenize`]): each CJK character is a token, every other run of letters
+//! ([`crate::tokenize`]): each CJK character is a token, every other run of letters
 //! and digits a word, folded (`München` = `munchen`) and stemmed with the language's
 //! stemmer until it no longer changes, so that `Kernzone`, `Kernzonen` and `core zones`
 //! meet their rendering. A rendering of several words must appear as a contiguous run. In
@@ -26,7 +26,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, LineIndex};
-use crate::search::tokenize::{Analyzer, fold, is_cjk};
+use crate::tokenize::{Analyzer, fold, is_cjk};
 
 /// Where the glossary lives, relative to the site root.
 pub const FILE: &str = "i18n/glossary.toml";

@@ -23,7 +23,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use crate::search::tokenize::fold_char;
+use crate::tokenize::fold_char;
 
 /// An exact decimal: `mantissa / 10^scale`, without trailing zeros in the fraction, so
 /// that equal values are equal (`1.20` = `1.2`, `1.2万` = `12000`).
@@ -133,8 +133,8 @@ pub enum Convention {
 impl Convention {
     /// The convention of a BCP 47 locale.
     pub fn for_locale(locale: &str) -> Convention {
-        match crate::search::tokenize::Analyzer::for_locale(locale) {
-            crate::search::tokenize::Analyzer::German => Convention::Comma,
+        match crate::tokenize::Analyzer::for_locale(locale) {
+            crate::tokenize::Analyzer::German => Convention::Comma,
             _ => Convention::Point,
         }
     }
@@ -524,7 +524,7 @@ impl Values {
             if c.is_ascii() {
                 c.is_ascii_alphanumeric()
             } else {
-                !crate::search::tokenize::is_cjk(c) && c.is_alphanumeric()
+                !crate::tokenize::is_cjk(c) && c.is_alphanumeric()
             }
         };
         let mut chars = text.chars().peekable();

@@ -61,7 +61,7 @@ pub struct Settings {
     pub images: Arc<crate::images::Images>,
 }
 
-// `Settings::load` is in `crate::build`, made by the build's own set-up.
+// `Settings::load` is in the build module, made by the build's own set-up.
 
 /// One source as last read.
 struct Read {

@@ -40,7 +40,8 @@ impl SiteModel {
             .map(|l| l.code.clone())
             .collect();
         let resolver = self.resolver();
-        crate::menu::resolve(
+        let mut missing = Vec::new();
+        let menus = crate::menu::resolve(
             &self.config.menus,
             &codes,
             &self.config.base_path,
@@ -52,8 +53,14 @@ impl SiteModel {
                     url,
                 })
             },
-            diags,
-        )
+            &mut missing,
+        );
+        diags.extend(
+            missing
+                .into_iter()
+                .map(|d| d.in_file(crate::config::CONFIG_FILE)),
+        );
+        menus
     }
 
     /// The title of the page or section at site path `path`.

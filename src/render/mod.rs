@@ -19,7 +19,6 @@ use crate::markdown::TocEntry;
 use crate::model::{Page, SiteModel, TaxonomyModel, Term};
 use crate::output::Sink;
 use crate::theme::TemplateSet;
-use crate::xml;
 
 mod feeds;
 mod functions;
@@ -33,6 +32,7 @@ mod testing;
 mod views;
 #[cfg(test)]
 mod views_tests;
+mod xml;
 
 use feeds::*;
 use functions::*;

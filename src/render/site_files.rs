@@ -67,7 +67,7 @@ fn each_plain_file(
     for a in &model.aliases {
         file(
             a.out_file.clone(),
-            xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
+            crate::xml::redirect_page(&config.permalink(&a.target_path)).into_bytes(),
         );
     }
     let (feed_same, sitemaps_same) = match unchanged {

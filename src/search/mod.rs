@@ -9,8 +9,11 @@
 //! `themes/zone/static/search.js`; the format is described in `docs/search.md`.
 
 pub mod index;
-pub mod settings;
-pub mod tokenize;
+/// Terms from text (a module of its own: the cross-language checks use it too).
+pub use crate::tokenize;
+
+/// `[search]` in `site.toml`, a part of the configuration.
+pub use crate::config::search as settings;
 
 pub use index::{INDEX_DIR, language_index_files};
 pub use settings::{RawSearch, SearchSettings};

@@ -1,8 +1,10 @@
 //! `[search]` in `site.toml`: whether `qiao build` writes a search index, and the few knobs
 //! that trade index size against result quality.
 //!
-//! Kept here rather than in `config.rs` so the search feature stays in one place; `config.rs`
-//! only deserializes the table and turns the problems found here into diagnostics.
+//! A part of the configuration like any other table of `site.toml`; kept in a file of its own
+//! with its ranges, and read by the search index through [`Config::search`](super::Config).
+//! `config.rs` deserializes the table and turns the problems found here into diagnostics
+//! ([`SettingError`], which `[images]` reports too).
 
 use std::ops::Range;
 

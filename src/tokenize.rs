@@ -1,5 +1,6 @@
 //! Turning text into search terms, the same way at build time (here) and in the reader's
-//! browser (`search.js` of the zone theme).
+//! browser (`search.js` of the zone theme). The cross-language checks (numbers, glossary)
+//! fold and classify characters by the same rules, so it is a module of its own, below both.
 //!
 //! The index is only useful if a query is cut into exactly the terms the text was cut into,
 //! so every rule here is one that a few lines of dependency-free JavaScript can repeat:
