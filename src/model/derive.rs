@@ -256,10 +256,11 @@ impl Derivation {
             &s.config,
             &loaded.parsed,
         ));
+        steps.mark("policy, leftover markers");
         if let Some(memo) = &mut self.cross_checks {
             diagnostics.extend(cross_checks(s, &loaded.parsed, &self.read, memo));
         }
-        steps.mark("policy, leftover markers, cross-language checks");
+        steps.mark("cross-language checks");
         let inputs = Inputs {
             config: s.config.clone(),
             assets: loaded.assets,
