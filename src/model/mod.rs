@@ -126,11 +126,23 @@ pub struct Page {
 }
 
 /// Two pages are equal when every field is: what rendering reads of a page is the same.
-/// `qiao serve` compares each page of a new model with the page of the generation served
-/// (see `render::incremental`). Texts shared by the two (the body rendered once and kept)
-/// compare without reading them. Every field is named, so that a new one is compared too.
+/// Texts shared by the two (the body rendered once and kept) compare without reading them.
 impl PartialEq for Page {
     fn eq(&self, other: &Page) -> bool {
+        self.same_but_places(other)
+            && self.section == other.section
+            && self.prev == other.prev
+            && self.next == other.next
+    }
+}
+
+impl Page {
+    /// Whether every field but the indices into the model (`section`, `prev`, `next`) is
+    /// equal: `qiao serve` compares each page of a new model with its predecessor in the
+    /// generation served, in which a page added or removed before it moved those indices
+    /// (what they lead to is compared apart, see `render::incremental`). Every field is
+    /// named, so that a new one is compared too.
+    pub fn same_but_places(&self, other: &Page) -> bool {
         let Page {
             key,
             lang,
@@ -145,9 +157,11 @@ impl PartialEq for Page {
             excerpt,
             path,
             out_dir,
-            section,
-            prev,
-            next,
+            // Indices into one model: compared by `eq`, and by what they lead to in
+            // `render::incremental`.
+            section: _,
+            prev: _,
+            next: _,
             terms,
             fallback,
             translation,
@@ -160,9 +174,6 @@ impl PartialEq for Page {
             && *source == other.source
             && *path == other.path
             && *out_dir == other.out_dir
-            && *section == other.section
-            && *prev == other.prev
-            && *next == other.next
             && *fallback == other.fallback
             && *translation == other.translation
             && *words == other.words

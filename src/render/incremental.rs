@@ -135,6 +135,9 @@ pub(super) struct Prints {
     pages: Vec<Print>,
     /// Of each page's HTML, by page index.
     contents: Vec<Print>,
+    /// Of what each page's view reads of other pages and sections ([`context_print`]), by
+    /// page index.
+    contexts: Vec<Print>,
     /// Of each section's value (its view and its pages' prints), by section index.
     sections: Vec<Print>,
     /// Of each taxonomy's value, by taxonomy index.
@@ -285,30 +288,100 @@ fn equal_at<T: PartialEq>(new: &[T], old: &[T]) -> Vec<bool> {
     }
 }
 
-/// The fingerprint of each page's view, in parallel.
-fn page_prints(model: &SiteModel, related: &[Vec<usize>]) -> Vec<(Print, Print)> {
+/// The fingerprint of what page `i`'s view reads of other pages and of the sections: the
+/// title and path of its neighbours (`prev`, `next`), of its original and of its related
+/// pages, the path of each of its translations, the title and path of every section from
+/// the home page down to its own, and its section's directory. A page that is the same but
+/// for its place in the model ([`crate::model::Page::same_but_places`]) and has the same
+/// context has the same view.
+fn context_print(model: &SiteModel, related: &[Vec<usize>], i: usize) -> Print {
+    fn put(buf: &mut Vec<u8>, b: &[u8]) {
+        buf.extend_from_slice(&b.len().to_le_bytes());
+        buf.extend_from_slice(b);
+    }
+    fn link(buf: &mut Vec<u8>, page: Option<&Page>) {
+        match page {
+            Some(q) => {
+                buf.push(1);
+                put(buf, q.doc.title.as_bytes());
+                put(buf, q.path.as_bytes());
+            }
+            None => buf.push(0),
+        }
+    }
+    let p = &model.pages[i];
+    let mut buf = Vec::with_capacity(512);
+    link(&mut buf, p.prev.map(|k| &model.pages[k]));
+    link(&mut buf, p.next.map(|k| &model.pages[k]));
+    link(&mut buf, model.original_of(i));
+    for l in &model.config.languages {
+        let t = (model.page_at(&l.code, &p.key).map(|k| &model.pages[k])).filter(|q| !q.fallback);
+        match t {
+            Some(q) => put(&mut buf, q.path.as_bytes()),
+            None => buf.push(0),
+        }
+    }
+    put(
+        &mut buf,
+        model
+            .sections
+            .get(p.section)
+            .map_or("", |s| s.dir.as_str())
+            .as_bytes(),
+    );
+    let mut cur = Some(p.section).filter(|&k| k < model.sections.len());
+    while let Some(k) = cur {
+        let s = &model.sections[k];
+        put(&mut buf, s.title.as_bytes());
+        put(&mut buf, s.path.as_bytes());
+        cur = s.parent;
+    }
+    buf.push(2);
+    for &k in related.get(i).map_or(&[][..], Vec::as_slice) {
+        link(&mut buf, Some(&model.pages[k]));
+    }
+    blake3::hash(&buf)
+}
+
+/// The fingerprints of one page's value.
+#[derive(Clone, Copy)]
+struct PagePrints {
+    /// Of its view ([`page_print`]).
+    view: Print,
+    /// Of its HTML ([`content_print`]).
+    content: Print,
+    /// Of what its view reads of other pages ([`context_print`]).
+    context: Print,
+}
+
+/// The fingerprints of each page's value, in parallel.
+fn page_prints(model: &SiteModel, related: &[Vec<usize>]) -> Vec<PagePrints> {
     (0..model.pages.len())
         .into_par_iter()
         .map(|i| {
             let content = content_print(&model.pages[i].html);
-            (
-                page_print(&mut page_view(model, related, i), content),
+            PagePrints {
+                view: page_print(&mut page_view(model, related, i), content),
                 content,
-            )
+                context: context_print(model, related, i),
+            }
         })
         .collect()
 }
 
-/// What the fingerprints of the generation served give the next one, when the structure
-/// of the site (see [`structure_print`]) and everything else every job reads (the menus,
-/// the feeds, the configuration, the templates, the interface translations) are the same:
-/// a job that read no other page through a function keeps its fingerprint when what it
-/// shows is the same. A page's job when its page kept its view (`pages`); a section's list
-/// when the section is equal and so is its value's fingerprint (which holds its pages'); a
-/// taxonomy's index when the taxonomy is equal; a term's list when the taxonomy is equal
-/// and the pages the list shows kept their views; a 404 page always.
+/// What the fingerprints of the generation served give the next one, when everything
+/// every job reads besides pages, sections and taxonomies (the menus, the feed plan, the
+/// configuration, the templates, the interface translations) is the same: a job that read
+/// no other page through a function keeps its fingerprint when what it shows is the same.
+/// A page's job when its page kept its view (`pages`). When the structure of the site is
+/// the same too (see [`structure_print`]): a section's list when the section is equal and
+/// so is its value's fingerprint (which holds its pages'); a taxonomy's index when the
+/// taxonomy is equal; a term's list when the taxonomy is equal and the pages the list shows
+/// kept their views; a 404 page always.
 struct Reuse<'a> {
     old: &'a Prints,
+    /// Whether the structure of the site is the same.
+    same_structure: bool,
     /// By page index: whether the page kept its view.
     pages: &'a [bool],
     /// By section index: whether the section is equal to its predecessor.
@@ -324,6 +397,7 @@ impl Reuse<'_> {
         let all_kept = |shown: &[usize]| shown.iter().all(|&k| self.pages.get(k) == Some(&true));
         match job {
             Job::Page(i) => self.pages.get(*i) == Some(&true),
+            _ if !self.same_structure => false,
             Job::Section(i, _) => {
                 self.sections.get(*i) == Some(&true)
                     && self.old.sections.get(*i) == prints.sections.get(*i)
@@ -345,12 +419,14 @@ impl Reuse<'_> {
 /// the pages' jobs taken from `reuse` where they can be).
 fn make_prints(
     r: &Renderer,
-    pages: Vec<(Print, Print)>,
+    pages: Vec<PagePrints>,
     deps: &HashMap<JobKey, Vec<Dep>>,
     structure: Print,
     reuse: Option<Reuse<'_>>,
 ) -> Prints {
-    let (pages, contents): (Vec<Print>, Vec<Print>) = pages.into_iter().unzip();
+    let contents = pages.iter().map(|p| p.content).collect();
+    let contexts = pages.iter().map(|p| p.context).collect();
+    let pages: Vec<Print> = pages.iter().map(|p| p.view).collect();
     let model = &r.model;
     let config = &model.config;
     let sections = (0..model.sections.len())
@@ -380,6 +456,7 @@ fn make_prints(
         structure,
         pages,
         contents,
+        contexts,
         sections,
         taxonomies,
         configs,
@@ -391,11 +468,9 @@ fn make_prints(
             .map(|(l, h)| (l, h.finalize()))
             .collect(),
     };
-    let same_site = reuse.as_ref().is_some_and(|u| {
-        u.old.configs == prints.configs
-            && u.old.templates == prints.templates
-            && u.old.structure == prints.structure
-    });
+    let same_site = reuse
+        .as_ref()
+        .is_some_and(|u| u.old.configs == prints.configs && u.old.templates == prints.templates);
     let jobs = all_jobs(model);
     prints.jobs = jobs
         .par_iter()
@@ -638,31 +713,54 @@ impl Renderer {
         let structure = structure_print(&model, &related.pages);
         let same_structure =
             old.structure == structure && model.pages.len() == self.model.pages.len();
-        let made: Vec<(tera::Value, (Print, Print), bool)> = (0..model.pages.len())
+        // A page that is the same but for its place, with the same context (see
+        // `context_print`), has the same view: its value and fingerprints are kept. When
+        // the structure is the same, every page's context is.
+        let made: Vec<(tera::Value, PagePrints, bool)> = (0..model.pages.len())
             .into_par_iter()
             .map(|i| {
                 let page = &model.pages[i];
-                if same_structure && self.model.pages[i] == *page {
-                    let kept = (old.pages[i], old.contents[i]);
+                let before = if same_structure {
+                    Some(i)
+                } else {
+                    self.model.page_at(&page.lang, &page.key)
+                };
+                let context = match before {
+                    Some(j) if same_structure => old.contexts[j],
+                    _ => context_print(&model, &related.pages, i),
+                };
+                if let Some(j) = before
+                    && old.contexts[j] == context
+                    && self.model.pages[j].same_but_places(page)
+                {
+                    let kept = PagePrints {
+                        view: old.pages[j],
+                        content: old.contents[j],
+                        context,
+                    };
                     debug_assert_eq!(
-                        kept.0,
-                        page_print(&mut page_view(&model, &related.pages, i), kept.1),
-                        "the view of {} {} changed, but its page and the structure did not",
+                        kept.view,
+                        page_print(&mut page_view(&model, &related.pages, i), kept.content),
+                        "the view of {} {} changed, but neither its page nor its context did",
                         page.lang,
                         page.key
                     );
-                    return (self.values.page_values[i].clone(), kept, true);
+                    return (self.values.page_values[j].clone(), kept, true);
                 }
-                let before = self.model.page_at(&page.lang, &page.key);
                 let content = match before {
                     Some(j) if self.model.pages[j].html.shares(&page.html) => old.contents[j],
                     _ => content_print(&page.html),
                 };
                 let mut view = page_view(&model, &related.pages, i);
-                let p = page_print(&mut view, content);
-                match before.filter(|&j| old.pages[j] == p) {
-                    Some(j) => (self.values.page_values[j].clone(), (p, content), false),
-                    None => (val(&view), (p, content), false),
+                let view_print = page_print(&mut view, content);
+                let prints = PagePrints {
+                    view: view_print,
+                    content,
+                    context,
+                };
+                match before.filter(|&j| old.pages[j] == view_print) {
+                    Some(j) => (self.values.page_values[j].clone(), prints, false),
+                    None => (val(&view), prints, false),
                 }
             })
             .collect();
@@ -704,9 +802,8 @@ impl Renderer {
             .filter_map(|k| self.deps.get(k).map(|d| (k.clone(), d.clone())))
             .collect();
         trace.stage("update: values of the new model");
-        // The fingerprints of the pages' jobs are kept too when nothing else they read
-        // changed (the configuration, templates and structure are compared in
-        // `make_prints`).
+        // The fingerprints of jobs are kept too when nothing else they read changed (see
+        // `Reuse`; the configuration and templates are compared in `make_prints`).
         let (sections, taxonomies) = if same_structure {
             (
                 equal_at(&next.model.sections, &self.model.sections),
@@ -715,12 +812,12 @@ impl Renderer {
         } else {
             (Vec::new(), Vec::new())
         };
-        let reuse = (same_structure
-            && next.language_prints == self.language_prints
+        let reuse = (next.language_prints == self.language_prints
             && next.model.menus == self.model.menus
             && next.values.feeds == self.values.feeds)
             .then_some(Reuse {
                 old,
+                same_structure,
                 pages: &kept,
                 sections: &sections,
                 taxonomies: &taxonomies,
