@@ -20,9 +20,37 @@ pub enum Severity {
     Warning,
 }
 
-/// One problem, located as precisely as we can.
+/// One problem, located as precisely as we can: its [`Details`], shared by handle. A build
+/// may find hundreds of thousands (a corpus whose translations drift), and `qiao serve`
+/// keeps each finding of the cross-language checks from one update to the next, sorts them
+/// and compares them with those it printed: a copy is a count, not four strings. Reads and
+/// writes go to the details (`d.message`, `d.hint = ...`); a write to shared details copies them
+/// first.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Diagnostic(std::sync::Arc<Details>);
+
+impl std::ops::Deref for Diagnostic {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Diagnostic {
+    fn deref_mut(&mut self) -> &mut Details {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+}
+
+impl fmt::Debug for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a [`Diagnostic`] says.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Diagnostic {
+pub struct Details {
     /// Error or warning.
     pub severity: Severity,
     /// The file, relative to the site root where possible.
@@ -42,23 +70,24 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error with a message and nothing else.
     pub fn error(message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            path: None,
-            line: None,
-            column: None,
-            message: message.into(),
-            hint: None,
-            source_line: None,
-        }
+        Diagnostic::new(Severity::Error, message.into())
     }
 
     /// A warning with a message and nothing else.
     pub fn warning(message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(message)
-        }
+        Diagnostic::new(Severity::Warning, message.into())
+    }
+
+    fn new(severity: Severity, message: String) -> Self {
+        Diagnostic(std::sync::Arc::new(Details {
+            severity,
+            path: None,
+            line: None,
+            column: None,
+            message,
+            hint: None,
+            source_line: None,
+        }))
     }
 
     /// Attaches the file.
@@ -411,8 +440,8 @@ mod tests {
             let d = Diagnostic::error("x").at(src, line, 1);
             let e = Diagnostic::error("x").at_text(index.line(line), line, 1);
             assert_eq!(
-                d.source_line.unwrap_or_default(),
-                e.source_line.unwrap(),
+                d.source_line.clone().unwrap_or_default(),
+                e.source_line.clone().unwrap(),
                 "{line}"
             );
         }

@@ -111,7 +111,7 @@ mod tests {
                 d.message,
                 format!("the page's name `{bad}` cannot be part of an address")
             );
-            assert!(d.hint.unwrap().contains("slug"));
+            assert!(d.hint.as_deref().unwrap().contains("slug"));
         }
         assert_eq!(
             source_path(&config, &source("c#?&%"), &doc).unwrap(),

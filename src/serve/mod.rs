@@ -299,9 +299,9 @@ impl Server {
         // `--output` is refused at the start when a build would refuse it: the server must
         // never serve a directory it may not replace (a home directory, the site itself).
         if let Some(out) = &opts.output {
-            crate::build::check_output(&root, out).map_err(|d| match d.hint {
+            crate::build::check_output(&root, out).map_err(|d| match &d.hint {
                 Some(hint) => ServeError::new(format!("{} ({hint})", d.message)),
-                None => ServeError::new(d.message),
+                None => ServeError::new(d.message.clone()),
             })?;
         }
         let tmp_parent = temp_parent();
