@@ -67,6 +67,14 @@ pub fn revisions(
         .collect()
 }
 
+/// What one rendered source becomes.
+enum Made {
+    /// An `_index` document, at (directory, language).
+    Section(Box<((String, String), SectionDoc)>),
+    /// A page.
+    Page(Box<Page>),
+}
+
 /// Pages and `_index` documents of the rendered sources, their translation states, stale
 /// blocks marked (`stale`: the marks of `stale_marks::mark_stale_translations`, by index
 /// into `rendered`), bundle files given to their pages. The source text is released: the
@@ -89,67 +97,83 @@ pub fn pages(
             None => static_assets.push((a.abs, a.rel)),
         }
     }
-    for (k, source) in rendered.into_iter().enumerate() {
-        let RenderedSource {
-            parsed: mut p,
-            path,
-            rendered: mut r,
-        } = source;
-        let stale_sections = match stale.remove(&k) {
-            Some(marked) => {
-                std::sync::Arc::make_mut(&mut r).html = marked.html;
-                marked.sections
-            }
-            None => Vec::new(),
-        };
-        let rel = format!("content/{}", p.source.rel);
-        // The Markdown has been rendered and its links checked: the source text is not
-        // needed any more, and on a large site it is a good part of the memory.
-        p.doc.release_text();
-        let translation = state_of(&p.doc, &p.source.lang, config, revisions.get(&p.source.key));
-        match p.source.kind {
-            SourceKind::Section => {
-                section_docs.insert(
+    // Each source on its own, in parallel (a large site has tens of thousands, and `qiao
+    // serve` makes every page again after each save); collected in source order.
+    let mut marks: Vec<Option<crate::stale::Marked>> =
+        (0..rendered.len()).map(|k| stale.remove(&k)).collect();
+    let made: Vec<Made> = rendered
+        .into_par_iter()
+        .zip(marks.par_iter_mut())
+        .map(|(source, marked)| {
+            let RenderedSource {
+                parsed: mut p,
+                path,
+                rendered: mut r,
+            } = source;
+            let stale_sections = match marked.take() {
+                Some(marked) => {
+                    std::sync::Arc::make_mut(&mut r).html = marked.html;
+                    marked.sections
+                }
+                None => Vec::new(),
+            };
+            let rel = format!("content/{}", p.source.rel);
+            // The Markdown has been rendered and its links checked: the source text is not
+            // needed any more, and on a large site it is a good part of the memory.
+            p.doc.release_text();
+            let translation =
+                state_of(&p.doc, &p.source.lang, config, revisions.get(&p.source.key));
+            match p.source.kind {
+                SourceKind::Section => Made::Section(Box::new((
                     (p.source.section_dir.clone(), p.source.lang.clone()),
                     SectionDoc {
                         source: rel,
                         doc: p.doc,
                         rendered: r,
                     },
-                );
+                ))),
+                SourceKind::Page => {
+                    let summary = page_summary(&r, &p.doc);
+                    Made::Page(Box::new(Page {
+                        key: p.source.key.clone(),
+                        content_lang: p.source.lang.clone(),
+                        lang: p.source.lang.clone(),
+                        source: rel,
+                        out_dir: out_dir(config, &path),
+                        path,
+                        html: r.html.clone(),
+                        summary,
+                        toc: r.toc.clone(),
+                        text: r.text.clone(),
+                        words: r.words,
+                        excerpt: r.excerpt.clone(),
+                        section: usize::MAX,
+                        prev: None,
+                        next: None,
+                        terms: Default::default(),
+                        fallback: false,
+                        translation,
+                        stale_sections,
+                        assets: crate::images::bundle_files(
+                            bundle_assets
+                                .get(&p.source.key)
+                                .map_or(&[][..], Vec::as_slice),
+                            &p.source.lang,
+                            &|code| config.language(code).is_some(),
+                        ),
+                        doc: p.doc,
+                    }))
+                }
             }
-            SourceKind::Page => {
-                let summary = page_summary(&r, &p.doc);
-                pages.push(Page {
-                    key: p.source.key.clone(),
-                    content_lang: p.source.lang.clone(),
-                    lang: p.source.lang.clone(),
-                    source: rel,
-                    out_dir: out_dir(config, &path),
-                    path,
-                    html: r.html.clone(),
-                    summary,
-                    toc: r.toc.clone(),
-                    text: r.text.clone(),
-                    words: r.words,
-                    excerpt: r.excerpt.clone(),
-                    section: usize::MAX,
-                    prev: None,
-                    next: None,
-                    terms: Default::default(),
-                    fallback: false,
-                    translation,
-                    stale_sections,
-                    assets: crate::images::bundle_files(
-                        bundle_assets
-                            .get(&p.source.key)
-                            .map_or(&[][..], Vec::as_slice),
-                        &p.source.lang,
-                        &|code| config.language(code).is_some(),
-                    ),
-                    doc: p.doc,
-                });
+        })
+        .collect();
+    for m in made {
+        match m {
+            Made::Section(section) => {
+                let (at, doc) = *section;
+                section_docs.insert(at, doc);
             }
+            Made::Page(page) => pages.push(*page),
         }
     }
     Pages {
