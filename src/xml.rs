@@ -128,7 +128,7 @@ pub fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
         .filter(|(_, p)| !p.fallback)
         .map(|(i, p)| {
             let paths: Vec<(&str, &str)> = model
-                .translations_of_page(i)
+                .translations_of_page(crate::model::PageId::new(i))
                 .into_iter()
                 .filter_map(|(code, t)| {
                     t.filter(|t| !t.fallback).map(|t| {

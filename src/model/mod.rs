@@ -25,6 +25,13 @@
 //! [`mod@derive`] keeps what those steps computed per source, so that `qiao serve` can derive a
 //! whole new model from a few changed files without rendering every page again.
 //! File names (`x.en.md`) and `@/` links are read by one rule: [`crate::content::name`].
+//!
+//! Pages, sections, taxonomies and terms refer to each other by typed ids ([`ids`]):
+//! [`PageId`], [`SectionId`], [`TaxonomyId`] are positions in [`SiteModel::pages`],
+//! [`SiteModel::sections`] and [`SiteModel::taxonomies`], [`TermId`] a taxonomy and a
+//! position in its terms; the `Vec`s are indexed by them (`model.pages[id]`, or
+//! [`SiteModel::page`]). They hold within one model only: across generations a page is
+//! the same page by its (key, language), a section by its (directory, language).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -40,6 +47,7 @@ pub mod derive;
 pub mod fields;
 #[cfg(test)]
 pub(crate) mod fixture;
+pub mod ids;
 pub mod links;
 pub mod load;
 pub mod menus;
@@ -55,6 +63,7 @@ mod tests;
 
 pub use crate::content::Parsed;
 pub use derive::Derivation;
+pub use ids::{PageId, SectionId, TaxonomyId, TermId};
 pub use links::LinkResolver;
 pub use pages::page_summary;
 pub use place::{out_dir, source_path};
@@ -105,12 +114,12 @@ pub struct Page {
     pub path: String,
     /// Output directory relative to the output root (`en/news/x`).
     pub out_dir: String,
-    /// Index into [`SiteModel::sections`].
-    pub section: usize,
+    /// The section the page is listed in.
+    pub section: SectionId,
     /// Neighbours within the section, in list order.
-    pub prev: Option<usize>,
+    pub prev: Option<PageId>,
     /// See `prev`.
-    pub next: Option<usize>,
+    pub next: Option<PageId>,
     /// Terms per taxonomy name; shared with the models derived after it while the
     /// taxonomies stay the same (see [`taxonomies::Taxonomies`]).
     pub terms: PageTerms,
@@ -149,11 +158,11 @@ pub struct Section {
     /// Output directory.
     pub out_dir: String,
     /// Pages, sorted for listing.
-    pub pages: Vec<usize>,
+    pub pages: Vec<PageId>,
     /// Child sections, sorted.
-    pub subsections: Vec<usize>,
+    pub subsections: Vec<SectionId>,
     /// Parent section.
-    pub parent: Option<usize>,
+    pub parent: Option<SectionId>,
     /// Rendered from the default-language `_index` because no translation exists.
     pub fallback: bool,
 }
@@ -181,7 +190,7 @@ pub struct Term {
     /// Site path.
     pub path: String,
     /// Pages, newest first.
-    pub pages: Vec<usize>,
+    pub pages: Vec<PageId>,
 }
 
 /// A redirect from an old path.
@@ -229,9 +238,9 @@ pub struct SiteModel {
     /// Files of `content/` that are copied as they are: (absolute source, output path).
     pub static_assets: Vec<(std::path::PathBuf, String)>,
     /// Page by (key, language).
-    pub page_index: HashMap<(String, String), usize>,
+    pub page_index: HashMap<(String, String), PageId>,
     /// Section by (directory, language).
-    pub section_index: HashMap<(String, String), usize>,
+    pub section_index: HashMap<(String, String), SectionId>,
     /// Every Markdown source in the model, by its path relative to the site root
     /// (`content/news/x.en.md`); shared with the models derived after it while the source
     /// and what its links lead to stay the same.
@@ -262,7 +271,7 @@ pub struct SiteModel {
 
 impl SiteModel {
     /// All languages in which the page with this key exists (not as a fallback copy).
-    pub fn translations_of_page(&self, idx: usize) -> Vec<(String, Option<&Page>)> {
+    pub fn translations_of_page(&self, idx: PageId) -> Vec<(String, Option<&Page>)> {
         let key = &self.pages[idx].key;
         self.config
             .languages
@@ -279,15 +288,16 @@ impl SiteModel {
 
     /// The page with this key in language `lang`, a fallback copy included. Pages are sorted
     /// by (language, key).
-    pub fn page_at(&self, lang: &str, key: &str) -> Option<usize> {
+    pub fn page_at(&self, lang: &str, key: &str) -> Option<PageId> {
         self.pages
             .binary_search_by(|p| (p.lang.as_str(), p.key.as_str()).cmp(&(lang, key)))
             .ok()
+            .map(PageId::new)
     }
 
     /// The default-language page that page `idx` translates, or stands in for as a
     /// fallback copy; `None` for a default-language page or one without a source.
-    pub fn original_of(&self, idx: usize) -> Option<&Page> {
+    pub fn original_of(&self, idx: PageId) -> Option<&Page> {
         let p = &self.pages[idx];
         if p.lang == self.config.default_language {
             return None;

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::bodies::RenderedSource;
-use super::{Page, Parsed, out_dir, relocate};
+use super::{Page, PageId, Parsed, SectionId, out_dir, relocate};
 use crate::config::{Config, MissingTranslation};
 use crate::content::{Asset, Document, SourceKind};
 use crate::markdown;
@@ -133,7 +133,7 @@ pub fn pages(
                     text: r.text.clone(),
                     words: r.words,
                     excerpt: r.excerpt.clone(),
-                    section: usize::MAX,
+                    section: SectionId::new(usize::MAX),
                     prev: None,
                     next: None,
                     terms: Default::default(),
@@ -189,10 +189,9 @@ pub fn add_fallback_copies(config: &Config, pages: &mut Vec<Page>) {
 }
 
 /// Page by (key, language), fallback copies left out.
-pub fn page_index(pages: &[Page]) -> HashMap<(String, String), usize> {
-    pages
-        .iter()
-        .enumerate()
+pub fn page_index(pages: &[Page]) -> HashMap<(String, String), PageId> {
+    PageId::range(pages.len())
+        .zip(pages)
         .filter(|(_, p)| !p.fallback)
         .map(|(i, p)| ((p.key.clone(), p.lang.clone()), i))
         .collect()

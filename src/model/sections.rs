@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::pages::SectionDocs;
-use super::{Page, Section, out_dir, section_path};
+use super::{Page, PageId, Section, SectionId, out_dir, section_path};
 use crate::config::{Config, MissingTranslation};
 use crate::content::DateValue;
 
@@ -16,7 +16,7 @@ pub struct Tree {
     /// Every section in every language, by language in config order, then by directory.
     pub sections: Vec<Section>,
     /// Section by (directory, language).
-    pub section_index: HashMap<(String, String), usize>,
+    pub section_index: HashMap<(String, String), SectionId>,
 }
 
 /// Builds the sections of `pages` and `section_docs` and puts each page in its section
@@ -67,7 +67,10 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
                 |d| d.doc.title.clone(),
             );
             let path = format!("{}{}", config.lang_prefix(&l.code), section_path(dir));
-            section_index.insert((dir.clone(), l.code.clone()), sections.len());
+            section_index.insert(
+                (dir.clone(), l.code.clone()),
+                SectionId::new(sections.len()),
+            );
             sections.push(Section {
                 dir: dir.clone(),
                 lang: l.code.clone(),
@@ -90,7 +93,7 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
             });
         }
     }
-    for i in 0..sections.len() {
+    for i in SectionId::range(sections.len()) {
         let (dir, lang) = (sections[i].dir.clone(), sections[i].lang.clone());
         if dir.is_empty() {
             continue;
@@ -103,7 +106,7 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
     }
 
     // Pages into sections, sorted: weight first (if any), then newest first, then title.
-    for (i, p) in pages.iter_mut().enumerate() {
+    for (i, p) in PageId::range(pages.len()).zip(pages.iter_mut()) {
         let dir = page_section_dir(p);
         if let Some(&si) = section_index.get(&(dir, p.lang.clone())) {
             p.section = si;
@@ -129,7 +132,7 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
         })
         .collect();
     for s in &mut sections {
-        s.subsections.sort_by_key(|&i| (weights[i], i));
+        s.subsections.sort_by_key(|&i| (weights[i.index()], i));
     }
 
     Tree {

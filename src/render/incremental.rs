@@ -52,9 +52,9 @@ impl JobKey {
                 let tax = &model.taxonomies[*t];
                 JobKey::TaxonomyIndex(tax.name.clone(), tax.lang.clone())
             }
-            Job::Term(t, k, n) => {
-                let tax = &model.taxonomies[*t];
-                let slug = tax.terms[*k].slug.clone();
+            Job::Term(id, n) => {
+                let tax = &model.taxonomies[id.taxonomy];
+                let slug = model.term(*id).slug.clone();
                 JobKey::Term(tax.name.clone(), tax.lang.clone(), slug, *n)
             }
             Job::NotFound(code) => JobKey::NotFound(code.clone()),
@@ -229,9 +229,10 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, Print> {
 }
 
 /// The fingerprint of each page's view, in parallel.
-fn page_prints(model: &SiteModel, related: &[Vec<usize>]) -> Vec<(Print, Print)> {
+fn page_prints(model: &SiteModel, related: &[Vec<PageId>]) -> Vec<(Print, Print)> {
     (0..model.pages.len())
         .into_par_iter()
+        .map(PageId::new)
         .map(|i| {
             let content = content_print(&model.pages[i].html);
             (
@@ -251,12 +252,12 @@ fn make_prints(
     let (pages, contents): (Vec<Print>, Vec<Print>) = pages.into_iter().unzip();
     let model = &r.model;
     let config = &model.config;
-    let sections = (0..model.sections.len())
+    let sections = (model.section_ids())
         .map(|i| {
             let mut h = blake3::Hasher::new();
             h.update(print(&section_view(model, i)).as_bytes());
             for &k in &model.sections[i].pages {
-                h.update(pages[k].as_bytes());
+                h.update(pages[k.index()].as_bytes());
             }
             h.finalize()
         })
@@ -333,11 +334,11 @@ fn job_print(r: &Renderer, prints: &Prints, job: &Job, deps: Option<&Vec<Dep>>) 
             Dep::Page(key, lang) => model
                 .page_at(lang, key)
                 .filter(|&i| !model.pages[i].fallback)
-                .map(|i| prints.pages[i]),
+                .map(|i| prints.pages[i.index()]),
             Dep::Section(dir, lang) => model
                 .section_index
                 .get(&(dir.clone(), lang.clone()))
-                .map(|&i| prints.sections[i]),
+                .map(|&i| prints.sections[i.index()]),
         };
         h.update(format!("{dep:?}").as_bytes());
         h.update(found.unwrap_or(none).as_bytes());
@@ -363,17 +364,17 @@ impl Inputs for Hashing<'_> {
         self.name(name);
         self.h.update(print(v).as_bytes());
     }
-    fn page(&mut self, name: &'static str, i: usize) {
+    fn page(&mut self, name: &'static str, i: PageId) {
         self.name(name);
-        self.h.update(self.prints.pages[i].as_bytes());
+        self.h.update(self.prints.pages[i.index()].as_bytes());
     }
-    fn section(&mut self, name: &'static str, i: usize) {
+    fn section(&mut self, name: &'static str, i: SectionId) {
         self.name(name);
-        self.h.update(self.prints.sections[i].as_bytes());
+        self.h.update(self.prints.sections[i.index()].as_bytes());
     }
-    fn taxonomy(&mut self, name: &'static str, t: usize) {
+    fn taxonomy(&mut self, name: &'static str, t: TaxonomyId) {
         self.name(name);
-        self.h.update(self.prints.taxonomies[t].as_bytes());
+        self.h.update(self.prints.taxonomies[t.index()].as_bytes());
     }
     fn config(&mut self, lang: &str) {
         self.name("config");
@@ -394,7 +395,7 @@ impl Inputs for Hashing<'_> {
         );
         self.h.update(shape.as_bytes());
         for &k in pager.shown() {
-            self.h.update(self.prints.pages[k].as_bytes());
+            self.h.update(self.prints.pages[k.index()].as_bytes());
         }
     }
 }
@@ -504,17 +505,20 @@ impl Renderer {
         trace.stage("update: related pages");
         let (page_values, pages): (Vec<tera::Value>, Vec<(Print, Print)>) = (0..model.pages.len())
             .into_par_iter()
+            .map(PageId::new)
             .map(|i| {
                 let page = &model.pages[i];
                 let before = self.model.page_at(&page.lang, &page.key);
                 let content = match before {
-                    Some(j) if self.model.pages[j].html.shares(&page.html) => old.contents[j],
+                    Some(j) if self.model.pages[j].html.shares(&page.html) => {
+                        old.contents[j.index()]
+                    }
                     _ => content_print(&page.html),
                 };
                 let mut view = page_view(&model, &related.pages, i);
                 let p = page_print(&mut view, content);
-                match before.filter(|&j| old.pages[j] == p) {
-                    Some(j) => (self.values.page_values[j].clone(), (p, content)),
+                match before.filter(|&j| old.pages[j.index()] == p) {
+                    Some(j) => (self.values.page_values[j.index()].clone(), (p, content)),
                     None => (val(&view), (p, content)),
                 }
             })
@@ -522,7 +526,7 @@ impl Renderer {
         trace.stage("update: page values");
         let config = &model.config;
         let values = Values {
-            section_values: (0..model.sections.len())
+            section_values: (model.section_ids())
                 .map(|i| section_value(&model, i, &page_values))
                 .collect(),
             page_values,

@@ -60,15 +60,15 @@ feed = false
     derived.site
 }
 
-/// The index of the page `key` in language `lang`.
-pub(super) fn page(model: &SiteModel, lang: &str, key: &str) -> usize {
+/// The page `key` in language `lang`.
+pub(super) fn page(model: &SiteModel, lang: &str, key: &str) -> PageId {
     model
         .page_at(lang, key)
         .unwrap_or_else(|| panic!("no page {key} in {lang}"))
 }
 
-/// The index of the section `dir` in language `lang`.
-pub(super) fn section(model: &SiteModel, lang: &str, dir: &str) -> usize {
+/// The section `dir` in language `lang`.
+pub(super) fn section(model: &SiteModel, lang: &str, dir: &str) -> SectionId {
     model.section_index[&(dir.to_string(), lang.to_string())]
 }
 
