@@ -238,7 +238,7 @@ fn edits(page: &Path, text: &str, new_page: &Path) -> Vec<Edit> {
 /// A fingerprint of every page (by language, key and whether it is a fallback copy), of the
 /// sections and of the taxonomies.
 struct Fingerprints {
-    pages: HashMap<(String, String, bool), blake3::Hash>,
+    pages: HashMap<(qiao::config::Lang, String, bool), blake3::Hash>,
     sections: blake3::Hash,
     taxonomies: blake3::Hash,
 }
@@ -259,7 +259,7 @@ fn fingerprints(m: &SiteModel) -> Fingerprints {
                     next.map(|i| &m.pages[i].key)
                 );
                 (
-                    (p.lang.clone(), p.key.clone(), p.fallback),
+                    (p.lang, p.key.clone(), p.fallback),
                     blake3::hash(seen.as_bytes()),
                 )
             })

@@ -160,7 +160,7 @@ pub fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
             .languages
             .iter()
             .filter_map(|l| {
-                let k = *model.section_index.get(&(s.dir.clone(), l.code.clone()))?;
+                let k = *model.section_index.get(&(s.dir.clone(), l.lang()))?;
                 let other = &model.sections[k];
                 (!other.fallback).then_some((l.code.as_str(), other.path.as_str()))
             })

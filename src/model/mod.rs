@@ -32,10 +32,13 @@
 //! position in its terms; the `Vec`s are indexed by them (`model.pages[id]`, or
 //! [`SiteModel::page`]). They hold within one model only: across generations a page is
 //! the same page by its (key, language), a section by its (directory, language).
+//! Languages are [`crate::config::Lang`] handles, which only the configuration makes: a
+//! page's, section's or taxonomy's language is always one of `site.toml`, and sorts by its
+//! code.
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::config::Config;
+use crate::config::{Config, Lang};
 use crate::content::{Asset, Document, Source};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::TocEntry;
@@ -90,9 +93,9 @@ pub struct Page {
     /// Translation key (`news/x`).
     pub key: String,
     /// Language the page is served in.
-    pub lang: String,
+    pub lang: Lang,
     /// Language the content is written in (differs from `lang` for fallback copies).
-    pub content_lang: String,
+    pub content_lang: Lang,
     /// Source file, relative to the site root (`content/news/x.en.md`).
     pub source: String,
     /// Parsed front matter and body.
@@ -140,9 +143,9 @@ pub struct Section {
     /// Directory relative to `content/` (`` for the home page).
     pub dir: String,
     /// Language.
-    pub lang: String,
+    pub lang: Lang,
     /// Language the section's text is written in.
-    pub content_lang: String,
+    pub content_lang: Lang,
     /// Source file, when the section has an `_index` in some language.
     pub source: Option<String>,
     /// Parsed `_index` (own language, else the default language's), if any.
@@ -173,7 +176,7 @@ pub struct TaxonomyModel {
     /// `tags` or `categories`.
     pub name: String,
     /// Language.
-    pub lang: String,
+    pub lang: Lang,
     /// Site path of the index of terms.
     pub path: String,
     /// Terms sorted by slug.
@@ -238,9 +241,9 @@ pub struct SiteModel {
     /// Files of `content/` that are copied as they are: (absolute source, output path).
     pub static_assets: Vec<(std::path::PathBuf, String)>,
     /// Page by (key, language).
-    pub page_index: HashMap<(String, String), PageId>,
+    pub page_index: HashMap<(String, Lang), PageId>,
     /// Section by (directory, language).
-    pub section_index: HashMap<(String, String), SectionId>,
+    pub section_index: HashMap<(String, Lang), SectionId>,
     /// Every Markdown source in the model, by its path relative to the site root
     /// (`content/news/x.en.md`); shared with the models derived after it while the source
     /// and what its links lead to stay the same.
@@ -279,7 +282,7 @@ impl SiteModel {
             .map(|l| {
                 let p = self
                     .page_index
-                    .get(&(key.clone(), l.code.clone()))
+                    .get(&(key.clone(), l.lang()))
                     .map(|&i| &self.pages[i]);
                 (l.code.clone(), p)
             })
@@ -303,7 +306,7 @@ impl SiteModel {
             return None;
         }
         self.page_index
-            .get(&(p.key.clone(), self.config.default_language.clone()))
+            .get(&(p.key.clone(), self.config.default_lang_handle()))
             .map(|&i| &self.pages[i])
     }
 }

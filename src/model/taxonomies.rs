@@ -172,7 +172,7 @@ pub fn build_taxonomies(
             terms.sort_by(|a, b| a.slug.cmp(&b.slug));
             taxonomies.push(TaxonomyModel {
                 name: t.name.clone(),
-                lang: l.code.clone(),
+                lang: l.lang(),
                 path: prefix,
                 terms,
             });

@@ -25,13 +25,13 @@ type Print = blake3::Hash;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) enum JobKey {
     /// A page, by (key, language).
-    Page(String, String),
+    Page(String, Lang),
     /// Page `n` of a section's list, by (directory, language).
-    Section(String, String, usize),
+    Section(String, Lang, usize),
     /// A taxonomy's index, by (name, language).
-    TaxonomyIndex(String, String),
+    TaxonomyIndex(String, Lang),
     /// Page `n` of a term's list, by (taxonomy, language, slug).
-    Term(String, String, String, usize),
+    Term(String, Lang, String, usize),
     /// A language's 404 page.
     NotFound(String),
 }
@@ -42,20 +42,20 @@ impl JobKey {
         match job {
             Job::Page(i) => {
                 let p = &model.pages[*i];
-                JobKey::Page(p.key.clone(), p.lang.clone())
+                JobKey::Page(p.key.clone(), p.lang)
             }
             Job::Section(i, n) => {
                 let s = &model.sections[*i];
-                JobKey::Section(s.dir.clone(), s.lang.clone(), *n)
+                JobKey::Section(s.dir.clone(), s.lang, *n)
             }
             Job::TaxonomyIndex(t) => {
                 let tax = &model.taxonomies[*t];
-                JobKey::TaxonomyIndex(tax.name.clone(), tax.lang.clone())
+                JobKey::TaxonomyIndex(tax.name.clone(), tax.lang)
             }
             Job::Term(id, n) => {
                 let tax = &model.taxonomies[id.taxonomy];
                 let slug = model.term(*id).slug.clone();
-                JobKey::Term(tax.name.clone(), tax.lang.clone(), slug, *n)
+                JobKey::Term(tax.name.clone(), tax.lang, slug, *n)
             }
             Job::NotFound(code) => JobKey::NotFound(code.clone()),
         }
@@ -270,7 +270,7 @@ fn make_prints(
         .collect();
     let mut languages: HashMap<String, blake3::Hasher> = HashMap::new();
     for (i, p) in model.pages.iter().enumerate() {
-        let h = languages.entry(p.lang.clone()).or_default();
+        let h = languages.entry(p.lang.to_string()).or_default();
         h.update(p.key.as_bytes());
         h.update(&[0]);
         h.update(pages[i].as_bytes());
@@ -335,9 +335,8 @@ fn job_print(r: &Renderer, prints: &Prints, job: &Job, deps: Option<&Vec<Dep>>) 
                 .page_at(lang, key)
                 .filter(|&i| !model.pages[i].fallback)
                 .map(|i| prints.pages[i.index()]),
-            Dep::Section(dir, lang) => model
-                .section_index
-                .get(&(dir.clone(), lang.clone()))
+            Dep::Section(dir, lang) => (model.config.lang(lang))
+                .and_then(|lang| model.section_index.get(&(dir.clone(), lang)))
                 .map(|&i| prints.sections[i.index()]),
         };
         h.update(format!("{dep:?}").as_bytes());

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::{Config, Language};
+use crate::config::{Config, Lang, Language};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::TocEntry;
 use crate::model::{Page, PageId, SectionId, SiteModel, TaxonomyId, TaxonomyModel, Term, TermId};

@@ -69,7 +69,8 @@ pub(super) fn page(model: &SiteModel, lang: &str, key: &str) -> PageId {
 
 /// The section `dir` in language `lang`.
 pub(super) fn section(model: &SiteModel, lang: &str, dir: &str) -> SectionId {
-    model.section_index[&(dir.to_string(), lang.to_string())]
+    let lang = model.config.lang(lang).expect("a language of the site");
+    model.section_index[&(dir.to_string(), lang)]
 }
 
 /// A small news site: two dated articles (one translated into English), a subsection with

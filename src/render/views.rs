@@ -329,7 +329,7 @@ impl Related {
     fn inputs(model: &SiteModel, rank: &[usize]) -> blake3::Hash {
         let mut h = blake3::Hasher::new();
         for p in &model.pages {
-            for part in [&p.lang, &p.key] {
+            for part in [p.lang.code(), &p.key] {
                 h.update(part.as_bytes());
                 h.update(&[0]);
             }
@@ -486,7 +486,7 @@ pub(super) fn section_translations(model: &SiteModel, i: SectionId) -> Vec<Trans
     switcher(&model.config, &me.lang, |l| {
         let s = model
             .section_index
-            .get(&(me.dir.clone(), l.code.clone()))
+            .get(&(me.dir.clone(), l.lang()))
             .map(|&k| &model.sections[k]);
         let present = s.is_some_and(|s| !s.fallback);
         let path = s
