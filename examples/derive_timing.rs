@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use qiao::model::{Derivation, SiteModel, derive::Settings};
+use qiao::model::{Derivation, PageId, SectionId, SiteModel, derive::Settings};
 
 /// One kind of edit: what it does to the site, and what the derived model must then show.
 struct Edit {
@@ -238,28 +238,28 @@ fn edits(page: &Path, text: &str, new_page: &Path) -> Vec<Edit> {
 /// A fingerprint of every page (by language, key and whether it is a fallback copy), of the
 /// sections and of the taxonomies.
 struct Fingerprints {
-    pages: HashMap<(String, String, bool), blake3::Hash>,
+    pages: HashMap<(qiao::config::Lang, String, bool), blake3::Hash>,
     sections: blake3::Hash,
     taxonomies: blake3::Hash,
 }
 
 fn fingerprints(m: &SiteModel) -> Fingerprints {
     let page_names =
-        |ids: &[usize]| -> Vec<&str> { ids.iter().map(|&i| m.pages[i].key.as_str()).collect() };
+        |ids: &[PageId]| -> Vec<&str> { ids.iter().map(|&i| m.pages[i].key.as_str()).collect() };
     Fingerprints {
         pages: (m.pages.iter())
             .map(|p| {
                 let mut p = p.clone();
                 // Indices move with every page added or removed before them.
                 let (prev, next) = (p.prev.take(), p.next.take());
-                p.section = 0;
+                p.section = SectionId::new(0);
                 let seen = format!(
                     "{p:?} {:?} {:?}",
                     prev.map(|i| &m.pages[i].key),
                     next.map(|i| &m.pages[i].key)
                 );
                 (
-                    (p.lang.clone(), p.key.clone(), p.fallback),
+                    (p.lang, p.key.clone(), p.fallback),
                     blake3::hash(seen.as_bytes()),
                 )
             })

@@ -160,11 +160,146 @@ pub enum TermSlugs {
     Ascii,
 }
 
+/// A language of the site, as the model and the renderer refer to it: a small `Copy`
+/// handle that only [`Config`] makes ([`Config::lang`], [`Language::lang`]), so a `Lang`
+/// is always one of the languages of `site.toml`. It holds the code itself ([`Lang::code`],
+/// also its `Display`), and compares, orders and hashes as that code does: sorting by
+/// `Lang` is sorting by code.
+#[derive(Clone, Copy)]
+pub struct Lang {
+    /// The code's bytes, the first `len` of them used.
+    bytes: [u8; Lang::MAX_LEN],
+    /// Length of the code.
+    len: u8,
+}
+
+impl Lang {
+    /// The longest language code a site may use, in bytes.
+    pub const MAX_LEN: usize = 23;
+
+    /// The handle of `code`, a code validated by [`is_language_code`] (so at most
+    /// [`Lang::MAX_LEN`] ASCII bytes; a longer one is cut, but [`Config`] rejects it).
+    fn new(code: &str) -> Lang {
+        let mut bytes = [0; Lang::MAX_LEN];
+        let mut len = code.len().min(Lang::MAX_LEN);
+        while !code.is_char_boundary(len) {
+            len -= 1;
+        }
+        bytes[..len].copy_from_slice(&code.as_bytes()[..len]);
+        Lang {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    /// The code used in file names and URLs (`en` in `x.en.md` and `/en/`).
+    pub fn code(&self) -> &str {
+        // `new` copies whole characters of a `str`.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    /// The code, as [`Lang::code`].
+    pub fn as_str(&self) -> &str {
+        self.code()
+    }
+}
+
+/// A `Lang` reads as its code wherever a `&str` is expected (`config.lang_prefix(&lang)`).
+impl std::ops::Deref for Lang {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.code()
+    }
+}
+
+impl std::fmt::Debug for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.code(), f)
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl PartialEq for Lang {
+    fn eq(&self, other: &Lang) -> bool {
+        self.code() == other.code()
+    }
+}
+
+impl Eq for Lang {}
+
+impl PartialOrd for Lang {
+    fn partial_cmp(&self, other: &Lang) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Lang {
+    fn cmp(&self, other: &Lang) -> std::cmp::Ordering {
+        self.code().cmp(other.code())
+    }
+}
+
+impl std::hash::Hash for Lang {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.code().hash(state);
+    }
+}
+
+impl PartialEq<str> for Lang {
+    fn eq(&self, other: &str) -> bool {
+        self.code() == other
+    }
+}
+
+impl PartialEq<&str> for Lang {
+    fn eq(&self, other: &&str) -> bool {
+        self.code() == *other
+    }
+}
+
+impl PartialEq<String> for Lang {
+    fn eq(&self, other: &String) -> bool {
+        self.code() == other
+    }
+}
+
+impl PartialEq<Lang> for String {
+    fn eq(&self, other: &Lang) -> bool {
+        self == other.code()
+    }
+}
+
+impl PartialEq<Lang> for &str {
+    fn eq(&self, other: &Lang) -> bool {
+        *self == other.code()
+    }
+}
+
+impl AsRef<str> for Lang {
+    fn as_ref(&self) -> &str {
+        self.code()
+    }
+}
+
+impl Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
 /// One configured language.
 #[derive(Debug, Clone, Serialize)]
 pub struct Language {
     /// The code used in file names and URLs (`en` in `x.en.md` and `/en/`).
     pub code: String,
+    /// The handle of this language.
+    #[serde(skip)]
+    lang: Lang,
     /// The name shown in the language switcher, in that language (`Deutsch`).
     pub name: String,
     /// BCP 47 tag for `lang` and `hreflang` (`zh-Hans`).
@@ -185,6 +320,13 @@ pub struct Language {
     pub base_url: String,
     /// The legal information of this language's pages (`[languages.<code>.legal]`).
     pub legal: Legal,
+}
+
+impl Language {
+    /// The handle of this language.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
 }
 
 /// `[languages.<code>.legal]`: what the law of the place where a language's pages are hosted
@@ -502,7 +644,7 @@ impl Config {
                 errors.push(at(
                     lang_span.clone(),
                     format!("`{code}` is not a valid language code"),
-                    "use a lowercase code such as `zh`, `en` or `de`; it appears in file names and URLs",
+                    "use a lowercase code such as `zh`, `en` or `de` (at most 23 characters); it appears in file names and URLs",
                 ));
             }
             if !is_bcp47(locale.get_ref()) {
@@ -513,6 +655,7 @@ impl Config {
                 ));
             }
             langs.push(Language {
+                lang: Lang::new(&code),
                 is_default: code == *default_language.get_ref(),
                 fallback: fallback.into_iter().map(Spanned::into_inner).collect(),
                 reading_speed,
@@ -689,6 +832,16 @@ impl Config {
     /// The language with this code.
     pub fn language(&self, code: &str) -> Option<&Language> {
         self.languages.iter().find(|l| l.code == code)
+    }
+
+    /// The handle of the language with this code; `None` when the site has no such language.
+    pub fn lang(&self, code: &str) -> Option<Lang> {
+        self.language(code).map(Language::lang)
+    }
+
+    /// The handle of the default language.
+    pub fn default_lang_handle(&self) -> Lang {
+        self.default_lang().lang
     }
 
     /// The default language.
@@ -922,7 +1075,11 @@ fn url_path(url: &str) -> Option<String> {
 
 /// Language codes appear in file names and URLs: lowercase letters, optionally with
 /// `-subtag`s (`zh`, `pt-br`).
+/// At most [`Lang::MAX_LEN`] bytes.
 pub fn is_language_code(code: &str) -> bool {
+    if code.len() > Lang::MAX_LEN {
+        return false;
+    }
     let mut parts = code.split('-');
     let first_ok = parts
         .next()
@@ -1161,6 +1318,41 @@ title = "合作区"
     }
 
     #[test]
+    fn a_lang_handle_is_one_of_the_configured_languages_and_orders_by_its_code() {
+        let c = Config::parse(&MINIMAL.replace("[languages.en]", "[languages.de-at]")).unwrap();
+        assert_eq!(c.lang("fr"), None);
+        let (zh, de) = (c.default_lang_handle(), c.lang("de-at").unwrap());
+        assert_eq!((zh.code(), de.to_string().as_str()), ("zh", "de-at"));
+        assert_eq!(c.languages[1].lang(), de);
+        // As the codes sort, whatever the order of `site.toml`.
+        assert!(de < zh);
+        assert_eq!(format!("{de:?}"), format!("{:?}", "de-at"));
+    }
+
+    #[test]
+    fn a_language_code_longer_than_a_lang_holds_is_an_error() {
+        let long = "de-abcdefgh-abcdefgh-ab";
+        assert_eq!(long.len(), Lang::MAX_LEN);
+        let c = Config::parse(&MINIMAL.replace("[languages.en]", &format!("[languages.{long}]")));
+        assert_eq!(
+            c.unwrap().lang(long).map(|l| l.to_string()).as_deref(),
+            Some(long)
+        );
+        let text = MINIMAL.replace("[languages.en]", &format!("[languages.{long}x]"));
+        let err = Config::parse(&text).unwrap_err();
+        assert_eq!(err.len(), 1, "{err:#?}");
+        assert!(
+            err[0].message.contains("not a valid language code"),
+            "{err:#?}"
+        );
+        assert_eq!(err[0].line, Some(5));
+        assert!(
+            err[0].hint.as_deref().unwrap_or("").contains("at most 23"),
+            "{err:#?}"
+        );
+    }
+
+    #[test]
     fn unknown_key_in_language_table() {
         let text = MINIMAL.replace("locale = \"en\"", "locale = \"en\"\ntitel = \"x\"");
         let err = Config::parse(&text).unwrap_err();
@@ -1218,6 +1410,8 @@ title = "合作区"
         assert!(is_language_code("pt-br"));
         assert!(!is_language_code("EN"));
         assert!(!is_language_code("e"));
+        assert!(is_language_code("zh-hant-tw"));
+        assert!(!is_language_code("de-abcdefgh-abcdefgh-abc"));
         assert!(is_bcp47("zh-Hans"));
         assert!(is_bcp47("en-GB"));
         assert!(!is_bcp47("zh_Hans"));

@@ -25,10 +25,20 @@
 //! [`mod@derive`] keeps what those steps computed per source, so that `qiao serve` can derive a
 //! whole new model from a few changed files without rendering every page again.
 //! File names (`x.en.md`) and `@/` links are read by one rule: [`crate::content::name`].
+//!
+//! Pages, sections, taxonomies and terms refer to each other by typed ids ([`ids`]):
+//! [`PageId`], [`SectionId`], [`TaxonomyId`] are positions in [`SiteModel::pages`],
+//! [`SiteModel::sections`] and [`SiteModel::taxonomies`], [`TermId`] a taxonomy and a
+//! position in its terms; the `Vec`s are indexed by them (`model.pages[id]`, or
+//! [`SiteModel::page`]). They hold within one model only: across generations a page is
+//! the same page by its (key, language), a section by its (directory, language).
+//! Languages are [`crate::config::Lang`] handles, which only the configuration makes: a
+//! page's, section's or taxonomy's language is always one of `site.toml`, and sorts by its
+//! code.
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::config::Config;
+use crate::config::{Config, Lang};
 use crate::content::{Asset, Document, Source};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::TocEntry;
@@ -40,6 +50,7 @@ pub mod derive;
 pub mod fields;
 #[cfg(test)]
 pub(crate) mod fixture;
+pub mod ids;
 pub mod links;
 pub mod load;
 pub mod menus;
@@ -55,6 +66,7 @@ mod tests;
 
 pub use crate::content::Parsed;
 pub use derive::Derivation;
+pub use ids::{PageId, SectionId, TaxonomyId, TermId};
 pub use links::LinkResolver;
 pub use pages::page_summary;
 pub use place::{out_dir, source_path};
@@ -81,9 +93,9 @@ pub struct Page {
     /// Translation key (`news/x`).
     pub key: String,
     /// Language the page is served in.
-    pub lang: String,
+    pub lang: Lang,
     /// Language the content is written in (differs from `lang` for fallback copies).
-    pub content_lang: String,
+    pub content_lang: Lang,
     /// Source file, relative to the site root (`content/news/x.en.md`).
     pub source: String,
     /// Parsed front matter and body.
@@ -105,12 +117,12 @@ pub struct Page {
     pub path: String,
     /// Output directory relative to the output root (`en/news/x`).
     pub out_dir: String,
-    /// Index into [`SiteModel::sections`].
-    pub section: usize,
+    /// The section the page is listed in.
+    pub section: SectionId,
     /// Neighbours within the section, in list order.
-    pub prev: Option<usize>,
+    pub prev: Option<PageId>,
     /// See `prev`.
-    pub next: Option<usize>,
+    pub next: Option<PageId>,
     /// Terms per taxonomy name; shared with the models derived after it while the
     /// taxonomies stay the same (see [`taxonomies::Taxonomies`]).
     pub terms: PageTerms,
@@ -195,9 +207,9 @@ pub struct Section {
     /// Directory relative to `content/` (`` for the home page).
     pub dir: String,
     /// Language.
-    pub lang: String,
+    pub lang: Lang,
     /// Language the section's text is written in.
-    pub content_lang: String,
+    pub content_lang: Lang,
     /// Source file, when the section has an `_index` in some language.
     pub source: Option<String>,
     /// Parsed `_index` (own language, else the default language's), if any.
@@ -213,11 +225,11 @@ pub struct Section {
     /// Output directory.
     pub out_dir: String,
     /// Pages, sorted for listing.
-    pub pages: Vec<usize>,
+    pub pages: Vec<PageId>,
     /// Child sections, sorted.
-    pub subsections: Vec<usize>,
+    pub subsections: Vec<SectionId>,
     /// Parent section.
-    pub parent: Option<usize>,
+    pub parent: Option<SectionId>,
     /// Rendered from the default-language `_index` because no translation exists.
     pub fallback: bool,
 }
@@ -228,7 +240,7 @@ pub struct TaxonomyModel {
     /// `tags` or `categories`.
     pub name: String,
     /// Language.
-    pub lang: String,
+    pub lang: Lang,
     /// Site path of the index of terms.
     pub path: String,
     /// Terms sorted by slug.
@@ -245,7 +257,7 @@ pub struct Term {
     /// Site path.
     pub path: String,
     /// Pages, newest first.
-    pub pages: Vec<usize>,
+    pub pages: Vec<PageId>,
 }
 
 /// A redirect from an old path.
@@ -293,9 +305,9 @@ pub struct SiteModel {
     /// Files of `content/` that are copied as they are: (absolute source, output path).
     pub static_assets: Vec<(std::path::PathBuf, String)>,
     /// Page by (key, language).
-    pub page_index: HashMap<(String, String), usize>,
+    pub page_index: HashMap<(String, Lang), PageId>,
     /// Section by (directory, language).
-    pub section_index: HashMap<(String, String), usize>,
+    pub section_index: HashMap<(String, Lang), SectionId>,
     /// Every Markdown source in the model, by its path relative to the site root
     /// (`content/news/x.en.md`); shared with the models derived after it while the source
     /// and what its links lead to stay the same.
@@ -326,7 +338,7 @@ pub struct SiteModel {
 
 impl SiteModel {
     /// All languages in which the page with this key exists (not as a fallback copy).
-    pub fn translations_of_page(&self, idx: usize) -> Vec<(String, Option<&Page>)> {
+    pub fn translations_of_page(&self, idx: PageId) -> Vec<(String, Option<&Page>)> {
         let key = &self.pages[idx].key;
         self.config
             .languages
@@ -334,7 +346,7 @@ impl SiteModel {
             .map(|l| {
                 let p = self
                     .page_index
-                    .get(&(key.clone(), l.code.clone()))
+                    .get(&(key.clone(), l.lang()))
                     .map(|&i| &self.pages[i]);
                 (l.code.clone(), p)
             })
@@ -343,21 +355,22 @@ impl SiteModel {
 
     /// The page with this key in language `lang`, a fallback copy included. Pages are sorted
     /// by (language, key).
-    pub fn page_at(&self, lang: &str, key: &str) -> Option<usize> {
+    pub fn page_at(&self, lang: &str, key: &str) -> Option<PageId> {
         self.pages
             .binary_search_by(|p| (p.lang.as_str(), p.key.as_str()).cmp(&(lang, key)))
             .ok()
+            .map(PageId::new)
     }
 
     /// The default-language page that page `idx` translates, or stands in for as a
     /// fallback copy; `None` for a default-language page or one without a source.
-    pub fn original_of(&self, idx: usize) -> Option<&Page> {
+    pub fn original_of(&self, idx: PageId) -> Option<&Page> {
         let p = &self.pages[idx];
         if p.lang == self.config.default_language {
             return None;
         }
         self.page_index
-            .get(&(p.key.clone(), self.config.default_language.clone()))
+            .get(&(p.key.clone(), self.config.default_lang_handle()))
             .map(|&i| &self.pages[i])
     }
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::bodies::RenderedSource;
-use super::{Page, Parsed, out_dir, relocate};
-use crate::config::{Config, MissingTranslation};
+use super::{Page, PageId, Parsed, SectionId, out_dir, relocate};
+use crate::config::{Config, Lang, MissingTranslation};
 use crate::content::{Asset, Document, SourceKind};
 use crate::markdown;
 use crate::translation::{Revision, TranslationState, state_of};
@@ -134,10 +134,13 @@ pub fn pages(
                 ))),
                 SourceKind::Page => {
                     let summary = page_summary(&r, &p.doc);
+                    // The walk gives every source one of the site's languages.
+                    let lang = (config.lang(&p.source.lang))
+                        .unwrap_or_else(|| config.default_lang_handle());
                     Made::Page(Box::new(Page {
                         key: p.source.key.clone(),
-                        content_lang: p.source.lang.clone(),
-                        lang: p.source.lang.clone(),
+                        content_lang: lang,
+                        lang,
                         source: rel,
                         out_dir: out_dir(config, &path),
                         path,
@@ -147,7 +150,7 @@ pub fn pages(
                         text: r.text.clone(),
                         words: r.words,
                         excerpt: r.excerpt.clone(),
-                        section: usize::MAX,
+                        section: SectionId::new(usize::MAX),
                         prev: None,
                         next: None,
                         terms: Default::default(),
@@ -189,16 +192,13 @@ pub fn pages(
 pub fn add_fallback_copies(config: &Config, pages: &mut Vec<Page>) {
     let default = &config.default_language;
     if config.missing_translation == MissingTranslation::Fallback {
-        let have: HashSet<(String, String)> = pages
-            .iter()
-            .map(|p| (p.key.clone(), p.lang.clone()))
-            .collect();
+        let have: HashSet<(String, Lang)> = pages.iter().map(|p| (p.key.clone(), p.lang)).collect();
         let mut copies = Vec::new();
         for p in pages.iter().filter(|p| p.lang == *default) {
             for l in &config.languages {
-                if l.code != *default && !have.contains(&(p.key.clone(), l.code.clone())) {
+                if l.code != *default && !have.contains(&(p.key.clone(), l.lang())) {
                     let mut c = p.clone();
-                    c.lang = l.code.clone();
+                    c.lang = l.lang();
                     c.fallback = true;
                     c.translation = TranslationState::Fallback;
                     c.path = relocate(config, &p.path, default, &l.code);
@@ -213,12 +213,11 @@ pub fn add_fallback_copies(config: &Config, pages: &mut Vec<Page>) {
 }
 
 /// Page by (key, language), fallback copies left out.
-pub fn page_index(pages: &[Page]) -> HashMap<(String, String), usize> {
-    pages
-        .iter()
-        .enumerate()
+pub fn page_index(pages: &[Page]) -> HashMap<(String, Lang), PageId> {
+    PageId::range(pages.len())
+        .zip(pages)
         .filter(|(_, p)| !p.fallback)
-        .map(|(i, p)| ((p.key.clone(), p.lang.clone()), i))
+        .map(|(i, p)| ((p.key.clone(), p.lang), i))
         .collect()
 }
 

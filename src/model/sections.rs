@@ -6,8 +6,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::pages::SectionDocs;
-use super::{Page, Section, out_dir, section_path};
-use crate::config::{Config, MissingTranslation};
+use super::{Page, PageId, Section, SectionId, out_dir, section_path};
+use crate::config::{Config, Lang, MissingTranslation};
 use crate::content::DateValue;
 
 /// The sections of a site.
@@ -16,7 +16,7 @@ pub struct Tree {
     /// Every section in every language, by language in config order, then by directory.
     pub sections: Vec<Section>,
     /// Section by (directory, language).
-    pub section_index: HashMap<(String, String), usize>,
+    pub section_index: HashMap<(String, Lang), SectionId>,
 }
 
 /// Builds the sections of `pages` and `section_docs` and puts each page in its section
@@ -26,12 +26,12 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
     let mut sections = Vec::new();
     let mut section_index = HashMap::new();
     // (language, directory) pairs that hold pages of that language, at any depth.
-    let mut with_pages: HashSet<(String, String)> = Default::default();
+    let mut with_pages: HashSet<(Lang, String)> = Default::default();
     let mut all_dirs: BTreeSet<String> = Default::default();
     for p in pages.iter() {
         let dir = page_section_dir(p);
         for d in with_ancestors(&dir) {
-            with_pages.insert((p.lang.clone(), d.to_string()));
+            with_pages.insert((p.lang, d.to_string()));
             all_dirs.insert(d.to_string());
         }
     }
@@ -42,7 +42,7 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
         for dir in &all_dirs {
             let own = section_docs.get(&(dir.clone(), l.code.clone()));
             let from_default = section_docs.get(&(dir.clone(), default.clone()));
-            let has_pages = with_pages.contains(&(l.code.clone(), dir.clone()));
+            let has_pages = with_pages.contains(&(l.lang(), dir.clone()));
             let shown = own.is_some()
                 || dir.is_empty()
                 || has_pages
@@ -67,14 +67,14 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
                 |d| d.doc.title.clone(),
             );
             let path = format!("{}{}", config.lang_prefix(&l.code), section_path(dir));
-            section_index.insert((dir.clone(), l.code.clone()), sections.len());
+            section_index.insert((dir.clone(), l.lang()), SectionId::new(sections.len()));
             sections.push(Section {
                 dir: dir.clone(),
-                lang: l.code.clone(),
+                lang: l.lang(),
                 content_lang: if fallback {
-                    default.clone()
+                    config.default_lang_handle()
                 } else {
-                    l.code.clone()
+                    l.lang()
                 },
                 source: doc.map(|d| d.source.clone()),
                 title,
@@ -90,8 +90,8 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
             });
         }
     }
-    for i in 0..sections.len() {
-        let (dir, lang) = (sections[i].dir.clone(), sections[i].lang.clone());
+    for i in SectionId::range(sections.len()) {
+        let (dir, lang) = (sections[i].dir.clone(), sections[i].lang);
         if dir.is_empty() {
             continue;
         }
@@ -103,9 +103,9 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
     }
 
     // Pages into sections, sorted: weight first (if any), then newest first, then title.
-    for (i, p) in pages.iter_mut().enumerate() {
+    for (i, p) in PageId::range(pages.len()).zip(pages.iter_mut()) {
         let dir = page_section_dir(p);
-        if let Some(&si) = section_index.get(&(dir, p.lang.clone())) {
+        if let Some(&si) = section_index.get(&(dir, p.lang)) {
             p.section = si;
             sections[si].pages.push(i);
         }
@@ -129,7 +129,7 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
         })
         .collect();
     for s in &mut sections {
-        s.subsections.sort_by_key(|&i| (weights[i], i));
+        s.subsections.sort_by_key(|&i| (weights[i.index()], i));
     }
 
     Tree {

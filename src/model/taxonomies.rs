@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Page, PageTerms, TaxonomyModel, Term, TermRef, date_order};
+use super::{Page, PageId, PageTerms, TaxonomyModel, Term, TermRef, date_order};
 use crate::config::{Config, TermSlugs};
 use crate::diagnostics::Diagnostic;
 use crate::ident;
@@ -73,8 +73,8 @@ pub fn build_taxonomies(
 ) -> Vec<TaxonomyModel> {
     let mut taxonomies = Vec::new();
     // The pages of each language (not the fallback copies), in index order.
-    let mut by_lang: Vec<Vec<usize>> = vec![Vec::new(); config.languages.len()];
-    for (i, p) in pages.iter().enumerate() {
+    let mut by_lang: Vec<Vec<PageId>> = vec![Vec::new(); config.languages.len()];
+    for (i, p) in PageId::range(pages.len()).zip(pages) {
         if let Some(l) = config.languages.iter().position(|l| l.code == p.lang)
             && !p.fallback
         {
@@ -85,11 +85,11 @@ pub fn build_taxonomies(
     let mut keys: HashMap<&str, String> = HashMap::new();
     for t in &config.taxonomies {
         // Term key -> (display name, pages) per language, in language order.
-        let mut per_lang: Vec<BTreeMap<String, (String, Vec<usize>)>> = Vec::new();
+        let mut per_lang: Vec<BTreeMap<String, (String, Vec<PageId>)>> = Vec::new();
         // Term key -> (display name, first page that used it), over all languages.
-        let mut all: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        let mut all: BTreeMap<String, (String, PageId)> = BTreeMap::new();
         for lang_pages in &by_lang {
-            let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+            let mut terms: BTreeMap<String, (String, Vec<PageId>)> = BTreeMap::new();
             for &i in lang_pages {
                 let p = &pages[i];
                 for name in super::fields::effects(&p.doc.meta).terms(t.kind) {
@@ -172,7 +172,7 @@ pub fn build_taxonomies(
             terms.sort_by(|a, b| a.slug.cmp(&b.slug));
             taxonomies.push(TaxonomyModel {
                 name: t.name.clone(),
-                lang: l.code.clone(),
+                lang: l.lang(),
                 path: prefix,
                 terms,
             });
@@ -294,7 +294,9 @@ pub fn page_terms(taxonomies: &[TaxonomyModel], pages_len: usize) -> Vec<PageTer
     for tax in taxonomies {
         for term in &tax.terms {
             for &i in &term.pages {
-                let Some(map) = maps.get_mut(i) else { continue };
+                let Some(map) = maps.get_mut(i.index()) else {
+                    continue;
+                };
                 map.entry(tax.name.clone()).or_default().push(TermRef {
                     name: term.name.clone(),
                     slug: term.slug.clone(),

@@ -38,7 +38,8 @@ fn missing_translations_get_fallback_copies() {
     assert_eq!(copy.translation, TranslationState::Fallback);
     assert_eq!(copy.out_dir, "en/news/b");
     // Fallback copies are not translations: the index of pages leaves them out.
-    assert_eq!(m.page_index.get(&("news/b".into(), "en".into())), None);
+    let en = c.lang("en").unwrap();
+    assert_eq!(m.page_index.get(&("news/b".into(), en)), None);
     assert_eq!(
         m.original_of(m.page_at("en", "news/a").unwrap())
             .unwrap()
@@ -66,7 +67,7 @@ fn sections_form_a_tree_and_list_pages_by_weight_then_date() {
         source(&c, "news/undated.md", "title: Undated", ""),
         source(&c, "news/2024/deep.md", "title: Deep\ndate: 2024-02-02", ""),
     ]);
-    let zh = |dir: &str| &m.sections[m.section_index[&(dir.to_string(), "zh".to_string())]];
+    let zh = |dir: &str| &m.sections[m.section_index[&(dir.to_string(), c.default_lang_handle())]];
     let home = zh("");
     let subs: Vec<&str> = home
         .subsections
@@ -100,7 +101,7 @@ fn sections_form_a_tree_and_list_pages_by_weight_then_date() {
     assert_eq!(m.pages[at("Pinned")].prev, None);
     assert_eq!(m.pages[at("Undated")].next, None);
     // A section without a translation is shown in every language from the default one.
-    let en_news = &m.sections[m.section_index[&("news".to_string(), "en".to_string())]];
+    let en_news = &m.sections[m.section_index[&("news".to_string(), c.lang("en").unwrap())]];
     assert!(en_news.fallback);
     assert_eq!(
         (en_news.title.as_str(), en_news.path.as_str()),
@@ -257,7 +258,7 @@ fn taxonomy_inputs_change_with_everything_the_step_reads() {
     type Edit = fn(&mut Vec<Page>);
     let edits: [Edit; 5] = [
         |p| p[0].key.push('x'),
-        |p| p[0].lang = "en".to_string(),
+        |p| p[0].lang = fixture::config().lang("en").unwrap(),
         |p| p[0].fallback = !p[0].fallback,
         |p| p[0].source.push('x'),
         |p| {

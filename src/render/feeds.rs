@@ -7,19 +7,19 @@ use super::*;
 #[derive(Default, PartialEq)]
 pub(super) struct Feeds {
     pub(super) language: HashMap<String, String>,
-    pub(super) section: HashMap<usize, String>,
-    pub(super) term: HashMap<(usize, usize), String>,
+    pub(super) section: HashMap<SectionId, String>,
+    pub(super) term: HashMap<TermId, String>,
 }
 
 pub(super) fn plan_feeds(model: &SiteModel) -> Feeds {
     let config = &model.config;
     let mut f = Feeds::default();
-    let dated = |ps: &[usize]| {
+    let dated = |ps: &[PageId]| {
         ps.iter()
             .any(|&i| model.pages[i].doc.date.is_some() && !model.pages[i].fallback)
     };
     for l in &config.languages {
-        let all: Vec<usize> = (0..model.pages.len())
+        let all: Vec<PageId> = (model.page_ids())
             .filter(|&i| model.pages[i].lang == l.code)
             .collect();
         if dated(&all) {
@@ -29,12 +29,12 @@ pub(super) fn plan_feeds(model: &SiteModel) -> Feeds {
             );
         }
     }
-    for (i, s) in model.sections.iter().enumerate() {
+    for (i, s) in model.section_ids().zip(&model.sections) {
         if !s.dir.is_empty() && dated(&s.pages) {
             f.section.insert(i, format!("{}atom.xml", s.path));
         }
     }
-    for (t, tax) in model.taxonomies.iter().enumerate() {
+    for (t, tax) in model.taxonomy_ids().zip(&model.taxonomies) {
         let feed = config
             .taxonomies
             .iter()
@@ -42,9 +42,10 @@ pub(super) fn plan_feeds(model: &SiteModel) -> Feeds {
         if !feed {
             continue;
         }
-        for (k, term) in tax.terms.iter().enumerate() {
+        for (index, term) in tax.terms.iter().enumerate() {
             if dated(&term.pages) {
-                f.term.insert((t, k), format!("{}atom.xml", term.path));
+                let id = TermId { taxonomy: t, index };
+                f.term.insert(id, format!("{}atom.xml", term.path));
             }
         }
     }
@@ -83,8 +84,8 @@ pub(super) enum FeedOf {
     Language,
     /// A section's pages.
     Section,
-    /// A term's pages; the index of its taxonomy in [`SiteModel::taxonomies`].
-    Term(usize),
+    /// A term's pages; its taxonomy.
+    Term(TaxonomyId),
 }
 
 /// A feed of the plan, before it is made: what decides its bytes besides the pages
@@ -96,7 +97,7 @@ pub(super) struct PlannedFeed<'a> {
     pub(super) of: FeedOf,
     /// The pages it chooses from: the dated ones that are no fallback copies, newest first,
     /// up to `feed_limit`.
-    pub(super) candidates: &'a [usize],
+    pub(super) candidates: &'a [PageId],
 }
 
 /// The feeds that `wanted` wants, one at a time, in a fixed order (by site path): `file`
@@ -113,7 +114,7 @@ pub(super) fn each_feed_file(
         let body = xml::atom(config, path, &title, alternate, lang, &pages);
         file(crate::model::out_dir(config, path), body.into_bytes());
     };
-    let select = |idx: &mut dyn Iterator<Item = usize>| -> Vec<&Page> {
+    let select = |idx: &mut dyn Iterator<Item = PageId>| -> Vec<&Page> {
         let mut v: Vec<&Page> = idx
             .map(|i| &model.pages[i])
             .filter(|p| p.doc.date.is_some() && !p.fallback)
@@ -130,13 +131,13 @@ pub(super) fn each_feed_file(
     };
     // (feed path, title, alternate page, language, list, candidate pages), in a stable
     // order.
-    type Planned<'m> = (&'m String, String, String, &'m str, FeedOf, Vec<usize>);
+    type Planned<'m> = (&'m String, String, String, &'m str, FeedOf, Vec<PageId>);
     let mut feeds: Vec<Planned<'_>> = Vec::new();
     for (code, path) in &p.v.feeds.language {
         let title = config
             .language(code)
             .map_or_else(String::new, |l| l.title.clone());
-        let pages = (0..model.pages.len())
+        let pages = (model.page_ids())
             .filter(|&i| model.pages[i].lang == *code)
             .collect();
         feeds.push((
@@ -161,16 +162,16 @@ pub(super) fn each_feed_file(
             s.pages.clone(),
         ));
     }
-    for (&(t, k), path) in &p.v.feeds.term {
-        let tax = &model.taxonomies[t];
-        let term = &tax.terms[k];
+    for (&id, path) in &p.v.feeds.term {
+        let tax = &model.taxonomies[id.taxonomy];
+        let term = model.term(id);
         let title = format!("{} · {}", term.name, site_title(&tax.lang));
         feeds.push((
             path,
             title,
             term.path.clone(),
             &tax.lang,
-            FeedOf::Term(t),
+            FeedOf::Term(id.taxonomy),
             term.pages.clone(),
         ));
     }
@@ -223,12 +224,12 @@ mod tests {
         assert!(!f.section.contains_key(&section(&m, "zh", "docs")));
         // Tags have feeds, categories not; a term of undated pages has none.
         let terms: BTreeSet<(&str, &str, &str)> = (f.term.keys())
-            .map(|&(t, k)| {
-                let tax = &m.taxonomies[t];
+            .map(|&id| {
+                let tax = &m.taxonomies[id.taxonomy];
                 (
                     tax.name.as_str(),
                     tax.lang.as_str(),
-                    tax.terms[k].name.as_str(),
+                    m.term(id).name.as_str(),
                 )
             })
             .collect();
@@ -236,10 +237,10 @@ mod tests {
             terms,
             BTreeSet::from([("tags", "zh", "甲"), ("tags", "zh", "乙")])
         );
-        let (&(t, k), path) = (f.term.iter())
-            .find(|((t, k), _)| m.taxonomies[*t].terms[*k].name == "甲")
+        let (&id, path) = (f.term.iter())
+            .find(|(id, _)| m.term(**id).name == "甲")
             .unwrap();
-        assert_eq!(path, &format!("{}atom.xml", m.taxonomies[t].terms[k].path));
+        assert_eq!(path, &format!("{}atom.xml", m.term(id).path));
     }
 
     #[test]

@@ -73,21 +73,24 @@ impl Lookup {
         for (i, page) in m.pages.iter().enumerate() {
             if !page.fallback {
                 pages.insert(
-                    (page.key.clone(), page.lang.clone()),
+                    (page.key.clone(), page.lang.to_string()),
                     v.page_values[i].clone(),
                 );
-                paths.insert((page.key.clone(), page.lang.clone()), page.path.clone());
+                paths.insert((page.key.clone(), page.lang.to_string()), page.path.clone());
             }
         }
         let mut sections = HashMap::new();
         for (i, s) in m.sections.iter().enumerate() {
-            sections.insert((s.dir.clone(), s.lang.clone()), v.section_values[i].clone());
+            sections.insert(
+                (s.dir.clone(), s.lang.to_string()),
+                v.section_values[i].clone(),
+            );
             let key = if s.dir.is_empty() {
                 "_index".to_string()
             } else {
                 format!("{}/_index", s.dir)
             };
-            paths.insert((key, s.lang.clone()), s.path.clone());
+            paths.insert((key, s.lang.to_string()), s.path.clone());
         }
         Lookup {
             default_language: m.config.default_language.clone(),

@@ -25,13 +25,13 @@ type Print = blake3::Hash;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) enum JobKey {
     /// A page, by (key, language).
-    Page(String, String),
+    Page(String, Lang),
     /// Page `n` of a section's list, by (directory, language).
-    Section(String, String, usize),
+    Section(String, Lang, usize),
     /// A taxonomy's index, by (name, language).
-    TaxonomyIndex(String, String),
+    TaxonomyIndex(String, Lang),
     /// Page `n` of a term's list, by (taxonomy, language, slug).
-    Term(String, String, String, usize),
+    Term(String, Lang, String, usize),
     /// A language's 404 page.
     NotFound(String),
 }
@@ -42,20 +42,20 @@ impl JobKey {
         match job {
             Job::Page(i) => {
                 let p = &model.pages[*i];
-                JobKey::Page(p.key.clone(), p.lang.clone())
+                JobKey::Page(p.key.clone(), p.lang)
             }
             Job::Section(i, n) => {
                 let s = &model.sections[*i];
-                JobKey::Section(s.dir.clone(), s.lang.clone(), *n)
+                JobKey::Section(s.dir.clone(), s.lang, *n)
             }
             Job::TaxonomyIndex(t) => {
                 let tax = &model.taxonomies[*t];
-                JobKey::TaxonomyIndex(tax.name.clone(), tax.lang.clone())
+                JobKey::TaxonomyIndex(tax.name.clone(), tax.lang)
             }
-            Job::Term(t, k, n) => {
-                let tax = &model.taxonomies[*t];
-                let slug = tax.terms[*k].slug.clone();
-                JobKey::Term(tax.name.clone(), tax.lang.clone(), slug, *n)
+            Job::Term(id, n) => {
+                let tax = &model.taxonomies[id.taxonomy];
+                let slug = model.term(*id).slug.clone();
+                JobKey::Term(tax.name.clone(), tax.lang, slug, *n)
             }
             Job::NotFound(code) => JobKey::NotFound(code.clone()),
         }
@@ -241,7 +241,7 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, Print> {
 /// those). When it is the same in two generations, a page equal to its predecessor has the
 /// same view: [`Renderer::next`] then keeps its value and fingerprints without making its
 /// view again (and checks, in builds with debug assertions, that making it gives the same).
-fn structure_print(model: &SiteModel, related: &[Vec<usize>]) -> Print {
+fn structure_print(model: &SiteModel, related: &[Vec<PageId>]) -> Print {
     let mut buf: Vec<u8> = Vec::with_capacity(model.pages.len() * 160);
     fn put(buf: &mut Vec<u8>, b: &[u8]) {
         buf.extend_from_slice(b);
@@ -257,13 +257,13 @@ fn structure_print(model: &SiteModel, related: &[Vec<usize>]) -> Print {
         put(&mut buf, p.doc.title.as_bytes());
         put(&mut buf, p.path.as_bytes());
         buf.push(u8::from(p.fallback));
-        index(&mut buf, p.prev);
-        index(&mut buf, p.next);
-        index(&mut buf, Some(p.section));
+        index(&mut buf, p.prev.map(PageId::index));
+        index(&mut buf, p.next.map(PageId::index));
+        index(&mut buf, Some(p.section.index()));
         let related = related.get(i).map_or(&[][..], Vec::as_slice);
         index(&mut buf, Some(related.len()));
         for &k in related {
-            index(&mut buf, Some(k));
+            index(&mut buf, Some(k.index()));
         }
     }
     put(&mut buf, b"sections");
@@ -273,7 +273,7 @@ fn structure_print(model: &SiteModel, related: &[Vec<usize>]) -> Print {
         put(&mut buf, s.title.as_bytes());
         put(&mut buf, s.path.as_bytes());
         buf.push(u8::from(s.fallback));
-        index(&mut buf, s.parent);
+        index(&mut buf, s.parent.map(SectionId::index));
     }
     blake3::hash(&buf)
 }
@@ -294,7 +294,7 @@ fn equal_at<T: PartialEq>(new: &[T], old: &[T]) -> Vec<bool> {
 /// the home page down to its own, and its section's directory. A page that is the same but
 /// for its place in the model ([`crate::model::Page::same_but_places`]) and has the same
 /// context has the same view.
-fn context_print(model: &SiteModel, related: &[Vec<usize>], i: usize) -> Print {
+fn context_print(model: &SiteModel, related: &[Vec<PageId>], i: PageId) -> Print {
     fn put(buf: &mut Vec<u8>, b: &[u8]) {
         buf.extend_from_slice(&b.len().to_le_bytes());
         buf.extend_from_slice(b);
@@ -325,11 +325,11 @@ fn context_print(model: &SiteModel, related: &[Vec<usize>], i: usize) -> Print {
         &mut buf,
         model
             .sections
-            .get(p.section)
+            .get(p.section.index())
             .map_or("", |s| s.dir.as_str())
             .as_bytes(),
     );
-    let mut cur = Some(p.section).filter(|&k| k < model.sections.len());
+    let mut cur = Some(p.section).filter(|k| k.index() < model.sections.len());
     while let Some(k) = cur {
         let s = &model.sections[k];
         put(&mut buf, s.title.as_bytes());
@@ -337,7 +337,7 @@ fn context_print(model: &SiteModel, related: &[Vec<usize>], i: usize) -> Print {
         cur = s.parent;
     }
     buf.push(2);
-    for &k in related.get(i).map_or(&[][..], Vec::as_slice) {
+    for &k in related.get(i.index()).map_or(&[][..], Vec::as_slice) {
         link(&mut buf, Some(&model.pages[k]));
     }
     blake3::hash(&buf)
@@ -355,9 +355,10 @@ struct PagePrints {
 }
 
 /// The fingerprints of each page's value, in parallel.
-fn page_prints(model: &SiteModel, related: &[Vec<usize>]) -> Vec<PagePrints> {
+fn page_prints(model: &SiteModel, related: &[Vec<PageId>]) -> Vec<PagePrints> {
     (0..model.pages.len())
         .into_par_iter()
+        .map(PageId::new)
         .map(|i| {
             let content = content_print(&model.pages[i].html);
             PagePrints {
@@ -394,20 +395,21 @@ impl Reuse<'_> {
     /// Whether `job` keeps its fingerprint (given the conditions above), `prints` being
     /// those of the new generation's values.
     fn keeps(&self, model: &SiteModel, prints: &Prints, job: &Job) -> bool {
-        let all_kept = |shown: &[usize]| shown.iter().all(|&k| self.pages.get(k) == Some(&true));
+        let kept = |v: &[bool], i: usize| v.get(i) == Some(&true);
+        let all_kept = |shown: &[PageId]| shown.iter().all(|k| kept(self.pages, k.index()));
         match job {
-            Job::Page(i) => self.pages.get(*i) == Some(&true),
+            Job::Page(i) => kept(self.pages, i.index()),
             _ if !self.same_structure => false,
             Job::Section(i, _) => {
-                self.sections.get(*i) == Some(&true)
-                    && self.old.sections.get(*i) == prints.sections.get(*i)
+                kept(self.sections, i.index())
+                    && self.old.sections.get(i.index()) == prints.sections.get(i.index())
             }
-            Job::TaxonomyIndex(t) => self.taxonomies.get(*t) == Some(&true),
-            Job::Term(t, k, n) => {
-                let tax = &model.taxonomies[*t];
-                let term = &tax.terms[*k];
+            Job::TaxonomyIndex(t) => kept(self.taxonomies, t.index()),
+            Job::Term(id, n) => {
+                let tax = &model.taxonomies[id.taxonomy];
+                let term = model.term(*id);
                 let per = taxonomy_paginate(&model.config, &tax.name);
-                self.taxonomies.get(*t) == Some(&true)
+                kept(self.taxonomies, id.taxonomy.index())
                     && all_kept(Paginator::new(&term.path, &term.pages, *n, per).shown())
             }
             Job::NotFound(_) => true,
@@ -429,12 +431,12 @@ fn make_prints(
     let pages: Vec<Print> = pages.iter().map(|p| p.view).collect();
     let model = &r.model;
     let config = &model.config;
-    let sections = (0..model.sections.len())
+    let sections = (model.section_ids())
         .map(|i| {
             let mut h = blake3::Hasher::new();
             h.update(print(&section_view(model, i)).as_bytes());
             for &k in &model.sections[i].pages {
-                h.update(pages[k].as_bytes());
+                h.update(pages[k.index()].as_bytes());
             }
             h.finalize()
         })
@@ -447,7 +449,7 @@ fn make_prints(
         .collect();
     let mut languages: HashMap<String, blake3::Hasher> = HashMap::new();
     for (i, p) in model.pages.iter().enumerate() {
-        let h = languages.entry(p.lang.clone()).or_default();
+        let h = languages.entry(p.lang.to_string()).or_default();
         h.update(p.key.as_bytes());
         h.update(&[0]);
         h.update(pages[i].as_bytes());
@@ -537,11 +539,10 @@ fn job_print(r: &Renderer, prints: &Prints, job: &Job, deps: Option<&Vec<Dep>>) 
             Dep::Page(key, lang) => model
                 .page_at(lang, key)
                 .filter(|&i| !model.pages[i].fallback)
-                .map(|i| prints.pages[i]),
-            Dep::Section(dir, lang) => model
-                .section_index
-                .get(&(dir.clone(), lang.clone()))
-                .map(|&i| prints.sections[i]),
+                .map(|i| prints.pages[i.index()]),
+            Dep::Section(dir, lang) => (model.config.lang(lang))
+                .and_then(|lang| model.section_index.get(&(dir.clone(), lang)))
+                .map(|&i| prints.sections[i.index()]),
         };
         h.update(format!("{dep:?}").as_bytes());
         h.update(found.unwrap_or(none).as_bytes());
@@ -567,17 +568,17 @@ impl Inputs for Hashing<'_> {
         self.name(name);
         self.h.update(print(v).as_bytes());
     }
-    fn page(&mut self, name: &'static str, i: usize) {
+    fn page(&mut self, name: &'static str, i: PageId) {
         self.name(name);
-        self.h.update(self.prints.pages[i].as_bytes());
+        self.h.update(self.prints.pages[i.index()].as_bytes());
     }
-    fn section(&mut self, name: &'static str, i: usize) {
+    fn section(&mut self, name: &'static str, i: SectionId) {
         self.name(name);
-        self.h.update(self.prints.sections[i].as_bytes());
+        self.h.update(self.prints.sections[i.index()].as_bytes());
     }
-    fn taxonomy(&mut self, name: &'static str, t: usize) {
+    fn taxonomy(&mut self, name: &'static str, t: TaxonomyId) {
         self.name(name);
-        self.h.update(self.prints.taxonomies[t].as_bytes());
+        self.h.update(self.prints.taxonomies[t.index()].as_bytes());
     }
     fn config(&mut self, lang: &str) {
         self.name("config");
@@ -598,7 +599,7 @@ impl Inputs for Hashing<'_> {
         );
         self.h.update(shape.as_bytes());
         for &k in pager.shown() {
-            self.h.update(self.prints.pages[k].as_bytes());
+            self.h.update(self.prints.pages[k.index()].as_bytes());
         }
     }
 }
@@ -718,6 +719,7 @@ impl Renderer {
         // the structure is the same, every page's context is.
         let made: Vec<(tera::Value, PagePrints, bool)> = (0..model.pages.len())
             .into_par_iter()
+            .map(PageId::new)
             .map(|i| {
                 let page = &model.pages[i];
                 let before = if same_structure {
@@ -726,16 +728,16 @@ impl Renderer {
                     self.model.page_at(&page.lang, &page.key)
                 };
                 let context = match before {
-                    Some(j) if same_structure => old.contexts[j],
+                    Some(j) if same_structure => old.contexts[j.index()],
                     _ => context_print(&model, &related.pages, i),
                 };
                 if let Some(j) = before
-                    && old.contexts[j] == context
+                    && old.contexts[j.index()] == context
                     && self.model.pages[j].same_but_places(page)
                 {
                     let kept = PagePrints {
-                        view: old.pages[j],
-                        content: old.contents[j],
+                        view: old.pages[j.index()],
+                        content: old.contents[j.index()],
                         context,
                     };
                     debug_assert_eq!(
@@ -745,10 +747,12 @@ impl Renderer {
                         page.lang,
                         page.key
                     );
-                    return (self.values.page_values[j].clone(), kept, true);
+                    return (self.values.page_values[j.index()].clone(), kept, true);
                 }
                 let content = match before {
-                    Some(j) if self.model.pages[j].html.shares(&page.html) => old.contents[j],
+                    Some(j) if self.model.pages[j].html.shares(&page.html) => {
+                        old.contents[j.index()]
+                    }
                     _ => content_print(&page.html),
                 };
                 let mut view = page_view(&model, &related.pages, i);
@@ -758,8 +762,8 @@ impl Renderer {
                     content,
                     context,
                 };
-                match before.filter(|&j| old.pages[j] == view_print) {
-                    Some(j) => (self.values.page_values[j].clone(), prints, false),
+                match before.filter(|&j| old.pages[j.index()] == view_print) {
+                    Some(j) => (self.values.page_values[j.index()].clone(), prints, false),
                     None => (val(&view), prints, false),
                 }
             })
@@ -779,7 +783,7 @@ impl Renderer {
         ));
         let config = &model.config;
         let values = Values {
-            section_values: (0..model.sections.len())
+            section_values: (model.section_ids())
                 .map(|i| section_value(&model, i, &page_values))
                 .collect(),
             page_values,
@@ -870,9 +874,12 @@ impl Renderer {
                         kept || (new.doc.date == old.doc.date && new.doc.updated == old.doc.updated)
                     });
             let mut feed = |f: &PlannedFeed<'_>| {
-                let same = f.candidates.iter().all(|&i| kept.get(i) == Some(&true))
+                let same = f
+                    .candidates
+                    .iter()
+                    .all(|i| kept.get(i.index()) == Some(&true))
                     && match f.of {
-                        FeedOf::Term(t) => taxonomies.get(t) == Some(&true),
+                        FeedOf::Term(t) => taxonomies.get(t.index()) == Some(&true),
                         FeedOf::Language | FeedOf::Section => true,
                     }
                     && old.plain.contains_key(&f.rel);

@@ -34,10 +34,12 @@ pub(super) fn group_failures(failures: Vec<(Diagnostic, String)>) -> Vec<Diagnos
 /// term's list, a language's 404 page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) enum Job {
-    Page(usize),
-    Section(usize, usize),
-    TaxonomyIndex(usize),
-    Term(usize, usize, usize),
+    Page(PageId),
+    /// Page `n` of the section's list.
+    Section(SectionId, usize),
+    TaxonomyIndex(TaxonomyId),
+    /// Page `n` of the term's list.
+    Term(TermId, usize),
     NotFound(String),
 }
 
@@ -48,11 +50,11 @@ pub(super) trait Inputs {
     /// A value made for this job alone.
     fn value<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T);
     /// The shared value of page `i`.
-    fn page(&mut self, name: &'static str, i: usize);
+    fn page(&mut self, name: &'static str, i: PageId);
     /// The shared value of section `i`.
-    fn section(&mut self, name: &'static str, i: usize);
+    fn section(&mut self, name: &'static str, i: SectionId);
     /// The shared value of taxonomy `t`.
-    fn taxonomy(&mut self, name: &'static str, t: usize);
+    fn taxonomy(&mut self, name: &'static str, t: TaxonomyId);
     /// The shared `config` value of language `lang`.
     fn config(&mut self, lang: &str);
     /// A page of a list.
@@ -78,8 +80,8 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut impl Inputs) -> Meta 
                 let page = &model.pages[*i];
                 ctx.page("page", *i);
                 ctx.value("translations", &page_translations(model, *i));
-                let section =
-                    &model.sections[page.section.min(model.sections.len().saturating_sub(1))];
+                let last = SectionId::new(model.sections.len().saturating_sub(1));
+                let section = &model.sections[page.section.min(last)];
                 let mut feeds = lang_feeds(p, &page.lang);
                 if let Some(f) = p.v.feeds.section.get(&page.section) {
                     feeds.push(FeedLink {
@@ -143,10 +145,10 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut impl Inputs) -> Meta 
                     None,
                 )
             }
-            Job::Term(t, k, n) => {
-                let tax = &model.taxonomies[*t];
-                let term = &tax.terms[*k];
-                ctx.taxonomy("taxonomy", *t);
+            Job::Term(id, n) => {
+                let tax = &model.taxonomies[id.taxonomy];
+                let term = model.term(*id);
+                ctx.taxonomy("taxonomy", id.taxonomy);
                 ctx.value("term", &term_view(config, term));
                 let translations = term_translations(config, &tax.lang, term);
                 ctx.value("translations", &translations);
@@ -156,7 +158,7 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut impl Inputs) -> Meta 
                 ctx.paginator("paginator", &pager);
                 let path = pager.path();
                 let mut feeds = lang_feeds(p, &tax.lang);
-                if let Some(f) = p.v.feeds.term.get(&(*t, *k)) {
+                if let Some(f) = p.v.feeds.term.get(id) {
                     feeds.push(FeedLink {
                         title: term.name.clone(),
                         path: f.clone(),
@@ -243,16 +245,17 @@ impl Inputs for Render<'_> {
     fn value<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T) {
         self.ctx.insert(name, v);
     }
-    fn page(&mut self, name: &'static str, i: usize) {
-        self.ctx.insert_value(name, self.p.v.page_values[i].clone());
-    }
-    fn section(&mut self, name: &'static str, i: usize) {
+    fn page(&mut self, name: &'static str, i: PageId) {
         self.ctx
-            .insert_value(name, self.p.v.section_values[i].clone());
+            .insert_value(name, self.p.v.page_values[i.index()].clone());
     }
-    fn taxonomy(&mut self, name: &'static str, t: usize) {
+    fn section(&mut self, name: &'static str, i: SectionId) {
         self.ctx
-            .insert_value(name, self.p.v.taxonomy_values[t].clone());
+            .insert_value(name, self.p.v.section_values[i.index()].clone());
+    }
+    fn taxonomy(&mut self, name: &'static str, t: TaxonomyId) {
+        self.ctx
+            .insert_value(name, self.p.v.taxonomy_values[t.index()].clone());
     }
     fn config(&mut self, lang: &str) {
         if let Some(c) = self.p.v.config_values.get(lang) {

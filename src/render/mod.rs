@@ -13,10 +13,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::{Config, Language};
+use crate::config::{Config, Lang, Language};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::TocEntry;
-use crate::model::{Page, SiteModel, TaxonomyModel, Term};
+use crate::model::{Page, PageId, SectionId, SiteModel, TaxonomyId, TaxonomyModel, Term, TermId};
 use crate::output::Sink;
 use crate::theme::TemplateSet;
 
@@ -69,9 +69,9 @@ impl Values {
             .pages
             .par_iter()
             .enumerate()
-            .map(|(i, _)| page_value(model, &related.pages, &shared, i))
+            .map(|(i, _)| page_value(model, &related.pages, &shared, PageId::new(i)))
             .collect();
-        let section_values = (0..model.sections.len())
+        let section_values = (model.section_ids())
             .map(|i| section_value(model, i, &page_values))
             .collect();
         Values {
@@ -309,21 +309,21 @@ fn clashes(mut written: Vec<(String, String)>) -> Vec<Diagnostic> {
 fn all_jobs(model: &SiteModel) -> Vec<Job> {
     let config = &model.config;
     let mut jobs = Vec::new();
-    for i in 0..model.pages.len() {
+    for i in model.page_ids() {
         jobs.push(Job::Page(i));
     }
-    for (i, s) in model.sections.iter().enumerate() {
+    for (i, s) in model.section_ids().zip(&model.sections) {
         let pagers = pager_count(s.pages.len(), config.paginate);
         for n in 0..pagers {
             jobs.push(Job::Section(i, n));
         }
     }
-    for (t, tax) in model.taxonomies.iter().enumerate() {
+    for (t, tax) in model.taxonomy_ids().zip(&model.taxonomies) {
         jobs.push(Job::TaxonomyIndex(t));
         let per = taxonomy_paginate(config, &tax.name);
-        for (k, term) in tax.terms.iter().enumerate() {
+        for (index, term) in tax.terms.iter().enumerate() {
             for n in 0..pager_count(term.pages.len(), per) {
-                jobs.push(Job::Term(t, k, n));
+                jobs.push(Job::Term(TermId { taxonomy: t, index }, n));
             }
         }
     }

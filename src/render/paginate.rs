@@ -22,7 +22,7 @@ pub(super) struct Paginator<'a> {
     /// The list's own site path (page 1).
     base: &'a str,
     /// The items of the whole list, as page indices.
-    items: &'a [usize],
+    items: &'a [PageId],
     /// 0-based number of this page of the list.
     n: usize,
     /// Items per page.
@@ -31,7 +31,7 @@ pub(super) struct Paginator<'a> {
 
 impl<'a> Paginator<'a> {
     /// Page `n` (0-based) of the list `items` at `base`, `per` items a page.
-    pub(super) fn new(base: &'a str, items: &'a [usize], n: usize, per: usize) -> Paginator<'a> {
+    pub(super) fn new(base: &'a str, items: &'a [PageId], n: usize, per: usize) -> Paginator<'a> {
         Paginator {
             base,
             items,
@@ -65,7 +65,7 @@ impl<'a> Paginator<'a> {
     }
 
     /// The items this page shows.
-    pub(super) fn shown(&self) -> &'a [usize] {
+    pub(super) fn shown(&self) -> &'a [PageId] {
         let start = (self.n * self.per).min(self.items.len());
         let end = (start + self.per).min(self.items.len());
         &self.items[start..end]
@@ -85,7 +85,11 @@ impl<'a> Paginator<'a> {
     /// `pages`, `current_index` (1-based), `number_pagers`, `total_pages`, `paginate_by`,
     /// `first`, `last`, `previous` and `next` (paths, or none).
     pub(super) fn value(&self, values: &[tera::Value]) -> tera::Value {
-        let pages: Vec<tera::Value> = self.shown().iter().map(|&k| values[k].clone()).collect();
+        let pages: Vec<tera::Value> = self
+            .shown()
+            .iter()
+            .map(|&k| values[k.index()].clone())
+            .collect();
         let opt = |p: Option<String>| p.map_or(tera::Value::none(), tera::Value::from);
         let mut m = tera::Map::new();
         m.insert("pages".into(), tera::Value::from(pages));
@@ -113,16 +117,16 @@ mod tests {
 
     #[test]
     fn pages_of_a_list() {
-        let items: Vec<usize> = (10..17).collect();
+        let items: Vec<PageId> = (10..17).map(PageId::new).collect();
         let first = Paginator::new("/news/", &items, 0, 3);
         assert_eq!(first.number_pagers(), 3);
         assert_eq!(first.path(), "/news/");
-        assert_eq!(first.shown(), &[10, 11, 12]);
+        assert_eq!(first.shown(), &[10, 11, 12].map(PageId::new));
         assert_eq!(first.previous(), None);
         assert_eq!(first.next().as_deref(), Some("/news/page/2/"));
         let last = Paginator::new("/news/", &items, 2, 3);
         assert_eq!(last.path(), "/news/page/3/");
-        assert_eq!(last.shown(), &[16]);
+        assert_eq!(last.shown(), &[PageId::new(16)]);
         assert_eq!(last.previous().as_deref(), Some("/news/page/2/"));
         assert_eq!(last.next(), None);
     }
@@ -137,7 +141,7 @@ mod tests {
 
     #[test]
     fn the_value_templates_see() {
-        let items = [0, 1, 2];
+        let items = [0, 1, 2].map(PageId::new);
         let values: Vec<tera::Value> = ["a", "b", "c"].map(tera::Value::from).to_vec();
         let v = Paginator::new("/x/", &items, 1, 2).value(&values);
         let m = serde_json::to_value(&v).expect("serializable");

@@ -60,16 +60,17 @@ feed = false
     derived.site
 }
 
-/// The index of the page `key` in language `lang`.
-pub(super) fn page(model: &SiteModel, lang: &str, key: &str) -> usize {
+/// The page `key` in language `lang`.
+pub(super) fn page(model: &SiteModel, lang: &str, key: &str) -> PageId {
     model
         .page_at(lang, key)
         .unwrap_or_else(|| panic!("no page {key} in {lang}"))
 }
 
-/// The index of the section `dir` in language `lang`.
-pub(super) fn section(model: &SiteModel, lang: &str, dir: &str) -> usize {
-    model.section_index[&(dir.to_string(), lang.to_string())]
+/// The section `dir` in language `lang`.
+pub(super) fn section(model: &SiteModel, lang: &str, dir: &str) -> SectionId {
+    let lang = model.config.lang(lang).expect("a language of the site");
+    model.section_index[&(dir.to_string(), lang)]
 }
 
 /// A small news site: two dated articles (one translated into English), a subsection with

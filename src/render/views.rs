@@ -201,8 +201,8 @@ pub(super) fn link<'a>(config: &Config, title: &'a str, path: &'a str) -> Link<'
 
 pub(super) fn page_view<'m>(
     model: &'m SiteModel,
-    related: &[Vec<usize>],
-    i: usize,
+    related: &[Vec<PageId>],
+    i: PageId,
 ) -> PageView<'m> {
     let config = &model.config;
     let p = &model.pages[i];
@@ -217,9 +217,10 @@ pub(super) fn page_view<'m>(
             .map(|ts| ts.iter().map(|t| link(config, &t.name, &t.path)).collect())
             .unwrap_or_default()
     };
-    let neighbour =
-        |k: Option<usize>| k.map(|k| link(config, &model.pages[k].doc.title, &model.pages[k].path));
-    let section = model.sections.get(p.section);
+    let neighbour = |k: Option<PageId>| {
+        k.map(|k| link(config, &model.pages[k].doc.title, &model.pages[k].path))
+    };
+    let section = model.sections.get(p.section.index());
     PageView {
         title: &p.doc.title,
         description: p.doc.meta.description.as_deref(),
@@ -258,7 +259,7 @@ pub(super) fn page_view<'m>(
             .map(|o| link(config, &o.doc.title, &o.path)),
         translations: page_translations(model, i),
         ancestors: section_chain(model, Some(p.section)),
-        related: related[i]
+        related: related[i.index()]
             .iter()
             .map(|&k| link(config, &model.pages[k].doc.title, &model.pages[k].path))
             .collect(),
@@ -274,9 +275,9 @@ pub(super) fn page_view<'m>(
 }
 
 /// The sections from the home page down to `start`, in that order.
-pub(super) fn section_chain(model: &SiteModel, start: Option<usize>) -> Vec<Link<'_>> {
+pub(super) fn section_chain(model: &SiteModel, start: Option<SectionId>) -> Vec<Link<'_>> {
     let mut chain = Vec::new();
-    let mut cur = start.filter(|&k| k < model.sections.len());
+    let mut cur = start.filter(|&k| k.index() < model.sections.len());
     while let Some(k) = cur {
         let s = &model.sections[k];
         chain.push(link(&model.config, &s.title, &s.path));
@@ -295,7 +296,7 @@ pub(super) const RELATED_SCAN: usize = 200;
 
 /// [`related_ranked`], with the ranks made here.
 #[cfg(test)]
-pub(super) fn related_pages(model: &SiteModel) -> Vec<Vec<usize>> {
+pub(super) fn related_pages(model: &SiteModel) -> Vec<Vec<PageId>> {
     related_ranked(model, &date_ranks(model))
 }
 
@@ -306,7 +307,7 @@ pub(super) struct Related {
     /// The fingerprint of the inputs ([`Related::inputs`]).
     inputs: blake3::Hash,
     /// Related pages, by page index.
-    pub(super) pages: Vec<Vec<usize>>,
+    pub(super) pages: Vec<Vec<PageId>>,
 }
 
 impl Related {
@@ -328,7 +329,7 @@ impl Related {
     fn inputs(model: &SiteModel, rank: &[usize]) -> blake3::Hash {
         let mut h = blake3::Hasher::new();
         for p in &model.pages {
-            for part in [&p.lang, &p.key] {
+            for part in [p.lang.code(), &p.key] {
                 h.update(part.as_bytes());
                 h.update(&[0]);
             }
@@ -345,7 +346,7 @@ impl Related {
             h.update(t.path.as_bytes());
             h.update(&[0]);
             for k in &t.pages[..t.pages.len().min(RELATED_SCAN)] {
-                h.update(&(*k as u64).to_le_bytes());
+                h.update(&(k.index() as u64).to_le_bytes());
             }
             h.update(&u64::MAX.to_le_bytes());
         }
@@ -372,7 +373,7 @@ fn date_ranks(model: &SiteModel) -> Vec<usize> {
 /// `RELATED` pages that share every term.
 ///
 /// `rank` is each page's rank in date order ([`date_ranks`]).
-fn related_ranked(model: &SiteModel, rank: &[usize]) -> Vec<Vec<usize>> {
+fn related_ranked(model: &SiteModel, rank: &[usize]) -> Vec<Vec<PageId>> {
     let terms: HashMap<&str, &Term> = model
         .taxonomies
         .iter()
@@ -383,8 +384,9 @@ fn related_ranked(model: &SiteModel, rank: &[usize]) -> Vec<Vec<usize>> {
     // Every term lists its pages in `date_order`; ranks in that order make comparisons cheap.
     (0..pages.len())
         .into_par_iter()
+        .map(PageId::new)
         .map(|i| {
-            let lists: Vec<&[usize]> = pages[i]
+            let lists: Vec<&[PageId]> = pages[i]
                 .terms
                 .values()
                 .flatten()
@@ -397,11 +399,11 @@ fn related_ranked(model: &SiteModel, rank: &[usize]) -> Vec<Vec<usize>> {
             let all = lists.len();
             let mut heads = vec![0usize; all];
             // (shared terms, page), best first; ties keep the earlier (newer) page.
-            let mut best: Vec<(usize, usize)> = Vec::with_capacity(RELATED + 1);
+            let mut best: Vec<(usize, PageId)> = Vec::with_capacity(RELATED + 1);
             loop {
                 let next = (0..all)
                     .filter_map(|l| lists[l].get(heads[l]).copied())
-                    .min_by_key(|&p| rank[p]);
+                    .min_by_key(|&p| rank[p.index()]);
                 let Some(page) = next else { break };
                 let mut shared = 0;
                 for l in 0..all {
@@ -458,7 +460,7 @@ pub(super) fn switcher<'a>(
         .collect()
 }
 
-pub(super) fn page_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>> {
+pub(super) fn page_translations(model: &SiteModel, i: PageId) -> Vec<TranslationView<'_>> {
     let me = &model.pages[i];
     switcher(&model.config, &me.lang, |l| {
         // A fallback copy is the page shown in its language, but not a translation.
@@ -479,12 +481,12 @@ pub(super) fn page_translations(model: &SiteModel, i: usize) -> Vec<TranslationV
     })
 }
 
-pub(super) fn section_translations(model: &SiteModel, i: usize) -> Vec<TranslationView<'_>> {
+pub(super) fn section_translations(model: &SiteModel, i: SectionId) -> Vec<TranslationView<'_>> {
     let me = &model.sections[i];
     switcher(&model.config, &me.lang, |l| {
         let s = model
             .section_index
-            .get(&(me.dir.clone(), l.code.clone()))
+            .get(&(me.dir.clone(), l.lang()))
             .map(|&k| &model.sections[k]);
         let present = s.is_some_and(|s| !s.fallback);
         let path = s
@@ -522,7 +524,7 @@ pub(super) fn term_translations<'m>(
 }
 
 /// The view of section `i`, without its pages (see [`section_value`]).
-pub(super) fn section_view(model: &SiteModel, i: usize) -> SectionView<'_> {
+pub(super) fn section_view(model: &SiteModel, i: SectionId) -> SectionView<'_> {
     let config = &model.config;
     let s = &model.sections[i];
     SectionView {
@@ -594,6 +596,7 @@ impl<'m> SharedLinks<'m> {
         let config = &model.config;
         let entries: Vec<(SwitcherKey<'m>, TranslationView<'m>)> = (0..model.pages.len())
             .into_par_iter()
+            .map(PageId::new)
             .flat_map_iter(|i| page_translations(model, i))
             .filter_map(|t| switcher_key(&t).map(|k| (k, t)))
             .collect();
@@ -608,7 +611,7 @@ impl<'m> SharedLinks<'m> {
                 .par_iter()
                 .map(|p| val(&link(config, &p.doc.title, &p.path)))
                 .collect(),
-            ancestors: (0..model.sections.len())
+            ancestors: (model.section_ids())
                 .map(|k| val(&section_chain(model, Some(k))))
                 .collect(),
             terms: model
@@ -631,9 +634,9 @@ impl<'m> SharedLinks<'m> {
 /// copy shares it with its original). The value is the same, key order included.
 pub(super) fn page_value(
     model: &SiteModel,
-    related: &[Vec<usize>],
+    related: &[Vec<PageId>],
     shared: &SharedLinks,
-    i: usize,
+    i: PageId,
 ) -> tera::Value {
     let p = &model.pages[i];
     let mut view = page_view(model, related, i);
@@ -654,7 +657,7 @@ pub(super) fn page_value(
     };
     // Each key is replaced in place: it keeps its position.
     map.insert("content".into(), p.html.to_value());
-    let page_link = |k: usize| match shared.pages.get(k) {
+    let page_link = |k: PageId| match shared.pages.get(k.index()) {
         Some(v) => v.clone(),
         None => val(&link(
             &model.config,
@@ -670,10 +673,10 @@ pub(super) fn page_value(
             map.insert(name.into(), page_link(k));
         }
     }
-    let links: Vec<tera::Value> = related[i].iter().map(|&k| page_link(k)).collect();
+    let links: Vec<tera::Value> = related[i.index()].iter().map(|&k| page_link(k)).collect();
     map.insert("related".into(), tera::Value::from(links));
     map.insert("translations".into(), tera::Value::from(translations));
-    let ancestors = match shared.ancestors.get(p.section) {
+    let ancestors = match shared.ancestors.get(p.section.index()) {
         Some(a) => a.clone(),
         None => val(&section_chain(model, Some(p.section))),
     };
@@ -702,7 +705,7 @@ pub(super) fn page_value(
 /// `pages`, the shared values of its pages.
 pub(super) fn section_value(
     model: &SiteModel,
-    i: usize,
+    i: SectionId,
     page_values: &[tera::Value],
 ) -> tera::Value {
     let s = &model.sections[i];
@@ -711,7 +714,11 @@ pub(super) fn section_value(
     let mut v = val(&view).into_map().unwrap_or_default();
     // The model's HTML by handle, in the same place.
     v.insert("content".into(), s.html.to_value());
-    let pages: Vec<tera::Value> = s.pages.iter().map(|&k| page_values[k].clone()).collect();
+    let pages: Vec<tera::Value> = s
+        .pages
+        .iter()
+        .map(|&k| page_values[k.index()].clone())
+        .collect();
     v.insert("pages".into(), tera::Value::from(pages));
     tera::Value::from(v)
 }
@@ -937,7 +944,7 @@ mod tests {
             .collect();
         assert_eq!(ancestors, ["/", "/news/"]);
         // The section value adds the shared values of its pages, in list order.
-        let values: Vec<tera::Value> = (0..m.pages.len())
+        let values: Vec<tera::Value> = (m.page_ids())
             .map(|i| tera::Value::from(m.pages[i].path.as_str()))
             .collect();
         let value = section_value(&m, section(&m, "zh", "news"), &values);

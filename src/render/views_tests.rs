@@ -12,7 +12,7 @@ fn check_site(root: &Path) {
     let related = related_pages(model);
     let shared = SharedLinks::new(model);
     let mut with_terms = 0;
-    for i in 0..model.pages.len() {
+    for i in model.page_ids() {
         let alone = val(&page_view(model, &related, i));
         let made = page_value(model, &related, &shared, i);
         assert!(made == alone, "page {} differs", model.pages[i].path);
@@ -26,13 +26,17 @@ fn check_site(root: &Path) {
         shares_html(&made, &model.pages[i].html, &model.pages[i].path);
     }
     assert!(with_terms > 0, "{} has pages with terms", root.display());
-    let page_values: Vec<tera::Value> = (0..model.pages.len())
+    let page_values: Vec<tera::Value> = (model.page_ids())
         .map(|i| page_value(model, &related, &shared, i))
         .collect();
-    for (i, s) in model.sections.iter().enumerate() {
+    for (i, s) in model.section_ids().zip(&model.sections) {
         let made = section_value(model, i, &page_values);
         let mut alone = val(&section_view(model, i)).into_map().unwrap_or_default();
-        let pages: Vec<tera::Value> = s.pages.iter().map(|&k| page_values[k].clone()).collect();
+        let pages: Vec<tera::Value> = s
+            .pages
+            .iter()
+            .map(|&k| page_values[k.index()].clone())
+            .collect();
         alone.insert("pages".into(), tera::Value::from(pages));
         let alone = tera::Value::from(alone);
         assert_eq!(

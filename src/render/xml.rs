@@ -123,7 +123,7 @@ pub(super) fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
         .filter(|(_, p)| !p.fallback)
         .map(|(i, p)| {
             let paths: Vec<(&str, &str)> = model
-                .translations_of_page(i)
+                .translations_of_page(crate::model::PageId::new(i))
                 .into_iter()
                 .filter_map(|(code, t)| {
                     t.filter(|t| !t.fallback).map(|t| {
@@ -155,7 +155,7 @@ pub(super) fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
             .languages
             .iter()
             .filter_map(|l| {
-                let k = *model.section_index.get(&(s.dir.clone(), l.code.clone()))?;
+                let k = *model.section_index.get(&(s.dir.clone(), l.lang()))?;
                 let other = &model.sections[k];
                 (!other.fallback).then_some((l.code.as_str(), other.path.as_str()))
             })

@@ -307,13 +307,18 @@ fn language_files(
     }
 
     // Section titles in the order of the model, and page metadata.
-    let mut section_ids: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut section_ids: BTreeMap<crate::model::SectionId, usize> = BTreeMap::new();
     for p in &docs {
         section_ids.insert(p.section, 0);
     }
     let sections: Vec<&str> = section_ids
         .keys()
-        .map(|&s| model.sections.get(s).map_or("", |s| s.title.as_str()))
+        .map(|&s| {
+            model
+                .sections
+                .get(s.index())
+                .map_or("", |s| s.title.as_str())
+        })
         .collect();
     for (i, v) in section_ids.values_mut().enumerate() {
         *v = i;
