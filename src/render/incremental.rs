@@ -15,6 +15,15 @@
 //! made again when one of its pages changed, was added or removed; static copies are copied
 //! when new, when their source changed or moved. Output files of the old generation that
 //! the new one does not have are removed.
+//!
+//! Most of a large site is the same after a save, so most fingerprints are kept rather
+//! than made again: a page equal to its predecessor but for its place in the model
+//! ([`crate::model::Page::same_but_places`]) whose context ([`context_print`]: what its
+//! view reads of other pages) is the same keeps its value and fingerprints; its job, and
+//! when the whole structure ([`structure_print`]) is the same, lists, feeds and sitemaps
+//! keep theirs when what they show kept theirs ([`Reuse`], [`Unchanged`]). Builds with
+//! debug assertions make each kept fingerprint again and fail when it differs, so that a
+//! view that starts reading something new cannot go stale silently in the tests.
 
 use super::*;
 
