@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use qiao::diagnostics::Diagnostic;
 use qiao::build::Remains;
+use qiao::diagnostics::Diagnostic;
 use qiao::{BuildOptions, BuildReport};
 
 use super::{Failure, Outcome, outln, print_diagnostics};
