@@ -151,6 +151,110 @@ pub(crate) fn is_east_asian(c: char) -> bool {
 /// Words in a text: every CJK character counts as one word (punctuation excluded), Latin
 /// and other scripts count by Unicode word boundaries (UAX #29).
 pub fn word_count(text: &str) -> usize {
+    fast_word_count(text).unwrap_or_else(|| unicode_word_count(text))
+}
+
+/// The word-boundary classes (UAX #29, `Word_Break`) of the characters that most Chinese,
+/// English and German text is made of, as far as counting words needs them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WordClass {
+    /// `ALetter`: ASCII and Latin-1 / Latin Extended-A letters.
+    Letter,
+    /// `Numeric`: ASCII digits.
+    Digit,
+    /// `ExtendNumLet`: the underscore, which joins letters and digits but is not one.
+    Underscore,
+    /// `MidLetter`: joins two letters (`:`, `·`, `：`).
+    MidLetter,
+    /// `MidNum`: joins two digits (`,`, `;`, `，`, `；`).
+    MidNum,
+    /// `MidNumLet` and `Single_Quote`: join two letters or two digits (`.`, `'`, `’`).
+    MidNumLet,
+    /// A letter or digit that is a word of its own (`Other` in UAX #29, but alphanumeric):
+    /// a Han ideograph of the main blocks, a subscript digit (`CO₂`).
+    Alone,
+    /// Anything else of the fast set: never part of a word (spaces, line breaks, other
+    /// punctuation).
+    Break,
+}
+
+/// The class of `c`, or `None` for a character outside the fast set (letters of other
+/// scripts, combining marks, format characters, ...): those texts take the full UAX #29
+/// algorithm. `fast_classes_agree_with_unicode_words` checks each class against it.
+fn word_class(c: char) -> Option<WordClass> {
+    use WordClass::*;
+    Some(match c {
+        'a'..='z' | 'A'..='Z' => Letter,
+        '0'..='9' => Digit,
+        '_' => Underscore,
+        ':' => MidLetter,
+        ',' | ';' => MidNum,
+        '.' | '\'' => MidNumLet,
+        '\0'..='\u{7f}' => Break,
+        '\u{c0}'..='\u{d6}' | '\u{d8}'..='\u{f6}' | '\u{f8}'..='\u{17f}' => Letter,
+        '\u{b7}' | '\u{ff1a}' => MidLetter,
+        '\u{ff0c}' | '\u{ff1b}' => MidNum,
+        '\u{2018}' | '\u{2019}' | '\u{ff0e}' => MidNumLet,
+        '\u{2013}' | '\u{2014}' | '\u{201c}' | '\u{201d}' | '\u{2026}' => Break,
+        '\u{3001}' | '\u{3002}' | '\u{300a}'..='\u{3011}' => Break,
+        '\u{ff01}' | '\u{ff08}' | '\u{ff09}' | '\u{ff1f}' => Break,
+        '\u{2080}'..='\u{2089}' => Alone,
+        c if is_han(c) => Alone,
+        _ => return None,
+    })
+}
+
+/// [`word_count`] of a text made only of characters [`word_class`] knows, in one pass
+/// without the Unicode tables; `None` as soon as another character comes. Within that set
+/// the UAX #29 rules that matter are few: letters, digits and underscores join (WB5, WB8 to
+/// WB10, WB13a, WB13b); a `MidLetter` or `MidNumLet` between two letters and a `MidNum` or
+/// `MidNumLet` between two digits join them (WB6, WB7, WB11, WB12); a Han ideograph or a
+/// subscript digit is a word of its own; everything else breaks. A word of letters and digits counts one.
+fn fast_word_count(text: &str) -> Option<usize> {
+    use WordClass::*;
+    let mut count = 0;
+    // The class of the last character of the word being read (letter, digit, underscore),
+    // whether the word has a letter or a digit, and a middle mark read right after it.
+    let mut last: Option<WordClass> = None;
+    let mut alnum = false;
+    let mut mid: Option<WordClass> = None;
+    for c in text.chars() {
+        let class = word_class(c)?;
+        let joins = match class {
+            Letter | Digit | Underscore => match (last, mid) {
+                (Some(_), None) => true,
+                (Some(Letter), Some(MidLetter | MidNumLet)) => class == Letter,
+                (Some(Digit), Some(MidNum | MidNumLet)) => class == Digit,
+                _ => false,
+            },
+            MidLetter | MidNum | MidNumLet => {
+                if mid.is_none() && matches!(last, Some(Letter | Digit)) {
+                    mid = Some(class);
+                    continue;
+                }
+                false
+            }
+            Alone | Break => false,
+        };
+        if !joins {
+            count += usize::from(alnum);
+            (last, alnum) = (None, false);
+        }
+        mid = None;
+        match class {
+            Letter | Digit | Underscore => {
+                last = Some(class);
+                alnum |= class != Underscore;
+            }
+            Alone => count += 1,
+            _ => {}
+        }
+    }
+    Some(count + usize::from(alnum))
+}
+
+/// [`word_count`] by the full UAX #29 word boundaries, for any text.
+fn unicode_word_count(text: &str) -> usize {
     text.unicode_words()
         .map(|w| {
             // One pass: CJK letters counted one by one, and whether any other letter or
@@ -389,6 +493,62 @@ mod tests {
             let s: String = chunk.iter().collect();
             for t in [s.clone(), format!("a{s}1"), format!("{s} b c")] {
                 assert_eq!(word_count(&t), word_count_reference(&t), "{t:?}");
+            }
+        }
+    }
+
+    /// Every character [`word_class`] knows, in strings of one to three of them with
+    /// representatives of every class around it, counts as the full UAX #29 algorithm
+    /// counts: a character given the wrong class would split or join a word differently.
+    #[test]
+    fn fast_classes_agree_with_unicode_words() {
+        let known: Vec<char> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| word_class(c).is_some())
+            .collect();
+        let others = [
+            'a', 'Z', 'ä', '1', '_', ':', ',', '.', '\'', '’', '，', '：', ' ', '\n', '-', '中',
+            '。', '"',
+        ];
+        for &c in &known {
+            for &o in &others {
+                for t in [
+                    format!("{o}{c}{o}"),
+                    format!("{c}{o}"),
+                    format!("{o}{c}"),
+                    format!("{c}{c}{o}"),
+                    format!("{c}"),
+                ] {
+                    assert_eq!(fast_word_count(&t), Some(unicode_word_count(&t)), "{t:?}");
+                }
+            }
+        }
+    }
+
+    /// Random texts over the fast set and a few characters outside it (which take the full
+    /// algorithm): the two paths of [`word_count`] agree, and the fast one is taken whenever
+    /// every character is in its set.
+    #[test]
+    fn fast_word_count_agrees_on_random_text() {
+        let alphabet: Vec<char> = "aZäß19₂_:,;.'’‘·：，；．“”—…、。《》（）！？ \n\t-\"中文江门"
+            .chars()
+            .chain(['\u{301}', '\u{ad}', 'ア', '①', '²', '\u{200d}'])
+            .collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..2000 {
+            let t: String = (0..len % 40)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(word_count(&t), unicode_word_count(&t), "{t:?}");
+            if t.chars().all(|c| word_class(c).is_some()) {
+                assert_eq!(fast_word_count(&t), Some(unicode_word_count(&t)), "{t:?}");
+            } else {
+                assert_eq!(fast_word_count(&t), None, "{t:?}");
             }
         }
     }
