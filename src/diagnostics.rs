@@ -5,6 +5,7 @@
 //! the line and column, says what is wrong and how to fix it, and carries the source line so
 //! that it can be shown with a caret under the culprit (rendered by `annotate-snippets`).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -197,7 +198,9 @@ impl Diagnostic {
         renderer.render(&[group])
     }
 
-    /// Sort key that gives a stable, readable order: by file, then position.
+    /// Sort key that gives a stable, readable order: by file, then position (what
+    /// [`Diagnostics::into_sorted`] orders by, without comparing paths each time).
+    #[cfg(test)]
     fn sort_key(&self) -> (Option<&PathBuf>, usize, usize, Severity, &str) {
         (
             self.path.as_ref(),
@@ -287,18 +290,93 @@ impl Diagnostics {
     /// [`Diagnostics::sorted`] without a copy: a build with a hundred thousand findings
     /// sorts them in parallel (a stable sort, so the order is the same on any number of
     /// threads) in place.
+    ///
+    /// Each diagnostic's position is read once into a key, and paths are ranked once per
+    /// distinct path ([`path_ranks`]): comparing `PathBuf`s walks their components, and
+    /// following every diagnostic's pointer at each comparison misses the cache, which made
+    /// sorting the 186,000 findings of a 10,000-article site about 150 ms of every
+    /// `qiao serve` update.
     pub fn into_sorted(self) -> Vec<Diagnostic> {
         use rayon::slice::ParallelSliceMut;
-        let mut v = self.items;
-        v.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        v.dedup();
-        v
+        type Key = (usize, usize, usize, Severity);
+        let ranks = path_ranks(&self.items);
+        let mut keyed: Vec<(Key, Diagnostic)> = (ranks.into_iter().zip(self.items))
+            .map(|(rank, d)| {
+                let key = (rank, d.line.unwrap_or(0), d.column.unwrap_or(0), d.severity);
+                (key, d)
+            })
+            .collect();
+        keyed.par_sort_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| a.message.cmp(&b.message)));
+        keyed.dedup_by(|(ka, a), (kb, b)| ka == kb && a == b);
+        keyed.into_iter().map(|(_, d)| d).collect()
     }
 
     /// Whether there is nothing to report.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+}
+
+/// For each diagnostic, a number that orders as its path does under `Path`'s order: 0 for
+/// no path, equal numbers for equal paths (`a//b` and `a/b` too). Diagnostics of one file
+/// mostly come one after another, so a path is looked up only when it differs from the
+/// last one.
+fn path_ranks(items: &[Diagnostic]) -> Vec<usize> {
+    let mut ids: HashMap<&[u8], usize> = HashMap::new();
+    let mut distinct: Vec<&Path> = Vec::new();
+    let mut last: Option<(&[u8], usize)> = None;
+    let mut of: Vec<Option<usize>> = Vec::with_capacity(items.len());
+    for d in items {
+        let Some(p) = d.path.as_deref() else {
+            of.push(None);
+            continue;
+        };
+        let bytes = p.as_os_str().as_encoded_bytes();
+        let id = match last {
+            Some((b, id)) if b == bytes => id,
+            _ => *ids.entry(bytes).or_insert_with(|| {
+                distinct.push(p);
+                distinct.len() - 1
+            }),
+        };
+        last = Some((bytes, id));
+        of.push(Some(id));
+    }
+    let keys: Vec<Vec<u8>> = distinct.iter().map(|p| component_key(p)).collect();
+    let mut order: Vec<usize> = (0..distinct.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut rank = vec![0; distinct.len()];
+    let mut next = 0;
+    for (i, &id) in order.iter().enumerate() {
+        if i == 0 || keys[order[i - 1]] != keys[id] {
+            next += 1;
+        }
+        rank[id] = next;
+    }
+    of.into_iter()
+        .map(|id| id.map_or(0, |id| rank[id]))
+        .collect()
+}
+
+/// Bytes that compare as `path` does under `Path`'s order: its components in turn, each as
+/// its kind (in `Component`'s order: prefix, root, `.`, `..`, name) and its bytes, ended by a
+/// zero byte (which no path component contains). Windows prefixes (`C:`) compare by their
+/// text here.
+fn component_key(path: &Path) -> Vec<u8> {
+    use std::path::Component;
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for c in path.components() {
+        key.push(match c {
+            Component::Prefix(_) => 1,
+            Component::RootDir => 2,
+            Component::CurDir => 3,
+            Component::ParentDir => 4,
+            Component::Normal(_) => 5,
+        });
+        key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+        key.push(0);
+    }
+    key
 }
 
 /// Turns serde's "unknown field `x`, expected one of `a`, `b`" into a hint naming the nearest
@@ -394,6 +472,68 @@ impl<'s> LineIndex<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `into_sorted` ranks paths instead of comparing them each time: the order must be the
+    /// one `Path` gives, where it differs from the order of the bytes (`a/b` before `a-b`,
+    /// `a//b` equal to `a/b`), with the line, column, severity and message after it, and
+    /// duplicates removed.
+    #[test]
+    fn sorting_orders_paths_as_path_does_and_removes_duplicates() {
+        let paths = [
+            None,
+            Some("content/a-b.md"),
+            Some("content/a/b.md"),
+            Some("content//a/b.md"),
+            Some("content/a.md"),
+            Some("content/ab/c.md"),
+            Some("content/Z.md"),
+            Some("content/é.md"),
+            Some("content/e\u{301}.md"),
+            Some("static/x"),
+            Some("/abs/a.md"),
+            Some("../up/a.md"),
+            Some("./content/a.md"),
+            Some("content/a.md/"),
+        ];
+        let mut all = Diagnostics::new();
+        let mut n = 0u32;
+        for round in 0..3 {
+            for (i, p) in paths.iter().enumerate() {
+                n = n.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let mut d = if n.is_multiple_of(3) {
+                    Diagnostic::error(format!("m{}", n % 4))
+                } else {
+                    Diagnostic::warning(format!("m{}", n % 4))
+                };
+                if let Some(p) = p {
+                    d = d.in_file(p);
+                }
+                if (i + round) % 2 == 0 {
+                    d = d.at("x\ny\nz", (n % 3) as usize + 1, (n % 5) as usize);
+                }
+                all.push(d.clone());
+                if n.is_multiple_of(2) {
+                    all.push(d);
+                }
+            }
+        }
+        let mut expected = all.items.clone();
+        expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        expected.dedup();
+        let sorted = all.into_sorted();
+        assert_eq!(sorted, expected);
+        let a_slash = sorted
+            .iter()
+            .position(|d| d.path.as_deref() == Some(Path::new("content/a/b.md")));
+        let a_dash = sorted
+            .iter()
+            .position(|d| d.path.as_deref() == Some(Path::new("content/a-b.md")));
+        assert!(
+            a_slash < a_dash,
+            "content/a/b.md sorts before content/a-b.md"
+        );
+        assert!(sorted.len() > paths.len());
+    }
 
     #[test]
     fn suggests_nearest_key() {

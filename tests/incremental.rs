@@ -882,3 +882,56 @@ fn a_body_edit_renders_again_the_page_and_the_lists_that_hold_it() {
     assert!(c.touched.contains("sitemap.xml"), "{:?}", c.touched);
     assert!(c.text("sitemap.xml").contains("2016-02-29T15:30:00+08:00"));
 }
+
+#[test]
+fn a_body_edit_renders_again_only_the_list_page_that_shows_it_unless_the_template_reads_section_pages()
+ {
+    let dir = copy_fixture("trilingual");
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    // The Chinese news list has two pages (two per page): `only-zh` on the first, `bundle`
+    // on the second. The built-in list templates read `paginator.pages`, not
+    // `section.pages`: the second list page does not show the edited page.
+    c.edit(
+        "content/news/only-zh.md",
+        |t| t.replace("只有中文版本。", "只有中文版本，没有译文。"),
+        true,
+    );
+    assert!(
+        c.touched.contains("news/only-zh/index.html"),
+        "{:?}",
+        c.touched
+    );
+    assert!(c.touched.contains("news/index.html"), "{:?}", c.touched);
+    assert!(
+        !c.touched.contains("news/page/2/index.html"),
+        "{:?}",
+        c.touched
+    );
+
+    // A list template that shows every page of its section (here their word counts): each
+    // list page depends on every page of the section, and a clean build agrees (`Check`).
+    let builtin = fs::read_to_string("src/theme/builtin/templates/section.html").unwrap();
+    let reads_all = builtin.replacen(
+        "{% block content %}",
+        "{% block content %}<p class=\"counts\">{% for p in section.pages %}{{ p.word_count }} {% endfor %}</p>",
+        1,
+    );
+    assert_ne!(
+        reads_all, builtin,
+        "the built-in section.html has a content block"
+    );
+    fs::create_dir_all(root.join("templates")).unwrap();
+    c.save("templates/section.html", &reads_all, true);
+    c.edit(
+        "content/news/only-zh.md",
+        |t| t.replace("没有译文。", "没有译文，也没有摘要。"),
+        true,
+    );
+    assert!(
+        c.changed.contains("news/page/2/index.html"),
+        "{:?}",
+        c.changed
+    );
+}

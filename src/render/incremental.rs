@@ -149,12 +149,15 @@ pub(super) struct Prints {
     contexts: Vec<Print>,
     /// Of each section's value (its view and its pages' prints), by section index.
     sections: Vec<Print>,
+    /// Of each section's view alone (its value without `pages`), by section index: what a
+    /// list whose templates do not read `section.pages` depends on of the section.
+    section_views: Vec<Print>,
     /// Of each taxonomy's value, by taxonomy index.
     taxonomies: Vec<Print>,
     /// Of each language's `config` value.
     configs: HashMap<String, Print>,
     /// Of each template with every template it extends, includes or imports.
-    templates: HashMap<String, Print>,
+    templates: HashMap<String, TemplatePrint>,
     /// Of each render job, with the output file it writes.
     jobs: HashMap<JobKey, (Print, String)>,
     /// Of each file that needs no template (feeds, sitemaps, redirects, robots.txt).
@@ -194,9 +197,86 @@ fn uses(text: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// What a job's fingerprint holds of its template.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TemplatePrint {
+    /// Of the template together with every template it uses, directly or not.
+    print: Print,
+    /// Whether one of them may read the `pages` of the `section` value
+    /// ([`may_read_section_pages`]).
+    reads_section_pages: bool,
+}
+
+/// Whether a template may read the `pages` of the `section` value, judged from the code in
+/// its tags (`{{ }}`, `{% %}`; string literals and comments left out): it reads
+/// `section.pages`, uses `section` other than to read a field of it (`section.title`;
+/// given whole to a `set`, a loop, a filter or a macro, or indexed with `[ ]`, the section
+/// may be read in full), or dumps the context (`__tera_context`). (`get_section` is a
+/// dependency of its own, on the whole value.) A
+/// list rendered with templates that do not is not rendered again when only the pages it
+/// does not show change (a body edit of an article in a section of 750 list pages).
+fn may_read_section_pages(text: &str) -> bool {
+    let mut code = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('{') {
+        rest = &rest[at..];
+        let close = match rest.get(..2) {
+            Some("{{") => "}}",
+            Some("{%") => "%}",
+            Some("{#") => {
+                rest = rest.find("#}").map_or("", |e| &rest[e + 2..]);
+                continue;
+            }
+            _ => {
+                rest = &rest[1..];
+                continue;
+            }
+        };
+        rest = &rest[2..];
+        // Up to the closing delimiter outside string literals.
+        let mut quote: Option<char> = None;
+        let mut end = rest.len();
+        for (i, c) in rest.char_indices() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+                None if rest[i..].starts_with(close) => {
+                    end = i;
+                    break;
+                }
+                None => code.push(c),
+            }
+        }
+        code.push(' ');
+        rest = rest.get(end + 2..).unwrap_or("");
+    }
+    // Names and single signs, spaces left out: `section . title` reads as `section.title`.
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut tokens: Vec<&str> = Vec::new();
+    let mut chars = code.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let mut end = i + c.len_utf8();
+        if ident(c) {
+            while let Some(&(j, d)) = chars.peek().filter(|&&(_, d)| ident(d)) {
+                end = j + d.len_utf8();
+                chars.next();
+            }
+        } else if c.is_whitespace() {
+            continue;
+        }
+        tokens.push(&code[i..end]);
+    }
+    tokens.iter().enumerate().any(|(i, &t)| match t {
+        "__tera_context" => true,
+        "section" => tokens.get(i + 1) != Some(&".") || tokens.get(i + 2) == Some(&"pages"),
+        _ => false,
+    })
+}
+
 /// The fingerprint of each template together with every template it uses, directly or
 /// not: a change to any of them changes it.
-fn template_prints(templates: &TemplateSet) -> HashMap<String, Print> {
+fn template_prints(templates: &TemplateSet) -> HashMap<String, TemplatePrint> {
     let texts: BTreeMap<&str, &str> = templates.sources().collect();
     let used: HashMap<&str, Option<Vec<String>>> =
         texts.iter().map(|(&n, &t)| (n, uses(t))).collect();
@@ -232,13 +312,20 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, Print> {
             if dynamic {
                 h.update(all.as_bytes());
             }
+            let mut reads_section_pages = dynamic;
             for n in seen {
+                let text = texts.get(n).copied().unwrap_or("");
                 h.update(n.as_bytes());
                 h.update(&[0]);
-                h.update(texts.get(n).copied().unwrap_or("").as_bytes());
+                h.update(text.as_bytes());
                 h.update(&[0]);
+                reads_section_pages = reads_section_pages || may_read_section_pages(text);
             }
-            (name.to_string(), h.finalize())
+            let print = TemplatePrint {
+                print: h.finalize(),
+                reads_section_pages,
+            };
+            (name.to_string(), print)
         })
         .collect()
 }
@@ -440,10 +527,13 @@ fn make_prints(
     let pages: Vec<Print> = pages.iter().map(|p| p.view).collect();
     let model = &r.model;
     let config = &model.config;
+    let section_views: Vec<Print> = (model.section_ids())
+        .map(|i| print(&section_view(model, i)))
+        .collect();
     let sections = (model.section_ids())
         .map(|i| {
             let mut h = blake3::Hasher::new();
-            h.update(print(&section_view(model, i)).as_bytes());
+            h.update(section_views[i.index()].as_bytes());
             for &k in &model.sections[i].pages {
                 h.update(pages[k.index()].as_bytes());
             }
@@ -469,6 +559,7 @@ fn make_prints(
         contents,
         contexts,
         sections,
+        section_views,
         taxonomies,
         configs,
         templates: template_prints(&r.templates),
@@ -521,22 +612,27 @@ fn job_print(r: &Renderer, prints: &Prints, job: &Job, deps: Option<&Vec<Dep>>) 
     let mut h = Hashing {
         prints,
         h: blake3::Hasher::new(),
+        section: None,
     };
     let meta = job_inputs(r.prepared(), job, &mut h);
-    let mut h = h.h;
+    let Hashing { mut h, section, .. } = h;
     for part in [&meta.lang, &meta.template, &meta.rel, &meta.path] {
         h.update(part.as_bytes());
         h.update(&[0]);
     }
     h.update(meta.source.as_deref().unwrap_or("\u{0}none").as_bytes());
     let none = blake3::hash(b"");
-    h.update(
-        prints
-            .templates
-            .get(&meta.template)
-            .unwrap_or(&none)
-            .as_bytes(),
-    );
+    let template = prints.templates.get(&meta.template);
+    h.update(template.map_or(&none, |t| &t.print).as_bytes());
+    if let Some(i) = section {
+        // The section's pages count only for templates that may read them.
+        let value = if template.is_none_or(|t| t.reads_section_pages) {
+            &prints.sections
+        } else {
+            &prints.section_views
+        };
+        h.update(value[i.index()].as_bytes());
+    }
     h.update(
         r.language_prints
             .get(&meta.lang)
@@ -563,6 +659,8 @@ fn job_print(r: &Renderer, prints: &Prints, job: &Job, deps: Option<&Vec<Dep>>) 
 struct Hashing<'a> {
     prints: &'a Prints,
     h: blake3::Hasher,
+    /// The section whose value the job was given.
+    section: Option<SectionId>,
 }
 
 impl Hashing<'_> {
@@ -582,8 +680,9 @@ impl Inputs for Hashing<'_> {
         self.h.update(self.prints.pages[i.index()].as_bytes());
     }
     fn section(&mut self, name: &'static str, i: SectionId) {
+        // Hashed once the template is known (see `job_print`).
         self.name(name);
-        self.h.update(self.prints.sections[i.index()].as_bytes());
+        self.section = Some(i);
     }
     fn taxonomy(&mut self, name: &'static str, t: TaxonomyId) {
         self.name(name);
@@ -958,36 +1057,27 @@ impl Renderer {
             .collect();
         next.copies = copies;
 
-        // Every output of the new generation: two claims to one file fail it; files of the
-        // old one that it does not have are removed.
-        let mut written: Vec<(String, String)> = Vec::new();
-        for (key, (_, rel)) in &prints.jobs {
-            written.push((rel.clone(), format!("{key:?}")));
-        }
-        for rel in prints.plain.keys() {
-            written.push((
-                rel.clone(),
-                "qiao (feed, sitemap, robots.txt or alias)".into(),
-            ));
-        }
-        for rel in next.search_files.values().flatten() {
-            written.push((rel.clone(), "qiao (search index)".into()));
-        }
-        for (rel, abs) in &next.copies {
-            written.push((rel.clone(), abs.display().to_string()));
-        }
-        if !clashes(written.clone()).is_empty() {
+        // Every output of the new generation: two claims to one file fail it (the full build
+        // that follows names them); files of the old one that it does not have are removed.
+        // Paths only, borrowed and sorted: this runs over every file of the site.
+        let mut now: Vec<&str> = (prints.jobs.values().map(|(_, rel)| rel.as_str()))
+            .chain(prints.plain.keys().map(String::as_str))
+            .chain(next.search_files.values().flatten().map(String::as_str))
+            .chain(next.copies.keys().map(String::as_str))
+            .collect();
+        now.sort_unstable();
+        if now.windows(2).any(|w| w[0] == w[1]) {
             return Err("two files would be written to one output path".into());
         }
-        let now: BTreeSet<&str> = written.iter().map(|(rel, _)| rel.as_str()).collect();
         let before = (old.jobs.values().map(|(_, rel)| rel))
             .chain(old.plain.keys())
             .chain(self.search_files.values().flatten())
             .chain(self.copies.keys());
         let mut remove: Vec<String> = before
-            .filter(|rel| !now.contains(rel.as_str()))
+            .filter(|rel| now.binary_search(&rel.as_str()).is_err())
             .cloned()
             .collect();
+        drop(now);
         remove.sort();
         remove.dedup();
         next.untracked = false;
@@ -1015,6 +1105,47 @@ mod tests {
             let json = serde_json::to_vec(&v).expect("JSON");
             assert_eq!(print(&v), blake3::hash(&json), "{len}");
         }
+    }
+
+    #[test]
+    fn a_template_may_read_the_pages_of_its_section_when_its_code_names_them() {
+        let reads = |t: &str| may_read_section_pages(t);
+        // The built-in lists show `paginator.pages` and read fields of `section`.
+        assert!(!reads(include_str!(
+            "../theme/builtin/templates/section.html"
+        )));
+        assert!(!reads(include_str!(
+            "../theme/builtin/templates/index.html"
+        )));
+        assert!(!reads(include_str!("../theme/builtin/templates/base.html")));
+        assert!(!reads(
+            "<section>{% for p in paginator.pages %}{{ p.title }}{% endfor %}</section>"
+        ));
+        assert!(!reads(
+            "{{ t(key=\"pages-count\", count=section.page_count) }}"
+        ));
+        assert!(!reads(
+            "{# section.pages #}{{ section.title }}{{ subsections }}"
+        ));
+        assert!(!reads(
+            "{% if section.subsections %}{{ get_section_x }}{% endif %}"
+        ));
+        // Named, or the section given away whole, or the context dumped.
+        assert!(reads(include_str!(
+            "../../themes/zone/templates/section.html"
+        )));
+        assert!(reads("{% for p in section.pages %}{% endfor %}"));
+        assert!(reads("{{ section . pages | length }}"));
+        assert!(reads("{% set s = section %}{{ s.title }}"));
+        assert!(reads("{{ section | json_encode }}"));
+        assert!(reads("{{ section[\"pa\" ~ \"ges\"] }}"));
+        assert!(reads("{% for k, v in section %}{% endfor %}"));
+        assert!(reads("{{ m::list(s=section) }}"));
+        assert!(reads("{{ __tera_context }}"));
+        assert!(reads("{{ section?.title }}"));
+        assert!(!reads("{% for item in language.legal.pages %}{% endfor %}"));
+        // A string that holds a closing delimiter does not end the tag.
+        assert!(reads("{{ \"}}\" ~ section.pages }}"));
     }
 
     #[test]

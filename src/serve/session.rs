@@ -257,11 +257,13 @@ impl Session {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         touched.sort();
         touched.dedup();
+        let warnings = diagnostics.into_sorted();
+        trace.stage("update: warnings sorted");
         let report = BuildReport {
             pages_per_language,
             files,
             elapsed: start.elapsed(),
-            warnings: diagnostics.into_sorted(),
+            warnings,
             unused_messages: intl.catalog.unused(),
             held_back,
         };
