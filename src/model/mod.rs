@@ -194,7 +194,7 @@ impl Page {
             && *excerpt == other.excerpt
             && *summary == other.summary
             && *toc == other.toc
-            && (std::sync::Arc::ptr_eq(terms, &other.terms) || *terms == other.terms)
+            && *terms == other.terms // `Arc` of an `Eq` type: the same pointer is equal at once
             && *stale_sections == other.stale_sections
             && *assets == other.assets
             && *doc == other.doc

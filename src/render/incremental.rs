@@ -411,8 +411,7 @@ fn context_print(model: &SiteModel, related: &[Vec<PageId>], i: PageId) -> Print
     link(&mut buf, p.next.map(|k| &model.pages[k]));
     link(&mut buf, model.original_of(i));
     for l in &model.config.languages {
-        let t = (model.page_at(&l.code, &p.key).map(|k| &model.pages[k])).filter(|q| !q.fallback);
-        match t {
+        match translation_in(model, i, &l.code) {
             Some(q) => put(&mut buf, q.path.as_bytes()),
             None => buf.push(0),
         }
@@ -425,12 +424,10 @@ fn context_print(model: &SiteModel, related: &[Vec<PageId>], i: PageId) -> Print
             .map_or("", |s| s.dir.as_str())
             .as_bytes(),
     );
-    let mut cur = Some(p.section).filter(|k| k.index() < model.sections.len());
-    while let Some(k) = cur {
+    for k in section_ids(model, Some(p.section)) {
         let s = &model.sections[k];
         put(&mut buf, s.title.as_bytes());
         put(&mut buf, s.path.as_bytes());
-        cur = s.parent;
     }
     buf.push(2);
     for &k in related.get(i.index()).map_or(&[][..], Vec::as_slice) {
@@ -468,7 +465,8 @@ fn page_prints(model: &SiteModel, related: &[Vec<PageId>]) -> Vec<PagePrints> {
 
 /// What the fingerprints of the generation served give the next one, when everything
 /// every job reads besides pages, sections and taxonomies (the menus, the feed plan, the
-/// configuration, the templates, the interface translations) is the same: a job that read
+/// configuration, the templates, the interface translations: [`Reuse::same_site`]) is the
+/// same: a job that read
 /// no other page through a function keeps its fingerprint when what it shows is the same.
 /// A page's job when its page kept its view (`pages`). When the structure of the site is
 /// the same too (see [`structure_print`]): a section's list when the section is equal and
@@ -476,6 +474,9 @@ fn page_prints(model: &SiteModel, related: &[Vec<PageId>]) -> Vec<PagePrints> {
 /// taxonomy is equal; a term's list when the taxonomy is equal and the pages the list shows
 /// kept their views; a 404 page always.
 struct Reuse<'a> {
+    /// The generation before.
+    before: &'a Renderer,
+    /// Its fingerprints.
     old: &'a Prints,
     /// Whether the structure of the site is the same.
     same_structure: bool,
@@ -488,6 +489,18 @@ struct Reuse<'a> {
 }
 
 impl Reuse<'_> {
+    /// Whether what every job reads of the site as a whole is the same in `next` (whose
+    /// values' fingerprints are `prints`) as in the generation before: the configuration,
+    /// the templates, the interface translations, the menus and the feed plan. Otherwise
+    /// no job keeps its fingerprint.
+    fn same_site(&self, next: &Renderer, prints: &Prints) -> bool {
+        self.old.configs == prints.configs
+            && self.old.templates == prints.templates
+            && next.language_prints == self.before.language_prints
+            && next.model.menus == self.before.model.menus
+            && next.values.feeds == self.before.values.feeds
+    }
+
     /// Whether `job` keeps its fingerprint (given the conditions above), `prints` being
     /// those of the new generation's values.
     fn keeps(&self, model: &SiteModel, prints: &Prints, job: &Job) -> bool {
@@ -570,9 +583,7 @@ fn make_prints(
             .map(|(l, h)| (l, h.finalize()))
             .collect(),
     };
-    let same_site = reuse
-        .as_ref()
-        .is_some_and(|u| u.old.configs == prints.configs && u.old.templates == prints.templates);
+    let same_site = reuse.as_ref().is_some_and(|u| u.same_site(r, &prints));
     let jobs = all_jobs(model);
     prints.jobs = jobs
         .par_iter()
@@ -915,7 +926,7 @@ impl Renderer {
             .collect();
         trace.stage("update: values of the new model");
         // The fingerprints of jobs are kept too when nothing else they read changed (see
-        // `Reuse`; the configuration and templates are compared in `make_prints`).
+        // `Reuse`).
         let (sections, taxonomies) = if same_structure {
             (
                 equal_at(&next.model.sections, &self.model.sections),
@@ -924,17 +935,15 @@ impl Renderer {
         } else {
             (Vec::new(), Vec::new())
         };
-        let reuse = (next.language_prints == self.language_prints
-            && next.model.menus == self.model.menus
-            && next.values.feeds == self.values.feeds)
-            .then_some(Reuse {
-                old,
-                same_structure,
-                pages: &kept,
-                sections: &sections,
-                taxonomies: &taxonomies,
-            });
-        let mut prints = make_prints(&next, pages, &next.deps, structure, reuse);
+        let reuse = Reuse {
+            before: self,
+            old,
+            same_structure,
+            pages: &kept,
+            sections: &sections,
+            taxonomies: &taxonomies,
+        };
+        let mut prints = make_prints(&next, pages, &next.deps, structure, Some(reuse));
         trace.stage("update: fingerprints");
 
         // Render what is new or changed.

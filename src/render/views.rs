@@ -276,15 +276,36 @@ pub(super) fn page_view<'m>(
 
 /// The sections from the home page down to `start`, in that order.
 pub(super) fn section_chain(model: &SiteModel, start: Option<SectionId>) -> Vec<Link<'_>> {
-    let mut chain = Vec::new();
-    let mut cur = start.filter(|&k| k.index() < model.sections.len());
-    while let Some(k) = cur {
-        let s = &model.sections[k];
-        chain.push(link(&model.config, &s.title, &s.path));
-        cur = s.parent;
-    }
+    let mut chain: Vec<Link<'_>> = (section_ids(model, start))
+        .map(|k| {
+            link(
+                &model.config,
+                &model.sections[k].title,
+                &model.sections[k].path,
+            )
+        })
+        .collect();
     chain.reverse();
     chain
+}
+
+/// The section `start` and its parents up to the home page: what a view's `ancestors` are
+/// made of (the fingerprint of what a page's view reads, `render::incremental`, walks them
+/// too).
+pub(super) fn section_ids(
+    model: &SiteModel,
+    start: Option<SectionId>,
+) -> impl Iterator<Item = SectionId> + '_ {
+    let start = start.filter(|&k| k.index() < model.sections.len());
+    std::iter::successors(start, |&k| model.sections[k].parent)
+}
+
+/// The translation of page `i` in the language `code`: the page of its key there, a
+/// fallback copy left out (it is the page shown in that language, not a translation).
+pub(super) fn translation_in<'m>(model: &'m SiteModel, i: PageId, code: &str) -> Option<&'m Page> {
+    (model.page_at(code, &model.pages[i].key))
+        .map(|k| &model.pages[k])
+        .filter(|p| !p.fallback)
 }
 
 /// How many related pages a page lists.
@@ -463,11 +484,7 @@ pub(super) fn switcher<'a>(
 pub(super) fn page_translations(model: &SiteModel, i: PageId) -> Vec<TranslationView<'_>> {
     let me = &model.pages[i];
     switcher(&model.config, &me.lang, |l| {
-        // A fallback copy is the page shown in its language, but not a translation.
-        let page = model
-            .page_at(&l.code, &me.key)
-            .map(|k| &model.pages[k])
-            .filter(|p| !p.fallback);
+        let page = translation_in(model, i, &l.code);
         let current = l.code == me.lang;
         let path = if current {
             Some(me.path.as_str())
