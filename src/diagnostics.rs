@@ -237,6 +237,13 @@ pub fn display_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
+/// Diagnostics as they were made, and sorted ([`Diagnostics::into_sorted_reusing`]).
+#[derive(Debug, Default, Clone)]
+pub struct SortedDiagnostics {
+    unsorted: Vec<Diagnostic>,
+    sorted: Vec<Diagnostic>,
+}
+
 /// Every diagnostic of a run, kept in a stable order.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
@@ -309,6 +316,25 @@ impl Diagnostics {
         keyed.par_sort_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| a.message.cmp(&b.message)));
         keyed.dedup_by(|(ka, a), (kb, b)| ka == kb && a == b);
         keyed.into_iter().map(|(_, d)| d).collect()
+    }
+
+    /// [`Diagnostics::into_sorted`], taken from `last` when these are the diagnostics it was
+    /// made of, in the same order; `last` is set to these and their sorted form. After most
+    /// edits, `qiao serve` derives the same findings again (those of unchanged files are
+    /// shared, not made again, so comparing them is cheap).
+    pub fn into_sorted_reusing(self, last: &mut Option<SortedDiagnostics>) -> Vec<Diagnostic> {
+        if let Some(l) = last
+            && l.unsorted == self.items
+        {
+            return l.sorted.clone();
+        }
+        let unsorted = self.items.clone();
+        let sorted = self.into_sorted();
+        *last = Some(SortedDiagnostics {
+            unsorted,
+            sorted: sorted.clone(),
+        });
+        sorted
     }
 
     /// Whether there is nothing to report.
@@ -477,6 +503,37 @@ mod tests {
     /// one `Path` gives, where it differs from the order of the bytes (`a/b` before `a-b`,
     /// `a//b` equal to `a/b`), with the line, column, severity and message after it, and
     /// duplicates removed.
+    /// The sorted diagnostics of the last call are given again only for the same ones.
+    #[test]
+    fn sorting_again_reuses_the_last_result_only_for_the_same_diagnostics() {
+        let d = |file: &str, line: usize| {
+            Diagnostic::warning(format!("w{line}"))
+                .in_file(file)
+                .at("a\nb\nc", line, 1)
+        };
+        let of = |ds: &[Diagnostic]| {
+            let mut all = Diagnostics::new();
+            all.extend(ds.iter().cloned());
+            all
+        };
+        let a = vec![d("b.md", 2), d("a.md", 3), d("b.md", 1)];
+        let mut b = a.clone();
+        b.push(d("a.md", 1));
+        let mut last = None;
+        let first = of(&a).into_sorted_reusing(&mut last);
+        assert_eq!(first, of(&a).into_sorted());
+        assert_eq!(of(&a).into_sorted_reusing(&mut last), first);
+        let more = of(&b).into_sorted_reusing(&mut last);
+        assert_eq!(more, of(&b).into_sorted());
+        assert_eq!(more.len(), 4);
+        // Fewer again, and the same in another order: sorted anew, the same.
+        assert_eq!(of(&a).into_sorted_reusing(&mut last), first);
+        let mut reordered = a.clone();
+        reordered.reverse();
+        assert_eq!(of(&reordered).into_sorted_reusing(&mut last), first);
+        assert_eq!(of(&[]).into_sorted_reusing(&mut last), Vec::new());
+    }
+
     #[test]
     fn sorting_orders_paths_as_path_does_and_removes_duplicates() {
         let paths = [

@@ -825,8 +825,12 @@ impl Renderer {
         let old = self.prints();
         trace.stage("update: fingerprints of the served generation");
         // The values of the new model, each page's kept (shared) when its view is the same.
-        let related = Related::of(&model, Some(&self.values.related));
-        trace.stage("update: related pages");
+        let related = Related::of(&model, Some((&self.values.related, &self.model)));
+        trace.stage(&format!(
+            "update: related pages ({} of {} computed)",
+            related.computed,
+            related.pages.len()
+        ));
         // A page equal to its predecessor, in a site whose structure (what views read of
         // other pages) is the same, has the same view: its value and fingerprints are kept
         // without making the view (see `structure_print`).

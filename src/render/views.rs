@@ -321,57 +321,115 @@ pub(super) fn related_pages(model: &SiteModel) -> Vec<Vec<PageId>> {
     related_ranked(model, &date_ranks(model))
 }
 
-/// The related pages of every page ([`related_ranked`]), with a fingerprint of everything
-/// they are computed from: serve takes them from the generation it serves when that is
-/// the same (an edit of a body changes none of it).
+/// The related pages of every page ([`related_ranked`]), with, per page, a fingerprint of
+/// everything its list is computed from: serve takes a page's list from the generation it
+/// serves when that is the same (a body edit changes none of them; a new article changes
+/// those of the pages that share one of its terms, if it comes among the first
+/// [`RELATED_SCAN`] of that term's list).
 pub(super) struct Related {
-    /// The fingerprint of the inputs ([`Related::inputs`]).
-    inputs: blake3::Hash,
     /// Related pages, by page index.
     pub(super) pages: Vec<Vec<PageId>>,
+    /// By page index: the fingerprint of what its list is computed from
+    /// ([`Related::inputs`]).
+    inputs: Vec<blake3::Hash>,
+    /// How many pages' lists were computed (the others were taken from the generation
+    /// before).
+    pub(super) computed: usize,
 }
 
 impl Related {
-    /// The related pages of `model`, taken from `old` when they were computed from the same
-    /// inputs.
-    pub(super) fn of(model: &SiteModel, old: Option<&Related>) -> Related {
-        let rank = date_ranks(model);
-        let inputs = Related::inputs(model, &rank);
-        let pages = match old {
-            Some(old) if old.inputs == inputs => old.pages.clone(),
-            _ => related_ranked(model, &rank),
+    /// The related pages of `model`; `before` is the generation served and its model: a
+    /// page whose list was computed there from the same inputs takes it, the pages in it
+    /// found again by their language and key.
+    pub(super) fn of(model: &SiteModel, before: Option<(&Related, &SiteModel)>) -> Related {
+        let inputs = Related::inputs(model);
+        let at = |m: &'_ SiteModel| -> HashMap<(Lang, String), PageId> {
+            (m.page_ids())
+                .map(|i| ((m.pages[i].lang, m.pages[i].key.clone()), i))
+                .collect()
         };
-        Related { inputs, pages }
+        let now = before.map(|_| at(model));
+        let then = before.map(|(_, m)| at(m));
+        let taken: Vec<Option<Vec<PageId>>> = (model.page_ids())
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|i| {
+                let (old, m) = before?;
+                let p = &model.pages[i];
+                let j = *then.as_ref()?.get(&(p.lang, p.key.clone()))?;
+                if old.inputs.get(j.index()) != Some(&inputs[i.index()]) {
+                    return None;
+                }
+                (old.pages[j.index()].iter())
+                    .map(|&k| {
+                        let q = &m.pages[k];
+                        now.as_ref()?.get(&(q.lang, q.key.clone())).copied()
+                    })
+                    .collect()
+            })
+            .collect();
+        let computed = taken.iter().filter(|t| t.is_none()).count();
+        let pages = if computed == 0 {
+            taken.into_iter().flatten().collect()
+        } else {
+            let rank = date_ranks(model);
+            let terms = term_lists(model);
+            (taken.into_par_iter().enumerate())
+                .map(|(i, t)| t.unwrap_or_else(|| related_of(model, &terms, &rank, PageId::new(i))))
+                .collect()
+        };
+        debug_assert_eq!(
+            pages,
+            related_ranked(model, &date_ranks(model)),
+            "related pages taken from the generation before differ from those computed"
+        );
+        Related {
+            pages,
+            inputs,
+            computed,
+        }
     }
 
-    /// A fingerprint of what [`related_ranked`] reads: each page's identity and terms (the
-    /// result is page indices), the rank of each page in date order, and the first
-    /// [`RELATED_SCAN`] pages of every term.
-    fn inputs(model: &SiteModel, rank: &[usize]) -> blake3::Hash {
-        let mut h = blake3::Hasher::new();
-        for p in &model.pages {
-            for part in [p.lang.code(), &p.key] {
-                h.update(part.as_bytes());
-                h.update(&[0]);
-            }
-            for t in p.terms.values().flatten() {
-                h.update(t.path.as_bytes());
-                h.update(&[1]);
-            }
-            h.update(&[2]);
-        }
-        for r in rank {
-            h.update(&(*r as u64).to_le_bytes());
-        }
-        for t in model.taxonomies.iter().flat_map(|t| t.terms.iter()) {
-            h.update(t.path.as_bytes());
-            h.update(&[0]);
-            for k in &t.pages[..t.pages.len().min(RELATED_SCAN)] {
-                h.update(&(k.index() as u64).to_le_bytes());
-            }
-            h.update(&u64::MAX.to_le_bytes());
-        }
-        h.finalize()
+    /// By page index, a fingerprint of what [`related_of`] reads for it: the page's
+    /// language, key and terms, and, for each term, the first [`RELATED_SCAN`] pages of its
+    /// list with what orders them ([`crate::model::date_order`]: date, title, key).
+    fn inputs(model: &SiteModel) -> Vec<blake3::Hash> {
+        let terms: HashMap<&str, blake3::Hash> = (model.taxonomies.iter())
+            .flat_map(|t| t.terms.iter())
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|t| {
+                let mut h = blake3::Hasher::new();
+                for &k in &t.pages[..t.pages.len().min(RELATED_SCAN)] {
+                    let q = &model.pages[k];
+                    match &q.doc.date {
+                        Some(d) => h.update(&[1]).update(&d.timestamp.to_le_bytes()),
+                        None => h.update(&[0]),
+                    };
+                    for part in [q.lang.code(), &q.doc.title, &q.key] {
+                        h.update(&part.len().to_le_bytes());
+                        h.update(part.as_bytes());
+                    }
+                }
+                (t.path.as_str(), h.finalize())
+            })
+            .collect();
+        let none = blake3::hash(b"");
+        (model.pages.par_iter())
+            .map(|p| {
+                let mut h = blake3::Hasher::new();
+                for part in [p.lang.code(), &p.key] {
+                    h.update(&part.len().to_le_bytes());
+                    h.update(part.as_bytes());
+                }
+                for t in p.terms.values().flatten() {
+                    h.update(&t.path.len().to_le_bytes());
+                    h.update(t.path.as_bytes());
+                    h.update(terms.get(t.path.as_str()).unwrap_or(&none).as_bytes());
+                }
+                h.finalize()
+            })
+            .collect()
     }
 }
 
@@ -395,62 +453,68 @@ fn date_ranks(model: &SiteModel) -> Vec<usize> {
 ///
 /// `rank` is each page's rank in date order ([`date_ranks`]).
 fn related_ranked(model: &SiteModel, rank: &[usize]) -> Vec<Vec<PageId>> {
-    let terms: HashMap<&str, &Term> = model
-        .taxonomies
-        .iter()
+    let terms = term_lists(model);
+    (0..model.pages.len())
+        .into_par_iter()
+        .map(|i| related_of(model, &terms, rank, PageId::new(i)))
+        .collect()
+}
+
+/// Every term by its path.
+fn term_lists(model: &SiteModel) -> HashMap<&str, &Term> {
+    (model.taxonomies.iter())
         .flat_map(|t| t.terms.iter())
         .map(|t| (t.path.as_str(), t))
-        .collect();
-    let pages = &model.pages;
-    // Every term lists its pages in `date_order`; ranks in that order make comparisons cheap.
-    (0..pages.len())
-        .into_par_iter()
-        .map(PageId::new)
-        .map(|i| {
-            let lists: Vec<&[PageId]> = pages[i]
-                .terms
-                .values()
-                .flatten()
-                .filter_map(|r| {
-                    terms
-                        .get(r.path.as_str())
-                        .map(|t| &t.pages[..t.pages.len().min(RELATED_SCAN)])
-                })
-                .collect();
-            let all = lists.len();
-            let mut heads = vec![0usize; all];
-            // (shared terms, page), best first; ties keep the earlier (newer) page.
-            let mut best: Vec<(usize, PageId)> = Vec::with_capacity(RELATED + 1);
-            loop {
-                let next = (0..all)
-                    .filter_map(|l| lists[l].get(heads[l]).copied())
-                    .min_by_key(|&p| rank[p.index()]);
-                let Some(page) = next else { break };
-                let mut shared = 0;
-                for l in 0..all {
-                    if lists[l].get(heads[l]) == Some(&page) {
-                        heads[l] += 1;
-                        shared += 1;
-                    }
-                }
-                if page == i {
-                    continue;
-                }
-                if best.len() < RELATED || best.last().is_some_and(|&(n, _)| shared > n) {
-                    let at = best
-                        .iter()
-                        .position(|&(n, _)| shared > n)
-                        .unwrap_or(best.len());
-                    best.insert(at, (shared, page));
-                    best.truncate(RELATED);
-                }
-                if best.len() == RELATED && best.iter().all(|&(n, _)| n == all) {
-                    break;
-                }
-            }
-            best.into_iter().map(|(_, k)| k).collect()
-        })
         .collect()
+}
+
+/// The related pages of page `i` (see [`related_ranked`]).
+fn related_of(
+    model: &SiteModel,
+    terms: &HashMap<&str, &Term>,
+    rank: &[usize],
+    i: PageId,
+) -> Vec<PageId> {
+    // Every term lists its pages in `date_order`; ranks in that order make comparisons cheap.
+    let lists: Vec<&[PageId]> = (model.pages[i].terms.values().flatten())
+        .filter_map(|r| {
+            terms
+                .get(r.path.as_str())
+                .map(|t| &t.pages[..t.pages.len().min(RELATED_SCAN)])
+        })
+        .collect();
+    let all = lists.len();
+    let mut heads = vec![0usize; all];
+    // (shared terms, page), best first; ties keep the earlier (newer) page.
+    let mut best: Vec<(usize, PageId)> = Vec::with_capacity(RELATED + 1);
+    loop {
+        let next = (0..all)
+            .filter_map(|l| lists[l].get(heads[l]).copied())
+            .min_by_key(|&p| rank[p.index()]);
+        let Some(page) = next else { break };
+        let mut shared = 0;
+        for l in 0..all {
+            if lists[l].get(heads[l]) == Some(&page) {
+                heads[l] += 1;
+                shared += 1;
+            }
+        }
+        if page == i {
+            continue;
+        }
+        if best.len() < RELATED || best.last().is_some_and(|&(n, _)| shared > n) {
+            let at = best
+                .iter()
+                .position(|&(n, _)| shared > n)
+                .unwrap_or(best.len());
+            best.insert(at, (shared, page));
+            best.truncate(RELATED);
+        }
+        if best.len() == RELATED && best.iter().all(|&(n, _)| n == all) {
+            break;
+        }
+    }
+    best.into_iter().map(|(_, k)| k).collect()
 }
 
 /// The language switcher of a file in language `current`: one entry per language of the
@@ -828,11 +892,13 @@ mod tests {
         let served = tagged(&articles, "正文。");
         let before = Related::of(&served, None);
         assert_eq!(before.pages, related_pages(&served));
+        assert_eq!(before.computed, served.pages.len());
         // Another body: the same inputs, and the same related pages.
         let body = tagged(&articles, "另一段正文。");
-        let after = Related::of(&body, Some(&before));
+        let after = Related::of(&body, Some((&before, &served)));
         assert_eq!(after.inputs, before.inputs);
         assert_eq!(after.pages, related_pages(&body));
+        assert_eq!(after.computed, 0);
         // Another date reorders the candidates, another tag changes them: the inputs
         // differ, and the pages are computed again (taking the old ones would be wrong).
         let mut moved = articles;
@@ -843,10 +909,35 @@ mod tests {
             let site = tagged(&edited, "正文。");
             let fresh = related_pages(&site);
             assert_ne!(fresh, before.pages, "{edited:?}");
-            let after = Related::of(&site, Some(&before));
+            let after = Related::of(&site, Some((&before, &served)));
             assert_ne!(after.inputs, before.inputs, "{edited:?}");
             assert_eq!(after.pages, fresh, "{edited:?}");
+            assert!(after.computed > 0, "{edited:?}");
         }
+        // A new article first in the order of the pages (its key `0` sorts before the
+        // others: every index moves) with a tag of its own: every other page takes its list
+        // from the generation before, found again by language and key.
+        let mut more = articles.to_vec();
+        more.push(("0", "2019-01-01", "丙"));
+        let site = tagged(&more, "正文。");
+        let after = Related::of(&site, Some((&before, &served)));
+        assert_eq!(after.pages, related_pages(&site));
+        // The new page in each language (in English and German, its fallback copies).
+        assert_eq!(after.computed, site.pages.len() - served.pages.len());
+        assert_eq!(after.computed, 3);
+        // With the tags the others have, and newer than all of them: every page with a
+        // term lists it, and is computed again; so are the new article's fallback copies
+        // (which have no terms), being new.
+        more[4].2 = "甲, 乙";
+        more[4].1 = "2021-01-01";
+        let site = tagged(&more, "正文。");
+        let after = Related::of(&site, Some((&before, &served)));
+        assert_eq!(after.pages, related_pages(&site));
+        let with_terms = (site.pages.iter())
+            .filter(|p| p.terms.values().flatten().next().is_some())
+            .count();
+        assert_eq!(with_terms, more.len());
+        assert_eq!(after.computed, with_terms + 2);
     }
 
     /// (code, path, present, current) of each entry of a switcher.

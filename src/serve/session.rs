@@ -45,6 +45,9 @@ pub(crate) struct Session {
     /// The problems of what is not content (messages, data, directive templates): an
     /// update of the content alone reports them again as they were.
     setup_diagnostics: Vec<Diagnostic>,
+    /// The last update's warnings, as made and sorted: sorting 186,000 findings takes about
+    /// 70 ms at 10,000 articles, and most edits find the same ones.
+    warnings: Option<crate::diagnostics::SortedDiagnostics>,
 }
 
 impl Session {
@@ -70,6 +73,7 @@ impl Session {
             touched: Vec::new(),
             derivation,
             setup_diagnostics,
+            warnings: None,
         }
     }
 
@@ -257,7 +261,8 @@ impl Session {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         touched.sort();
         touched.dedup();
-        let warnings = diagnostics.into_sorted();
+        let mut sorted = self.warnings;
+        let warnings = diagnostics.into_sorted_reusing(&mut sorted);
         trace.stage("update: warnings sorted");
         let report = BuildReport {
             pages_per_language,
@@ -283,6 +288,7 @@ impl Session {
                 touched,
                 derivation,
                 setup_diagnostics,
+                warnings: sorted,
             },
             report,
         ))
