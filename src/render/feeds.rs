@@ -77,27 +77,140 @@ pub(super) fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(Str
     out
 }
 
-/// The list a feed is the feed of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum FeedOf {
-    /// A language's pages.
-    Language,
-    /// A section's pages.
-    Section,
-    /// A term's pages; its taxonomy.
-    Term(TaxonomyId),
-}
-
-/// A feed of the plan, before it is made: what decides its bytes besides the pages
-/// (its title and link come from its list).
-pub(super) struct PlannedFeed<'a> {
+/// A feed of the plan, before it is made: everything its bytes are made of besides the
+/// configuration.
+pub(super) struct PlannedFeed<'m> {
+    /// Its site path (`/en/news/atom.xml`).
+    pub(super) path: &'m str,
     /// Its output file (`en/news/atom.xml`).
     pub(super) rel: String,
-    /// The list it is the feed of.
-    pub(super) of: FeedOf,
-    /// The pages it chooses from: the dated ones that are no fallback copies, newest first,
-    /// up to `feed_limit`.
-    pub(super) candidates: &'a [PageId],
+    /// Its title: the list's, then the site's.
+    title: String,
+    /// The site path of the list it is the feed of.
+    alternate: String,
+    /// Its language.
+    lang: &'m str,
+    /// The pages of its list, of which it shows the dated ones that are no fallback copies,
+    /// newest first, up to `feed_limit`.
+    pub(super) candidates: Vec<PageId>,
+}
+
+impl PlannedFeed<'_> {
+    /// A fingerprint of what the feed is made of, `pages` being what it reads of each page
+    /// ([`entry_prints`]): two generations with the same configuration make the same feed
+    /// from the same fingerprint.
+    pub(super) fn inputs(&self, pages: &[blake3::Hash]) -> blake3::Hash {
+        let mut h = blake3::Hasher::new();
+        for part in [self.path, &self.title, &self.alternate, self.lang] {
+            h.update(&part.len().to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        for &i in &self.candidates {
+            h.update(pages[i.index()].as_bytes());
+        }
+        h.finalize()
+    }
+}
+
+/// By page index, a fingerprint of what a feed reads of each page (to choose it, and in
+/// [`xml::atom`]): its path, language, key, title, dates, summary and HTML (`contents`: the
+/// fingerprint of each page's HTML), and whether it is a fallback copy.
+pub(super) fn entry_prints(model: &SiteModel, contents: &[blake3::Hash]) -> Vec<blake3::Hash> {
+    (model.pages.par_iter().zip(contents))
+        .map(|(p, content)| {
+            let mut h = blake3::Hasher::new();
+            let date = |h: &mut blake3::Hasher, d: &Option<crate::content::DateValue>| match d {
+                Some(d) => {
+                    h.update(&[1]);
+                    h.update(&d.timestamp.to_le_bytes());
+                    h.update(&d.rfc3339.len().to_le_bytes());
+                    h.update(d.rfc3339.as_bytes());
+                }
+                None => {
+                    h.update(&[0]);
+                }
+            };
+            for part in [&p.path, p.lang.code(), &p.key, &p.doc.title] {
+                h.update(&part.len().to_le_bytes());
+                h.update(part.as_bytes());
+            }
+            date(&mut h, &p.doc.date);
+            date(&mut h, &p.doc.updated);
+            match &p.summary {
+                Some(s) => h
+                    .update(&[1])
+                    .update(&s.len().to_le_bytes())
+                    .update(s.as_bytes()),
+                None => h.update(&[0]),
+            };
+            h.update(&[u8::from(p.fallback)]);
+            h.update(content.as_bytes());
+            h.finalize()
+        })
+        .collect()
+}
+
+/// Every feed of the plan, by site path: what [`each_feed_file`] makes.
+pub(super) fn planned_feeds(p: Prepared<'_>) -> Vec<PlannedFeed<'_>> {
+    let model = p.model;
+    let config = &model.config;
+    let mut feeds: Vec<PlannedFeed<'_>> = Vec::new();
+    fn plan<'m>(
+        config: &Config,
+        path: &'m str,
+        title: String,
+        alternate: String,
+        lang: &'m str,
+        candidates: Vec<PageId>,
+    ) -> PlannedFeed<'m> {
+        PlannedFeed {
+            path,
+            rel: crate::model::out_dir(config, path),
+            title,
+            alternate,
+            lang,
+            candidates,
+        }
+    }
+    for (code, path) in &p.v.feeds.language {
+        let title = config
+            .language(code)
+            .map_or_else(String::new, |l| l.title.clone());
+        let pages = (model.page_ids())
+            .filter(|&i| model.pages[i].lang == *code)
+            .collect();
+        let alternate = config.lang_prefix(code);
+        feeds.push(plan(config, path, title, alternate, code, pages));
+    }
+    let site_title = |lang: &str| config.language(lang).map_or("", |l| l.title.as_str());
+    for (&i, path) in &p.v.feeds.section {
+        let s = &model.sections[i];
+        let title = format!("{} · {}", s.title, site_title(&s.lang));
+        feeds.push(plan(
+            config,
+            path,
+            title,
+            s.path.clone(),
+            &s.lang,
+            s.pages.clone(),
+        ));
+    }
+    for (&id, path) in &p.v.feeds.term {
+        let tax = &model.taxonomies[id.taxonomy];
+        let term = model.term(id);
+        let title = format!("{} · {}", term.name, site_title(&tax.lang));
+        let alternate = term.path.clone();
+        feeds.push(plan(
+            config,
+            path,
+            title,
+            alternate,
+            &tax.lang,
+            term.pages.clone(),
+        ));
+    }
+    feeds.sort_by(|a, b| a.path.cmp(b.path));
+    feeds
 }
 
 /// The feeds that `wanted` wants, one at a time, in a fixed order (by site path): `file`
@@ -110,82 +223,24 @@ pub(super) fn each_feed_file(
 ) {
     let model = p.model;
     let config = &model.config;
-    let mut emit = |path: &str, title: String, alternate: &str, lang: &str, pages: Vec<&Page>| {
-        let body = xml::atom(config, path, &title, alternate, lang, &pages);
-        file(crate::model::out_dir(config, path), body.into_bytes());
-    };
-    let select = |idx: &mut dyn Iterator<Item = PageId>| -> Vec<&Page> {
-        let mut v: Vec<&Page> = idx
-            .map(|i| &model.pages[i])
+    for f in planned_feeds(p) {
+        if !wanted(&f) {
+            continue;
+        }
+        let mut pages: Vec<&Page> = (f.candidates.iter())
+            .map(|&i| &model.pages[i])
             .filter(|p| p.doc.date.is_some() && !p.fallback)
             .collect();
-        v.sort_by(|a, b| {
+        pages.sort_by(|a, b| {
             let (da, db) = (
                 a.doc.date.as_ref().map(|d| d.timestamp),
                 b.doc.date.as_ref().map(|d| d.timestamp),
             );
             db.cmp(&da).then_with(|| a.key.cmp(&b.key))
         });
-        v.truncate(config.feed_limit);
-        v
-    };
-    // (feed path, title, alternate page, language, list, candidate pages), in a stable
-    // order.
-    type Planned<'m> = (&'m String, String, String, &'m str, FeedOf, Vec<PageId>);
-    let mut feeds: Vec<Planned<'_>> = Vec::new();
-    for (code, path) in &p.v.feeds.language {
-        let title = config
-            .language(code)
-            .map_or_else(String::new, |l| l.title.clone());
-        let pages = (model.page_ids())
-            .filter(|&i| model.pages[i].lang == *code)
-            .collect();
-        feeds.push((
-            path,
-            title,
-            config.lang_prefix(code),
-            code,
-            FeedOf::Language,
-            pages,
-        ));
-    }
-    let site_title = |lang: &str| config.language(lang).map_or("", |l| l.title.as_str());
-    for (&i, path) in &p.v.feeds.section {
-        let s = &model.sections[i];
-        let title = format!("{} · {}", s.title, site_title(&s.lang));
-        feeds.push((
-            path,
-            title,
-            s.path.clone(),
-            &s.lang,
-            FeedOf::Section,
-            s.pages.clone(),
-        ));
-    }
-    for (&id, path) in &p.v.feeds.term {
-        let tax = &model.taxonomies[id.taxonomy];
-        let term = model.term(id);
-        let title = format!("{} · {}", term.name, site_title(&tax.lang));
-        feeds.push((
-            path,
-            title,
-            term.path.clone(),
-            &tax.lang,
-            FeedOf::Term(id.taxonomy),
-            term.pages.clone(),
-        ));
-    }
-    feeds.sort_by(|a, b| a.0.cmp(b.0));
-    for (path, title, alternate, lang, of, pages) in feeds {
-        let planned = PlannedFeed {
-            rel: crate::model::out_dir(config, path),
-            of,
-            candidates: &pages,
-        };
-        if wanted(&planned) {
-            let pages = select(&mut pages.into_iter());
-            emit(path, title, &alternate, lang, pages);
-        }
+        pages.truncate(config.feed_limit);
+        let body = xml::atom(config, f.path, &f.title, &f.alternate, f.lang, &pages);
+        file(f.rel, body.into_bytes());
     }
 }
 

@@ -138,6 +138,18 @@ fn content_print(html: &str) -> Print {
     blake3::hash(html.as_bytes())
 }
 
+/// The fingerprint of what each feed is made of ([`PlannedFeed::inputs`]), by output file;
+/// `contents` are the fingerprints of the pages' HTML.
+fn feed_prints(p: Prepared, contents: &[Print]) -> HashMap<String, Print> {
+    let entries = entry_prints(p.model, contents);
+    (planned_feeds(p).into_par_iter())
+        .map(|f| {
+            let print = f.inputs(&entries);
+            (f.rel, print)
+        })
+        .collect()
+}
+
 /// The fingerprints of one generation.
 pub(super) struct Prints {
     /// Of each page's view, by page index.
@@ -162,6 +174,8 @@ pub(super) struct Prints {
     jobs: HashMap<JobKey, (Print, String)>,
     /// Of each file that needs no template (feeds, sitemaps, redirects, robots.txt).
     plain: HashMap<String, Print>,
+    /// Of what each feed is made of ([`PlannedFeed::inputs`]), by output file.
+    feeds: HashMap<String, Print>,
     /// Of the pages of each language (to know whose search index to make again).
     languages: HashMap<String, Print>,
     /// Of what each page's view reads of the other pages and of the sections
@@ -579,6 +593,7 @@ fn make_prints(
         jobs: HashMap::new(),
         // Made by the caller: an update makes the files anyway (see [`Renderer::next`]).
         plain: HashMap::new(),
+        feeds: HashMap::new(),
         languages: (languages.into_iter())
             .map(|(l, h)| (l, h.finalize()))
             .collect(),
@@ -779,6 +794,7 @@ impl Renderer {
             let pages = page_prints(&self.model, &self.values.related.pages);
             let structure = structure_print(&self.model, &self.values.related.pages);
             let mut prints = make_prints(self, pages, &self.deps, structure, None);
+            prints.feeds = feed_prints(self.prepared(), &prints.contents);
             prints.plain = plain_files(self.prepared(), None)
                 .into_par_iter()
                 .map(|(rel, bytes)| (rel, blake3::hash(&bytes)))
@@ -978,31 +994,25 @@ impl Renderer {
         drop(keep);
         trace.stage(&format!("update: {} files rendered", render_jobs.len()));
 
-        // Files that need no template: written when their bytes changed. In a site of the
-        // same structure, feeds and configuration, a feed whose candidate pages all kept
-        // their views (and, for a term's, whose taxonomy is equal) is the same, and so are
-        // the sitemaps when the taxonomies are equal and no page changed its dates: those
-        // are not made again, and keep their fingerprints.
-        let plain_same = same_structure
-            && old.configs == prints.configs
-            && next.values.feeds == self.values.feeds;
+        // Files that need no template: written when their bytes changed. With the same
+        // configuration, a feed whose inputs have the same fingerprint
+        // ([`PlannedFeed::inputs`]: its title and list, and what it reads of its pages)
+        // is the same, whatever else changed; so are the sitemaps, in a site of the same
+        // structure, when the taxonomies are equal and no page changed its dates. Those are
+        // not made again, and keep their fingerprints.
+        prints.feeds = feed_prints(next.prepared(), &prints.contents);
         let mut unchanged: Vec<String> = Vec::new();
-        let plain = if plain_same {
-            let sitemaps = taxonomies.iter().all(|&same| same)
+        let plain = if old.configs == prints.configs {
+            let sitemaps = same_structure
+                && taxonomies.iter().all(|&same| same)
                 && (next.model.pages.iter().zip(&self.model.pages))
                     .zip(&kept)
                     .all(|((new, old), &kept)| {
                         kept || (new.doc.date == old.doc.date && new.doc.updated == old.doc.updated)
                     });
             let mut feed = |f: &PlannedFeed<'_>| {
-                let same = f
-                    .candidates
-                    .iter()
-                    .all(|i| kept.get(i.index()) == Some(&true))
-                    && match f.of {
-                        FeedOf::Term(t) => taxonomies.get(t.index()) == Some(&true),
-                        FeedOf::Language | FeedOf::Section => true,
-                    }
+                let same = (prints.feeds.get(&f.rel))
+                    .is_some_and(|p| old.feeds.get(&f.rel) == Some(p))
                     && old.plain.contains_key(&f.rel);
                 if same {
                     unchanged.push(f.rel.clone());
@@ -1159,6 +1169,60 @@ mod tests {
         assert!(!reads("{% for item in language.legal.pages %}{% endfor %}"));
         // A string that holds a closing delimiter does not end the tag.
         assert!(reads("{{ \"}}\" ~ section.pages }}"));
+    }
+
+    /// A new article changes the inputs of the feeds that list it, and of no other: an
+    /// update makes only those again, even though every page index after it moved.
+    #[test]
+    fn a_new_article_changes_the_inputs_of_the_feeds_that_list_it_only() {
+        use super::super::testing::site;
+        let files = |extra: Option<(&'static str, &'static str)>| {
+            let mut f = vec![
+                ("news/_index.md", "---\ntitle: 新闻\n---\n"),
+                (
+                    "news/b.md",
+                    "---\ntitle: 乙\ndate: 2020-02-01\ntags: [甲]\n---\n乙。\n",
+                ),
+                (
+                    "news/c.md",
+                    "---\ntitle: 丙\ndate: 2020-03-01\ntags: [乙]\n---\n丙。\n",
+                ),
+                ("docs/_index.md", "---\ntitle: 文档\n---\n"),
+                (
+                    "docs/d.md",
+                    "---\ntitle: 丁\ndate: 2020-04-01\ntags: [丙]\n---\n丁。\n",
+                ),
+            ];
+            f.extend(extra);
+            f
+        };
+        let feeds = |m: &SiteModel| {
+            let values = Values::compute(m);
+            let p = Prepared {
+                model: m,
+                v: &values,
+            };
+            let contents: Vec<Print> = (page_prints(m, &values.related.pages).iter())
+                .map(|p| p.content)
+                .collect();
+            feed_prints(p, &contents)
+        };
+        let before = feeds(&site(&files(None)));
+        // `a` sorts first: every page index moves.
+        let after = feeds(&site(&files(Some((
+            "news/a.md",
+            "---\ntitle: 甲\ndate: 2020-05-01\ntags: [甲]\n---\n甲。\n",
+        )))));
+        let changed: BTreeSet<&str> = (after.iter())
+            .filter(|(rel, p)| before.get(*rel) != Some(p))
+            .map(|(rel, _)| rel.as_str())
+            .collect();
+        assert_eq!(
+            changed,
+            BTreeSet::from(["atom.xml", "news/atom.xml", "tags/甲/atom.xml"]),
+            "{after:?}"
+        );
+        assert!(after.contains_key("docs/atom.xml") && after.contains_key("tags/乙/atom.xml"));
     }
 
     #[test]
