@@ -1002,6 +1002,7 @@ impl Renderer {
         // not made again, and keep their fingerprints.
         prints.feeds = feed_prints(next.prepared(), &prints.contents);
         let mut unchanged: Vec<String> = Vec::new();
+        let mut feeds_kept = 0;
         let plain = if old.configs == prints.configs {
             let sitemaps = same_structure
                 && taxonomies.iter().all(|&same| same)
@@ -1026,6 +1027,7 @@ impl Renderer {
                     sitemaps,
                 }),
             );
+            feeds_kept = unchanged.len();
             if sitemaps {
                 unchanged.extend(old.plain.keys().filter(|rel| xml::is_sitemap(rel)).cloned());
             }
@@ -1057,7 +1059,10 @@ impl Renderer {
             plain_prints.insert(rel, p);
         }
         prints.plain = plain_prints;
-        trace.stage("update: feeds, sitemaps, redirects");
+        trace.stage(&format!(
+            "update: feeds ({feeds_kept} of {} kept), sitemaps, redirects",
+            prints.feeds.len()
+        ));
 
         // The search index of each language whose pages changed.
         let codes: Vec<&str> = (next.model.config.languages.iter())
