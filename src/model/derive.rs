@@ -340,16 +340,20 @@ fn cross_checks(
         .map(|(k, h)| (k, h.finalize()))
         .collect();
     memo.retain(|k, (print, _)| prints.get(k.as_str()) == Some(print));
-    let known: HashSet<String> = memo.keys().cloned().collect();
+    let known: &HashMap<String, _> = memo;
     let (mut diagnostics, found) =
-        crate::crosscheck::check_groups(&s.root, &s.config, parsed, &|k| !known.contains(k));
+        crate::crosscheck::check_groups(&s.root, &s.config, parsed, &|k| !known.contains_key(k));
     for (key, findings) in found {
         if let Some(&print) = prints.get(key.as_str()) {
             memo.insert(key, (print, findings));
         }
     }
+    // Keys with nothing to check (no translation): remembered as checked, without
+    // allocating a key for the others on every update.
     for (key, print) in prints {
-        memo.entry(key.to_string()).or_insert((print, Vec::new()));
+        if !memo.contains_key(key) {
+            memo.insert(key.to_string(), (print, Vec::new()));
+        }
     }
     let mut keys: Vec<&String> = memo.keys().collect();
     keys.sort();

@@ -341,31 +341,47 @@ impl Related {
     /// The related pages of `model`; `before` is the generation served and its model: a
     /// page whose list was computed there from the same inputs takes it, the pages in it
     /// found again by their language and key.
-    pub(super) fn of(model: &SiteModel, before: Option<(&Related, &SiteModel)>) -> Related {
+    pub(super) fn of<'m>(
+        model: &'m SiteModel,
+        before: Option<(&Related, &'m SiteModel)>,
+    ) -> Related {
         let inputs = Related::inputs(model);
-        let at = |m: &'_ SiteModel| -> HashMap<(Lang, String), PageId> {
+        // Pages are found again by language and key; when every page is where it was (no
+        // page added or removed), by index.
+        let moved = before.is_some_and(|(_, m)| {
+            m.pages.len() != model.pages.len()
+                || (m.pages.iter().zip(&model.pages))
+                    .any(|(a, b)| a.lang != b.lang || a.key != b.key)
+        });
+        let at = |m: &'m SiteModel| -> HashMap<(Lang, &'m str), PageId> {
             (m.page_ids())
-                .map(|i| ((m.pages[i].lang, m.pages[i].key.clone()), i))
+                .map(|i| ((m.pages[i].lang, m.pages[i].key.as_str()), i))
                 .collect()
         };
-        let now = before.map(|_| at(model));
-        let then = before.map(|(_, m)| at(m));
+        let now = before.filter(|_| moved).map(|_| at(model));
+        let then = before.filter(|_| moved).map(|(_, m)| at(m));
         let taken: Vec<Option<Vec<PageId>>> = (model.page_ids())
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|i| {
                 let (old, m) = before?;
                 let p = &model.pages[i];
-                let j = *then.as_ref()?.get(&(p.lang, p.key.clone()))?;
+                let j = match &then {
+                    Some(then) => *then.get(&(p.lang, p.key.as_str()))?,
+                    None => i,
+                };
                 if old.inputs.get(j.index()) != Some(&inputs[i.index()]) {
                     return None;
                 }
-                (old.pages[j.index()].iter())
-                    .map(|&k| {
-                        let q = &m.pages[k];
-                        now.as_ref()?.get(&(q.lang, q.key.clone())).copied()
-                    })
-                    .collect()
+                match &now {
+                    Some(now) => (old.pages[j.index()].iter())
+                        .map(|&k| {
+                            now.get(&(m.pages[k].lang, m.pages[k].key.as_str()))
+                                .copied()
+                        })
+                        .collect(),
+                    None => Some(old.pages[j.index()].clone()),
+                }
             })
             .collect();
         let computed = taken.iter().filter(|t| t.is_none()).count();
