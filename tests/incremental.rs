@@ -910,6 +910,34 @@ fn a_body_edit_renders_again_only_the_list_page_that_shows_it_unless_the_templat
         c.touched
     );
 
+    // So after an edit of the page template (which renders every page again).
+    let page = fs::read_to_string("src/theme/builtin/templates/page.html").unwrap();
+    fs::create_dir_all(root.join("templates")).unwrap();
+    c.save(
+        "templates/page.html",
+        &page.replacen(
+            "{% endblock content %}",
+            "<!-- a -->{% endblock content %}",
+            1,
+        ),
+        true,
+    );
+    c.edit(
+        "content/news/only-zh.md",
+        |t| t.replace("没有译文。", "没有译文，真的。"),
+        true,
+    );
+    assert!(
+        !c.touched.contains("news/page/2/index.html"),
+        "{:?}",
+        c.touched
+    );
+    c.edit(
+        "content/news/only-zh.md",
+        |t| t.replace("没有译文，真的。", "没有译文。"),
+        true,
+    );
+
     // A list template that shows every page of its section (here their word counts): each
     // list page depends on every page of the section, and a clean build agrees (`Check`).
     let builtin = fs::read_to_string("src/theme/builtin/templates/section.html").unwrap();
