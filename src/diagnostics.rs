@@ -299,7 +299,7 @@ impl Diagnostics {
     /// threads) in place.
     ///
     /// Each diagnostic's position is read once into a key, and paths are ranked once per
-    /// distinct path ([`path_ranks`]): comparing `PathBuf`s walks their components, and
+    /// distinct path (`path_ranks`): comparing `PathBuf`s walks their components, and
     /// following every diagnostic's pointer at each comparison misses the cache, which made
     /// sorting the 186,000 findings of a 10,000-article site about 150 ms of every
     /// `qiao serve` update.

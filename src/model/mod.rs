@@ -369,9 +369,10 @@ impl SiteModel {
         if p.lang == self.config.default_language {
             return None;
         }
-        self.page_index
-            .get(&(p.key.clone(), self.config.default_lang_handle()))
-            .map(|&i| &self.pages[i])
+        // Pages in the default language are never fallback copies: the page there is the
+        // source (found without allocating a key, as every page's view asks).
+        self.page_at(&self.config.default_language, &p.key)
+            .map(|i| &self.pages[i])
     }
 }
 
