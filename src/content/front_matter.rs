@@ -149,7 +149,8 @@ fn date_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
     d.deserialize_any(V)
 }
 
-/// Front matter keys common in Hugo, Zola and Jekyll, and how qiao says the same thing.
+/// Front matter keys common in Hugo, Zola and Jekyll (Zola's section keys `sort_by`,
+/// `paginate_by` and `generate_feeds` among them), and how qiao says the same thing.
 const FOREIGN_KEYS: &[(&str, &str)] = &[
     (
         "author",
@@ -188,6 +189,18 @@ const FOREIGN_KEYS: &[(&str, &str)] = &[
         "a page that must not be published is a draft: write `draft: true` (`draft = true` in TOML)",
     ),
     ("keywords", "qiao calls keywords `tags`"),
+    (
+        "sort_by",
+        "qiao lists every section's pages by `weight` (lowest first, pages without one after), then newest first, then by title: remove `sort_by` (Zola's `date` is that order), and give pages a `weight` to order them by hand",
+    ),
+    (
+        "paginate_by",
+        "qiao paginates every section's list alike: set `paginate = 10` in site.toml (a taxonomy's lists: `paginate` under `[taxonomies.tags]`) and remove `paginate_by`",
+    ),
+    (
+        "generate_feeds",
+        "qiao gives every section with dated pages an Atom feed (`atom.xml`), and every language one: remove `generate_feeds`",
+    ),
 ];
 
 /// A validated date.
@@ -1159,6 +1172,9 @@ mod tests {
             ("lastmod", "`updated`"),
             ("layout", "`template`"),
             ("published", "`draft: true`"),
+            ("sort_by", "`weight`"),
+            ("paginate_by", "`paginate = 10`"),
+            ("generate_feeds", "Atom feed"),
         ] {
             let err = parse(&format!("---\ntitle: t\n{key}: x\n---\n")).unwrap_err();
             assert_eq!(
