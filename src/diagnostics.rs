@@ -499,10 +499,6 @@ impl<'s> LineIndex<'s> {
 mod tests {
     use super::*;
 
-    /// `into_sorted` ranks paths instead of comparing them each time: the order must be the
-    /// one `Path` gives, where it differs from the order of the bytes (`a/b` before `a-b`,
-    /// `a//b` equal to `a/b`), with the line, column, severity and message after it, and
-    /// duplicates removed.
     /// The sorted diagnostics of the last call are given again only for the same ones.
     #[test]
     fn sorting_again_reuses_the_last_result_only_for_the_same_diagnostics() {
@@ -534,6 +530,10 @@ mod tests {
         assert_eq!(of(&[]).into_sorted_reusing(&mut last), Vec::new());
     }
 
+    /// `into_sorted` ranks paths instead of comparing them each time: the order must be the
+    /// one `Path` gives, where it differs from the order of the bytes (`a/b` before `a-b`,
+    /// `a//b` equal to `a/b`), with the line, column, severity and message after it, and
+    /// duplicates removed.
     #[test]
     fn sorting_orders_paths_as_path_does_and_removes_duplicates() {
         let paths = [

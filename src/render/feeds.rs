@@ -81,7 +81,7 @@ pub(super) fn feed_files(p: Prepared, wanted: &dyn Fn(&str) -> bool) -> Vec<(Str
 /// configuration.
 pub(super) struct PlannedFeed<'m> {
     /// Its site path (`/en/news/atom.xml`).
-    pub(super) path: &'m str,
+    path: &'m str,
     /// Its output file (`en/news/atom.xml`).
     pub(super) rel: String,
     /// Its title: the list's, then the site's.
@@ -92,7 +92,7 @@ pub(super) struct PlannedFeed<'m> {
     lang: &'m str,
     /// The pages of its list, of which it shows the dated ones that are no fallback copies,
     /// newest first, up to `feed_limit`.
-    pub(super) candidates: Vec<PageId>,
+    candidates: Vec<PageId>,
 }
 
 impl PlannedFeed<'_> {

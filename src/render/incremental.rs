@@ -138,16 +138,33 @@ fn content_print(html: &str) -> Print {
     blake3::hash(html.as_bytes())
 }
 
-/// The fingerprint of what each feed is made of ([`PlannedFeed::inputs`]), by output file;
-/// `contents` are the fingerprints of the pages' HTML.
-fn feed_prints(p: Prepared, contents: &[Print]) -> HashMap<String, Print> {
+/// The files that need no template ([`plain_files`]) and the fingerprint of what each feed
+/// is made of ([`PlannedFeed::inputs`]), by output file, in one pass over the feed plan.
+/// `contents` are the fingerprints of the pages' HTML; `keep` says, from a feed's output
+/// file and fingerprint, whether it is the same as before (then it is not made), and
+/// `sitemaps` whether the sitemaps are.
+fn plain_files_and_feed_prints(
+    p: Prepared,
+    contents: &[Print],
+    keep: &mut dyn FnMut(&str, &Print) -> bool,
+    sitemaps: bool,
+) -> (Files, HashMap<String, Print>) {
     let entries = entry_prints(p.model, contents);
-    (planned_feeds(p).into_par_iter())
-        .map(|f| {
-            let print = f.inputs(&entries);
-            (f.rel, print)
-        })
-        .collect()
+    let mut feeds = HashMap::new();
+    let mut feed = |f: &PlannedFeed<'_>| {
+        let print = f.inputs(&entries);
+        let same = keep(&f.rel, &print);
+        feeds.insert(f.rel.clone(), print);
+        same
+    };
+    let plain = plain_files(
+        p,
+        Some(Unchanged {
+            feed: &mut feed,
+            sitemaps,
+        }),
+    );
+    (plain, feeds)
 }
 
 /// The fingerprints of one generation.
@@ -488,10 +505,8 @@ fn page_prints(model: &SiteModel, related: &[Vec<PageId>]) -> Vec<PagePrints> {
 /// taxonomy is equal; a term's list when the taxonomy is equal and the pages the list shows
 /// kept their views; a 404 page always.
 struct Reuse<'a> {
-    /// The generation before.
+    /// The generation before (its fingerprints: [`Reuse::old`]).
     before: &'a Renderer,
-    /// Its fingerprints.
-    old: &'a Prints,
     /// Whether the structure of the site is the same.
     same_structure: bool,
     /// By page index: whether the page kept its view.
@@ -503,13 +518,18 @@ struct Reuse<'a> {
 }
 
 impl Reuse<'_> {
+    /// The fingerprints of the generation before.
+    fn old(&self) -> &Prints {
+        self.before.prints()
+    }
+
     /// Whether what every job reads of the site as a whole is the same in `next` (whose
     /// values' fingerprints are `prints`) as in the generation before: the configuration,
     /// the templates, the interface translations, the menus and the feed plan. Otherwise
     /// no job keeps its fingerprint.
     fn same_site(&self, next: &Renderer, prints: &Prints) -> bool {
-        self.old.configs == prints.configs
-            && self.old.templates == prints.templates
+        self.old().configs == prints.configs
+            && self.old().templates == prints.templates
             && next.language_prints == self.before.language_prints
             && next.model.menus == self.before.model.menus
             && next.values.feeds == self.before.values.feeds
@@ -525,7 +545,7 @@ impl Reuse<'_> {
             _ if !self.same_structure => false,
             Job::Section(i, _) => {
                 kept(self.sections, i.index())
-                    && self.old.sections.get(i.index()) == prints.sections.get(i.index())
+                    && self.old().sections.get(i.index()) == prints.sections.get(i.index())
             }
             Job::TaxonomyIndex(t) => kept(self.taxonomies, t.index()),
             Job::Term(id, n) => {
@@ -611,7 +631,7 @@ fn make_prints(
                         && deps.is_none_or(|d| d.is_empty())
                         && u.keeps(model, &prints, job) =>
                 {
-                    u.old.jobs.get(&key).cloned()
+                    u.old().jobs.get(&key).cloned()
                 }
                 _ => None,
             };
@@ -794,9 +814,14 @@ impl Renderer {
             let pages = page_prints(&self.model, &self.values.related.pages);
             let structure = structure_print(&self.model, &self.values.related.pages);
             let mut prints = make_prints(self, pages, &self.deps, structure, None);
-            prints.feeds = feed_prints(self.prepared(), &prints.contents);
-            prints.plain = plain_files(self.prepared(), None)
-                .into_par_iter()
+            let (plain, feeds) = plain_files_and_feed_prints(
+                self.prepared(),
+                &prints.contents,
+                &mut |_, _| false,
+                false,
+            );
+            prints.feeds = feeds;
+            prints.plain = (plain.into_par_iter())
                 .map(|(rel, bytes)| (rel, blake3::hash(&bytes)))
                 .collect();
             prints
@@ -957,7 +982,6 @@ impl Renderer {
         };
         let reuse = Reuse {
             before: self,
-            old,
             same_structure,
             pages: &kept,
             sections: &sections,
@@ -1000,41 +1024,34 @@ impl Renderer {
         // is the same, whatever else changed; so are the sitemaps, in a site of the same
         // structure, when the taxonomies are equal and no page changed its dates. Those are
         // not made again, and keep their fingerprints.
-        prints.feeds = feed_prints(next.prepared(), &prints.contents);
+        let same_config = old.configs == prints.configs;
+        let sitemaps = same_config
+            && same_structure
+            && taxonomies.iter().all(|&same| same)
+            && (next.model.pages.iter().zip(&self.model.pages))
+                .zip(&kept)
+                .all(|((new, old), &kept)| {
+                    kept || (new.doc.date == old.doc.date && new.doc.updated == old.doc.updated)
+                });
         let mut unchanged: Vec<String> = Vec::new();
-        let mut feeds_kept = 0;
-        let plain = if old.configs == prints.configs {
-            let sitemaps = same_structure
-                && taxonomies.iter().all(|&same| same)
-                && (next.model.pages.iter().zip(&self.model.pages))
-                    .zip(&kept)
-                    .all(|((new, old), &kept)| {
-                        kept || (new.doc.date == old.doc.date && new.doc.updated == old.doc.updated)
-                    });
-            let mut feed = |f: &PlannedFeed<'_>| {
-                let same = (prints.feeds.get(&f.rel))
-                    .is_some_and(|p| old.feeds.get(&f.rel) == Some(p))
-                    && old.plain.contains_key(&f.rel);
+        let (plain, feeds) = plain_files_and_feed_prints(
+            next.prepared(),
+            &prints.contents,
+            &mut |rel, print| {
+                let same =
+                    same_config && old.feeds.get(rel) == Some(print) && old.plain.contains_key(rel);
                 if same {
-                    unchanged.push(f.rel.clone());
+                    unchanged.push(rel.to_string());
                 }
                 same
-            };
-            let plain = plain_files(
-                next.prepared(),
-                Some(Unchanged {
-                    feed: &mut feed,
-                    sitemaps,
-                }),
-            );
-            feeds_kept = unchanged.len();
-            if sitemaps {
-                unchanged.extend(old.plain.keys().filter(|rel| xml::is_sitemap(rel)).cloned());
-            }
-            plain
-        } else {
-            plain_files(next.prepared(), None)
-        };
+            },
+            sitemaps,
+        );
+        prints.feeds = feeds;
+        let feeds_kept = unchanged.len();
+        if sitemaps {
+            unchanged.extend(old.plain.keys().filter(|rel| xml::is_sitemap(rel)).cloned());
+        }
         let mut plain_prints = HashMap::new();
         for rel in unchanged {
             if let Some(&p) = old.plain.get(&rel) {
@@ -1210,7 +1227,7 @@ mod tests {
             let contents: Vec<Print> = (page_prints(m, &values.related.pages).iter())
                 .map(|p| p.content)
                 .collect();
-            feed_prints(p, &contents)
+            plain_files_and_feed_prints(p, &contents, &mut |_, _| true, true).1
         };
         let before = feeds(&site(&files(None)));
         // `a` sorts first: every page index moves.

@@ -341,47 +341,35 @@ impl Related {
     /// The related pages of `model`; `before` is the generation served and its model: a
     /// page whose list was computed there from the same inputs takes it, the pages in it
     /// found again by their language and key.
-    pub(super) fn of<'m>(
-        model: &'m SiteModel,
-        before: Option<(&Related, &'m SiteModel)>,
-    ) -> Related {
+    pub(super) fn of(model: &SiteModel, before: Option<(&Related, &SiteModel)>) -> Related {
         let inputs = Related::inputs(model);
-        // Pages are found again by language and key; when every page is where it was (no
-        // page added or removed), by index.
+        // Pages are found again by language and key (`page_at`); when every page is where
+        // it was (no page added or removed), by index.
         let moved = before.is_some_and(|(_, m)| {
             m.pages.len() != model.pages.len()
                 || (m.pages.iter().zip(&model.pages))
                     .any(|(a, b)| a.lang != b.lang || a.key != b.key)
         });
-        let at = |m: &'m SiteModel| -> HashMap<(Lang, &'m str), PageId> {
-            (m.page_ids())
-                .map(|i| ((m.pages[i].lang, m.pages[i].key.as_str()), i))
-                .collect()
-        };
-        let now = before.filter(|_| moved).map(|_| at(model));
-        let then = before.filter(|_| moved).map(|(_, m)| at(m));
-        let taken: Vec<Option<Vec<PageId>>> = (model.page_ids())
-            .collect::<Vec<_>>()
+        let taken: Vec<Option<Vec<PageId>>> = (0..model.pages.len())
             .into_par_iter()
+            .map(PageId::new)
             .map(|i| {
                 let (old, m) = before?;
                 let p = &model.pages[i];
-                let j = match &then {
-                    Some(then) => *then.get(&(p.lang, p.key.as_str()))?,
-                    None => i,
+                let j = if moved {
+                    m.page_at(&p.lang, &p.key)?
+                } else {
+                    i
                 };
                 if old.inputs.get(j.index()) != Some(&inputs[i.index()]) {
                     return None;
                 }
-                match &now {
-                    Some(now) => (old.pages[j.index()].iter())
-                        .map(|&k| {
-                            now.get(&(m.pages[k].lang, m.pages[k].key.as_str()))
-                                .copied()
-                        })
-                        .collect(),
-                    None => Some(old.pages[j.index()].clone()),
+                if !moved {
+                    return Some(old.pages[j.index()].clone());
                 }
+                (old.pages[j.index()].iter())
+                    .map(|&k| model.page_at(&m.pages[k].lang, &m.pages[k].key))
+                    .collect()
             })
             .collect();
         let computed = taken.iter().filter(|t| t.is_none()).count();
