@@ -563,6 +563,8 @@ fn derive_with(
             diagnostics: load_diags,
             held_back,
             unpublished,
+            // A build is made once: nothing waits for a held-back page to fall due.
+            next_due: _,
         } = load_documents(&opts.root, &config, opts.drafts, opts.future);
         diags.extend(load_diags);
         trace.stage("walk and parse");

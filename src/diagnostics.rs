@@ -43,6 +43,13 @@ impl std::ops::DerefMut for Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// Whether the two are one diagnostic (copies of one handle), not two equal ones.
+    pub fn same_handle(&self, other: &Diagnostic) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl fmt::Debug for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)

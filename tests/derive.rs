@@ -26,6 +26,7 @@ fn fresh(root: &Path) -> (String, Vec<String>) {
         &loaded.parsed,
     ));
     diags.extend(qiao::translation::leftover_markers(&config, &loaded.parsed));
+    diags.extend(qiao::crosscheck::check(root, &config, &loaded.parsed));
     let images = std::sync::Arc::try_unwrap(images).ok().unwrap();
     let m = model::build(
         config,
@@ -328,6 +329,19 @@ fn apply(root: &Path, rng: &mut Lcg, step: usize, kind: usize) -> (String, Vec<P
                 vec![swap, backup, abs],
             )
         }
+        16 => {
+            // A number in a translation that its source does not have: a cross-language
+            // finding more.
+            let translations: Vec<&String> = (all.iter())
+                .filter(|p| p.ends_with(".en.md") || p.ends_with(".de.md"))
+                .collect();
+            let rel = translations[rng.below(translations.len())].clone();
+            let abs = root.join(&rel);
+            let text = std::fs::read_to_string(&abs).unwrap();
+            let n = 1000 + step * 37;
+            std::fs::write(&abs, format!("{text}\nAbout {n} firms took part.\n")).unwrap();
+            (format!("number in {rel}"), vec![abs])
+        }
         _ => {
             let text = std::fs::read_to_string(&abs).unwrap();
             std::fs::write(&abs, format!("{text}\n另一段 {step}。\n")).unwrap();
@@ -337,20 +351,25 @@ fn apply(root: &Path, rng: &mut Lcg, step: usize, kind: usize) -> (String, Vec<P
 }
 
 /// How many kinds of edit [`apply`] knows.
-const KINDS: usize = 17;
+const KINDS: usize = 18;
 
+/// Every update is given the model of the one before, as `qiao serve` gives the model it
+/// serves ([`Derivation::update_from`]): body edits make the new model from it, every other
+/// edit runs every step.
 #[test]
 fn updates_equal_fresh_builds_after_random_edits() {
+    let mut from_served = 0;
     for seed in [1u64, 7, 42] {
         let site = common::zone_copy();
         let root = site.path();
         let (settings, _) = Settings::load(root, false, false).unwrap();
-        let (mut derivation, first) = Derivation::new(settings);
+        let (mut derivation, first) = Derivation::with_cross_checks(settings);
         let (model, diags) = fresh(root);
         assert_eq!(first.model.rendering_inputs(), model);
         assert_eq!(shown(&first.diagnostics), diags);
+        let mut served = first.model;
         let mut rng = Lcg(seed);
-        for step in 0..20 {
+        for step in 0..24 {
             // Every kind of edit once, in an order of the seed's, then random ones.
             let kind = if step < KINDS {
                 (step * 5 + seed as usize) % KINDS
@@ -358,7 +377,8 @@ fn updates_equal_fresh_builds_after_random_edits() {
                 rng.below(KINDS)
             };
             let (what, changed) = apply(root, &mut rng, step, kind);
-            let derived = derivation.update(&changed);
+            let derived = derivation.update_from(&changed, &served);
+            from_served += usize::from(derivation.from_served());
             let (model, diags) = fresh(root);
             let got = derived.model.rendering_inputs();
             if got != model {
@@ -374,8 +394,121 @@ fn updates_equal_fresh_builds_after_random_edits() {
                 diags,
                 "seed {seed}, step {step} ({what})"
             );
+            served = derived.model;
         }
     }
+    assert!(
+        from_served >= 3,
+        "{from_served} updates made from the model served"
+    );
+}
+
+/// Which edits make the new model from the one served, and which run every step: each
+/// result equals a fresh build.
+#[test]
+fn a_body_edit_is_made_from_the_model_served_and_anything_more_runs_every_step() {
+    let site = common::zone_copy();
+    let root = site.path();
+    let (settings, _) = Settings::load(root, false, false).unwrap();
+    let (mut derivation, first) = Derivation::with_cross_checks(settings);
+    let mut served = first.model;
+    let mut check = |derivation: &mut Derivation, rel: &str, from_served: bool, what: &str| {
+        let changed = [root.join(rel)];
+        let derived = derivation.update_from(&changed, &served);
+        assert_eq!(derivation.from_served(), from_served, "{what}");
+        let (model, diags) = fresh(root);
+        assert_eq!(derived.model.rendering_inputs(), model, "{what}");
+        assert_eq!(shown(&derived.diagnostics), diags, "{what}");
+        served = derived.model;
+    };
+    let en = "content/news/zone-unveiling.en.md";
+    let text = std::fs::read_to_string(root.join(en)).unwrap();
+    std::fs::write(
+        root.join(en),
+        format!("{text}\nThe zone had 3 bases and 12 partners.\n"),
+    )
+    .unwrap();
+    check(
+        &mut derivation,
+        en,
+        true,
+        "a sentence with numbers in a translation",
+    );
+    assert_eq!(derivation.rendered_last(), 1);
+    let text = std::fs::read_to_string(root.join(en)).unwrap();
+    std::fs::write(
+        root.join(en),
+        format!("{text}\n## A new heading\n\nText.\n"),
+    )
+    .unwrap();
+    check(&mut derivation, en, false, "a heading: a new anchor");
+    front(root, en, "weight: 3");
+    check(&mut derivation, en, false, "front matter");
+    let zh = "content/news/zone-unveiling.md";
+    let text = std::fs::read_to_string(root.join(zh)).unwrap();
+    std::fs::write(root.join(zh), format!("{text}\n新的一段。\n")).unwrap();
+    check(
+        &mut derivation,
+        zh,
+        false,
+        "a source whose translations record its revision",
+    );
+    let index = "content/news/_index.md";
+    let text = std::fs::read_to_string(root.join(index)).unwrap();
+    std::fs::write(root.join(index), format!("{text}\n新的一段。\n")).unwrap();
+    check(&mut derivation, index, false, "an _index");
+    // Nothing changed (a template was edited): the model served, as it is.
+    let derived = derivation.update_from(&[], &served);
+    assert!(derivation.from_served());
+    assert_eq!(derived.model.rendering_inputs(), fresh(root).0);
+}
+
+/// With `missing_translation = "fallback"`, the copies of an edited default-language page
+/// in the languages that lack it are made again from its new body.
+#[test]
+fn a_body_edit_makes_the_fallback_copies_of_its_page_again() {
+    let site = common::zone_copy();
+    let root = site.path();
+    common::edit(
+        root,
+        "site.toml",
+        "missing_translation = \"omit\"",
+        "missing_translation = \"fallback\"",
+    );
+    // A Chinese page without translations.
+    let untranslated = "content/news/untranslated.md".to_string();
+    std::fs::write(
+        root.join(&untranslated),
+        "---\ntitle: 未译\ndate: 2016-03-01\n---\n\n只有中文。\n",
+    )
+    .unwrap();
+    let (settings, _) = Settings::load(root, false, false).unwrap();
+    let (mut derivation, first) = Derivation::with_cross_checks(settings);
+    let fallback = |m: &model::SiteModel| {
+        let key = untranslated
+            .trim_start_matches("content/")
+            .trim_end_matches(".md");
+        m.pages
+            .iter()
+            .filter(|p| p.key == key && p.fallback)
+            .map(|p| p.html.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(!fallback(&first.model).is_empty());
+    let text = std::fs::read_to_string(root.join(&untranslated)).unwrap();
+    std::fs::write(
+        root.join(&untranslated),
+        format!("{text}\n新增的一段文字。\n"),
+    )
+    .unwrap();
+    let derived = derivation.update_from(&[root.join(&untranslated)], &first.model);
+    assert!(derivation.from_served());
+    let copies = fallback(&derived.model);
+    assert!(
+        copies.iter().all(|html| html.contains("新增的一段文字")),
+        "{copies:?}"
+    );
+    assert_eq!(derived.model.rendering_inputs(), fresh(root).0);
 }
 
 #[test]

@@ -20,6 +20,11 @@
 //! in full, so the result equals a fresh [`super::build`], diagnostics included. Each step is timed
 //! ([`Derivation::steps`]; printed with `QIAO_TRACE=1`).
 //!
+//! `qiao serve` calls [`Derivation::update_from`] with the model it serves: when only the
+//! bodies of pages changed (front matter and anchors as they were), the new model is that
+//! model with those pages made again, without the site-wide steps; with debug assertions,
+//! every step runs too and must give the same.
+//!
 //! A change to a file of `content/` that is not Markdown (an image, a bundle file) may change
 //! how images are sized and which files directives find: [`Derivation::update`] then renders
 //! every body again. Changes to `site.toml`, templates or static files need a new
@@ -108,6 +113,19 @@ pub struct Derivation {
     cross_checks: Option<HashMap<String, (blake3::Hash, Vec<Diagnostic>)>>,
     /// The time each step of the last derivation took.
     steps: super::steps::Steps,
+    /// What the last derivation returned besides its model, for [`Derivation::update_from`].
+    last: Option<Last>,
+    /// Whether the last derivation made its model from the one served.
+    from_served: bool,
+}
+
+/// What a derivation returned besides its model, and when loading the same files would load
+/// something else.
+struct Last {
+    diagnostics: Vec<Diagnostic>,
+    held_back: HeldBack,
+    /// See [`load::Loaded::next_due`].
+    next_due: Option<i64>,
 }
 
 /// What one derivation produced.
@@ -147,6 +165,8 @@ impl Derivation {
             rendered_last: 0,
             cross_checks: cross_checks.then(HashMap::new),
             steps: super::steps::Steps::new(),
+            last: None,
+            from_served: false,
         };
         let derived = d.derive();
         (d, derived)
@@ -156,6 +176,75 @@ impl Derivation {
     /// site root; created, modified or deleted) changed on disk.
     pub fn update(&mut self, changed: &[PathBuf]) -> Derived {
         let mut steps = super::steps::Steps::new();
+        self.take_changes(changed);
+        steps.mark("changed files");
+        self.derive_steps(steps)
+    }
+
+    /// [`Derivation::update`], given the model that the last derivation made (`served`):
+    /// when only the bodies of pages changed, the new model is made from it without the
+    /// site-wide steps. That is when every changed file is the source of a published page
+    /// (not an `_index`) whose front matter is byte for byte as it was, and whose body
+    /// defines the same anchors; when it is in the default language, translations compare
+    /// it with the same revision; it is not a stale translation (its marks come from its
+    /// body); the site requires no translations (`[translation] required`, whose warnings
+    /// count days); and no page held back as future has fallen due. Everything the
+    /// site-wide steps make (places, link tables, sections and their order, taxonomies,
+    /// aliases, menus) reads front matter, file names and anchors only, so it is as it was:
+    /// those pages and their fallback copies are made again by the functions of steps 3 and
+    /// 4 ([`super::pages::page_of`], [`super::pages::fallback_copy`]) and keep their place,
+    /// their cross-language checks and link checks are run again, and the rest of the
+    /// model is copied from `served`. Otherwise every step runs, as in
+    /// [`Derivation::update`]. With debug assertions, the result is compared with what
+    /// every step makes, and a difference fails.
+    pub fn update_from(&mut self, changed: &[PathBuf], served: &SiteModel) -> Derived {
+        let mut steps = super::steps::Steps::new();
+        let changes = self.take_changes(changed);
+        steps.mark("changed files");
+        if changes.other_than_markdown {
+            return self.derive_steps(steps);
+        }
+        let Some(derived) = self.edit_bodies(&changes.files, served, &mut steps) else {
+            return self.derive_steps(steps);
+        };
+        steps.trace("derive (bodies)");
+        #[cfg(debug_assertions)]
+        self.assert_as_every_step(&derived);
+        self.steps = steps;
+        self.from_served = true;
+        derived
+    }
+
+    /// Runs every step, and fails when the model or the problems differ from `derived`,
+    /// which [`Derivation::update_from`] made from the model served.
+    #[cfg(debug_assertions)]
+    fn assert_as_every_step(&mut self, derived: &Derived) {
+        let rendered_last = self.rendered_last;
+        let full = self.derive_steps(super::steps::Steps::new());
+        assert_eq!(
+            full.model.rendering_inputs(),
+            derived.model.rendering_inputs(),
+            "a body edit made another model than every step makes"
+        );
+        let sorted = |ds: &[Diagnostic]| {
+            let mut v: Vec<String> = ds.iter().map(|d| format!("{d:?}")).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            sorted(&full.diagnostics),
+            sorted(&derived.diagnostics),
+            "a body edit found other problems than every step finds"
+        );
+        assert_eq!(full.held_back, derived.held_back);
+        self.rendered_last = rendered_last;
+    }
+
+    /// Takes note of the changed files: only the changed paths are looked at (a directory's
+    /// are walked), by the walk's own rule; their reads are forgotten, and a file that is gone
+    /// with all that was kept of it. A changed file that is not Markdown may change how
+    /// images are sized and what directives find: every body is rendered again.
+    fn take_changes(&mut self, changed: &[PathBuf]) -> crate::content::known::Changes {
         let changed: Vec<PathBuf> = changed
             .iter()
             .map(|p| {
@@ -166,28 +255,289 @@ impl Derivation {
                 }
             })
             .collect();
-        // Only the changed paths are looked at (a directory's are walked): the walk's rule
-        // decides what each is. A changed file that is not Markdown may change how images
-        // are sized and what directives find: every body is rendered again.
         let changes = self.known.update(&changed);
         if changes.other_than_markdown {
             self.memos.clear();
         }
         for rel in &changes.files {
             self.read.remove(rel);
-            // A file that is gone is forgotten.
             if !self.known.contains(rel) {
                 self.memos.remove(rel);
                 self.checks.remove(rel);
             }
         }
-        steps.mark("changed files");
-        self.derive_steps(steps)
+        changes
+    }
+
+    /// The model and problems of the site after the bodies of the pages at `files`
+    /// (relative to `content/`) changed, made from `served` (see
+    /// [`Derivation::update_from`]); `None` when some change may reach further than its
+    /// page, or anything else differs from what `served` was made of. Nothing is kept
+    /// before every check has passed.
+    fn edit_bodies(
+        &mut self,
+        files: &[String],
+        served: &SiteModel,
+        steps: &mut super::steps::Steps,
+    ) -> Option<Derived> {
+        let s = &self.settings;
+        let config = &s.config;
+        let last = self.last.as_ref()?;
+        if last
+            .next_due
+            .is_some_and(|due| due <= load::now_timestamp())
+            || !config.translation.required.is_empty()
+        {
+            return None;
+        }
+        let resolver = served.resolver();
+        // The anchors of every page and section, for the link checks of the edited pages
+        // (made when a link first asks).
+        let anchors_by_key: std::sync::OnceLock<HashMap<(&str, &str), &[String]>> =
+            std::sync::OnceLock::new();
+        let anchors = |k: &(String, String)| {
+            let by_key = anchors_by_key.get_or_init(|| {
+                (served.sources.values())
+                    .map(|f| {
+                        let key = (f.source.key.as_str(), f.source.lang.as_str());
+                        (key, f.anchors.as_slice())
+                    })
+                    .collect()
+            });
+            by_key.get(&(k.0.as_str(), k.1.as_str())).copied()
+        };
+        let mut edits: Vec<Edit> = Vec::with_capacity(files.len());
+        for rel in files {
+            let site_rel = format!("content/{rel}");
+            let old = served.sources.get(&site_rel)?;
+            let source = &old.source;
+            if source.kind != crate::content::SourceKind::Page || !self.known.contains(rel) {
+                return None;
+            }
+            let lang = config.lang(&source.lang)?;
+            let id = *served.page_index.get(&(source.key.clone(), lang))?;
+            let page = &served.pages[id];
+            // A stale translation's marks come from its body and its source's: neither may
+            // be edited here.
+            let stale = |p: &super::Page| {
+                p.translation == crate::translation::TranslationState::Stale
+                    || !p.stale_sections.is_empty()
+            };
+            let mut translations = (config.languages.iter())
+                .filter_map(|l| served.page_at(&l.code, &source.key))
+                .map(|i| &served.pages[i]);
+            if stale(page) || (lang == config.default_language && translations.any(stale)) {
+                return None;
+            }
+            let read = read_source(source, &site_rel, &config.timezone);
+            let doc = read.parsed.as_ref().ok()?;
+            if doc.text.get(..doc.body_start) != Some(old.head.as_str()) {
+                return None;
+            }
+            // The document as loaded (shared fields inherited, which come from front
+            // matter), with the new text.
+            let parsed = Parsed {
+                source: source.clone(),
+                doc: crate::content::Document {
+                    text: doc.text.clone(),
+                    body_start: doc.body_start,
+                    body_line: doc.body_line,
+                    ..page.doc.clone()
+                },
+            };
+            let revision = match served.source_hashes.get(&source.key) {
+                Some(before) if source.lang == config.default_language => {
+                    let now = Revision::of(&parsed.doc);
+                    if now != *before {
+                        return None;
+                    }
+                    Some((read.hash, now))
+                }
+                _ => None,
+            };
+            let (rendered, lookups) = resolver.render_recorded(&parsed, &page.path);
+            if rendered.anchors != old.anchors {
+                return None;
+            }
+            let link_diagnostics = resolver.check_links(&parsed, &rendered, &anchors);
+            let probes = resolver.probes(&parsed, &rendered, &anchors);
+            let r = bodies::RenderedSource {
+                parsed,
+                path: page.path.clone(),
+                rendered: Arc::new(rendered),
+            };
+            let facts = Arc::new(bodies::facts(&r, link_diagnostics));
+            edits.push(Edit {
+                rel: rel.clone(),
+                site_rel,
+                id,
+                read,
+                revision,
+                lookups,
+                rendered: r,
+                checked: Checked { probes, facts },
+            });
+        }
+        steps.mark("bodies");
+
+        // The pages, and the fallback copies of those in the default language.
+        let mut model = served.clone();
+        for e in &edits {
+            let old = &served.pages[e.id];
+            let mut parsed = e.rendered.parsed.clone();
+            parsed.doc.release_text();
+            let translation = crate::translation::state_of(
+                &parsed.doc,
+                &parsed.source.lang,
+                config,
+                served.source_hashes.get(&parsed.source.key),
+            );
+            let made = super::pages::page_of(
+                config,
+                parsed,
+                e.rendered.path.clone(),
+                &e.rendered.rendered,
+                translation,
+                Vec::new(),
+                old.assets.clone(),
+            );
+            model.pages[e.id] = keep_place(made, old);
+            if old.lang == config.default_language {
+                for l in config.languages.iter().filter(|l| !l.is_default) {
+                    if let Some(c) = served.page_at(&l.code, &old.key)
+                        && served.pages[c].fallback
+                    {
+                        let copy = super::pages::fallback_copy(config, &model.pages[e.id], l);
+                        model.pages[c] = keep_place(copy, &served.pages[c]);
+                    }
+                }
+            }
+            model
+                .sources
+                .insert(e.site_rel.clone(), e.checked.facts.clone());
+        }
+        steps.mark("pages");
+
+        // Problems: the link checks of the edited pages, and the cross-language checks of
+        // the pages they belong to, in the places of those they replace.
+        let mut diagnostics = last.diagnostics.clone();
+        for e in &edits {
+            let old = &served.sources[&e.site_rel];
+            if !replace_run(
+                &mut diagnostics,
+                &old.link_diagnostics,
+                &e.checked.facts.link_diagnostics,
+            ) {
+                return None;
+            }
+        }
+        let mut cross = Vec::new();
+        if let Some(memo) = &self.cross_checks {
+            let keys: std::collections::BTreeSet<&str> = (edits.iter())
+                .map(|e| e.rendered.parsed.source.key.as_str())
+                .collect();
+            for key in keys {
+                let (print, found) = self.cross_check_page(served, key, &edits)?;
+                let before = memo.get(key).map_or(&[][..], |(_, ds)| ds.as_slice());
+                if !replace_run(&mut diagnostics, before, &found) {
+                    return None;
+                }
+                cross.push((key.to_string(), (print, found)));
+            }
+        }
+        steps.mark("cross-language checks");
+
+        // Every check passed: what was made is kept.
+        self.rendered_last = edits.len();
+        for e in edits {
+            let source = &e.rendered.parsed.source;
+            let memo = Memo {
+                hash: e.read.hash,
+                path: e.rendered.path.clone(),
+                key: source.key.clone(),
+                bundle: source.bundle,
+                lookups: e.lookups,
+                rendered: e.rendered.rendered.clone(),
+            };
+            self.memos.insert(e.rel.clone(), memo);
+            if let Some((hash, revision)) = e.revision {
+                self.revisions.insert(hash, revision);
+            }
+            self.checks.insert(e.rel.clone(), e.checked);
+            self.read.insert(e.rel, e.read);
+        }
+        if let Some(memo) = &mut self.cross_checks {
+            memo.extend(cross);
+        }
+        let held_back = last.held_back.clone();
+        if let Some(last) = &mut self.last {
+            last.diagnostics = diagnostics.clone();
+        }
+        steps.mark("keep memos");
+        Some(Derived {
+            model,
+            diagnostics,
+            held_back,
+        })
+    }
+
+    /// The cross-language findings of the page `key` (its source and translations as in
+    /// `served`, the texts of `edits` for those edited) and the print of its files, as
+    /// [`cross_checks`] makes them.
+    fn cross_check_page(
+        &self,
+        served: &SiteModel,
+        key: &str,
+        edits: &[Edit],
+    ) -> Option<(blake3::Hash, Vec<Diagnostic>)> {
+        let s = &self.settings;
+        let mut group: Vec<(Parsed, Option<blake3::Hash>)> = Vec::new();
+        for l in &s.config.languages {
+            let Some(i) = served.page_at(&l.code, key) else {
+                continue;
+            };
+            let page = &served.pages[i];
+            if page.fallback {
+                continue;
+            }
+            let rel = page.source.strip_prefix("content/")?;
+            match edits.iter().find(|e| e.rel == rel) {
+                Some(e) => group.push((e.rendered.parsed.clone(), Some(e.read.hash))),
+                None => {
+                    let read = self.read.get(rel)?;
+                    let doc = read.parsed.as_ref().ok()?;
+                    let source = served.sources.get(&page.source)?.source.clone();
+                    let doc = crate::content::Document {
+                        text: doc.text.clone(),
+                        body_start: doc.body_start,
+                        body_line: doc.body_line,
+                        ..page.doc.clone()
+                    };
+                    group.push((Parsed { source, doc }, Some(read.hash)));
+                }
+            }
+        }
+        group.sort_by(|a, b| a.0.source.rel.cmp(&b.0.source.rel));
+        let mut h = blake3::Hasher::new();
+        for (p, hash) in &group {
+            file_print(&mut h, &p.source.rel, *hash);
+        }
+        let parsed: Vec<Parsed> = group.into_iter().map(|(p, _)| p).collect();
+        let (_, found) =
+            crate::crosscheck::check_groups(&s.root, &s.config, &parsed, &|k| k == key);
+        let findings = found.into_iter().find(|(k, _)| k == key).map(|(_, ds)| ds);
+        Some((h.finalize(), findings.unwrap_or_default()))
     }
 
     /// What the model is derived from besides `content/`.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Whether the last derivation made its model from the model served, changing only the
+    /// pages whose bodies were edited (see [`Derivation::update_from`]).
+    pub fn from_served(&self) -> bool {
+        self.from_served
     }
 
     /// How many bodies the last derivation rendered (the others were reused).
@@ -206,6 +556,7 @@ impl Derivation {
     }
 
     fn derive_steps(&mut self, mut steps: super::steps::Steps) -> Derived {
+        self.from_served = false;
         let derived = self.derive_with(&mut steps);
         steps.trace("derive");
         self.steps = steps;
@@ -305,6 +656,11 @@ impl Derivation {
             self.revisions.retain(|h, _| hashes.contains(h));
             self.revisions.extend(new_revisions);
         }
+        self.last = Some(Last {
+            diagnostics: diagnostics.clone(),
+            held_back: loaded.held_back.clone(),
+            next_due: loaded.next_due,
+        });
         steps.mark("keep memos");
         Derived {
             model,
@@ -328,12 +684,7 @@ fn cross_checks(
     let mut hashers: HashMap<&str, blake3::Hasher> = HashMap::new();
     for p in files {
         let h = hashers.entry(&p.source.key).or_default();
-        h.update(p.source.rel.as_bytes());
-        h.update(&[0]);
-        match read.get(&p.source.rel) {
-            Some(r) => h.update(r.hash.as_bytes()),
-            None => h.update(&[0]),
-        };
+        file_print(h, &p.source.rel, read.get(&p.source.rel).map(|r| r.hash));
     }
     let prints: HashMap<&str, blake3::Hash> = hashers
         .into_iter()
@@ -359,6 +710,64 @@ fn cross_checks(
     keys.sort();
     diagnostics.extend(keys.into_iter().flat_map(|k| memo[k].1.iter().cloned()));
     diagnostics
+}
+
+/// A page whose body was edited, made again (see [`Derivation::update_from`]).
+struct Edit {
+    /// Relative to `content/`.
+    rel: String,
+    /// Relative to the site root.
+    site_rel: String,
+    id: super::PageId,
+    read: Read,
+    /// The revision of a default-language source that translations record, by text hash.
+    revision: Option<(blake3::Hash, Revision)>,
+    /// What its rendering looked up.
+    lookups: Vec<super::links::Lookup>,
+    rendered: bodies::RenderedSource,
+    checked: Checked,
+}
+
+/// `made` in the place of `old` in its section, with its terms: what steps 5 and 6 gave
+/// `old` from front matter that `made` has too.
+fn keep_place(made: super::Page, old: &super::Page) -> super::Page {
+    super::Page {
+        section: old.section,
+        prev: old.prev,
+        next: old.next,
+        terms: old.terms.clone(),
+        ..made
+    }
+}
+
+/// Replaces in `all` the run of diagnostics that are `old` (the same handles, one after
+/// another) with `new`; `new` is added at the end when `old` is empty. `false` when `old`
+/// is not found.
+fn replace_run(all: &mut Vec<Diagnostic>, old: &[Diagnostic], new: &[Diagnostic]) -> bool {
+    let Some(first) = old.first() else {
+        all.extend(new.iter().cloned());
+        return true;
+    };
+    let Some(at) = all.iter().position(|d| d.same_handle(first)) else {
+        return false;
+    };
+    let run = all.get(at..at + old.len());
+    if !run.is_some_and(|run| run.iter().zip(old).all(|(a, b)| a.same_handle(b))) {
+        return false;
+    }
+    all.splice(at..at + old.len(), new.iter().cloned());
+    true
+}
+
+/// Adds one file of a page (a source or translation) to the print of the files its
+/// cross-language findings were found in; the files are added in order of `rel`.
+fn file_print(h: &mut blake3::Hasher, rel: &str, hash: Option<blake3::Hash>) {
+    h.update(rel.as_bytes());
+    h.update(&[0]);
+    match hash {
+        Some(hash) => h.update(hash.as_bytes()),
+        None => h.update(&[0]),
+    };
 }
 
 /// Reads and parses one source, keeping its hash.

@@ -54,6 +54,9 @@ pub struct Loaded {
     /// Every source left out (held back or failed to parse), by (key, language): a link to
     /// one is reported with the reason, not as a link to nothing.
     pub unpublished: super::UnpublishedSources,
+    /// The earliest date (seconds since the epoch) of a page held back because it is dated
+    /// in the future: from then on, loading the same files publishes it.
+    pub next_due: Option<i64>,
 }
 
 /// Walks `content/` and parses every Markdown file in parallel: the stages every command
@@ -113,6 +116,7 @@ pub fn load_walked(
     let mut parsed = Vec::new();
     let mut held = HeldBack::default();
     let mut unpublished = super::UnpublishedSources::new();
+    let mut next_due: Option<i64> = None;
     let mut drafts_by_lang: std::collections::HashMap<String, usize> = Default::default();
     let now = now_timestamp();
     for ((key, lang, file), r) in results {
@@ -126,6 +130,8 @@ pub fn load_walked(
             }
             Ok(p) if !future && is_future(&p.doc, now) => {
                 held.future += 1;
+                let due = p.doc.date.as_ref().map_or(i64::MAX, |d| d.timestamp);
+                next_due = Some(next_due.map_or(due, |n| n.min(due)));
                 let date = p
                     .doc
                     .date
@@ -156,6 +162,7 @@ pub fn load_walked(
         diagnostics: diags,
         held_back: held,
         unpublished,
+        next_due,
     }
 }
 

@@ -290,7 +290,7 @@ pub struct SourceFacts {
 
 /// The complete site. Built at once by [`build`]; an incremental rebuild changes only the
 /// rendered bodies of pages whose front matter did not change (see `serve::session`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SiteModel {
     /// Validated configuration.
     pub config: Config,

@@ -117,7 +117,6 @@ pub fn pages(
                 }
                 None => Vec::new(),
             };
-            let rel = format!("content/{}", p.source.rel);
             // The Markdown has been rendered and its links checked: the source text is not
             // needed any more, and on a large site it is a good part of the memory.
             p.doc.release_text();
@@ -127,45 +126,28 @@ pub fn pages(
                 SourceKind::Section => Made::Section(Box::new((
                     (p.source.section_dir.clone(), p.source.lang.clone()),
                     SectionDoc {
-                        source: rel,
+                        source: format!("content/{}", p.source.rel),
                         doc: p.doc,
                         rendered: r,
                     },
                 ))),
                 SourceKind::Page => {
-                    let summary = page_summary(&r, &p.doc);
-                    // The walk gives every source one of the site's languages.
-                    let lang = (config.lang(&p.source.lang))
-                        .unwrap_or_else(|| config.default_lang_handle());
-                    Made::Page(Box::new(Page {
-                        key: p.source.key.clone(),
-                        content_lang: lang,
-                        lang,
-                        source: rel,
-                        out_dir: out_dir(config, &path),
+                    let assets = crate::images::bundle_files(
+                        bundle_assets
+                            .get(&p.source.key)
+                            .map_or(&[][..], Vec::as_slice),
+                        &p.source.lang,
+                        &|code| config.language(code).is_some(),
+                    );
+                    Made::Page(Box::new(page_of(
+                        config,
+                        p,
                         path,
-                        html: r.html.clone(),
-                        summary,
-                        toc: r.toc.clone(),
-                        text: r.text.clone(),
-                        words: r.words,
-                        excerpt: r.excerpt.clone(),
-                        section: SectionId::new(usize::MAX),
-                        prev: None,
-                        next: None,
-                        terms: Default::default(),
-                        fallback: false,
+                        &r,
                         translation,
                         stale_sections,
-                        assets: crate::images::bundle_files(
-                            bundle_assets
-                                .get(&p.source.key)
-                                .map_or(&[][..], Vec::as_slice),
-                            &p.source.lang,
-                            &|code| config.language(code).is_some(),
-                        ),
-                        doc: p.doc,
-                    }))
+                        assets,
+                    )))
                 }
             }
         })
@@ -186,6 +168,59 @@ pub fn pages(
     }
 }
 
+/// The page of one rendered page source (`p`, its text released, at site path `path`), as
+/// step 4 makes it: placed in no section and without terms yet (`section`, `prev`, `next`
+/// and `terms` are set by steps 5 and 6). `qiao serve` makes the page of a source whose body
+/// alone was edited with this too ([`super::Derivation::update_from`]).
+pub fn page_of(
+    config: &Config,
+    p: Parsed,
+    path: String,
+    r: &markdown::Rendered,
+    translation: TranslationState,
+    stale_sections: Vec<crate::stale::StaleSection>,
+    assets: Vec<(std::path::PathBuf, String)>,
+) -> Page {
+    let summary = page_summary(r, &p.doc);
+    // The walk gives every source one of the site's languages.
+    let lang = (config.lang(&p.source.lang)).unwrap_or_else(|| config.default_lang_handle());
+    Page {
+        key: p.source.key.clone(),
+        content_lang: lang,
+        lang,
+        source: format!("content/{}", p.source.rel),
+        out_dir: out_dir(config, &path),
+        path,
+        html: r.html.clone(),
+        summary,
+        toc: r.toc.clone(),
+        text: r.text.clone(),
+        words: r.words,
+        excerpt: r.excerpt.clone(),
+        section: SectionId::new(usize::MAX),
+        prev: None,
+        next: None,
+        terms: Default::default(),
+        fallback: false,
+        translation,
+        stale_sections,
+        assets,
+        doc: p.doc,
+    }
+}
+
+/// The fallback copy of the default-language page `p` in the language `lang`: the page as
+/// it is, served at that language's address.
+pub fn fallback_copy(config: &Config, p: &Page, lang: &crate::config::Language) -> Page {
+    let mut c = p.clone();
+    c.lang = lang.lang();
+    c.fallback = true;
+    c.translation = TranslationState::Fallback;
+    c.path = relocate(config, &p.path, &config.default_language, &lang.code);
+    c.out_dir = out_dir(config, &c.path);
+    c
+}
+
 /// Adds a fallback copy of every default-language page in every language that has no
 /// translation of it (with `missing_translation = "fallback"`), then sorts the pages by
 /// (language, key).
@@ -197,13 +232,7 @@ pub fn add_fallback_copies(config: &Config, pages: &mut Vec<Page>) {
         for p in pages.iter().filter(|p| p.lang == *default) {
             for l in &config.languages {
                 if l.code != *default && !have.contains(&(p.key.clone(), l.lang())) {
-                    let mut c = p.clone();
-                    c.lang = l.lang();
-                    c.fallback = true;
-                    c.translation = TranslationState::Fallback;
-                    c.path = relocate(config, &p.path, default, &l.code);
-                    c.out_dir = out_dir(config, &c.path);
-                    copies.push(c);
+                    copies.push(fallback_copy(config, p, l));
                 }
             }
         }

@@ -158,7 +158,7 @@ impl Session {
             legal_links,
         } = if content_only {
             let derived = Derived::from_cache(
-                derivation.update(&abs_changed),
+                derivation.update_from(&abs_changed, model),
                 &setup_diagnostics,
                 Ok(self.renderer.templates().clone()),
                 self.intl.clone(),
@@ -176,7 +176,7 @@ impl Session {
             setup_diagnostics = setup.diagnostics;
             prints = setup.message_prints;
             Derived::from_cache(
-                derivation.update(&[]),
+                derivation.update_from(&[], model),
                 &setup_diagnostics,
                 setup.templates,
                 setup.intl,
