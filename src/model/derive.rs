@@ -115,8 +115,9 @@ pub struct Derivation {
     steps: super::steps::Steps,
     /// What the last derivation returned besides its model, for [`Derivation::update_from`].
     last: Option<Last>,
-    /// Whether the last derivation made its model from the one served.
-    from_served: bool,
+    /// When the last derivation made its model from the one served: the pages it made
+    /// again (see [`Derivation::edited_pages`]).
+    from_served: Option<Vec<super::PageId>>,
 }
 
 /// What a derivation returned besides its model, and when loading the same files would load
@@ -166,7 +167,7 @@ impl Derivation {
             cross_checks: cross_checks.then(HashMap::new),
             steps: super::steps::Steps::new(),
             last: None,
-            from_served: false,
+            from_served: None,
         };
         let derived = d.derive();
         (d, derived)
@@ -204,14 +205,14 @@ impl Derivation {
         if changes.other_than_markdown {
             return self.derive_steps(steps);
         }
-        let Some(derived) = self.edit_bodies(&changes.files, served, &mut steps) else {
+        let Some((derived, edited)) = self.edit_bodies(&changes.files, served, &mut steps) else {
             return self.derive_steps(steps);
         };
         steps.trace("derive (bodies)");
         #[cfg(debug_assertions)]
         self.assert_as_every_step(&derived);
         self.steps = steps;
-        self.from_served = true;
+        self.from_served = Some(edited);
         derived
     }
 
@@ -279,7 +280,7 @@ impl Derivation {
         files: &[String],
         served: &SiteModel,
         steps: &mut super::steps::Steps,
-    ) -> Option<Derived> {
+    ) -> Option<(Derived, Vec<super::PageId>)> {
         let s = &self.settings;
         let config = &s.config;
         let last = self.last.as_ref()?;
@@ -382,6 +383,8 @@ impl Derivation {
 
         // The pages, and the fallback copies of those in the default language.
         let mut model = served.clone();
+        steps.mark("copy of the model served");
+        let mut edited = Vec::new();
         for e in &edits {
             let old = &served.pages[e.id];
             let mut parsed = e.rendered.parsed.clone();
@@ -402,6 +405,7 @@ impl Derivation {
                 old.assets.clone(),
             );
             model.pages[e.id] = keep_place(made, old);
+            edited.push(e.id);
             if old.lang == config.default_language {
                 for l in config.languages.iter().filter(|l| !l.is_default) {
                     if let Some(c) = served.page_at(&l.code, &old.key)
@@ -409,6 +413,7 @@ impl Derivation {
                     {
                         let copy = super::pages::fallback_copy(config, &model.pages[e.id], l);
                         model.pages[c] = keep_place(copy, &served.pages[c]);
+                        edited.push(c);
                     }
                 }
             }
@@ -474,11 +479,16 @@ impl Derivation {
             last.diagnostics = diagnostics.clone();
         }
         steps.mark("keep memos");
-        Some(Derived {
-            model,
-            diagnostics,
-            held_back,
-        })
+        edited.sort();
+        edited.dedup();
+        Some((
+            Derived {
+                model,
+                diagnostics,
+                held_back,
+            },
+            edited,
+        ))
     }
 
     /// The cross-language findings of the page `key` (its source and translations as in
@@ -537,7 +547,15 @@ impl Derivation {
     /// Whether the last derivation made its model from the model served, changing only the
     /// pages whose bodies were edited (see [`Derivation::update_from`]).
     pub fn from_served(&self) -> bool {
-        self.from_served
+        self.from_served.is_some()
+    }
+
+    /// When the last derivation made its model from the model served (see
+    /// [`Derivation::update_from`]): the pages it made again, edited pages and their
+    /// fallback copies, in their places. Every other page, section, taxonomy and term is
+    /// as it was, and so is every related list (they read front matter only).
+    pub fn edited_pages(&self) -> Option<&[super::PageId]> {
+        self.from_served.as_deref()
     }
 
     /// How many bodies the last derivation rendered (the others were reused).
@@ -556,7 +574,7 @@ impl Derivation {
     }
 
     fn derive_steps(&mut self, mut steps: super::steps::Steps) -> Derived {
-        self.from_served = false;
+        self.from_served = None;
         let derived = self.derive_with(&mut steps);
         steps.trace("derive");
         self.steps = steps;
@@ -1046,17 +1064,21 @@ impl SiteModel {
         let _ = writeln!(out, "taxonomies {taxonomies:?}");
         let _ = writeln!(out, "aliases {aliases:?}");
         let _ = writeln!(out, "static {static_assets:?}");
-        let _ = writeln!(out, "page_index {:?}", sorted(page_index));
-        let _ = writeln!(out, "section_index {:?}", sorted(section_index));
+        let _ = writeln!(out, "page_index {:?}", sorted(page_index.iter()));
+        let _ = writeln!(out, "section_index {:?}", sorted(section_index.iter()));
         let _ = writeln!(out, "sources {:?}", sorted(sources));
-        let _ = writeln!(out, "link_index {:?}", sorted(link_index));
-        let _ = writeln!(out, "content_assets {:?}", sorted(content_assets));
+        let _ = writeln!(out, "link_index {:?}", sorted(link_index.iter()));
+        let _ = writeln!(out, "content_assets {:?}", sorted(content_assets.iter()));
         let _ = writeln!(out, "site_files {files:?}");
         let _ = writeln!(out, "source_hashes {:?}", sorted(source_hashes));
         let _ = writeln!(out, "template_ids {template_ids:?}");
         let _ = writeln!(out, "directives {}", directives.is_some());
-        let _ = writeln!(out, "unpublished {:?}", sorted(unpublished));
-        let _ = writeln!(out, "unpublished_dirs {:?}", sorted(unpublished_dirs));
+        let _ = writeln!(out, "unpublished {:?}", sorted(unpublished.iter()));
+        let _ = writeln!(
+            out,
+            "unpublished_dirs {:?}",
+            sorted(unpublished_dirs.iter())
+        );
         let _ = writeln!(out, "menus {menus:?}");
         out
     }

@@ -37,6 +37,7 @@
 //! code.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::config::{Config, Lang};
 use crate::content::{Asset, Document, Source};
@@ -290,7 +291,7 @@ pub struct SourceFacts {
 
 /// The complete site. Built at once by [`build`]; an incremental rebuild changes only the
 /// rendered bodies of pages whose front matter did not change (see `serve::session`).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SiteModel {
     /// Validated configuration.
     pub config: Config,
@@ -305,19 +306,19 @@ pub struct SiteModel {
     /// Files of `content/` that are copied as they are: (absolute source, output path).
     pub static_assets: Vec<(std::path::PathBuf, String)>,
     /// Page by (key, language).
-    pub page_index: HashMap<(String, Lang), PageId>,
+    pub page_index: Arc<HashMap<(String, Lang), PageId>>,
     /// Section by (directory, language).
-    pub section_index: HashMap<(String, Lang), SectionId>,
+    pub section_index: Arc<HashMap<(String, Lang), SectionId>>,
     /// Every Markdown source in the model, by its path relative to the site root
     /// (`content/news/x.en.md`); shared with the models derived after it while the source
     /// and what its links lead to stay the same.
     pub sources: HashMap<String, std::sync::Arc<SourceFacts>>,
     /// (key, language) → site path of every page and section source, for `@/` links.
-    pub link_index: HashMap<(String, String), String>,
+    pub link_index: Arc<HashMap<(String, String), String>>,
     /// Files of `content/` by path relative to it, for `@/` links to them.
-    pub content_assets: HashMap<String, Asset>,
+    pub content_assets: Arc<HashMap<String, Asset>>,
     /// Output paths that relative and root-relative links may lead to (see `site_files`).
-    pub site_files: std::collections::HashSet<String>,
+    pub site_files: Arc<std::collections::HashSet<String>>,
     /// Translation key → [`Revision`] of its default-language page: what translations
     /// are compared against.
     pub source_hashes: HashMap<String, Revision>,
@@ -329,11 +330,62 @@ pub struct SiteModel {
     pub directives: Option<std::sync::Arc<crate::directives::DirectiveSet>>,
     /// Sources left out of the site (drafts, future pages, unreadable front matter): a
     /// link to one says why instead of "does not exist".
-    pub unpublished: UnpublishedSources,
+    pub unpublished: Arc<UnpublishedSources>,
     /// The output directory each left-out page would have, to its (key, language).
-    pub unpublished_dirs: HashMap<String, (String, String)>,
+    pub unpublished_dirs: Arc<HashMap<String, (String, String)>>,
     /// The menus of `site.toml`, resolved for every language.
     pub menus: crate::menu::Resolved,
+}
+
+/// A copy that shares what the model holds by handle (bodies, texts, the indices), with
+/// the pages copied in parallel: `qiao serve` copies the model it serves after a body edit
+/// ([`Derivation::update_from`]).
+impl Clone for SiteModel {
+    fn clone(&self) -> SiteModel {
+        use rayon::prelude::*;
+        let SiteModel {
+            config,
+            pages,
+            sections,
+            taxonomies,
+            aliases,
+            static_assets,
+            page_index,
+            section_index,
+            sources,
+            link_index,
+            content_assets,
+            site_files,
+            source_hashes,
+            template_ids,
+            images,
+            directives,
+            unpublished,
+            unpublished_dirs,
+            menus,
+        } = self;
+        SiteModel {
+            config: config.clone(),
+            pages: pages.par_iter().cloned().collect(),
+            sections: sections.clone(),
+            taxonomies: taxonomies.clone(),
+            aliases: aliases.clone(),
+            static_assets: static_assets.clone(),
+            page_index: page_index.clone(),
+            section_index: section_index.clone(),
+            sources: sources.clone(),
+            link_index: link_index.clone(),
+            content_assets: content_assets.clone(),
+            site_files: site_files.clone(),
+            source_hashes: source_hashes.clone(),
+            template_ids: template_ids.clone(),
+            images: images.clone(),
+            directives: directives.clone(),
+            unpublished: unpublished.clone(),
+            unpublished_dirs: unpublished_dirs.clone(),
+            menus: menus.clone(),
+        }
+    }
 }
 
 impl SiteModel {
@@ -569,17 +621,17 @@ pub(crate) fn assemble(
         taxonomies,
         aliases,
         static_assets,
-        page_index,
-        section_index,
+        page_index: Arc::new(page_index),
+        section_index: Arc::new(section_index),
         sources: checked,
-        link_index,
-        content_assets,
-        site_files,
+        link_index: Arc::new(link_index),
+        content_assets: Arc::new(content_assets),
+        site_files: Arc::new(site_files),
         source_hashes: revisions,
         template_ids,
         directives,
-        unpublished,
-        unpublished_dirs,
+        unpublished: Arc::new(unpublished),
+        unpublished_dirs: Arc::new(unpublished_dirs),
         images,
         menus: Default::default(),
     };

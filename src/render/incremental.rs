@@ -851,6 +851,13 @@ impl Renderer {
     /// since this generation (for static copies). Returns the new renderer and the files to
     /// write and remove; `Err` says why a full build is needed instead (a template or a file
     /// failed, two files claim one output path, a function read could not be recorded).
+    ///
+    /// `edited`, when the model is this generation's with only those pages made again in
+    /// their places, front matter unchanged ([`crate::model::Derivation::edited_pages`]):
+    /// the related lists and the structure are then this generation's, and every other
+    /// page keeps its value and fingerprints without being compared (builds with debug
+    /// assertions check all three).
+    #[allow(clippy::too_many_arguments)]
     pub fn next(
         &self,
         model: SiteModel,
@@ -858,6 +865,7 @@ impl Renderer {
         intl: &Intl,
         language_prints: HashMap<String, blake3::Hash>,
         changed: &[PathBuf],
+        edited: Option<&[PageId]>,
         trace: &crate::trace::Trace,
     ) -> Result<(Renderer, Pending), String> {
         if self.untracked {
@@ -865,8 +873,20 @@ impl Renderer {
         }
         let old = self.prints();
         trace.stage("update: fingerprints of the served generation");
+        let edited: Option<Vec<bool>> = edited
+            .filter(|_| model.pages.len() == self.model.pages.len())
+            .map(|ids| {
+                let mut mask = vec![false; model.pages.len()];
+                for i in ids {
+                    mask[i.index()] = true;
+                }
+                mask
+            });
         // The values of the new model, each page's kept (shared) when its view is the same.
-        let related = Related::of(&model, Some((&self.values.related, &self.model)));
+        let related = match &edited {
+            Some(_) => self.values.related.kept(&model),
+            None => Related::of(&model, Some((&self.values.related, &self.model))),
+        };
         trace.stage(&format!(
             "update: related pages ({} of {} computed)",
             related.computed,
@@ -875,7 +895,13 @@ impl Renderer {
         // A page equal to its predecessor, in a site whose structure (what views read of
         // other pages) is the same, has the same view: its value and fingerprints are kept
         // without making the view (see `structure_print`).
-        let structure = structure_print(&model, &related.pages);
+        let structure = match &edited {
+            Some(_) => {
+                debug_assert_eq!(old.structure, structure_print(&model, &related.pages));
+                old.structure
+            }
+            None => structure_print(&model, &related.pages),
+        };
         let same_structure =
             old.structure == structure && model.pages.len() == self.model.pages.len();
         // A page that is the same but for its place, with the same context (see
@@ -886,6 +912,25 @@ impl Renderer {
             .map(PageId::new)
             .map(|i| {
                 let page = &model.pages[i];
+                if let Some(mask) = &edited
+                    && !mask[i.index()]
+                {
+                    // Not made again: the page served, in its place.
+                    debug_assert!(self.model.pages[i].same_but_places(page));
+                    let kept = PagePrints {
+                        view: old.pages[i.index()],
+                        content: old.contents[i.index()],
+                        context: old.contexts[i.index()],
+                    };
+                    debug_assert_eq!(
+                        kept.view,
+                        page_print(&mut page_view(&model, &related.pages, i), kept.content),
+                        "the view of {} {} changed, but it was not edited",
+                        page.lang,
+                        page.key
+                    );
+                    return (self.values.page_values[i.index()].clone(), kept, true);
+                }
                 let before = if same_structure {
                     Some(i)
                 } else {

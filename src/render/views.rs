@@ -394,6 +394,21 @@ impl Related {
         }
     }
 
+    /// The related pages of this generation, for `model`, a model of the same pages whose
+    /// front matter is the same ([`crate::model::Derivation::edited_pages`]): all kept.
+    pub(super) fn kept(&self, model: &SiteModel) -> Related {
+        debug_assert_eq!(
+            self.pages,
+            related_ranked(model, &date_ranks(model)),
+            "related pages kept after a body edit differ from those computed"
+        );
+        Related {
+            pages: self.pages.clone(),
+            inputs: self.inputs.clone(),
+            computed: 0,
+        }
+    }
+
     /// By page index, a fingerprint of what [`related_of`] reads for it: the page's
     /// language, key and terms, and, for each term, the first [`RELATED_SCAN`] pages of its
     /// list with what orders them ([`crate::model::date_order`]: date, title, key).

@@ -235,10 +235,19 @@ impl Session {
                 (l.code.clone(), n)
             })
             .collect();
+        // The pages made again, when the model is the one served with those pages edited.
+        let edited: Option<Vec<crate::model::PageId>> =
+            derivation.edited_pages().map(<[_]>::to_vec);
         trace.stage("update: derived the new model");
-        let (renderer, pending) =
-            self.renderer
-                .next(site, templates, &intl, prints, &abs_changed, &trace)?;
+        let (renderer, pending) = self.renderer.next(
+            site,
+            templates,
+            &intl,
+            prints,
+            &abs_changed,
+            edited.as_deref(),
+            &trace,
+        )?;
         let i18n_report = intl.catalog.report();
         if (fresh && !i18n_report.is_empty()) || (!fresh && i18n_report != self.i18n_report) {
             return Err("the interface translations report something new".into());
