@@ -781,6 +781,16 @@ fn reads_through_functions_are_recorded_wherever_they_are_made() {
         names.iter().map(|n| format!("r/{n}/index.html")).collect()
     };
 
+    // The body of the page read: an edit that the model served takes in
+    // (`Derivation::update_from`), whose new value the readers of the page read.
+    c.edit(
+        "content/t/target.md",
+        |t| t.replace("目标正文", "目标新正文"),
+        true,
+    );
+    let shown = c.text("r/content/index.html");
+    assert!(shown.contains("<p>目标新正文。</p>"), "{shown}");
+    assert!(readers(&c).contains("r/content/index.html"));
     // The page read from an included template and in a loop.
     c.edit(
         "content/t/target.md",
@@ -793,7 +803,7 @@ fn reads_through_functions_are_recorded_wherever_they_are_made() {
     );
     assert!(c.text("r/loop/index.html").contains("<li>目标甲</li>"));
     // (The section read in a block holds its pages: that reader is rendered again too.)
-    assert_eq!(readers(&c), set(&["include", "loop", "block"]));
+    assert_eq!(readers(&c), set(&["include", "loop", "block", "content"]));
     // A page of another section, read in the loop only.
     c.edit(
         "content/u/other.md",
@@ -810,7 +820,7 @@ fn reads_through_functions_are_recorded_wherever_they_are_made() {
     );
     assert!(c.text("r/block/index.html").contains("目标专栏"));
     // (Its pages show their section's title, so the readers of the page see it too.)
-    assert_eq!(readers(&c), set(&["include", "loop", "block"]));
+    assert_eq!(readers(&c), set(&["include", "loop", "block", "content"]));
 
     // A reader that reads from a component: its read has no file to go to, so this update
     // and the next ones are full builds, and still exact.

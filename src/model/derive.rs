@@ -404,7 +404,7 @@ impl Derivation {
                 Vec::new(),
                 old.assets.clone(),
             );
-            model.pages[e.id] = keep_place(made, old);
+            model.pages.set(e.id, keep_place(made, old));
             edited.push(e.id);
             if old.lang == config.default_language {
                 for l in config.languages.iter().filter(|l| !l.is_default) {
@@ -412,7 +412,7 @@ impl Derivation {
                         && served.pages[c].fallback
                     {
                         let copy = super::pages::fallback_copy(config, &model.pages[e.id], l);
-                        model.pages[c] = keep_place(copy, &served.pages[c]);
+                        model.pages.set(c, keep_place(copy, &served.pages[c]));
                         edited.push(c);
                     }
                 }

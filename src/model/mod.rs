@@ -55,6 +55,7 @@ pub mod ids;
 pub mod links;
 pub mod load;
 pub mod menus;
+pub mod page_list;
 pub mod pages;
 pub mod place;
 pub mod sections;
@@ -69,6 +70,7 @@ pub use crate::content::Parsed;
 pub use derive::Derivation;
 pub use ids::{PageId, SectionId, TaxonomyId, TermId};
 pub use links::LinkResolver;
+pub use page_list::PageList;
 pub use pages::page_summary;
 pub use place::{out_dir, source_path};
 pub use sections::{date_order, list_order, newest};
@@ -291,12 +293,13 @@ pub struct SourceFacts {
 
 /// The complete site. Built at once by [`build`]; an incremental rebuild changes only the
 /// rendered bodies of pages whose front matter did not change (see `serve::session`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SiteModel {
     /// Validated configuration.
     pub config: Config,
-    /// Every page in every language.
-    pub pages: Vec<Page>,
+    /// Every page in every language, each held by handle: a model made from another after a
+    /// body edit shares every page that was not edited ([`Derivation::update_from`]).
+    pub pages: PageList,
     /// Every section in every language.
     pub sections: Vec<Section>,
     /// Taxonomies per language.
@@ -335,57 +338,6 @@ pub struct SiteModel {
     pub unpublished_dirs: Arc<HashMap<String, (String, String)>>,
     /// The menus of `site.toml`, resolved for every language.
     pub menus: crate::menu::Resolved,
-}
-
-/// A copy that shares what the model holds by handle (bodies, texts, the indices), with
-/// the pages copied in parallel: `qiao serve` copies the model it serves after a body edit
-/// ([`Derivation::update_from`]).
-impl Clone for SiteModel {
-    fn clone(&self) -> SiteModel {
-        use rayon::prelude::*;
-        let SiteModel {
-            config,
-            pages,
-            sections,
-            taxonomies,
-            aliases,
-            static_assets,
-            page_index,
-            section_index,
-            sources,
-            link_index,
-            content_assets,
-            site_files,
-            source_hashes,
-            template_ids,
-            images,
-            directives,
-            unpublished,
-            unpublished_dirs,
-            menus,
-        } = self;
-        SiteModel {
-            config: config.clone(),
-            pages: pages.par_iter().cloned().collect(),
-            sections: sections.clone(),
-            taxonomies: taxonomies.clone(),
-            aliases: aliases.clone(),
-            static_assets: static_assets.clone(),
-            page_index: page_index.clone(),
-            section_index: section_index.clone(),
-            sources: sources.clone(),
-            link_index: link_index.clone(),
-            content_assets: content_assets.clone(),
-            site_files: site_files.clone(),
-            source_hashes: source_hashes.clone(),
-            template_ids: template_ids.clone(),
-            images: images.clone(),
-            directives: directives.clone(),
-            unpublished: unpublished.clone(),
-            unpublished_dirs: unpublished_dirs.clone(),
-            menus: menus.clone(),
-        }
-    }
 }
 
 impl SiteModel {
@@ -616,7 +568,7 @@ pub(crate) fn assemble(
     } = tables;
     let mut site = SiteModel {
         config,
-        pages,
+        pages: pages.into_iter().collect(),
         sections,
         taxonomies,
         aliases,

@@ -61,9 +61,21 @@ pub(super) struct Lookup {
     pub(super) default_language: String,
     pub(super) languages: Vec<String>,
     pub(super) base_path: String,
-    pub(super) pages: HashMap<(String, String), tera::Value>,
+    /// What stays the same while the pages and sections do (shared with the next
+    /// generation after a body edit, see [`Lookup::with_index`]).
+    pub(super) index: Arc<LookupIndex>,
+    /// The value of every page, by page index.
+    pub(super) page_values: Vec<tera::Value>,
     pub(super) sections: HashMap<(String, String), tera::Value>,
-    pub(super) paths: HashMap<(String, String), String>,
+}
+
+/// Where `get_page` and `url_for` find a page: by (key, language), the fallback copies
+/// left out.
+pub(super) struct LookupIndex {
+    /// The page's index in the model (and in the page values).
+    pages: HashMap<(String, String), usize>,
+    /// The site path of every page and section (`news/_index` for a section).
+    paths: HashMap<(String, String), String>,
 }
 
 impl Lookup {
@@ -72,19 +84,11 @@ impl Lookup {
         let mut paths = HashMap::new();
         for (i, page) in m.pages.iter().enumerate() {
             if !page.fallback {
-                pages.insert(
-                    (page.key.clone(), page.lang.to_string()),
-                    v.page_values[i].clone(),
-                );
+                pages.insert((page.key.clone(), page.lang.to_string()), i);
                 paths.insert((page.key.clone(), page.lang.to_string()), page.path.clone());
             }
         }
-        let mut sections = HashMap::new();
-        for (i, s) in m.sections.iter().enumerate() {
-            sections.insert(
-                (s.dir.clone(), s.lang.to_string()),
-                v.section_values[i].clone(),
-            );
+        for s in &m.sections {
             let key = if s.dir.is_empty() {
                 "_index".to_string()
             } else {
@@ -92,13 +96,22 @@ impl Lookup {
             };
             paths.insert((key, s.lang.to_string()), s.path.clone());
         }
+        Lookup::with_index(m, v, Arc::new(LookupIndex { pages, paths }))
+    }
+
+    /// The lookup of `m` with the index of a model whose pages and sections are the same
+    /// ones at the same places, with the same paths: the generation before a body edit.
+    pub(super) fn with_index(m: &SiteModel, v: &Values, index: Arc<LookupIndex>) -> Lookup {
+        let sections = (m.sections.iter().zip(&v.section_values))
+            .map(|(s, value)| ((s.dir.clone(), s.lang.to_string()), value.clone()))
+            .collect();
         Lookup {
             default_language: m.config.default_language.clone(),
             languages: m.config.languages.iter().map(|l| l.code.clone()).collect(),
             base_path: m.config.base_path.clone(),
-            pages,
+            index,
+            page_values: v.page_values.clone(),
             sections,
-            paths,
         }
     }
 
@@ -177,9 +190,15 @@ pub(super) fn register_functions(
             let path: String = kwargs.must_get("path")?;
             let (key, lang) = l.target(&path, &kwargs, state)?;
             let id = (key.to_string(), lang);
-            let found = l.pages.get(&id).cloned().ok_or_else(|| {
-                tera::Error::message(format!("get_page: no page `{path}` in language `{}`", id.1))
-            })?;
+            let found = (l.index.pages.get(&id))
+                .and_then(|&i| l.page_values.get(i))
+                .cloned()
+                .ok_or_else(|| {
+                    tera::Error::message(format!(
+                        "get_page: no page `{path}` in language `{}`",
+                        id.1
+                    ))
+                })?;
             r.record(state, Dep::Page(id.0, id.1));
             Ok::<tera::Value, tera::Error>(found)
         },
@@ -216,10 +235,8 @@ pub(super) fn register_functions(
             if path.ends_with(".md") || path.starts_with("@/") {
                 let (key, lang) = l.target(&path, &kwargs, state)?;
                 let key = key.to_string();
-                return l
-                    .paths
-                    .get(&(key.clone(), lang))
-                    .or_else(|| l.paths.get(&(key, l.default_language.clone())))
+                return (l.index.paths.get(&(key.clone(), lang)))
+                    .or_else(|| l.index.paths.get(&(key, l.default_language.clone())))
                     .cloned()
                     .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")));
             }

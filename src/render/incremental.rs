@@ -1006,7 +1006,12 @@ impl Renderer {
             related,
         };
         trace.stage("update: other values");
-        let mut next = Renderer::with_values(model, templates, intl, values)
+        // After a body edit, pages and sections are where they were, with their paths.
+        let lookup = match &edited {
+            Some(_) => Lookup::with_index(&model, &values, self.lookup_index.clone()),
+            None => Lookup::new(&model, &values),
+        };
+        let mut next = Renderer::with_lookup(model, templates, intl, values, lookup)
             .map_err(|_| "a template has errors".to_string())?;
         next.language_prints = language_prints;
         let jobs = all_jobs(&next.model);

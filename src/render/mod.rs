@@ -132,6 +132,9 @@ pub struct Renderer {
     /// A fingerprint of the interface translations of each language (see
     /// [`Renderer::next`]).
     language_prints: HashMap<String, blake3::Hash>,
+    /// Where `get_page` and `url_for` find pages: the next generation shares it after a
+    /// body edit.
+    lookup_index: Arc<functions::LookupIndex>,
 }
 
 impl Renderer {
@@ -151,7 +154,21 @@ impl Renderer {
         intl: &Intl,
         values: Values,
     ) -> Result<Renderer, Vec<Diagnostic>> {
-        let lookup = Arc::new(RwLock::new(Lookup::new(&model, &values)));
+        let lookup = Lookup::new(&model, &values);
+        Renderer::with_lookup(model, templates, intl, values, lookup)
+    }
+
+    /// [`Renderer::with_values`], with the tables of `get_page`, `get_section` and
+    /// `url_for` made.
+    fn with_lookup(
+        model: SiteModel,
+        templates: TemplateSet,
+        intl: &Intl,
+        values: Values,
+        lookup: Lookup,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
+        let lookup_index = lookup.index.clone();
+        let lookup = Arc::new(RwLock::new(lookup));
         let reads = Arc::new(Reads::default());
         let tera = templates.build(|t| register_functions(t, lookup, reads.clone(), intl))?;
         Ok(Renderer {
@@ -166,6 +183,7 @@ impl Renderer {
             search_files: BTreeMap::new(),
             prints: std::sync::OnceLock::new(),
             language_prints: HashMap::new(),
+            lookup_index,
         })
     }
 

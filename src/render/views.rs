@@ -456,7 +456,9 @@ impl Related {
 fn date_ranks(model: &SiteModel) -> Vec<usize> {
     let pages = &model.pages;
     let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.par_sort_by(|&a, &b| crate::model::date_order(&pages[a], &pages[b]));
+    order.par_sort_by(|&a, &b| {
+        crate::model::date_order(&pages[PageId::new(a)], &pages[PageId::new(b)])
+    });
     let mut rank = vec![0usize; pages.len()];
     for (r, &i) in order.iter().enumerate() {
         rank[i] = r;
