@@ -251,6 +251,52 @@ pub struct SortedDiagnostics {
     sorted: Vec<Diagnostic>,
 }
 
+impl SortedDiagnostics {
+    /// The sorted form of `now` (as [`Diagnostics::into_sorted`] makes it) made from this
+    /// one, when `now` differs from `self.unsorted` in one run only (the same handles before
+    /// it and after it) of at most a twentieth of them (or 64): the diagnostics of the files named
+    /// in that run (in either list) are sorted again, and those of every other file are
+    /// taken as they are sorted here (the path comes first in the order, so each file's
+    /// stand together). `None` otherwise.
+    fn patched(&self, now: &[Diagnostic]) -> Option<Vec<Diagnostic>> {
+        let old = &self.unsorted;
+        let same = |a: &Diagnostic, b: &Diagnostic| a.same_handle(b);
+        let head = (old.iter().zip(now))
+            .take_while(|(a, b)| same(a, b))
+            .count();
+        let tail = (old[head..].iter().rev().zip(now[head..].iter().rev()))
+            .take_while(|(a, b)| same(a, b))
+            .count();
+        let (gone, came) = (&old[head..old.len() - tail], &now[head..now.len() - tail]);
+        if gone.len() + came.len() > (now.len() / 20).max(64) {
+            return None;
+        }
+        let mut files: Vec<Option<&Path>> = (gone.iter().chain(came))
+            .map(|d| d.path.as_deref())
+            .collect();
+        files.sort();
+        files.dedup();
+        // Every diagnostic of another file is in both lists (before or after the run), as
+        // often.
+        let concerned = |d: &Diagnostic| files.binary_search(&d.path.as_deref()).is_ok();
+        let mut again = Diagnostics::new();
+        again.extend(now.iter().filter(|d| concerned(d)).cloned());
+        let again = again.into_sorted();
+        // Both in order; no file is in both.
+        let kept = self.sorted.iter().filter(|d| !concerned(d));
+        let mut out = Vec::with_capacity(self.sorted.len() + again.len());
+        let mut again = again.into_iter().peekable();
+        for d in kept {
+            while let Some(a) = again.next_if(|a| a.path.as_deref() < d.path.as_deref()) {
+                out.push(a);
+            }
+            out.push(d.clone());
+        }
+        out.extend(again);
+        Some(out)
+    }
+}
+
 /// Every diagnostic of a run, kept in a stable order.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
@@ -325,18 +371,22 @@ impl Diagnostics {
         keyed.into_iter().map(|(_, d)| d).collect()
     }
 
-    /// [`Diagnostics::into_sorted`], taken from `last` when these are the diagnostics it was
-    /// made of, in the same order; `last` is set to these and their sorted form. After most
-    /// edits, `qiao serve` derives the same findings again (those of unchanged files are
-    /// shared, not made again, so comparing them is cheap).
+    /// [`Diagnostics::into_sorted`], made from `last` (the diagnostics of the last call and
+    /// their sorted form, then set to these): given again when these are the same ones in
+    /// the same order; when they differ only in one run of a few (a body edit in `qiao
+    /// serve` changes the findings of its page, which stand together), the sorted form of
+    /// the files those concern is made again and put in the place of theirs
+    /// ([`SortedDiagnostics::patched`]); otherwise all are sorted. Findings of unchanged
+    /// files are shared, not made again, so comparing them is cheap.
     pub fn into_sorted_reusing(self, last: &mut Option<SortedDiagnostics>) -> Vec<Diagnostic> {
         if let Some(l) = last
             && l.unsorted == self.items
         {
             return l.sorted.clone();
         }
+        let patched = last.as_ref().and_then(|l| l.patched(&self.items));
         let unsorted = self.items.clone();
-        let sorted = self.into_sorted();
+        let sorted = patched.unwrap_or_else(|| self.into_sorted());
         *last = Some(SortedDiagnostics {
             unsorted,
             sorted: sorted.clone(),
@@ -535,6 +585,92 @@ mod tests {
         reordered.reverse();
         assert_eq!(of(&reordered).into_sorted_reusing(&mut last), first);
         assert_eq!(of(&[]).into_sorted_reusing(&mut last), Vec::new());
+    }
+
+    /// When the diagnostics differ from the last ones in one run, the sorted form is made
+    /// again for the files of that run only, and equals sorting them all: findings of a file
+    /// added, removed, replaced, duplicated, and of a file without diagnostics before.
+    #[test]
+    fn sorting_again_after_a_change_in_one_run_equals_sorting_all() {
+        let d = |file: &str, line: usize, message: &str| {
+            Diagnostic::warning(message.to_string())
+                .in_file(file)
+                .at("a\nb\nc\nd", line, 1)
+        };
+        let of = |ds: &[Diagnostic]| {
+            let mut all = Diagnostics::new();
+            all.extend(ds.iter().cloned());
+            all
+        };
+        let no_path = Diagnostic::warning("site-wide");
+        // 60 findings over 20 files, in the order of their making (not sorted).
+        let mut base: Vec<Diagnostic> = Vec::new();
+        for f in [
+            7, 3, 12, 0, 19, 5, 11, 2, 16, 9, 1, 14, 18, 4, 10, 6, 15, 13, 8, 17,
+        ] {
+            let file = format!("content/f{f}.md");
+            for line in [3, 1, 2] {
+                base.push(d(&file, line, &format!("m{f}-{line}")));
+            }
+        }
+        base.insert(30, no_path.clone());
+        let mut last = None;
+        assert_eq!(
+            of(&base).into_sorted_reusing(&mut last),
+            of(&base).into_sorted()
+        );
+        let changes: Vec<Vec<Diagnostic>> = vec![
+            // A finding more in one file, in the middle of its run.
+            {
+                let mut v = base.clone();
+                v.insert(7, d("content/f3.md", 4, "new"));
+                v
+            },
+            // One finding fewer.
+            {
+                let mut v = base.clone();
+                v.remove(8);
+                v
+            },
+            // A file's findings replaced by other ones (a body edit).
+            {
+                let mut v = base.clone();
+                v.splice(
+                    3..6,
+                    [d("content/f12.md", 2, "other"), d("content/f12.md", 1, "x")],
+                );
+                v
+            },
+            // A finding of a file that had none, and one equal to another (removed as a
+            // duplicate), and one without a file.
+            {
+                let mut v = base.clone();
+                v.insert(10, d("content/f20.md", 1, "first"));
+                v.insert(11, d("content/f0.md", 3, "m0-3"));
+                v.insert(12, Diagnostic::warning("site-wide"));
+                v
+            },
+            // Findings moved elsewhere in the list: more than one run, sorted anew.
+            {
+                let mut v = base.clone();
+                v.swap(0, 50);
+                v
+            },
+        ];
+        for (n, now) in changes.iter().enumerate() {
+            let mut from = Some(SortedDiagnostics {
+                unsorted: base.clone(),
+                sorted: of(&base).into_sorted(),
+            });
+            let got = of(now).into_sorted_reusing(&mut from);
+            assert_eq!(got, of(now).into_sorted(), "change {n}");
+            let patched = SortedDiagnostics {
+                unsorted: base.clone(),
+                sorted: of(&base).into_sorted(),
+            }
+            .patched(now);
+            assert_eq!(patched.is_some(), n < 4, "change {n}");
+        }
     }
 
     /// `into_sorted` ranks paths instead of comparing them each time: the order must be the

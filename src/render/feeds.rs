@@ -117,37 +117,41 @@ impl PlannedFeed<'_> {
 /// fingerprint of each page's HTML), and whether it is a fallback copy.
 pub(super) fn entry_prints(model: &SiteModel, contents: &[blake3::Hash]) -> Vec<blake3::Hash> {
     (model.pages.par_iter().zip(contents))
-        .map(|(p, content)| {
-            let mut h = blake3::Hasher::new();
-            let date = |h: &mut blake3::Hasher, d: &Option<crate::content::DateValue>| match d {
-                Some(d) => {
-                    h.update(&[1]);
-                    h.update(&d.timestamp.to_le_bytes());
-                    h.update(&d.rfc3339.len().to_le_bytes());
-                    h.update(d.rfc3339.as_bytes());
-                }
-                None => {
-                    h.update(&[0]);
-                }
-            };
-            for part in [&p.path, p.lang.code(), &p.key, &p.doc.title] {
-                h.update(&part.len().to_le_bytes());
-                h.update(part.as_bytes());
-            }
-            date(&mut h, &p.doc.date);
-            date(&mut h, &p.doc.updated);
-            match &p.summary {
-                Some(s) => h
-                    .update(&[1])
-                    .update(&s.len().to_le_bytes())
-                    .update(s.as_bytes()),
-                None => h.update(&[0]),
-            };
-            h.update(&[u8::from(p.fallback)]);
-            h.update(content.as_bytes());
-            h.finalize()
-        })
+        .map(|(p, content)| entry_print(p, content))
         .collect()
+}
+
+/// What a feed reads of the page `p` (whose HTML's fingerprint is `content`), hashed (see
+/// [`entry_prints`]).
+pub(super) fn entry_print(p: &Page, content: &blake3::Hash) -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    let date = |h: &mut blake3::Hasher, d: &Option<crate::content::DateValue>| match d {
+        Some(d) => {
+            h.update(&[1]);
+            h.update(&d.timestamp.to_le_bytes());
+            h.update(&d.rfc3339.len().to_le_bytes());
+            h.update(d.rfc3339.as_bytes());
+        }
+        None => {
+            h.update(&[0]);
+        }
+    };
+    for part in [&p.path, p.lang.code(), &p.key, &p.doc.title] {
+        h.update(&part.len().to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    date(&mut h, &p.doc.date);
+    date(&mut h, &p.doc.updated);
+    match &p.summary {
+        Some(s) => h
+            .update(&[1])
+            .update(&s.len().to_le_bytes())
+            .update(s.as_bytes()),
+        None => h.update(&[0]),
+    };
+    h.update(&[u8::from(p.fallback)]);
+    h.update(content.as_bytes());
+    h.finalize()
 }
 
 /// Every feed of the plan, by site path: what [`each_feed_file`] makes.

@@ -71,6 +71,21 @@ impl JobKey {
     }
 }
 
+/// The render jobs of a generation, in order, with their identities: made once per
+/// generation, and shared by the next after a body edit (the same jobs then).
+pub(super) struct JobList {
+    pub(super) jobs: Vec<Job>,
+    pub(super) keys: Vec<JobKey>,
+}
+
+impl JobList {
+    pub(super) fn of(model: &SiteModel) -> JobList {
+        let jobs = all_jobs(model);
+        let keys = jobs.iter().map(|j| JobKey::of(model, j)).collect();
+        JobList { jobs, keys }
+    }
+}
+
 /// The fingerprint of a serializable value (its JSON, hashed as it is written).
 fn print<T: Serialize + ?Sized>(v: &T) -> Print {
     let mut w = HashWriter {
@@ -145,14 +160,13 @@ fn content_print(html: &str) -> Print {
 /// `sitemaps` whether the sitemaps are.
 fn plain_files_and_feed_prints(
     p: Prepared,
-    contents: &[Print],
+    entries: &[Print],
     keep: &mut dyn FnMut(&str, &Print) -> bool,
     sitemaps: bool,
 ) -> (Files, HashMap<String, Print>) {
-    let entries = entry_prints(p.model, contents);
     let mut feeds = HashMap::new();
     let mut feed = |f: &PlannedFeed<'_>| {
-        let print = f.inputs(&entries);
+        let print = f.inputs(entries);
         let same = keep(&f.rel, &print);
         feeds.insert(f.rel.clone(), print);
         same
@@ -188,11 +202,13 @@ pub(super) struct Prints {
     /// Of each template with every template it extends, includes or imports.
     templates: HashMap<String, TemplatePrint>,
     /// Of each render job, with the output file it writes.
-    jobs: HashMap<JobKey, (Print, String)>,
+    jobs: rustc_hash::FxHashMap<JobKey, (Print, String)>,
     /// Of each file that needs no template (feeds, sitemaps, redirects, robots.txt).
     plain: HashMap<String, Print>,
     /// Of what each feed is made of ([`PlannedFeed::inputs`]), by output file.
     feeds: HashMap<String, Print>,
+    /// Of what a feed reads of each page ([`entry_prints`]), by page index.
+    entries: Vec<Print>,
     /// Of the pages of each language (to know whose search index to make again).
     languages: HashMap<String, Print>,
     /// Of what each page's view reads of the other pages and of the sections
@@ -561,14 +577,15 @@ impl Reuse<'_> {
 }
 
 /// The fingerprints of the values (pages given) of a generation, and of its jobs (those of
-/// the pages' jobs taken from `reuse` where they can be).
+/// the pages' jobs taken from `reuse` where they can be), with, by job (in the order of
+/// [`Renderer::job_list`]), whether its fingerprint was made again (not taken).
 fn make_prints(
     r: &Renderer,
     pages: Vec<PagePrints>,
-    deps: &HashMap<JobKey, Vec<Dep>>,
+    deps: &rustc_hash::FxHashMap<JobKey, Vec<Dep>>,
     structure: Print,
     reuse: Option<Reuse<'_>>,
-) -> Prints {
+) -> (Prints, Vec<bool>) {
     let contents = pages.iter().map(|p| p.content).collect();
     let contexts = pages.iter().map(|p| p.context).collect();
     let pages: Vec<Print> = pages.iter().map(|p| p.view).collect();
@@ -610,46 +627,51 @@ fn make_prints(
         taxonomies,
         configs,
         templates: template_prints(&r.templates),
-        jobs: HashMap::new(),
+        jobs: Default::default(),
         // Made by the caller: an update makes the files anyway (see [`Renderer::next`]).
         plain: HashMap::new(),
         feeds: HashMap::new(),
+        entries: Vec::new(),
         languages: (languages.into_iter())
             .map(|(l, h)| (l, h.finalize()))
             .collect(),
     };
     let same_site = reuse.as_ref().is_some_and(|u| u.same_site(r, &prints));
-    let jobs = all_jobs(model);
-    prints.jobs = jobs
-        .par_iter()
-        .map(|job| {
-            let key = JobKey::of(model, job);
-            let deps = deps.get(&key);
+    let list = r.job_list();
+    let made: Vec<((Print, String), bool)> = (list.jobs.par_iter().zip(&list.keys))
+        .map(|(job, key)| {
+            let deps = deps.get(key);
             let kept = match &reuse {
                 Some(u)
                     if same_site
                         && deps.is_none_or(|d| d.is_empty())
                         && u.keeps(model, &prints, job) =>
                 {
-                    u.old().jobs.get(&key).cloned()
+                    u.old().jobs.get(key).cloned()
                 }
                 _ => None,
             };
-            let print = match kept {
+            match kept {
                 Some(kept) => {
                     debug_assert_eq!(
                         kept,
                         job_print(r, &prints, job, deps),
                         "the fingerprint kept for {key:?} is not the one its inputs give"
                     );
-                    kept
+                    (kept, false)
                 }
-                None => job_print(r, &prints, job, deps),
-            };
-            (key, print)
+                None => (job_print(r, &prints, job, deps), true),
+            }
         })
         .collect();
-    prints
+    let mut made_again = Vec::with_capacity(made.len());
+    prints.jobs = (list.keys.iter().zip(made))
+        .map(|(key, (print, again))| {
+            made_again.push(again);
+            (key.clone(), print)
+        })
+        .collect();
+    (prints, made_again)
 }
 
 /// The fingerprint of `job` (see the module header), and the file it writes.
@@ -813,10 +835,11 @@ impl Renderer {
         self.prints.get_or_init(|| {
             let pages = page_prints(&self.model, &self.values.related.pages);
             let structure = structure_print(&self.model, &self.values.related.pages);
-            let mut prints = make_prints(self, pages, &self.deps, structure, None);
+            let (mut prints, _) = make_prints(self, pages, &self.deps, structure, None);
+            prints.entries = entry_prints(&self.model, &prints.contents);
             let (plain, feeds) = plain_files_and_feed_prints(
                 self.prepared(),
-                &prints.contents,
+                &prints.entries,
                 &mut |_, _| false,
                 false,
             );
@@ -843,6 +866,38 @@ impl Renderer {
     /// The fingerprints set by [`Renderer::set_language_prints`].
     pub fn language_prints(&self) -> &HashMap<String, blake3::Hash> {
         &self.language_prints
+    }
+
+    /// The output files of this generation (whose fingerprints are `old`) that `next`
+    /// (whose fingerprints are `prints`) does not write, sorted; `Err` when two of its files
+    /// claim one output path (the full build that follows names them). Paths only, borrowed
+    /// and sorted: this runs over every file of the site.
+    fn outputs_removed(
+        &self,
+        old: &Prints,
+        next: &Renderer,
+        prints: &Prints,
+    ) -> Result<Vec<String>, String> {
+        let mut now: Vec<&str> = (prints.jobs.values().map(|(_, rel)| rel.as_str()))
+            .chain(prints.plain.keys().map(String::as_str))
+            .chain(next.search_files.values().flatten().map(String::as_str))
+            .chain(next.copies.keys().map(String::as_str))
+            .collect();
+        now.sort_unstable();
+        if now.windows(2).any(|w| w[0] == w[1]) {
+            return Err("two files would be written to one output path".into());
+        }
+        let before = (old.jobs.values().map(|(_, rel)| rel))
+            .chain(old.plain.keys())
+            .chain(self.search_files.values().flatten())
+            .chain(self.copies.keys());
+        let mut remove: Vec<String> = before
+            .filter(|rel| now.binary_search(&rel.as_str()).is_err())
+            .cloned()
+            .collect();
+        remove.sort();
+        remove.dedup();
+        Ok(remove)
     }
 
     /// The next generation of the site, from `model` (made by the build's pipeline from the
@@ -1014,11 +1069,18 @@ impl Renderer {
         let mut next = Renderer::with_lookup(model, templates, intl, values, lookup)
             .map_err(|_| "a template has errors".to_string())?;
         next.language_prints = language_prints;
-        let jobs = all_jobs(&next.model);
-        let keys: Vec<JobKey> = jobs.iter().map(|j| JobKey::of(&next.model, j)).collect();
-        next.deps = (keys.iter())
-            .filter_map(|k| self.deps.get(k).map(|d| (k.clone(), d.clone())))
-            .collect();
+        // After a body edit, the jobs are the same: their list and what they read are kept.
+        if edited.is_some() {
+            let list = self.job_list().clone();
+            debug_assert!(list.keys == JobList::of(&next.model).keys);
+            let _ = next.job_list.set(list);
+            next.deps = self.deps.clone();
+        } else {
+            next.deps = (next.job_list().keys.iter())
+                .filter_map(|k| self.deps.get(k).map(|d| (k.clone(), d.clone())))
+                .collect();
+        }
+        let list = next.job_list().clone();
         trace.stage("update: values of the new model");
         // The fingerprints of jobs are kept too when nothing else they read changed (see
         // `Reuse`).
@@ -1037,13 +1099,18 @@ impl Renderer {
             sections: &sections,
             taxonomies: &taxonomies,
         };
-        let mut prints = make_prints(&next, pages, &next.deps, structure, Some(reuse));
+        let (mut prints, made_again) =
+            make_prints(&next, pages, &next.deps, structure, Some(reuse));
         trace.stage("update: fingerprints");
 
         // Render what is new or changed.
-        let (render, keep): (Vec<(Job, JobKey)>, Vec<_>) = (jobs.into_iter().zip(keys))
-            .partition(|(_, key)| old.jobs.get(key) != prints.jobs.get(key));
-        let render_jobs: Vec<Job> = render.iter().map(|(j, _)| j.clone()).collect();
+        // (A fingerprint taken from the generation before is the one it had.)
+        let render: Vec<(&Job, &JobKey)> = (list.jobs.iter().zip(&list.keys))
+            .zip(&made_again)
+            .filter(|&((_, key), &again)| again && old.jobs.get(key) != prints.jobs.get(key))
+            .map(|(job, _)| job)
+            .collect();
+        let render_jobs: Vec<Job> = render.iter().map(|(j, _)| (*j).clone()).collect();
         let mut files: Files = Vec::new();
         let mut failures = Vec::new();
         let rendered = next.render_jobs(&render_jobs, Ok);
@@ -1061,11 +1128,10 @@ impl Renderer {
             return Err("a template read a page where its file was not known".into());
         }
         // Their fingerprints with what they read now.
-        for (job, key) in &render {
+        for (job, key) in render {
             let p = job_print(&next, &prints, job, next.deps.get(key));
             prints.jobs.insert(key.clone(), p);
         }
-        drop(keep);
         trace.stage(&format!("update: {} files rendered", render_jobs.len()));
 
         // Files that need no template: written when their bytes changed. With the same
@@ -1083,10 +1149,23 @@ impl Renderer {
                 .all(|((new, old), &kept)| {
                     kept || (new.doc.date == old.doc.date && new.doc.updated == old.doc.updated)
                 });
+        // What feeds read of each page: after a body edit, of the edited pages only.
+        prints.entries = match &edited {
+            Some(mask) => {
+                let mut entries = old.entries.clone();
+                for (i, _) in mask.iter().enumerate().filter(|(_, e)| **e) {
+                    let id = PageId::new(i);
+                    entries[i] = feeds::entry_print(&next.model.pages[id], &prints.contents[i]);
+                }
+                debug_assert_eq!(entries, entry_prints(&next.model, &prints.contents));
+                entries
+            }
+            None => entry_prints(&next.model, &prints.contents),
+        };
         let mut unchanged: Vec<String> = Vec::new();
         let (plain, feeds) = plain_files_and_feed_prints(
             next.prepared(),
-            &prints.contents,
+            &prints.entries,
             &mut |rel, print| {
                 let same =
                     same_config && old.feeds.get(rel) == Some(print) && old.plain.contains_key(rel);
@@ -1154,27 +1233,19 @@ impl Renderer {
 
         // Every output of the new generation: two claims to one file fail it (the full build
         // that follows names them); files of the old one that it does not have are removed.
-        // Paths only, borrowed and sorted: this runs over every file of the site.
-        let mut now: Vec<&str> = (prints.jobs.values().map(|(_, rel)| rel.as_str()))
-            .chain(prints.plain.keys().map(String::as_str))
-            .chain(next.search_files.values().flatten().map(String::as_str))
-            .chain(next.copies.keys().map(String::as_str))
-            .collect();
-        now.sort_unstable();
-        if now.windows(2).any(|w| w[0] == w[1]) {
-            return Err("two files would be written to one output path".into());
-        }
-        let before = (old.jobs.values().map(|(_, rel)| rel))
-            .chain(old.plain.keys())
-            .chain(self.search_files.values().flatten())
-            .chain(self.copies.keys());
-        let mut remove: Vec<String> = before
-            .filter(|rel| now.binary_search(&rel.as_str()).is_err())
-            .cloned()
-            .collect();
-        drop(now);
-        remove.sort();
-        remove.dedup();
+        // After a body edit, when the files besides the jobs' are the ones of the generation
+        // before, so are all (the jobs are the same): nothing is removed, nothing clashes.
+        let same_files = edited.is_some()
+            && next.copies == self.copies
+            && next.search_files == self.search_files
+            && prints.plain.len() == old.plain.len()
+            && prints.plain.keys().all(|rel| old.plain.contains_key(rel));
+        let remove = if same_files {
+            debug_assert_eq!(self.outputs_removed(old, &next, &prints), Ok(Vec::new()));
+            Vec::new()
+        } else {
+            self.outputs_removed(old, &next, &prints)?
+        };
         next.untracked = false;
         let _ = next.prints.set(prints);
         Ok((
@@ -1277,7 +1348,8 @@ mod tests {
             let contents: Vec<Print> = (page_prints(m, &values.related.pages).iter())
                 .map(|p| p.content)
                 .collect();
-            plain_files_and_feed_prints(p, &contents, &mut |_, _| true, true).1
+            let entries = entry_prints(m, &contents);
+            plain_files_and_feed_prints(p, &entries, &mut |_, _| true, true).1
         };
         let before = feeds(&site(&files(None)));
         // `a` sorts first: every page index moves.

@@ -120,7 +120,7 @@ pub struct Renderer {
     /// What the functions of `tera` record, job by job.
     reads: Arc<Reads>,
     /// What each file read through `get_page` and `get_section` when it was last rendered.
-    deps: HashMap<JobKey, Vec<Dep>>,
+    deps: rustc_hash::FxHashMap<JobKey, Vec<Dep>>,
     /// Whether some read could not be given to a file (then no incremental update).
     untracked: bool,
     /// Output path → the file copied there (content files, then theme and site `static/`).
@@ -135,6 +135,8 @@ pub struct Renderer {
     /// Where `get_page` and `url_for` find pages: the next generation shares it after a
     /// body edit.
     lookup_index: Arc<functions::LookupIndex>,
+    /// The render jobs, made when first needed (see [`Renderer::job_list`]).
+    job_list: std::sync::OnceLock<Arc<incremental::JobList>>,
 }
 
 impl Renderer {
@@ -177,14 +179,21 @@ impl Renderer {
             tera,
             values,
             reads,
-            deps: HashMap::new(),
+            deps: Default::default(),
             untracked: false,
             copies: BTreeMap::new(),
             search_files: BTreeMap::new(),
             prints: std::sync::OnceLock::new(),
             language_prints: HashMap::new(),
             lookup_index,
+            job_list: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The render jobs of this generation, with their identities.
+    fn job_list(&self) -> &Arc<incremental::JobList> {
+        self.job_list
+            .get_or_init(|| Arc::new(incremental::JobList::of(&self.model)))
     }
 
     /// The site being rendered.
