@@ -277,23 +277,59 @@ impl SortedDiagnostics {
         files.sort();
         files.dedup();
         // Every diagnostic of another file is in both lists (before or after the run), as
-        // often.
-        let concerned = |d: &Diagnostic| files.binary_search(&d.path.as_deref()).is_ok();
+        // often. A file's diagnostics mostly stand together: paths are compared (by `Path`,
+        // which reads their components) only where the bytes of the path change.
+        let in_files = |d: &Diagnostic| files.binary_search(&d.path.as_deref()).is_ok();
         let mut again = Diagnostics::new();
-        again.extend(now.iter().filter(|d| concerned(d)).cloned());
+        let mut run = RunOfPath::default();
+        again.extend(
+            now.iter()
+                .filter(|d| {
+                    if run.starts(d) {
+                        run.concerned = in_files(d);
+                    }
+                    run.concerned
+                })
+                .cloned(),
+        );
         let again = again.into_sorted();
         // Both in order; no file is in both.
-        let kept = self.sorted.iter().filter(|d| !concerned(d));
         let mut out = Vec::with_capacity(self.sorted.len() + again.len());
         let mut again = again.into_iter().peekable();
-        for d in kept {
-            while let Some(a) = again.next_if(|a| a.path.as_deref() < d.path.as_deref()) {
-                out.push(a);
+        let mut run = RunOfPath::default();
+        for d in &self.sorted {
+            if run.starts(d) {
+                run.concerned = in_files(d);
+                if !run.concerned {
+                    while let Some(a) = again.next_if(|a| a.path.as_deref() < d.path.as_deref()) {
+                        out.push(a);
+                    }
+                }
             }
-            out.push(d.clone());
+            if !run.concerned {
+                out.push(d.clone());
+            }
         }
         out.extend(again);
         Some(out)
+    }
+}
+
+/// The path of the diagnostics last looked at, by its bytes, and whether it is one of those
+/// [`SortedDiagnostics::patched`] sorts again.
+#[derive(Default)]
+struct RunOfPath<'a> {
+    bytes: Option<Option<&'a [u8]>>,
+    concerned: bool,
+}
+
+impl<'a> RunOfPath<'a> {
+    /// Whether `d`'s path is not (by its bytes) the one of the diagnostic before.
+    fn starts(&mut self, d: &'a Diagnostic) -> bool {
+        let bytes = d.path.as_deref().map(|p| p.as_os_str().as_encoded_bytes());
+        let starts = self.bytes != Some(bytes);
+        self.bytes = Some(bytes);
+        starts
     }
 }
 

@@ -34,15 +34,15 @@ type Print = blake3::Hash;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) enum JobKey {
     /// A page, by (key, language).
-    Page(String, Lang),
+    Page(Arc<str>, Lang),
     /// Page `n` of a section's list, by (directory, language).
-    Section(String, Lang, usize),
+    Section(Arc<str>, Lang, usize),
     /// A taxonomy's index, by (name, language).
-    TaxonomyIndex(String, Lang),
+    TaxonomyIndex(Arc<str>, Lang),
     /// Page `n` of a term's list, by (taxonomy, language, slug).
-    Term(String, Lang, String, usize),
+    Term(Arc<str>, Lang, Arc<str>, usize),
     /// A language's 404 page.
-    NotFound(String),
+    NotFound(Arc<str>),
 }
 
 impl JobKey {
@@ -51,22 +51,22 @@ impl JobKey {
         match job {
             Job::Page(i) => {
                 let p = &model.pages[*i];
-                JobKey::Page(p.key.clone(), p.lang)
+                JobKey::Page(p.key.as_str().into(), p.lang)
             }
             Job::Section(i, n) => {
                 let s = &model.sections[*i];
-                JobKey::Section(s.dir.clone(), s.lang, *n)
+                JobKey::Section(s.dir.as_str().into(), s.lang, *n)
             }
             Job::TaxonomyIndex(t) => {
                 let tax = &model.taxonomies[*t];
-                JobKey::TaxonomyIndex(tax.name.clone(), tax.lang)
+                JobKey::TaxonomyIndex(tax.name.as_str().into(), tax.lang)
             }
             Job::Term(id, n) => {
                 let tax = &model.taxonomies[id.taxonomy];
                 let slug = model.term(*id).slug.clone();
-                JobKey::Term(tax.name.clone(), tax.lang, slug, *n)
+                JobKey::Term(tax.name.as_str().into(), tax.lang, slug.into(), *n)
             }
-            Job::NotFound(code) => JobKey::NotFound(code.clone()),
+            Job::NotFound(code) => JobKey::NotFound(code.as_str().into()),
         }
     }
 }
@@ -202,7 +202,7 @@ pub(super) struct Prints {
     /// Of each template with every template it extends, includes or imports.
     templates: HashMap<String, TemplatePrint>,
     /// Of each render job, with the output file it writes.
-    jobs: rustc_hash::FxHashMap<JobKey, (Print, String)>,
+    jobs: rustc_hash::FxHashMap<JobKey, (Print, Arc<str>)>,
     /// Of each file that needs no template (feeds, sitemaps, redirects, robots.txt).
     plain: HashMap<String, Print>,
     /// Of what each feed is made of ([`PlannedFeed::inputs`]), by output file.
@@ -610,12 +610,14 @@ fn make_prints(
     let configs = (config.languages.iter())
         .map(|l| (l.code.clone(), print(&config_view(config, l))))
         .collect();
-    let mut languages: HashMap<String, blake3::Hasher> = HashMap::new();
+    // Each language's bytes gathered, then hashed at once (hashing many small pieces is
+    // slower than one long one).
+    let mut languages: HashMap<&str, Vec<u8>> = HashMap::new();
     for (i, p) in model.pages.iter().enumerate() {
-        let h = languages.entry(p.lang.to_string()).or_default();
-        h.update(p.key.as_bytes());
-        h.update(&[0]);
-        h.update(pages[i].as_bytes());
+        let b = languages.entry(p.lang.code()).or_default();
+        b.extend_from_slice(p.key.as_bytes());
+        b.push(0);
+        b.extend_from_slice(pages[i].as_bytes());
     }
     let mut prints = Prints {
         structure,
@@ -626,19 +628,25 @@ fn make_prints(
         section_views,
         taxonomies,
         configs,
-        templates: template_prints(&r.templates),
+        // The same templates (most updates): the same fingerprints.
+        templates: match &reuse {
+            Some(u) if r.templates.sources().eq(u.before.templates.sources()) => {
+                u.old().templates.clone()
+            }
+            _ => template_prints(&r.templates),
+        },
         jobs: Default::default(),
         // Made by the caller: an update makes the files anyway (see [`Renderer::next`]).
         plain: HashMap::new(),
         feeds: HashMap::new(),
         entries: Vec::new(),
         languages: (languages.into_iter())
-            .map(|(l, h)| (l, h.finalize()))
+            .map(|(l, b)| (l.to_string(), blake3::hash(&b)))
             .collect(),
     };
     let same_site = reuse.as_ref().is_some_and(|u| u.same_site(r, &prints));
     let list = r.job_list();
-    let made: Vec<((Print, String), bool)> = (list.jobs.par_iter().zip(&list.keys))
+    let made: Vec<((Print, Arc<str>), bool)> = (list.jobs.par_iter().zip(&list.keys))
         .map(|(job, key)| {
             let deps = deps.get(key);
             let kept = match &reuse {
@@ -675,7 +683,12 @@ fn make_prints(
 }
 
 /// The fingerprint of `job` (see the module header), and the file it writes.
-fn job_print(r: &Renderer, prints: &Prints, job: &Job, deps: Option<&Vec<Dep>>) -> (Print, String) {
+fn job_print(
+    r: &Renderer,
+    prints: &Prints,
+    job: &Job,
+    deps: Option<&Vec<Dep>>,
+) -> (Print, Arc<str>) {
     let model = &r.model;
     let mut h = Hashing {
         prints,
@@ -720,7 +733,7 @@ fn job_print(r: &Renderer, prints: &Prints, job: &Job, deps: Option<&Vec<Dep>>) 
         h.update(format!("{dep:?}").as_bytes());
         h.update(found.unwrap_or(none).as_bytes());
     }
-    (h.finalize(), meta.rel)
+    (h.finalize(), meta.rel.into())
 }
 
 /// Inputs hashed into a job's fingerprint.
@@ -878,7 +891,7 @@ impl Renderer {
         next: &Renderer,
         prints: &Prints,
     ) -> Result<Vec<String>, String> {
-        let mut now: Vec<&str> = (prints.jobs.values().map(|(_, rel)| rel.as_str()))
+        let mut now: Vec<&str> = (prints.jobs.values().map(|(_, rel)| &**rel))
             .chain(prints.plain.keys().map(String::as_str))
             .chain(next.search_files.values().flatten().map(String::as_str))
             .chain(next.copies.keys().map(String::as_str))
@@ -887,13 +900,13 @@ impl Renderer {
         if now.windows(2).any(|w| w[0] == w[1]) {
             return Err("two files would be written to one output path".into());
         }
-        let before = (old.jobs.values().map(|(_, rel)| rel))
-            .chain(old.plain.keys())
-            .chain(self.search_files.values().flatten())
-            .chain(self.copies.keys());
+        let before = (old.jobs.values().map(|(_, rel)| &**rel))
+            .chain(old.plain.keys().map(String::as_str))
+            .chain(self.search_files.values().flatten().map(String::as_str))
+            .chain(self.copies.keys().map(String::as_str));
         let mut remove: Vec<String> = before
-            .filter(|rel| now.binary_search(&rel.as_str()).is_err())
-            .cloned()
+            .filter(|rel| now.binary_search(rel).is_err())
+            .map(str::to_string)
             .collect();
         remove.sort();
         remove.dedup();
