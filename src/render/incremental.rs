@@ -76,13 +76,46 @@ impl JobKey {
 pub(super) struct JobList {
     pub(super) jobs: Vec<Job>,
     pub(super) keys: Vec<JobKey>,
+    /// The position of each job by its identity.
+    index: rustc_hash::FxHashMap<JobKey, usize>,
 }
 
 impl JobList {
     pub(super) fn of(model: &SiteModel) -> JobList {
         let jobs = all_jobs(model);
-        let keys = jobs.iter().map(|j| JobKey::of(model, j)).collect();
-        JobList { jobs, keys }
+        let keys: Vec<JobKey> = jobs.iter().map(|j| JobKey::of(model, j)).collect();
+        let index = (keys.iter().cloned()).zip(0..).collect();
+        JobList { jobs, keys, index }
+    }
+}
+
+/// The fingerprint of each render job of a generation and the file it writes, in the order
+/// of its [`JobList`]: two generations of one list (after a body edit) compare them by
+/// position, others by the jobs' identities.
+struct JobPrints {
+    list: Arc<JobList>,
+    prints: Vec<(Print, Arc<str>)>,
+}
+
+impl JobPrints {
+    /// The fingerprint of the job `key`, if this generation has it.
+    fn get(&self, key: &JobKey) -> Option<&(Print, Arc<str>)> {
+        self.list.index.get(key).and_then(|&n| self.prints.get(n))
+    }
+
+    /// The fingerprint of the job at position `n` of `list` (the same job, found by position
+    /// when the list is this generation's, else by its identity).
+    fn of(&self, list: &Arc<JobList>, n: usize) -> Option<&(Print, Arc<str>)> {
+        if Arc::ptr_eq(&self.list, list) {
+            self.prints.get(n)
+        } else {
+            self.get(&list.keys[n])
+        }
+    }
+
+    /// The files the jobs write.
+    fn files(&self) -> impl Iterator<Item = &str> {
+        self.prints.iter().map(|(_, rel)| &**rel)
     }
 }
 
@@ -202,7 +235,7 @@ pub(super) struct Prints {
     /// Of each template with every template it extends, includes or imports.
     templates: HashMap<String, TemplatePrint>,
     /// Of each render job, with the output file it writes.
-    jobs: rustc_hash::FxHashMap<JobKey, (Print, Arc<str>)>,
+    jobs: JobPrints,
     /// Of each file that needs no template (feeds, sitemaps, redirects, robots.txt).
     plain: HashMap<String, Print>,
     /// Of what each feed is made of ([`PlannedFeed::inputs`]), by output file.
@@ -635,7 +668,10 @@ fn make_prints(
             }
             _ => template_prints(&r.templates),
         },
-        jobs: Default::default(),
+        jobs: JobPrints {
+            list: r.job_list().clone(),
+            prints: Vec::new(),
+        },
         // Made by the caller: an update makes the files anyway (see [`Renderer::next`]).
         plain: HashMap::new(),
         feeds: HashMap::new(),
@@ -647,7 +683,8 @@ fn make_prints(
     let same_site = reuse.as_ref().is_some_and(|u| u.same_site(r, &prints));
     let list = r.job_list();
     let made: Vec<((Print, Arc<str>), bool)> = (list.jobs.par_iter().zip(&list.keys))
-        .map(|(job, key)| {
+        .enumerate()
+        .map(|(n, (job, key))| {
             let deps = deps.get(key);
             let kept = match &reuse {
                 Some(u)
@@ -655,7 +692,7 @@ fn make_prints(
                         && deps.is_none_or(|d| d.is_empty())
                         && u.keeps(model, &prints, job) =>
                 {
-                    u.old().jobs.get(key).cloned()
+                    u.old().jobs.of(list, n).cloned()
                 }
                 _ => None,
             };
@@ -672,13 +709,8 @@ fn make_prints(
             }
         })
         .collect();
-    let mut made_again = Vec::with_capacity(made.len());
-    prints.jobs = (list.keys.iter().zip(made))
-        .map(|(key, (print, again))| {
-            made_again.push(again);
-            (key.clone(), print)
-        })
-        .collect();
+    let (made, made_again) = made.into_iter().unzip();
+    prints.jobs.prints = made;
     (prints, made_again)
 }
 
@@ -891,7 +923,7 @@ impl Renderer {
         next: &Renderer,
         prints: &Prints,
     ) -> Result<Vec<String>, String> {
-        let mut now: Vec<&str> = (prints.jobs.values().map(|(_, rel)| &**rel))
+        let mut now: Vec<&str> = (prints.jobs.files())
             .chain(prints.plain.keys().map(String::as_str))
             .chain(next.search_files.values().flatten().map(String::as_str))
             .chain(next.copies.keys().map(String::as_str))
@@ -900,7 +932,7 @@ impl Renderer {
         if now.windows(2).any(|w| w[0] == w[1]) {
             return Err("two files would be written to one output path".into());
         }
-        let before = (old.jobs.values().map(|(_, rel)| &**rel))
+        let before = (old.jobs.files())
             .chain(old.plain.keys().map(String::as_str))
             .chain(self.search_files.values().flatten().map(String::as_str))
             .chain(self.copies.keys().map(String::as_str));
@@ -1118,12 +1150,10 @@ impl Renderer {
 
         // Render what is new or changed.
         // (A fingerprint taken from the generation before is the one it had.)
-        let render: Vec<(&Job, &JobKey)> = (list.jobs.iter().zip(&list.keys))
-            .zip(&made_again)
-            .filter(|&((_, key), &again)| again && old.jobs.get(key) != prints.jobs.get(key))
-            .map(|(job, _)| job)
+        let render: Vec<usize> = (0..list.jobs.len())
+            .filter(|&n| made_again[n] && old.jobs.of(&list, n) != prints.jobs.prints.get(n))
             .collect();
-        let render_jobs: Vec<Job> = render.iter().map(|(j, _)| (*j).clone()).collect();
+        let render_jobs: Vec<Job> = render.iter().map(|&n| list.jobs[n].clone()).collect();
         let mut files: Files = Vec::new();
         let mut failures = Vec::new();
         let rendered = next.render_jobs(&render_jobs, Ok);
@@ -1141,9 +1171,9 @@ impl Renderer {
             return Err("a template read a page where its file was not known".into());
         }
         // Their fingerprints with what they read now.
-        for (job, key) in render {
-            let p = job_print(&next, &prints, job, next.deps.get(key));
-            prints.jobs.insert(key.clone(), p);
+        for n in render {
+            let p = job_print(&next, &prints, &list.jobs[n], next.deps.get(&list.keys[n]));
+            prints.jobs.prints[n] = p;
         }
         trace.stage(&format!("update: {} files rendered", render_jobs.len()));
 
