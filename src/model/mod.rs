@@ -568,7 +568,7 @@ pub(crate) fn assemble(
     } = tables;
     let mut site = SiteModel {
         config,
-        pages: pages.into_iter().collect(),
+        pages: PageList::from(pages),
         sections,
         taxonomies,
         aliases,

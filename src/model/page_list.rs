@@ -71,6 +71,23 @@ impl Index<PageId> for PageList {
     }
 }
 
+impl From<Vec<Page>> for PageList {
+    /// Each page moved into a handle of its own, from the last: the vector is shortened as
+    /// it goes, so that the memory it gives back holds the handles (28,000 pages are about
+    /// 15 MB, which would otherwise stay with the process as a hole in its heap).
+    fn from(mut pages: Vec<Page>) -> PageList {
+        let mut out = Vec::with_capacity(pages.len());
+        while let Some(p) = pages.pop() {
+            out.push(Arc::new(p));
+            if pages.len().is_multiple_of(1024) {
+                pages.shrink_to_fit();
+            }
+        }
+        out.reverse();
+        PageList(out)
+    }
+}
+
 impl FromIterator<Page> for PageList {
     fn from_iter<I: IntoIterator<Item = Page>>(iter: I) -> PageList {
         PageList(iter.into_iter().map(Arc::new).collect())
