@@ -21,7 +21,11 @@
 //! ([`crate::model::Page::same_but_places`]) whose context ([`context_print`]: what its
 //! view reads of other pages) is the same keeps its value and fingerprints; its job, and
 //! when the whole structure ([`structure_print`]) is the same, lists, feeds and sitemaps
-//! keep theirs when what they show kept theirs ([`Reuse`], [`Unchanged`]). Builds with
+//! keep theirs when what they show kept theirs ([`Reuse`], [`Unchanged`]). After a body
+//! edit, the derivation names the pages it made again (`edited` in [`Renderer::next`]):
+//! the other pages, the related lists, the structure, the job list ([`JobList`]), the
+//! `get_page` tables and what feeds read of the other pages are then taken without being
+//! compared, and job fingerprints are compared by position ([`JobPrints`]). Builds with
 //! debug assertions make each kept fingerprint again and fail when it differs, so that a
 //! view that starts reading something new cannot go stale silently in the tests.
 

@@ -5,9 +5,10 @@
 //! read) stays in memory, with the per-source cache the build's steps ran over
 //! ([`crate::build::derive_keeping`], a [`crate::model::Derivation`]). On a change, the
 //! build's own steps make a new model from the sources as they are now: from the changed
-//! sources only after an edit of `content/` ([`crate::model::Derivation::update`]), from the
-//! cache with templates loaded again after an edit of page templates only, and from
-//! everything again otherwise. [`Renderer::next`] then compares the new model with the one
+//! sources only after an edit of `content/` ([`crate::model::Derivation::update_from`]: a
+//! body edit is the model served with the edited pages made again, any other edit runs
+//! every step over the cache), the model served itself after an edit of page templates
+//! only (the templates loaded again), and from everything again otherwise. [`Renderer::next`] then compares the new model with the one
 //! served, by stable identities, and renders
 //! exactly the files whose inputs changed: new, deleted and renamed pages, tags, dates,
 //! slugs, drafts, aliases, sections and translations all go this way, as do template edits
