@@ -412,7 +412,7 @@ impl Diagnostics {
     /// the same order; when they differ only in one run of a few (a body edit in `qiao
     /// serve` changes the findings of its page, which stand together), the sorted form of
     /// the files those concern is made again and put in the place of theirs
-    /// ([`SortedDiagnostics::patched`]); otherwise all are sorted. Findings of unchanged
+    /// (`SortedDiagnostics::patched`); otherwise all are sorted. Findings of unchanged
     /// files are shared, not made again, so comparing them is cheap.
     pub fn into_sorted_reusing(self, last: &mut Option<SortedDiagnostics>) -> Vec<Diagnostic> {
         if let Some(l) = last
