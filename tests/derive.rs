@@ -463,6 +463,43 @@ fn a_body_edit_is_made_from_the_model_served_and_anything_more_runs_every_step()
     assert_eq!(derived.model.rendering_inputs(), fresh(root).0);
 }
 
+/// Two files of one key and language (`x.md` and `x.zh.md`, zh the default) are an error,
+/// and the second is left out; a body edit of either is derived as a fresh build derives it
+/// (found by a bug hunt: before the error, both were pages and the index named one, and
+/// the edit of the other gave its body to that one).
+#[test]
+fn a_body_edit_of_one_of_two_files_with_one_key_changes_its_own_page() {
+    let site = common::zone_copy();
+    let root = site.path();
+    let files = [
+        (
+            "content/news/dup.md",
+            "---\ntitle: 甲\ndate: 2016-03-01\nslug: dup-a\n---\n\n正文甲。\n",
+        ),
+        (
+            "content/news/dup.zh.md",
+            "---\ntitle: 乙\ndate: 2016-03-02\nslug: dup-b\n---\n\n正文乙。\n",
+        ),
+    ];
+    for (rel, text) in files {
+        std::fs::write(root.join(rel), text).unwrap();
+    }
+    let (settings, _) = Settings::load(root, false, false).unwrap();
+    let (mut derivation, first) = Derivation::with_cross_checks(settings);
+    let mut served = first.model;
+    for (rel, text) in files {
+        std::fs::write(root.join(rel), format!("{text}\n新增一段。\n")).unwrap();
+        let derived = derivation.update_from(&[root.join(rel)], &served);
+        if let Some(page) = derived.model.pages.iter().find(|p| p.source == rel) {
+            assert!(page.html.contains("新增一段"), "{rel}: {}", page.html);
+        }
+        let (model, diags) = fresh(root);
+        assert_eq!(derived.model.rendering_inputs(), model, "{rel}");
+        assert_eq!(shown(&derived.diagnostics), diags, "{rel}");
+        served = derived.model;
+    }
+}
+
 /// With `missing_translation = "fallback"`, the copies of an edited default-language page
 /// in the languages that lack it are made again from its new body.
 #[test]

@@ -334,6 +334,42 @@ fn new_creates_a_scaffold_and_never_overwrites() {
     );
 }
 
+/// `x.md` and `x.zh.md` when zh is the default language are one page in one language, even
+/// with different slugs (and so different addresses): an error that names both and says
+/// which suffix is implied, not two pages of which links and the language switcher would
+/// find only one.
+#[test]
+fn two_files_for_one_page_in_one_language_are_an_error() {
+    let site = copy_fixture("trilingual");
+    for (name, slug) in [("dup.md", "dup-a"), ("dup.zh.md", "dup-b")] {
+        std::fs::write(
+            site.path().join("content").join(name),
+            format!("---\ntitle: 重复\nslug: {slug}\n---\n\n正文。\n"),
+        )
+        .unwrap();
+    }
+    let errs = build_root(site.path(), |_| {}).err().unwrap();
+    let errors: Vec<&qiao::diagnostics::Diagnostic> =
+        errs.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let d = errors[0];
+    assert_eq!(
+        d.message,
+        "content/dup.zh.md and content/dup.md are both the 中文 version of `dup`"
+    );
+    assert_eq!(
+        d.path.as_deref(),
+        Some(std::path::Path::new("content/dup.zh.md"))
+    );
+    assert!(
+        d.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("already in the default language (zh)")),
+        "{:?}",
+        d.hint
+    );
+}
+
 #[test]
 fn a_slug_that_takes_a_generated_path_is_an_error() {
     let site = copy_fixture("trilingual");

@@ -318,6 +318,11 @@ impl Derivation {
             let lang = config.lang(&source.lang)?;
             let id = *served.page_index.get(&(source.key.clone(), lang))?;
             let page = &served.pages[id];
+            // Two files of one key and language (`x.md` and `x.zh.md` in the default
+            // language) both make pages, but the index names one: it must be this file's.
+            if page.source != site_rel {
+                return None;
+            }
             // A stale translation's marks come from its body and its source's: neither may
             // be edited here.
             let stale = |p: &super::Page| {

@@ -19,8 +19,10 @@ pub struct Placed {
     pub path: String,
 }
 
-/// Places every source: the ones whose name cannot be an address, and the second of two
-/// that would be written to one path (in source order), are reported and left out.
+/// Places every source: the ones whose name cannot be an address, the second of two that
+/// would be written to one path, and the second of two that are one page in one language
+/// (`x.md` and `x.zh.md` when zh is the default language), in source order, are reported
+/// and left out.
 pub fn place(config: &Config, parsed: Vec<Parsed>, diags: &mut Vec<Diagnostic>) -> Vec<Placed> {
     let mut claimed: BTreeMap<String, String> = BTreeMap::new();
     let mut kept = Vec::new();
@@ -33,6 +35,38 @@ pub fn place(config: &Config, parsed: Vec<Parsed>, diags: &mut Vec<Diagnostic>) 
                 None
             }
         })
+        .collect();
+    // Which file is the page of each (key, language): links, translations and the language
+    // switcher find a page by those, so two files cannot be one page.
+    let mut second = vec![false; placed.len()];
+    let mut pages: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    for (k, (p, _)) in placed.iter().enumerate() {
+        let rel = format!("content/{}", p.source.rel);
+        let s = &p.source;
+        if let Some(other) = pages.get(&(s.key.as_str(), s.lang.as_str())) {
+            let language = config
+                .language(&s.lang)
+                .map_or(s.lang.as_str(), |l| &l.name);
+            diags.push(
+                Diagnostic::error(format!(
+                    "{rel} and {other} are both the {language} version of `{}`",
+                    s.key
+                ))
+                .in_file(&rel)
+                .with_hint(format!(
+                    "keep one of them: a file without a language suffix is already in the default language ({})",
+                    config.default_language
+                )),
+            );
+            second[k] = true;
+            continue;
+        }
+        pages.insert((s.key.as_str(), s.lang.as_str()), rel);
+    }
+    drop(pages);
+    let placed: Vec<(Parsed, String)> = (placed.into_iter().zip(second))
+        .filter(|(_, second)| !second)
+        .map(|(placed, _)| placed)
         .collect();
     for (p, path) in placed {
         let rel = format!("content/{}", p.source.rel);
