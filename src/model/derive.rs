@@ -185,7 +185,8 @@ impl Derivation {
     /// [`Derivation::update`], given the model that the last derivation made (`served`):
     /// when only the bodies of pages changed, the new model is made from it without the
     /// site-wide steps. That is when every changed file is the source of a published page
-    /// (not an `_index`) whose front matter is byte for byte as it was, and whose body
+    /// (not an `_index`; the file its page was made from) whose front matter is byte for
+    /// byte as it was, and whose body
     /// defines the same anchors; when it is in the default language, translations compare
     /// it with the same revision; it is not a stale translation (its marks come from its
     /// body); the site requires no translations (`[translation] required`, whose warnings
