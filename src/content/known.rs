@@ -182,6 +182,20 @@ impl Known {
     /// target created, deleted or itself a link retargeted). Every link, admitted or
     /// skipped, is checked again by the rule; one whose answer differs, or whose target is
     /// among `changed`, is returned.
+    /// Whether the file `rel` is read where its name says (`target` is `dir/rel`), not
+    /// through a link. Compared by bytes first: this runs for every file on every save.
+    fn lies_where_named(&self, rel: &str, target: &Path) -> bool {
+        let (dir, target_bytes) = (
+            self.dir.as_os_str().as_encoded_bytes(),
+            target.as_os_str().as_encoded_bytes(),
+        );
+        let same_bytes = target_bytes.len() == dir.len() + 1 + rel.len()
+            && target_bytes.starts_with(dir)
+            && target_bytes[dir.len()] == b'/'
+            && target_bytes.ends_with(rel.as_bytes());
+        same_bytes || *target == self.dir.join(rel)
+    }
+
     fn links_affected(&self, changed: &[String]) -> Vec<String> {
         let Ok(root) = self.dir.canonicalize() else {
             return Vec::new();
@@ -189,7 +203,7 @@ impl Known {
         let changed: Vec<PathBuf> = changed.iter().map(|c| root.join(c)).collect();
         // A file the rule admits is read where it lies unless it is a link.
         let admitted = (self.files.iter())
-            .filter(|(rel, target)| **target != self.dir.join(&rel.0))
+            .filter(|(rel, target)| !self.lies_where_named(&rel.0, target))
             .map(|(rel, target)| (&rel.0, Some(target)));
         let skipped = (self.diagnostics.keys())
             .filter(|rel| {
