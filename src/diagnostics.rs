@@ -693,19 +693,14 @@ mod tests {
                 v
             },
         ];
+        let before = || SortedDiagnostics {
+            unsorted: base.clone(),
+            sorted: of(&base).into_sorted(),
+        };
         for (n, now) in changes.iter().enumerate() {
-            let mut from = Some(SortedDiagnostics {
-                unsorted: base.clone(),
-                sorted: of(&base).into_sorted(),
-            });
-            let got = of(now).into_sorted_reusing(&mut from);
+            let got = of(now).into_sorted_reusing(&mut Some(before()));
             assert_eq!(got, of(now).into_sorted(), "change {n}");
-            let patched = SortedDiagnostics {
-                unsorted: base.clone(),
-                sorted: of(&base).into_sorted(),
-            }
-            .patched(now);
-            assert_eq!(patched.is_some(), n < 4, "change {n}");
+            assert_eq!(before().patched(now).is_some(), n < 4, "change {n}");
         }
     }
 

@@ -378,7 +378,7 @@ fn updates_equal_fresh_builds_after_random_edits() {
             };
             let (what, changed) = apply(root, &mut rng, step, kind);
             let derived = derivation.update_from(&changed, &served);
-            from_served += usize::from(derivation.from_served());
+            from_served += usize::from(derivation.edited_pages().is_some());
             let (model, diags) = fresh(root);
             let got = derived.model.rendering_inputs();
             if got != model {
@@ -415,7 +415,7 @@ fn a_body_edit_is_made_from_the_model_served_and_anything_more_runs_every_step()
     let mut check = |derivation: &mut Derivation, rel: &str, from_served: bool, what: &str| {
         let changed = [root.join(rel)];
         let derived = derivation.update_from(&changed, &served);
-        assert_eq!(derivation.from_served(), from_served, "{what}");
+        assert_eq!(derivation.edited_pages().is_some(), from_served, "{what}");
         let (model, diags) = fresh(root);
         assert_eq!(derived.model.rendering_inputs(), model, "{what}");
         assert_eq!(shown(&derived.diagnostics), diags, "{what}");
@@ -459,7 +459,7 @@ fn a_body_edit_is_made_from_the_model_served_and_anything_more_runs_every_step()
     check(&mut derivation, index, false, "an _index");
     // Nothing changed (a template was edited): the model served, as it is.
     let derived = derivation.update_from(&[], &served);
-    assert!(derivation.from_served());
+    assert!(derivation.edited_pages().is_some());
     assert_eq!(derived.model.rendering_inputs(), fresh(root).0);
 }
 
@@ -539,7 +539,7 @@ fn a_body_edit_makes_the_fallback_copies_of_its_page_again() {
     )
     .unwrap();
     let derived = derivation.update_from(&[root.join(&untranslated)], &first.model);
-    assert!(derivation.from_served());
+    assert!(derivation.edited_pages().is_some());
     let copies = fallback(&derived.model);
     assert!(
         copies.iter().all(|html| html.contains("新增的一段文字")),

@@ -176,12 +176,6 @@ impl Known {
         out
     }
 
-    /// The symbolic links to judge again after the paths `changed` (relative to the tree)
-    /// changed: a link reads another file, so it changed when that file, or a directory on
-    /// its way, did; and what it leads to may have changed without the link itself (its
-    /// target created, deleted or itself a link retargeted). Every link, admitted or
-    /// skipped, is checked again by the rule; one whose answer differs, or whose target is
-    /// among `changed`, is returned.
     /// Whether the file `rel` is read where its name says (`target` is `dir/rel`), not
     /// through a link. Compared by bytes first: this runs for every file on every save.
     fn lies_where_named(&self, rel: &str, target: &Path) -> bool {
@@ -196,6 +190,12 @@ impl Known {
         same_bytes || *target == self.dir.join(rel)
     }
 
+    /// The symbolic links to judge again after the paths `changed` (relative to the tree)
+    /// changed: a link reads another file, so it changed when that file, or a directory on
+    /// its way, did; and what it leads to may have changed without the link itself (its
+    /// target created, deleted or itself a link retargeted). Every link, admitted or
+    /// skipped, is checked again by the rule; one whose answer differs, or whose target is
+    /// among `changed`, is returned.
     fn links_affected(&self, changed: &[String]) -> Vec<String> {
         let Ok(root) = self.dir.canonicalize() else {
             return Vec::new();

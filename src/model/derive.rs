@@ -117,7 +117,7 @@ pub struct Derivation {
     last: Option<Last>,
     /// When the last derivation made its model from the one served: the pages it made
     /// again (see [`Derivation::edited_pages`]).
-    from_served: Option<Vec<super::PageId>>,
+    edited: Option<Vec<super::PageId>>,
 }
 
 /// What a derivation returned besides its model, and when loading the same files would load
@@ -167,7 +167,7 @@ impl Derivation {
             cross_checks: cross_checks.then(HashMap::new),
             steps: super::steps::Steps::new(),
             last: None,
-            from_served: None,
+            edited: None,
         };
         let derived = d.derive();
         (d, derived)
@@ -213,7 +213,7 @@ impl Derivation {
         #[cfg(debug_assertions)]
         self.assert_as_every_step(&derived);
         self.steps = steps;
-        self.from_served = Some(edited);
+        self.edited = Some(edited);
         derived
     }
 
@@ -341,16 +341,9 @@ impl Derivation {
             if doc.text.get(..doc.body_start) != Some(old.head.as_str()) {
                 return None;
             }
-            // The document as loaded (shared fields inherited, which come from front
-            // matter), with the new text.
             let parsed = Parsed {
                 source: source.clone(),
-                doc: crate::content::Document {
-                    text: doc.text.clone(),
-                    body_start: doc.body_start,
-                    body_line: doc.body_line,
-                    ..page.doc.clone()
-                },
+                doc: with_text_of(&page.doc, doc),
             };
             let revision = match served.source_hashes.get(&source.key) {
                 Some(before) if source.lang == config.default_language => {
@@ -523,12 +516,7 @@ impl Derivation {
                     let read = self.read.get(rel)?;
                     let doc = read.parsed.as_ref().ok()?;
                     let source = served.sources.get(&page.source)?.source.clone();
-                    let doc = crate::content::Document {
-                        text: doc.text.clone(),
-                        body_start: doc.body_start,
-                        body_line: doc.body_line,
-                        ..page.doc.clone()
-                    };
+                    let doc = with_text_of(&page.doc, doc);
                     group.push((Parsed { source, doc }, Some(read.hash)));
                 }
             }
@@ -550,18 +538,12 @@ impl Derivation {
         &self.settings
     }
 
-    /// Whether the last derivation made its model from the model served, changing only the
-    /// pages whose bodies were edited (see [`Derivation::update_from`]).
-    pub fn from_served(&self) -> bool {
-        self.from_served.is_some()
-    }
-
     /// When the last derivation made its model from the model served (see
     /// [`Derivation::update_from`]): the pages it made again, edited pages and their
     /// fallback copies, in their places. Every other page, section, taxonomy and term is
     /// as it was, and so is every related list (they read front matter only).
     pub fn edited_pages(&self) -> Option<&[super::PageId]> {
-        self.from_served.as_deref()
+        self.edited.as_deref()
     }
 
     /// How many bodies the last derivation rendered (the others were reused).
@@ -580,7 +562,7 @@ impl Derivation {
     }
 
     fn derive_steps(&mut self, mut steps: super::steps::Steps) -> Derived {
-        self.from_served = None;
+        self.edited = None;
         let derived = self.derive_with(&mut steps);
         steps.trace("derive");
         self.steps = steps;
@@ -750,6 +732,21 @@ struct Edit {
     lookups: Vec<super::links::Lookup>,
     rendered: bodies::RenderedSource,
     checked: Checked,
+}
+
+/// The document of a page as loaded (`loaded`: shared fields inherited, which come from
+/// front matter; its text released), with the text of `read`, the file as read now with the
+/// same front matter.
+fn with_text_of(
+    loaded: &crate::content::Document,
+    read: &crate::content::Document,
+) -> crate::content::Document {
+    crate::content::Document {
+        text: read.text.clone(),
+        body_start: read.body_start,
+        body_line: read.body_line,
+        ..loaded.clone()
+    }
 }
 
 /// `made` in the place of `old` in its section, with its terms: what steps 5 and 6 gave

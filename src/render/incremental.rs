@@ -109,7 +109,7 @@ impl JobPrints {
 
     /// The fingerprint of the job at position `n` of `list` (the same job, found by position
     /// when the list is this generation's, else by its identity).
-    fn of(&self, list: &Arc<JobList>, n: usize) -> Option<&(Print, Arc<str>)> {
+    fn at(&self, list: &Arc<JobList>, n: usize) -> Option<&(Print, Arc<str>)> {
         if Arc::ptr_eq(&self.list, list) {
             self.prints.get(n)
         } else {
@@ -192,7 +192,7 @@ fn content_print(html: &str) -> Print {
 
 /// The files that need no template ([`plain_files`]) and the fingerprint of what each feed
 /// is made of ([`PlannedFeed::inputs`]), by output file, in one pass over the feed plan.
-/// `contents` are the fingerprints of the pages' HTML; `keep` says, from a feed's output
+/// `entries` are what feeds read of each page ([`entry_prints`]); `keep` says, from a feed's output
 /// file and fingerprint, whether it is the same as before (then it is not made), and
 /// `sitemaps` whether the sitemaps are.
 fn plain_files_and_feed_prints(
@@ -696,7 +696,7 @@ fn make_prints(
                         && deps.is_none_or(|d| d.is_empty())
                         && u.keeps(model, &prints, job) =>
                 {
-                    u.old().jobs.of(list, n).cloned()
+                    u.old().jobs.at(list, n).cloned()
                 }
                 _ => None,
             };
@@ -1016,25 +1016,10 @@ impl Renderer {
             .map(PageId::new)
             .map(|i| {
                 let page = &model.pages[i];
-                if let Some(mask) = &edited
-                    && !mask[i.index()]
-                {
-                    // Not made again: the page served, in its place.
-                    debug_assert!(self.model.pages[i].same_but_places(page));
-                    let kept = PagePrints {
-                        view: old.pages[i.index()],
-                        content: old.contents[i.index()],
-                        context: old.contexts[i.index()],
-                    };
-                    debug_assert_eq!(
-                        kept.view,
-                        page_print(&mut page_view(&model, &related.pages, i), kept.content),
-                        "the view of {} {} changed, but it was not edited",
-                        page.lang,
-                        page.key
-                    );
-                    return (self.values.page_values[i.index()].clone(), kept, true);
-                }
+                // A page the derivation did not make again (after a body edit, when the
+                // structure is the same) is the page served, in its place: it is not compared.
+                let untouched = edited.as_ref().is_some_and(|mask| !mask[i.index()]);
+                debug_assert!(!untouched || self.model.pages[i].same_but_places(page));
                 let before = if same_structure {
                     Some(i)
                 } else {
@@ -1046,7 +1031,7 @@ impl Renderer {
                 };
                 if let Some(j) = before
                     && old.contexts[j.index()] == context
-                    && self.model.pages[j].same_but_places(page)
+                    && (untouched || self.model.pages[j].same_but_places(page))
                 {
                     let kept = PagePrints {
                         view: old.pages[j.index()],
@@ -1155,7 +1140,7 @@ impl Renderer {
         // Render what is new or changed.
         // (A fingerprint taken from the generation before is the one it had.)
         let render: Vec<usize> = (0..list.jobs.len())
-            .filter(|&n| made_again[n] && old.jobs.of(&list, n) != prints.jobs.prints.get(n))
+            .filter(|&n| made_again[n] && old.jobs.at(&list, n) != prints.jobs.prints.get(n))
             .collect();
         let render_jobs: Vec<Job> = render.iter().map(|&n| list.jobs[n].clone()).collect();
         let mut files: Files = Vec::new();

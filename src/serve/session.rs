@@ -8,8 +8,9 @@
 //! sources only after an edit of `content/` ([`crate::model::Derivation::update_from`]: a
 //! body edit is the model served with the edited pages made again, any other edit runs
 //! every step over the cache), the model served itself after an edit of page templates
-//! only (the templates loaded again), and from everything again otherwise. [`Renderer::next`] then compares the new model with the one
-//! served, by stable identities, and renders
+//! only (the templates loaded again), and from everything again otherwise.
+//! [`Renderer::next`] then compares the new model with the one served, by stable
+//! identities, and renders
 //! exactly the files whose inputs changed: new, deleted and renamed pages, tags, dates,
 //! slugs, drafts, aliases, sections and translations all go this way, as do template edits
 //! (the files whose template, or a template it uses, changed) and `.ftl` edits (the files
@@ -236,9 +237,6 @@ impl Session {
                 (l.code.clone(), n)
             })
             .collect();
-        // The pages made again, when the model is the one served with those pages edited.
-        let edited: Option<Vec<crate::model::PageId>> =
-            derivation.edited_pages().map(<[_]>::to_vec);
         trace.stage("update: derived the new model");
         let (renderer, pending) = self.renderer.next(
             site,
@@ -246,7 +244,8 @@ impl Session {
             &intl,
             prints,
             &abs_changed,
-            edited.as_deref(),
+            // The pages made again, when the model is the one served with those edited.
+            derivation.edited_pages(),
             &trace,
         )?;
         let i18n_report = intl.catalog.report();
