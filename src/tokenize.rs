@@ -26,6 +26,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
+use rustc_hash::FxHashMap;
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Language-specific rules of one index.
@@ -133,13 +134,32 @@ fn fold_decomposed(c: char, out: &mut String) {
     });
 }
 
-/// [`fold_char`] over a whole string.
+/// [`fold_char`] over a whole string. Runs of characters that fold to themselves (ASCII
+/// other than capitals, and Han ideographs: most of any text) are copied whole.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    // Start of the run of characters copied as they are.
+    let mut kept = 0;
+    for (i, c) in s.char_indices() {
+        if folds_to_itself(c) {
+            continue;
+        }
+        out.push_str(&s[kept..i]);
         fold_char(c, &mut out);
+        kept = i + c.len_utf8();
     }
+    out.push_str(&s[kept..]);
     out
+}
+
+/// Whether [`fold_char`] leaves `c` as it is, for the characters of most text (a test
+/// checks this against [`fold_char`]).
+fn folds_to_itself(c: char) -> bool {
+    if c.is_ascii() {
+        !c.is_ascii_uppercase()
+    } else {
+        matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+    }
 }
 
 /// German2 umlaut digraphs: `ae` → `a`, `oe` → `o`, `ue` → `u`, except `ue` after `q`.
@@ -245,13 +265,73 @@ pub enum TermKind {
     Segment,
 }
 
-/// Calls `emit` with every term of `text`, in order. `jieba` segments CJK runs of three or
-/// more characters into words (when `None`, only bigrams are produced); it is loaded only
-/// when such a run is met.
+/// jieba's words of three or more characters in CJK runs, remembered by run.
+///
+/// A site repeats its CJK runs (a run ends at punctuation, so names, titles and set
+/// phrases come back whole): the zone site's content has a third of its run characters in
+/// runs seen before. A run met again takes one table lookup instead of jieba's word graph.
+/// The table is emptied when it holds [`Segmenter::REMEMBERED`] runs, so its memory stays
+/// bounded; the words are the same either way.
+pub struct Segmenter<'a> {
+    jieba: &'a LazyLock<Jieba>,
+    /// Run → byte ranges of its words of three or more characters, in order.
+    seen: FxHashMap<Box<str>, Box<[(u16, u16)]>>,
+}
+
+impl<'a> Segmenter<'a> {
+    /// The most runs remembered at once.
+    pub const REMEMBERED: usize = 2048;
+    /// The longest run remembered, in bytes (longer ones are segmented each time; byte
+    /// offsets within it fit in a `u16`).
+    const LONGEST: usize = 1024;
+
+    /// A segmenter with nothing remembered; `jieba` is loaded at the first run of three
+    /// or more characters.
+    pub fn new(jieba: &'a LazyLock<Jieba>) -> Segmenter<'a> {
+        Segmenter {
+            jieba,
+            seen: FxHashMap::default(),
+        }
+    }
+
+    /// Calls `emit` with each word of three or more characters of `run` (a CJK run), in
+    /// order.
+    fn words(&mut self, run: &str, emit: &mut impl FnMut(&str, TermKind)) {
+        let long = |t: &jieba_rs::Token| t.end - t.start >= 3;
+        if run.len() > Self::LONGEST {
+            for t in self.jieba.cut(run, false) {
+                if long(&t) {
+                    emit(t.word, TermKind::Segment);
+                }
+            }
+            return;
+        }
+        if let Some(ranges) = self.seen.get(run) {
+            for &(a, b) in ranges.iter() {
+                emit(&run[usize::from(a)..usize::from(b)], TermKind::Segment);
+            }
+            return;
+        }
+        let mut ranges = Vec::new();
+        for t in self.jieba.cut(run, false) {
+            if long(&t) {
+                emit(t.word, TermKind::Segment);
+                ranges.push((t.byte_start as u16, t.byte_end as u16));
+            }
+        }
+        if self.seen.len() >= Self::REMEMBERED {
+            self.seen.clear();
+        }
+        self.seen.insert(run.into(), ranges.into_boxed_slice());
+    }
+}
+
+/// Calls `emit` with every term of `text`, in order. `segmenter` cuts CJK runs of three or
+/// more characters into words (when `None`, only bigrams are produced).
 pub fn terms(
     text: &str,
     analyzer: Analyzer,
-    jieba: Option<&LazyLock<Jieba>>,
+    mut segmenter: Option<&mut Segmenter>,
     mut emit: impl FnMut(&str, TermKind),
 ) {
     let folded = fold(text);
@@ -260,7 +340,7 @@ pub fn terms(
     while let Some(c) = rest.chars().next() {
         if is_cjk(c) {
             let end = rest.find(|c: char| !is_cjk(c)).unwrap_or(rest.len());
-            cjk_run(&rest[..end], jieba, &mut emit);
+            cjk_run(&rest[..end], segmenter.as_deref_mut(), &mut emit);
             prev_char = rest[..end].chars().next_back();
             rest = &rest[end..];
         } else if c.is_alphanumeric() {
@@ -281,7 +361,7 @@ pub fn terms(
     }
 }
 
-fn cjk_run(run: &str, jieba: Option<&LazyLock<Jieba>>, emit: &mut impl FnMut(&str, TermKind)) {
+fn cjk_run(run: &str, segmenter: Option<&mut Segmenter>, emit: &mut impl FnMut(&str, TermKind)) {
     // Each bigram, from the start of its first character to the end of its second.
     let mut chars = 0;
     let mut prev: Option<usize> = None;
@@ -297,13 +377,9 @@ fn cjk_run(run: &str, jieba: Option<&LazyLock<Jieba>>, emit: &mut impl FnMut(&st
         return;
     }
     if chars >= 3
-        && let Some(j) = jieba
+        && let Some(s) = segmenter
     {
-        for t in j.cut(run, false) {
-            if t.end - t.start >= 3 {
-                emit(t.word, TermKind::Segment);
-            }
-        }
+        s.words(run, emit);
     }
 }
 
@@ -322,6 +398,91 @@ mod tests {
             fold_decomposed(c, &mut slow);
             assert_eq!(quick, slow, "{c:?}");
         }
+    }
+
+    /// The characters [`fold`] copies without folding are those [`fold_char`] leaves as
+    /// they are, and a text of every kind folds as its characters do one by one.
+    #[test]
+    fn fold_copies_only_what_folds_to_itself() {
+        let samples = (0u32..0x800)
+            .chain(0x3000..0x3500)
+            .chain(0x4DB0..0x4E10)
+            .chain(0x9FF0..0xA010)
+            .chain(0xFF00..0xFF70)
+            .filter_map(char::from_u32);
+        let mut text = String::new();
+        for c in samples {
+            let mut one = String::new();
+            fold_char(c, &mut one);
+            if folds_to_itself(c) {
+                assert_eq!(one, c.to_string(), "{c:?} is copied but folds");
+            }
+            text.push(c);
+        }
+        let mut by_char = String::new();
+        for c in text.chars() {
+            fold_char(c, &mut by_char);
+        }
+        assert_eq!(fold(&text), by_char);
+        assert_eq!(fold("Zone 江门 ÄRA，ok"), "zone 江门 ara,ok");
+    }
+
+    /// The words of three or more characters jieba finds in `run`, as `terms` took them
+    /// before runs were remembered.
+    fn jieba_words(jieba: &Jieba, run: &str) -> Vec<String> {
+        let words = jieba.cut(run, false).into_iter();
+        words
+            .filter(|t| t.end - t.start >= 3)
+            .map(|t| t.word.to_string())
+            .collect()
+    }
+
+    fn segmenter_words(s: &mut Segmenter, run: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        s.words(run, &mut |w, kind| {
+            assert_eq!(kind, TermKind::Segment);
+            v.push(w.to_string());
+        });
+        v
+    }
+
+    /// A remembered run gives jieba's words, the first time and after; a run too long to
+    /// remember too; and the table empties itself when full.
+    #[test]
+    fn segmenter_remembers_runs_and_gives_jieba_words() {
+        static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+        let run = "中欧江门中小企业国际合作区揭牌仪式";
+        let want = jieba_words(&JIEBA, run);
+        assert!(!want.is_empty(), "{want:?}");
+        let mut s = Segmenter::new(&JIEBA);
+        assert_eq!(segmenter_words(&mut s, run), want);
+        assert_eq!(s.seen.len(), 1);
+        assert_eq!(segmenter_words(&mut s, run), want, "remembered");
+
+        let long = run.repeat(30);
+        assert!(long.len() > Segmenter::LONGEST);
+        assert_eq!(segmenter_words(&mut s, &long), jieba_words(&JIEBA, &long));
+        assert_eq!(s.seen.len(), 1, "a long run is not remembered");
+
+        for c in ('\u{4E00}'..).take(Segmenter::REMEMBERED - 1) {
+            segmenter_words(&mut s, &format!("{run}{c}"));
+        }
+        assert_eq!(s.seen.len(), Segmenter::REMEMBERED);
+        let other = "新能源汽车产业基地";
+        assert_eq!(segmenter_words(&mut s, other), jieba_words(&JIEBA, other));
+        assert_eq!(s.seen.len(), 1, "a full table is emptied");
+        assert_eq!(segmenter_words(&mut s, run), want);
+
+        // Within a text, the segmenter's words are the Segment terms.
+        let mut segments = Vec::new();
+        let text = format!("{run}，{other}。{run}");
+        terms(&text, Analyzer::Plain, Some(&mut s), |t, kind| {
+            if kind == TermKind::Segment {
+                segments.push(t.to_string());
+            }
+        });
+        let other_words = jieba_words(&JIEBA, other);
+        assert_eq!(segments, [&want[..], &other_words, &want].concat());
     }
 
     fn all(text: &str, a: Analyzer) -> Vec<String> {
