@@ -580,3 +580,54 @@ fn an_update_renders_only_what_changed() {
     derivation.update(&[]);
     assert_eq!(derivation.rendered_last(), 0);
 }
+
+/// Front matter as Hugo and Zola sites write it (TOML between `+++`, with `[taxonomies]`
+/// and `[extra]` tables), and YAML saved on Windows (a byte-order mark, CRLF line ends):
+/// a body edit of each takes the shortcut and gives what a fresh build gives, and an edit
+/// of their front matter does not take it.
+#[test]
+fn a_body_edit_under_toml_or_crlf_front_matter_is_made_from_the_model_served() {
+    let site = common::zone_copy();
+    let root = site.path();
+    let toml = "content/news/hugo-style.md";
+    let crlf = "content/news/windows-style.md";
+    std::fs::write(
+        root.join(toml),
+        "+++\ntitle = \"侨乡合作\"\ndate = 2016-03-01T09:00:00+08:00\n\n[taxonomies]\n\
+         tags = [\"中欧合作\"]\n\n[extra]\ndistrict = \"蓬江区\"\n+++\n\n第一段。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(crlf),
+        "\u{feff}---\r\ntitle: 江门合作\r\ndate: 2016-03-02\r\ntags: [江门]\r\n---\r\n\r\n第一段。\r\n",
+    )
+    .unwrap();
+    let (settings, _) = Settings::load(root, false, false).unwrap();
+    let (mut derivation, first) = Derivation::with_cross_checks(settings);
+    let mut served = first.model;
+    let mut edit = |rel: &str, from: &str, to: &str, shortcut: bool| {
+        let text = std::fs::read_to_string(root.join(rel)).unwrap();
+        assert!(text.contains(from), "{rel}: {from}");
+        std::fs::write(root.join(rel), text.replacen(from, to, 1)).unwrap();
+        let derived = derivation.update_from(&[root.join(rel)], &served);
+        assert_eq!(
+            derivation.edited_pages().is_some(),
+            shortcut,
+            "{rel}: {from} -> {to}"
+        );
+        let (model, diags) = fresh(root);
+        assert_eq!(derived.model.rendering_inputs(), model, "{rel}");
+        assert_eq!(shown(&derived.diagnostics), diags, "{rel}");
+        assert!(
+            derived.model.rendering_inputs().contains(to.trim()),
+            "{rel}: the edit is in the model"
+        );
+        served = derived.model;
+    };
+    edit(toml, "第一段。", "第一段，改过。", true);
+    edit(crlf, "第一段。", "第一段，改过。", true);
+    edit(toml, "蓬江区", "新会区", false);
+    edit(crlf, "tags: [江门]", "tags: [江门, 新会]", false);
+    edit(toml, "改过。", "又改过。", true);
+    edit(crlf, "改过。", "又改过。", true);
+}
