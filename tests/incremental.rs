@@ -973,3 +973,43 @@ fn a_body_edit_renders_again_only_the_list_page_that_shows_it_unless_the_templat
         c.changed
     );
 }
+
+#[test]
+fn a_new_tag_renders_again_only_its_own_term_pages_unless_the_template_reads_the_terms() {
+    let dir = copy_fixture("trilingual");
+    let root = dir.path().canonicalize().unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    // `only-zh` is tagged 江门; 中欧合作 is another page's tag.
+    let zh = "content/news/only-zh.md";
+    let other_term = "tags/中欧合作/index.html";
+    assert!(c.has(other_term));
+    // The built-in term list reads fields of `taxonomy`, not its terms: a new tag adds its
+    // term page and changes the taxonomy's index, not the other terms' pages.
+    c.edit(
+        zh,
+        |t| t.replace("tags: [江门]", "tags: [江门, 轨道交通]"),
+        true,
+    );
+    assert!(c.has("tags/轨道交通/index.html"));
+    assert!(c.changed.contains("tags/index.html"), "{:?}", c.changed);
+    assert!(!c.touched.contains(other_term), "{:?}", c.touched);
+
+    // A term list that shows every term of its taxonomy with its count: a new tag changes
+    // every term page of the language, and a clean build agrees (`Check`).
+    let builtin = fs::read_to_string("src/theme/builtin/templates/taxonomy_single.html").unwrap();
+    let reads_terms = builtin.replacen(
+        "{% block content %}",
+        "{% block content %}<p class=\"all-terms\">{% for tm in taxonomy.terms %}{{ tm.name }} ({{ tm.count }}) {% endfor %}</p>",
+        1,
+    );
+    assert_ne!(
+        reads_terms, builtin,
+        "the built-in taxonomy_single.html has a content block"
+    );
+    fs::create_dir_all(root.join("templates")).unwrap();
+    c.save("templates/taxonomy_single.html", &reads_terms, true);
+    c.edit(zh, |t| t.replace("轨道交通]", "轨道交通, 港口]"), true);
+    assert!(c.changed.contains(other_term), "{:?}", c.changed);
+    assert!(c.text(other_term).contains("港口 (1)"));
+}

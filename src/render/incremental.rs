@@ -234,6 +234,9 @@ pub(super) struct Prints {
     section_views: Vec<Print>,
     /// Of each taxonomy's value, by taxonomy index.
     taxonomies: Vec<Print>,
+    /// Of each taxonomy's value without its terms (for templates that do not read them,
+    /// [`may_read_taxonomy_terms`]).
+    taxonomy_heads: Vec<Print>,
     /// Of each language's `config` value.
     configs: HashMap<String, Print>,
     /// Of each template with every template it extends, includes or imports.
@@ -289,17 +292,36 @@ struct TemplatePrint {
     /// Whether one of them may read the `pages` of the `section` value
     /// ([`may_read_section_pages`]).
     reads_section_pages: bool,
+    /// Whether one of them may read the `terms` of the `taxonomy` value
+    /// ([`may_read_taxonomy_terms`]).
+    reads_taxonomy_terms: bool,
 }
 
-/// Whether a template may read the `pages` of the `section` value, judged from the code in
-/// its tags (`{{ }}`, `{% %}`; string literals and comments left out): it reads
-/// `section.pages`, uses `section` other than to read a field of it (`section.title`;
-/// given whole to a `set`, a loop, a filter or a macro, or indexed with `[ ]`, the section
-/// may be read in full), or dumps the context (`__tera_context`). (`get_section` is a
-/// dependency of its own, on the whole value.) A
-/// list rendered with templates that do not is not rendered again when only the pages it
-/// does not show change (a body edit of an article in a section of 750 list pages).
+/// Whether a template may read the `pages` of the `section` value
+/// ([`may_read_field`]). A list rendered with templates that do not is not rendered again
+/// when only the pages it does not show change (a body edit of an article in a section of
+/// 750 list pages).
 fn may_read_section_pages(text: &str) -> bool {
+    may_read_field(text, "section", "pages")
+}
+
+/// Whether a template may read the `terms` of the `taxonomy` value ([`may_read_field`]).
+/// A term's list rendered with templates that do not is not rendered again when another
+/// term of its taxonomy comes, goes or changes its count (a new tag on one article: the
+/// other 2,800 term pages of the language stay as they are).
+fn may_read_taxonomy_terms(text: &str) -> bool {
+    may_read_field(text, "taxonomy", "terms")
+}
+
+/// Whether a template may read `field` of the value `value`, judged from the code in its
+/// tags (`{{ }}`, `{% %}`; string literals and comments left out): it reads `value.field`,
+/// uses `value` other than to read a field of it, to test whether it is defined or as the
+/// name of a keyword argument (`section.title`, `section is defined`, `f(section=1)`;
+/// given whole to a `set`, a loop, a filter or a
+/// macro, or indexed with `[ ]`, the value may be read in full), or dumps the context
+/// (`__tera_context`). (`get_section` and `get_taxonomy` are dependencies of their own, on
+/// the whole value.)
+fn may_read_field(text: &str, value: &str, field: &str) -> bool {
     let mut code = String::new();
     let mut rest = text;
     while let Some(at) = rest.find('{') {
@@ -351,10 +373,29 @@ fn may_read_section_pages(text: &str) -> bool {
         }
         tokens.push(&code[i..end]);
     }
-    tokens.iter().enumerate().any(|(i, &t)| match t {
-        "__tera_context" => true,
-        "section" => tokens.get(i + 1) != Some(&".") || tokens.get(i + 2) == Some(&"pages"),
-        _ => false,
+    let next = |i: usize, n: usize| tokens.get(i + n).copied();
+    tokens.iter().enumerate().any(|(i, &t)| {
+        if t == "__tera_context" {
+            return true;
+        }
+        if t != value {
+            return false;
+        }
+        match next(i, 1) {
+            Some(".") => next(i, 2) == Some(field),
+            // A keyword argument of that name (`t(key="x", taxonomy=taxonomy.name)`), or
+            // a `set` of it; `==` compares the value whole.
+            Some("=") => next(i, 2) == Some("="),
+            // `value is defined`, `value is not defined`, `value is undefined`.
+            Some("is") => {
+                let test = match next(i, 2) {
+                    Some("not") => next(i, 3),
+                    test => test,
+                };
+                !matches!(test, Some("defined" | "undefined"))
+            }
+            _ => true,
+        }
     })
 }
 
@@ -397,6 +438,7 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, TemplatePrint> {
                 h.update(all.as_bytes());
             }
             let mut reads_section_pages = dynamic;
+            let mut reads_taxonomy_terms = dynamic;
             for n in seen {
                 let text = texts.get(n).copied().unwrap_or("");
                 h.update(n.as_bytes());
@@ -404,10 +446,12 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, TemplatePrint> {
                 h.update(text.as_bytes());
                 h.update(&[0]);
                 reads_section_pages = reads_section_pages || may_read_section_pages(text);
+                reads_taxonomy_terms = reads_taxonomy_terms || may_read_taxonomy_terms(text);
             }
             let print = TemplatePrint {
                 print: h.finalize(),
                 reads_section_pages,
+                reads_taxonomy_terms,
             };
             (name.to_string(), print)
         })
@@ -578,19 +622,24 @@ impl Reuse<'_> {
 
     /// Whether what every job reads of the site as a whole is the same in `next` (whose
     /// values' fingerprints are `prints`) as in the generation before: the configuration,
-    /// the templates, the interface translations, the menus and the feed plan. Otherwise
-    /// no job keeps its fingerprint.
+    /// the templates, the interface translations, the menus and the feeds of languages
+    /// and sections. Otherwise no job keeps its fingerprint. (The feeds of terms, which
+    /// only a term's own pages link to, are compared in [`Reuse::keeps`]: a new tag adds
+    /// one.)
     fn same_site(&self, next: &Renderer, prints: &Prints) -> bool {
+        let (feeds, before) = (&next.values.feeds, &self.before.values.feeds);
         self.old().configs == prints.configs
             && self.old().templates == prints.templates
             && next.language_prints == self.before.language_prints
             && next.model.menus == self.before.model.menus
-            && next.values.feeds == self.before.values.feeds
+            && feeds.language == before.language
+            && feeds.section == before.section
     }
 
     /// Whether `job` keeps its fingerprint (given the conditions above), `prints` being
     /// those of the new generation's values.
-    fn keeps(&self, model: &SiteModel, prints: &Prints, job: &Job) -> bool {
+    fn keeps(&self, next: &Renderer, prints: &Prints, job: &Job) -> bool {
+        let model = &next.model;
         let kept = |v: &[bool], i: usize| v.get(i) == Some(&true);
         let all_kept = |shown: &[PageId]| shown.iter().all(|k| kept(self.pages, k.index()));
         match job {
@@ -606,6 +655,7 @@ impl Reuse<'_> {
                 let term = model.term(*id);
                 let per = taxonomy_paginate(&model.config, &tax.name);
                 kept(self.taxonomies, id.taxonomy.index())
+                    && next.values.feeds.term.get(id) == self.before.values.feeds.term.get(id)
                     && all_kept(Paginator::new(&term.path, &term.pages, *n, per).shown())
             }
             Job::NotFound(_) => true,
@@ -644,6 +694,15 @@ fn make_prints(
     let taxonomies = (model.taxonomies.iter())
         .map(|t| print(&taxonomy_view(config, t)))
         .collect();
+    let taxonomy_heads = (model.taxonomies.iter())
+        .map(|t| {
+            let head = TaxonomyView {
+                terms: Vec::new(),
+                ..taxonomy_view(config, t)
+            };
+            print(&head)
+        })
+        .collect();
     let configs = (config.languages.iter())
         .map(|l| (l.code.clone(), print(&config_view(config, l))))
         .collect();
@@ -664,6 +723,7 @@ fn make_prints(
         sections,
         section_views,
         taxonomies,
+        taxonomy_heads,
         configs,
         // The same templates (most updates): the same fingerprints.
         templates: match &reuse {
@@ -694,7 +754,7 @@ fn make_prints(
                 Some(u)
                     if same_site
                         && deps.is_none_or(|d| d.is_empty())
-                        && u.keeps(model, &prints, job) =>
+                        && u.keeps(r, &prints, job) =>
                 {
                     u.old().jobs.at(list, n).cloned()
                 }
@@ -730,9 +790,15 @@ fn job_print(
         prints,
         h: blake3::Hasher::new(),
         section: None,
+        taxonomy: None,
     };
     let meta = job_inputs(r.prepared(), job, &mut h);
-    let Hashing { mut h, section, .. } = h;
+    let Hashing {
+        mut h,
+        section,
+        taxonomy,
+        ..
+    } = h;
     for part in [&meta.lang, &meta.template, &meta.rel, &meta.path] {
         h.update(part.as_bytes());
         h.update(&[0]);
@@ -749,6 +815,15 @@ fn job_print(
             &prints.section_views
         };
         h.update(value[i.index()].as_bytes());
+    }
+    if let Some(tax) = taxonomy {
+        // The taxonomy's terms count only for templates that may read them.
+        let value = if template.is_none_or(|t| t.reads_taxonomy_terms) {
+            &prints.taxonomies
+        } else {
+            &prints.taxonomy_heads
+        };
+        h.update(value[tax.index()].as_bytes());
     }
     h.update(
         r.language_prints
@@ -778,6 +853,8 @@ struct Hashing<'a> {
     h: blake3::Hasher,
     /// The section whose value the job was given.
     section: Option<SectionId>,
+    /// The taxonomy whose value the job was given.
+    taxonomy: Option<TaxonomyId>,
 }
 
 impl Hashing<'_> {
@@ -802,8 +879,9 @@ impl Inputs for Hashing<'_> {
         self.section = Some(i);
     }
     fn taxonomy(&mut self, name: &'static str, t: TaxonomyId) {
+        // Hashed once the template is known (see `job_print`).
         self.name(name);
-        self.h.update(self.prints.taxonomies[t.index()].as_bytes());
+        self.taxonomy = Some(t);
     }
     fn config(&mut self, lang: &str) {
         self.name("config");
@@ -1337,6 +1415,12 @@ mod tests {
         assert!(reads("{% set s = section %}{{ s.title }}"));
         assert!(reads("{{ section | json_encode }}"));
         assert!(reads("{{ section[\"pa\" ~ \"ges\"] }}"));
+        // Tested for being defined: not read.
+        assert!(!reads(
+            "{% if section is defined %}{{ section.title }}{% endif %}"
+        ));
+        assert!(!reads("{% if section is not defined %}x{% endif %}"));
+        assert!(reads("{% if section is iterable %}x{% endif %}"));
         assert!(reads("{% for k, v in section %}{% endfor %}"));
         assert!(reads("{{ m::list(s=section) }}"));
         assert!(reads("{{ __tera_context }}"));
@@ -1344,6 +1428,34 @@ mod tests {
         assert!(!reads("{% for item in language.legal.pages %}{% endfor %}"));
         // A string that holds a closing delimiter does not end the tag.
         assert!(reads("{{ \"}}\" ~ section.pages }}"));
+    }
+
+    #[test]
+    fn a_template_may_read_the_terms_of_its_taxonomy_when_its_code_names_them() {
+        let reads = |t: &str| may_read_taxonomy_terms(t);
+        // A term's list in both themes reads fields of `taxonomy`, and the zone theme's
+        // language switcher tests whether it is defined.
+        let builtin = include_str!("../theme/builtin/templates/taxonomy_single.html");
+        let zone = include_str!("../../themes/zone/templates/taxonomy_single.html");
+        let switcher = include_str!("../../themes/zone/templates/partials/languages.html");
+        assert!(switcher.contains("taxonomy is defined"));
+        for t in [builtin, zone, switcher] {
+            assert!(!reads(t), "{t}");
+        }
+        // The index of a taxonomy lists its terms.
+        assert!(reads(include_str!(
+            "../theme/builtin/templates/taxonomy_list.html"
+        )));
+        assert!(reads(
+            "{% for t in taxonomy.terms %}{{ t.name }}{% endfor %}"
+        ));
+        assert!(reads("{{ taxonomy | json_encode }}"));
+        assert!(reads("{{ taxonomy[\"terms\"] }}"));
+        assert!(!reads(
+            "{{ taxonomy.name }} {{ term.name }} {{ section.pages }}"
+        ));
+        assert!(!reads("{{ t(key=\"x\", taxonomy=taxonomy.name) }}"));
+        assert!(reads("{% if taxonomy == other %}x{% endif %}"));
     }
 
     /// A new article changes the inputs of the feeds that list it, and of no other: an
