@@ -1089,7 +1089,7 @@ impl Renderer {
         // A page that is the same but for its place, with the same context (see
         // `context_print`), has the same view: its value and fingerprints are kept. When
         // the structure is the same, every page's context is.
-        let made: Vec<(tera::Value, PagePrints, bool)> = (0..model.pages.len())
+        let made: Vec<(tera::Value, PagePrints, Option<PageId>)> = (0..model.pages.len())
             .into_par_iter()
             .map(PageId::new)
             .map(|i| {
@@ -1123,7 +1123,7 @@ impl Renderer {
                         page.lang,
                         page.key
                     );
-                    return (self.values.page_values[j.index()].clone(), kept, true);
+                    return (self.values.page_values[j.index()].clone(), kept, Some(j));
                 }
                 let content = match before {
                     Some(j) if self.model.pages[j].html.shares(&page.html) => {
@@ -1139,18 +1139,21 @@ impl Renderer {
                     context,
                 };
                 match before.filter(|&j| old.pages[j.index()] == view_print) {
-                    Some(j) => (self.values.page_values[j.index()].clone(), prints, false),
-                    None => (val(&view), prints, false),
+                    Some(j) => (self.values.page_values[j.index()].clone(), prints, None),
+                    None => (val(&view), prints, None),
                 }
             })
             .collect();
         let mut page_values = Vec::with_capacity(made.len());
         let mut pages = Vec::with_capacity(made.len());
+        // Whether each page kept its value, and from which page of the generation before.
         let mut kept = Vec::with_capacity(made.len());
-        for (value, prints, k) in made {
+        let mut kept_from = Vec::with_capacity(made.len());
+        for (value, prints, from) in made {
             page_values.push(value);
             pages.push(prints);
-            kept.push(k);
+            kept.push(from.is_some());
+            kept_from.push(from);
         }
         trace.stage(&format!(
             "update: page values ({} of {} kept)",
@@ -1259,19 +1262,16 @@ impl Renderer {
                 .all(|((new, old), &kept)| {
                     kept || (new.doc.date == old.doc.date && new.doc.updated == old.doc.updated)
                 });
-        // What feeds read of each page: after a body edit, of the edited pages only.
-        prints.entries = match &edited {
-            Some(mask) => {
-                let mut entries = old.entries.clone();
-                for (i, _) in mask.iter().enumerate().filter(|(_, e)| **e) {
-                    let id = PageId::new(i);
-                    entries[i] = feeds::entry_print(&next.model.pages[id], &prints.contents[i]);
-                }
-                debug_assert_eq!(entries, entry_prints(&next.model, &prints.contents));
-                entries
-            }
-            None => entry_prints(&next.model, &prints.contents),
-        };
+        // What feeds read of each page: made again for the pages that did not keep their
+        // value (after a body edit, the edited pages); a page that kept it is equal to its
+        // predecessor in all a feed reads of it (`Page::same_but_places`).
+        prints.entries = (kept_from.par_iter().enumerate())
+            .map(|(i, from)| match from {
+                Some(j) => old.entries[j.index()],
+                None => feeds::entry_print(&next.model.pages[PageId::new(i)], &prints.contents[i]),
+            })
+            .collect();
+        debug_assert_eq!(prints.entries, entry_prints(&next.model, &prints.contents));
         let mut unchanged: Vec<String> = Vec::new();
         let (plain, feeds) = plain_files_and_feed_prints(
             next.prepared(),
