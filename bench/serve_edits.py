@@ -137,6 +137,8 @@ def main() -> None:
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated, in order")
     ap.add_argument("--qiao", default=str(REPO / "target" / "release" / "qiao"))
     ap.add_argument("--tmpdir", help="where the copy and the outputs go [default: /dev/shm]")
+    ap.add_argument("--pause", type=float, default=0.2,
+                    help="seconds between an edit served and the next edit [default: 0.2]")
     args = ap.parse_args()
     kinds = args.kinds.split(",")
     for k in kinds:
@@ -242,7 +244,7 @@ def main() -> None:
                 sys.exit(f"{kind}: the edit was not served within {TIMEOUT:.0f} s")
             time.sleep(0.002)
         served = time.perf_counter() - t0
-        time.sleep(0.2)
+        time.sleep(args.pause)
         # "updated 15 files in 21 ms" (incremental) or "built 42612 files in 6000 ms" (full)
         reports = [m for t, l in lines if t >= t0
                    for m in [re.search(r"\b(updated|built) (\d+) files in (\d+) ms", l)] if m]
@@ -324,9 +326,12 @@ def main() -> None:
     print(f"corpus: {source or 'generated'} ({len(news)} files in news/); {args.runs} edits "
           f"of each kind; files in {args.tmpdir or tempfile.gettempdir()}; load average at "
           f"the end {load} on {os.cpu_count()} cores")
-    print(f"full `qiao build` ({out_files} files): median {statistics.median(builds):.2f} s "
-          f"(min {min(builds):.2f} s, {len(builds)} runs); serve's first build "
-          f"{first_build:.2f} s\n")
+    if builds:
+        print(f"full `qiao build` ({out_files} files): median {statistics.median(builds):.2f} s "
+              f"(min {min(builds):.2f} s, {len(builds)} runs); serve's first build "
+              f"{first_build:.2f} s\n")
+    else:
+        print(f"serve's first build {first_build:.2f} s (no `qiao build` run: --build-runs 0)\n")
     print("| edit | save-to-served median | max | rebuilds | files written (median) | "
           "server's rebuild time (median) |")
     print("|---|---:|---:|---|---:|---:|")

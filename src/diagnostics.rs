@@ -48,6 +48,35 @@ impl Diagnostic {
     pub fn same_handle(&self, other: &Diagnostic) -> bool {
         std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
+
+    /// The diagnostics of `now` that `shown` has no equal of, in the order of `now`:
+    /// what `qiao serve` prints after an update. `now` holds no two equal diagnostics (it
+    /// is sorted: [`Diagnostics::into_sorted`] removes duplicates).
+    ///
+    /// A site may have hundreds of thousands of warnings, and an update keeps most of them
+    /// as they were, by handle. Those are matched by address; only the others are compared
+    /// by what they say, with those of `shown` that are no longer in `now` (a finding made
+    /// again with the same text is not new). Hashing the text of every warning instead took
+    /// about 250 ms after each save on a 10,000-article site whose warnings changed.
+    pub fn not_in(now: &[Diagnostic], shown: &[Diagnostic]) -> Vec<Diagnostic> {
+        use std::collections::HashSet;
+        let address = |d: &Diagnostic| std::sync::Arc::as_ptr(&d.0);
+        debug_assert_eq!(
+            now.iter().collect::<HashSet<_>>().len(),
+            now.len(),
+            "`now` has duplicates"
+        );
+        let shown_at: HashSet<*const Details> = shown.iter().map(address).collect();
+        let now_at: HashSet<*const Details> = now.iter().map(address).collect();
+        let gone: HashSet<&Details> = (shown.iter())
+            .filter(|d| !now_at.contains(&address(d)))
+            .map(|d| &*d.0)
+            .collect();
+        (now.iter())
+            .filter(|d| !shown_at.contains(&address(d)) && !gone.contains(&*d.0))
+            .cloned()
+            .collect()
+    }
 }
 
 impl fmt::Debug for Diagnostic {
@@ -627,6 +656,48 @@ mod tests {
     /// again for the files of that run only, and equals sorting them all: findings of a file
     /// added, removed, replaced, duplicated, and of a file without diagnostics before.
     #[test]
+    fn new_diagnostics_are_found_by_handle_and_then_by_text() {
+        let kept = Diagnostic::warning("kept").in_file("a.md");
+        let remade = Diagnostic::warning("made again").in_file("a.md");
+        let gone = Diagnostic::warning("gone").in_file("b.md");
+        let shown = vec![kept.clone(), remade.clone(), gone];
+        let new = Diagnostic::warning("new").in_file("a.md");
+        // The same text in a new handle, as checking a page again makes it.
+        let remade_again = Diagnostic::warning("made again").in_file("a.md");
+        assert!(!remade_again.same_handle(&remade));
+        let now = vec![new.clone(), kept.clone(), remade_again];
+        let found = Diagnostic::not_in(&now, &shown);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].same_handle(&new));
+        // What a set of their texts finds, on random lists.
+        let mut rng = 7u64;
+        let mut below = |n: u64| {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (rng >> 33) % n
+        };
+        let pool: Vec<Diagnostic> = (0..40)
+            .map(|i| Diagnostic::warning(format!("w{}", i % 25)).in_file("x.md"))
+            .collect();
+        for _ in 0..200 {
+            // Lists without two equal diagnostics (`shown` may hold any).
+            let mut pick = |n: u64| -> Vec<Diagnostic> {
+                let mut seen = std::collections::HashSet::new();
+                (0..n)
+                    .map(|_| pool[below(40) as usize].clone())
+                    .filter(|d| seen.insert(d.clone()))
+                    .collect()
+            };
+            let (shown, now) = (pick(10), pick(10));
+            let texts: std::collections::HashSet<&Diagnostic> = shown.iter().collect();
+            let want: Vec<&Diagnostic> = now.iter().filter(|d| !texts.contains(d)).collect();
+            let got = Diagnostic::not_in(&now, &shown);
+            assert_eq!(got.iter().collect::<Vec<_>>(), want);
+        }
+    }
+
+    #[test]
     fn sorting_again_after_a_change_in_one_run_equals_sorting_all() {
         let d = |file: &str, line: usize, message: &str| {
             Diagnostic::warning(message.to_string())
@@ -686,7 +757,15 @@ mod tests {
                 v.insert(12, Diagnostic::warning("site-wide"));
                 v
             },
-            // Findings moved elsewhere in the list: more than one run, sorted anew.
+            // Changes in two runs far apart (a finding more in one file, one fewer in
+            // another): sorted anew.
+            {
+                let mut v = base.clone();
+                v.insert(50, d("content/f15.md", 4, "new"));
+                v.remove(2);
+                v
+            },
+            // Findings moved elsewhere in the list: sorted anew too.
             {
                 let mut v = base.clone();
                 v.swap(0, 50);
@@ -701,6 +780,36 @@ mod tests {
             let got = of(now).into_sorted_reusing(&mut Some(before()));
             assert_eq!(got, of(now).into_sorted(), "change {n}");
             assert_eq!(before().patched(now).is_some(), n < 4, "change {n}");
+        }
+        // Random findings added and removed in several places, and moved: always what
+        // sorting all of them gives.
+        let mut rng = 11u64;
+        let mut below = |n: usize| {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (rng >> 33) as usize % n
+        };
+        for round in 0..300 {
+            let mut v = base.clone();
+            for _ in 0..1 + below(4) {
+                match below(3) {
+                    0 => {
+                        let f = below(22);
+                        let at = below(v.len() + 1);
+                        v.insert(at, d(&format!("content/f{f}.md"), 1 + below(4), "r"));
+                    }
+                    1 => {
+                        v.remove(below(v.len()));
+                    }
+                    _ => {
+                        let (a, b) = (below(v.len()), below(v.len()));
+                        v.swap(a, b);
+                    }
+                }
+            }
+            let got = of(&v).into_sorted_reusing(&mut Some(before()));
+            assert_eq!(got, of(&v).into_sorted(), "round {round}");
         }
     }
 

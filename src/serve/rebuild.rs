@@ -180,12 +180,7 @@ impl Builder {
                 // every error (they are again once the site builds and they change).
                 let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
                     diags.into_iter().partition(Diagnostic::is_error);
-                let shown: std::collections::HashSet<&Diagnostic> =
-                    self.last_warnings.iter().collect();
-                let new_warnings: Vec<Diagnostic> = warnings
-                    .into_iter()
-                    .filter(|w| !shown.contains(w))
-                    .collect();
+                let new_warnings = Diagnostic::not_in(&warnings, &self.last_warnings);
                 self.reporter.diagnostics(&new_warnings);
                 self.reporter.diagnostics(&errors);
                 let views = errors.iter().map(ErrorView::from).collect();
@@ -238,11 +233,7 @@ impl Builder {
         // Only the warnings the terminal does not show yet: a site with many warnings would
         // otherwise print them all again after each save.
         if report.warnings != self.last_warnings {
-            let shown: std::collections::HashSet<&Diagnostic> = self.last_warnings.iter().collect();
-            let new: Vec<Diagnostic> = (report.warnings.iter())
-                .filter(|w| !shown.contains(w))
-                .cloned()
-                .collect();
+            let new = Diagnostic::not_in(&report.warnings, &self.last_warnings);
             self.reporter.diagnostics(&new);
             self.last_warnings = report.warnings;
         }
