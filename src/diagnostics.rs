@@ -54,18 +54,29 @@ impl Diagnostic {
     /// is sorted: [`Diagnostics::into_sorted`] removes duplicates).
     ///
     /// A site may have hundreds of thousands of warnings, and an update keeps most of them
-    /// as they were, by handle. Those are matched by address; only the others are compared
-    /// by what they say, with those of `shown` that are no longer in `now` (a finding made
-    /// again with the same text is not new). Hashing the text of every warning instead took
-    /// about 250 ms after each save on a 10,000-article site whose warnings changed.
+    /// as they were, by handle, in the same order. The handles the two lists start and end
+    /// with in common are shown; between them, handles are matched by address, and only
+    /// the others are compared by what they say, with those of `shown` that are no longer
+    /// in `now` (a finding made again with the same text is not new). Hashing the text of
+    /// every warning instead took about 250 ms after each save on a 10,000-article site
+    /// whose warnings changed.
     pub fn not_in(now: &[Diagnostic], shown: &[Diagnostic]) -> Vec<Diagnostic> {
         use std::collections::HashSet;
-        let address = |d: &Diagnostic| std::sync::Arc::as_ptr(&d.0);
         debug_assert_eq!(
             now.iter().collect::<HashSet<_>>().len(),
             now.len(),
             "`now` has duplicates"
         );
+        let head = (now.iter().zip(shown))
+            .take_while(|(a, b)| a.same_handle(b))
+            .count();
+        let tail = (now[head..].iter().rev().zip(shown[head..].iter().rev()))
+            .take_while(|(a, b)| a.same_handle(b))
+            .count();
+        // What is outside the two middles is in both lists, and `now` holds it once.
+        let now = &now[head..now.len() - tail];
+        let shown = &shown[head..shown.len() - tail];
+        let address = |d: &Diagnostic| std::sync::Arc::as_ptr(&d.0);
         let shown_at: HashSet<*const Details> = shown.iter().map(address).collect();
         let now_at: HashSet<*const Details> = now.iter().map(address).collect();
         let gone: HashSet<&Details> = (shown.iter())
@@ -273,11 +284,66 @@ pub fn display_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-/// Diagnostics as they were made, and sorted ([`Diagnostics::into_sorted_reusing`]).
+/// Diagnostics as they were made, and sorted ([`Diagnostics::into_sorted_reusing`]), with
+/// the file of each as a number ([`FileIds`]): patching the sorted list after a change
+/// reads those numbers, not the paths of 186,000 diagnostics spread over the heap.
 #[derive(Debug, Default, Clone)]
 pub struct SortedDiagnostics {
     unsorted: Vec<Diagnostic>,
     sorted: Vec<Diagnostic>,
+    /// The file of each of `unsorted`.
+    unsorted_files: Vec<u32>,
+    /// The file of each of `sorted`.
+    sorted_files: Vec<u32>,
+    files: FileIds,
+}
+
+/// A number for each file diagnostics name: equal for equal paths (by `Path`: `a//b` and
+/// `a/b` too), 0 for a diagnostic without a path.
+#[derive(Debug, Default, Clone)]
+struct FileIds {
+    /// By the bytes of the path.
+    by_bytes: HashMap<Vec<u8>, u32>,
+    /// By [`component_key`].
+    by_key: HashMap<Vec<u8>, u32>,
+    last: u32,
+}
+
+impl FileIds {
+    /// The file of `d`.
+    fn of(&mut self, d: &Diagnostic) -> u32 {
+        let Some(p) = d.path.as_deref() else {
+            return 0;
+        };
+        let bytes = p.as_os_str().as_encoded_bytes();
+        if let Some(&id) = self.by_bytes.get(bytes) {
+            return id;
+        }
+        let id = match self.by_key.entry(component_key(p)) {
+            std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                self.last += 1;
+                *e.insert(self.last)
+            }
+        };
+        self.by_bytes.insert(bytes.to_vec(), id);
+        id
+    }
+
+    /// The file of each of `items`; a path is looked up only where its bytes change (a
+    /// file's diagnostics mostly come one after another).
+    fn of_each(&mut self, items: &[Diagnostic]) -> Vec<u32> {
+        let mut run = RunOfPath::default();
+        let mut id = 0;
+        (items.iter())
+            .map(|d| {
+                if run.starts(d) {
+                    id = self.of(d);
+                }
+                id
+            })
+            .collect()
+    }
 }
 
 impl SortedDiagnostics {
@@ -287,7 +353,7 @@ impl SortedDiagnostics {
     /// in that run (in either list) are sorted again, and those of every other file are
     /// taken as they are sorted here (the path comes first in the order, so each file's
     /// stand together). `None` otherwise.
-    fn patched(&self, now: &[Diagnostic]) -> Option<Vec<Diagnostic>> {
+    fn patched(&self, now: &[Diagnostic], files: &mut FileIds) -> Option<Patched> {
         let old = &self.unsorted;
         let same = |a: &Diagnostic, b: &Diagnostic| a.same_handle(b);
         let head = (old.iter().zip(now))
@@ -300,56 +366,87 @@ impl SortedDiagnostics {
         if gone.len() + came.len() > (now.len() / 20).max(64) {
             return None;
         }
-        let mut files: Vec<Option<&Path>> = (gone.iter().chain(came))
-            .map(|d| d.path.as_deref())
-            .collect();
-        files.sort();
-        files.dedup();
+        let came_files: Vec<u32> = came.iter().map(|d| files.of(d)).collect();
+        let gone_files = &self.unsorted_files[head..old.len() - tail];
+        let mut concerned: Vec<u32> = gone_files.iter().chain(&came_files).copied().collect();
+        concerned.sort_unstable();
+        concerned.dedup();
+        let concerns = |id: &u32| concerned.binary_search(id).is_ok();
         // Every diagnostic of another file is in both lists (before or after the run), as
-        // often. A file's diagnostics mostly stand together: paths are compared (by `Path`,
-        // which reads their components) only where the bytes of the path change.
-        let in_files = |d: &Diagnostic| files.binary_search(&d.path.as_deref()).is_ok();
-        let mut again = Diagnostics::new();
-        let mut run = RunOfPath::default();
-        again.extend(
-            now.iter()
-                .filter(|d| {
-                    if run.starts(d) {
-                        run.concerned = in_files(d);
-                    }
-                    run.concerned
-                })
-                .cloned(),
-        );
-        let again = again.into_sorted();
-        // Both in order; no file is in both.
-        let mut out = Vec::with_capacity(self.sorted.len() + again.len());
-        let mut again = again.into_iter().peekable();
-        let mut run = RunOfPath::default();
-        for d in &self.sorted {
-            if run.starts(d) {
-                run.concerned = in_files(d);
-                if !run.concerned {
-                    while let Some(a) = again.next_if(|a| a.path.as_deref() < d.path.as_deref()) {
-                        out.push(a);
-                    }
+        // often: those of the files concerned are sorted again, in the order of `now`.
+        let now_files: Vec<u32> = (self.unsorted_files[..head].iter())
+            .chain(&came_files)
+            .chain(&self.unsorted_files[old.len() - tail..])
+            .copied()
+            .collect();
+        let (again, again_files): (Vec<Diagnostic>, Vec<u32>) = (now.iter().zip(&now_files))
+            .filter(|(_, id)| concerns(id))
+            .map(|(d, &id)| (d.clone(), id))
+            .unzip();
+        let (again, again_files) = sort_keyed(again, again_files);
+        // Both in order; no file is in both. A path is read only where a file's run starts
+        // and a diagnostic sorted again may go before it.
+        let mut sorted = Vec::with_capacity(self.sorted.len() + again.len());
+        let mut sorted_files = Vec::with_capacity(sorted.capacity());
+        let mut again = again.into_iter().zip(again_files).peekable();
+        let mut previous = None;
+        for (d, &id) in self.sorted.iter().zip(&self.sorted_files) {
+            let starts = previous != Some(id);
+            previous = Some(id);
+            if concerns(&id) {
+                continue;
+            }
+            if starts {
+                while let Some((a, a_id)) =
+                    again.next_if(|(a, _)| a.path.as_deref() < d.path.as_deref())
+                {
+                    sorted.push(a);
+                    sorted_files.push(a_id);
                 }
             }
-            if !run.concerned {
-                out.push(d.clone());
-            }
+            sorted.push(d.clone());
+            sorted_files.push(id);
         }
-        out.extend(again);
-        Some(out)
+        for (a, a_id) in again {
+            sorted.push(a);
+            sorted_files.push(a_id);
+        }
+        Some(Patched {
+            sorted,
+            sorted_files,
+            unsorted_files: now_files,
+        })
     }
 }
 
-/// The path of the diagnostics last looked at, by its bytes, and whether it is one of those
-/// [`SortedDiagnostics::patched`] sorts again.
+/// What [`SortedDiagnostics::patched`] makes: the sorted list and the files of both lists.
+struct Patched {
+    sorted: Vec<Diagnostic>,
+    sorted_files: Vec<u32>,
+    unsorted_files: Vec<u32>,
+}
+
+/// `items` sorted as [`Diagnostics::into_sorted`] sorts them, each with its number in
+/// `files` (any number: it goes along).
+fn sort_keyed(items: Vec<Diagnostic>, files: Vec<u32>) -> (Vec<Diagnostic>, Vec<u32>) {
+    use rayon::slice::ParallelSliceMut;
+    type Key = (usize, usize, usize, Severity);
+    let ranks = path_ranks(&items);
+    let mut keyed: Vec<(Key, u32, Diagnostic)> = (ranks.into_iter().zip(files).zip(items))
+        .map(|((rank, file), d)| {
+            let key = (rank, d.line.unwrap_or(0), d.column.unwrap_or(0), d.severity);
+            (key, file, d)
+        })
+        .collect();
+    keyed.par_sort_by(|(ka, _, a), (kb, _, b)| ka.cmp(kb).then_with(|| a.message.cmp(&b.message)));
+    keyed.dedup_by(|(ka, _, a), (kb, _, b)| ka == kb && a == b);
+    keyed.into_iter().map(|(_, file, d)| (d, file)).unzip()
+}
+
+/// The path of the diagnostic last looked at, by its bytes.
 #[derive(Default)]
 struct RunOfPath<'a> {
     bytes: Option<Option<&'a [u8]>>,
-    concerned: bool,
 }
 
 impl<'a> RunOfPath<'a> {
@@ -422,18 +519,8 @@ impl Diagnostics {
     /// sorting the 186,000 findings of a 10,000-article site about 150 ms of every
     /// `qiao serve` update.
     pub fn into_sorted(self) -> Vec<Diagnostic> {
-        use rayon::slice::ParallelSliceMut;
-        type Key = (usize, usize, usize, Severity);
-        let ranks = path_ranks(&self.items);
-        let mut keyed: Vec<(Key, Diagnostic)> = (ranks.into_iter().zip(self.items))
-            .map(|(rank, d)| {
-                let key = (rank, d.line.unwrap_or(0), d.column.unwrap_or(0), d.severity);
-                (key, d)
-            })
-            .collect();
-        keyed.par_sort_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| a.message.cmp(&b.message)));
-        keyed.dedup_by(|(ka, a), (kb, b)| ka == kb && a == b);
-        keyed.into_iter().map(|(_, d)| d).collect()
+        let none = vec![0; self.items.len()];
+        sort_keyed(self.items, none).0
     }
 
     /// [`Diagnostics::into_sorted`], made from `last` (the diagnostics of the last call and
@@ -449,12 +536,32 @@ impl Diagnostics {
         {
             return l.sorted.clone();
         }
-        let patched = last.as_ref().and_then(|l| l.patched(&self.items));
+        let mut previous = last.take();
+        let mut files = (previous.as_mut())
+            .map(|l| std::mem::take(&mut l.files))
+            .unwrap_or_default();
+        let patched = (previous.as_ref()).and_then(|l| l.patched(&self.items, &mut files));
+        drop(previous);
         let unsorted = self.items.clone();
-        let sorted = patched.unwrap_or_else(|| self.into_sorted());
+        let Patched {
+            sorted,
+            sorted_files,
+            unsorted_files,
+        } = patched.unwrap_or_else(|| {
+            let unsorted_files = files.of_each(&self.items);
+            let (sorted, sorted_files) = sort_keyed(self.items, unsorted_files.clone());
+            Patched {
+                sorted,
+                sorted_files,
+                unsorted_files,
+            }
+        });
         *last = Some(SortedDiagnostics {
             unsorted,
             sorted: sorted.clone(),
+            unsorted_files,
+            sorted_files,
+            files,
         });
         sorted
     }
@@ -665,10 +772,18 @@ mod tests {
         // The same text in a new handle, as checking a page again makes it.
         let remade_again = Diagnostic::warning("made again").in_file("a.md");
         assert!(!remade_again.same_handle(&remade));
-        let now = vec![new.clone(), kept.clone(), remade_again];
+        let now = vec![new.clone(), kept.clone(), remade_again.clone()];
         let found = Diagnostic::not_in(&now, &shown);
         assert_eq!(found.len(), 1);
         assert!(found[0].same_handle(&new));
+        // The same ends, and a middle changed: a finding made again, one new.
+        let (p, q) = (Diagnostic::warning("p"), Diagnostic::warning("q"));
+        let shown = vec![p.clone(), remade.clone(), q.clone()];
+        let now = vec![p.clone(), new.clone(), remade_again.clone(), q.clone()];
+        let found = Diagnostic::not_in(&now, &shown);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].same_handle(&new));
+        assert!(Diagnostic::not_in(&shown, &shown).is_empty());
         // What a set of their texts finds, on random lists.
         let mut rng = 7u64;
         let mut below = |n: u64| {
@@ -772,14 +887,17 @@ mod tests {
                 v
             },
         ];
-        let before = || SortedDiagnostics {
-            unsorted: base.clone(),
-            sorted: of(&base).into_sorted(),
+        let before = || {
+            let mut last = None;
+            of(&base).into_sorted_reusing(&mut last);
+            last.expect("kept")
         };
         for (n, now) in changes.iter().enumerate() {
             let got = of(now).into_sorted_reusing(&mut Some(before()));
             assert_eq!(got, of(now).into_sorted(), "change {n}");
-            assert_eq!(before().patched(now).is_some(), n < 4, "change {n}");
+            let b = before();
+            let patched = b.patched(now, &mut b.files.clone()).is_some();
+            assert_eq!(patched, n < 4, "change {n}");
         }
         // Random findings added and removed in several places, and moved: always what
         // sorting all of them gives.
@@ -810,6 +928,38 @@ mod tests {
             }
             let got = of(&v).into_sorted_reusing(&mut Some(before()));
             assert_eq!(got, of(&v).into_sorted(), "round {round}");
+        }
+        // One change after another, each patching the list the last one made, with paths
+        // equal as `Path`s but not as bytes.
+        let mut last = Some(before());
+        let mut v = base.clone();
+        for round in 0..300 {
+            let at = below(v.len() + 1);
+            match below(4) {
+                0 => v.insert(
+                    at,
+                    d(&format!("content/f{}.md", below(22)), 1 + below(4), "r"),
+                ),
+                1 => v.insert(
+                    at,
+                    d(&format!("content//f{}.md", below(22)), 1 + below(4), "s"),
+                ),
+                2 if v.len() > 10 => {
+                    v.remove(at.min(v.len() - 1));
+                }
+                _ => {
+                    let f = below(20);
+                    let file = format!("content/f{f}.md");
+                    let at = v
+                        .iter()
+                        .position(|x| x.path.as_deref() == Some(Path::new(&file)));
+                    if let Some(at) = at {
+                        v[at] = d(&file, 2, &format!("m{f}-edited"));
+                    }
+                }
+            }
+            let got = of(&v).into_sorted_reusing(&mut last);
+            assert_eq!(got, of(&v).into_sorted(), "chained round {round}");
         }
     }
 
