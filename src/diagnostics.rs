@@ -285,7 +285,7 @@ pub fn display_path(p: &Path) -> String {
 }
 
 /// Diagnostics as they were made, and sorted ([`Diagnostics::into_sorted_reusing`]), with
-/// the file of each as a number ([`FileIds`]): patching the sorted list after a change
+/// the file of each as a number (`FileIds`): patching the sorted list after a change
 /// reads those numbers, not the paths of 186,000 diagnostics spread over the heap.
 #[derive(Debug, Default, Clone)]
 pub struct SortedDiagnostics {
