@@ -439,8 +439,31 @@ fn sort_keyed(items: Vec<Diagnostic>, files: Vec<u32>) -> (Vec<Diagnostic>, Vec<
         })
         .collect();
     keyed.par_sort_by(|(ka, _, a), (kb, _, b)| ka.cmp(kb).then_with(|| a.message.cmp(&b.message)));
-    keyed.dedup_by(|(ka, _, a), (kb, _, b)| ka == kb && a == b);
-    keyed.into_iter().map(|(_, file, d)| (d, file)).unzip()
+    // Duplicates removed within each group of one place and message, not only next to each
+    // other: two equal ones may have one with another hint between them.
+    let mut sorted = Vec::with_capacity(keyed.len());
+    let mut sorted_files = Vec::with_capacity(keyed.len());
+    let mut group: Option<(Key, usize)> = None;
+    for (key, file, d) in keyed {
+        let start = match group {
+            Some((k, start))
+                if k == key
+                    && sorted[start..]
+                        .iter()
+                        .all(|e: &Diagnostic| e.message == d.message) =>
+            {
+                start
+            }
+            _ => sorted.len(),
+        };
+        group = Some((key, start));
+        if sorted[start..].contains(&d) {
+            continue;
+        }
+        sorted.push(d);
+        sorted_files.push(file);
+    }
+    (sorted, sorted_files)
 }
 
 /// The path of the diagnostic last looked at, by its bytes.
@@ -762,6 +785,24 @@ mod tests {
     /// When the diagnostics differ from the last ones in one run, the sorted form is made
     /// again for the files of that run only, and equals sorting them all: findings of a file
     /// added, removed, replaced, duplicated, and of a file without diagnostics before.
+    /// Equal diagnostics are one, also when one with another hint stands between them.
+    #[test]
+    fn sorting_removes_every_duplicate_of_a_place_and_message() {
+        let x = Diagnostic::warning("m").in_file("a.md").with_hint("h1");
+        let y = Diagnostic::warning("m").in_file("a.md").with_hint("h2");
+        let x2 = Diagnostic::warning("m").in_file("a.md").with_hint("h1");
+        let mut all = Diagnostics::new();
+        all.extend([
+            x.clone(),
+            y.clone(),
+            x2,
+            Diagnostic::warning("n").in_file("a.md"),
+        ]);
+        let sorted = all.into_sorted();
+        assert_eq!(sorted.len(), 3, "{sorted:?}");
+        assert!(sorted[0].same_handle(&x) && sorted[1].same_handle(&y));
+    }
+
     #[test]
     fn new_diagnostics_are_found_by_handle_and_then_by_text() {
         let kept = Diagnostic::warning("kept").in_file("a.md");

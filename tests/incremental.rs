@@ -1013,3 +1013,34 @@ fn a_new_tag_renders_again_only_its_own_term_pages_unless_the_template_reads_the
     assert!(c.changed.contains(other_term), "{:?}", c.changed);
     assert!(c.text(other_term).contains("港口 (1)"));
 }
+
+/// A component (global in Tera: called without naming its file) that reads every term of
+/// the taxonomy, called from the term list: the term pages read the terms, and a new tag
+/// renders them all again (found by review: the component's file was not among the
+/// templates a page was judged to use).
+#[test]
+fn a_component_that_reads_the_terms_makes_every_term_page_depend_on_them() {
+    let dir = copy_fixture("trilingual");
+    let root = dir.path().canonicalize().unwrap();
+    fs::create_dir_all(root.join("templates")).unwrap();
+    fs::write(
+        root.join("templates/cloud.html"),
+        "{% component cloud(@taxonomy) %}<p class=\"cloud\">{% for tm in taxonomy.terms %}{{ tm.name }} ({{ tm.count }}) {% endfor %}</p>{% endcomponent cloud %}",
+    )
+    .unwrap();
+    let builtin = fs::read_to_string("src/theme/builtin/templates/taxonomy_single.html").unwrap();
+    let calls = builtin.replacen("{% block content %}", "{% block content %}{{<cloud />}}", 1);
+    assert_ne!(calls, builtin);
+    fs::write(root.join("templates/taxonomy_single.html"), calls).unwrap();
+    let server = start(&root);
+    let mut c = Check::new(&server, &root);
+    let other_term = "tags/中欧合作/index.html";
+    assert!(c.text(other_term).contains("class=\"cloud\""));
+    c.edit(
+        "content/news/only-zh.md",
+        |t| t.replace("tags: [江门]", "tags: [江门, 港口]"),
+        true,
+    );
+    assert!(c.changed.contains(other_term), "{:?}", c.changed);
+    assert!(c.text(other_term).contains("港口 (1)"));
+}

@@ -313,15 +313,9 @@ fn may_read_taxonomy_terms(text: &str) -> bool {
     may_read_field(text, "taxonomy", "terms")
 }
 
-/// Whether a template may read `field` of the value `value`, judged from the code in its
-/// tags (`{{ }}`, `{% %}`; string literals and comments left out): it reads `value.field`,
-/// uses `value` other than to read a field of it, to test whether it is defined or as the
-/// name of a keyword argument (`section.title`, `section is defined`, `f(section=1)`;
-/// given whole to a `set`, a loop, a filter or a
-/// macro, or indexed with `[ ]`, the value may be read in full), or dumps the context
-/// (`__tera_context`). (`get_section` and `get_taxonomy` are dependencies of their own, on
-/// the whole value.)
-fn may_read_field(text: &str, value: &str, field: &str) -> bool {
+/// The code in a template's tags (`{{ }}`, `{% %}`), string literals (with their escaped
+/// quotes) and comments left out, each tag followed by a space.
+fn template_code(text: &str) -> String {
     let mut code = String::new();
     let mut rest = text;
     while let Some(at) = rest.find('{') {
@@ -341,9 +335,12 @@ fn may_read_field(text: &str, value: &str, field: &str) -> bool {
         rest = &rest[2..];
         // Up to the closing delimiter outside string literals.
         let mut quote: Option<char> = None;
+        let mut escaped = false;
         let mut end = rest.len();
         for (i, c) in rest.char_indices() {
             match quote {
+                Some(_) if escaped => escaped = false,
+                Some(_) if c == '\\' => escaped = true,
                 Some(q) if c == q => quote = None,
                 Some(_) => {}
                 None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
@@ -357,7 +354,12 @@ fn may_read_field(text: &str, value: &str, field: &str) -> bool {
         code.push(' ');
         rest = rest.get(end + 2..).unwrap_or("");
     }
-    // Names and single signs, spaces left out: `section . title` reads as `section.title`.
+    code
+}
+
+/// The tokens of [`template_code`]: names and single signs, spaces left out
+/// (`section . title` reads as `section.title`).
+fn code_tokens(code: &str) -> Vec<&str> {
     let ident = |c: char| c.is_alphanumeric() || c == '_';
     let mut tokens: Vec<&str> = Vec::new();
     let mut chars = code.char_indices().peekable();
@@ -373,6 +375,44 @@ fn may_read_field(text: &str, value: &str, field: &str) -> bool {
         }
         tokens.push(&code[i..end]);
     }
+    tokens
+}
+
+/// Whether a template may call a component (Tera's `{{ <name ... /> }}` or
+/// `{% <name> %}`): a `<` followed by a name in its code. A comparison `a < b` counts too,
+/// which only costs precision. Components are global in Tera, so such a template may use
+/// any template that defines one, without naming it.
+fn may_call_component(text: &str) -> bool {
+    let code = template_code(text);
+    let tokens = code_tokens(&code);
+    (tokens.windows(2))
+        .any(|w| w[0] == "<" && w[1].starts_with(|c: char| c.is_alphabetic() || c == '_'))
+}
+
+/// Whether a template defines a component (`{% component name(...) %}`).
+fn defines_component(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find("{%") {
+        rest = &rest[at + 2..];
+        let tag = rest.trim_start_matches('-').trim_start();
+        if tag.split_whitespace().next() == Some("component") {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a template may read `field` of the value `value`, judged from the code in its
+/// tags (`{{ }}`, `{% %}`; string literals and comments left out): it reads `value.field`,
+/// uses `value` other than to read a field of it, to test whether it is defined or as the
+/// name of a keyword argument (`section.title`, `section is defined`, `f(section=1)`;
+/// given whole to a `set`, a loop, a filter or a
+/// macro, or indexed with `[ ]`, the value may be read in full), or dumps the context
+/// (`__tera_context`). (`get_section` and `get_taxonomy` are dependencies of their own, on
+/// the whole value.)
+fn may_read_field(text: &str, value: &str, field: &str) -> bool {
+    let code = template_code(text);
+    let tokens = code_tokens(&code);
     let next = |i: usize, n: usize| tokens.get(i + n).copied();
     tokens.iter().enumerate().any(|(i, &t)| {
         if t == "__tera_context" {
@@ -413,6 +453,11 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, TemplatePrint> {
         all.update(&[0]);
     }
     let all = all.finalize();
+    // Templates that define components, which any template may call without naming them.
+    let components: Vec<&str> = (texts.iter())
+        .filter(|(_, t)| defines_component(t))
+        .map(|(&n, _)| n)
+        .collect();
     texts
         .keys()
         .map(|&name| {
@@ -422,6 +467,9 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, TemplatePrint> {
             while let Some(n) = todo.pop() {
                 if !seen.insert(n) {
                     continue;
+                }
+                if !components.is_empty() && texts.get(n).is_some_and(|t| may_call_component(t)) {
+                    todo.extend(&components);
                 }
                 match used.get(n) {
                     Some(Some(names)) => todo.extend(
@@ -1456,6 +1504,30 @@ mod tests {
         ));
         assert!(!reads("{{ t(key=\"x\", taxonomy=taxonomy.name) }}"));
         assert!(reads("{% if taxonomy == other %}x{% endif %}"));
+        // An escaped quote does not end a string literal.
+        assert!(reads(
+            "{{ 'it\\'s' }}{% for t in taxonomy.terms %}{{ t.name }}{% endfor %}"
+        ));
+        assert!(may_read_section_pages(
+            "{{ \"a \\\" b\" }}{% for p in section.pages %}{% endfor %}"
+        ));
+    }
+
+    #[test]
+    fn component_calls_and_definitions_are_recognised() {
+        assert!(may_call_component("{{<cloud />}}"));
+        assert!(may_call_component("{{ <cloud title=\"x\" /> }}"));
+        assert!(may_call_component(
+            "{% <outer title=\"x\"> %}y{% </outer> %}"
+        ));
+        assert!(!may_call_component("{{ a }} <p>{{ b }}</p> {{ \"<x\" }}"));
+        assert!(defines_component(
+            "{% component cloud(@taxonomy) %}x{% endcomponent cloud %}"
+        ));
+        assert!(defines_component(
+            "{%- component cloud() -%}x{% endcomponent %}"
+        ));
+        assert!(!defines_component("{% include \"component.html\" %}"));
     }
 
     /// A new article changes the inputs of the feeds that list it, and of no other: an
