@@ -96,6 +96,12 @@ pub(super) struct PlannedFeed<'m> {
 }
 
 impl PlannedFeed<'_> {
+    /// Whether the feed may list a page marked in `marked` (by page index; a page beyond
+    /// its end counts as marked).
+    pub(super) fn may_list_any(&self, marked: &[bool]) -> bool {
+        (self.candidates.iter()).any(|i| marked.get(i.index()) != Some(&false))
+    }
+
     /// A fingerprint of what the feed is made of, `pages` being what it reads of each page
     /// ([`entry_prints`]): two generations with the same configuration make the same feed
     /// from the same fingerprint.

@@ -194,16 +194,36 @@ fn content_print(html: &str) -> Print {
 /// is made of ([`PlannedFeed::inputs`]), by output file, in one pass over the feed plan.
 /// `entries` are what feeds read of each page ([`entry_prints`]); `keep` says, from a feed's output
 /// file and fingerprint, whether it is the same as before (then it is not made), and
-/// `sitemaps` whether the sitemaps are.
+/// `sitemaps` whether the sitemaps are. `before`, after a body edit (the feed plan is the
+/// one of the generation before): the fingerprints of its feeds and, by page index, whether
+/// a page was edited; a feed that lists no edited page keeps its fingerprint without
+/// hashing its list again.
 fn plain_files_and_feed_prints(
     p: Prepared,
     entries: &[Print],
     keep: &mut dyn FnMut(&str, &Print) -> bool,
     sitemaps: bool,
+    before: Option<(&HashMap<String, Print>, &[bool])>,
 ) -> (Files, HashMap<String, Print>) {
     let mut feeds = HashMap::new();
     let mut feed = |f: &PlannedFeed<'_>| {
-        let print = f.inputs(entries);
+        let kept = before.and_then(|(prints, edited)| {
+            (!f.may_list_any(edited))
+                .then(|| prints.get(&f.rel).copied())
+                .flatten()
+        });
+        let print = match kept {
+            Some(print) => {
+                debug_assert_eq!(
+                    print,
+                    f.inputs(entries),
+                    "the feed {} kept its print",
+                    f.rel
+                );
+                print
+            }
+            None => f.inputs(entries),
+        };
         let same = keep(&f.rel, &print);
         feeds.insert(f.rel.clone(), print);
         same
@@ -1017,6 +1037,7 @@ impl Renderer {
                 &prints.entries,
                 &mut |_, _| false,
                 false,
+                None,
             );
             prints.feeds = feeds;
             prints.plain = (plain.into_par_iter())
@@ -1333,6 +1354,7 @@ impl Renderer {
                 same
             },
             sitemaps,
+            edited.as_deref().map(|mask| (&old.feeds, mask)),
         );
         prints.feeds = feeds;
         let feeds_kept = unchanged.len();
@@ -1565,7 +1587,7 @@ mod tests {
                 .map(|p| p.content)
                 .collect();
             let entries = entry_prints(m, &contents);
-            plain_files_and_feed_prints(p, &entries, &mut |_, _| true, true).1
+            plain_files_and_feed_prints(p, &entries, &mut |_, _| true, true, None).1
         };
         let before = feeds(&site(&files(None)));
         // `a` sorts first: every page index moves.
