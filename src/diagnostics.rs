@@ -67,12 +67,7 @@ impl Diagnostic {
             now.len(),
             "`now` has duplicates"
         );
-        let head = (now.iter().zip(shown))
-            .take_while(|(a, b)| a.same_handle(b))
-            .count();
-        let tail = (now[head..].iter().rev().zip(shown[head..].iter().rev()))
-            .take_while(|(a, b)| a.same_handle(b))
-            .count();
+        let (head, tail) = common_ends(now, shown);
         // What is outside the two middles is in both lists, and `now` holds it once.
         let now = &now[head..now.len() - tail];
         let shown = &shown[head..shown.len() - tail];
@@ -88,6 +83,18 @@ impl Diagnostic {
             .cloned()
             .collect()
     }
+}
+
+/// How many diagnostics the two lists start with, and then end with, that are the same
+/// handles (the two never overlap).
+fn common_ends(a: &[Diagnostic], b: &[Diagnostic]) -> (usize, usize) {
+    let head = (a.iter().zip(b))
+        .take_while(|(x, y)| x.same_handle(y))
+        .count();
+    let tail = (a[head..].iter().rev().zip(b[head..].iter().rev()))
+        .take_while(|(x, y)| x.same_handle(y))
+        .count();
+    (head, tail)
 }
 
 impl fmt::Debug for Diagnostic {
@@ -355,13 +362,7 @@ impl SortedDiagnostics {
     /// stand together). `None` otherwise.
     fn patched(&self, now: &[Diagnostic], files: &mut FileIds) -> Option<Patched> {
         let old = &self.unsorted;
-        let same = |a: &Diagnostic, b: &Diagnostic| a.same_handle(b);
-        let head = (old.iter().zip(now))
-            .take_while(|(a, b)| same(a, b))
-            .count();
-        let tail = (old[head..].iter().rev().zip(now[head..].iter().rev()))
-            .take_while(|(a, b)| same(a, b))
-            .count();
+        let (head, tail) = common_ends(old, now);
         let (gone, came) = (&old[head..old.len() - tail], &now[head..now.len() - tail]);
         if gone.len() + came.len() > (now.len() / 20).max(64) {
             return None;
@@ -826,13 +827,8 @@ mod tests {
         assert!(found[0].same_handle(&new));
         assert!(Diagnostic::not_in(&shown, &shown).is_empty());
         // What a set of their texts finds, on random lists.
-        let mut rng = 7u64;
-        let mut below = |n: u64| {
-            rng = rng
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (rng >> 33) % n
-        };
+        let mut rng = crate::test_rng::Lcg(7);
+        let mut below = |n: usize| rng.below(n);
         let pool: Vec<Diagnostic> = (0..40)
             .map(|i| Diagnostic::warning(format!("w{}", i % 25)).in_file("x.md"))
             .collect();
@@ -841,7 +837,7 @@ mod tests {
             let mut pick = |n: u64| -> Vec<Diagnostic> {
                 let mut seen = std::collections::HashSet::new();
                 (0..n)
-                    .map(|_| pool[below(40) as usize].clone())
+                    .map(|_| pool[below(40)].clone())
                     .filter(|d| seen.insert(d.clone()))
                     .collect()
             };
@@ -942,13 +938,8 @@ mod tests {
         }
         // Random findings added and removed in several places, and moved: always what
         // sorting all of them gives.
-        let mut rng = 11u64;
-        let mut below = |n: usize| {
-            rng = rng
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (rng >> 33) as usize % n
-        };
+        let mut rng = crate::test_rng::Lcg(11);
+        let mut below = |n: usize| rng.below(n);
         for round in 0..300 {
             let mut v = base.clone();
             for _ in 0..1 + below(4) {

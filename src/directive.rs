@@ -593,13 +593,8 @@ mod tests {
             "[^1]",
             "\r",
         ];
-        let mut state: u64 = 20161128;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize % n
-        };
+        let mut rng = crate::test_rng::Lcg(20161128);
+        let mut next = |n: usize| rng.below(n);
         for _ in 0..5_000 {
             let len = next(40);
             let source: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();

@@ -43,6 +43,8 @@ pub mod serve;
 pub mod shared;
 pub mod stale;
 pub mod status;
+#[cfg(test)]
+mod test_rng;
 pub mod text;
 pub mod theme;
 pub mod tokenize;

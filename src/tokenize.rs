@@ -89,13 +89,12 @@ pub fn is_cjk(c: char) -> bool {
 /// Folds one character and appends the result: NFKD, combining marks dropped,
 /// lower-cased, letters without a decomposition spelled out.
 pub fn fold_char(c: char, out: &mut String) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
+    if folds_to_itself(c) {
+        out.push(c);
         return;
     }
-    // Han ideographs (the bulk of Chinese text) have no decomposition and no case.
-    if matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF) {
-        out.push(c);
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
         return;
     }
     // German's letters beyond ASCII, in every German word that has one: what the Unicode
@@ -152,8 +151,9 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// Whether [`fold_char`] leaves `c` as it is, for the characters of most text (a test
-/// checks this against [`fold_char`]).
+/// Whether [`fold_char`] leaves `c` as it is, for the characters of most text: ASCII other
+/// than capitals, and Han ideographs (the bulk of Chinese text), which have no
+/// decomposition and no case (a test checks this against the Unicode tables).
 fn folds_to_itself(c: char) -> bool {
     if c.is_ascii() {
         !c.is_ascii_uppercase()
@@ -297,16 +297,8 @@ impl<'a> Segmenter<'a> {
     /// Calls `emit` with each word of three or more characters of `run` (a CJK run), in
     /// order.
     fn words(&mut self, run: &str, emit: &mut impl FnMut(&str, TermKind)) {
-        let long = |t: &jieba_rs::Token| t.end - t.start >= 3;
-        if run.len() > Self::LONGEST {
-            for t in self.jieba.cut(run, false) {
-                if long(&t) {
-                    emit(t.word, TermKind::Segment);
-                }
-            }
-            return;
-        }
-        if let Some(ranges) = self.seen.get(run) {
+        let remember = run.len() <= Self::LONGEST;
+        if remember && let Some(ranges) = self.seen.get(run) {
             for &(a, b) in ranges.iter() {
                 emit(&run[usize::from(a)..usize::from(b)], TermKind::Segment);
             }
@@ -314,15 +306,19 @@ impl<'a> Segmenter<'a> {
         }
         let mut ranges = Vec::new();
         for t in self.jieba.cut(run, false) {
-            if long(&t) {
+            if t.end - t.start >= 3 {
                 emit(t.word, TermKind::Segment);
-                ranges.push((t.byte_start as u16, t.byte_end as u16));
+                if remember {
+                    ranges.push((t.byte_start as u16, t.byte_end as u16));
+                }
             }
         }
-        if self.seen.len() >= Self::REMEMBERED {
-            self.seen.clear();
+        if remember {
+            if self.seen.len() >= Self::REMEMBERED {
+                self.seen.clear();
+            }
+            self.seen.insert(run.into(), ranges.into_boxed_slice());
         }
-        self.seen.insert(run.into(), ranges.into_boxed_slice());
     }
 }
 
@@ -400,8 +396,9 @@ mod tests {
         }
     }
 
-    /// The characters [`fold`] copies without folding are those [`fold_char`] leaves as
-    /// they are, and a text of every kind folds as its characters do one by one.
+    /// The characters [`fold`] and [`fold_char`] copy without folding are those the
+    /// Unicode tables leave as they are, and a text of every kind folds as its characters
+    /// do one by one.
     #[test]
     fn fold_copies_only_what_folds_to_itself() {
         let samples = (0u32..0x800)
@@ -413,7 +410,7 @@ mod tests {
         let mut text = String::new();
         for c in samples {
             let mut one = String::new();
-            fold_char(c, &mut one);
+            fold_decomposed(c, &mut one);
             if folds_to_itself(c) {
                 assert_eq!(one, c.to_string(), "{c:?} is copied but folds");
             }

@@ -401,6 +401,17 @@ fn a_new_title_of_a_page_a_menu_shows_rebuilds_every_page() {
 }
 
 /// The position of `needle` in `hay`; fails the test when it is not there.
+/// The built-in theme's template `name` with `code` at the start of its content block.
+fn builtin_with_content(name: &str, code: &str) -> String {
+    let builtin = fs::read_to_string(format!("src/theme/builtin/templates/{name}")).unwrap();
+    let block = "{% block content %}";
+    assert!(
+        builtin.contains(block),
+        "the built-in {name} has a content block"
+    );
+    builtin.replacen(block, &format!("{block}{code}"), 1)
+}
+
 fn at(hay: &str, needle: &str) -> usize {
     hay.find(needle)
         .unwrap_or_else(|| panic!("no {needle:?} in the page"))
@@ -950,15 +961,9 @@ fn a_body_edit_renders_again_only_the_list_page_that_shows_it_unless_the_templat
 
     // A list template that shows every page of its section (here their word counts): each
     // list page depends on every page of the section, and a clean build agrees (`Check`).
-    let builtin = fs::read_to_string("src/theme/builtin/templates/section.html").unwrap();
-    let reads_all = builtin.replacen(
-        "{% block content %}",
-        "{% block content %}<p class=\"counts\">{% for p in section.pages %}{{ p.word_count }} {% endfor %}</p>",
-        1,
-    );
-    assert_ne!(
-        reads_all, builtin,
-        "the built-in section.html has a content block"
+    let reads_all = builtin_with_content(
+        "section.html",
+        "<p class=\"counts\">{% for p in section.pages %}{{ p.word_count }} {% endfor %}</p>",
     );
     fs::create_dir_all(root.join("templates")).unwrap();
     c.save("templates/section.html", &reads_all, true);
@@ -997,15 +1002,9 @@ fn a_new_tag_renders_again_only_its_own_term_pages_unless_the_template_reads_the
 
     // A term list that shows every term of its taxonomy with its count: a new tag changes
     // every term page of the language, and a clean build agrees (`Check`).
-    let builtin = fs::read_to_string("src/theme/builtin/templates/taxonomy_single.html").unwrap();
-    let reads_terms = builtin.replacen(
-        "{% block content %}",
-        "{% block content %}<p class=\"all-terms\">{% for tm in taxonomy.terms %}{{ tm.name }} ({{ tm.count }}) {% endfor %}</p>",
-        1,
-    );
-    assert_ne!(
-        reads_terms, builtin,
-        "the built-in taxonomy_single.html has a content block"
+    let reads_terms = builtin_with_content(
+        "taxonomy_single.html",
+        "<p class=\"all-terms\">{% for tm in taxonomy.terms %}{{ tm.name }} ({{ tm.count }}) {% endfor %}</p>",
     );
     fs::create_dir_all(root.join("templates")).unwrap();
     c.save("templates/taxonomy_single.html", &reads_terms, true);
@@ -1028,9 +1027,7 @@ fn a_component_that_reads_the_terms_makes_every_term_page_depend_on_them() {
         "{% component cloud(@taxonomy) %}<p class=\"cloud\">{% for tm in taxonomy.terms %}{{ tm.name }} ({{ tm.count }}) {% endfor %}</p>{% endcomponent cloud %}",
     )
     .unwrap();
-    let builtin = fs::read_to_string("src/theme/builtin/templates/taxonomy_single.html").unwrap();
-    let calls = builtin.replacen("{% block content %}", "{% block content %}{{<cloud />}}", 1);
-    assert_ne!(calls, builtin);
+    let calls = builtin_with_content("taxonomy_single.html", "{{<cloud />}}");
     fs::write(root.join("templates/taxonomy_single.html"), calls).unwrap();
     let server = start(&root);
     let mut c = Check::new(&server, &root);

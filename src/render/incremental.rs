@@ -276,16 +276,24 @@ pub(super) struct Prints {
     structure: Print,
 }
 
+/// The inside of each `{% %}` tag of a template, whitespace control and spaces trimmed.
+fn statement_tags(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let at = rest.find("{%")?;
+        rest = &rest[at + 2..];
+        let end = rest.find("%}").unwrap_or(rest.len());
+        let tag = rest[..end].trim_matches('-').trim();
+        rest = &rest[end..];
+        Some(tag)
+    })
+}
+
 /// The templates a template uses: the names in its `extends`, `include` and `import` tags.
 /// `None` when one of those tags names no template literally (then it may use any).
 fn uses(text: &str) -> Option<Vec<String>> {
     let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("{%") {
-        rest = &rest[at + 2..];
-        let end = rest.find("%}").unwrap_or(rest.len());
-        let tag = rest[..end].trim_start_matches('-').trim();
-        rest = &rest[end..];
+    for tag in statement_tags(text) {
         let word = tag.split_whitespace().next().unwrap_or("");
         if !matches!(word, "extends" | "include" | "import") {
             continue;
@@ -317,20 +325,49 @@ struct TemplatePrint {
     reads_taxonomy_terms: bool,
 }
 
-/// Whether a template may read the `pages` of the `section` value
+/// What one template's own text tells [`template_prints`], each text read once.
+struct TemplateFacts {
+    /// [`uses`].
+    uses: Option<Vec<String>>,
+    /// Whether it defines a component (`{% component name(...) %}`).
+    defines_component: bool,
+    /// [`may_call_component`].
+    calls_component: bool,
+    /// [`may_read_section_pages`].
+    reads_section_pages: bool,
+    /// [`may_read_taxonomy_terms`].
+    reads_taxonomy_terms: bool,
+}
+
+impl TemplateFacts {
+    fn of(text: &str) -> TemplateFacts {
+        let code = template_code(text);
+        let tokens = code_tokens(&code);
+        TemplateFacts {
+            uses: uses(text),
+            defines_component: statement_tags(text)
+                .any(|tag| tag.split_whitespace().next() == Some("component")),
+            calls_component: may_call_component(&tokens),
+            reads_section_pages: may_read_section_pages(&tokens),
+            reads_taxonomy_terms: may_read_taxonomy_terms(&tokens),
+        }
+    }
+}
+
+/// Whether a template (its [`code_tokens`]) may read the `pages` of the `section` value
 /// ([`may_read_field`]). A list rendered with templates that do not is not rendered again
 /// when only the pages it does not show change (a body edit of an article in a section of
 /// 750 list pages).
-fn may_read_section_pages(text: &str) -> bool {
-    may_read_field(text, "section", "pages")
+fn may_read_section_pages(tokens: &[&str]) -> bool {
+    may_read_field(tokens, "section", "pages")
 }
 
-/// Whether a template may read the `terms` of the `taxonomy` value ([`may_read_field`]).
-/// A term's list rendered with templates that do not is not rendered again when another
-/// term of its taxonomy comes, goes or changes its count (a new tag on one article: the
-/// other 2,800 term pages of the language stay as they are).
-fn may_read_taxonomy_terms(text: &str) -> bool {
-    may_read_field(text, "taxonomy", "terms")
+/// Whether a template (its [`code_tokens`]) may read the `terms` of the `taxonomy` value
+/// ([`may_read_field`]). A term's list rendered with templates that do not is not rendered
+/// again when another term of its taxonomy comes, goes or changes its count (a new tag on
+/// one article: the other 2,800 term pages of the language stay as they are).
+fn may_read_taxonomy_terms(tokens: &[&str]) -> bool {
+    may_read_field(tokens, "taxonomy", "terms")
 }
 
 /// The code in a template's tags (`{{ }}`, `{% %}`), string literals (with their escaped
@@ -398,28 +435,13 @@ fn code_tokens(code: &str) -> Vec<&str> {
     tokens
 }
 
-/// Whether a template may call a component (Tera's `{{ <name ... /> }}` or
-/// `{% <name> %}`): a `<` followed by a name in its code. A comparison `a < b` counts too,
-/// which only costs precision. Components are global in Tera, so such a template may use
-/// any template that defines one, without naming it.
-fn may_call_component(text: &str) -> bool {
-    let code = template_code(text);
-    let tokens = code_tokens(&code);
+/// Whether a template (its [`code_tokens`]) may call a component (Tera's
+/// `{{ <name ... /> }}` or `{% <name> %}`): a `<` followed by a name. A comparison `a < b`
+/// counts too, which only costs precision. Components are global in Tera, so such a
+/// template may use any template that defines one, without naming it.
+fn may_call_component(tokens: &[&str]) -> bool {
     (tokens.windows(2))
         .any(|w| w[0] == "<" && w[1].starts_with(|c: char| c.is_alphabetic() || c == '_'))
-}
-
-/// Whether a template defines a component (`{% component name(...) %}`).
-fn defines_component(text: &str) -> bool {
-    let mut rest = text;
-    while let Some(at) = rest.find("{%") {
-        rest = &rest[at + 2..];
-        let tag = rest.trim_start_matches('-').trim_start();
-        if tag.split_whitespace().next() == Some("component") {
-            return true;
-        }
-    }
-    false
 }
 
 /// Whether a template may read `field` of the value `value`, judged from the code in its
@@ -430,9 +452,7 @@ fn defines_component(text: &str) -> bool {
 /// macro, or indexed with `[ ]`, the value may be read in full), or dumps the context
 /// (`__tera_context`). (`get_section` and `get_taxonomy` are dependencies of their own, on
 /// the whole value.)
-fn may_read_field(text: &str, value: &str, field: &str) -> bool {
-    let code = template_code(text);
-    let tokens = code_tokens(&code);
+fn may_read_field(tokens: &[&str], value: &str, field: &str) -> bool {
     let next = |i: usize, n: usize| tokens.get(i + n).copied();
     tokens.iter().enumerate().any(|(i, &t)| {
         if t == "__tera_context" {
@@ -463,8 +483,9 @@ fn may_read_field(text: &str, value: &str, field: &str) -> bool {
 /// not: a change to any of them changes it.
 fn template_prints(templates: &TemplateSet) -> HashMap<String, TemplatePrint> {
     let texts: BTreeMap<&str, &str> = templates.sources().collect();
-    let used: HashMap<&str, Option<Vec<String>>> =
-        texts.iter().map(|(&n, &t)| (n, uses(t))).collect();
+    let facts: HashMap<&str, TemplateFacts> = (texts.iter())
+        .map(|(&n, &t)| (n, TemplateFacts::of(t)))
+        .collect();
     let mut all = blake3::Hasher::new();
     for (n, t) in &texts {
         all.update(n.as_bytes());
@@ -474,9 +495,9 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, TemplatePrint> {
     }
     let all = all.finalize();
     // Templates that define components, which any template may call without naming them.
-    let components: Vec<&str> = (texts.iter())
-        .filter(|(_, t)| defines_component(t))
-        .map(|(&n, _)| n)
+    let components: Vec<&str> = (texts.keys())
+        .filter(|n| facts.get(*n).is_some_and(|f| f.defines_component))
+        .copied()
         .collect();
     texts
         .keys()
@@ -488,17 +509,19 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, TemplatePrint> {
                 if !seen.insert(n) {
                     continue;
                 }
-                if !components.is_empty() && texts.get(n).is_some_and(|t| may_call_component(t)) {
+                let Some(f) = facts.get(n) else {
+                    continue;
+                };
+                if f.calls_component {
                     todo.extend(&components);
                 }
-                match used.get(n) {
-                    Some(Some(names)) => todo.extend(
+                match &f.uses {
+                    Some(names) => todo.extend(
                         names
                             .iter()
                             .filter_map(|u| texts.get_key_value(u.as_str()).map(|(k, _)| *k)),
                     ),
-                    Some(None) => dynamic = true,
-                    None => {}
+                    None => dynamic = true,
                 }
             }
             let mut h = blake3::Hasher::new();
@@ -513,8 +536,10 @@ fn template_prints(templates: &TemplateSet) -> HashMap<String, TemplatePrint> {
                 h.update(&[0]);
                 h.update(text.as_bytes());
                 h.update(&[0]);
-                reads_section_pages = reads_section_pages || may_read_section_pages(text);
-                reads_taxonomy_terms = reads_taxonomy_terms || may_read_taxonomy_terms(text);
+                if let Some(f) = facts.get(n) {
+                    reads_section_pages |= f.reads_section_pages;
+                    reads_taxonomy_terms |= f.reads_taxonomy_terms;
+                }
             }
             let print = TemplatePrint {
                 print: h.finalize(),
@@ -1455,7 +1480,7 @@ mod tests {
 
     #[test]
     fn a_template_may_read_the_pages_of_its_section_when_its_code_names_them() {
-        let reads = |t: &str| may_read_section_pages(t);
+        let reads = |t: &str| TemplateFacts::of(t).reads_section_pages;
         // The built-in lists show `paginator.pages` and read fields of `section`.
         assert!(!reads(include_str!(
             "../theme/builtin/templates/section.html"
@@ -1502,7 +1527,7 @@ mod tests {
 
     #[test]
     fn a_template_may_read_the_terms_of_its_taxonomy_when_its_code_names_them() {
-        let reads = |t: &str| may_read_taxonomy_terms(t);
+        let reads = |t: &str| TemplateFacts::of(t).reads_taxonomy_terms;
         // A term's list in both themes reads fields of `taxonomy`, and the zone theme's
         // language switcher tests whether it is defined.
         let builtin = include_str!("../theme/builtin/templates/taxonomy_single.html");
@@ -1530,13 +1555,14 @@ mod tests {
         assert!(reads(
             "{{ 'it\\'s' }}{% for t in taxonomy.terms %}{{ t.name }}{% endfor %}"
         ));
-        assert!(may_read_section_pages(
-            "{{ \"a \\\" b\" }}{% for p in section.pages %}{% endfor %}"
-        ));
+        let quoted = "{{ \"a \\\" b\" }}{% for p in section.pages %}{% endfor %}";
+        assert!(TemplateFacts::of(quoted).reads_section_pages);
     }
 
     #[test]
     fn component_calls_and_definitions_are_recognised() {
+        let may_call_component = |t: &str| TemplateFacts::of(t).calls_component;
+        let defines_component = |t: &str| TemplateFacts::of(t).defines_component;
         assert!(may_call_component("{{<cloud />}}"));
         assert!(may_call_component("{{ <cloud title=\"x\" /> }}"));
         assert!(may_call_component(
