@@ -256,13 +256,28 @@ impl Renderer {
     pub fn render_all(&mut self, sink: &dyn Sink) -> Vec<Diagnostic> {
         let jobs = all_jobs(&self.model);
         // Each file is written as soon as it is rendered; only its path and owner stay, for
-        // the clash check.
-        let results = self.render_jobs(&jobs, |(rel, html, owner)| {
-            match sink.write(&rel, html.as_bytes()) {
-                Ok(()) => Ok((rel, owner)),
-                Err(e) => Err((Diagnostic::error(format!("cannot write {rel}: {e}")), rel)),
-            }
-        });
+        // the clash check. The search index is built meanwhile, in the same thread pool: it
+        // has parts that run on one thread (merging each language's postings, cutting its
+        // shards), which the render jobs keep the other threads busy through.
+        let codes: Vec<&str> = (self.model.config.languages.iter())
+            .map(|l| l.code.as_str())
+            .collect();
+        let (results, (search_written, search_diags, search_files)) = rayon::join(
+            || {
+                self.render_jobs(&jobs, |(rel, html, owner)| {
+                    match sink.write(&rel, html.as_bytes()) {
+                        Ok(()) => Ok((rel, owner)),
+                        Err(e) => Err((Diagnostic::error(format!("cannot write {rel}: {e}")), rel)),
+                    }
+                })
+            },
+            || {
+                let (files, names) = search_index(&self.model, codes);
+                let diags = write_files(sink, &files);
+                let written: Vec<String> = files.into_iter().map(|(rel, _)| rel).collect();
+                (written, diags, names)
+            },
+        );
         // Who wrote what, to catch two sources claiming one output file.
         let mut written: Vec<(String, String)> = Vec::new();
         let mut failures = Vec::new();
@@ -278,9 +293,10 @@ impl Renderer {
         let p = self.prepared();
 
         // Files that need no template.
-        let (plain, plain_diags, search_files) = write_site_files(p, sink);
+        let (plain, plain_diags) = write_site_files(p, sink);
         diags.extend(plain_diags);
-        for rel in plain {
+        diags.extend(search_diags);
+        for rel in plain.into_iter().chain(search_written) {
             written.push((
                 rel,
                 "qiao (feed, sitemap, search index, robots.txt or alias)".into(),

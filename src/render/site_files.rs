@@ -86,20 +86,11 @@ fn each_plain_file(
     file("robots.txt".into(), xml::robots(config).into_bytes());
 }
 
-/// Writes every file of the site that needs no template: redirects of aliases, feeds,
-/// sitemaps, robots.txt and the search index. Each of the first four is written as soon
-/// as it is made and not kept (the feeds and the sitemap of a large site are tens of
-/// megabytes). Returns the paths written, the problems, and the search index files of
-/// each language.
-pub(super) fn write_site_files(
-    p: Prepared,
-    sink: &dyn Sink,
-) -> (
-    Vec<String>,
-    Vec<Diagnostic>,
-    BTreeMap<String, BTreeSet<String>>,
-) {
-    let config = &p.model.config;
+/// Writes every file of the site that needs no template but the search index (see
+/// [`search_index`]): redirects of aliases, feeds, sitemaps and robots.txt. Each is written
+/// as soon as it is made and not kept (the feeds and the sitemap of a large site are tens
+/// of megabytes). Returns the paths written and the problems.
+pub(super) fn write_site_files(p: Prepared, sink: &dyn Sink) -> (Vec<String>, Vec<Diagnostic>) {
     let mut written = Vec::new();
     let mut diags = Vec::new();
     each_plain_file(p, None, &mut |rel, data| {
@@ -108,9 +99,5 @@ pub(super) fn write_site_files(
         }
         written.push(rel);
     });
-    let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
-    let (search, search_files) = search_index(p.model, codes);
-    diags.extend(write_files(sink, &search));
-    written.extend(search.into_iter().map(|(rel, _)| rel));
-    (written, diags, search_files)
+    (written, diags)
 }

@@ -129,58 +129,131 @@ fn le_word(b: &[u8]) -> u64 {
     }
 }
 
-/// Term → [(page, weighted frequency)], pages in increasing order; short terms packed
-/// ([`Short`]), longer ones as strings.
-#[derive(Default)]
-struct Postings {
-    short: FxHashMap<Short, Vec<(u32, u32)>>,
-    long: FxHashMap<String, Vec<(u32, u32)>>,
+/// A term as the tables key it: packed when short ([`Short`]), else its text.
+enum Key {
+    Short(Short),
+    Long(String),
 }
 
-impl Postings {
+impl Key {
+    fn into_term(self) -> String {
+        match self {
+            Key::Short(k) => k.into_term(),
+            Key::Long(t) => t,
+        }
+    }
+}
+
+/// Numbers for terms, given in the order terms are first seen.
+#[derive(Default)]
+struct TermIds {
+    short: FxHashMap<Short, u32>,
+    long: FxHashMap<String, u32>,
+    /// The term of each number.
+    keys: Vec<Key>,
+}
+
+impl TermIds {
+    /// The number of `key`, a new one if it has none yet.
+    fn id(&mut self, key: &Key) -> u32 {
+        match key {
+            Key::Short(k) => self.short_id(*k),
+            Key::Long(t) => self.long_id(t),
+        }
+    }
+
+    fn short_id(&mut self, k: Short) -> u32 {
+        let next = self.keys.len() as u32;
+        let id = *self.short.entry(k).or_insert(next);
+        if id == next {
+            self.keys.push(Key::Short(k));
+        }
+        id
+    }
+
+    fn long_id(&mut self, t: &str) -> u32 {
+        if let Some(&id) = self.long.get(t) {
+            return id;
+        }
+        let next = self.keys.len() as u32;
+        self.long.insert(t.to_string(), next);
+        self.keys.push(Key::Long(t.to_string()));
+        next
+    }
+}
+
+/// The postings of a run of consecutive pages, and the length of each page in terms: one
+/// flat list of (term number, page, weighted frequency), pages in increasing order, rather
+/// than a list per term (tens of thousands of small lists per run of pages, each grown one
+/// page at a time, cost more in the allocator than the counting itself).
+struct ChunkIndex {
+    terms: TermIds,
+    postings: Vec<(u32, u32, u32)>,
+    lens: Vec<u32>,
+}
+
+impl ChunkIndex {
+    fn new(pages: usize) -> ChunkIndex {
+        ChunkIndex {
+            terms: TermIds::default(),
+            postings: Vec::new(),
+            lens: Vec::with_capacity(pages),
+        }
+    }
+
     /// Adds the terms of page `doc` (no page before the last one added), and empties them.
     fn add_page(&mut self, doc: u32, page: &mut PageTerms) {
         for (k, tf) in page.short.drain() {
-            self.short.entry(k).or_default().push((doc, tf));
+            let id = self.terms.short_id(k);
+            self.postings.push((id, doc, tf));
         }
         for (t, tf) in page.long.drain() {
-            self.long.entry(t).or_default().push((doc, tf));
+            let id = self.terms.long_id(&t);
+            self.postings.push((id, doc, tf));
         }
     }
+}
 
-    /// Appends the postings of later pages.
-    fn append(&mut self, later: Postings) {
-        use std::collections::hash_map::Entry;
-        for (k, list) in later.short {
-            match self.short.entry(k) {
-                Entry::Occupied(all) => all.into_mut().extend(list),
-                Entry::Vacant(e) => {
-                    e.insert(list);
-                }
-            }
+/// Every term of a language with its postings: `[(page, weighted frequency)]`, pages in
+/// increasing order, for each term in no particular order. The runs of pages are merged in
+/// order: terms are numbered again for the whole language, and the postings sorted by
+/// term number by counting (stable, so each term's pages stay in order).
+fn merge_chunks(chunks: Vec<ChunkIndex>) -> (Vec<String>, Vec<(u32, u32)>, Vec<usize>) {
+    let mut all = TermIds::default();
+    let mut renumbered: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
+    let mut counts: Vec<usize> = Vec::new();
+    for chunk in &chunks {
+        let ids: Vec<u32> = (chunk.terms.keys.iter()).map(|k| all.id(k)).collect();
+        counts.resize(all.keys.len(), 0);
+        for &(t, _, _) in &chunk.postings {
+            counts[ids[t as usize] as usize] += 1;
         }
-        for (t, list) in later.long {
-            match self.long.entry(t) {
-                Entry::Occupied(all) => all.into_mut().extend(list),
-                Entry::Vacant(e) => {
-                    e.insert(list);
-                }
-            }
+        renumbered.push(ids);
+    }
+    // starts[t]..starts[t + 1] is term t's part of `postings`.
+    let mut starts = Vec::with_capacity(counts.len() + 1);
+    let mut total = 0;
+    for c in &counts {
+        starts.push(total);
+        total += c;
+    }
+    starts.push(total);
+    let mut next = starts.clone();
+    let mut postings = vec![(0u32, 0u32); total];
+    for (chunk, ids) in chunks.into_iter().zip(renumbered) {
+        for (t, doc, tf) in chunk.postings {
+            let slot = &mut next[ids[t as usize] as usize];
+            postings[*slot] = (doc, tf);
+            *slot += 1;
         }
     }
-
-    /// Every term with its postings, in no particular order.
-    fn into_terms(self) -> Vec<(String, Vec<(u32, u32)>)> {
-        let mut terms = Vec::with_capacity(self.short.len() + self.long.len());
-        terms.extend(self.short.into_iter().map(|(k, v)| (k.into_term(), v)));
-        terms.extend(self.long);
-        terms
-    }
+    let terms = all.keys.into_iter().map(Key::into_term).collect();
+    (terms, postings, starts)
 }
 
 /// The weighted frequency of each term of one page. A page repeats many of its terms: they
 /// are counted here, in a table small enough to stay in the processor's cache, and each
-/// goes into the [`Postings`] once.
+/// goes into its run's [`ChunkIndex`] once.
 #[derive(Default)]
 struct PageTerms {
     short: FxHashMap<Short, u32>,
@@ -202,17 +275,10 @@ impl PageTerms {
     }
 }
 
-/// The postings of a run of consecutive pages, and the length of each page in terms.
-struct ChunkIndex {
-    postings: Postings,
-    lens: Vec<u32>,
-}
-
 /// Indexes pages `first..` of `chunk`: title words count `title_boost` times.
 fn chunk_index(chunk: &[&Page], first: u32, analyzer: Analyzer, title_boost: u32) -> ChunkIndex {
-    let mut postings = Postings::default();
+    let mut index = ChunkIndex::new(chunk.len());
     let mut page_terms = PageTerms::default();
-    let mut lens = Vec::with_capacity(chunk.len());
     let mut segmenter = Segmenter::new(&JIEBA);
     for (k, page) in chunk.iter().enumerate() {
         let mut len = 0u32;
@@ -228,10 +294,10 @@ fn chunk_index(chunk: &[&Page], first: u32, analyzer: Analyzer, title_boost: u32
         terms(&page.text, analyzer, Some(&mut segmenter), |t, k| {
             add(t, k, 1)
         });
-        lens.push(len);
-        postings.add_page(first + k as u32, &mut page_terms);
+        index.lens.push(len);
+        index.add_page(first + k as u32, &mut page_terms);
     }
-    ChunkIndex { postings, lens }
+    index
 }
 
 /// JavaScript's string order (UTF-16 code units). For strings without characters beyond
@@ -281,17 +347,16 @@ fn language_files(
         .filter(|p| p.lang == lang.code && is_indexed(p))
         .collect();
     docs.sort_by(|a, b| a.path.cmp(&b.path));
-    let chunks: Vec<ChunkIndex> = docs
+    let mut chunks: Vec<ChunkIndex> = docs
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(c, chunk)| chunk_index(chunk, (c * CHUNK) as u32, analyzer, settings.title_boost))
         .collect();
     let mut lens: Vec<u32> = Vec::with_capacity(docs.len());
-    let mut postings = Postings::default();
-    for chunk in chunks {
-        lens.extend(chunk.lens);
-        postings.append(chunk.postings);
+    for chunk in &mut chunks {
+        lens.append(&mut chunk.lens);
     }
+    let (terms, postings, starts) = merge_chunks(chunks);
     let n = docs.len();
     let total_len: u64 = lens.iter().map(|&l| u64::from(l)).sum();
     let avgdl = if n == 0 {
@@ -303,7 +368,9 @@ fn language_files(
         .iter()
         .map(|&l| K1 * (1.0 - B + B * f64::from(l) / avgdl))
         .collect();
-    let mut terms = postings.into_terms();
+    let mut terms: Vec<(String, &[(u32, u32)])> = (terms.into_iter().enumerate())
+        .map(|(t, term)| (term, &postings[starts[t]..starts[t + 1]]))
+        .collect();
     terms.par_sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
 
     // One JSON entry per term, impacts computed in parallel.
@@ -422,7 +489,7 @@ fn term_entry(term: &str, list: &[(u32, u32)], norms: &[f64], n: usize) -> Strin
         let tf = f64::from(tf);
         let norm = norms.get(doc as usize).copied().unwrap_or(K1);
         let score = idf * tf * (K1 + 1.0) / (tf + norm);
-        let impact = ((score * IMPACT_SCALE).round() as u32).max(1);
+        let impact = round_positive(score * IMPACT_SCALE).max(1);
         if i > 0 {
             out.push(',');
         }
@@ -436,19 +503,22 @@ fn term_entry(term: &str, list: &[(u32, u32)], norms: &[f64], n: usize) -> Strin
 }
 
 /// Appends `n` in decimal (millions of these per build: faster than `write!`).
-fn push_u32(out: &mut String, mut n: u32) {
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+fn push_u32(out: &mut String, n: u32) {
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
+/// `x` rounded to the nearest integer, halves away from zero, as [`f64::round`] gives
+/// for `x` from 0 to `u32::MAX` (one per posting: `round` is a library call on the
+/// x86-64 baseline, this is two instructions); 0 for NaN and below 0.
+fn round_positive(x: f64) -> u32 {
+    // `as` truncates towards zero and saturates; below 2^52 the fraction `x - whole`
+    // is exact.
+    let whole = x as u32;
+    if x - f64::from(whole) >= 0.5 {
+        whole.saturating_add(1)
+    } else {
+        whole
     }
-    // ASCII digits: always UTF-8.
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
 }
 
 /// The text results show under the title: the page's own summary (front matter
@@ -511,6 +581,26 @@ mod tests {
     }
 
     #[test]
+    fn impacts_round_as_f64_round() {
+        let below_half = 0.5 - f64::EPSILON / 4.0;
+        let mut xs = vec![0.0, 0.5, 1.5, 2.5, below_half, 1.0 + below_half, 123_456.5];
+        let mut rng = crate::test_rng::Lcg(7);
+        for _ in 0..10_000 {
+            // Up to about a thousand, with many near a half.
+            let whole = rng.below(1000) as f64;
+            let frac = rng.below(1001) as f64 / 1000.0;
+            xs.push(whole + frac);
+            xs.push(whole + 0.5 - f64::EPSILON * whole.max(1.0));
+        }
+        for x in xs {
+            assert_eq!(round_positive(x), x.round() as u32, "{x}");
+        }
+        assert_eq!(round_positive(f64::NAN), 0);
+        assert_eq!(round_positive(-3.0), 0);
+        assert_eq!(round_positive(1e12), u32::MAX);
+    }
+
+    #[test]
     fn short_terms_pack_and_unpack() {
         for t in ["", "a", "江门", "新能源汽车", "fünf-bytes-ok", "𠀀𠀁x"] {
             assert!(t.len() <= Short::MAX, "{t}");
@@ -535,33 +625,41 @@ mod tests {
     #[test]
     fn postings_keep_short_and_long_terms_apart_and_in_page_order() {
         let long = "zusammenarbeitsvereinbarung";
-        let mut page = PageTerms::default();
-        let mut p = Postings::default();
         // Packed and not packed, of one and of several bytes per character.
         let middle = "江门市";
+        let mut page = PageTerms::default();
+        let mut first = ChunkIndex::new(2);
         page.add("rail", 1);
         page.add(long, 2);
         page.add(middle, 5);
         page.add("rail", 3);
-        p.add_page(0, &mut page);
+        first.add_page(0, &mut page);
         assert!(page.short.is_empty() && page.long.is_empty(), "emptied");
-        let mut later = Postings::default();
-        page.add("rail", 1);
-        later.add_page(1, &mut page);
+        page.add("port", 1);
+        first.add_page(1, &mut page);
+        // The second run of pages numbers its terms in another order.
+        let mut second = ChunkIndex::new(2);
         page.add(long, 1);
         page.add(middle, 1);
-        later.add_page(2, &mut page);
-        p.append(later);
-        let mut terms = p.into_terms();
-        terms.sort();
+        second.add_page(2, &mut page);
+        page.add("rail", 1);
+        page.add("port", 7);
+        second.add_page(3, &mut page);
+        let (terms, postings, starts) = merge_chunks(vec![first, second]);
+        let mut got: Vec<(String, Vec<(u32, u32)>)> = (terms.into_iter().enumerate())
+            .map(|(t, term)| (term, postings[starts[t]..starts[t + 1]].to_vec()))
+            .collect();
+        got.sort();
         assert_eq!(
-            terms,
+            got,
             vec![
-                ("rail".to_string(), vec![(0, 4), (1, 1)]),
+                ("port".to_string(), vec![(1, 1), (3, 7)]),
+                ("rail".to_string(), vec![(0, 4), (3, 1)]),
                 (long.to_string(), vec![(0, 2), (2, 1)]),
                 (middle.to_string(), vec![(0, 5), (2, 1)]),
             ]
         );
+        assert_eq!(starts.last(), Some(&postings.len()));
     }
 
     #[test]
