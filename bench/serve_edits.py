@@ -31,6 +31,8 @@ theme's, with a marker comment and, in the page, the message `bench-note`) and
     cargo build --release
     python3 bench/serve_edits.py                       # /dev/shm/c10k, or generates one
     python3 bench/serve_edits.py --corpus DIR --runs 9 --kinds body,tag
+    QIAO_TRACE=1 python3 bench/serve_edits.py --kinds tag --server-log /tmp/serve.err
+                                                       # each update's steps, timed
 
 The corpus is copied (never edited in place) from --corpus (default /dev/shm/c10k when it
 exists, else shared/bench/gencorpus.py --flavour qiao --pages 10000 is run into the
@@ -139,6 +141,9 @@ def main() -> None:
     ap.add_argument("--tmpdir", help="where the copy and the outputs go [default: /dev/shm]")
     ap.add_argument("--pause", type=float, default=0.2,
                     help="seconds between an edit served and the next edit [default: 0.2]")
+    ap.add_argument("--server-log", type=Path,
+                    help="write the server's stderr here (with QIAO_TRACE=1 in the "
+                         "environment: the time of every step of each update)")
     args = ap.parse_args()
     kinds = args.kinds.split(",")
     for k in kinds:
@@ -201,8 +206,9 @@ def main() -> None:
     t_start = time.perf_counter()
     server = subprocess.Popen(
         [args.qiao, "serve", "--root", str(site), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
-        env=env)
+        stdout=subprocess.PIPE,
+        stderr=open(args.server_log, "w") if args.server_log else subprocess.DEVNULL,
+        text=True, encoding="utf-8", env=env)
     assert server.stdout is not None
     base = None
     for line in server.stdout:
