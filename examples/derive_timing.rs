@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! cp -r /dev/shm/c10k /dev/shm/c10k-timing   # gencorpus.py --pages 10000
-//! cargo run --release --example derive_timing -- /dev/shm/c10k-timing [ROUNDS] [verify]
+//! cargo run --release --example derive_timing -- /dev/shm/c10k-timing [ROUNDS] [verify] [cross]
 //! ```
 //!
 //! Edits the body of one page, creates a page, deletes it, changes the tags of a page and
@@ -11,8 +11,9 @@
 //! edit undone between rounds) with its steps. Each edit is checked to change what it says
 //! it changes (the bodies rendered, and the pages, terms or lists that differ from the model
 //! before), so that a timing never measures an edit that did nothing; with `verify`, each
-//! derived model and its diagnostics are also compared with a fresh derivation. The site's
-//! files are restored at the end.
+//! derived model and its diagnostics are also compared with a fresh derivation; with
+//! `cross`, the cross-language checks run too, as in `qiao serve`. The site's files are
+//! restored at the end.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -51,11 +52,18 @@ fn main() {
     let rounds: usize = args
         .next()
         .map_or(5, |n| n.parse().expect("a number of rounds"));
+    let flags: Vec<String> = args.collect();
     // `verify`: every update is also compared with a fresh derivation (slow).
-    let verify = args.next().is_some_and(|a| a == "verify");
+    let verify = flags.iter().any(|a| a == "verify");
+    // `cross`: with the cross-language checks, as `qiao serve` derives.
+    let derive = if flags.iter().any(|a| a == "cross") {
+        Derivation::with_cross_checks
+    } else {
+        Derivation::new
+    };
     let t = Instant::now();
     let (settings, _) = Settings::load(&root, false, false).expect("settings");
-    let (mut d, first) = Derivation::new(settings);
+    let (mut d, first) = derive(settings);
     println!(
         "full derivation (as model::build): {:>8.3} s, {} pages, {} bodies rendered",
         t.elapsed().as_secs_f64(),
@@ -85,7 +93,7 @@ fn main() {
             }
             if verify {
                 let (settings, _) = Settings::load(&root, false, false).expect("settings");
-                let (_, fresh) = Derivation::new(settings);
+                let (_, fresh) = derive(settings);
                 let shown = |ds: &[qiao::diagnostics::Diagnostic]| {
                     let mut v: Vec<String> = ds.iter().map(|d| format!("{d:?}")).collect();
                     v.sort();
