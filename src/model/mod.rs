@@ -87,8 +87,9 @@ pub struct TermRef {
     pub path: String,
 }
 
-/// A page's terms per taxonomy name, each list sorted by slug.
-pub type PageTerms = std::sync::Arc<BTreeMap<String, Vec<TermRef>>>;
+/// A page's terms per taxonomy name, each list sorted by slug. Every page of a term holds
+/// the same [`TermRef`] (a term with thousands of pages is not copied thousands of times).
+pub type PageTerms = std::sync::Arc<BTreeMap<String, Vec<std::sync::Arc<TermRef>>>>;
 
 /// One page in one language.
 #[derive(Debug, Clone)]

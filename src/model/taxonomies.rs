@@ -3,6 +3,7 @@
 //! page's terms ([`page_terms`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::{Page, PageId, PageTerms, TaxonomyModel, Term, TermRef, date_order};
 use crate::config::{Config, TermSlugs};
@@ -290,18 +291,24 @@ fn spell_symbols(name: &str) -> String {
 /// Every page's terms (one entry per page of `pages_len`, in page order), per taxonomy,
 /// sorted by slug. Pages without terms share one empty map.
 pub fn page_terms(taxonomies: &[TaxonomyModel], pages_len: usize) -> Vec<PageTerms> {
-    let mut maps: Vec<BTreeMap<String, Vec<TermRef>>> = vec![BTreeMap::new(); pages_len];
+    let mut maps: Vec<BTreeMap<String, Vec<Arc<TermRef>>>> = vec![BTreeMap::new(); pages_len];
     for tax in taxonomies {
         for term in &tax.terms {
+            let shared = Arc::new(TermRef {
+                name: term.name.clone(),
+                slug: term.slug.clone(),
+                path: term.path.clone(),
+            });
             for &i in &term.pages {
                 let Some(map) = maps.get_mut(i.index()) else {
                     continue;
                 };
-                map.entry(tax.name.clone()).or_default().push(TermRef {
-                    name: term.name.clone(),
-                    slug: term.slug.clone(),
-                    path: term.path.clone(),
-                });
+                // The taxonomy's name is copied once per page, not once per term.
+                let refs = match map.get_mut(&tax.name) {
+                    Some(refs) => refs,
+                    None => map.entry(tax.name.clone()).or_default(),
+                };
+                refs.push(shared.clone());
             }
         }
     }
@@ -314,7 +321,7 @@ pub fn page_terms(taxonomies: &[TaxonomyModel], pages_len: usize) -> Vec<PageTer
             for refs in map.values_mut() {
                 refs.sort_by(|a, b| a.slug.cmp(&b.slug));
             }
-            std::sync::Arc::new(map)
+            Arc::new(map)
         })
         .collect()
 }

@@ -214,10 +214,12 @@ impl ChunkIndex {
     }
 }
 
-/// Every term of a language with its postings: `[(page, weighted frequency)]`, pages in
-/// increasing order, for each term in no particular order. The runs of pages are merged in
-/// order: terms are numbered again for the whole language, and the postings sorted by
-/// term number by counting (stable, so each term's pages stay in order).
+/// The terms of a language's runs of pages, merged in page order: every term, in the order
+/// the runs first met it; all postings (page, weighted frequency), grouped by term and in
+/// increasing page order within a term; and where each term's group starts (term `t`'s
+/// postings are `starts[t]..starts[t + 1]`, the last entry being their number). Terms are
+/// numbered again for the whole language and the postings sorted by term number by
+/// counting (stable, so each term's pages stay in order).
 fn merge_chunks(chunks: Vec<ChunkIndex>) -> (Vec<String>, Vec<(u32, u32)>, Vec<usize>) {
     let mut all = TermIds::default();
     let mut renumbered: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
@@ -507,12 +509,12 @@ fn push_u32(out: &mut String, n: u32) {
     out.push_str(itoa::Buffer::new().format(n));
 }
 
-/// `x` rounded to the nearest integer, halves away from zero, as [`f64::round`] gives
-/// for `x` from 0 to `u32::MAX` (one per posting: `round` is a library call on the
-/// x86-64 baseline, this is two instructions); 0 for NaN and below 0.
+/// `x` rounded to the nearest integer, halves away from zero, as `x.round() as u32` gives
+/// (one per posting: `f64::round` is a library call on the x86-64 baseline, this is a
+/// conversion and a comparison); 0 for NaN and below 0, `u32::MAX` from there up.
 fn round_positive(x: f64) -> u32 {
-    // `as` truncates towards zero and saturates; below 2^52 the fraction `x - whole`
-    // is exact.
+    // `as` truncates towards zero and saturates; up to `u32::MAX` the fraction
+    // `x - whole` is exact.
     let whole = x as u32;
     if x - f64::from(whole) >= 0.5 {
         whole.saturating_add(1)
