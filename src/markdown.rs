@@ -36,6 +36,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::{Range, RangeInclusive};
+use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, Options as ParserOptions, Parser, Tag, TagEnd, html};
 use serde::Serialize;
@@ -86,14 +87,15 @@ pub struct Rendered {
     /// The full body as HTML, footnotes included at the end (shared by the copies of a
     /// page: a model derived again reuses it).
     pub html: crate::content::Text,
-    /// Nested table of contents built from the headings.
-    pub toc: Vec<TocEntry>,
+    /// Nested table of contents built from the headings (shared, like `html`, by the
+    /// copies of a page).
+    pub toc: Toc,
     /// HTML of everything before the `<!-- more -->` line, if there is one; made to be
     /// shown on other pages by [`reusable_html`].
-    pub summary_html: Option<String>,
+    pub summary_html: Option<Arc<str>>,
     /// HTML of the first top-level paragraph (`<p>…</p>`), if there is one; made to be
     /// shown on other pages by [`reusable_html`].
-    pub first_paragraph_html: Option<String>,
+    pub first_paragraph_html: Option<Arc<str>>,
     /// Every id defined in the page: headings (explicit and generated),
     /// footnotes and footnote references, and [`CONTINUE_READING_ID`] when the
     /// page has a `<!-- more -->` line. In document order.
@@ -134,6 +136,10 @@ pub struct DirectiveProblem {
     /// How to fix it.
     pub hint: String,
 }
+
+/// A page's table of contents: its top-level entries, shared by handle (a model derived
+/// again in `qiao serve` makes every page again, and copies no table).
+pub type Toc = Arc<[TocEntry]>;
 
 /// One heading in the table of contents; serializable so templates can
 /// render it.
@@ -296,7 +302,7 @@ fn render_events<'a>(
             None => ids.unique(&slugify(&ident::nfc(&h.title))),
         })
         .collect();
-    let toc = build_toc(
+    let toc: Toc = build_toc(
         headings
             .into_iter()
             .zip(&heading_ids)
@@ -306,7 +312,8 @@ fn render_events<'a>(
                 title: h.title,
                 children: Vec::new(),
             }),
-    );
+    )
+    .into();
 
     let mut lines = LineIndex::new(source);
     let (spans, mut directive_problems) = lang_spans(source, &events, languages, &mut lines);
@@ -815,7 +822,10 @@ impl<'a> Transform<'a, '_> {
     fn finish(mut self) -> Rendered {
         // Summaries are shown on other pages: no ids, fragments point at this page.
         let reusable = |events: &[Event<'_>]| {
-            reusable_html(&apply_stale(to_html(events), false), self.base_path)
+            Arc::<str>::from(reusable_html(
+                &apply_stale(to_html(events), false),
+                self.base_path,
+            ))
         };
         let summary_html = (self.marker_position)
             .and_then(|end| self.main.get(..end))
@@ -897,7 +907,7 @@ impl<'a> Transform<'a, '_> {
             words: crate::format::word_count(&text),
             excerpt: Default::default(),
             html: html.into(),
-            toc: Vec::new(),
+            toc: Toc::default(),
             summary_html,
             first_paragraph_html,
             anchors: self.anchors,
@@ -2420,7 +2430,7 @@ mod tests {
     #[test]
     fn toc_serializes_for_templates() {
         let toc = md("# 标题\n## Ziel").toc;
-        let json = serde_json::to_string(&toc).unwrap_or_default();
+        let json = serde_json::to_string(&*toc).unwrap_or_default();
         assert_eq!(
             json,
             r#"[{"level":1,"id":"标题","title":"标题","children":[{"level":2,"id":"ziel","title":"Ziel","children":[]}]}]"#
@@ -2550,7 +2560,7 @@ mod tests {
             let summary = md(source).summary_html.unwrap_or_default();
             let list = if source.starts_with('-') { "ul" } else { "ol" };
             assert_eq!(
-                summary,
+                &*summary,
                 format!("<{list}>\n<li>one</li>\n<li>two</li>\n</{list}>\n")
             );
         }

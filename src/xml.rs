@@ -8,15 +8,37 @@ pub use crate::markup::escape;
 /// everything else, so `/tags/中欧合作/` becomes `/tags/%E4%B8%AD.../` in feeds and sitemaps,
 /// whose schemas want URIs rather than IRIs.
 pub fn uri(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b > 0x20 && b < 0x7f && b != b'"' && b != b'<' && b != b'>' {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xF)]));
         }
     }
     out
+}
+
+/// Appends `escape(&uri(s))` to `out`, in one pass and without the two strings between:
+/// a sitemap writes this for every address of every page.
+pub fn push_escaped_uri(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in s.bytes() {
+        match b {
+            // What `uri` keeps and `escape` changes.
+            b'&' => out.push_str("&amp;"),
+            b'\'' => out.push_str("&apos;"),
+            0x21..=0x7e if !matches!(b, b'"' | b'<' | b'>') => out.push(char::from(b)),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xF)]));
+            }
+        }
+    }
 }
 
 /// A redirect page for an alias: tells search engines where the page lives now, and sends
@@ -53,6 +75,34 @@ mod tests {
             "https://x.org/tags/%E6%B1%9F%E9%97%A8/"
         );
         assert_eq!(uri("https://x.org/a b/"), "https://x.org/a%20b/");
+        // Every ASCII character and some beyond, against escapes written by `format!`.
+        let reference = |s: &str| -> String {
+            (s.bytes())
+                .map(|b| match b {
+                    0x21..=0x7e if !b"\"<>".contains(&b) => char::from(b).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        };
+        let ascii: String = (0..=0x7fu8).map(char::from).collect();
+        for s in [ascii.as_str(), "ÿ中欧\u{10FFFF}é", "\u{7f}\u{ff}"] {
+            assert_eq!(uri(s), reference(s));
+        }
+        assert_eq!(uri("\u{7f}\u{ff}"), "%7F%C3%BF");
+    }
+
+    #[test]
+    fn escaped_uris_are_escape_of_uri() {
+        let ascii: String = (0..=0x7fu8).map(char::from).collect();
+        for s in [
+            ascii.as_str(),
+            "https://x.org/a?b=1&c='2'/中欧 x/",
+            "ÿ\u{10FFFF}é\u{1}",
+        ] {
+            let mut out = String::from("<");
+            push_escaped_uri(&mut out, s);
+            assert_eq!(out, format!("<{}", escape(&uri(s))), "{s:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Step 3 of [`super::build`]: the Markdown of every source rendered, in parallel, with its
 //! `@/` links resolved; then its links checked, once every page's anchors are known.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -37,7 +36,7 @@ pub trait PerSource: Sync {
         resolver: &LinkResolver<'_>,
         rendered: &[RenderedSource],
         diags: &mut Vec<Diagnostic>,
-    ) -> HashMap<String, Arc<SourceFacts>>;
+    ) -> super::Sources;
     /// The taxonomies of `pages` and each page's terms (step 6), made afresh unless kept
     /// from before.
     fn taxonomies(
@@ -66,7 +65,7 @@ impl PerSource for Fresh {
         resolver: &LinkResolver<'_>,
         rendered: &[RenderedSource],
         diags: &mut Vec<Diagnostic>,
-    ) -> HashMap<String, Arc<SourceFacts>> {
+    ) -> super::Sources {
         check_all(resolver, rendered, diags)
     }
 }
@@ -93,7 +92,7 @@ pub fn check_all(
     resolver: &LinkResolver<'_>,
     rendered: &[RenderedSource],
     diags: &mut Vec<Diagnostic>,
-) -> HashMap<String, Arc<SourceFacts>> {
+) -> super::Sources {
     check_all_with(rendered, diags, &|r, anchors| {
         Arc::new(facts(
             r,
@@ -120,8 +119,8 @@ pub(crate) fn check_all_with(
     rendered: &[RenderedSource],
     diags: &mut Vec<Diagnostic>,
     check: &(dyn Fn(&RenderedSource, &Anchors<'_>) -> Arc<SourceFacts> + Sync),
-) -> HashMap<String, Arc<SourceFacts>> {
-    let by_key: HashMap<(&str, &str), &[String]> = rendered
+) -> super::Sources {
+    let by_key: rustc_hash::FxHashMap<(&str, &str), &[String]> = rendered
         .iter()
         .map(|r| {
             let s = &r.parsed.source;
@@ -133,7 +132,7 @@ pub(crate) fn check_all_with(
         .collect();
     let anchors = |k: &(String, String)| by_key.get(&(k.0.as_str(), k.1.as_str())).copied();
     let checked: Vec<Arc<SourceFacts>> = rendered.par_iter().map(|r| check(r, &anchors)).collect();
-    let mut sources = HashMap::with_capacity(rendered.len());
+    let mut sources = super::Sources::with_capacity_and_hasher(rendered.len(), Default::default());
     for (r, facts) in rendered.iter().zip(checked) {
         diags.extend(facts.link_diagnostics.iter().cloned());
         sources.insert(format!("content/{}", r.parsed.source.rel), facts);

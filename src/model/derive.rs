@@ -30,7 +30,11 @@
 //! every body again. Changes to `site.toml`, templates or static files need a new
 //! [`Derivation`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+// The derivation's tables are keyed by the site's own paths and keys, and a structural edit
+// looks up every one of them again: FxHash, not SipHash.
+use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -157,14 +161,14 @@ impl Derivation {
         let mut d = Derivation {
             known,
             settings,
-            read: HashMap::new(),
-            memos: HashMap::new(),
-            revisions: HashMap::new(),
-            checks: HashMap::new(),
+            read: HashMap::default(),
+            memos: HashMap::default(),
+            revisions: HashMap::default(),
+            checks: HashMap::default(),
             outputs: None,
             taxonomies: None,
             rendered_last: 0,
-            cross_checks: cross_checks.then(HashMap::new),
+            cross_checks: cross_checks.then(HashMap::default),
             steps: super::steps::Steps::new(),
             last: None,
             edited: None,
@@ -691,7 +695,8 @@ fn cross_checks(
         .map(|p| (p.source.key.as_str(), p.source.rel.as_str()))
         .collect();
     files.sort_unstable();
-    let mut prints: HashMap<&str, blake3::Hash> = HashMap::with_capacity(files.len());
+    let mut prints: HashMap<&str, blake3::Hash> =
+        HashMap::with_capacity_and_hasher(files.len(), Default::default());
     let mut h = blake3::Hasher::new();
     for (i, &(key, rel)) in files.iter().enumerate() {
         file_print(&mut h, rel, read.get(rel).map(|r| r.hash));
@@ -820,8 +825,8 @@ struct Checked {
 /// What plain links are checked against: the output paths that exist, and where left-out
 /// pages would be.
 struct Outputs {
-    files: HashSet<String>,
-    unpublished_dirs: HashMap<String, (String, String)>,
+    files: super::PathSet,
+    unpublished_dirs: std::collections::HashMap<String, (String, String)>,
     unpublished: super::UnpublishedSources,
 }
 
@@ -835,8 +840,8 @@ impl Outputs {
     }
 
     /// The output paths that a plain link to now checks differently than before.
-    fn changed(&self, r: &LinkResolver<'_>) -> HashSet<String> {
-        let mut out: HashSet<String> = r.files.symmetric_difference(&self.files).cloned().collect();
+    fn changed(&self, r: &LinkResolver<'_>) -> super::PathSet {
+        let mut out: super::PathSet = r.files.symmetric_difference(&self.files).cloned().collect();
         for (dir, key) in r.unpublished_dirs {
             if self.unpublished_dirs.get(dir) != Some(key)
                 || self.unpublished.get(key) != r.unpublished.get(key)
@@ -946,7 +951,7 @@ impl PerSource for Cache<'_> {
         resolver: &LinkResolver<'_>,
         rendered: &[RenderedSource],
         diags: &mut Vec<Diagnostic>,
-    ) -> HashMap<String, Arc<SourceFacts>> {
+    ) -> super::Sources {
         // Sources rendered again are checked again; the others when a lookup of their check
         // answers differently now.
         let again: HashSet<&str> = self.new_memos.iter().map(|(rel, _)| rel.as_str()).collect();

@@ -29,12 +29,12 @@ pub struct Lookup {
 #[derive(Debug, Clone, Default)]
 pub struct LinkTables {
     /// (key, language) → site path of every placed page and section source.
-    pub index: HashMap<(String, String), String>,
+    pub index: super::LinkIndex,
     /// Files of `content/` by path relative to it.
     pub assets: HashMap<String, Asset>,
     /// Output paths that relative and root-relative links may lead to
     /// ([`super::site_files::site_files`]).
-    pub files: HashSet<String>,
+    pub files: super::PathSet,
     /// The output directory each left-out page would have, to its (key, language).
     pub unpublished_dirs: HashMap<String, (String, String)>,
 }
@@ -48,7 +48,7 @@ impl LinkTables {
         images: &crate::images::Images,
         unpublished: &UnpublishedSources,
     ) -> LinkTables {
-        let index: HashMap<(String, String), String> = placed
+        let index: super::LinkIndex = placed
             .iter()
             .map(|p| {
                 let s = &p.parsed.source;
@@ -97,7 +97,7 @@ impl LinkProbes {
         &self,
         resolver: &LinkResolver<'_>,
         anchors: &Anchors<'x>,
-        changed: &HashSet<String>,
+        changed: &super::PathSet,
     ) -> bool {
         (changed.is_empty() || !self.outputs.iter().any(|o| changed.contains(o)))
             && self
@@ -113,10 +113,10 @@ pub(crate) type Anchors<'x> = dyn Fn(&(String, String)) -> Option<&'x [String]> 
 /// Resolves and checks `@/` links against the site's pages and content files.
 pub struct LinkResolver<'a> {
     pub(super) config: &'a Config,
-    pub(super) index: &'a HashMap<(String, String), String>,
+    pub(super) index: &'a super::LinkIndex,
     pub(super) assets: &'a HashMap<String, Asset>,
     pub(super) template_ids: &'a [String],
-    pub(super) files: &'a HashSet<String>,
+    pub(super) files: &'a super::PathSet,
     pub(super) unpublished: &'a UnpublishedSources,
     pub(super) unpublished_dirs: &'a HashMap<String, (String, String)>,
     pub(super) images: &'a crate::images::Images,
@@ -259,7 +259,7 @@ impl LinkResolver<'_> {
             .into_iter()
             .flatten()
         {
-            *html = self.images.enrich(html, &page);
+            *html = self.images.enrich(html, &page).into();
         }
     }
 

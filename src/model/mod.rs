@@ -42,7 +42,6 @@ use std::sync::Arc;
 use crate::config::{Config, Lang};
 use crate::content::{Asset, Document, Source};
 use crate::diagnostics::Diagnostic;
-use crate::markdown::TocEntry;
 use crate::translation::{Revision, TranslationState};
 
 pub mod aliases;
@@ -107,9 +106,9 @@ pub struct Page {
     /// Rendered body.
     pub html: crate::content::Text,
     /// Summary HTML (`<!-- more -->`, front matter `summary`, or first paragraph).
-    pub summary: Option<String>,
+    pub summary: Option<std::sync::Arc<str>>,
     /// Table of contents.
-    pub toc: Vec<TocEntry>,
+    pub toc: crate::markdown::Toc,
     /// Plain text of the body.
     pub text: crate::content::Text,
     /// Words in `text` ([`crate::format::word_count`]).
@@ -223,7 +222,7 @@ pub struct Section {
     /// Rendered body.
     pub html: crate::content::Text,
     /// Table of contents.
-    pub toc: Vec<TocEntry>,
+    pub toc: crate::markdown::Toc,
     /// Site path.
     pub path: String,
     /// Output directory.
@@ -316,13 +315,13 @@ pub struct SiteModel {
     /// Every Markdown source in the model, by its path relative to the site root
     /// (`content/news/x.en.md`); shared with the models derived after it while the source
     /// and what its links lead to stay the same.
-    pub sources: HashMap<String, std::sync::Arc<SourceFacts>>,
+    pub sources: Sources,
     /// (key, language) → site path of every page and section source, for `@/` links.
-    pub link_index: Arc<HashMap<(String, String), String>>,
+    pub link_index: Arc<LinkIndex>,
     /// Files of `content/` by path relative to it, for `@/` links to them.
     pub content_assets: Arc<HashMap<String, Asset>>,
     /// Output paths that relative and root-relative links may lead to (see `site_files`).
-    pub site_files: Arc<std::collections::HashSet<String>>,
+    pub site_files: Arc<PathSet>,
     /// Translation key → [`Revision`] of its default-language page: what translations
     /// are compared against.
     pub source_hashes: HashMap<String, Revision>,
@@ -342,22 +341,6 @@ pub struct SiteModel {
 }
 
 impl SiteModel {
-    /// All languages in which the page with this key exists (not as a fallback copy).
-    pub fn translations_of_page(&self, idx: PageId) -> Vec<(String, Option<&Page>)> {
-        let key = &self.pages[idx].key;
-        self.config
-            .languages
-            .iter()
-            .map(|l| {
-                let p = self
-                    .page_index
-                    .get(&(key.clone(), l.lang()))
-                    .map(|&i| &self.pages[i]);
-                (l.code.clone(), p)
-            })
-            .collect()
-    }
-
     /// The page with this key in language `lang`, a fallback copy included. Pages are sorted
     /// by (language, key).
     pub fn page_at(&self, lang: &str, key: &str) -> Option<PageId> {
@@ -427,6 +410,19 @@ impl UnpublishedSource {
         }
     }
 }
+
+/// Output paths (decoded, no leading or trailing `/`), as [`site_files::site_files`] lists
+/// them. Hashed with FxHash, not the standard library's SipHash: the keys are the site's own
+/// paths, and a structural edit in `qiao serve` hashes every one of them again.
+pub type PathSet = std::collections::HashSet<String, rustc_hash::FxBuildHasher>;
+
+/// The site path of every placed page and section source, by (key, language); hashed as
+/// [`PathSet`].
+pub type LinkIndex = HashMap<(String, String), String, rustc_hash::FxBuildHasher>;
+
+/// What the model keeps of each source, by its path relative to the site root
+/// (`content/news/x.md`); hashed as [`PathSet`].
+pub type Sources = HashMap<String, std::sync::Arc<SourceFacts>, rustc_hash::FxBuildHasher>;
 
 /// Sources left out of the site, by (key, language).
 pub type UnpublishedSources = HashMap<(String, String), UnpublishedSource>;

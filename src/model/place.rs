@@ -2,7 +2,8 @@
 //! section directories, the name or `slug`, each segment percent-encoded), its output
 //! directory, and a check that no two sources are written to one place.
 
-use std::collections::BTreeMap;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::{Parsed, section_path};
 use crate::config::Config;
@@ -24,66 +25,75 @@ pub struct Placed {
 /// (`x.md` and `x.zh.md` when zh is the default language), in source order, are reported
 /// and left out.
 pub fn place(config: &Config, parsed: Vec<Parsed>, diags: &mut Vec<Diagnostic>) -> Vec<Placed> {
-    let mut claimed: BTreeMap<String, String> = BTreeMap::new();
-    let mut kept = Vec::new();
-    let placed: Vec<(Parsed, String)> = parsed
-        .into_iter()
-        .filter_map(|p| match source_path(config, &p.source, &p.doc) {
-            Ok(path) => Some((p, path)),
-            Err(d) => {
-                diags.push(d);
-                None
-            }
-        })
+    // Each source's path on its own, in parallel; collected in source order.
+    let paths: Vec<Result<String, Diagnostic>> = parsed
+        .par_iter()
+        .map(|p| source_path(config, &p.source, &p.doc))
+        .collect();
+    let paths: Vec<Option<String>> = (paths.into_iter())
+        .map(|path| path.map_err(|d| diags.push(d)).ok())
         .collect();
     // Which file is the page of each (key, language): links, translations and the language
-    // switcher find a page by those, so two files cannot be one page.
-    let mut second = vec![false; placed.len()];
-    let mut pages: BTreeMap<(&str, &str), String> = BTreeMap::new();
-    for (k, (p, _)) in placed.iter().enumerate() {
-        let rel = format!("content/{}", p.source.rel);
-        let s = &p.source;
-        if let Some(other) = pages.get(&(s.key.as_str(), s.lang.as_str())) {
-            let language = config
-                .language(&s.lang)
-                .map_or(s.lang.as_str(), |l| &l.name);
-            diags.push(
-                Diagnostic::error(format!(
-                    "{rel} and {other} are both the {language} version of `{}`",
-                    s.key
-                ))
-                .in_file(&rel)
-                .with_hint(format!(
-                    "keep one of them: a file without a language suffix is already in the default language ({})",
-                    config.default_language
-                )),
-            );
-            second[k] = true;
-            continue;
+    // switcher find a page by those, so two files cannot be one page. Then which source
+    // claims each path first. (Keys, languages and paths are borrowed: a structural edit in
+    // `qiao serve` places all of a large site's sources again.)
+    let mut kept = vec![false; parsed.len()];
+    {
+        let mut pages: FxHashMap<(&str, &str), &str> = FxHashMap::default();
+        for (k, (p, path)) in parsed.iter().zip(&paths).enumerate() {
+            let s = &p.source;
+            if path.is_none() {
+                continue;
+            }
+            if let Some(other) = pages.get(&(s.key.as_str(), s.lang.as_str())) {
+                let rel = format!("content/{}", s.rel);
+                let language = config
+                    .language(&s.lang)
+                    .map_or(s.lang.as_str(), |l| &l.name);
+                diags.push(
+                    Diagnostic::error(format!(
+                        "{rel} and content/{other} are both the {language} version of `{}`",
+                        s.key
+                    ))
+                    .in_file(&rel)
+                    .with_hint(format!(
+                        "keep one of them: a file without a language suffix is already in the default language ({})",
+                        config.default_language
+                    )),
+                );
+                continue;
+            }
+            pages.insert((s.key.as_str(), s.lang.as_str()), &s.rel);
+            kept[k] = true;
         }
-        pages.insert((s.key.as_str(), s.lang.as_str()), rel);
-    }
-    drop(pages);
-    let placed: Vec<(Parsed, String)> = (placed.into_iter().zip(second))
-        .filter(|(_, second)| !second)
-        .map(|(placed, _)| placed)
-        .collect();
-    for (p, path) in placed {
-        let rel = format!("content/{}", p.source.rel);
-        if let Some(other) = claimed.get(&path) {
-            diags.push(
-                Diagnostic::error(format!(
-                    "{rel} and {other} would both be written to {path}"
-                ))
-                .in_file(&rel)
-                .with_hint("give one of them a different `slug` in its front matter, or rename the file"),
-            );
-            continue;
+        let mut claimed: FxHashMap<&str, &str> = FxHashMap::default();
+        for (k, (p, path)) in parsed.iter().zip(&paths).enumerate() {
+            let Some(path) = path else { continue };
+            if !kept[k] {
+                continue;
+            }
+            if let Some(other) = claimed.get(path.as_str()) {
+                let rel = format!("content/{}", p.source.rel);
+                diags.push(
+                    Diagnostic::error(format!(
+                        "{rel} and content/{other} would both be written to {path}"
+                    ))
+                    .in_file(&rel)
+                    .with_hint("give one of them a different `slug` in its front matter, or rename the file"),
+                );
+                kept[k] = false;
+                continue;
+            }
+            claimed.insert(path, &p.source.rel);
         }
-        claimed.insert(path.clone(), rel);
-        kept.push(Placed { parsed: p, path });
     }
-    kept
+    let mut out = Vec::with_capacity(parsed.len());
+    for ((parsed, path), kept) in parsed.into_iter().zip(paths).zip(kept) {
+        if let (Some(path), true) = (path, kept) {
+            out.push(Placed { parsed, path });
+        }
+    }
+    out
 }
 
 /// The site path of a source, every segment percent-encoded ([`crate::url`]); an error when

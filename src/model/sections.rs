@@ -3,7 +3,9 @@
 //! there; the tree of sections; the pages of each in list order (weight, then newest first,
 //! then title), and each page's previous and next page in that order.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::pages::SectionDocs;
 use super::{Page, PageId, Section, SectionId, out_dir, section_path};
@@ -25,24 +27,26 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
     let default = config.default_language.clone();
     let mut sections = Vec::new();
     let mut section_index = HashMap::new();
-    // (language, directory) pairs that hold pages of that language, at any depth.
-    let mut with_pages: HashSet<(Lang, String)> = Default::default();
-    let mut all_dirs: BTreeSet<String> = Default::default();
+    // (language, directory) pairs that hold pages of that language, at any depth. (Borrowed
+    // from the pages, and each directory's ancestors added once: `qiao serve` makes the
+    // sections of a large site again after a structural edit.)
+    let mut with_pages: FxHashSet<(Lang, &str)> = Default::default();
     for p in pages.iter() {
-        let dir = page_section_dir(p);
-        for d in with_ancestors(&dir) {
-            with_pages.insert((p.lang, d.to_string()));
-            all_dirs.insert(d.to_string());
+        for d in with_ancestors(section_dir_of(p)) {
+            if !with_pages.insert((p.lang, d)) {
+                break;
+            }
         }
     }
+    let mut all_dirs: BTreeSet<&str> = with_pages.iter().map(|&(_, d)| d).collect();
     for (d, _) in section_docs.keys() {
-        all_dirs.extend(with_ancestors(d).map(str::to_string));
+        all_dirs.extend(with_ancestors(d));
     }
     for l in &config.languages {
-        for dir in &all_dirs {
-            let own = section_docs.get(&(dir.clone(), l.code.clone()));
-            let from_default = section_docs.get(&(dir.clone(), default.clone()));
-            let has_pages = with_pages.contains(&(l.lang(), dir.clone()));
+        for &dir in &all_dirs {
+            let own = section_docs.get(&(dir.to_string(), l.code.clone()));
+            let from_default = section_docs.get(&(dir.to_string(), default.clone()));
+            let has_pages = with_pages.contains(&(l.lang(), dir));
             let shown = own.is_some()
                 || dir.is_empty()
                 || has_pages
@@ -67,9 +71,9 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
                 |d| d.doc.title.clone(),
             );
             let path = format!("{}{}", config.lang_prefix(&l.code), section_path(dir));
-            section_index.insert((dir.clone(), l.lang()), SectionId::new(sections.len()));
+            section_index.insert((dir.to_string(), l.lang()), SectionId::new(sections.len()));
             sections.push(Section {
-                dir: dir.clone(),
+                dir: dir.to_string(),
                 lang: l.lang(),
                 content_lang: if fallback {
                     config.default_lang_handle()
@@ -103,9 +107,16 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
     }
 
     // Pages into sections, sorted: weight first (if any), then newest first, then title.
+    // Sections by language, then directory: a page's directory is looked up without a copy.
+    let mut by_dir: FxHashMap<Lang, FxHashMap<String, SectionId>> = FxHashMap::default();
+    for (&(ref dir, lang), &si) in &section_index {
+        by_dir.entry(lang).or_default().insert(dir.clone(), si);
+    }
     for (i, p) in PageId::range(pages.len()).zip(pages.iter_mut()) {
-        let dir = page_section_dir(p);
-        if let Some(&si) = section_index.get(&(dir, p.lang)) {
+        let at = by_dir
+            .get(&p.lang)
+            .and_then(|dirs| dirs.get(section_dir_of(p)));
+        if let Some(&si) = at {
             p.section = si;
             sections[si].pages.push(i);
         }
@@ -147,9 +158,13 @@ fn with_ancestors(dir: &str) -> impl Iterator<Item = &str> {
 
 /// The section directory of a page, derived from its key.
 pub fn page_section_dir(p: &Page) -> String {
+    section_dir_of(p).to_string()
+}
+
+/// [`page_section_dir`], borrowed from the page's key.
+fn section_dir_of(p: &Page) -> &str {
     let key = p.key.strip_suffix("/index").unwrap_or(&p.key);
-    key.rsplit_once('/')
-        .map_or(String::new(), |(d, _)| d.to_string())
+    key.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// Order of pages in a section list.

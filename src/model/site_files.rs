@@ -2,9 +2,11 @@
 //! section directory with its `index.html`, every content file, every static file, the
 //! files of page bundles as each language publishes them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use super::{join_index, out_dir, relocate};
+use rustc_hash::FxHashMap as HashMap;
+
+use super::{PathSet, join_index, out_dir, relocate};
 use crate::config::{Config, MissingTranslation};
 use crate::content::Asset;
 
@@ -13,13 +15,13 @@ use crate::content::Asset;
 /// every content file, every static file.
 pub fn site_files<'a>(
     config: &Config,
-    link_index: &HashMap<(String, String), String>,
+    link_index: &super::LinkIndex,
     assets: &[Asset],
     static_files: impl Iterator<Item = &'a str>,
-) -> std::collections::HashSet<String> {
-    let mut files: std::collections::HashSet<String> = static_files.map(str::to_string).collect();
+) -> PathSet {
+    let mut files: PathSet = static_files.map(str::to_string).collect();
     // Directories of each bundle's pages, with their language.
-    let mut dirs_by_key: HashMap<&str, Vec<(String, String)>> = HashMap::new();
+    let mut dirs_by_key: HashMap<&str, Vec<(String, String)>> = HashMap::default();
     // With `missing_translation = "fallback"`, default-language pages are copied into every
     // other language.
     let fallback = config.missing_translation == MissingTranslation::Fallback;
@@ -35,24 +37,6 @@ pub fn site_files<'a>(
             .chain(copies)
             .map(move |p| (key, lang, p))
     });
-    for (key, lang, path) in placed {
-        let dir = out_dir(config, &path);
-        dirs_by_key
-            .entry(key.as_str())
-            .or_default()
-            .push((lang.clone(), dir.clone()));
-        // The page and the sections above it (a section exists wherever it has pages).
-        let mut d = dir.as_str();
-        loop {
-            files.insert(d.to_string());
-            files.insert(join_index(d));
-            match d.rsplit_once('/') {
-                Some((parent, _)) => d = parent,
-                None if d.is_empty() => break,
-                None => d = "",
-            }
-        }
-    }
     let mut bundles: BTreeMap<&str, Vec<(std::path::PathBuf, String)>> = BTreeMap::new();
     for a in assets {
         match &a.bundle {
@@ -63,6 +47,30 @@ pub fn site_files<'a>(
             None => {
                 files.insert(a.rel.clone());
             }
+        }
+    }
+    // Directories whose ancestors are in `files` already: most pages share their sections,
+    // so each directory is added once, not once per page below it.
+    let mut dirs_done: PathSet = PathSet::default();
+    for (key, lang, path) in placed {
+        let dir = out_dir(config, &path);
+        // The page and the sections above it (a section exists wherever it has pages).
+        let mut d = dir.as_str();
+        while !dirs_done.contains(d) {
+            dirs_done.insert(d.to_string());
+            files.insert(d.to_string());
+            files.insert(join_index(d));
+            match d.rsplit_once('/') {
+                Some((parent, _)) => d = parent,
+                None if d.is_empty() => break,
+                None => d = "",
+            }
+        }
+        if bundles.contains_key(key.as_str()) {
+            dirs_by_key
+                .entry(key.as_str())
+                .or_default()
+                .push((lang.clone(), dir));
         }
     }
     let is_language = |code: &str| config.language(code).is_some();

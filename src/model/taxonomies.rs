@@ -2,7 +2,9 @@
 //! (newest first), one slug per term name in every language ([`term_slugs`]), and each
 //! page's terms ([`page_terms`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use super::{Page, PageId, PageTerms, TaxonomyModel, Term, TermRef, date_order};
@@ -82,26 +84,41 @@ pub fn build_taxonomies(
             by_lang[l].push(i);
         }
     }
-    // The term key of each name as written: most names are written on many pages.
-    let mut keys: HashMap<&str, String> = HashMap::new();
+    // The term number of each name as written (most names are written on many pages), and
+    // the key of each number: a name is normalized once per derivation, and each page's
+    // terms are found by number, not by comparing strings.
+    let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut key_ids: FxHashMap<String, usize> = FxHashMap::default();
+    let mut term_keys: Vec<String> = Vec::new();
     for t in &config.taxonomies {
-        // Term key -> (display name, pages) per language, in language order.
-        let mut per_lang: Vec<BTreeMap<String, (String, Vec<PageId>)>> = Vec::new();
-        // Term key -> (display name, first page that used it), over all languages.
-        let mut all: BTreeMap<String, (String, PageId)> = BTreeMap::new();
+        // Per language, by term number: (display name, pages).
+        let mut per_lang: Vec<Vec<Option<Named>>> = Vec::new();
+        // By term number, over all languages: (display name, first page that used it).
+        let mut first: Vec<Option<(String, PageId)>> = Vec::new();
         for lang_pages in &by_lang {
-            let mut terms: BTreeMap<String, (String, Vec<PageId>)> = BTreeMap::new();
+            let mut terms: Vec<Option<Named>> = Vec::new();
             for &i in lang_pages {
                 let p = &pages[i];
                 for name in super::fields::effects(&p.doc.meta).terms(t.kind) {
-                    let key = keys.entry(name).or_insert_with(|| ident::term_key(name));
-                    let shown = || ident::nfc(name.trim()).into_owned();
-                    // Looked up before inserting: most names are met many times, and copies
-                    // of them on every page would cost `qiao serve` on every save.
-                    if !all.contains_key(key.as_str()) {
-                        all.insert(key.clone(), (shown(), i));
+                    let id = *ids.entry(name).or_insert_with(|| {
+                        let key = ident::term_key(name);
+                        let next = term_keys.len();
+                        *key_ids.entry(key).or_insert_with_key(|key| {
+                            term_keys.push(key.clone());
+                            next
+                        })
+                    });
+                    if terms.len() <= id {
+                        terms.resize_with(id + 1, || None);
                     }
-                    match terms.get_mut(key.as_str()) {
+                    if first.len() <= id {
+                        first.resize_with(id + 1, || None);
+                    }
+                    let shown = || ident::nfc(name.trim()).into_owned();
+                    if first[id].is_none() {
+                        first[id] = Some((shown(), i));
+                    }
+                    match &mut terms[id] {
                         // Pages come in index order, so a repeat can only be this page's
                         // (`tags: [江门, 江门]`): no need to search the term's whole list.
                         Some((_, term_pages)) => {
@@ -109,19 +126,30 @@ pub fn build_taxonomies(
                                 term_pages.push(i);
                             }
                         }
-                        None => {
-                            terms.insert(key.clone(), (shown(), vec![i]));
-                        }
+                        slot => *slot = Some((shown(), vec![i])),
                     }
                 }
             }
             per_lang.push(terms);
         }
-        let (slugs, collisions) = term_slugs(all.keys().map(String::as_str), config.term_slugs);
+        // By term key, as the slugs and the warnings read them.
+        let all: BTreeMap<&str, (String, PageId)> = (first.into_iter().enumerate())
+            .filter_map(|(id, f)| f.map(|f| (term_keys[id].as_str(), f)))
+            .collect();
+        let per_lang: Vec<Vec<(&str, Named)>> = (per_lang.into_iter())
+            .map(|terms| {
+                let mut terms: Vec<_> = (terms.into_iter().enumerate())
+                    .filter_map(|(id, t)| t.map(|t| (term_keys[id].as_str(), t)))
+                    .collect();
+                terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                terms
+            })
+            .collect();
+        let (slugs, collisions) = term_slugs(all.keys().copied(), config.term_slugs);
         for (slug, keys) in collisions {
             let names: Vec<String> = keys
                 .iter()
-                .filter_map(|k| all.get(k))
+                .filter_map(|k| all.get(k.as_str()))
                 .map(|(name, _)| format!("`{name}`"))
                 .collect();
             let given: Vec<String> = keys
@@ -131,7 +159,7 @@ pub fn build_taxonomies(
                 .collect();
             let first_page = keys
                 .iter()
-                .filter_map(|k| all.get(k))
+                .filter_map(|k| all.get(k.as_str()))
                 .map(|&(_, i)| i)
                 .min();
             let mut d = Diagnostic::warning(format!(
@@ -160,7 +188,7 @@ pub fn build_taxonomies(
             let mut terms: Vec<Term> = terms
                 .into_iter()
                 .map(|(key, (name, mut term_pages))| {
-                    let slug = slugs.get(&key).cloned().unwrap_or_default();
+                    let slug = slugs.get(key).cloned().unwrap_or_default();
                     term_pages.sort_by(|&a, &b| date_order(&pages[a], &pages[b]));
                     Term {
                         name,
@@ -181,6 +209,10 @@ pub fn build_taxonomies(
     }
     taxonomies
 }
+
+/// A term of one language as [`build_taxonomies`] collects it: its name as first written,
+/// and its pages.
+type Named = (String, Vec<PageId>);
 
 /// Slugs collided on by several term keys, with those keys (sorted).
 type Collisions = Vec<(String, Vec<String>)>;

@@ -5,10 +5,11 @@
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::model::{Page, SiteModel, newest};
-use crate::xml::{escape, uri};
+use crate::xml::{escape, push_escaped_uri, uri};
 
 /// An Atom feed (RFC 4287). `updated` is the newest entry's date, never the build time,
 /// so that two builds of the same sources are byte-identical.
@@ -117,22 +118,32 @@ pub(super) fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
         }
         v
     };
+    // The pages of each key (not fallback copies), by language in configuration order: a
+    // page's alternates, found without a lookup per language.
+    let languages = config.languages.len();
+    let mut groups: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut members: Vec<Option<&Page>> = Vec::new();
+    for p in model.pages.iter().filter(|p| !p.fallback) {
+        let Some(l) = config.languages.iter().position(|l| l.lang() == p.lang) else {
+            continue;
+        };
+        let next = members.len() / languages;
+        let g = *groups.entry(p.key.as_str()).or_insert(next);
+        if g == next {
+            members.resize(members.len() + languages, None);
+        }
+        members[g * languages + l] = Some(p);
+    }
     // Every page's entry, in parallel (a large site has tens of thousands, and `qiao serve`
     // makes them again after every save), in page order.
-    let pages: Vec<UrlEntry> = (model.pages.par_iter().enumerate())
-        .filter(|(_, p)| !p.fallback)
-        .map(|(i, p)| {
-            let paths: Vec<(&str, &str)> = model
-                .translations_of_page(crate::model::PageId::new(i))
-                .into_iter()
-                .filter_map(|(code, t)| {
-                    t.filter(|t| !t.fallback).map(|t| {
-                        (
-                            config.language(&code).map_or("", |l| l.code.as_str()),
-                            t.path.as_str(),
-                        )
-                    })
-                })
+    let pages: Vec<UrlEntry> = (model.pages.par_iter())
+        .filter(|p| !p.fallback)
+        .map(|p| {
+            let group = groups
+                .get(p.key.as_str())
+                .map_or(&[][..], |&g| &members[g * languages..(g + 1) * languages]);
+            let paths: Vec<(&str, &str)> = (config.languages.iter().zip(group))
+                .filter_map(|(l, t)| t.map(|t| (l.code.as_str(), t.path.as_str())))
                 .collect();
             UrlEntry {
                 loc: config.permalink(&p.path),
@@ -229,17 +240,18 @@ fn urlset(urls: &[UrlEntry]) -> String {
 /// One `<url>` element of a sitemap.
 fn url_entry(u: &UrlEntry) -> String {
     let mut s = String::with_capacity(256);
-    let _ = write!(s, "<url>\n<loc>{}</loc>\n", escape(&uri(&u.loc)));
+    s.push_str("<url>\n<loc>");
+    push_escaped_uri(&mut s, &u.loc);
+    s.push_str("</loc>\n");
     if let Some(m) = &u.lastmod {
         let _ = writeln!(s, "<lastmod>{m}</lastmod>");
     }
     for (lang, href) in &u.alternates {
-        let _ = writeln!(
-            s,
-            "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
-            escape(lang),
-            escape(&uri(href))
-        );
+        s.push_str("<xhtml:link rel=\"alternate\" hreflang=\"");
+        s.push_str(&escape(lang));
+        s.push_str("\" href=\"");
+        push_escaped_uri(&mut s, href);
+        s.push_str("\"/>\n");
     }
     s.push_str("</url>\n");
     s
