@@ -131,13 +131,24 @@ pub fn classify(files: Vec<(String, PathBuf)>, config: &Config) -> Walked {
         }
     }
 
+    // The innermost bundle around the last directory looked up: files come directory by
+    // directory, and a large site has tens of thousands of them in a few directories.
+    let mut last: Option<(String, Option<String>)> = None;
     for (rel, abs) in files {
         let (dir, name) = split_dir(&rel);
         // The innermost bundle around the file: its directory's ancestors, looked up one by
         // one (comparing every file with every bundle made 10,000 bundles take seconds).
-        let bundle_of = std::iter::successors(Some(dir), |d| d.rsplit_once('/').map(|(p, _)| p))
-            .find(|d| bundles.contains(*d))
-            .map(str::to_string);
+        let bundle_of = match &last {
+            Some((d, b)) if d == dir => b.clone(),
+            _ => {
+                let b = (std::iter::successors(Some(dir), |d| d.rsplit_once('/').map(|(p, _)| p)))
+                    .take_while(|_| !bundles.is_empty())
+                    .find(|d| bundles.contains(*d))
+                    .map(str::to_string);
+                last = Some((dir.to_string(), b.clone()));
+                b
+            }
+        };
         let (dir, name) = (dir.to_string(), name.to_string());
         let dir = dir.as_str();
         let is_md = name.ends_with(".md");

@@ -577,20 +577,24 @@ impl Derivation {
         let s = &self.settings;
         let fresh: Mutex<Vec<(String, Read)>> = Mutex::default();
         let read = &self.read;
-        let parse = |source: Source, display: String| -> Result<Parsed, Vec<Diagnostic>> {
-            let doc = match read.get(&source.rel) {
-                Some(r) => r.parsed.clone(),
-                None => {
-                    let r = read_source(&source, &display, &s.config.timezone);
-                    let doc = r.parsed.clone();
-                    if let Ok(mut f) = fresh.lock() {
-                        f.push((source.rel.clone(), r));
+        let parse =
+            |source: Source, display: String| -> Result<Parsed, (Source, Vec<Diagnostic>)> {
+                let doc = match read.get(&source.rel) {
+                    Some(r) => r.parsed.clone(),
+                    None => {
+                        let r = read_source(&source, &display, &s.config.timezone);
+                        let doc = r.parsed.clone();
+                        if let Ok(mut f) = fresh.lock() {
+                            f.push((source.rel.clone(), r));
+                        }
+                        doc
                     }
-                    doc
+                };
+                match doc {
+                    Ok(doc) => Ok(Parsed { source, doc }),
+                    Err(ds) => Err((source, ds)),
                 }
             };
-            doc.map(|doc| Parsed { source, doc })
-        };
         let content = s.root.join("content");
         let walked = if content.is_dir() {
             let files = (self.known.files())

@@ -69,9 +69,10 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
 }
 
 /// How [`load_documents_with`] reads and parses one source (`display` is its path as the
-/// editor knows it).
-pub type ParseSource<'a> =
-    dyn Fn(crate::content::Source, String) -> Result<Parsed, Vec<Diagnostic>> + Sync + 'a;
+/// editor knows it); when it cannot, the source comes back with the problems.
+pub type ParseSource<'a> = dyn Fn(crate::content::Source, String) -> Result<Parsed, (crate::content::Source, Vec<Diagnostic>)>
+    + Sync
+    + 'a;
 
 /// [`load_documents`], with the reading and parsing of each source given by the caller:
 /// [`super::Derivation`] reads again only the sources that changed.
@@ -97,21 +98,16 @@ pub fn load_walked(
 ) -> Loaded {
     let mut diags = Vec::new();
     diags.extend(walked.diagnostics);
-    type Identity = (String, String, String);
-    let mut results: Vec<(Identity, Result<Parsed, Vec<Diagnostic>>)> = walked
+    let mut results: Vec<Result<Parsed, (crate::content::Source, Vec<Diagnostic>)>> = walked
         .sources
         .into_par_iter()
         .map(|source| {
             let display = format!("content/{}", source.rel);
-            let identity = (source.key.clone(), source.lang.clone(), display.clone());
-            (identity, parse(source, display))
+            parse(source, display)
         })
         .collect();
     // Before drafts and future dates are sorted out: a translation may inherit its date.
-    let mut docs: Vec<&mut Parsed> = results
-        .iter_mut()
-        .filter_map(|(_, r)| r.as_mut().ok())
-        .collect();
+    let mut docs: Vec<&mut Parsed> = results.iter_mut().filter_map(|r| r.as_mut().ok()).collect();
     diags.extend(crate::shared::inherit(config, &mut docs));
     let mut parsed = Vec::new();
     let mut held = HeldBack::default();
@@ -119,14 +115,18 @@ pub fn load_walked(
     let mut next_due: Option<i64> = None;
     let mut drafts_by_lang: std::collections::HashMap<String, usize> = Default::default();
     let now = now_timestamp();
-    for ((key, lang, file), r) in results {
+    for r in results {
+        // The (key, language) and file of a source left out.
+        let identity = |s: &crate::content::Source| {
+            (s.key.clone(), s.lang.clone(), format!("content/{}", s.rel))
+        };
         // Where a held-back page would be, so that a plain link to that address says why
         // it leads nowhere.
         let path_of = |p: &Parsed| super::source_path(config, &p.source, &p.doc).ok();
-        let (why, path) = match r {
+        let (why, path, (key, lang, file)) = match r {
             Ok(p) if super::fields::effects(&p.doc.meta).draft && !drafts => {
                 *drafts_by_lang.entry(p.source.lang.clone()).or_default() += 1;
-                (super::Unpublished::Draft, path_of(&p))
+                (super::Unpublished::Draft, path_of(&p), identity(&p.source))
             }
             Ok(p) if !future && is_future(&p.doc, now) => {
                 held.future += 1;
@@ -138,15 +138,19 @@ pub fn load_walked(
                     .as_ref()
                     .map(|d| d.ymd.clone())
                     .unwrap_or_default();
-                (super::Unpublished::Future(date), path_of(&p))
+                (
+                    super::Unpublished::Future(date),
+                    path_of(&p),
+                    identity(&p.source),
+                )
             }
             Ok(p) => {
                 parsed.push(p);
                 continue;
             }
-            Err(ds) => {
+            Err((source, ds)) => {
                 diags.extend(ds);
-                (super::Unpublished::Broken, None)
+                (super::Unpublished::Broken, None, identity(&source))
             }
         };
         unpublished.insert((key, lang), super::UnpublishedSource { why, file, path });
@@ -166,17 +170,22 @@ pub fn load_walked(
     }
 }
 
-/// Reads and parses one Markdown source (`display` is its path as the editor knows it).
+/// Reads and parses one Markdown source (`display` is its path as the editor knows it); when
+/// it cannot, the source comes back with the problems.
 pub fn parse_source(
     source: crate::content::Source,
     display: String,
     timezone: &jiff::tz::TimeZone,
-) -> Result<Parsed, Vec<Diagnostic>> {
-    let text = crate::text::read_text(&source.abs, &display).map_err(|d| vec![d])?;
-    let doc = front_matter::parse_in(&text, timezone).map_err(|ds| {
-        ds.into_iter()
-            .map(|d| d.in_file(&display))
-            .collect::<Vec<_>>()
-    })?;
-    Ok(Parsed { source, doc })
+) -> Result<Parsed, (crate::content::Source, Vec<Diagnostic>)> {
+    let text = match crate::text::read_text(&source.abs, &display) {
+        Ok(text) => text,
+        Err(d) => return Err((source, vec![d])),
+    };
+    match front_matter::parse_in(&text, timezone) {
+        Ok(doc) => Ok(Parsed { source, doc }),
+        Err(ds) => Err((
+            source,
+            ds.into_iter().map(|d| d.in_file(&display)).collect(),
+        )),
+    }
 }
