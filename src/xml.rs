@@ -8,35 +8,35 @@ pub use crate::markup::escape;
 /// everything else, so `/tags/中欧合作/` becomes `/tags/%E4%B8%AD.../` in feeds and sitemaps,
 /// whose schemas want URIs rather than IRIs.
 pub fn uri(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b > 0x20 && b < 0x7f && b != b'"' && b != b'<' && b != b'>' {
             out.push(b as char);
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xF)]));
+            push_percent(&mut out, b);
         }
     }
     out
 }
 
+/// Appends `%XX`, the byte `b` in upper-case hexadecimal.
+fn push_percent(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('%');
+    out.push(char::from(HEX[usize::from(b >> 4)]));
+    out.push(char::from(HEX[usize::from(b & 0xF)]));
+}
+
 /// Appends `escape(&uri(s))` to `out`, in one pass and without the two strings between:
 /// a sitemap writes this for every address of every page.
 pub fn push_escaped_uri(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
         match b {
             // What `uri` keeps and `escape` changes.
             b'&' => out.push_str("&amp;"),
             b'\'' => out.push_str("&apos;"),
             0x21..=0x7e if !matches!(b, b'"' | b'<' | b'>') => out.push(char::from(b)),
-            _ => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xF)]));
-            }
+            _ => push_percent(out, b),
         }
     }
 }

@@ -131,8 +131,8 @@ pub fn classify(files: Vec<(String, PathBuf)>, config: &Config) -> Walked {
         }
     }
 
-    // The innermost bundle around the last directory looked up: files come directory by
-    // directory, and a large site has tens of thousands of them in a few directories.
+    // The innermost bundle around the last directory looked up: files come in walk order,
+    // mostly many to a directory (a large site has tens of thousands in a few of them).
     let mut last: Option<(String, Option<String>)> = None;
     for (rel, abs) in files {
         let (dir, name) = split_dir(&rel);

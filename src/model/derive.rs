@@ -31,12 +31,12 @@
 //! [`Derivation`].
 
 use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 // The derivation's tables are keyed by the site's own paths and keys, and a structural edit
 // looks up every one of them again: FxHash, not SipHash.
-use rustc_hash::FxHashMap as HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -98,13 +98,13 @@ pub struct Derivation {
     /// The files of `content/`, as the walk finds them.
     known: Known,
     /// By path relative to `content/`.
-    read: HashMap<String, Read>,
+    read: FxHashMap<String, Read>,
     /// By path relative to `content/`.
-    memos: HashMap<String, Memo>,
+    memos: FxHashMap<String, Memo>,
     /// Translation revisions by the text hash of their source.
-    revisions: HashMap<blake3::Hash, Revision>,
+    revisions: FxHashMap<blake3::Hash, Revision>,
     /// The link checks of each source, by path relative to `content/`.
-    checks: HashMap<String, Checked>,
+    checks: FxHashMap<String, Checked>,
     /// What plain links were checked against in the last derivation.
     outputs: Option<Outputs>,
     /// The taxonomies of the last derivation, with what they were made of
@@ -114,7 +114,7 @@ pub struct Derivation {
     rendered_last: usize,
     /// The findings of the cross-language checks ([`crate::crosscheck`]) per page key, with
     /// a print of the files of that key they were found in; `None` when they are not run.
-    cross_checks: Option<HashMap<String, (blake3::Hash, Vec<Diagnostic>)>>,
+    cross_checks: Option<FxHashMap<String, (blake3::Hash, Vec<Diagnostic>)>>,
     /// The time each step of the last derivation took.
     steps: super::steps::Steps,
     /// What the last derivation returned besides its model, for [`Derivation::update_from`].
@@ -161,14 +161,14 @@ impl Derivation {
         let mut d = Derivation {
             known,
             settings,
-            read: HashMap::default(),
-            memos: HashMap::default(),
-            revisions: HashMap::default(),
-            checks: HashMap::default(),
+            read: FxHashMap::default(),
+            memos: FxHashMap::default(),
+            revisions: FxHashMap::default(),
+            checks: FxHashMap::default(),
             outputs: None,
             taxonomies: None,
             rendered_last: 0,
-            cross_checks: cross_checks.then(HashMap::default),
+            cross_checks: cross_checks.then(FxHashMap::default),
             steps: super::steps::Steps::new(),
             last: None,
             edited: None,
@@ -299,7 +299,7 @@ impl Derivation {
         let resolver = served.resolver();
         // The anchors of every page and section, for the link checks of the edited pages
         // (made when a link first asks).
-        let anchors_by_key: std::sync::OnceLock<HashMap<(&str, &str), &[String]>> =
+        let anchors_by_key: std::sync::OnceLock<FxHashMap<(&str, &str), &[String]>> =
             std::sync::OnceLock::new();
         let anchors = |k: &(String, String)| {
             let by_key = anchors_by_key.get_or_init(|| {
@@ -690,8 +690,8 @@ impl Derivation {
 fn cross_checks(
     s: &Settings,
     parsed: &[Parsed],
-    read: &HashMap<String, Read>,
-    memo: &mut HashMap<String, (blake3::Hash, Vec<Diagnostic>)>,
+    read: &FxHashMap<String, Read>,
+    memo: &mut FxHashMap<String, (blake3::Hash, Vec<Diagnostic>)>,
 ) -> Vec<Diagnostic> {
     // Each key's files in path order, hashed by one hasher in turn (a hasher per key is
     // about 2 KB to set up and move, for each of tens of thousands of keys on every update).
@@ -699,8 +699,8 @@ fn cross_checks(
         .map(|p| (p.source.key.as_str(), p.source.rel.as_str()))
         .collect();
     files.sort_unstable();
-    let mut prints: HashMap<&str, blake3::Hash> =
-        HashMap::with_capacity_and_hasher(files.len(), Default::default());
+    let mut prints: FxHashMap<&str, blake3::Hash> =
+        FxHashMap::with_capacity_and_hasher(files.len(), Default::default());
     let mut h = blake3::Hasher::new();
     for (i, &(key, rel)) in files.iter().enumerate() {
         file_print(&mut h, rel, read.get(rel).map(|r| r.hash));
@@ -710,7 +710,7 @@ fn cross_checks(
         }
     }
     memo.retain(|k, (print, _)| prints.get(k.as_str()) == Some(print));
-    let known: &HashMap<String, _> = memo;
+    let known: &FxHashMap<String, _> = memo;
     let (mut diagnostics, found) =
         crate::crosscheck::check_groups(&s.root, &s.config, parsed, &|k| !known.contains_key(k));
     for (key, findings) in found {
@@ -870,10 +870,10 @@ struct KeptTaxonomies {
 
 /// The per-source work of one derivation, reusing the memos of the last.
 struct Cache<'d> {
-    read: &'d HashMap<String, Read>,
-    memos: &'d HashMap<String, Memo>,
-    revisions: &'d HashMap<blake3::Hash, Revision>,
-    checks: &'d HashMap<String, Checked>,
+    read: &'d FxHashMap<String, Read>,
+    memos: &'d FxHashMap<String, Memo>,
+    revisions: &'d FxHashMap<blake3::Hash, Revision>,
+    checks: &'d FxHashMap<String, Checked>,
     /// Taken from the derivation, and given back up to date.
     outputs: Option<Outputs>,
     /// Taken from the derivation, and given back up to date.

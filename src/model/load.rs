@@ -68,11 +68,13 @@ pub fn load_documents(root: &Path, config: &Config, drafts: bool, future: bool) 
     })
 }
 
+/// A source that could not be read or parsed, with the problems.
+pub type Unread = (crate::content::Source, Vec<Diagnostic>);
+
 /// How [`load_documents_with`] reads and parses one source (`display` is its path as the
 /// editor knows it); when it cannot, the source comes back with the problems.
-pub type ParseSource<'a> = dyn Fn(crate::content::Source, String) -> Result<Parsed, (crate::content::Source, Vec<Diagnostic>)>
-    + Sync
-    + 'a;
+pub type ParseSource<'a> =
+    dyn Fn(crate::content::Source, String) -> Result<Parsed, Unread> + Sync + 'a;
 
 /// [`load_documents`], with the reading and parsing of each source given by the caller:
 /// [`super::Derivation`] reads again only the sources that changed.
@@ -98,7 +100,7 @@ pub fn load_walked(
 ) -> Loaded {
     let mut diags = Vec::new();
     diags.extend(walked.diagnostics);
-    let mut results: Vec<Result<Parsed, (crate::content::Source, Vec<Diagnostic>)>> = walked
+    let mut results: Vec<Result<Parsed, Unread>> = walked
         .sources
         .into_par_iter()
         .map(|source| {
@@ -115,11 +117,10 @@ pub fn load_walked(
     let mut next_due: Option<i64> = None;
     let mut drafts_by_lang: std::collections::HashMap<String, usize> = Default::default();
     let now = now_timestamp();
+    // The (key, language) and file of a source left out.
+    let identity =
+        |s: &crate::content::Source| (s.key.clone(), s.lang.clone(), format!("content/{}", s.rel));
     for r in results {
-        // The (key, language) and file of a source left out.
-        let identity = |s: &crate::content::Source| {
-            (s.key.clone(), s.lang.clone(), format!("content/{}", s.rel))
-        };
         // Where a held-back page would be, so that a plain link to that address says why
         // it leads nowhere.
         let path_of = |p: &Parsed| super::source_path(config, &p.source, &p.doc).ok();
@@ -176,7 +177,7 @@ pub fn parse_source(
     source: crate::content::Source,
     display: String,
     timezone: &jiff::tz::TimeZone,
-) -> Result<Parsed, (crate::content::Source, Vec<Diagnostic>)> {
+) -> Result<Parsed, Unread> {
     let text = match crate::text::read_text(&source.abs, &display) {
         Ok(text) => text,
         Err(d) => return Err((source, vec![d])),

@@ -31,7 +31,13 @@ pub fn place(config: &Config, parsed: Vec<Parsed>, diags: &mut Vec<Diagnostic>) 
         .map(|p| source_path(config, &p.source, &p.doc))
         .collect();
     let paths: Vec<Option<String>> = (paths.into_iter())
-        .map(|path| path.map_err(|d| diags.push(d)).ok())
+        .map(|path| match path {
+            Ok(path) => Some(path),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        })
         .collect();
     // Which file is the page of each (key, language): links, translations and the language
     // switcher find a page by those, so two files cannot be one page. Then which source

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashMap;
 
 use super::{PathSet, join_index, out_dir, relocate};
 use crate::config::{Config, MissingTranslation};
@@ -21,7 +21,7 @@ pub fn site_files<'a>(
 ) -> PathSet {
     let mut files: PathSet = static_files.map(str::to_string).collect();
     // Directories of each bundle's pages, with their language.
-    let mut dirs_by_key: HashMap<&str, Vec<(String, String)>> = HashMap::default();
+    let mut dirs_by_key: FxHashMap<&str, Vec<(String, String)>> = FxHashMap::default();
     // With `missing_translation = "fallback"`, default-language pages are copied into every
     // other language.
     let fallback = config.missing_translation == MissingTranslation::Fallback;
@@ -49,8 +49,8 @@ pub fn site_files<'a>(
             }
         }
     }
-    // Directories whose ancestors are in `files` already: most pages share their sections,
-    // so each directory is added once, not once per page below it.
+    // Directories that, with all their ancestors, are in `files` already: most pages share
+    // their sections, so each directory is added once, not once per page below it.
     let mut dirs_done: PathSet = PathSet::default();
     for (key, lang, path) in placed {
         let dir = out_dir(config, &path);

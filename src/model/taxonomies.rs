@@ -3,9 +3,9 @@
 //! page's terms ([`page_terms`]).
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
-use std::sync::Arc;
 
 use super::{Page, PageId, PageTerms, TaxonomyModel, Term, TermRef, date_order};
 use crate::config::{Config, TermSlugs};
@@ -84,13 +84,13 @@ pub fn build_taxonomies(
             by_lang[l].push(i);
         }
     }
-    // The term number of each name as written (most names are written on many pages), and
-    // the key of each number: a name is normalized once per derivation, and each page's
-    // terms are found by number, not by comparing strings.
-    let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut key_ids: FxHashMap<String, usize> = FxHashMap::default();
-    let mut term_keys: Vec<String> = Vec::new();
     for t in &config.taxonomies {
+        // The term number of each name as written (most names are written on many pages),
+        // and the key of each number: a name is normalized once per taxonomy, and each
+        // page's terms are found by number, not by comparing strings.
+        let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut key_ids: FxHashMap<String, usize> = FxHashMap::default();
+        let mut term_keys: Vec<String> = Vec::new();
         // Per language, by term number: (display name, pages).
         let mut per_lang: Vec<Vec<Option<Named>>> = Vec::new();
         // By term number, over all languages: (display name, first page that used it).

@@ -512,7 +512,7 @@ fn related_of(
     order: &impl Fn(PageId, PageId) -> std::cmp::Ordering,
     i: PageId,
 ) -> Vec<PageId> {
-    // Every term lists its pages in `date_order`; ranks in that order make comparisons cheap.
+    // Every term lists its pages in `date_order`, which `order` compares in.
     let lists: Vec<&[PageId]> = (model.pages[i].terms.values().flatten())
         .filter_map(|r| {
             terms
@@ -977,26 +977,29 @@ mod tests {
         assert_eq!(after.computed, with_terms + 2);
     }
 
-    #[test]
-    fn related_pages_merged_in_date_order_equal_those_merged_by_rank() {
-        // Dates and titles repeat (ties broken by title, then key), tags overlap, and some
-        // articles have English translations with tags of their own.
+    /// Articles whose dates and titles repeat (ties broken by title, then key), with
+    /// overlapping tags; every fourth with an English translation with tags of its own;
+    /// the article `extra` with one more tag, `庚`, which no other page has.
+    fn tied_site(articles: usize, extra: Option<usize>) -> SiteModel {
         let mut files: Vec<(String, String)> = Vec::new();
-        for n in 0..40 {
+        for n in 0..articles {
             let date = format!("2020-0{}-0{}", 1 + n % 3, 1 + n % 2);
             let title = ["甲", "乙"][n % 2];
-            let tags: Vec<&str> = (["丙", "丁", "戊", "己"].iter().enumerate())
+            let mut tags: Vec<&str> = (["丙", "丁", "戊", "己"].iter().enumerate())
                 .filter(|(t, _)| (n + t) % 3 != 0 || n % 5 == *t)
                 .map(|(_, tag)| *tag)
                 .collect();
+            if extra == Some(n) {
+                tags.push("庚");
+            }
             let tags = tags.join(", ");
             files.push((
-                format!("news/n{n:02}.md"),
+                format!("news/n{n:03}.md"),
                 format!("---\ntitle: {title}\ndate: {date}\ntags: [{tags}]\n---\n正文。\n"),
             ));
             if n % 4 == 0 {
                 files.push((
-                    format!("news/n{n:02}.en.md"),
+                    format!("news/n{n:03}.en.md"),
                     format!("---\ntitle: T\ndate: {date}\ntags: [x, y]\n---\nText.\n"),
                 ));
             }
@@ -1004,7 +1007,12 @@ mod tests {
         let files: Vec<(&str, &str)> = (files.iter())
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
-        let m = super::super::testing::site(&files);
+        super::super::testing::site(&files)
+    }
+
+    #[test]
+    fn related_pages_merged_in_date_order_equal_those_merged_by_rank() {
+        let m = tied_site(40, None);
         let ranked = related_pages(&m);
         assert!(ranked.iter().filter(|r| r.len() == RELATED).count() > 30);
         let terms = term_lists(&m);
@@ -1016,6 +1024,19 @@ mod tests {
                 "{i:?}"
             );
         }
+        // In `Related::of`, after an edit that leaves a few pages to compute (one tag
+        // added), in a site large enough that they are merged in date order.
+        let served = tied_site(100, None);
+        let before = Related::of(&served, None);
+        let edited = tied_site(100, Some(7));
+        let after = Related::of(&edited, Some((&before, &served)));
+        assert_eq!(after.computed, 1);
+        assert!(
+            after.computed <= edited.pages.len() / 64,
+            "{}",
+            edited.pages.len()
+        );
+        assert_eq!(after.pages, related_pages(&edited));
     }
 
     /// (code, path, present, current) of each entry of a switcher.
