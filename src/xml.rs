@@ -10,13 +10,18 @@ pub use crate::markup::escape;
 pub fn uri(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b > 0x20 && b < 0x7f && b != b'"' && b != b'<' && b != b'>' {
-            out.push(b as char);
+        if kept_in_uri(b) {
+            out.push(char::from(b));
         } else {
             push_percent(&mut out, b);
         }
     }
     out
+}
+
+/// Whether [`uri`] keeps the byte `b` as it is: printable ASCII but `"`, `<` and `>`.
+fn kept_in_uri(b: u8) -> bool {
+    (0x21..=0x7e).contains(&b) && !matches!(b, b'"' | b'<' | b'>')
 }
 
 /// Appends `%XX`, the byte `b` in upper-case hexadecimal.
@@ -35,7 +40,7 @@ pub fn push_escaped_uri(out: &mut String, s: &str) {
             // What `uri` keeps and `escape` changes.
             b'&' => out.push_str("&amp;"),
             b'\'' => out.push_str("&apos;"),
-            0x21..=0x7e if !matches!(b, b'"' | b'<' | b'>') => out.push(char::from(b)),
+            _ if kept_in_uri(b) => out.push(char::from(b)),
             _ => push_percent(out, b),
         }
     }

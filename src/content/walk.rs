@@ -139,10 +139,10 @@ pub fn classify(files: Vec<(String, PathBuf)>, config: &Config) -> Walked {
         // The innermost bundle around the file: its directory's ancestors, looked up one by
         // one (comparing every file with every bundle made 10,000 bundles take seconds).
         let bundle_of = match &last {
+            _ if bundles.is_empty() => None,
             Some((d, b)) if d == dir => b.clone(),
             _ => {
                 let b = (std::iter::successors(Some(dir), |d| d.rsplit_once('/').map(|(p, _)| p)))
-                    .take_while(|_| !bundles.is_empty())
                     .find(|d| bundles.contains(*d))
                     .map(str::to_string);
                 last = Some((dir.to_string(), b.clone()));

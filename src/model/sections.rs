@@ -32,7 +32,7 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
     // sections of a large site again after a structural edit.)
     let mut with_pages: FxHashSet<(Lang, &str)> = Default::default();
     for p in pages.iter() {
-        for d in with_ancestors(section_dir_of(p)) {
+        for d in with_ancestors(page_section_dir(p)) {
             if !with_pages.insert((p.lang, d)) {
                 break;
             }
@@ -115,7 +115,7 @@ pub fn tree(config: &Config, pages: &mut [Page], section_docs: &SectionDocs) -> 
     for (i, p) in PageId::range(pages.len()).zip(pages.iter_mut()) {
         let at = by_dir
             .get(&p.lang)
-            .and_then(|dirs| dirs.get(section_dir_of(p)));
+            .and_then(|dirs| dirs.get(page_section_dir(p)));
         if let Some(&si) = at {
             p.section = si;
             sections[si].pages.push(i);
@@ -157,12 +157,7 @@ fn with_ancestors(dir: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The section directory of a page, derived from its key.
-pub fn page_section_dir(p: &Page) -> String {
-    section_dir_of(p).to_string()
-}
-
-/// [`page_section_dir`], borrowed from the page's key.
-fn section_dir_of(p: &Page) -> &str {
+pub fn page_section_dir(p: &Page) -> &str {
     let key = p.key.strip_suffix("/index").unwrap_or(&p.key);
     key.rsplit_once('/').map_or("", |(d, _)| d)
 }

@@ -375,26 +375,31 @@ impl Related {
         let computed = taken.iter().filter(|t| t.is_none()).count();
         let pages = if computed == 0 {
             taken.into_iter().flatten().collect()
-        } else if computed <= model.pages.len() / 64 {
-            // A few pages (a structural edit in `qiao serve`): their term lists are merged
-            // comparing pages in date order, without ranking every page of the site first.
-            let terms = term_lists(model);
-            let order =
-                |a: PageId, b: PageId| crate::model::date_order(&model.pages[a], &model.pages[b]);
-            (taken.into_par_iter().enumerate())
-                .map(|(i, t)| {
-                    t.unwrap_or_else(|| related_of(model, &terms, &order, PageId::new(i)))
-                })
-                .collect()
         } else {
-            let rank = date_ranks(model);
-            let terms = term_lists(model);
-            let order = |a: PageId, b: PageId| rank[a.index()].cmp(&rank[b.index()]);
-            (taken.into_par_iter().enumerate())
-                .map(|(i, t)| {
-                    t.unwrap_or_else(|| related_of(model, &terms, &order, PageId::new(i)))
+            // The pages not taken, computed with `order` (generic: it is called for every
+            // comparison of the merge).
+            fn fill(
+                model: &SiteModel,
+                taken: Vec<Option<Vec<PageId>>>,
+                order: &(impl Fn(PageId, PageId) -> std::cmp::Ordering + Sync),
+            ) -> Vec<Vec<PageId>> {
+                let terms = term_lists(model);
+                (taken.into_par_iter().enumerate())
+                    .map(|(i, t)| {
+                        t.unwrap_or_else(|| related_of(model, &terms, order, PageId::new(i)))
+                    })
+                    .collect()
+            }
+            if computed <= model.pages.len() / 64 {
+                // A few pages (a structural edit in `qiao serve`): their term lists are
+                // merged comparing pages in date order, without ranking every page first.
+                fill(model, taken, &|a, b| {
+                    crate::model::date_order(&model.pages[a], &model.pages[b])
                 })
-                .collect()
+            } else {
+                let rank = date_ranks(model);
+                fill(model, taken, &|a, b| rank[a.index()].cmp(&rank[b.index()]))
+            }
         };
         debug_assert_eq!(
             pages,
