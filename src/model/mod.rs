@@ -373,6 +373,9 @@ pub enum Unpublished {
     Future(String),
     /// Its front matter could not be read: that error is reported on its own.
     Broken,
+    /// It has no place of its own: its name cannot be an address, or another source is
+    /// already written to its address ([`place::place`]). That error is reported on its own.
+    Unplaced,
 }
 
 /// A source left out of the site.
@@ -392,7 +395,7 @@ impl UnpublishedSource {
     pub(crate) fn link_warning(&self, shown: &str) -> Option<Diagnostic> {
         let file = &self.file;
         match &self.why {
-            Unpublished::Broken => None,
+            Unpublished::Broken | Unpublished::Unplaced => None,
             Unpublished::Draft => Some(
                 Diagnostic::warning(format!(
                     "link to `{shown}`, a draft: it is not published, so the link leads nowhere yet"
@@ -504,10 +507,10 @@ pub(crate) fn assemble(
                 directives,
             },
         images,
-        unpublished,
+        mut unpublished,
         root,
     } = inputs;
-    let placed = place::place(&config, parsed, diags);
+    let placed = place::place(&config, parsed, &mut unpublished, diags);
     steps.mark("place");
     let tables = links::LinkTables::new(&config, &placed, &assets, &images, &unpublished);
     steps.mark("link tables");

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::{Parsed, section_path};
+use super::{Parsed, Unpublished, UnpublishedSource, UnpublishedSources, section_path};
 use crate::config::Config;
 use crate::content::{Document, Source, SourceKind};
 use crate::diagnostics::Diagnostic;
@@ -23,8 +23,15 @@ pub struct Placed {
 /// Places every source: the ones whose name cannot be an address, the second of two that
 /// would be written to one path, and the second of two that are one page in one language
 /// (`x.md` and `x.zh.md` when zh is the default language), in source order, are reported
-/// and left out.
-pub fn place(config: &Config, parsed: Vec<Parsed>, diags: &mut Vec<Diagnostic>) -> Vec<Placed> {
+/// and left out. The first two kinds are added to `unpublished` as
+/// [`Unpublished::Unplaced`]: their (key, language) names no page, and a link to them is a
+/// consequence of the error reported here, not an error of its own.
+pub fn place(
+    config: &Config,
+    parsed: Vec<Parsed>,
+    unpublished: &mut UnpublishedSources,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Placed> {
     // Each source's path on its own, in parallel; collected in source order.
     let paths: Vec<Result<String, Diagnostic>> = parsed
         .par_iter()
@@ -44,6 +51,8 @@ pub fn place(config: &Config, parsed: Vec<Parsed>, diags: &mut Vec<Diagnostic>) 
     // claims each path first. (Keys, languages and paths are borrowed: a structural edit in
     // `qiao serve` places all of a large site's sources again.)
     let mut kept = vec![false; parsed.len()];
+    // Left out because the address is not one or is taken (not the second file of a page).
+    let mut unplaced = vec![false; parsed.len()];
     {
         let mut pages: FxHashMap<(&str, &str), &str> = FxHashMap::default();
         for (k, (p, path)) in parsed.iter().zip(&paths).enumerate() {
@@ -88,15 +97,28 @@ pub fn place(config: &Config, parsed: Vec<Parsed>, diags: &mut Vec<Diagnostic>) 
                     .with_hint("give one of them a different `slug` in its front matter, or rename the file"),
                 );
                 kept[k] = false;
+                unplaced[k] = true;
                 continue;
             }
             claimed.insert(path, &p.source.rel);
         }
     }
     let mut out = Vec::with_capacity(parsed.len());
-    for ((parsed, path), kept) in parsed.into_iter().zip(paths).zip(kept) {
-        if let (Some(path), true) = (path, kept) {
-            out.push(Placed { parsed, path });
+    for (k, (parsed, path)) in parsed.into_iter().zip(paths).enumerate() {
+        match path {
+            Some(path) if kept[k] => out.push(Placed { parsed, path }),
+            // The second file of one page: the first one is that page.
+            Some(_) if !unplaced[k] => {}
+            _ => {
+                let s = parsed.source;
+                unpublished
+                    .entry((s.key, s.lang))
+                    .or_insert_with(|| UnpublishedSource {
+                        why: Unpublished::Unplaced,
+                        file: format!("content/{}", s.rel),
+                        path: None,
+                    });
+            }
         }
     }
     out
@@ -180,6 +202,7 @@ mod step_tests {
     fn sources_get_prefixed_encoded_paths_and_clashes_are_errors() {
         let c = fixture::config();
         let mut diags = Vec::new();
+        let mut unpublished = UnpublishedSources::new();
         let placed = place(
             &c,
             vec![
@@ -188,7 +211,10 @@ mod step_tests {
                 source(&c, "news/b.md", "title: B\nslug: a", ""),
                 source(&c, "my docs/_index.de.md", "title: D", ""),
                 source(&c, "news/c.md", "title: C\nslug: 新闻", ""),
+                source(&c, "news/..md", "title: D", ""),
+                source(&c, "news/c.zh.md", "title: C2", ""),
             ],
+            &mut unpublished,
             &mut diags,
         );
         let paths: Vec<(&str, &str)> = placed
@@ -206,9 +232,52 @@ mod step_tests {
         );
         assert_eq!(
             fixture::messages(&diags),
-            ["content/news/b.md and content/news/a.md would both be written to /news/a/"]
+            [
+                "the page's name `.` cannot be part of an address",
+                "content/news/c.zh.md and content/news/c.md are both the 中文 version of `news/c`",
+                "content/news/b.md and content/news/a.md would both be written to /news/a/",
+            ]
         );
-        assert_eq!(diags[0].path, Some("content/news/b.md".into()));
+        assert_eq!(diags[2].path, Some("content/news/b.md".into()));
+        // The two left out for their address are known as such, so that links to them are
+        // not reported a second time; the second file of `news/c` is not: `news/c` exists.
+        let mut left_out: Vec<_> = (unpublished.iter())
+            .map(|((key, lang), u)| (key.as_str(), lang.as_str(), u.file.as_str(), &u.why))
+            .collect();
+        left_out.sort_by_key(|&(key, ..)| key);
+        assert_eq!(
+            left_out,
+            [
+                ("news/.", "zh", "content/news/..md", &Unpublished::Unplaced),
+                ("news/b", "zh", "content/news/b.md", &Unpublished::Unplaced),
+            ]
+        );
         assert_eq!(out_dir(&c, "/de/my%20docs/"), "de/my docs");
+    }
+
+    #[test]
+    fn links_to_a_page_left_out_for_its_address_are_not_reported_again() {
+        let c = fixture::config();
+        let links = "[b](@/news/b.md) [dot](@/news/..md) [none](@/news/none.md)";
+        let (model, diags) = fixture::build(vec![
+            source(&c, "news/a.md", "title: A", ""),
+            source(&c, "news/b.md", "title: B\nslug: a", ""),
+            source(&c, "news/..md", "title: D", ""),
+            source(&c, "news/c.md", "title: C", links),
+            source(&c, "news/c.en.md", "title: C", links),
+        ]);
+        // Each left-out page's own error once, and the one link to a page that never
+        // existed from each linking page; nothing for the links to the two left out.
+        assert_eq!(
+            fixture::messages(&diags),
+            [
+                "the page's name `.` cannot be part of an address",
+                "content/news/b.md and content/news/a.md would both be written to /news/a/",
+                "link to `@/news/none.md`, which does not exist",
+                "link to `@/news/none.md`, which does not exist",
+            ]
+        );
+        let keys: Vec<&str> = model.pages.iter().map(|p| p.key.as_str()).collect();
+        assert!(!keys.contains(&"news/b") && !keys.contains(&"news/."));
     }
 }
