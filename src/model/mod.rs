@@ -308,8 +308,8 @@ pub struct SiteModel {
     pub aliases: Vec<Alias>,
     /// Files of `content/` that are copied as they are: (absolute source, output path).
     pub static_assets: Vec<(std::path::PathBuf, String)>,
-    /// Page by (key, language).
-    pub page_index: Arc<HashMap<(String, Lang), PageId>>,
+    /// Page by (key, language), fallback copies left out.
+    pub page_index: Arc<PageIndex>,
     /// Section by (directory, language).
     pub section_index: Arc<HashMap<(String, Lang), SectionId>>,
     /// Every Markdown source in the model, by its path relative to the site root
@@ -353,14 +353,17 @@ impl SiteModel {
     /// The default-language page that page `idx` translates, or stands in for as a
     /// fallback copy; `None` for a default-language page or one without a source.
     pub fn original_of(&self, idx: PageId) -> Option<&Page> {
-        let p = &self.pages[idx];
-        if p.lang == self.config.default_language {
+        self.original_id(idx).map(|i| &self.pages[i])
+    }
+
+    /// The position of [`SiteModel::original_of`].
+    pub fn original_id(&self, idx: PageId) -> Option<PageId> {
+        // Pages in the default language are never fallback copies: the page there is the
+        // source.
+        if self.pages[idx].lang == self.config.default_language {
             return None;
         }
-        // Pages in the default language are never fallback copies: the page there is the
-        // source (found without allocating a key, as every page's view asks).
-        self.page_at(&self.config.default_language, &p.key)
-            .map(|i| &self.pages[i])
+        self.pages.translation(idx, &self.config.default_language)
     }
 }
 
@@ -426,6 +429,10 @@ pub type LinkIndex = HashMap<(String, String), String, rustc_hash::FxBuildHasher
 /// What the model keeps of each source, by its path relative to the site root
 /// (`content/news/x.md`); hashed as [`PathSet`].
 pub type Sources = HashMap<String, std::sync::Arc<SourceFacts>, rustc_hash::FxBuildHasher>;
+
+/// Pages by (key, language), fallback copies left out ([`SiteModel::page_index`]); hashed as
+/// [`PathSet`].
+pub type PageIndex = HashMap<(String, Lang), PageId, rustc_hash::FxBuildHasher>;
 
 /// Sources left out of the site, by (key, language).
 pub type UnpublishedSources = HashMap<(String, String), UnpublishedSource>;

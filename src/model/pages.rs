@@ -252,7 +252,7 @@ fn sort_pages(pages: &mut Vec<Page>) {
 }
 
 /// Page by (key, language), fallback copies left out.
-pub fn page_index(pages: &[Page]) -> HashMap<(String, Lang), PageId> {
+pub fn page_index(pages: &[Page]) -> super::PageIndex {
     PageId::range(pages.len())
         .zip(pages)
         .filter(|(_, p)| !p.fallback)

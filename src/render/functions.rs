@@ -70,33 +70,56 @@ pub(super) struct Lookup {
 }
 
 /// Where `get_page` and `url_for` find a page: by (key, language), the fallback copies
-/// left out.
+/// left out (the model's own index, shared), and where `url_for` finds a section.
 pub(super) struct LookupIndex {
-    /// The page's index in the model (and in the page values).
-    pages: HashMap<(String, String), usize>,
-    /// The site path of every page and section (`news/_index` for a section).
-    paths: HashMap<(String, String), String>,
+    /// The page's index in the model (and in the page values): [`SiteModel::page_index`].
+    pages: Arc<crate::model::PageIndex>,
+    /// The pages (shared by handle), for their paths.
+    list: crate::model::PageList,
+    /// The site path of every section, by (`news/_index`, language).
+    section_paths: HashMap<(String, String), String>,
+    /// The languages of the site, by code.
+    langs: Vec<crate::config::Lang>,
+}
+
+impl LookupIndex {
+    /// The page with `key` in the language `lang` (not a fallback copy).
+    fn page(&self, key: &str, lang: &str) -> Option<PageId> {
+        let lang = *self.langs.iter().find(|l| l.code() == lang)?;
+        self.pages.get(&(key.to_string(), lang)).copied()
+    }
+
+    /// The site path of the page or section (`news/_index`) with `key` in the language
+    /// `lang`.
+    fn path(&self, key: &str, lang: &str) -> Option<&str> {
+        match self.page(key, lang) {
+            Some(i) => Some(self.list[i].path.as_str()),
+            None => {
+                (self.section_paths.get(&(key.to_string(), lang.to_string()))).map(String::as_str)
+            }
+        }
+    }
 }
 
 impl Lookup {
     pub(super) fn new(m: &SiteModel, v: &Values) -> Lookup {
-        let mut pages = HashMap::new();
-        let mut paths = HashMap::new();
-        for (i, page) in m.pages.iter().enumerate() {
-            if !page.fallback {
-                pages.insert((page.key.clone(), page.lang.to_string()), i);
-                paths.insert((page.key.clone(), page.lang.to_string()), page.path.clone());
-            }
-        }
-        for s in &m.sections {
-            let key = if s.dir.is_empty() {
-                "_index".to_string()
-            } else {
-                format!("{}/_index", s.dir)
-            };
-            paths.insert((key, s.lang.to_string()), s.path.clone());
-        }
-        Lookup::with_index(m, v, Arc::new(LookupIndex { pages, paths }))
+        let section_paths = (m.sections.iter())
+            .map(|s| {
+                let key = if s.dir.is_empty() {
+                    "_index".to_string()
+                } else {
+                    format!("{}/_index", s.dir)
+                };
+                ((key, s.lang.to_string()), s.path.clone())
+            })
+            .collect();
+        let index = LookupIndex {
+            pages: m.page_index.clone(),
+            list: m.pages.clone(),
+            section_paths,
+            langs: m.config.languages.iter().map(|l| l.lang()).collect(),
+        };
+        Lookup::with_index(m, v, Arc::new(index))
     }
 
     /// The lookup of `m` with the index of a model whose pages and sections are the same
@@ -190,8 +213,8 @@ pub(super) fn register_functions(
             let path: String = kwargs.must_get("path")?;
             let (key, lang) = l.target(&path, &kwargs, state)?;
             let id = (key.to_string(), lang);
-            let found = (l.index.pages.get(&id))
-                .and_then(|&i| l.page_values.get(i))
+            let found = (l.index.page(&id.0, &id.1))
+                .and_then(|i| l.page_values.get(i.index()))
                 .cloned()
                 .ok_or_else(|| {
                     tera::Error::message(format!(
@@ -234,10 +257,9 @@ pub(super) fn register_functions(
             let path: String = kwargs.must_get("path")?;
             if path.ends_with(".md") || path.starts_with("@/") {
                 let (key, lang) = l.target(&path, &kwargs, state)?;
-                let key = key.to_string();
-                return (l.index.paths.get(&(key.clone(), lang)))
-                    .or_else(|| l.index.paths.get(&(key, l.default_language.clone())))
-                    .cloned()
+                return (l.index.path(key, &lang))
+                    .or_else(|| l.index.path(key, &l.default_language))
+                    .map(str::to_string)
                     .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")));
             }
             // A file's path as it is on disk (`my notes.txt`): encoded like every address.

@@ -605,37 +605,66 @@ fn equal_at<T: PartialEq>(new: &[T], old: &[T]) -> Vec<bool> {
     }
 }
 
+/// What the views of other pages read of one page: a fingerprint of its title and path,
+/// and whether it is a fallback copy. Made for every page in one pass ([`link_prints`]), so
+/// that each page's [`context_print`] reads its neighbours from one array instead of from
+/// each neighbour's page and strings, scattered in memory.
+#[derive(Clone, Copy)]
+struct LinkPrint {
+    print: Print,
+    fallback: bool,
+}
+
+/// The [`LinkPrint`] of every page, by page index.
+fn link_prints(model: &SiteModel) -> Vec<LinkPrint> {
+    (model.pages.par_iter())
+        .map(|q| {
+            let mut h = blake3::Hasher::new();
+            h.update(&q.doc.title.len().to_le_bytes());
+            h.update(q.doc.title.as_bytes());
+            h.update(q.path.as_bytes());
+            LinkPrint {
+                print: h.finalize(),
+                fallback: q.fallback,
+            }
+        })
+        .collect()
+}
+
 /// The fingerprint of what page `i`'s view reads of other pages and of the sections: the
-/// title and path of its neighbours (`prev`, `next`), of its original and of its related
-/// pages, the path of each of its translations, the title and path of every section from
-/// the home page down to its own, and its section's directory. A page that is the same but
-/// for its place in the model ([`crate::model::Page::same_but_places`]) and has the same
-/// context has the same view.
-fn context_print(model: &SiteModel, related: &[Vec<PageId>], i: PageId) -> Print {
+/// title and path of its neighbours (`prev`, `next`), of its original, of each of its
+/// translations and of its related pages (from `links`, [`link_prints`]), the title and
+/// path of every section from the home page down to its own, and its section's directory.
+/// A page that is the same but for its place in the model
+/// ([`crate::model::Page::same_but_places`]) and has the same context has the same view.
+/// (A translation's view reads only its path; its title is in the print too, which makes
+/// a page's view computed again, to the same value, after a translation's title changed.)
+fn context_print(
+    model: &SiteModel,
+    related: &[Vec<PageId>],
+    links: &[LinkPrint],
+    i: PageId,
+) -> Print {
     fn put(buf: &mut Vec<u8>, b: &[u8]) {
         buf.extend_from_slice(&b.len().to_le_bytes());
         buf.extend_from_slice(b);
     }
-    fn link(buf: &mut Vec<u8>, page: Option<&Page>) {
-        match page {
-            Some(q) => {
-                buf.push(1);
-                put(buf, q.doc.title.as_bytes());
-                put(buf, q.path.as_bytes());
-            }
-            None => buf.push(0),
+    let link = |buf: &mut Vec<u8>, page: Option<PageId>| match page {
+        Some(k) => {
+            buf.push(1);
+            buf.extend_from_slice(links[k.index()].print.as_bytes());
         }
-    }
+        None => buf.push(0),
+    };
     let p = &model.pages[i];
     let mut buf = Vec::with_capacity(512);
-    link(&mut buf, p.prev.map(|k| &model.pages[k]));
-    link(&mut buf, p.next.map(|k| &model.pages[k]));
-    link(&mut buf, model.original_of(i));
+    link(&mut buf, p.prev);
+    link(&mut buf, p.next);
+    link(&mut buf, model.original_id(i));
     for l in &model.config.languages {
-        match translation_in(model, i, &l.code) {
-            Some(q) => put(&mut buf, q.path.as_bytes()),
-            None => buf.push(0),
-        }
+        let translation =
+            (model.pages.translation(i, &l.code)).filter(|k| !links[k.index()].fallback);
+        link(&mut buf, translation);
     }
     put(
         &mut buf,
@@ -652,7 +681,7 @@ fn context_print(model: &SiteModel, related: &[Vec<PageId>], i: PageId) -> Print
     }
     buf.push(2);
     for &k in related.get(i.index()).map_or(&[][..], Vec::as_slice) {
-        link(&mut buf, Some(&model.pages[k]));
+        link(&mut buf, Some(k));
     }
     blake3::hash(&buf)
 }
@@ -670,6 +699,7 @@ struct PagePrints {
 
 /// The fingerprints of each page's value, in parallel.
 fn page_prints(model: &SiteModel, related: &[Vec<PageId>]) -> Vec<PagePrints> {
+    let links = link_prints(model);
     (0..model.pages.len())
         .into_par_iter()
         .map(PageId::new)
@@ -678,7 +708,7 @@ fn page_prints(model: &SiteModel, related: &[Vec<PageId>]) -> Vec<PagePrints> {
             PagePrints {
                 view: page_print(&mut page_view(model, related, i), content),
                 content,
-                context: context_print(model, related, i),
+                context: context_print(model, related, &links, i),
             }
         })
         .collect()
@@ -1183,6 +1213,18 @@ impl Renderer {
         // A page that is the same but for its place, with the same context (see
         // `context_print`), has the same view: its value and fingerprints are kept. When
         // the structure is the same, every page's context is.
+        // Where each page was in the generation served, when the structure changed (both
+        // lists walked once).
+        let positions = if same_structure {
+            Vec::new()
+        } else {
+            model.pages.positions_in(&self.model.pages)
+        };
+        let links = if same_structure {
+            Vec::new()
+        } else {
+            link_prints(&model)
+        };
         let made: Vec<(tera::Value, PagePrints, Option<PageId>)> = (0..model.pages.len())
             .into_par_iter()
             .map(PageId::new)
@@ -1195,11 +1237,11 @@ impl Renderer {
                 let before = if same_structure {
                     Some(i)
                 } else {
-                    self.model.page_at(&page.lang, &page.key)
+                    positions[i.index()]
                 };
                 let context = match before {
                     Some(j) if same_structure => old.contexts[j.index()],
-                    _ => context_print(&model, &related.pages, i),
+                    _ => context_print(&model, &related.pages, &links, i),
                 };
                 if let Some(j) = before
                     && old.contexts[j.index()] == context

@@ -303,7 +303,7 @@ pub(super) fn section_ids(
 /// The translation of page `i` in the language `code`: the page of its key there, a
 /// fallback copy left out (it is the page shown in that language, not a translation).
 pub(super) fn translation_in<'m>(model: &'m SiteModel, i: PageId, code: &str) -> Option<&'m Page> {
-    (model.page_at(code, &model.pages[i].key))
+    (model.pages.translation(i, code))
         .map(|k| &model.pages[k])
         .filter(|p| !p.fallback)
 }
@@ -343,21 +343,34 @@ impl Related {
     /// found again by their language and key.
     pub(super) fn of(model: &SiteModel, before: Option<(&Related, &SiteModel)>) -> Related {
         let inputs = Related::inputs(model);
-        // Pages are found again by language and key (`page_at`); when every page is where
-        // it was (no page added or removed), by index.
+        // Pages are found again by language and key, the lists of both models walked once
+        // (`positions_in`); when every page is where it was (no page added or removed), by
+        // index.
+        let positions = before.map(|(_, m)| model.pages.positions_in(&m.pages));
         let moved = before.is_some_and(|(_, m)| {
             m.pages.len() != model.pages.len()
-                || (m.pages.iter().zip(&model.pages))
-                    .any(|(a, b)| a.lang != b.lang || a.key != b.key)
+                || (positions.iter().flatten().enumerate()).any(|(i, j)| *j != Some(PageId::new(i)))
         });
+        // The other way: the position here of each page of the model before.
+        let now_at: Vec<Option<PageId>> = match (&positions, before) {
+            (Some(positions), Some((_, m))) if moved => {
+                let mut now_at = vec![None; m.pages.len()];
+                for (i, j) in positions.iter().enumerate() {
+                    if let Some(j) = j {
+                        now_at[j.index()] = Some(PageId::new(i));
+                    }
+                }
+                now_at
+            }
+            _ => Vec::new(),
+        };
         let taken: Vec<Option<Vec<PageId>>> = (0..model.pages.len())
             .into_par_iter()
             .map(PageId::new)
             .map(|i| {
-                let (old, m) = before?;
-                let p = &model.pages[i];
+                let (old, _) = before?;
                 let j = if moved {
-                    m.page_at(&p.lang, &p.key)?
+                    positions.as_ref()?[i.index()]?
                 } else {
                     i
                 };
@@ -368,7 +381,7 @@ impl Related {
                     return Some(old.pages[j.index()].clone());
                 }
                 (old.pages[j.index()].iter())
-                    .map(|&k| model.page_at(&m.pages[k].lang, &m.pages[k].key))
+                    .map(|&k| now_at[k.index()])
                     .collect()
             })
             .collect();
@@ -788,9 +801,7 @@ pub(super) fn page_value(
             &model.pages[k].path,
         )),
     };
-    let original = model
-        .original_of(i)
-        .and_then(|o| model.page_at(&o.lang, &o.key));
+    let original = model.original_id(i);
     for (name, k) in [("prev", p.prev), ("next", p.next), ("original", original)] {
         if let Some(k) = k {
             map.insert(name.into(), page_link(k));
