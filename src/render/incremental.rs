@@ -869,7 +869,7 @@ fn make_prints(
     };
     let same_site = reuse.as_ref().is_some_and(|u| u.same_site(r, &prints));
     let list = r.job_list();
-    let made: Vec<((Print, Arc<str>), bool)> = (list.jobs.par_iter().zip(&list.keys))
+    let kept: Vec<Option<JobPrint>> = (list.jobs.par_iter().zip(&list.keys))
         .enumerate()
         .map(|(n, (job, key))| {
             let deps = deps.get(key);
@@ -882,18 +882,47 @@ fn make_prints(
                     u.old().jobs.at(list, n).cloned()
                 }
                 _ => None,
-            };
-            match kept {
-                Some(kept) => {
-                    debug_assert_eq!(
-                        kept,
-                        job_print(r, &prints, job, deps),
-                        "the fingerprint kept for {key:?} is not the one its inputs give"
-                    );
-                    (kept, false)
-                }
-                None => (job_print(r, &prints, job, deps), true),
-            }
+            }?;
+            debug_assert_eq!(
+                kept,
+                job_print(r, &prints, job, deps, None).0,
+                "the fingerprint kept for {key:?} is not the one its inputs give"
+            );
+            Some(kept)
+        })
+        .collect();
+    // The jobs made again: the first page of each list (and every job that is not a page
+    // of a list) first, keeping the values it hashed; then the other pages of the lists,
+    // which share those values and hash only their paginator (a tag of 3,000 pages is
+    // 300 jobs, one list).
+    let first = |later: bool| {
+        (list.jobs.par_iter().zip(&list.keys).zip(&kept)).map(
+            move |((job, key), kept)| match kept {
+                Some(_) => None,
+                None if later != list_of(job).is_some_and(|(_, n)| n > 0) => None,
+                None => Some((job, key)),
+            },
+        )
+    };
+    let firsts: Vec<Option<(JobPrint, Shared)>> = first(false)
+        .map(|job| job.map(|(job, key)| job_print(r, &prints, job, deps.get(key), None)))
+        .collect();
+    let shared: rustc_hash::FxHashMap<List, &Shared> = (list.jobs.iter().zip(&firsts))
+        .filter_map(|(job, made)| Some((list_of(job)?.0, &made.as_ref()?.1)))
+        .collect();
+    let laters: Vec<Option<JobPrint>> = first(true)
+        .map(|todo| {
+            let (job, key) = todo?;
+            let values = list_of(job).and_then(|(l, _)| shared.get(&l).copied());
+            Some(job_print(r, &prints, job, deps.get(key), values.map(Vec::as_slice)).0)
+        })
+        .collect();
+    let made: Vec<(JobPrint, bool)> = (kept.into_iter().zip(firsts).zip(laters))
+        .map(|((kept, first), later)| match (kept, first, later) {
+            (Some(kept), _, _) => (kept, false),
+            (None, Some((made, _)), _) | (None, None, Some(made)) => (made, true),
+            // Every job is kept, first or later.
+            (None, None, None) => unreachable!("a job neither kept nor made"),
         })
         .collect();
     let (made, made_again) = made.into_iter().unzip();
@@ -901,25 +930,53 @@ fn make_prints(
     (prints, made_again)
 }
 
+/// The fingerprint of a job, with the file it writes.
+type JobPrint = (Print, Arc<str>);
+
+/// A paginated list: the jobs of its pages put the same values in their contexts but for
+/// the paginator.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum List {
+    Section(SectionId),
+    Term(crate::model::TermId),
+}
+
+/// The list `job` renders a page of, and which page (from 0).
+fn list_of(job: &Job) -> Option<(List, usize)> {
+    match *job {
+        Job::Section(i, n) => Some((List::Section(i), n)),
+        Job::Term(id, n) => Some((List::Term(id), n)),
+        _ => None,
+    }
+}
+
+/// The fingerprints of the values one job of a list hashed with [`Inputs::list_value`], by
+/// name: the same for every page of the list.
+type Shared = Vec<(&'static str, Print)>;
+
 /// The fingerprint of `job` (see the module header), and the file it writes.
 fn job_print(
     r: &Renderer,
     prints: &Prints,
     job: &Job,
     deps: Option<&Vec<Dep>>,
-) -> (Print, Arc<str>) {
+    shared: Option<&[(&'static str, Print)]>,
+) -> (JobPrint, Shared) {
     let model = &r.model;
     let mut h = Hashing {
         prints,
         h: blake3::Hasher::new(),
         section: None,
         taxonomy: None,
+        shared,
+        values: Vec::new(),
     };
     let meta = job_inputs(r.prepared(), job, &mut h);
     let Hashing {
         mut h,
         section,
         taxonomy,
+        values,
         ..
     } = h;
     for part in [&meta.lang, &meta.template, &meta.rel, &meta.path] {
@@ -967,7 +1024,7 @@ fn job_print(
         h.update(format!("{dep:?}").as_bytes());
         h.update(found.unwrap_or(none).as_bytes());
     }
-    (h.finalize(), meta.rel.into())
+    ((h.finalize(), meta.rel.into()), values)
 }
 
 /// Inputs hashed into a job's fingerprint.
@@ -978,6 +1035,12 @@ struct Hashing<'a> {
     section: Option<SectionId>,
     /// The taxonomy whose value the job was given.
     taxonomy: Option<TaxonomyId>,
+    /// The fingerprints of the values, by name, of another page of the job's list (the
+    /// same for each of its pages: see `make_prints`).
+    shared: Option<&'a [(&'static str, Print)]>,
+    /// The fingerprints of the values hashed that every page of a list shares
+    /// ([`Inputs::list_value`]), by name.
+    values: Shared,
 }
 
 impl Hashing<'_> {
@@ -991,6 +1054,18 @@ impl Inputs for Hashing<'_> {
     fn value<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T) {
         self.name(name);
         self.h.update(print(v).as_bytes());
+    }
+    fn list_value<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T) {
+        self.name(name);
+        let known =
+            (self.shared.into_iter().flatten()).find_map(|(n, p)| (*n == name).then_some(*p));
+        debug_assert!(
+            known.is_none_or(|p| p == print(v)),
+            "the value `{name}` differs between two pages of one list"
+        );
+        let p = known.unwrap_or_else(|| print(v));
+        self.h.update(p.as_bytes());
+        self.values.push((name, p));
     }
     fn page(&mut self, name: &'static str, i: PageId) {
         self.name(name);
@@ -1378,7 +1453,13 @@ impl Renderer {
         }
         // Their fingerprints with what they read now.
         for n in render {
-            let p = job_print(&next, &prints, &list.jobs[n], next.deps.get(&list.keys[n]));
+            let (p, _) = job_print(
+                &next,
+                &prints,
+                &list.jobs[n],
+                next.deps.get(&list.keys[n]),
+                None,
+            );
             prints.jobs.prints[n] = p;
         }
         trace.stage(&format!("update: {} files rendered", render_jobs.len()));

@@ -49,6 +49,11 @@ pub(super) enum Job {
 pub(super) trait Inputs {
     /// A value made for this job alone.
     fn value<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T);
+    /// A value made for this job that is the same for every page of its list, when the job
+    /// renders a page of a list (what [`Inputs::paginator`] is given is not).
+    fn list_value<T: Serialize + ?Sized>(&mut self, name: &'static str, v: &T) {
+        self.value(name, v);
+    }
     /// The shared value of page `i`.
     fn page(&mut self, name: &'static str, i: PageId);
     /// The shared value of section `i`.
@@ -105,7 +110,7 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut impl Inputs) -> Meta 
             Job::Section(i, n) => {
                 let s = &model.sections[*i];
                 ctx.section("section", *i);
-                ctx.value("translations", &section_translations(model, *i));
+                ctx.list_value("translations", &section_translations(model, *i));
                 let pager = Paginator::new(&s.path, &s.pages, *n, config.paginate);
                 ctx.paginator("paginator", &pager);
                 let path = pager.path();
@@ -118,7 +123,7 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut impl Inputs) -> Meta 
                         path: f.clone(),
                     });
                 }
-                ctx.value("feeds", &feeds);
+                ctx.list_value("feeds", &feeds);
                 let default_tpl = if s.dir.is_empty() {
                     "index.html"
                 } else {
@@ -149,9 +154,9 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut impl Inputs) -> Meta 
                 let tax = &model.taxonomies[id.taxonomy];
                 let term = model.term(*id);
                 ctx.taxonomy("taxonomy", id.taxonomy);
-                ctx.value("term", &term_view(config, term));
+                ctx.list_value("term", &term_view(config, term));
                 let translations = term_translations(config, &tax.lang, term);
-                ctx.value("translations", &translations);
+                ctx.list_value("translations", &translations);
 
                 let per = taxonomy_paginate(config, &tax.name);
                 let pager = Paginator::new(&term.path, &term.pages, *n, per);
@@ -164,7 +169,7 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut impl Inputs) -> Meta 
                         path: f.clone(),
                     });
                 }
-                ctx.value("feeds", &feeds);
+                ctx.list_value("feeds", &feeds);
                 let rel = join(&crate::model::out_dir(config, &path), "index.html");
                 (&tax.lang, "taxonomy_single.html".into(), rel, path, None)
             }
@@ -185,7 +190,7 @@ pub(super) fn job_inputs(p: Prepared, job: &Job, ctx: &mut impl Inputs) -> Meta 
     ctx.value("lang", &lang);
     ctx.config(lang);
     if let Some(l) = config.language(lang) {
-        ctx.value("language", &language_view(config, l));
+        ctx.list_value("language", &language_view(config, l));
     }
     ctx.value("current_path", &path);
     ctx.value("current_url", &config.permalink(&path));

@@ -445,24 +445,32 @@ impl Related {
     /// language, key and terms, and, for each term, the first [`RELATED_SCAN`] pages of its
     /// list with what orders them ([`crate::model::date_order`]: date, title, key).
     fn inputs(model: &SiteModel) -> Vec<blake3::Hash> {
-        let terms: HashMap<&str, blake3::Hash> = (model.taxonomies.iter())
+        // What orders a page in a list, hashed once per page (a page is in the lists of
+        // several terms), and each term's first pages hashed as one run of those.
+        let orders: Vec<blake3::Hash> = (model.pages.par_iter())
+            .map(|q| {
+                let mut h = blake3::Hasher::new();
+                match &q.doc.date {
+                    Some(d) => h.update(&[1]).update(&d.timestamp.to_le_bytes()),
+                    None => h.update(&[0]),
+                };
+                for part in [q.lang.code(), &q.doc.title, &q.key] {
+                    h.update(&part.len().to_le_bytes());
+                    h.update(part.as_bytes());
+                }
+                h.finalize()
+            })
+            .collect();
+        let terms: rustc_hash::FxHashMap<&str, blake3::Hash> = (model.taxonomies.iter())
             .flat_map(|t| t.terms.iter())
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|t| {
-                let mut h = blake3::Hasher::new();
-                for &k in &t.pages[..t.pages.len().min(RELATED_SCAN)] {
-                    let q = &model.pages[k];
-                    match &q.doc.date {
-                        Some(d) => h.update(&[1]).update(&d.timestamp.to_le_bytes()),
-                        None => h.update(&[0]),
-                    };
-                    for part in [q.lang.code(), &q.doc.title, &q.key] {
-                        h.update(&part.len().to_le_bytes());
-                        h.update(part.as_bytes());
-                    }
-                }
-                (t.path.as_str(), h.finalize())
+                let first = &t.pages[..t.pages.len().min(RELATED_SCAN)];
+                let run: Vec<u8> = (first.iter())
+                    .flat_map(|k| *orders[k.index()].as_bytes())
+                    .collect();
+                (t.path.as_str(), blake3::hash(&run))
             })
             .collect();
         let none = blake3::hash(b"");
