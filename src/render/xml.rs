@@ -5,7 +5,6 @@
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::model::{Page, SiteModel, newest};
@@ -73,10 +72,20 @@ pub(super) fn atom(
 /// The most URLs one sitemap file may list (sitemaps.org).
 const SITEMAP_LIMIT: usize = 50_000;
 
-struct UrlEntry {
-    loc: String,
-    lastmod: Option<String>,
-    alternates: Vec<(String, String)>,
+/// One URL of a sitemap: its address (an origin and a site path, sorted as the two
+/// written one after the other) and its `<url>` element, written as soon as it is known.
+struct Url<'m> {
+    origin: &'m str,
+    path: &'m str,
+    entry: String,
+}
+
+impl Url<'_> {
+    /// The order of the addresses: `origin` then `path`, byte by byte.
+    fn cmp_address(&self, other: &Url<'_>) -> std::cmp::Ordering {
+        (self.origin.bytes().chain(self.path.bytes()))
+            .cmp(other.origin.bytes().chain(other.path.bytes()))
+    }
 }
 
 /// Whether `rel` (relative to the output directory) is a file [`sitemaps`] writes:
@@ -94,113 +103,107 @@ pub(super) fn is_sitemap(rel: &str) -> bool {
 /// and `x-default`. Above 50,000 URLs it becomes a sitemap index over `sitemap-N.xml`.
 pub(super) fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
     let config = &model.config;
-    let mut urls = Vec::new();
-    let default = &config.default_language;
-    let alternates = |paths: Vec<(&str, &str)>| -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = paths
-            .iter()
-            .map(|(code, path)| {
+    let origin = |path: &str| config.origin(config.language_of_path(path));
+    // The `<url>` of `path`, with `lastmod` and, when there are several, the alternates
+    // (`(language code, path)`, in configuration order) and `x-default`: the default
+    // language's, else the first.
+    let url = |path: &'_ str, lastmod: Option<&str>, alternates: &[(&str, &str)]| -> String {
+        let mut s = String::with_capacity(128 + 160 * alternates.len());
+        s.push_str("<url>\n<loc>");
+        push_escaped_uri(&mut s, origin(path));
+        push_escaped_uri(&mut s, path);
+        s.push_str("</loc>\n");
+        if let Some(m) = lastmod {
+            let _ = writeln!(s, "<lastmod>{m}</lastmod>");
+        }
+        if alternates.len() > 1 {
+            let link = |s: &mut String, hreflang: &str, href: &str| {
+                s.push_str("<xhtml:link rel=\"alternate\" hreflang=\"");
+                s.push_str(&escape(hreflang));
+                s.push_str("\" href=\"");
+                push_escaped_uri(s, origin(href));
+                push_escaped_uri(s, href);
+                s.push_str("\"/>\n");
+            };
+            for (code, href) in alternates {
                 let locale = config.language(code).map_or(*code, |l| l.locale.as_str());
-                (locale.to_string(), config.permalink(path))
-            })
-            .collect();
-        if v.len() > 1 {
-            let x = paths
-                .iter()
-                .find(|(c, _)| c == default)
-                .or(paths.first())
-                .map(|(_, p)| config.permalink(p));
-            if let Some(x) = x {
-                v.push(("x-default".into(), x));
+                link(&mut s, locale, href);
             }
-        } else {
-            v.clear();
+            let default = (alternates.iter())
+                .find(|(c, _)| *c == config.default_language)
+                .or(alternates.first());
+            if let Some((_, href)) = default {
+                link(&mut s, "x-default", href);
+            }
         }
-        v
+        s.push_str("</url>\n");
+        s
     };
-    // The pages of each key (not fallback copies), by language in configuration order: a
-    // page's alternates, found without a lookup per language.
-    let languages = config.languages.len();
-    let mut groups: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut members: Vec<Option<&Page>> = Vec::new();
-    for p in model.pages.iter().filter(|p| !p.fallback) {
-        let Some(l) = config.languages.iter().position(|l| l.lang() == p.lang) else {
-            continue;
-        };
-        let next = members.len() / languages;
-        let g = *groups.entry(p.key.as_str()).or_insert(next);
-        if g == next {
-            members.resize(members.len() + languages, None);
-        }
-        members[g * languages + l] = Some(p);
+    fn lastmod(d: Option<&crate::content::DateValue>) -> Option<&str> {
+        d.map(|d| d.rfc3339.as_str())
     }
-    // Every page's entry, in parallel (a large site has tens of thousands, and `qiao serve`
-    // makes them again after every save), in page order.
-    let pages: Vec<UrlEntry> = (model.pages.par_iter())
-        .filter(|p| !p.fallback)
-        .map(|p| {
-            let group = groups
-                .get(p.key.as_str())
-                .map_or(&[][..], |&g| &members[g * languages..(g + 1) * languages]);
-            let paths: Vec<(&str, &str)> = (config.languages.iter().zip(group))
-                .filter_map(|(l, t)| t.map(|t| (l.code.as_str(), t.path.as_str())))
+    // Every page's URL, in parallel (a large site has tens of thousands, and `qiao serve`
+    // makes them again after every save); its translations found by index.
+    let mut urls: Vec<Url<'_>> = (0..model.pages.len())
+        .into_par_iter()
+        .map(crate::model::PageId::new)
+        .filter(|&i| !model.pages[i].fallback)
+        .map(|i| {
+            let p = &model.pages[i];
+            let alternates: Vec<(&str, &str)> = (config.languages.iter())
+                .filter_map(|l| {
+                    let t = &model.pages[model.pages.translation(i, &l.code)?];
+                    (!t.fallback).then_some((l.code.as_str(), t.path.as_str()))
+                })
                 .collect();
-            UrlEntry {
-                loc: config.permalink(&p.path),
-                lastmod: p
-                    .doc
-                    .updated
-                    .as_ref()
-                    .or(p.doc.date.as_ref())
-                    .map(|d| d.rfc3339.clone()),
-                alternates: alternates(paths),
+            let date = p.doc.updated.as_ref().or(p.doc.date.as_ref());
+            Url {
+                origin: origin(&p.path),
+                path: &p.path,
+                entry: url(&p.path, lastmod(date), &alternates),
             }
         })
         .collect();
-    urls.extend(pages);
     for s in &model.sections {
         if s.fallback {
             continue;
         }
-        let paths: Vec<(&str, &str)> = config
-            .languages
-            .iter()
+        let alternates: Vec<(&str, &str)> = (config.languages.iter())
             .filter_map(|l| {
                 let k = *model.section_index.get(&(s.dir.clone(), l.lang()))?;
                 let other = &model.sections[k];
                 (!other.fallback).then_some((l.code.as_str(), other.path.as_str()))
             })
             .collect();
-        urls.push(UrlEntry {
-            loc: config.permalink(&s.path),
-            lastmod: newest(s.pages.iter().map(|&i| &model.pages[i])).map(|d| d.rfc3339.clone()),
-            alternates: alternates(paths),
+        let date = newest(s.pages.iter().map(|&i| &model.pages[i]));
+        urls.push(Url {
+            origin: origin(&s.path),
+            path: &s.path,
+            entry: url(&s.path, lastmod(date), &alternates),
         });
     }
     for t in &model.taxonomies {
-        let paths: Vec<(&str, &str)> = model
-            .taxonomies
-            .iter()
+        let alternates: Vec<(&str, &str)> = (model.taxonomies.iter())
             .filter(|o| o.name == t.name)
             .map(|o| (o.lang.as_str(), o.path.as_str()))
             .collect();
-        urls.push(UrlEntry {
-            loc: config.permalink(&t.path),
-            lastmod: None,
-            alternates: alternates(paths),
+        urls.push(Url {
+            origin: origin(&t.path),
+            path: &t.path,
+            entry: url(&t.path, None, &alternates),
         });
         for term in &t.terms {
-            urls.push(UrlEntry {
-                loc: config.permalink(&term.path),
-                lastmod: newest(term.pages.iter().map(|&i| &model.pages[i]))
-                    .map(|d| d.rfc3339.clone()),
-                alternates: Vec::new(),
+            let date = newest(term.pages.iter().map(|&i| &model.pages[i]));
+            urls.push(Url {
+                origin: origin(&term.path),
+                path: &term.path,
+                entry: url(&term.path, lastmod(date), &[]),
             });
         }
     }
-    urls.par_sort_by(|a, b| a.loc.cmp(&b.loc));
+    urls.par_sort_by(Url::cmp_address);
 
-    let chunks: Vec<&[UrlEntry]> = urls.chunks(SITEMAP_LIMIT).collect();
+    let chunks: Vec<&[Url<'_>]> = urls.chunks(SITEMAP_LIMIT).collect();
     if chunks.len() <= 1 {
         return vec![("sitemap.xml".into(), urlset(&urls).into_bytes())];
     }
@@ -222,38 +225,17 @@ pub(super) fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn urlset(urls: &[UrlEntry]) -> String {
-    // Each entry written in parallel, then joined in order into one string of the right size.
-    let entries: Vec<String> = urls.par_iter().map(url_entry).collect();
+/// The `urlset` of `urls`, joined in order into one string of the right size.
+fn urlset(urls: &[Url<'_>]) -> String {
     let head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
     let tail = "</urlset>\n";
-    let size = head.len() + tail.len() + entries.iter().map(String::len).sum::<usize>();
+    let size = head.len() + tail.len() + urls.iter().map(|u| u.entry.len()).sum::<usize>();
     let mut s = String::with_capacity(size);
     s.push_str(head);
-    for e in &entries {
-        s.push_str(e);
+    for u in urls {
+        s.push_str(&u.entry);
     }
     s.push_str(tail);
-    s
-}
-
-/// One `<url>` element of a sitemap.
-fn url_entry(u: &UrlEntry) -> String {
-    let mut s = String::with_capacity(256);
-    s.push_str("<url>\n<loc>");
-    push_escaped_uri(&mut s, &u.loc);
-    s.push_str("</loc>\n");
-    if let Some(m) = &u.lastmod {
-        let _ = writeln!(s, "<lastmod>{m}</lastmod>");
-    }
-    for (lang, href) in &u.alternates {
-        s.push_str("<xhtml:link rel=\"alternate\" hreflang=\"");
-        s.push_str(&escape(lang));
-        s.push_str("\" href=\"");
-        push_escaped_uri(&mut s, href);
-        s.push_str("\"/>\n");
-    }
-    s.push_str("</url>\n");
     s
 }
 
