@@ -37,7 +37,9 @@ theme's, with a marker comment and, in the page, the message `bench-note`) and
 The corpus is copied (never edited in place) from --corpus (default /dev/shm/c10k when it
 exists, else shared/bench/gencorpus.py --flavour qiao --pages 10000 is run into the
 temporary directory). Prints a Markdown table: median and max per kind, how the server
-rebuilt (incremental or full, from its terminal lines), and the full build's time.
+rebuilt (incremental or full, from its terminal lines), and the server's CPU time per edit
+(all its threads, from the write to the end of the pause after it, read from /proc/PID/stat
+on Linux: steadier than wall time on a shared machine), and the full build's time.
 """
 
 from __future__ import annotations
@@ -69,11 +71,24 @@ TIMEOUT = 300.0
 
 class Run(NamedTuple):
     """One edit: seconds from the write to the new bytes served, how the server rebuilt
-    (incremental or full), and what it reported: files written, milliseconds."""
+    (incremental or full), what it reported (files written, milliseconds), and the CPU time
+    the server used from the write to the end of the pause after it (milliseconds, all
+    its threads; None where /proc cannot be read)."""
     served: float
     how: str
     files: int
     server_ms: int
+    cpu_ms: float | None
+
+
+def cpu_ms(pid: int) -> float | None:
+    """User and system CPU time of process `pid` so far, all threads, in milliseconds (from
+    /proc/PID/stat, in clock ticks of 10 ms on most systems); None elsewhere than Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 class Events:
@@ -235,6 +250,7 @@ def main() -> None:
     def measure(kind: str, path: Path, text: str | None, check) -> Run:
         """Writes `text` to `path` (deletes it when None); seconds until `check` holds."""
         time.sleep(0.5)  # let the watcher settle between edits
+        cpu0 = cpu_ms(server.pid)
         t0 = time.perf_counter()
         if text is None:
             path.unlink()
@@ -251,13 +267,15 @@ def main() -> None:
             time.sleep(0.002)
         served = time.perf_counter() - t0
         time.sleep(args.pause)
+        cpu1 = cpu_ms(server.pid)
+        cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
         # "updated 15 files in 21 ms" (incremental) or "built 42612 files in 6000 ms" (full)
         reports = [m for t, l in lines if t >= t0
                    for m in [re.search(r"\b(updated|built) (\d+) files in (\d+) ms", l)] if m]
         how = ";".join(sorted({m.group(1) for m in reports}))
         how = {"updated": "incremental", "built": "full"}.get(how, how or "?")
         return Run(served, how, sum(int(m.group(2)) for m in reports),
-                   sum(int(m.group(3)) for m in reports))
+                   sum(int(m.group(3)) for m in reports), cpu)
 
     def shows(u: str, *needles: str, status: int = 200):
         def check() -> bool:
@@ -339,14 +357,16 @@ def main() -> None:
     else:
         print(f"serve's first build {first_build:.2f} s (no `qiao build` run: --build-runs 0)\n")
     print("| edit | save-to-served median | max | rebuilds | files written (median) | "
-          "server's rebuild time (median) |")
-    print("|---|---:|---:|---|---:|---:|")
+          "server's rebuild time (median) | server's CPU time (median) |")
+    print("|---|---:|---:|---|---:|---:|---:|")
     for kind, runs in results.items():
         ms = [r.served * 1000 for r in runs]
         hows = sorted({r.how for r in runs})
+        cpus = [r.cpu_ms for r in runs if r.cpu_ms is not None]
+        cpu = f"{statistics.median(cpus):.0f} ms" if cpus else "n/a"
         print(f"| {kind} | {statistics.median(ms):.0f} ms | {max(ms):.0f} ms | "
               f"{', '.join(hows)} | {statistics.median(r.files for r in runs):.0f} | "
-              f"{statistics.median(r.server_ms for r in runs):.0f} ms |")
+              f"{statistics.median(r.server_ms for r in runs):.0f} ms | {cpu} |")
 
 
 if __name__ == "__main__":
