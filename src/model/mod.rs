@@ -302,8 +302,10 @@ pub struct SiteModel {
     pub pages: PageList,
     /// Every section in every language.
     pub sections: Vec<Section>,
-    /// Taxonomies per language.
-    pub taxonomies: Vec<TaxonomyModel>,
+    /// Taxonomies per language, shared by handle: `qiao serve` keeps the last ones made
+    /// (see [`taxonomies::Taxonomies`]) and gives them to every model whose pages read the
+    /// same.
+    pub taxonomies: Arc<Vec<TaxonomyModel>>,
     /// Redirects.
     pub aliases: Vec<Alias>,
     /// Files of `content/` that are copied as they are: (absolute source, output path).

@@ -64,13 +64,13 @@ impl Translations {
         // cursor on that key (a run holds a key once; were it twice, the second would get a
         // number of its own, so the loop always moves on).
         let mut at: Vec<usize> = runs.iter().map(|r| r.start).collect();
+        let mut number: u32 = 0;
         loop {
             let smallest = (runs.iter().zip(&at))
                 .filter(|&(run, &i)| i < run.end)
                 .map(|(_, &i)| pages[i].key.as_str())
                 .min();
             let Some(key) = smallest else { break };
-            let number = (slots.len() / width.max(1)) as u32;
             slots.extend(std::iter::repeat_n(NONE, width));
             for (pos, (run, i)) in runs.iter().zip(&mut at).enumerate() {
                 if *i < run.end && pages[*i].key == key {
@@ -79,6 +79,7 @@ impl Translations {
                     *i += 1;
                 }
             }
+            number += 1;
         }
         Translations {
             langs,
@@ -163,7 +164,10 @@ impl PageList {
     /// Puts `page` in the place of the page `id`, which has its language and key.
     pub fn set(&mut self, id: PageId, page: Page) {
         let old = &self.pages[id.index()];
-        debug_assert!(old.lang == page.lang && old.key == page.key);
+        debug_assert!(
+            old.lang == page.lang && old.key == page.key,
+            "a page set in the place of another has its language and key"
+        );
         self.pages[id.index()] = Arc::new(page);
     }
 

@@ -24,8 +24,8 @@ pub struct Placed {
 /// would be written to one path, and the second of two that are one page in one language
 /// (`x.md` and `x.zh.md` when zh is the default language), in source order, are reported
 /// and left out. The first two kinds are added to `unpublished` as
-/// [`Unpublished::Unplaced`]: their (key, language) names no page, and a link to them is a
-/// consequence of the error reported here, not an error of its own.
+/// [`Unpublished::Unplaced`] when no page kept has their (key, language): a link to them
+/// is a consequence of the error reported here, not an error of its own.
 pub fn place(
     config: &Config,
     parsed: Vec<Parsed>,
@@ -51,8 +51,8 @@ pub fn place(
     // claims each path first. (Keys, languages and paths are borrowed: a structural edit in
     // `qiao serve` places all of a large site's sources again.)
     let mut kept = vec![false; parsed.len()];
-    // Left out because the address is not one or is taken (not the second file of a page).
-    let mut unplaced = vec![false; parsed.len()];
+    // Left out because the address is taken.
+    let mut taken = vec![false; parsed.len()];
     {
         let mut pages: FxHashMap<(&str, &str), &str> = FxHashMap::default();
         for (k, (p, path)) in parsed.iter().zip(&paths).enumerate() {
@@ -97,28 +97,38 @@ pub fn place(
                     .with_hint("give one of them a different `slug` in its front matter, or rename the file"),
                 );
                 kept[k] = false;
-                unplaced[k] = true;
+                taken[k] = true;
                 continue;
             }
             claimed.insert(path, &p.source.rel);
         }
+        // A source left out for its address whose (key, language) no page kept: links to
+        // it are consequences of that error. (A name that cannot be an address beside a
+        // second file of the page, kept, is not: that file is the page.)
+        let left_out = |k: usize| paths[k].is_none() || taken[k];
+        if (0..parsed.len()).any(left_out) {
+            let kept_pages: rustc_hash::FxHashSet<(&str, &str)> = (parsed.iter().zip(&kept))
+                .filter(|&(_, &kept)| kept)
+                .map(|(p, _)| (p.source.key.as_str(), p.source.lang.as_str()))
+                .collect();
+            for (k, p) in parsed.iter().enumerate() {
+                let s = &p.source;
+                if left_out(k) && !kept_pages.contains(&(s.key.as_str(), s.lang.as_str())) {
+                    unpublished
+                        .entry((s.key.clone(), s.lang.clone()))
+                        .or_insert_with(|| UnpublishedSource {
+                            why: Unpublished::Unplaced,
+                            file: format!("content/{}", s.rel),
+                            path: None,
+                        });
+                }
+            }
+        }
     }
     let mut out = Vec::with_capacity(parsed.len());
-    for (k, (parsed, path)) in parsed.into_iter().zip(paths).enumerate() {
-        match path {
-            Some(path) if kept[k] => out.push(Placed { parsed, path }),
-            // The second file of one page: the first one is that page.
-            Some(_) if !unplaced[k] => {}
-            _ => {
-                let s = parsed.source;
-                unpublished
-                    .entry((s.key, s.lang))
-                    .or_insert_with(|| UnpublishedSource {
-                        why: Unpublished::Unplaced,
-                        file: format!("content/{}", s.rel),
-                        path: None,
-                    });
-            }
+    for ((parsed, path), kept) in parsed.into_iter().zip(paths).zip(kept) {
+        if let (Some(path), true) = (path, kept) {
+            out.push(Placed { parsed, path });
         }
     }
     out
@@ -279,5 +289,30 @@ mod step_tests {
         );
         let keys: Vec<&str> = model.pages.iter().map(|p| p.key.as_str()).collect();
         assert!(!keys.contains(&"news/b") && !keys.contains(&"news/."));
+    }
+
+    #[test]
+    fn a_name_that_cannot_be_an_address_beside_its_page_is_not_recorded_as_left_out() {
+        let c = fixture::config();
+        let mut diags = Vec::new();
+        let mut unpublished = UnpublishedSources::new();
+        // `..md` cannot be an address; `..zh.md`, the same page in the default language, has
+        // a slug and is that page.
+        let placed = place(
+            &c,
+            vec![
+                source(&c, "news/..md", "title: D", ""),
+                source(&c, "news/..zh.md", "title: D\nslug: dot", ""),
+            ],
+            &mut unpublished,
+            &mut diags,
+        );
+        assert_eq!(
+            fixture::messages(&diags),
+            ["the page's name `.` cannot be part of an address"]
+        );
+        assert_eq!(placed.len(), 1);
+        assert_eq!(placed[0].path, "/news/dot/");
+        assert!(unpublished.is_empty(), "{unpublished:?}");
     }
 }

@@ -361,8 +361,9 @@ pub fn page_terms(taxonomies: &[TaxonomyModel], pages_len: usize) -> Vec<PageTer
 /// What step 6 makes: the taxonomies, every page's terms, and the warnings about terms.
 #[derive(Debug, Clone, Default)]
 pub struct Taxonomies {
-    /// Taxonomies per language ([`build_taxonomies`]).
-    pub taxonomies: Vec<TaxonomyModel>,
+    /// Taxonomies per language ([`build_taxonomies`]), shared by handle with the models
+    /// made of them.
+    pub taxonomies: Arc<Vec<TaxonomyModel>>,
     /// Every page's terms, in page order ([`page_terms`]).
     pub terms: Vec<PageTerms>,
     /// Warnings about terms whose slugs collide.
@@ -375,7 +376,7 @@ pub fn taxonomies(config: &Config, pages: &[Page]) -> Taxonomies {
     let taxonomies = build_taxonomies(config, pages, &mut diagnostics);
     let terms = page_terms(&taxonomies, pages.len());
     Taxonomies {
-        taxonomies,
+        taxonomies: Arc::new(taxonomies),
         terms,
         diagnostics,
     }

@@ -34,7 +34,7 @@ pub(super) fn plan_feeds(model: &SiteModel) -> Feeds {
             f.section.insert(i, format!("{}atom.xml", s.path));
         }
     }
-    for (t, tax) in model.taxonomy_ids().zip(&model.taxonomies) {
+    for (t, tax) in model.taxonomy_ids().zip(model.taxonomies.iter()) {
         let feed = config
             .taxonomies
             .iter()

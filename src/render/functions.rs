@@ -66,6 +66,9 @@ pub(super) struct Lookup {
     pub(super) index: Arc<LookupIndex>,
     /// The value of every page, by page index.
     pub(super) page_values: Vec<tera::Value>,
+    /// The pages (shared by handle), for their paths. Here, not in the index: the index
+    /// outlives body edits, and would keep every page they replaced.
+    pub(super) pages: crate::model::PageList,
     pub(super) sections: HashMap<(String, String), tera::Value>,
 }
 
@@ -74,8 +77,6 @@ pub(super) struct Lookup {
 pub(super) struct LookupIndex {
     /// The page's index in the model (and in the page values): [`SiteModel::page_index`].
     pages: Arc<crate::model::PageIndex>,
-    /// The pages (shared by handle), for their paths.
-    list: crate::model::PageList,
     /// The site path of every section, by (`news/_index`, language).
     section_paths: HashMap<(String, String), String>,
     /// The languages of the site, by code.
@@ -88,20 +89,22 @@ impl LookupIndex {
         let lang = *self.langs.iter().find(|l| l.code() == lang)?;
         self.pages.get(&(key.to_string(), lang)).copied()
     }
-
-    /// The site path of the page or section (`news/_index`) with `key` in the language
-    /// `lang`.
-    fn path(&self, key: &str, lang: &str) -> Option<&str> {
-        match self.page(key, lang) {
-            Some(i) => Some(self.list[i].path.as_str()),
-            None => {
-                (self.section_paths.get(&(key.to_string(), lang.to_string()))).map(String::as_str)
-            }
-        }
-    }
 }
 
 impl Lookup {
+    /// The site path of the page or section (`news/_index`) with `key` in the language
+    /// `lang`.
+    fn path(&self, key: &str, lang: &str) -> Option<&str> {
+        match self.index.page(key, lang) {
+            Some(i) => Some(self.pages[i].path.as_str()),
+            None => (self
+                .index
+                .section_paths
+                .get(&(key.to_string(), lang.to_string())))
+            .map(String::as_str),
+        }
+    }
+
     pub(super) fn new(m: &SiteModel, v: &Values) -> Lookup {
         let section_paths = (m.sections.iter())
             .map(|s| {
@@ -115,7 +118,6 @@ impl Lookup {
             .collect();
         let index = LookupIndex {
             pages: m.page_index.clone(),
-            list: m.pages.clone(),
             section_paths,
             langs: m.config.languages.iter().map(|l| l.lang()).collect(),
         };
@@ -134,6 +136,7 @@ impl Lookup {
             base_path: m.config.base_path.clone(),
             index,
             page_values: v.page_values.clone(),
+            pages: m.pages.clone(),
             sections,
         }
     }
@@ -257,8 +260,8 @@ pub(super) fn register_functions(
             let path: String = kwargs.must_get("path")?;
             if path.ends_with(".md") || path.starts_with("@/") {
                 let (key, lang) = l.target(&path, &kwargs, state)?;
-                return (l.index.path(key, &lang))
-                    .or_else(|| l.index.path(key, &l.default_language))
+                return (l.path(key, &lang))
+                    .or_else(|| l.path(key, &l.default_language))
                     .map(str::to_string)
                     .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")));
             }

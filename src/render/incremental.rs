@@ -896,7 +896,7 @@ fn make_prints(
     // of a list) first, keeping the values it hashed; then the other pages of the lists,
     // which share those values and hash only their paginator (a tag of 3,000 pages is
     // 300 jobs, one list).
-    let first = |later: bool| {
+    let pending = |later: bool| {
         (list.jobs.par_iter().zip(&list.keys).zip(&kept)).map(
             move |((job, key), kept)| match kept {
                 Some(_) => None,
@@ -905,13 +905,13 @@ fn make_prints(
             },
         )
     };
-    let firsts: Vec<Option<(JobPrint, Shared)>> = first(false)
+    let firsts: Vec<Option<(JobPrint, Shared)>> = pending(false)
         .map(|job| job.map(|(job, key)| job_print(r, &prints, job, deps.get(key), None)))
         .collect();
     let shared: rustc_hash::FxHashMap<List, &Shared> = (list.jobs.iter().zip(&firsts))
         .filter_map(|(job, made)| Some((list_of(job)?.0, &made.as_ref()?.1)))
         .collect();
-    let laters: Vec<Option<JobPrint>> = first(true)
+    let laters: Vec<Option<JobPrint>> = pending(true)
         .map(|todo| {
             let (job, key) = todo?;
             let values = list_of(job).and_then(|(l, _)| shared.get(&l).copied());
@@ -970,7 +970,8 @@ fn job_print(
         section: None,
         taxonomy: None,
         shared,
-        values: Vec::new(),
+        // Kept for the first page of a list, whose values the others share.
+        values: list_of(job).is_some_and(|(_, n)| n == 0).then(Vec::new),
     };
     let meta = job_inputs(r.prepared(), job, &mut h);
     let Hashing {
@@ -1025,7 +1026,7 @@ fn job_print(
         h.update(format!("{dep:?}").as_bytes());
         h.update(found.unwrap_or(none).as_bytes());
     }
-    ((h.finalize(), meta.rel.into()), values)
+    ((h.finalize(), meta.rel.into()), values.unwrap_or_default())
 }
 
 /// Inputs hashed into a job's fingerprint.
@@ -1040,8 +1041,8 @@ struct Hashing<'a> {
     /// same for each of its pages: see `make_prints`).
     shared: Option<&'a [(&'static str, Print)]>,
     /// The fingerprints of the values hashed that every page of a list shares
-    /// ([`Inputs::list_value`]), by name.
-    values: Shared,
+    /// ([`Inputs::list_value`]), by name, when the job renders the first page of a list.
+    values: Option<Shared>,
 }
 
 impl Hashing<'_> {
@@ -1066,7 +1067,9 @@ impl Inputs for Hashing<'_> {
         );
         let p = known.unwrap_or_else(|| print(v));
         self.h.update(p.as_bytes());
-        self.values.push((name, p));
+        if let Some(values) = &mut self.values {
+            values.push((name, p));
+        }
     }
     fn page(&mut self, name: &'static str, i: PageId) {
         self.name(name);

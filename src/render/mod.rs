@@ -361,7 +361,7 @@ fn all_jobs(model: &SiteModel) -> Vec<Job> {
             jobs.push(Job::Section(i, n));
         }
     }
-    for (t, tax) in model.taxonomy_ids().zip(&model.taxonomies) {
+    for (t, tax) in model.taxonomy_ids().zip(model.taxonomies.iter()) {
         jobs.push(Job::TaxonomyIndex(t));
         let per = taxonomy_paginate(config, &tax.name);
         for (index, term) in tax.terms.iter().enumerate() {

@@ -349,7 +349,8 @@ impl Related {
         let positions = before.map(|(_, m)| model.pages.positions_in(&m.pages));
         let moved = before.is_some_and(|(_, m)| {
             m.pages.len() != model.pages.len()
-                || (positions.iter().flatten().enumerate()).any(|(i, j)| *j != Some(PageId::new(i)))
+                || (positions.as_deref().unwrap_or_default().iter().enumerate())
+                    .any(|(i, j)| *j != Some(PageId::new(i)))
         });
         // The other way: the position here of each page of the model before.
         let now_at: Vec<Option<PageId>> = match (&positions, before) {

@@ -83,8 +83,13 @@ struct Url<'m> {
 impl Url<'_> {
     /// The order of the addresses: `origin` then `path`, byte by byte.
     fn cmp_address(&self, other: &Url<'_>) -> std::cmp::Ordering {
-        (self.origin.bytes().chain(self.path.bytes()))
-            .cmp(other.origin.bytes().chain(other.path.bytes()))
+        if self.origin == other.origin {
+            // Every URL of a site on one host.
+            self.path.cmp(other.path)
+        } else {
+            (self.origin.bytes().chain(self.path.bytes()))
+                .cmp(other.origin.bytes().chain(other.path.bytes()))
+        }
     }
 }
 
@@ -107,7 +112,7 @@ pub(super) fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
     // The `<url>` of `path`, with `lastmod` and, when there are several, the alternates
     // (`(language code, path)`, in configuration order) and `x-default`: the default
     // language's, else the first.
-    let url = |path: &'_ str, lastmod: Option<&str>, alternates: &[(&str, &str)]| -> String {
+    let element = |path: &str, lastmod: Option<&str>, alternates: &[(&str, &str)]| -> String {
         let mut s = String::with_capacity(128 + 160 * alternates.len());
         s.push_str("<url>\n<loc>");
         push_escaped_uri(&mut s, origin(path));
@@ -160,7 +165,7 @@ pub(super) fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
             Url {
                 origin: origin(&p.path),
                 path: &p.path,
-                entry: url(&p.path, lastmod(date), &alternates),
+                entry: element(&p.path, lastmod(date), &alternates),
             }
         })
         .collect();
@@ -179,10 +184,10 @@ pub(super) fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
         urls.push(Url {
             origin: origin(&s.path),
             path: &s.path,
-            entry: url(&s.path, lastmod(date), &alternates),
+            entry: element(&s.path, lastmod(date), &alternates),
         });
     }
-    for t in &model.taxonomies {
+    for t in model.taxonomies.iter() {
         let alternates: Vec<(&str, &str)> = (model.taxonomies.iter())
             .filter(|o| o.name == t.name)
             .map(|o| (o.lang.as_str(), o.path.as_str()))
@@ -190,14 +195,14 @@ pub(super) fn sitemaps(model: &SiteModel) -> Vec<(String, Vec<u8>)> {
         urls.push(Url {
             origin: origin(&t.path),
             path: &t.path,
-            entry: url(&t.path, None, &alternates),
+            entry: element(&t.path, None, &alternates),
         });
         for term in &t.terms {
             let date = newest(term.pages.iter().map(|&i| &model.pages[i]));
             urls.push(Url {
                 origin: origin(&term.path),
                 path: &term.path,
-                entry: url(&term.path, lastmod(date), &[]),
+                entry: element(&term.path, lastmod(date), &[]),
             });
         }
     }
