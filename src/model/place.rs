@@ -208,25 +208,31 @@ mod step_tests {
     use super::*;
     use crate::model::fixture::{self, source};
 
-    #[test]
-    fn sources_get_prefixed_encoded_paths_and_clashes_are_errors() {
+    /// The fixture's sources (`(file, front matter)`, with empty bodies) placed: what is
+    /// placed, what is recorded as left out, and the problems.
+    fn place_all(files: &[(&str, &str)]) -> (Vec<Placed>, UnpublishedSources, Vec<Diagnostic>) {
         let c = fixture::config();
         let mut diags = Vec::new();
         let mut unpublished = UnpublishedSources::new();
-        let placed = place(
-            &c,
-            vec![
-                source(&c, "news/a.md", "title: A", ""),
-                source(&c, "news/a.en.md", "title: A", ""),
-                source(&c, "news/b.md", "title: B\nslug: a", ""),
-                source(&c, "my docs/_index.de.md", "title: D", ""),
-                source(&c, "news/c.md", "title: C\nslug: 新闻", ""),
-                source(&c, "news/..md", "title: D", ""),
-                source(&c, "news/c.zh.md", "title: C2", ""),
-            ],
-            &mut unpublished,
-            &mut diags,
-        );
+        let sources = (files.iter())
+            .map(|(rel, front)| source(&c, rel, front, ""))
+            .collect();
+        let placed = place(&c, sources, &mut unpublished, &mut diags);
+        (placed, unpublished, diags)
+    }
+
+    #[test]
+    fn sources_get_prefixed_encoded_paths_and_clashes_are_errors() {
+        let c = fixture::config();
+        let (placed, unpublished, diags) = place_all(&[
+            ("news/a.md", "title: A"),
+            ("news/a.en.md", "title: A"),
+            ("news/b.md", "title: B\nslug: a"),
+            ("my docs/_index.de.md", "title: D"),
+            ("news/c.md", "title: C\nslug: 新闻"),
+            ("news/..md", "title: D"),
+            ("news/c.zh.md", "title: C2"),
+        ]);
         let paths: Vec<(&str, &str)> = placed
             .iter()
             .map(|p| (p.parsed.source.rel.as_str(), p.path.as_str()))
@@ -293,20 +299,12 @@ mod step_tests {
 
     #[test]
     fn a_name_that_cannot_be_an_address_beside_its_page_is_not_recorded_as_left_out() {
-        let c = fixture::config();
-        let mut diags = Vec::new();
-        let mut unpublished = UnpublishedSources::new();
         // `..md` cannot be an address; `..zh.md`, the same page in the default language, has
         // a slug and is that page.
-        let placed = place(
-            &c,
-            vec![
-                source(&c, "news/..md", "title: D", ""),
-                source(&c, "news/..zh.md", "title: D\nslug: dot", ""),
-            ],
-            &mut unpublished,
-            &mut diags,
-        );
+        let (placed, unpublished, diags) = place_all(&[
+            ("news/..md", "title: D"),
+            ("news/..zh.md", "title: D\nslug: dot"),
+        ]);
         assert_eq!(
             fixture::messages(&diags),
             ["the page's name `.` cannot be part of an address"]
