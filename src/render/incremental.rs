@@ -25,8 +25,10 @@
 //! edit, the derivation names the pages it made again (`edited` in [`Renderer::next`]):
 //! the other pages, the related lists, the structure, the job list ([`JobList`]), the
 //! `get_page` tables and what feeds read of the other pages are then taken without being
-//! compared, and job fingerprints are compared by position ([`JobPrints`]). Builds with
-//! debug assertions make each kept fingerprint again and fail when it differs, so that a
+//! compared, and job fingerprints are compared by position ([`JobPrints`]). The pages of
+//! one list hash the values that are the same on each of them ([`Inputs::list_value`]:
+//! translations, feeds, term, language) once per list. Builds with debug assertions make
+//! each kept fingerprint and each shared value again and fail when it differs, so that a
 //! view that starts reading something new cannot go stale silently in the tests.
 
 use super::*;
